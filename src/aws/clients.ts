@@ -1,0 +1,96 @@
+/**
+ * Builds the SDK v3 clients for a target. Clients are created on first use, and
+ * their modules imported then, so a command pays only for the services it calls.
+ */
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Service } from './target.js';
+
+/** Where the commands run, as the target line and the rest of the program see it. */
+export type ResolvedTarget =
+  | { kind: 'local'; region: string; endpoint: string; home?: string; startedNow?: boolean }
+  | { kind: 'aws'; region?: string; profile?: string; endpoints: Partial<Record<Service, string>>; reason: string };
+
+/** The credentials the local emulators accept: any will do, these are never real. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'sqsops-local', secretAccessKey: 'sqsops-local' };
+
+export interface AwsClients {
+  readonly target: ResolvedTarget;
+  sqs(): Promise<SQSClient>;
+  sns(): Promise<SNSClient>;
+  dynamodb(): Promise<DynamoDBDocumentClient>;
+  s3(): Promise<S3Client>;
+  endpointOf(service: Service): string | undefined;
+  destroy(): void;
+}
+
+function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+}
+
+export function createClients(target: ResolvedTarget): AwsClients {
+  const created: { destroy(): void }[] = [];
+  const endpointOf = (service: Service): string | undefined =>
+    target.kind === 'local' ? target.endpoint : target.endpoints[service];
+
+  const base = (service: Service) => {
+    const endpoint = endpointOf(service);
+    return {
+      ...(target.region ? { region: target.region } : {}),
+      ...(endpoint ? { endpoint } : {}),
+      ...(target.kind === 'local' ? { credentials: LOCAL_CREDENTIALS } : {}),
+      ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
+      // Many concurrent batches share one keep-alive pool; the SDK default (50) would queue them.
+      requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 }, httpsAgent: { keepAlive: true, maxSockets: 256 } },
+    };
+  };
+  const track = <T extends { destroy(): void }>(client: T): T => {
+    created.push(client);
+    return client;
+  };
+
+  return {
+    target,
+    endpointOf,
+    sqs: memo(async () => {
+      const { SQSClient } = await import('@aws-sdk/client-sqs');
+      return track(new SQSClient(base('sqs')));
+    }),
+    sns: memo(async () => {
+      const { SNSClient } = await import('@aws-sdk/client-sns');
+      return track(new SNSClient(base('sns')));
+    }),
+    dynamodb: memo(async () => {
+      const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await Promise.all([
+        import('@aws-sdk/client-dynamodb'),
+        import('@aws-sdk/lib-dynamodb'),
+      ]);
+      const raw: DynamoDBClient = track(new DynamoDBClient(base('dynamodb')));
+      return DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+    }),
+    s3: memo(async () => {
+      const { S3Client } = await import('@aws-sdk/client-s3');
+      // Path-style: the local endpoint (and most S3-compatible ones) has no wildcard DNS for buckets.
+      return track(new S3Client({ ...base('s3'), forcePathStyle: endpointOf('s3') !== undefined }));
+    }),
+    destroy() {
+      for (const c of created) c.destroy();
+    },
+  };
+}
+
+/** One line on stderr that says where the command runs. */
+export function describeTarget(target: ResolvedTarget): string {
+  if (target.kind === 'local') {
+    return `target: local AWS at ${target.endpoint}${target.home ? ` (state ${target.home})` : ''}${target.startedNow ? ', started now' : ''}`;
+  }
+  const parts = [`region ${target.region ?? '(from profile)'}`];
+  if (target.profile) parts.push(`profile ${target.profile}`);
+  const endpoints = [...new Set(Object.values(target.endpoints))];
+  if (endpoints.length) parts.push(`endpoint ${endpoints.join(', ')}`);
+  return `target: AWS ${parts.join(', ')} (chosen by ${target.reason})`;
+}

@@ -1,0 +1,42 @@
+import { chooseTarget, type TargetFlags } from './target.js';
+import { createClients, type AwsClients } from './clients.js';
+import { sqsopsHome } from '../local/paths.js';
+import { ensureLocalAws } from '../local/manager.js';
+import { DEFAULTS } from '../config.js';
+import { UsageError } from '../core/errors.js';
+
+export interface ConnectOptions extends TargetFlags {
+  env?: NodeJS.ProcessEnv;
+  /** Overrides SQSOPS_HOME. */
+  home?: string;
+  /** The built daemon script (tests). */
+  daemonPath?: string;
+}
+
+function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > max) {
+    throw new UsageError(`${name} must be a whole number from 0 to ${max}, not "${raw}"`);
+  }
+  return n;
+}
+
+/**
+ * Resolves the target and returns its clients; on the local target this starts the
+ * embedded local AWS if it is not already running.
+ */
+export async function connect(options: ConnectOptions = {}): Promise<AwsClients> {
+  const env = options.env ?? process.env;
+  const choice = chooseTarget(options, env);
+  if (choice.kind === 'aws') return createClients(choice);
+  const home = options.home ?? sqsopsHome(env);
+  const { server, started } = await ensureLocalAws({
+    home,
+    port: intFromEnv(env, 'SQSOPS_LOCAL_PORT', DEFAULTS.localPort, 65535),
+    idleMinutes: intFromEnv(env, 'SQSOPS_LOCAL_IDLE_MINUTES', DEFAULTS.idleMinutes, 10_080),
+    ...(options.daemonPath ? { daemonPath: options.daemonPath } : {}),
+  });
+  return createClients({ kind: 'local', region: choice.region, endpoint: server.endpoint, home, startedNow: started });
+}

@@ -1,0 +1,177 @@
+/**
+ * The DynamoDB idempotency ledger: one item per processed key. Only this file sends
+ * DynamoDB commands.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  UpdateTimeToLiveCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  PutCommand,
+  ScanCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ResourceNotFoundError } from '../core/errors.js';
+import { backoffMs } from '../core/retry.js';
+import { sdkErrorName, translateCommonError } from './errors.js';
+
+export type LedgerStatus = 'INPROGRESS' | 'COMPLETED';
+
+export interface LedgerItem {
+  /** The idempotency key (MessageId or business key). */
+  id: string;
+  status: LedgerStatus;
+  queue: string;
+  messageId: string;
+  /** ISO time of the last change. */
+  updatedAt: string;
+  /** Epoch seconds after which DynamoDB's TTL may drop the record. */
+  expiresAt?: number;
+  payloadHash?: string;
+  receiveCount?: number;
+  owner?: string;
+  leaseExpiresAt?: number;
+  source?: string;
+}
+
+export const LEDGER_KEY = 'id';
+
+export class Ledger {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    readonly table: string,
+    private readonly signal?: AbortSignal,
+    private readonly endpoint?: string,
+  ) {}
+
+  private fail(e: unknown): never {
+    if (sdkErrorName(e) === 'ResourceNotFoundException') {
+      throw new ResourceNotFoundError(`ledger table "${this.table}" does not exist`, {
+        hint: 'create it with `sqsops setup`, or name another with --table / SQSOPS_LEDGER_TABLE',
+        cause: e,
+        context: { table: this.table },
+      });
+    }
+    throw translateCommonError(e, { service: 'DynamoDB', ...(this.endpoint ? { endpoint: this.endpoint } : {}) }) ?? e;
+  }
+
+  private get raw(): DynamoDBClient {
+    return this.doc as unknown as DynamoDBClient;
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      await this.raw.send(new DescribeTableCommand({ TableName: this.table }), { abortSignal: this.signal });
+      return true;
+    } catch (e: unknown) {
+      if (sdkErrorName(e) === 'ResourceNotFoundException') return false;
+      this.fail(e);
+    }
+  }
+
+  /** Creates the table (on-demand, TTL on `expiresAt`); a no-op if it exists. */
+  async create(): Promise<boolean> {
+    try {
+      await this.raw.send(
+        new CreateTableCommand({
+          TableName: this.table,
+          AttributeDefinitions: [{ AttributeName: LEDGER_KEY, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: LEDGER_KEY, KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+        { abortSignal: this.signal },
+      );
+    } catch (e: unknown) {
+      if (sdkErrorName(e) === 'ResourceInUseException') return false;
+      this.fail(e);
+    }
+    // Real DynamoDB keeps a new table CREATING for a few seconds.
+    for (let i = 0; i < 60; i++) {
+      const out = await this.raw.send(new DescribeTableCommand({ TableName: this.table }), { abortSignal: this.signal });
+      if (out.Table?.TableStatus === 'ACTIVE') break;
+      await sleep(1000, undefined, { signal: this.signal });
+    }
+    try {
+      await this.raw.send(
+        new UpdateTimeToLiveCommand({ TableName: this.table, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
+        { abortSignal: this.signal },
+      );
+    } catch {
+      // TTL is a nicety (old records expire); emulators without it still work.
+    }
+    return true;
+  }
+
+  /** Records a completed key unless it is already there: 'recorded' or 'duplicate'. */
+  async recordIfAbsent(item: LedgerItem): Promise<'recorded' | 'duplicate'> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': LEDGER_KEY } }),
+        { abortSignal: this.signal },
+      );
+      return 'recorded';
+    } catch (e: unknown) {
+      if (sdkErrorName(e) === 'ConditionalCheckFailedException') return 'duplicate';
+      this.fail(e);
+    }
+  }
+
+  /** Every item, a page at a time (DynamoDB returns at most 1 MB per Scan). */
+  async *scan(options: { projection?: string[]; pageSize?: number } = {}): AsyncGenerator<LedgerItem[]> {
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      let out;
+      try {
+        out = await this.doc.send(
+          new ScanCommand({
+            TableName: this.table,
+            ExclusiveStartKey,
+            ...(options.pageSize ? { Limit: options.pageSize } : {}),
+            ...(options.projection
+              ? {
+                  ProjectionExpression: options.projection.map((_, i) => `#p${i}`).join(','),
+                  ExpressionAttributeNames: Object.fromEntries(options.projection.map((p, i) => [`#p${i}`, p])),
+                }
+              : {}),
+          }),
+          { abortSignal: this.signal },
+        );
+      } catch (e: unknown) {
+        this.fail(e);
+      }
+      yield (out.Items ?? []) as LedgerItem[];
+      ExclusiveStartKey = out.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+
+  /**
+   * Deletes keys 25 at a time (the BatchWriteItem cap); unprocessed items are retried
+   * with backoff until none are left. Returns how many were deleted.
+   */
+  async deleteKeys(keys: string[], onDeleted?: (n: number) => void): Promise<number> {
+    let deleted = 0;
+    for (let i = 0; i < keys.length; i += 25) {
+      let requests: Record<string, unknown>[] = keys
+        .slice(i, i + 25)
+        .map((id) => ({ DeleteRequest: { Key: { [LEDGER_KEY]: id } } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        let out;
+        try {
+          out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }), { abortSignal: this.signal });
+        } catch (e: unknown) {
+          this.fail(e);
+        }
+        const left = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+        deleted += requests.length - left.length;
+        onDeleted?.(requests.length - left.length);
+        requests = left;
+        if (left.length) await sleep(backoffMs(attempt, { baseMs: 50, capMs: 5000 }), undefined, { signal: this.signal });
+      }
+    }
+    return deleted;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Target resolution: real AWS when the user configured anything that points at it,
+ * otherwise the embedded local AWS. Local versus real is only endpoint and
+ * credentials; nothing downstream asks which one it got, except to decide whether a
+ * missing default resource may be created and whether a destructive command must ask.
+ */
+import { UsageError } from '../core/errors.js';
+
+export type Service = 'sqs' | 'sns' | 'dynamodb' | 's3';
+export const SERVICES: readonly Service[] = ['sqs', 'sns', 'dynamodb', 's3'];
+
+export interface TargetFlags {
+  endpointUrl?: string;
+  region?: string;
+  profile?: string;
+}
+
+export type TargetChoice =
+  | { kind: 'local'; region: string }
+  | {
+      kind: 'aws';
+      region?: string;
+      profile?: string;
+      /** Per-service endpoint overrides (--endpoint-url, AWS_ENDPOINT_URL[_SVC]). */
+      endpoints: Partial<Record<Service, string>>;
+      /** What made us pick real AWS, for the target line. */
+      reason: string;
+    };
+
+const LOCAL_REGION = 'us-east-1';
+
+function validUrl(value: string, source: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return value.replace(/\/+$/, '');
+  } catch {
+    throw new UsageError(`${source} is not an http(s) URL: "${value}"`, {
+      hint: 'use a URL such as http://127.0.0.1:4566',
+    });
+  }
+}
+
+const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Pure: decides the target from flags and environment. */
+export function chooseTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): TargetChoice {
+  const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (region !== undefined && !REGION_RE.test(region)) {
+    throw new UsageError(`"${region}" is not an AWS region`, { hint: 'use a region such as us-east-1 or eu-west-1' });
+  }
+  const forced = env.SQSOPS_TARGET?.trim().toLowerCase();
+  if (forced && forced !== 'aws' && forced !== 'local') {
+    throw new UsageError(`SQSOPS_TARGET must be "aws" or "local", not "${env.SQSOPS_TARGET}"`);
+  }
+  if (forced === 'local' && !flags.endpointUrl && !flags.profile) return { kind: 'local', region: region ?? LOCAL_REGION };
+
+  const endpoints: Partial<Record<Service, string>> = {};
+  const shared = flags.endpointUrl ?? env.AWS_ENDPOINT_URL;
+  const sharedSource = flags.endpointUrl ? '--endpoint-url' : 'AWS_ENDPOINT_URL';
+  for (const service of SERVICES) {
+    const specific = env[`AWS_ENDPOINT_URL_${service.toUpperCase()}`];
+    // A flag beats the environment; a service-specific variable beats the shared one.
+    if (flags.endpointUrl) endpoints[service] = validUrl(flags.endpointUrl, '--endpoint-url');
+    else if (specific) endpoints[service] = validUrl(specific, `AWS_ENDPOINT_URL_${service.toUpperCase()}`);
+    else if (shared) endpoints[service] = validUrl(shared, sharedSource);
+  }
+  const profile = flags.profile ?? env.AWS_PROFILE;
+  let reason: string | undefined;
+  if (flags.endpointUrl) reason = '--endpoint-url';
+  else if (flags.profile) reason = '--profile';
+  else if (Object.keys(endpoints).length > 0) reason = shared ? 'AWS_ENDPOINT_URL' : 'AWS_ENDPOINT_URL_<SERVICE>';
+  else if (forced === 'aws') reason = 'SQSOPS_TARGET=aws';
+  else if (env.AWS_PROFILE) reason = 'AWS_PROFILE';
+  else if (env.AWS_ACCESS_KEY_ID) reason = 'AWS_ACCESS_KEY_ID';
+  else if (env.AWS_WEB_IDENTITY_TOKEN_FILE || env.AWS_CONTAINER_CREDENTIALS_FULL_URI || env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI) {
+    reason = 'AWS workload credentials';
+  }
+  if (!reason) return { kind: 'local', region: region ?? LOCAL_REGION };
+  return {
+    kind: 'aws',
+    ...(region ? { region } : {}),
+    ...(profile ? { profile } : {}),
+    endpoints,
+    reason,
+  };
+}

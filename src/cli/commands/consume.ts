@@ -1,0 +1,72 @@
+import type { CommandContext } from '../context.js';
+import { parseIntFlag } from '../../core/flags.js';
+import { compileKey } from '../../core/keys.js';
+import { PartialFailureError } from '../../core/errors.js';
+import { consume, type ConsumeResult } from '../../ops/consume.js';
+import { preview } from '../output.js';
+
+export interface ConsumeFlags {
+  queue?: string;
+  count?: string;
+  peek?: boolean;
+  wait?: string;
+  key?: string;
+  out?: string;
+  table?: string;
+}
+
+export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<void> {
+  const count = parseIntFlag('--count', flags.count ?? '10', { min: 1, max: 1_000_000 });
+  const waitSeconds = parseIntFlag('--wait', flags.wait ?? '5', { min: 0, max: 20 });
+  compileKey(flags.key); // a malformed --key fails before we touch the queue
+  const clients = await ctx.connect();
+  const spinner = await ctx.out.spinner(`${flags.peek ? 'peeking at' : 'taking'} up to ${count} messages`);
+  let result: ConsumeResult;
+  try {
+    result = await consume(clients, {
+      queue: flags.queue ?? ctx.names.queue,
+      count,
+      peek: flags.peek ?? false,
+      waitSeconds,
+      ledgerTable: flags.table ?? ctx.names.ledgerTable,
+      ...(flags.key ? { key: flags.key } : {}),
+      ...(flags.out ? { out: flags.out } : {}),
+      signal: ctx.signal,
+      notify: (m) => ctx.out.note(m),
+      onProgress: ({ received }) => spinner.update(`received ${received}/${count}`),
+    });
+  } catch (e) {
+    spinner.fail();
+    throw e;
+  }
+  spinner.stop();
+  render(result, ctx);
+  if (result.failed > 0) {
+    throw new PartialFailureError(`${result.failed} of ${result.messages.length} messages were left on the queue`, {
+      hint: 'see the status column; nothing was deleted without being recorded first',
+    });
+  }
+}
+
+function render(r: ConsumeResult, ctx: CommandContext): void {
+  const { out } = ctx;
+  if (out.json) {
+    out.printJson(r);
+    return;
+  }
+  if (r.messages.length === 0) {
+    out.note(`no messages on ${r.queue}`);
+    return;
+  }
+  out.print(
+    out.table(
+      ['message id', 'key', 'recv', 'sent at', 'status', 'body'],
+      r.messages.map((m) => [m.messageId, m.key === m.messageId ? '(message id)' : m.key, m.receiveCount, m.sentAt ?? '', m.error ? `${m.status}: ${m.error}` : m.status, preview(m.body, 48)]),
+    ),
+  );
+  out.note(
+    r.peek
+      ? `${r.messages.length} peeked on ${r.queue}; all visible again`
+      : `${r.messages.length} received from ${r.queue}: ${r.recorded} recorded, ${r.duplicates} duplicates, ${r.deleted} deleted`,
+  );
+}

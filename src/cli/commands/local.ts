@@ -1,0 +1,81 @@
+import type { CommandContext } from '../context.js';
+import { parseIntFlag } from '../../core/flags.js';
+import { UsageError } from '../../core/errors.js';
+import { sqsopsHome, localPaths } from '../../local/paths.js';
+import { DEFAULTS } from '../../config.js';
+
+export async function run(flags: { idleMinutes?: string }, ctx: CommandContext, args: string[]): Promise<void> {
+  const [sub] = args;
+  const home = sqsopsHome(ctx.env);
+  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws } = await import('../../local/manager.js');
+  const { out } = ctx;
+  switch (sub) {
+    case 'start': {
+      const idleMinutes = parseIntFlag('--idle-minutes', flags.idleMinutes ?? '0', { min: 0, max: 10_080 });
+      const portRaw = ctx.env.SQSOPS_LOCAL_PORT?.trim();
+      const port = portRaw ? parseIntFlag('SQSOPS_LOCAL_PORT', portRaw, { min: 0, max: 65_535 }) : DEFAULTS.localPort;
+      const { server, started } = await ensureLocalAws({ home, port, idleMinutes });
+      if (out.json) out.printJson({ ...server, started });
+      else out.print(`${started ? 'started' : 'already running'}: ${server.endpoint} (pid ${server.pid}, state ${home})`);
+      return;
+    }
+    case 'stop': {
+      const r = await stopLocalAws(home);
+      if (out.json) out.printJson(r);
+      else out.print(r.stopped ? `stopped (pid ${r.pid}); state kept in ${home}` : 'not running');
+      return;
+    }
+    case 'reset': {
+      await ctx.confirm(`Delete every queue, message, table and object of the local AWS in ${home}?`, 'refusing to reset the local AWS without confirmation');
+      const r = await resetLocalAws(home);
+      if (out.json) out.printJson(r);
+      else out.print(`reset: removed ${r.removed}${r.stopped ? ' (stopped it first)' : ''}`);
+      return;
+    }
+    case 'status': {
+      const server = await findLocalAws(home);
+      if (!server) {
+        if (out.json) out.printJson({ running: false, home });
+        else out.print(`not running (state dir ${home}; it starts on the next command, or with \`sqsops local start\`)`);
+        return;
+      }
+      const { createClients } = await import('../../aws/clients.js');
+      const { SqsQueues, queueNameFromUrl } = await import('../../aws/queue.js');
+      const clients = createClients({ kind: 'local', region: ctx.globals.region ?? ctx.env.AWS_REGION ?? 'us-east-1', endpoint: server.endpoint, home });
+      ctx.onClose(() => clients.destroy());
+      const queues = new SqsQueues(await clients.sqs(), ctx.signal, server.endpoint);
+      const rows = [];
+      for (const url of await queues.list()) {
+        const a = await queues.attributes(url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']);
+        rows.push({
+          name: queueNameFromUrl(url),
+          visible: Number(a.ApproximateNumberOfMessages ?? 0),
+          inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+          delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+        });
+      }
+      const status = { running: true, endpoint: server.endpoint, pid: server.pid, home, data: localPaths(home).data, startedAt: server.startedAt, version: server.version, idleMinutes: server.idleMinutes, queues: rows };
+      if (out.json) {
+        out.printJson(status);
+        return;
+      }
+      out.print(
+        out.table(
+          ['local AWS', ''],
+          [
+            ['endpoint', server.endpoint],
+            ['pid', server.pid],
+            ['state dir', home],
+            ['started', server.startedAt],
+            ['idle exit', server.idleMinutes ? `after ${server.idleMinutes} min` : 'never'],
+          ],
+        ),
+      );
+      if (rows.length) out.print(out.table(['queue', 'visible', 'in flight', 'delayed'], rows.map((r) => [r.name, r.visible, r.inFlight, r.delayed])));
+      else out.note('no queues yet');
+      return;
+    }
+    default:
+      throw new UsageError(`unknown local command "${sub}"`, { hint: 'use start, stop, status or reset' });
+  }
+}

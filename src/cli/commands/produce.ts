@@ -1,0 +1,109 @@
+import { readFile } from 'node:fs/promises';
+import type { CommandContext } from '../context.js';
+import { parseIntFlag, parseRatioFlag } from '../../core/flags.js';
+import { parseBodies } from '../../core/input.js';
+import { PartialFailureError, UsageError } from '../../core/errors.js';
+import { produce, type ProduceInput, type ProduceResult } from '../../ops/produce.js';
+import { rate } from '../output.js';
+
+export interface ProduceFlags {
+  queue?: string;
+  count?: string;
+  template?: string;
+  fromFile?: string;
+  seed?: string;
+  concurrency?: string;
+  groupBy?: string;
+  dedupId?: string;
+  duplicates?: string;
+  invalid?: string;
+}
+
+async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<ProduceInput[]> {
+  let text: string;
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
+    text = Buffer.concat(chunks).toString('utf8');
+  } else {
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (e: unknown) {
+      throw new UsageError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'check the path given to --from-file', cause: e });
+    }
+  }
+  const source = path === '-' ? 'stdin' : path;
+  const isArray = text.trimStart().startsWith('[');
+  const lines = isArray ? [] : text.split('\n').map((l, i) => (l.trim() ? i + 1 : 0)).filter((n) => n > 0);
+  return parseBodies(text, source).map((body, i) => ({ body, source: isArray ? `${source}[${i}]` : `${source}:${lines[i]}` }));
+}
+
+export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<void> {
+  const count = parseIntFlag('--count', flags.count ?? '10', { min: 1, max: 10_000_000 });
+  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '8', { min: 1, max: 256 });
+  const duplicates = parseRatioFlag('--duplicates', flags.duplicates ?? '0');
+  const invalid = parseRatioFlag('--invalid', flags.invalid ?? '0');
+  if (duplicates + invalid > 1) throw new UsageError('--duplicates and --invalid together must not exceed 1');
+  const seed = flags.seed !== undefined ? parseIntFlag('--seed', flags.seed, { min: 0 }) : undefined;
+  if (flags.fromFile && (duplicates > 0 || invalid > 0 || flags.seed !== undefined)) {
+    throw new UsageError('--duplicates, --invalid and --seed apply to generated events, not to --from-file');
+  }
+  const inputs = flags.fromFile ? await readInputs(flags.fromFile, process.stdin) : undefined;
+  const clients = await ctx.connect();
+  const total = inputs?.length ?? count;
+  const spinner = await ctx.out.spinner(`sending ${total} messages`);
+  const started = performance.now();
+  let result: ProduceResult;
+  try {
+    result = await produce(clients, {
+      queue: flags.queue ?? ctx.names.queue,
+      count,
+      ...(inputs ? { inputs } : {}),
+      template: flags.template ?? 'order',
+      ...(seed !== undefined ? { seed } : {}),
+      concurrency,
+      ...(flags.groupBy ? { groupBy: flags.groupBy } : {}),
+      ...(flags.dedupId ? { dedupId: flags.dedupId } : {}),
+      duplicates,
+      invalid,
+      signal: ctx.signal,
+      notify: (m) => ctx.out.note(m),
+      onProgress: ({ sent, failed }) => {
+        const secs = (performance.now() - started) / 1000;
+        spinner.update(`sent ${sent}/${total}${failed ? `, ${failed} failed` : ''} (${rate(sent / Math.max(secs, 0.001))} msg/s)`);
+      },
+    });
+  } catch (e) {
+    spinner.fail();
+    throw e;
+  }
+  spinner.stop();
+  render(result, ctx);
+  if (result.failed.length > 0) {
+    throw new PartialFailureError(
+      `${result.failed.length} of ${result.total} messages were not sent${result.stoppedBy ? ` (${result.stoppedBy})` : ''}`,
+      { hint: ctx.out.json ? 'see "failed" in the JSON output' : 'the table above lists each by its place in the input' },
+    );
+  }
+}
+
+function render(r: ProduceResult, ctx: CommandContext): void {
+  const { out } = ctx;
+  if (out.json) {
+    out.printJson(r);
+    return;
+  }
+  const rows: (string | number)[][] = [
+    ['queue', `${r.queue}${r.fifo ? ' (FIFO)' : ''}`],
+    ['sent', r.sent],
+    ['failed', r.failed.length],
+  ];
+  if (r.injected.duplicates || r.injected.invalid) rows.push(['injected', `${r.injected.duplicates} duplicates, ${r.injected.invalid} poison`]);
+  rows.push(['time', `${(r.durationMs / 1000).toFixed(2)} s`], ['msg/s', rate(r.messagesPerSecond)]);
+  out.print(out.table(['produce', ''], rows));
+  if (r.failed.length) {
+    const shown = r.failed.slice(0, 50);
+    out.print(out.table(['not sent', 'code', 'reason'], shown.map((f) => [f.source, f.code, f.reason])));
+    if (r.failed.length > shown.length) out.print(`… and ${r.failed.length - shown.length} more (use --json for all)`);
+  }
+}

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import type { CommandContext } from '../context.js';
+import { parseIntFlag } from '../../core/flags.js';
+import { UsageError } from '../../core/errors.js';
+import { parseTopology, type TopologyConfig } from '../../core/topology.js';
+import { setupTopology, type SetupStep } from '../../ops/setup.js';
+
+export interface SetupFlags {
+  config?: string;
+  queue?: string[];
+  maxReceiveCount?: string;
+  dlq?: boolean;
+  visibilityTimeout?: string;
+  waitTime?: string;
+  retention?: string;
+  contentBasedDedup?: boolean;
+  table?: string;
+  bucket?: string;
+  dryRun?: boolean;
+}
+
+async function fromFile(path: string): Promise<TopologyConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e: unknown) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code ? `cannot read ${path} (${code})` : `${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const { config, problems } = parseTopology(raw);
+  if (!config) throw new UsageError(`${path}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`, { hint: problems.slice(1, 4).join('; ') || undefined });
+  return config;
+}
+
+export function topologyFromFlags(flags: SetupFlags, defaults: { queue: string; ledgerTable: string; bucket: string }): TopologyConfig {
+  const maxReceiveCount = parseIntFlag('--max-receive-count', flags.maxReceiveCount ?? '5', { min: 1, max: 1000 });
+  const raw = {
+    queues: (flags.queue?.length ? flags.queue : [defaults.queue]).map((name) => ({
+      name,
+      ...(flags.dlq === false ? { dlq: false } : { maxReceiveCount }),
+      visibilityTimeout: parseIntFlag('--visibility-timeout', flags.visibilityTimeout ?? '30', { min: 0, max: 43_200 }),
+      waitTimeSeconds: parseIntFlag('--wait-time', flags.waitTime ?? '20', { min: 0, max: 20 }),
+      retentionSeconds: parseIntFlag('--retention', flags.retention ?? '345600', { min: 60, max: 1_209_600 }),
+      ...(flags.contentBasedDedup ? { contentBasedDeduplication: true } : {}),
+    })),
+    ledgerTable: flags.table ?? defaults.ledgerTable,
+    bucket: flags.bucket ?? defaults.bucket,
+  };
+  const { config, problems } = parseTopology(raw);
+  if (!config) throw new UsageError(problems[0]!.replace(/^queues\[\d+\]/, '--queue'));
+  return config;
+}
+
+export async function run(flags: SetupFlags, ctx: CommandContext): Promise<void> {
+  if (flags.config && (flags.queue || flags.table || flags.bucket)) {
+    throw new UsageError('--config describes the whole topology; do not combine it with --queue, --table or --bucket');
+  }
+  const config = flags.config ? await fromFile(flags.config) : topologyFromFlags(flags, ctx.names);
+  const clients = await ctx.connect();
+  const steps: SetupStep[] = await setupTopology(clients, config, { dryRun: flags.dryRun ?? false, signal: ctx.signal });
+  const { out } = ctx;
+  if (out.json) {
+    out.printJson({ dryRun: flags.dryRun ?? false, steps });
+    return;
+  }
+  const verb = (a: SetupStep['action']) => (flags.dryRun ? { create: 'would create', update: 'would update', unchanged: 'unchanged' } : { create: 'created', update: 'updated', unchanged: 'unchanged' })[a];
+  out.print(
+    out.table(
+      ['resource', 'name', 'action', 'settings'],
+      steps.map((s) => [s.resource, s.name, verb(s.action), Object.entries(s.changes ?? {}).map(([k, v]) => `${k}=${v}`).join('\n')]),
+    ),
+  );
+  if (flags.dryRun) out.note('dry run: nothing was changed');
+}

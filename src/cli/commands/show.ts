@@ -1,0 +1,35 @@
+import type { CommandContext } from '../context.js';
+import { parseIntFlag } from '../../core/flags.js';
+import { showLedger } from '../../ops/ledgerOps.js';
+
+export interface ShowFlags {
+  table?: string;
+  limit?: string;
+  status?: string;
+}
+
+export async function run(flags: ShowFlags, ctx: CommandContext): Promise<void> {
+  const limit = parseIntFlag('--limit', flags.limit ?? '50', { min: 1, max: 1_000_000 });
+  const clients = await ctx.connect();
+  const spinner = await ctx.out.spinner('scanning the ledger');
+  const result = await showLedger(clients, {
+    ledgerTable: flags.table ?? ctx.names.ledgerTable,
+    limit,
+    ...(flags.status ? { status: flags.status } : {}),
+    signal: ctx.signal,
+    notify: (m) => ctx.out.note(m),
+    onProgress: (n) => spinner.update(`scanned ${n} records`),
+  }).finally(() => spinner.stop());
+  const { out } = ctx;
+  if (out.json) {
+    out.printJson(result);
+    return;
+  }
+  if (result.total === 0) {
+    out.note(`the ledger ${result.table} is empty`);
+    return;
+  }
+  out.print(out.table(['id', 'status', 'when', 'queue', 'message id'], result.items.map((i) => [i.id, i.status, i.updatedAt, i.queue, i.messageId])));
+  const counts = Object.entries(result.counts).map(([s, n]) => `${s} ${n}`).join(', ');
+  out.note(`${result.table}: ${result.total} records (${counts}); showing ${result.items.length}, newest first`);
+}

@@ -1,0 +1,99 @@
+/**
+ * What every command receives: its output, the run's abort signal, the resolved
+ * global options, and `connect()`, which resolves the target and prints it once.
+ */
+import { createInterface } from 'node:readline/promises';
+import { Output } from './output.js';
+import type { AwsClients } from '../aws/clients.js';
+import { AbortedError } from '../core/errors.js';
+import { defaultNames, type Names } from '../config.js';
+
+export interface GlobalOptions {
+  endpointUrl?: string;
+  region?: string;
+  profile?: string;
+  json?: boolean;
+  quiet?: boolean;
+  debug?: boolean;
+  yes?: boolean;
+  color?: boolean;
+}
+
+export interface CommandContext {
+  out: Output;
+  globals: GlobalOptions;
+  env: NodeJS.ProcessEnv;
+  names: Names;
+  signal: AbortSignal;
+  /** Resolves the target (starting the local AWS if needed) and prints the target line. */
+  connect(): Promise<AwsClients>;
+  /** Asks on a TTY; without one, only --yes says yes. */
+  confirm(question: string, refusal: string): Promise<void>;
+  /** Runs `fn` when the command ends (clients are destroyed this way). */
+  onClose(fn: () => void): void;
+}
+
+export interface ContextDeps {
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** The built daemon script; tests point this at dist/. */
+  daemonPath?: string;
+}
+
+export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): CommandContext & { close(): void } {
+  const env = deps.env ?? process.env;
+  const out = new Output({
+    json: globals.json ?? false,
+    quiet: globals.quiet ?? false,
+    color: globals.color ?? true,
+    ...(deps.stdout ? { stdout: deps.stdout as never } : {}),
+    ...(deps.stderr ? { stderr: deps.stderr as never } : {}),
+  });
+  const closers: (() => void)[] = [];
+  let clients: Promise<AwsClients> | undefined;
+  const stdin = deps.stdin ?? process.stdin;
+  return {
+    out,
+    globals,
+    env,
+    names: defaultNames(env),
+    signal: deps.signal ?? new AbortController().signal,
+    connect() {
+      clients ??= (async () => {
+        const { connect } = await import('../aws/connect.js');
+        const { describeTarget } = await import('../aws/clients.js');
+        const c = await connect({
+          env,
+          ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
+          ...(globals.region ? { region: globals.region } : {}),
+          ...(globals.profile ? { profile: globals.profile } : {}),
+          ...(deps.daemonPath ? { daemonPath: deps.daemonPath } : {}),
+        });
+        closers.push(() => c.destroy());
+        out.note(describeTarget(c.target));
+        return c;
+      })();
+      return clients;
+    },
+    async confirm(question, refusal) {
+      if (globals.yes) return;
+      if (!stdin.isTTY) throw new AbortedError(refusal, { hint: 'pass --yes to confirm' });
+      const rl = createInterface({ input: stdin, output: (deps.stderr ?? process.stderr) as NodeJS.WritableStream });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        if (!/^y(es)?$/i.test(answer.trim())) throw new AbortedError('cancelled, nothing was changed');
+      } finally {
+        rl.close();
+      }
+    },
+    onClose(fn) {
+      closers.push(fn);
+    },
+    close() {
+      for (const fn of closers.splice(0)) fn();
+    },
+  };
+}

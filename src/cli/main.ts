@@ -1,0 +1,73 @@
+/**
+ * The one exit point. Nothing below this file calls process.exit: commands throw,
+ * and this maps each error to its exit code and one line (a stack only with --debug).
+ */
+import { existsSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { buildProgram, moduleDispatch } from './program.js';
+import { createContext, type GlobalOptions } from './context.js';
+import { ExitCode, isSqsopsError, UsageError } from '../core/errors.js';
+import { VERSION } from '../version.js';
+
+function loadDotEnv(): void {
+  // .env fills only what the environment leaves unset (flags > env > .env > defaults).
+  if (existsSync('.env')) {
+    try {
+      process.loadEnvFile('.env');
+    } catch (e: unknown) {
+      throw new UsageError(`.env could not be read: ${(e as Error).message}`);
+    }
+  }
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write('\naborted\n');
+      process.exit(130);
+    }
+    process.stderr.write(`\n${signal}: finishing what is in flight (again to abort at once)\n`);
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  let globals: GlobalOptions = {};
+  const program = buildProgram(
+    moduleDispatch((g) => {
+      globals = g;
+      return createContext(g, { signal: controller.signal });
+    }),
+  );
+  program.exitOverride();
+  try {
+    loadDotEnv();
+    await program.parseAsync(argv);
+    return ExitCode.ok;
+  } catch (e: unknown) {
+    if (e instanceof CommanderError) {
+      // commander already printed its message (or the help / version).
+      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    const { Output } = await import('./output.js');
+    const out = new Output({ color: globals.color ?? true });
+    if (isSqsopsError(e)) {
+      out.error(e.message, e.hint);
+      if (globals.debug) process.stderr.write(`${e.stack ?? ''}\n${e.cause ? `cause: ${String((e.cause as Error).stack ?? e.cause)}\n` : ''}`);
+      return e.exitCode;
+    }
+    if (controller.signal.aborted) {
+      out.error('interrupted');
+      return ExitCode.aborted;
+    }
+    out.error(`internal error, please report it with the output of --debug (sqsops ${VERSION}): ${(e as Error)?.message ?? String(e)}`);
+    if (globals.debug) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    return ExitCode.internal;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The command line: commands and flags only. Each action lazily imports its module
+ * (the table below is the table of contents), so `sqsops --help` loads no AWS SDK,
+ * driver or faker.
+ */
+import { Command, Option } from 'commander';
+import { VERSION } from '../version.js';
+import type { CommandContext, GlobalOptions } from './context.js';
+
+export type CommandName = 'produce' | 'consume' | 'show' | 'clear' | 'setup' | 'local';
+
+/** The action every command runs: by default, import its module and call `run`. */
+export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
+
+export interface CommandModule {
+  run(options: Record<string, unknown>, ctx: CommandContext, args: string[]): Promise<void>;
+}
+
+export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
+  produce: () => import('./commands/produce.js'),
+  consume: () => import('./commands/consume.js'),
+  show: () => import('./commands/show.js'),
+  clear: () => import('./commands/clear.js'),
+  setup: () => import('./commands/setup.js'),
+  local: () => import('./commands/local.js'),
+};
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+export function buildProgram(dispatch: Dispatch): Command {
+  const program = new Command('sqsops')
+    .description('Operate Amazon SQS pipelines: produce, consume, process, inspect and reset the idempotency ledger.\nWith no AWS configured, every command runs on an embedded local AWS (no account, no Docker).')
+    .version(VERSION, '-V, --version')
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (targets it as AWS)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION, the profile, or us-east-1 locally)')
+    .option('--profile <name>', 'AWS named profile (targets real AWS)')
+    .option('--json', 'print results as JSON on stdout')
+    .option('-q, --quiet', 'no progress or notes on stderr')
+    .option('--debug', 'show stack traces and SDK details on errors')
+    .option('-y, --yes', 'confirm destructive actions without asking')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', examples(['sqsops produce --count 100', 'sqsops consume --count 10', 'sqsops show', 'sqsops local status']));
+
+  const act = (name: CommandName) =>
+    async function action(this: Command, ...args: unknown[]) {
+      const cmd = args[args.length - 1] as Command;
+      const positional = name === 'local' ? [cmd.name()] : args.slice(0, -2).filter((a): a is string => typeof a === 'string');
+      const { endpointUrl, region, profile, json, quiet, debug, yes, color, ...options } = cmd.optsWithGlobals();
+      const globals: GlobalOptions = { endpointUrl, region, profile, json, quiet, debug, yes, color };
+      await dispatch(name, options, globals, positional);
+    };
+
+  program
+    .command('produce')
+    .description('send fake but realistic events (or a file of bodies) to a queue')
+    .option('--queue <name|url>', 'queue to send to (default: SQSOPS_QUEUE or sqsops-events)')
+    .option('-n, --count <n>', 'how many events to generate', '10')
+    .option('--template <name>', 'event template', 'order')
+    .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin')
+    .option('--seed <n>', 'seed for reproducible data')
+    .option('-c, --concurrency <n>', 'batches in flight at once', '8')
+    .option('--group-by <field>', 'FIFO: body field used as MessageGroupId')
+    .option('--dedup-id <mode>', 'FIFO: hash | random | <field> (default: content-based if the queue has it, else hash)')
+    .option('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', '0')
+    .option('--invalid <ratio>', 'ratio of poison bodies, for testing', '0')
+    .addHelpText('after', examples(['sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01', 'sqsops produce --queue orders.fifo --group-by customerId', 'sqsops produce --from-file events.ndjson']))
+    .action(act('produce'));
+
+  program
+    .command('consume')
+    .description('take N messages: record each in the ledger, delete it, show it')
+    .option('--queue <name|url>', 'queue to take from (default: SQSOPS_QUEUE or sqsops-events)')
+    .option('-n, --count <n>', 'at most this many messages', '10')
+    .option('--peek', 'only look: no ledger, no delete, visible again at once (receive counts still rise)')
+    .option('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', '5')
+    .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
+    .option('--out <file>', 'also append every message to this NDJSON file (written before the delete)')
+    .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
+    .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']))
+    .action(act('consume'));
+
+  program
+    .command('show')
+    .description('show the idempotency ledger, newest first, with counts by status')
+    .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
+    .option('--limit <n>', 'rows to show', '50')
+    .addOption(new Option('--status <status>', 'only rows with this status').choices(['COMPLETED', 'INPROGRESS']))
+    .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --json']))
+    .action(act('show'));
+
+  program
+    .command('clear')
+    .description('delete every record in the idempotency ledger (asks first on real AWS)')
+    .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
+    .addHelpText('after', examples(['sqsops clear', 'sqsops clear --profile prod --yes']))
+    .action(act('clear'));
+
+  program
+    .command('setup')
+    .description('create queues (with DLQs), the ledger table and the bucket; idempotent')
+    .option('--config <file>', 'topology as JSON: {"queues": [...], "ledgerTable": "...", "bucket": "..."}')
+    .option('--queue <name...>', 'queues to create (a name ending in .fifo makes a FIFO queue)')
+    .option('--max-receive-count <n>', 'receives before a message moves to the DLQ', '5')
+    .option('--no-dlq', 'create the queues without a DLQ')
+    .option('--visibility-timeout <seconds>', 'queue visibility timeout', '30')
+    .option('--wait-time <seconds>', 'queue long-poll wait (0-20)', '20')
+    .option('--retention <seconds>', 'message retention', '345600')
+    .option('--content-based-dedup', 'FIFO queues deduplicate by body hash')
+    .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
+    .option('--bucket <name>', 'bucket (default: SQSOPS_BUCKET or sqsops-data)')
+    .option('--dry-run', 'print the plan, change nothing')
+    .addHelpText('after', examples(['sqsops setup', 'sqsops setup --queue orders.fifo --content-based-dedup --max-receive-count 3', 'sqsops setup --config topology.json --dry-run']))
+    .action(act('setup'));
+
+  const local = program
+    .command('local')
+    .description('manage the embedded local AWS (fauxqs + dynalite on 127.0.0.1)')
+    .addHelpText('after', examples(['sqsops local status', 'sqsops local stop', 'sqsops local reset --yes']));
+  local
+    .command('start')
+    .description('start it in the background (commands also start it on demand)')
+    .option('--idle-minutes <n>', 'exit after this long without requests (0 = never)', '0')
+    .action(act('local'));
+  local.command('stop').description('stop it; its state stays on disk').action(act('local'));
+  local.command('status').description('endpoint, pid, state dir, and every queue with its depth').action(act('local'));
+  local.command('reset').description('stop it and delete all its state (queues, messages, tables, objects)').action(act('local'));
+
+  return program;
+}
+
+/** The default dispatch: import the command's module and run it. */
+export function moduleDispatch(makeContext: (globals: GlobalOptions) => CommandContext & { close(): void }): Dispatch {
+  return async (name, options, globals, args) => {
+    const ctx = makeContext(globals);
+    try {
+      const mod = await COMMANDS[name]();
+      await mod.run(options, ctx, args);
+    } finally {
+      ctx.close();
+    }
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The typed error hierarchy. Everything a user can cause or fix is a `SqsopsError`
+ * with a one-line message, a hint and an exit code; the CLI entry prints those
+ * without a stack trace. Anything else is a bug and is reported as one.
+ */
+
+/** Exit codes, shared by every command. */
+export const ExitCode = {
+  ok: 0,
+  /** Something asked for did not fully succeed (a partial failure). */
+  partial: 1,
+  /** The command line or an input file is wrong. */
+  usage: 2,
+  /** A resource (queue, table, bucket) is missing. */
+  notFound: 3,
+  /** Credentials, permissions or the endpoint are wrong or unreachable. */
+  access: 4,
+  /** The embedded local AWS could not start or be reached. */
+  local: 5,
+  /** The user declined a confirmation. */
+  aborted: 130,
+  internal: 70,
+} as const;
+
+export interface SqsopsErrorOptions {
+  hint?: string;
+  cause?: unknown;
+  context?: Record<string, unknown>;
+}
+
+export class SqsopsError extends Error {
+  override readonly name: string = 'SqsopsError';
+  readonly hint: string | undefined;
+  readonly context: Record<string, unknown>;
+  readonly exitCode: number = ExitCode.partial;
+
+  constructor(message: string, options: SqsopsErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.hint = options.hint;
+    this.context = options.context ?? {};
+  }
+}
+
+/** A flag, argument or input file is wrong. */
+export class UsageError extends SqsopsError {
+  override readonly name = 'UsageError';
+  override readonly exitCode = ExitCode.usage;
+}
+
+export class QueueNotFoundError extends SqsopsError {
+  override readonly name = 'QueueNotFoundError';
+  override readonly exitCode = ExitCode.notFound;
+  constructor(queue: string, options: SqsopsErrorOptions = {}) {
+    super(`queue "${queue}" does not exist`, {
+      hint: 'check the name and region, or create it with `sqsops setup --queue ' + queue + '`',
+      ...options,
+      context: { queue, ...options.context },
+    });
+  }
+}
+
+export class ResourceNotFoundError extends SqsopsError {
+  override readonly name = 'ResourceNotFoundError';
+  override readonly exitCode = ExitCode.notFound;
+}
+
+/** No credentials, bad credentials, or not allowed. */
+export class AccessError extends SqsopsError {
+  override readonly name = 'AccessError';
+  override readonly exitCode = ExitCode.access;
+}
+
+/** The endpoint could not be reached at all. */
+export class EndpointError extends SqsopsError {
+  override readonly name = 'EndpointError';
+  override readonly exitCode = ExitCode.access;
+}
+
+/** The embedded local AWS could not be started, reached or stopped. */
+export class LocalAwsError extends SqsopsError {
+  override readonly name = 'LocalAwsError';
+  override readonly exitCode = ExitCode.local;
+}
+
+/** A ledger write lost a race or the claim is owned by someone else. */
+export class LedgerConflictError extends SqsopsError {
+  override readonly name = 'LedgerConflictError';
+}
+
+/** The user said no to a confirmation (or could not be asked). */
+export class AbortedError extends SqsopsError {
+  override readonly name = 'AbortedError';
+  override readonly exitCode = ExitCode.aborted;
+}
+
+/**
+ * The work ran but not all of it succeeded. Carries the result so the CLI can
+ * still render the summary before exiting non-zero.
+ */
+export class PartialFailureError extends SqsopsError {
+  override readonly name = 'PartialFailureError';
+  override readonly exitCode = ExitCode.partial;
+}
+
+export function isSqsopsError(e: unknown): e is SqsopsError {
+  return e instanceof SqsopsError;
+}

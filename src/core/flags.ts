@@ -1,0 +1,24 @@
+/** Parsers for flag values: each returns the value or throws a one-line UsageError. */
+import { UsageError } from './errors.js';
+
+export function parseIntFlag(flag: string, raw: string | number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (String(raw).trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+    throw new UsageError(`${flag} must be a whole number ${range}, not "${raw}"`);
+  }
+  return n;
+}
+
+export function parseRatioFlag(flag: string, raw: string | number): number {
+  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (String(raw).trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    throw new UsageError(`${flag} must be a ratio from 0 to 1 (e.g. 0.1 for 10%), not "${raw}"`);
+  }
+  return n;
+}
+
+export function parseChoiceFlag<T extends string>(flag: string, raw: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  throw new UsageError(`${flag} must be one of ${choices.join(', ')}, not "${raw}"`);
+}

@@ -1,0 +1,40 @@
+/**
+ * The registry of event templates for `produce --template`: one entry per template,
+ * read as the table of contents. Poison bodies are the same for every template.
+ */
+import type { Faker } from '@faker-js/faker';
+import { orderTemplate } from './order.js';
+
+export interface EventTemplate {
+  name: string;
+  description: string;
+  /** The field that identifies the business entity; duplicates repeat it. */
+  keyField: string;
+  generate(faker: Faker, seq: number): Record<string, unknown>;
+}
+
+export const TEMPLATES: Record<string, EventTemplate> = {
+  order: orderTemplate,
+};
+
+/** The kinds of poison `--invalid` injects: each must fail JSON parsing or validation. */
+export const POISON_KINDS = ['truncated-json', 'not-json', 'missing-key', 'wrong-type'] as const;
+export type PoisonKind = (typeof POISON_KINDS)[number];
+
+/** A body a consumer must reject, derived from a valid event so it looks realistic. */
+export function poisonBody(kind: PoisonKind, valid: Record<string, unknown>, keyField: string): string {
+  switch (kind) {
+    case 'truncated-json': {
+      const json = JSON.stringify(valid);
+      return json.slice(0, Math.max(1, Math.floor(json.length / 2)));
+    }
+    case 'not-json':
+      return `ORDER ${String(valid[keyField])} total=${String(valid.total)}`;
+    case 'missing-key': {
+      const { [keyField]: _dropped, ...rest } = valid;
+      return JSON.stringify(rest);
+    }
+    case 'wrong-type':
+      return JSON.stringify({ ...valid, total: 'twelve euros', items: 'none' });
+  }
+}

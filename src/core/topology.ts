@@ -1,0 +1,155 @@
+/**
+ * The topology `sqsops setup` creates, as a schema: parsing is pure and returns every
+ * problem at once (with its JSON path) rather than stopping at the first.
+ */
+import { DEFAULTS } from '../config.js';
+
+export interface QueueConfig {
+  name: string;
+  /** Defaults to whether the name ends in .fifo. */
+  fifo: boolean;
+  /** The DLQ; `false` for none. @default `${name}-dlq` with maxReceiveCount 5 */
+  dlq: { name: string; maxReceiveCount: number } | false;
+  /** @default 30 */
+  visibilityTimeout: number;
+  /** Long-poll wait. @default 20 */
+  waitTimeSeconds: number;
+  /** @default 345600 (4 days, SQS's default) */
+  retentionSeconds: number;
+  /** FIFO only. @default false */
+  contentBasedDeduplication: boolean;
+}
+
+export interface TopologyConfig {
+  queues: QueueConfig[];
+  /** Ledger table; `false` for none. */
+  ledgerTable: string | false;
+  /** Bucket; `false` for none. */
+  bucket: string | false;
+}
+
+export function dlqNameFor(queue: string): string {
+  return queue.endsWith('.fifo') ? `${queue.slice(0, -5)}-dlq.fifo` : `${queue}-dlq`;
+}
+
+type Problems = string[];
+
+function int(v: unknown, path: string, min: number, max: number, fallback: number, problems: Problems): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    problems.push(`${path} must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return v;
+}
+
+function str(v: unknown, path: string, problems: Problems): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.trim() === '') {
+    problems.push(`${path} must be a non-empty string`);
+    return undefined;
+  }
+  return v.trim();
+}
+
+export function parseQueueConfig(raw: unknown, path: string, problems: Problems): QueueConfig | undefined {
+  if (typeof raw === 'string') raw = { name: raw };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`${path} must be a queue name or an object with "name"`);
+    return undefined;
+  }
+  const q = raw as Record<string, unknown>;
+  const known = new Set(['name', 'fifo', 'dlq', 'visibilityTimeout', 'waitTimeSeconds', 'retentionSeconds', 'contentBasedDeduplication', 'maxReceiveCount']);
+  for (const k of Object.keys(q)) if (!known.has(k)) problems.push(`${path}.${k} is not a queue setting (known: ${[...known].join(', ')})`);
+  const name = str(q.name, `${path}.name`, problems);
+  if (!name) {
+    if (q.name === undefined) problems.push(`${path}.name is required`);
+    return undefined;
+  }
+  const fifo = q.fifo === undefined ? name.endsWith('.fifo') : q.fifo === true;
+  if (typeof q.fifo !== 'undefined' && typeof q.fifo !== 'boolean') problems.push(`${path}.fifo must be true or false`);
+  if (fifo !== name.endsWith('.fifo')) problems.push(`${path}: a FIFO queue's name must end in .fifo (and only a FIFO queue's)`);
+  const maxReceiveCount = int(q.maxReceiveCount, `${path}.maxReceiveCount`, 1, 1000, DEFAULTS.maxReceiveCount, problems);
+  let dlq: QueueConfig['dlq'] = { name: dlqNameFor(name), maxReceiveCount };
+  if (q.dlq === false) dlq = false;
+  else if (typeof q.dlq === 'string') dlq = { name: q.dlq, maxReceiveCount };
+  else if (q.dlq && typeof q.dlq === 'object') {
+    const d = q.dlq as Record<string, unknown>;
+    dlq = {
+      name: str(d.name, `${path}.dlq.name`, problems) ?? dlqNameFor(name),
+      maxReceiveCount: int(d.maxReceiveCount, `${path}.dlq.maxReceiveCount`, 1, 1000, maxReceiveCount, problems),
+    };
+  } else if (q.dlq !== undefined) problems.push(`${path}.dlq must be a name, an object {name, maxReceiveCount} or false`);
+  if (dlq && dlq.name.endsWith('.fifo') !== fifo) problems.push(`${path}.dlq: a FIFO queue needs a FIFO DLQ (and a standard queue a standard one)`);
+  const cbd = q.contentBasedDeduplication;
+  if (cbd !== undefined && typeof cbd !== 'boolean') problems.push(`${path}.contentBasedDeduplication must be true or false`);
+  if (cbd === true && !fifo) problems.push(`${path}.contentBasedDeduplication applies to FIFO queues only`);
+  return {
+    name,
+    fifo,
+    dlq,
+    visibilityTimeout: int(q.visibilityTimeout, `${path}.visibilityTimeout`, 0, 43_200, 30, problems),
+    waitTimeSeconds: int(q.waitTimeSeconds, `${path}.waitTimeSeconds`, 0, 20, 20, problems),
+    retentionSeconds: int(q.retentionSeconds, `${path}.retentionSeconds`, 60, 1_209_600, 345_600, problems),
+    contentBasedDeduplication: cbd === true,
+  };
+}
+
+/** Pure: validates a parsed JSON config file. */
+export function parseTopology(raw: unknown): { config?: TopologyConfig; problems: string[] } {
+  const problems: Problems = [];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { problems: ['the config must be a JSON object with "queues", "ledgerTable" and/or "bucket"'] };
+  }
+  const r = raw as Record<string, unknown>;
+  for (const k of Object.keys(r)) {
+    if (!['queues', 'ledgerTable', 'bucket', '$schema'].includes(k)) problems.push(`"${k}" is not a setting (known: queues, ledgerTable, bucket)`);
+  }
+  const queues: QueueConfig[] = [];
+  if (r.queues !== undefined && !Array.isArray(r.queues)) problems.push('queues must be an array');
+  else (r.queues as unknown[] | undefined)?.forEach((q, i) => {
+    const parsed = parseQueueConfig(q, `queues[${i}]`, problems);
+    if (parsed) queues.push(parsed);
+  });
+  const optName = (v: unknown, key: string): string | false => {
+    if (v === undefined || v === false) return false;
+    return str(v, key, problems) ?? false;
+  };
+  const config: TopologyConfig = { queues, ledgerTable: optName(r.ledgerTable, 'ledgerTable'), bucket: optName(r.bucket, 'bucket') };
+  return problems.length ? { problems } : { config, problems };
+}
+
+/** The SQS attributes a QueueConfig asks for (the redrive policy needs the DLQ's ARN). */
+export function queueAttributes(q: QueueConfig, dlqArn?: string): Record<string, string> {
+  const attrs: Record<string, string> = {
+    VisibilityTimeout: String(q.visibilityTimeout),
+    ReceiveMessageWaitTimeSeconds: String(q.waitTimeSeconds),
+    MessageRetentionPeriod: String(q.retentionSeconds),
+  };
+  if (q.fifo) {
+    attrs.FifoQueue = 'true';
+    attrs.ContentBasedDeduplication = String(q.contentBasedDeduplication);
+  }
+  if (q.dlq && dlqArn) attrs.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: q.dlq.maxReceiveCount });
+  return attrs;
+}
+
+/** The attributes whose current value differs from the wanted one (RedrivePolicy compared as JSON). */
+export function attributeChanges(current: Record<string, string>, wanted: Record<string, string>): Record<string, string> {
+  const changes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(wanted)) {
+    if (k === 'FifoQueue') continue; // immutable; a mismatch is caught by the name rule
+    const cur = current[k];
+    if (k === 'RedrivePolicy' && cur) {
+      try {
+        const a = JSON.parse(cur) as { deadLetterTargetArn?: string; maxReceiveCount?: unknown };
+        const b = JSON.parse(v) as { deadLetterTargetArn?: string; maxReceiveCount?: unknown };
+        if (a.deadLetterTargetArn === b.deadLetterTargetArn && Number(a.maxReceiveCount) === Number(b.maxReceiveCount)) continue;
+      } catch {
+        /* unparsable: replace it */
+      }
+    }
+    if (cur !== v) changes[k] = v;
+  }
+  return changes;
+}

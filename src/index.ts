@@ -1,0 +1,27 @@
+/**
+ * The sqsops library: everything the CLI does, callable from code. Functions take
+ * clients (from `connect`) and options, report progress through callbacks, and
+ * never print.
+ */
+export { connect, type ConnectOptions } from './aws/connect.js';
+export { createClients, describeTarget, type AwsClients, type ResolvedTarget } from './aws/clients.js';
+export { chooseTarget, type TargetChoice, type TargetFlags } from './aws/target.js';
+export { SqsQueues, type QueueRef, type SendEntry, type BatchOutcome, type EntryFailure } from './aws/queue.js';
+export { Ledger, type LedgerItem, type LedgerStatus } from './aws/ledger.js';
+export { ObjectStore } from './aws/objects.js';
+export { produce, type ProduceOptions, type ProduceResult, type ProduceInput, type FailedSend } from './ops/produce.js';
+export { consume, type ConsumeOptions, type ConsumeResult, type ConsumedMessage } from './ops/consume.js';
+export { showLedger, clearLedger, type ShowOptions, type ShowResult, type ClearOptions } from './ops/ledgerOps.js';
+export { setupTopology, type SetupStep, type SetupOptions } from './ops/setup.js';
+export { openQueue, openLedger } from './ops/resources.js';
+export { parseTopology, dlqNameFor, type TopologyConfig, type QueueConfig } from './core/topology.js';
+export { planBatches, messageBytes, MAX_BATCH_ENTRIES, MAX_REQUEST_BYTES } from './core/batching.js';
+export { compileKey, type KeyFn } from './core/keys.js';
+export { parseBodies } from './core/input.js';
+export { TEMPLATES, type EventTemplate } from './core/templates/index.js';
+export * from './core/errors.js';
+export { startLocalAws, type LocalAws, type LocalAwsOptions } from './local/server.js';
+export { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, type ServerFile } from './local/manager.js';
+export { sqsopsHome } from './local/paths.js';
+export { ENV_VARS, DEFAULTS } from './config.js';
+export { VERSION } from './version.js';

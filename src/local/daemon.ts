@@ -1,0 +1,103 @@
+/**
+ * The embedded local AWS as a background process. Started detached by the manager
+ * (or `sqsops local start`); one per state dir, guarded by a lock file, so every
+ * sqsops process on the machine talks to the same emulators and state is never
+ * opened twice. Its stdout/stderr go to server.log; its last line on a failed start
+ * is `FATAL {json}`, which the manager turns into the user's error message.
+ */
+import { writeFileSync, renameSync, unlinkSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { localPaths } from './paths.js';
+import { tryLock } from './locks.js';
+import { startLocalAws } from './server.js';
+import { VERSION } from '../version.js';
+import { isSqsopsError } from '../core/errors.js';
+
+export interface ServerFile {
+  pid: number;
+  port: number;
+  endpoint: string;
+  home: string;
+  version: string;
+  startedAt: string;
+  idleMinutes: number;
+}
+
+function fatal(message: string, hint?: string): never {
+  process.stderr.write(`FATAL ${JSON.stringify({ message, hint })}\n`);
+  process.exit(1);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      home: { type: 'string' },
+      port: { type: 'string', default: '0' },
+      'idle-minutes': { type: 'string', default: '0' },
+    },
+  });
+  if (!values.home) fatal('--home is required');
+  const home = values.home;
+  const paths = localPaths(home);
+  const port = Number(values.port);
+  const idleMinutes = Number(values['idle-minutes']);
+
+  const release = tryLock(paths.daemonLock);
+  if (!release) fatal(`another local AWS is already running for ${home}`, 'use `sqsops local status`');
+
+  let lastRequest = Date.now();
+  let local;
+  try {
+    local = await startLocalAws({
+      dataDir: paths.data,
+      port,
+      onRequest: () => {
+        lastRequest = Date.now();
+      },
+      info: { home, version: VERSION },
+    });
+  } catch (e: unknown) {
+    release();
+    if (isSqsopsError(e)) fatal(e.message, e.hint);
+    fatal(`could not start: ${(e as Error).message}`);
+  }
+
+  const info: ServerFile = {
+    pid: process.pid,
+    port: local.port,
+    endpoint: local.endpoint,
+    home,
+    version: VERSION,
+    startedAt: new Date().toISOString(),
+    idleMinutes,
+  };
+  // Written atomically: a reader never sees half a file.
+  writeFileSync(`${paths.serverFile}.tmp`, JSON.stringify(info, null, 2));
+  renameSync(`${paths.serverFile}.tmp`, paths.serverFile);
+  process.stdout.write(`${new Date().toISOString()} listening on ${local.endpoint} (pid ${process.pid})\n`);
+
+  let stopping = false;
+  const shutdown = async (why: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${new Date().toISOString()} stopping: ${why}\n`);
+    try {
+      unlinkSync(paths.serverFile);
+    } catch {
+      /* already gone */
+    }
+    await local.stop();
+    release();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  if (idleMinutes > 0) {
+    const timer = setInterval(() => {
+      if (Date.now() - lastRequest > idleMinutes * 60_000) void shutdown(`idle for ${idleMinutes} min`);
+    }, Math.min(30_000, idleMinutes * 60_000));
+    timer.unref();
+  }
+}
+
+void main();

@@ -1,0 +1,168 @@
+/**
+ * Starts, finds, stops and resets the embedded local AWS daemon for a state dir.
+ * Every command that targets the local AWS calls `ensureLocalAws`: the first one
+ * starts the daemon, the others (in this or another terminal) find it running.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, accessSync, constants } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { localPaths } from './paths.js';
+import { isAlive, tryLock } from './locks.js';
+import type { ServerFile } from './daemon.js';
+import { LocalAwsError } from '../core/errors.js';
+
+export type { ServerFile } from './daemon.js';
+
+export interface EnsureLocalOptions {
+  home: string;
+  /** @default 4577 */
+  port?: number;
+  /** Minutes without a request after which an auto-started daemon exits; 0 = never. @default 30 */
+  idleMinutes?: number;
+  /** The built daemon script. @default dist/localDaemon.js beside this module */
+  daemonPath?: string;
+  /** How long to wait for a start. @default 20000 */
+  timeoutMs?: number;
+}
+
+export const DEFAULT_LOCAL_PORT = 4577;
+
+function defaultDaemonPath(): string {
+  return fileURLToPath(new URL('./localDaemon.js', import.meta.url));
+}
+
+function readServerFile(path: string): ServerFile | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as ServerFile;
+  } catch {
+    return undefined;
+  }
+}
+
+async function healthy(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${endpoint}/_sqsops/health`, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/** The running daemon for this state dir, if there is one that answers. */
+export async function findLocalAws(home: string): Promise<ServerFile | undefined> {
+  const info = readServerFile(localPaths(home).serverFile);
+  if (!info || !isAlive(info.pid)) return undefined;
+  return (await healthy(info.endpoint)) ? info : undefined;
+}
+
+function ensureWritable(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e: unknown) {
+    throw new LocalAwsError(`state dir ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'set SQSOPS_HOME to a folder you can write to',
+      cause: e,
+    });
+  }
+}
+
+function lastFatal(logPath: string): { message: string; hint?: string } | undefined {
+  try {
+    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n');
+    const line = lines.reverse().find((l) => l.startsWith('FATAL '));
+    return line ? (JSON.parse(line.slice(6)) as { message: string; hint?: string }) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Starts the daemon unless one is already running; returns it and whether we started it. */
+export async function ensureLocalAws(options: EnsureLocalOptions): Promise<{ server: ServerFile; started: boolean }> {
+  const { home, port = DEFAULT_LOCAL_PORT, idleMinutes = 30, timeoutMs = 20_000 } = options;
+  const paths = localPaths(home);
+  const running = await findLocalAws(home);
+  if (running) return { server: running, started: false };
+  ensureWritable(paths.root);
+
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const release = tryLock(paths.startLock, timeoutMs);
+    if (!release) {
+      // Another command is starting it: wait for that one.
+      await sleep(100);
+      const found = await findLocalAws(home);
+      if (found) return { server: found, started: false };
+      continue;
+    }
+    try {
+      const found = await findLocalAws(home);
+      if (found) return { server: found, started: false };
+      const server = await spawnDaemon(options.daemonPath ?? defaultDaemonPath(), home, port, idleMinutes, deadline);
+      return { server, started: true };
+    } finally {
+      release();
+    }
+  }
+  throw new LocalAwsError(`the local AWS did not start within ${Math.round(timeoutMs / 1000)} s`, {
+    hint: `see ${paths.log}`,
+  });
+}
+
+async function spawnDaemon(daemonPath: string, home: string, port: number, idleMinutes: number, deadline: number): Promise<ServerFile> {
+  const paths = localPaths(home);
+  if (!existsSync(daemonPath)) {
+    throw new LocalAwsError(`the local AWS daemon is missing at ${daemonPath}`, { hint: 'run `npm run build`' });
+  }
+  rmSync(paths.serverFile, { force: true });
+  const log = openSync(paths.log, 'a');
+  let exited: number | null | undefined;
+  const child = spawn(
+    process.execPath,
+    [daemonPath, '--home', home, '--port', String(port), '--idle-minutes', String(idleMinutes)],
+    { detached: true, stdio: ['ignore', log, log], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+  );
+  closeSync(log);
+  child.on('exit', (code) => {
+    exited = code;
+  });
+  child.unref();
+  while (Date.now() < deadline) {
+    if (exited !== undefined) {
+      const why = lastFatal(paths.log);
+      throw new LocalAwsError(why?.message ?? `the local AWS exited at start (code ${exited})`, {
+        hint: why?.hint ?? `see ${paths.log}`,
+      });
+    }
+    const info = readServerFile(paths.serverFile);
+    if (info && info.pid === child.pid && (await healthy(info.endpoint))) return info;
+    await sleep(50);
+  }
+  child.kill('SIGKILL');
+  throw new LocalAwsError('the local AWS did not answer in time', { hint: `see ${paths.log}` });
+}
+
+/** Stops the daemon (SIGTERM, then SIGKILL after `graceMs`). */
+export async function stopLocalAws(home: string, graceMs = 10_000): Promise<{ stopped: boolean; pid?: number }> {
+  const found = readServerFile(localPaths(home).serverFile);
+  if (!found || !isAlive(found.pid)) return { stopped: false };
+  const info: ServerFile = found;
+  process.kill(info.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (isAlive(info.pid) && Date.now() < deadline) await sleep(50);
+  if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+  while (isAlive(info.pid)) await sleep(20);
+  // A killed daemon leaves its files behind; the next start takes them over, but tidy up.
+  rmSync(localPaths(home).serverFile, { force: true });
+  return { stopped: true, pid: info.pid };
+}
+
+/** Stops the daemon and deletes every queue, message, table and object it kept. */
+export async function resetLocalAws(home: string): Promise<{ stopped: boolean; removed: string }> {
+  const { stopped } = await stopLocalAws(home);
+  const paths = localPaths(home);
+  rmSync(paths.data, { recursive: true, force: true });
+  return { stopped, removed: paths.data };
+}
