@@ -10,6 +10,75 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * Where JSON.parse gave up. V8's messages only sometimes carry a position, so this
+ * re-reads the text with a small validator that stops at the first offending byte.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    }
+    if (c === '"') return string();
+    const m = /^(-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  const string = (): void => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text[i] === '\\') i++;
+      else if (text.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  try {
+    value();
+    ws();
+    return i < text.length ? i : -1;
+  } catch (offset: unknown) {
+    return typeof offset === 'number' ? offset : -1;
+  }
+}
+
 function toBody(value: unknown, where: string): string {
   if (typeof value === 'string') return value;
   if (value === null || typeof value !== 'object') {
@@ -27,9 +96,9 @@ export function parseBodies(text: string, source: string): string[] {
     try {
       parsed = JSON.parse(text);
     } catch (e: unknown) {
-      const m = /position (\d+)/.exec((e as Error).message);
-      const line = m ? lineOf(text, Number(m[1])) : undefined;
-      throw new UsageError(`${source}${line ? `:${line}` : ''}: malformed JSON (${(e as Error).message.split('\n')[0]})`, {
+      const offset = jsonErrorOffset(text);
+      const line = offset >= 0 ? lineOf(text, offset) : undefined;
+      throw new UsageError(`${source}${line ? `:${line}` : ''}: malformed JSON (${(e as Error).message.split('\n')[0]!.slice(0, 80)})`, {
         hint: 'fix the file; nothing was sent',
       });
     }

@@ -1,0 +1,59 @@
+/** Runs the built CLI as a process, with its own state dir. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const BIN = join(ROOT, 'bin/sqsops.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliHome {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  run(args: string[], options?: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<CliResult>;
+  /** Starts without waiting (for two-terminal tests and signals). */
+  spawn(args: string[], options?: { env?: NodeJS.ProcessEnv }): ReturnType<typeof spawn>;
+  cleanup(): Promise<void>;
+}
+
+/** An environment with no AWS configuration at all, as a newcomer has. */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k.startsWith('AWS_') || k.startsWith('SQSOPS_')) continue;
+    env[k] = v;
+  }
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
+export function newHome(): CliHome {
+  const home = mkdtempSync(join(tmpdir(), 'sqsops-e2e-'));
+  const env = cleanEnv({ SQSOPS_HOME: home, SQSOPS_LOCAL_PORT: '0', SQSOPS_LOCAL_IDLE_MINUTES: '10' });
+  const run: CliHome['run'] = (args, options = {}) =>
+    new Promise((resolvePromise, reject) => {
+      const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...options.env }, cwd: options.cwd ?? home });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+      child.stdin.end(options.input ?? '');
+    });
+  return {
+    home,
+    env,
+    run,
+    spawn: (args, options = {}) => spawn(process.execPath, [BIN, ...args], { env: { ...env, ...options.env }, cwd: home }),
+    async cleanup() {
+      await run(['local', 'stop']);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

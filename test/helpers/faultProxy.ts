@@ -1,0 +1,67 @@
+/**
+ * A server that fails on purpose, at the network edge: it forwards to the real
+ * emulator, except for the requests a rule picks, which get a 5xx or a cut socket.
+ * Used only for faults the emulators cannot be made to produce.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FaultRule {
+  /** Matches the X-Amz-Target header (e.g. "AmazonSQS.SendMessageBatch"). */
+  target: string;
+  /** How many matching requests fail before they pass again. */
+  times: number;
+  kind: 'status500' | 'reset';
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  /** Requests the proxy failed on purpose, per target. */
+  injected: Record<string, number>;
+  addRule(rule: FaultRule): void;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
+  const rules: FaultRule[] = [];
+  const injected: Record<string, number> = {};
+  const up = new URL(upstream);
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((req, res) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const rule = rules.find((r) => r.target === target && r.times > 0);
+    if (rule) {
+      rule.times--;
+      injected[target] = (injected[target] ?? 0) + 1;
+      req.resume();
+      if (rule.kind === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'InternalError', message: 'injected by the fault proxy' }));
+      return;
+    }
+    const forward = http.request(
+      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers, agent },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    injected,
+    addRule: (r) => rules.push({ ...r }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

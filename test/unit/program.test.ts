@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import type { CommanderError } from 'commander';
+import { buildProgram, COMMANDS, type CommandName } from '../../src/cli/program.js';
+import type { GlobalOptions } from '../../src/cli/context.js';
+
+interface Call {
+  name: CommandName;
+  options: Record<string, unknown>;
+  globals: GlobalOptions;
+  args: string[];
+}
+
+async function parse(argv: string[]): Promise<{ call?: Call; error?: string }> {
+  let call: Call | undefined;
+  let error = '';
+  const program = buildProgram(async (name, options, globals, args) => {
+    call = { name, options, globals, args };
+  });
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => (error += s), writeOut: () => undefined });
+  for (const c of program.commands) {
+    c.exitOverride();
+    c.configureOutput({ writeErr: (s) => (error += s), writeOut: () => undefined });
+  }
+  try {
+    await program.parseAsync(['node', 'sqsops', ...argv]);
+  } catch (e: unknown) {
+    if ((e as CommanderError).exitCode === 0) return {};
+    return { error: error || (e as Error).message };
+  }
+  return call ? { call } : {};
+}
+
+describe('the command line', () => {
+  it.each([
+    [['produce'], 'produce', { count: '10', template: 'order', concurrency: '8', duplicates: '0', invalid: '0' }],
+    [['produce', '-n', '50', '--queue', 'q.fifo', '--group-by', 'customerId', '--seed', '3'], 'produce', { count: '50', queue: 'q.fifo', groupBy: 'customerId', seed: '3' }],
+    [['consume', '--count', '2', '--peek'], 'consume', { count: '2', peek: true, wait: '5', key: 'messageId' }],
+    [['consume', '--key', '{orderId}#{version}', '--out', 'x.ndjson'], 'consume', { key: '{orderId}#{version}', out: 'x.ndjson' }],
+    [['show', '--limit', '5', '--status', 'COMPLETED'], 'show', { limit: '5', status: 'COMPLETED' }],
+    [['clear', '--table', 't'], 'clear', { table: 't' }],
+    [['setup', '--queue', 'a', 'b.fifo', '--no-dlq', '--dry-run'], 'setup', { queue: ['a', 'b.fifo'], dlq: false, dryRun: true }],
+  ] as const)('parses %j', async (argv, name, options) => {
+    const { call } = await parse([...argv]);
+    expect(call?.name).toBe(name);
+    expect(call?.options).toMatchObject(options);
+  });
+
+  it('hands global options to every command, wherever they stand', async () => {
+    const { call } = await parse(['--json', 'show', '--region', 'eu-west-1', '--endpoint-url', 'http://x:1', '-y', '--no-color']);
+    expect(call?.globals).toMatchObject({ json: true, region: 'eu-west-1', endpointUrl: 'http://x:1', yes: true, color: false });
+    expect(call?.options).not.toHaveProperty('json');
+  });
+
+  it.each([['start'], ['stop'], ['status'], ['reset']])('routes local %s to the local module', async (sub) => {
+    const { call } = await parse(['local', sub]);
+    expect(call).toMatchObject({ name: 'local', args: [sub] });
+  });
+
+  it.each([
+    [['produce', '--bogus'], /unknown option '--bogus'/],
+    [['show', '--status', 'DONE'], /Allowed choices are COMPLETED, INPROGRESS/],
+    [['consume', '--count'], /argument missing/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('rejects %j with a clear message', async (argv, message) => {
+    const { error, call } = await parse(argv);
+    expect(call).toBeUndefined();
+    expect(error).toMatch(message);
+  });
+
+  it('has a module for every command and an example in every command help', async () => {
+    const program = buildProgram(async () => undefined);
+    for (const c of program.commands) {
+      expect(COMMANDS).toHaveProperty(c.name());
+      let help = '';
+      c.configureOutput({ writeOut: (s) => (help += s) });
+      c.outputHelp();
+      expect(help, c.name()).toMatch(/Examples:\n {2}\$ sqsops /);
+    }
+  });
+});

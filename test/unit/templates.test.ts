@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Faker, en } from '@faker-js/faker';
+import { TEMPLATES, POISON_KINDS, poisonBody } from '../../src/core/templates/index.js';
+import { compileKey } from '../../src/core/keys.js';
+
+const order = TEMPLATES.order!;
+
+function events(seed: number, n: number) {
+  const faker = new Faker({ locale: [en] });
+  faker.seed(seed);
+  return Array.from({ length: n }, (_, i) => order.generate(faker, i));
+}
+
+describe('the order template', () => {
+  it('is reproducible from a seed and differs across seeds', () => {
+    expect(events(7, 3)).toEqual(events(7, 3));
+    expect(events(7, 3)).not.toEqual(events(8, 3));
+  });
+
+  it('makes events whose total is the sum of their items', () => {
+    for (const e of events(1, 20)) {
+      const items = e.items as { quantity: number; unitPrice: number }[];
+      expect(items.length).toBeGreaterThan(0);
+      expect(e.total).toBeCloseTo(items.reduce((s, i) => s + i.quantity * i.unitPrice, 0), 2);
+      expect(e).toMatchObject({ eventType: 'OrderCreated', version: 1 });
+      expect(typeof e.orderId).toBe('string');
+    }
+  });
+});
+
+describe('poison bodies', () => {
+  it.each(POISON_KINDS)('%s cannot pass as a valid order with a key', (kind) => {
+    const [valid] = events(3, 1);
+    const body = poisonBody(kind, valid!, 'orderId');
+    let parsed: Record<string, unknown> | undefined;
+    try {
+      parsed = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      parsed = undefined;
+    }
+    const keyed = parsed && compileKey('orderId')({ messageId: 'm', body: parsed }).ok;
+    const typed = parsed && typeof parsed.total === 'number' && Array.isArray(parsed.items);
+    expect(Boolean(keyed && typed)).toBe(false);
+  });
+});
