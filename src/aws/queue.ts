@@ -18,6 +18,7 @@ import {
   type QueueAttributeName,
 } from '@aws-sdk/client-sqs';
 import { QueueNotFoundError, UsageError } from '../core/errors.js';
+import { isValidQueueName, QUEUE_NAME_HINT } from '../core/topology.js';
 import { sdkErrorMessage, sdkErrorName, translateCommonError } from './errors.js';
 
 export interface QueueRef {
@@ -64,12 +65,7 @@ export function queueNameFromUrl(url: string): string {
 }
 
 function validateQueueName(name: string): void {
-  // SQS: 1-80 chars of alphanumerics, hyphens and underscores, plus ".fifo" for FIFO queues.
-  if (!/^[A-Za-z0-9_-]{1,75}(\.fifo)?$/.test(name) || name.length > 80) {
-    throw new UsageError(`"${name}" is not a valid queue name`, {
-      hint: 'use up to 80 letters, digits, - and _ (FIFO queues end in .fifo)',
-    });
-  }
+  if (!isValidQueueName(name)) throw new UsageError(`"${name}" is not a valid queue name`, { hint: QUEUE_NAME_HINT });
 }
 
 export interface QueueSpec {

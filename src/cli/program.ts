@@ -31,6 +31,8 @@ function examples(lines: string[]): string {
 
 export function buildProgram(dispatch: Dispatch): Command {
   const program = new Command('sqsops')
+    // Commands throw instead of exiting: the entry owns the exit code (and tests parse safely).
+    .exitOverride()
     .description('Operate Amazon SQS pipelines: produce, consume, process, inspect and reset the idempotency ledger.\nWith no AWS configured, every command runs on an embedded local AWS (no account, no Docker).')
     .version(VERSION, '-V, --version')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (targets it as AWS)')

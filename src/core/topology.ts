@@ -28,6 +28,13 @@ export interface TopologyConfig {
   bucket: string | false;
 }
 
+/** SQS: 1-80 characters of letters, digits, - and _, FIFO names ending in ".fifo". */
+export function isValidQueueName(name: string): boolean {
+  return name.length <= 80 && /^[A-Za-z0-9_-]{1,75}(\.fifo)?$/.test(name);
+}
+
+export const QUEUE_NAME_HINT = 'use up to 80 letters, digits, - and _ (FIFO queues end in .fifo)';
+
 export function dlqNameFor(queue: string): string {
   return queue.endsWith('.fifo') ? `${queue.slice(0, -5)}-dlq.fifo` : `${queue}-dlq`;
 }
@@ -66,6 +73,7 @@ export function parseQueueConfig(raw: unknown, path: string, problems: Problems)
     if (q.name === undefined) problems.push(`${path}.name is required`);
     return undefined;
   }
+  if (!isValidQueueName(name)) problems.push(`"${name}" is not a valid queue name (${QUEUE_NAME_HINT})`);
   const fifo = q.fifo === undefined ? name.endsWith('.fifo') : q.fifo === true;
   if (typeof q.fifo !== 'undefined' && typeof q.fifo !== 'boolean') problems.push(`${path}.fifo must be true or false`);
   if (fifo !== name.endsWith('.fifo')) problems.push(`${path}: a FIFO queue's name must end in .fifo (and only a FIFO queue's)`);

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalAwsError } from '../core/errors.js';
+import { applyFauxqsPatches } from './fauxqsPatches.js';
 
 export interface LocalAwsOptions {
   /** State directory; omit to keep everything in memory (tests). */
@@ -36,6 +37,7 @@ type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => 
  */
 async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<{ server: http.Server; stop: () => Promise<void> }> {
   const { startFauxqs } = await import('fauxqs');
+  if (dataDir) await applyFauxqsPatches();
   const original = net.Server.prototype.listen;
   let captured: http.Server | undefined;
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {

@@ -47,7 +47,11 @@ export function topologyFromFlags(flags: SetupFlags, defaults: { queue: string; 
     bucket: flags.bucket ?? defaults.bucket,
   };
   const { config, problems } = parseTopology(raw);
-  if (!config) throw new UsageError(problems[0]!.replace(/^queues\[\d+\]/, '--queue'));
+  if (!config) {
+    const [first] = problems;
+    const m = /^(".*" is not a valid queue name) \((.*)\)$/.exec(first!);
+    throw m ? new UsageError(m[1]!, { hint: m[2] }) : new UsageError(first!.replace(/^queues\[\d+\]/, '--queue'));
+  }
   return config;
 }
 

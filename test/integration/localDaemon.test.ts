@@ -1,0 +1,139 @@
+/**
+ * The embedded local AWS as the CLI uses it: a background daemon per state dir,
+ * started on demand, shared by concurrent commands, state kept across restarts.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws } from '../../src/local/manager.js';
+import { createClients } from '../../src/aws/clients.js';
+import { produce } from '../../src/ops/produce.js';
+import { consume } from '../../src/ops/consume.js';
+import { LocalAwsError } from '../../src/core/errors.js';
+import { isAlive } from '../../src/local/locks.js';
+import { ROOT } from '../helpers/cli.js';
+
+const daemonPath = join(ROOT, 'dist/localDaemon.js');
+const homes: string[] = [];
+function home(): string {
+  const h = mkdtempSync(join(tmpdir(), 'sqsops-daemon-'));
+  homes.push(h);
+  return h;
+}
+afterEach(async () => {
+  for (const h of homes.splice(0)) {
+    await stopLocalAws(h);
+    rmSync(h, { recursive: true, force: true });
+  }
+});
+
+const clientsFor = (endpoint: string) => createClients({ kind: 'local', region: 'us-east-1', endpoint });
+
+describe('the local AWS daemon', () => {
+  it('starts once for many concurrent commands and is found by later ones', async () => {
+    const h = home();
+    const results = await Promise.all(Array.from({ length: 4 }, () => ensureLocalAws({ home: h, port: 0, daemonPath })));
+    expect(results.filter((r) => r.started)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.server.pid)).size).toBe(1);
+    const later = await ensureLocalAws({ home: h, port: 0, daemonPath });
+    expect(later).toMatchObject({ started: false, server: { pid: results[0]!.server.pid } });
+  });
+
+  it('keeps queues, messages and ledger rows across a restart', async () => {
+    const h = home();
+    const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
+    const c1 = clientsFor(first.server.endpoint);
+    await produce(c1, { queue: 'persist', count: 30 });
+    await consume(c1, { queue: 'persist', count: 10, ledgerTable: 'persist-ledger', waitSeconds: 0 });
+    c1.destroy();
+    expect(await stopLocalAws(h)).toMatchObject({ stopped: true });
+    expect(isAlive(first.server.pid)).toBe(false);
+
+    const second = await ensureLocalAws({ home: h, port: 0, daemonPath });
+    expect(second.started).toBe(true);
+    const c2 = clientsFor(second.server.endpoint);
+    const rest = await consume(c2, { queue: 'persist', count: 100, ledgerTable: 'persist-ledger', waitSeconds: 0 });
+    expect(rest.recorded).toBe(20);
+    c2.destroy();
+  });
+
+  it('survives kill -9 of the daemon without losing sent messages', async () => {
+    const h = home();
+    const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
+    const c1 = clientsFor(first.server.endpoint);
+    await produce(c1, { queue: 'crash', count: 15 });
+    c1.destroy();
+    process.kill(first.server.pid, 'SIGKILL');
+    while (isAlive(first.server.pid)) await new Promise((r) => setTimeout(r, 20));
+    const second = await ensureLocalAws({ home: h, port: 0, daemonPath });
+    expect(second.server.pid).not.toBe(first.server.pid);
+    const c2 = clientsFor(second.server.endpoint);
+    const got = await consume(c2, { queue: 'crash', count: 100, ledgerTable: 'crash-ledger', waitSeconds: 0 });
+    expect(got.recorded).toBe(15);
+    c2.destroy();
+  });
+
+  it('listens on 127.0.0.1 only', async () => {
+    const h = home();
+    const { server } = await ensureLocalAws({ home: h, port: 0, daemonPath });
+    expect(new URL(server.endpoint).hostname).toBe('127.0.0.1');
+    const { networkInterfaces } = await import('node:os');
+    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    if (!external) {
+      console.log('no non-loopback IPv4 address on this machine: checked only the endpoint host');
+      return;
+    }
+    const reachable = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: external.address, port: server.port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    expect(reachable).toBe(false);
+  });
+
+  it('says which port is busy when it cannot listen', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    try {
+      const err = await ensureLocalAws({ home: home(), port, daemonPath }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LocalAwsError);
+      expect((err as LocalAwsError).message).toBe(`port ${port} on 127.0.0.1 is already in use by another program`);
+      expect((err as LocalAwsError).hint).toMatch(/SQSOPS_LOCAL_PORT/);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says the state dir is not writable', async () => {
+    const h = home();
+    const file = join(h, 'a-file');
+    writeFileSync(file, '');
+    const err = await ensureLocalAws({ home: join(file, 'sub'), port: 0, daemonPath }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LocalAwsError);
+    expect((err as Error).message).toMatch(/^state dir .* is not writable/);
+    if (process.getuid?.() !== 0) {
+      const ro = join(h, 'ro');
+      rmSync(ro, { force: true, recursive: true });
+      chmodSync(h, 0o500);
+      await expect(ensureLocalAws({ home: ro, port: 0, daemonPath })).rejects.toThrow(/not writable/);
+      chmodSync(h, 0o700);
+    }
+  });
+
+  it('reset stops it and deletes its state', async () => {
+    const h = home();
+    const { server } = await ensureLocalAws({ home: h, port: 0, daemonPath });
+    const c = clientsFor(server.endpoint);
+    await produce(c, { queue: 'gone', count: 2 });
+    c.destroy();
+    const r = await resetLocalAws(h);
+    expect(r.stopped).toBe(true);
+    expect(existsSync(r.removed)).toBe(false);
+    expect(await findLocalAws(h)).toBeUndefined();
+  });
+});
