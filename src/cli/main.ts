@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { buildProgram, moduleDispatch } from './program.js';
-import { createContext, type GlobalOptions } from './context.js';
+import type { GlobalOptions } from './context.js';
 import { ExitCode, isSqsopsError, UsageError } from '../core/errors.js';
 import { VERSION } from '../version.js';
 
@@ -37,8 +37,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 
   let globals: GlobalOptions = {};
   const program = buildProgram(
-    moduleDispatch((g) => {
+    // The context brings chalk, tables and spinners: loaded only when a command runs.
+    moduleDispatch(async (g) => {
       globals = g;
+      const { createContext } = await import('./context.js');
       return createContext(g, { signal: controller.signal });
     }),
   );

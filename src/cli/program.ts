@@ -134,9 +134,9 @@ export function buildProgram(dispatch: Dispatch): Command {
 }
 
 /** The default dispatch: import the command's module and run it. */
-export function moduleDispatch(makeContext: (globals: GlobalOptions) => CommandContext & { close(): void }): Dispatch {
+export function moduleDispatch(makeContext: (globals: GlobalOptions) => Promise<CommandContext & { close(): void }>): Dispatch {
   return async (name, options, globals, args) => {
-    const ctx = makeContext(globals);
+    const ctx = await makeContext(globals);
     try {
       const mod = await COMMANDS[name]();
       await mod.run(options, ctx, args);

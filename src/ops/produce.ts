@@ -9,7 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../aws/clients.js';
 import { SqsQueues, type QueueRef, type SendEntry } from '../aws/queue.js';
-import { planBatches, messageBytes, MAX_REQUEST_BYTES } from '../core/batching.js';
+import { messageBytes, MAX_REQUEST_BYTES } from '../core/batching.js';
+import { BatchPipe } from './batchPipe.js';
 import { backoffMs } from '../core/retry.js';
 import { getPath } from '../core/keys.js';
 import { SqsopsError, UsageError } from '../core/errors.js';
@@ -79,8 +80,6 @@ interface Entry extends SendEntry {
   lane: number;
 }
 
-const CHUNK = 5000;
-
 function laneOf(groupId: string, lanes: number): number {
   let h = 0;
   for (let i = 0; i < groupId.length; i++) h = (h * 31 + groupId.charCodeAt(i)) | 0;
@@ -88,11 +87,12 @@ function laneOf(groupId: string, lanes: number): number {
 }
 
 /** Generates bodies from a template, with injected duplicates and poison. */
-async function* generate(options: ProduceOptions, template: EventTemplate, injected: ProduceResult['injected']): AsyncGenerator<ProduceInput> {
+async function* generatedInputs(options: ProduceOptions, template: EventTemplate, injected: ProduceResult['injected']): AsyncGenerator<ProduceInput> {
   const { faker } = await import('@faker-js/faker');
   if (options.seed !== undefined) faker.seed(options.seed);
   const count = options.count ?? 10;
   const seen: string[] = [];
+  const next = template.create(faker);
   for (let i = 0; i < count; i++) {
     const source = `#${i + 1}`;
     const roll = faker.number.float({ min: 0, max: 1 });
@@ -101,7 +101,7 @@ async function* generate(options: ProduceOptions, template: EventTemplate, injec
       yield { body: faker.helpers.arrayElement(seen), source };
       continue;
     }
-    const event = template.generate(faker, i);
+    const event = next(i);
     if (roll >= 1 - (options.invalid ?? 0)) {
       injected.invalid++;
       yield { body: poisonBody(POISON_KINDS[injected.invalid % POISON_KINDS.length]!, event, template.keyField), source };
@@ -142,7 +142,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   }
   const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
   const injected = { duplicates: 0, invalid: 0 };
-  const inputs = options.inputs ? fromArray(options.inputs) : generate(options, template, injected);
+  const inputs = options.inputs ? fromArray(options.inputs) : generatedInputs(options, template, injected);
   const total = options.inputs?.length ?? options.count ?? 10;
   const attributes: Record<string, MessageAttributeValue> | undefined = options.inputs
     ? undefined
@@ -178,54 +178,50 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
     return entry;
   };
 
-  const sendLane = async (batches: Entry[][]): Promise<void> => {
-    for (const batch of batches) {
-      let pending = batch;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (stoppedBy) {
-          for (const e of pending) failed.push({ source: e.source, code: 'NotSent', reason: `not sent: ${stoppedBy}` });
-          break;
+  const sendBatch = async (batch: Entry[]): Promise<void> => {
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (stoppedBy) {
+        for (const e of pending) failed.push({ source: e.source, code: 'NotSent', reason: `not sent: ${stoppedBy}` });
+        break;
+      }
+      try {
+        const out = await queues.sendBatch(queue.url, pending);
+        sent += out.successful.length;
+        const byId = new Map(pending.map((e) => [e.id, e]));
+        const retry: Entry[] = [];
+        for (const f of out.failed) {
+          const e = byId.get(f.id);
+          if (!e) continue;
+          if (!f.senderFault && attempt < maxAttempts) retry.push(e);
+          else failed.push({ source: e.source, code: f.code, reason: f.message || f.code });
         }
-        try {
-          const out = await queues.sendBatch(queue.url, pending);
-          sent += out.successful.length;
-          const byId = new Map(pending.map((e) => [e.id, e]));
-          const retry: Entry[] = [];
-          for (const f of out.failed) {
-            const e = byId.get(f.id);
-            if (!e) continue;
-            if (!f.senderFault && attempt < maxAttempts) retry.push(e);
-            else failed.push({ source: e.source, code: f.code, reason: f.message || f.code });
-          }
-          pending = retry;
-        } catch (e: unknown) {
-          // A user-facing error (no queue, no access) will not heal: stop everything.
-          if (e instanceof SqsopsError || options.signal?.aborted) {
-            stoppedBy ??= options.signal?.aborted ? 'interrupted' : e instanceof Error ? e.message : String(e);
-            continue;
-          }
-          if (attempt >= maxAttempts) {
-            const reason = e instanceof Error ? e.message : String(e);
-            for (const p of pending) failed.push({ source: p.source, code: (e as Error).name || 'Error', reason });
-            pending = [];
-          }
+        pending = retry;
+      } catch (e: unknown) {
+        // A user-facing error (no queue, no access) will not heal: stop everything.
+        if (e instanceof SqsopsError || options.signal?.aborted) {
+          stoppedBy ??= options.signal?.aborted ? 'interrupted' : e instanceof Error ? e.message : String(e);
+          continue;
         }
-        progress();
-        if (pending.length > 0 && !stoppedBy) {
-          await sleep(backoffMs(attempt, { baseMs: 100, capMs: 5000 })).catch(() => undefined);
+        if (attempt >= maxAttempts) {
+          const reason = e instanceof Error ? e.message : String(e);
+          for (const p of pending) failed.push({ source: p.source, code: (e as Error).name || 'Error', reason });
+          pending = [];
         }
       }
+      progress();
+      if (pending.length > 0 && !stoppedBy) await sleep(backoffMs(attempt, { baseMs: 100, capMs: 5000 }));
     }
   };
 
+  // Generation and sending overlap: workers send ready batches while more are made.
+  const pipe = new BatchPipe<Entry>(queue.fifo ? concurrency : 1, concurrency * 2);
+  const workers = Array.from({ length: concurrency }, async (_, i) => {
+    for (let batch = await pipe.take(queue.fifo ? i : 0); batch; batch = await pipe.take(queue.fifo ? i : 0)) {
+      await sendBatch(batch);
+    }
+  });
   let seq = 0;
-  let chunk: Entry[] = [];
-  const flush = async () => {
-    const lanes: Entry[][] = Array.from({ length: concurrency }, () => []);
-    for (const e of chunk) lanes[e.lane]!.push(e);
-    chunk = [];
-    await Promise.all(lanes.map((entries) => sendLane(planBatches(entries).batches)));
-  };
   for await (const input of inputs) {
     if (options.signal?.aborted) stoppedBy ??= 'interrupted';
     if (stoppedBy) {
@@ -237,10 +233,10 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
       failed.push({ source: entry.source, code: 'TooLarge', reason: `${entry.bytes} bytes is over the 1 MiB limit` });
       continue;
     }
-    chunk.push(entry);
-    if (chunk.length >= CHUNK) await flush();
+    if (pipe.add(queue.fifo ? entry.lane : 0, entry)) await pipe.room();
   }
-  await flush();
+  pipe.close();
+  await Promise.all(workers);
   progress();
   const durationMs = performance.now() - started;
   return {

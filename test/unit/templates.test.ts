@@ -8,7 +8,8 @@ const order = TEMPLATES.order!;
 function events(seed: number, n: number) {
   const faker = new Faker({ locale: [en] });
   faker.seed(seed);
-  return Array.from({ length: n }, (_, i) => order.generate(faker, i));
+  const generate = order.create(faker);
+  return Array.from({ length: n }, (_, i) => generate(i));
 }
 
 describe('the order template', () => {
@@ -23,8 +24,21 @@ describe('the order template', () => {
       expect(items.length).toBeGreaterThan(0);
       expect(e.total).toBeCloseTo(items.reduce((s, i) => s + i.quantity * i.unitPrice, 0), 2);
       expect(e).toMatchObject({ eventType: 'OrderCreated', version: 1 });
-      expect(typeof e.orderId).toBe('string');
+      expect(e.orderId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     }
+  });
+
+  it('draws products from a catalog and customers from a pool, so both repeat', () => {
+    const all = events(5, 600);
+    const bySku = new Map<string, string>();
+    for (const e of all) for (const i of e.items as { sku: string; name: string }[]) {
+      expect(bySku.get(i.sku) ?? i.name).toBe(i.name);
+      bySku.set(i.sku, i.name);
+    }
+    const customers = new Set(all.map((e) => e.customerId));
+    expect(customers.size).toBeLessThan(600);
+    expect(customers.size).toBeGreaterThan(100);
+    expect(new Set(all.map((e) => e.orderId)).size).toBe(600);
   });
 });
 

@@ -10,7 +10,8 @@ export interface EventTemplate {
   description: string;
   /** The field that identifies the business entity; duplicates repeat it. */
   keyField: string;
-  generate(faker: Faker, seq: number): Record<string, unknown>;
+  /** Builds a generator (catalogs, pools) once per run; it is called once per event. */
+  create(faker: Faker): (seq: number) => Record<string, unknown>;
 }
 
 export const TEMPLATES: Record<string, EventTemplate> = {

@@ -1,32 +1,57 @@
 import type { Faker } from '@faker-js/faker';
 import type { EventTemplate } from './index.js';
 
+/** A v4-shaped UUID from the seeded generator: 4 draws instead of faker's 32. */
+function seededUuid(faker: Faker): string {
+  const hex = Array.from({ length: 4 }, () => faker.number.int({ max: 0xffffffff }).toString(16).padStart(8, '0')).join('');
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+interface Product {
+  sku: string;
+  name: string;
+  unitPrice: number;
+}
+
 /**
  * An order event shaped like the seed's `PedidoCreado(PedidoId, ClienteId, Fecha, Total)`,
  * in English names and with line items and a version, so a business key such as
- * `{orderId}#{version}` (the seed's `pedidoId#eventoVersion`) identifies it.
+ * `{orderId}#{version}` (the seed's `pedidoId#eventoVersion`) identifies it. Products
+ * come from a catalog and customers from a pool, as in a shop: the same SKU always has
+ * the same name and price, and customers order more than once (so `--group-by
+ * customerId` makes real FIFO groups). Building those once also keeps generation cheap.
  */
 export const orderTemplate: EventTemplate = {
   name: 'order',
   description: 'OrderCreated events: orderId, customerId, createdAt, currency, items, total, version',
   keyField: 'orderId',
-  generate(faker: Faker, seq: number) {
-    const items = Array.from({ length: faker.number.int({ min: 1, max: 4 }) }, () => {
-      const quantity = faker.number.int({ min: 1, max: 5 });
-      const unitPrice = Number(faker.commerce.price({ min: 2, max: 250, dec: 2 }));
-      return { sku: faker.string.alphanumeric({ length: 8, casing: 'upper' }), name: faker.commerce.productName(), quantity, unitPrice };
-    });
-    const total = Math.round(items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0) * 100) / 100;
-    return {
-      eventType: 'OrderCreated',
-      eventId: faker.string.uuid(),
-      orderId: faker.string.uuid(),
-      customerId: faker.string.uuid(),
-      createdAt: faker.date.recent({ days: 7, refDate: Date.UTC(2026, 0, 1) + seq * 1000 }).toISOString(),
-      currency: faker.helpers.arrayElement(['EUR', 'USD', 'GBP']),
-      items,
-      total,
-      version: 1,
+  create(faker: Faker) {
+    const catalog: Product[] = Array.from({ length: 250 }, () => ({
+      sku: faker.string.alphanumeric({ length: 8, casing: 'upper' }),
+      name: faker.commerce.productName(),
+      unitPrice: Number(faker.commerce.price({ min: 2, max: 250, dec: 2 })),
+    }));
+    const customers = Array.from({ length: 500 }, () => seededUuid(faker));
+    const start = Date.UTC(2026, 0, 1);
+    return (seq: number) => {
+      const items = Array.from({ length: faker.number.int({ min: 1, max: 4 }) }, () => {
+        const p = catalog[faker.number.int({ max: catalog.length - 1 })]!;
+        return { sku: p.sku, name: p.name, quantity: faker.number.int({ min: 1, max: 5 }), unitPrice: p.unitPrice };
+      });
+      const total = Math.round(items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0) * 100) / 100;
+      return {
+        eventType: 'OrderCreated',
+        eventId: seededUuid(faker),
+        orderId: seededUuid(faker),
+        customerId: customers[faker.number.int({ max: customers.length - 1 })]!,
+        // Spread over time like real traffic: about one order per second of the day, jittered.
+        createdAt: new Date(start + seq * 1000 + faker.number.int({ max: 999 })).toISOString(),
+        currency: faker.helpers.arrayElement(['EUR', 'USD', 'GBP']),
+        items,
+        total,
+        version: 1,
+      };
     };
   },
 };
