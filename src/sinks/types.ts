@@ -1,0 +1,65 @@
+/**
+ * The one interface every sink and every user handler implements. A sink takes a
+ * batch of validated messages and reports per message; it must be idempotent by the
+ * message's key, so a redelivery rewrites and never duplicates.
+ */
+
+export interface SinkMessage {
+  /** The idempotency key (SQS MessageId or the business key). */
+  key: string;
+  messageId: string;
+  /** Queue name the message came from. */
+  queue: string;
+  /** The parsed JSON body (after unwrapping an SNS envelope). */
+  body: unknown;
+  /** The body exactly as received (before unwrapping). */
+  raw: string;
+  receiveCount: number;
+  /** ISO time SQS accepted the message. */
+  sentAt?: string;
+  groupId?: string;
+  /** String message attributes. */
+  attributes?: Record<string, string>;
+}
+
+export interface SinkFailure {
+  key: string;
+  error: Error;
+  /**
+   * True when a later attempt may succeed (the store is down, throttling): the message
+   * goes back to the queue with backoff. False when it never can (the store rejects
+   * the document): the message is poison and goes to the DLQ.
+   */
+  retryable: boolean;
+}
+
+export interface SinkResult {
+  /** Keys written (or already present with this key: idempotent). */
+  succeeded: string[];
+  failed: SinkFailure[];
+}
+
+export interface Sink {
+  /** Short name used in metrics and logs, e.g. "s3", "mongodb", "mssql", "handler:audit". */
+  readonly name: string;
+  /** Connects, creates tables or indexes; called once before the first write. */
+  open?(signal?: AbortSignal): Promise<void>;
+  write(batch: SinkMessage[], signal?: AbortSignal): Promise<SinkResult>;
+  /** Flushes and releases connections; called once at shutdown. */
+  close(): Promise<void>;
+}
+
+/** Redacts the password (and any token query parameter) from a connection URL for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    for (const k of [...u.searchParams.keys()]) {
+      if (/pass|secret|token|key|sig/i.test(k)) u.searchParams.set(k, '***');
+    }
+    return u.toString();
+  } catch {
+    // Not a URL (an ADO-style connection string): hide every Password=... part.
+    return url.replace(/(password|pwd)\s*=\s*[^;]*/gi, '$1=***');
+  }
+}
