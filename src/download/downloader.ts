@@ -1,0 +1,173 @@
+/**
+ * `downloadUrls`: many URLs at once, each retried on its own, into a folder or S3.
+ * Concurrency is global (p-limit) and optionally per host; retries (p-retry) are
+ * for network errors, 429 and 5xx, with Retry-After honoured and jittered
+ * exponential backoff otherwise. The slots are released while an item waits to
+ * retry, so one slow host never holds the others up. Never prints: progress goes
+ * to the callback, and the report comes back with every URL redacted.
+ */
+import pLimit, { type LimitFunction } from 'p-limit';
+import pRetry from 'p-retry';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { VERSION } from '../version.js';
+import { DownloadError, toDownloadError } from './errors.js';
+import { createAgent, openUrl, type HttpOptions } from './http.js';
+import type { DownloadEntry, EntryProblem } from './input.js';
+import { assignNames } from './names.js';
+import { MAX_CHECKSUM_RETRIES, MAX_FREE_RESUMES, retryDelayMs, type RetryTiming } from './policy.js';
+import { redactUrl, scrub, secretsOf } from './redact.js';
+import type { Sink } from './sink.js';
+import type { S3Destination } from './s3Sink.js';
+import { createProgress, type DownloadItemResult, type DownloadProgress, type DownloadReport } from './report.js';
+
+export interface DownloadOptions extends HttpOptions {
+  /** Validated entries (see `readDownloadLists` / `parseEntries`). */
+  entries: readonly DownloadEntry[];
+  /** Bad input entries, carried into the report so one document tells the whole story. */
+  problems?: readonly EntryProblem[];
+  /** Folder for the files. @default '.' */
+  outDir?: string;
+  /** Send every body to S3 instead of a folder. */
+  s3?: S3Destination;
+  /** Downloads in flight at once. @default 8 */
+  concurrency?: number;
+  /** At most this many at once per host (of the URL as given); 0 for no cap. @default 0 */
+  perHost?: number;
+  /** Retries per URL after the first attempt. @default 4 */
+  retries?: number;
+  /** Fetch again even when a complete copy is there. @default false */
+  force?: boolean;
+  /** Backoff base/cap and the longest Retry-After honoured. */
+  retryTiming?: RetryTiming;
+  signal?: AbortSignal;
+}
+
+export async function downloadUrls(options: DownloadOptions, onProgress: (p: DownloadProgress) => void = () => undefined): Promise<DownloadReport> {
+  const { entries, retries = 4, force = false } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const sink: Sink = options.s3 ? new (await import('./s3Sink.js')).S3Sink(options.s3) : new (await import('./diskSink.js')).DiskSink(options.outDir ?? '.');
+  await sink.prepare();
+
+  // Names by position (sources are labels, not keys); a duplicate takes its original's name.
+  const primary = entries.map((e, i) => ({ e, i })).filter(({ e }) => !e.duplicateOf);
+  const assigned = assignNames(primary.map(({ e }) => e));
+  const names: string[] = [];
+  primary.forEach(({ i }, k) => (names[i] = assigned[k]!));
+  const bySource = new Map<string, string>();
+  primary.forEach(({ e, i }) => bySource.has(e.source) || bySource.set(e.source, names[i]!));
+  const progress = createProgress(entries.length, onProgress);
+  const global = pLimit(Math.max(1, options.concurrency ?? 8));
+  const hosts = new Map<string, LimitFunction>();
+  const slot = <T>(host: string, fn: () => Promise<T>): Promise<T> => {
+    if (!options.perHost) return global(fn);
+    let limit = hosts.get(host);
+    if (!limit) hosts.set(host, (limit = pLimit(options.perHost)));
+    // Host slot first: an item waiting on its host does not sit on a global slot.
+    return limit(() => global(fn));
+  };
+  const agent = createAgent(options);
+  const http = { ...options, userAgent: options.userAgent ?? `sqsops/${VERSION}`, signal };
+
+  async function one(entry: DownloadEntry, index: number): Promise<DownloadItemResult> {
+    const started = performance.now();
+    const name = entry.duplicateOf ? (bySource.get(entry.duplicateOf) ?? names[index]!) : names[index]!;
+    const base = { source: entry.source, url: redactUrl(entry.url), target: sink.targetOf(name) };
+    const done = (r: Omit<DownloadItemResult, 'source' | 'url' | 'target' | 'durationMs'>): DownloadItemResult => ({
+      ...base,
+      ...r,
+      durationMs: Math.round(performance.now() - started),
+    });
+    if (entry.duplicateOf) return done({ status: 'skipped', size: 0, attempts: 0, note: `duplicate of ${entry.duplicateOf}` });
+    const secrets = secretsOf(entry.url, entry.headers);
+    let attempts = 0;
+    let checksumFailures = 0;
+    let freeResumes = 0;
+    let fresh = force;
+    try {
+      if (!force && (await slot(hostOf(entry.url), () => sink.isComplete(entry, name)))) {
+        return done({ status: 'skipped', size: 0, attempts: 0, note: 'already there' });
+      }
+      const r = await pRetry(
+        () =>
+          slot(hostOf(entry.url), async () => {
+            if (signal.aborted) throw new DownloadError('aborted', 'interrupted');
+            attempts++;
+            // Only the first attempt (or the one after a checksum mismatch) starts over; later ones resume this run's .part.
+            const startOver = fresh;
+            fresh = false;
+            try {
+              return await sink.attempt({
+                entry,
+                name,
+                fresh: startOver,
+                signal,
+                onBytes: progress.bytes,
+                open: (extra) => openUrl(agent, entry.url, entry.headers ?? {}, extra, http),
+              });
+            } catch (e: unknown) {
+              throw signal.aborted ? new DownloadError('aborted', 'interrupted') : toDownloadError(e);
+            }
+          }),
+        {
+          retries,
+          // Delays are ours (Retry-After or jitter), slept in shouldRetry outside any slot.
+          minTimeout: 0,
+          maxTimeout: 0,
+          signal,
+          shouldConsumeRetry: ({ error }) => {
+            if (error instanceof DownloadError && error.madeProgress && freeResumes < MAX_FREE_RESUMES) return void freeResumes++, false;
+            return true;
+          },
+          shouldRetry: async ({ error, retriesConsumed }) => {
+            if (!(error instanceof DownloadError) || !error.retryable || signal.aborted) return false;
+            if (error.code === 'checksum') {
+              if (++checksumFailures > MAX_CHECKSUM_RETRIES) return false;
+              // The corrupt bytes are gone; whatever the server holds is fetched whole again.
+              fresh = true;
+            }
+            await sleep(retryDelayMs(Math.max(1, retriesConsumed), error, options.retryTiming), undefined, { signal });
+            return true;
+          },
+        },
+      );
+      return done({ status: r.resumedFrom > 0 ? 'resumed' : 'downloaded', size: r.size, attempts, ...(r.resumedFrom > 0 ? { resumedFrom: r.resumedFrom } : {}) });
+    } catch (e: unknown) {
+      const err = signal.aborted ? new DownloadError('aborted', 'interrupted') : toDownloadError(e);
+      return done({ status: 'failed', size: 0, attempts, code: err.code, error: scrub(err.message, secrets) });
+    }
+  }
+
+  const started = performance.now();
+  let items: DownloadItemResult[];
+  try {
+    items = await Promise.all(
+      entries.map(async (e, i) => {
+        const r = await one(e, i);
+        progress.finished(r);
+        return r;
+      }),
+    );
+  } finally {
+    await agent.destroy();
+  }
+  const durationMs = Math.round(performance.now() - started);
+  const bytes = progress.snapshot().bytes;
+  return {
+    destination: sink.destination,
+    total: entries.length,
+    downloaded: items.filter((i) => i.status === 'downloaded' || i.status === 'resumed').length,
+    skipped: items.filter((i) => i.status === 'skipped').length,
+    failed: items.filter((i) => i.status === 'failed').length,
+    invalid: options.problems?.length ?? 0,
+    bytes,
+    durationMs,
+    bytesPerSecond: bytes / Math.max(durationMs / 1000, 0.001),
+    items,
+    problems: [...(options.problems ?? [])],
+    ...(signal.aborted ? { stoppedBy: 'interrupted' } : {}),
+  };
+}
+
+function hostOf(url: string): string {
+  return new URL(url).host;
+}
