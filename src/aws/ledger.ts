@@ -10,10 +10,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
   PutCommand,
   ScanCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { CLAIM_CONDITION, interpretExisting, type ClaimOutcome, type ExistingRecord } from '../core/claims.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceNotFoundError } from '../core/errors.js';
 import { backoffMs } from '../core/retry.js';
@@ -116,6 +120,131 @@ export class Ledger {
       return 'recorded';
     } catch (e: unknown) {
       if (sdkErrorName(e) === 'ConditionalCheckFailedException') return 'duplicate';
+      this.fail(e);
+    }
+  }
+
+  /**
+   * Claims a key for `owner` for `leaseMs` (one conditional put). On a lost race reads
+   * the record (consistently) to tell a duplicate from a live claim by someone else.
+   */
+  async claim(input: {
+    key: string;
+    owner: string;
+    leaseMs: number;
+    payloadHash: string;
+    queue: string;
+    messageId: string;
+    receiveCount: number;
+    ttlSeconds: number;
+  }): Promise<ClaimOutcome> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = Date.now();
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              [LEDGER_KEY]: input.key,
+              status: 'INPROGRESS',
+              owner: input.owner,
+              leaseExpiresAt: now + input.leaseMs,
+              payloadHash: input.payloadHash,
+              queue: input.queue,
+              messageId: input.messageId,
+              receiveCount: input.receiveCount,
+              updatedAt: new Date(now).toISOString(),
+              expiresAt: Math.floor(now / 1000) + input.ttlSeconds,
+              source: 'process-sqs',
+            } satisfies LedgerItem,
+            ConditionExpression: CLAIM_CONDITION,
+            ExpressionAttributeNames: { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt' },
+            ExpressionAttributeValues: { ':nowSec': Math.floor(now / 1000), ':nowMs': now, ':inprogress': 'INPROGRESS' },
+          }),
+          { abortSignal: this.signal },
+        );
+        return { kind: 'claimed' };
+      } catch (e: unknown) {
+        if (sdkErrorName(e) !== 'ConditionalCheckFailedException') this.fail(e);
+      }
+      const existing = await this.get(input.key);
+      const outcome = interpretExisting(existing, input.payloadHash, Date.now());
+      if (outcome) return outcome;
+    }
+    return { kind: 'inflight', owner: 'unknown', leaseExpiresAt: Date.now() };
+  }
+
+  async get(key: string): Promise<(ExistingRecord & LedgerItem) | undefined> {
+    try {
+      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { [LEDGER_KEY]: key }, ConsistentRead: true }), { abortSignal: this.signal });
+      return out.Item as (ExistingRecord & LedgerItem) | undefined;
+    } catch (e: unknown) {
+      this.fail(e);
+    }
+  }
+
+  /** Marks our claim COMPLETED; false if we no longer own it (our lease ran out and someone took over). */
+  async complete(key: string, owner: string, ttlSeconds: number): Promise<boolean> {
+    return this.ownerChecked(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { [LEDGER_KEY]: key },
+          UpdateExpression: 'SET #status = :completed, updatedAt = :now, expiresAt = :exp REMOVE #owner, leaseExpiresAt',
+          ConditionExpression: '#status = :inprogress AND #owner = :owner',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':completed': 'COMPLETED',
+            ':inprogress': 'INPROGRESS',
+            ':owner': owner,
+            ':now': new Date().toISOString(),
+            ':exp': Math.floor(Date.now() / 1000) + ttlSeconds,
+          },
+        }),
+        { abortSignal: this.signal },
+      ),
+    );
+  }
+
+  /** Drops our claim so the message can be processed again; false if it is not ours. */
+  async release(key: string, owner: string): Promise<boolean> {
+    return this.ownerChecked(() =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { [LEDGER_KEY]: key },
+          ConditionExpression: '#status = :inprogress AND #owner = :owner',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':inprogress': 'INPROGRESS', ':owner': owner },
+        }),
+        { abortSignal: this.signal },
+      ),
+    );
+  }
+
+  /** Extends our lease (heartbeat); false if it is not ours any more. */
+  async extend(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    return this.ownerChecked(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { [LEDGER_KEY]: key },
+          UpdateExpression: 'SET leaseExpiresAt = :lease',
+          ConditionExpression: '#status = :inprogress AND #owner = :owner',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':inprogress': 'INPROGRESS', ':owner': owner, ':lease': Date.now() + leaseMs },
+        }),
+        { abortSignal: this.signal },
+      ),
+    );
+  }
+
+  private async ownerChecked(send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (e: unknown) {
+      if (sdkErrorName(e) === 'ConditionalCheckFailedException') return false;
       this.fail(e);
     }
   }

@@ -1,0 +1,50 @@
+/**
+ * The idempotency ledger's rules, as pure functions: what a claim writes, what the
+ * condition is, and what an existing record means. Lease-based and owner-checked:
+ * a claim can be taken over only when absent, expired, or in progress past its lease;
+ * completion and release succeed only for the owner (unlike Powertools, whose
+ * unconditional complete lets a worker whose lease ran out overwrite its successor).
+ */
+
+export type ClaimOutcome =
+  /** We own it now: process, then complete. */
+  | { kind: 'claimed' }
+  /** Done before: delete the message and count a duplicate. */
+  | { kind: 'duplicate'; payloadMismatch: boolean }
+  /** Another worker holds a live lease: leave the message, it comes back. */
+  | { kind: 'inflight'; owner: string; leaseExpiresAt: number };
+
+export interface ExistingRecord {
+  status?: string;
+  owner?: string;
+  leaseExpiresAt?: number;
+  payloadHash?: string;
+  expiresAt?: number;
+}
+
+/** Reads the record that made a conditional claim fail. */
+export function interpretExisting(existing: ExistingRecord | undefined, payloadHash: string, nowMs: number): ClaimOutcome | undefined {
+  if (!existing) return undefined; // vanished between the put and the read: try again
+  if (existing.status === 'COMPLETED') {
+    return { kind: 'duplicate', payloadMismatch: existing.payloadHash !== undefined && existing.payloadHash !== payloadHash };
+  }
+  if (existing.status === 'INPROGRESS' && (existing.leaseExpiresAt ?? 0) > nowMs) {
+    return { kind: 'inflight', owner: existing.owner ?? '', leaseExpiresAt: existing.leaseExpiresAt ?? 0 };
+  }
+  return undefined; // expired: the claim may be retried
+}
+
+/**
+ * The condition under which a claim may be written: no record, a record past its TTL
+ * (DynamoDB deletes expired items lazily, so they can still be there), or an
+ * in-progress record whose lease ran out.
+ */
+export const CLAIM_CONDITION =
+  'attribute_not_exists(#id) OR #expiresAt < :nowSec OR (#status = :inprogress AND #leaseExpiresAt < :nowMs)';
+
+/** Backoff before a failed message is visible again: grows with its receive count. */
+export function retryDelaySeconds(receiveCount: number, { baseSeconds = 2, capSeconds = 900, random = Math.random } = {}): number {
+  const ceiling = Math.min(capSeconds, baseSeconds * 2 ** Math.max(0, receiveCount - 1));
+  // Half fixed, half jitter: never 0 (that would hot-loop), never above the cap.
+  return Math.max(1, Math.round(ceiling / 2 + random() * (ceiling / 2)));
+}

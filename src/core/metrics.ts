@@ -1,0 +1,60 @@
+/**
+ * Counters with the seed Lambda's names, and their CloudWatch Embedded Metric Format.
+ * A registry of plain numbers: the pipeline counts, the CLI and Lambda decide how to show them.
+ */
+
+export const COUNTERS = [
+  'MessagesReceived',
+  'MessagesSaved',
+  'DuplicateMessages',
+  'InvalidMessages',
+  'MessagesDeleted',
+  'MessagesRetried',
+  'MessagesToDLQ',
+  'PayloadMismatch',
+  'LeaseLost',
+  'DynamoDBCheckError',
+  'DynamoDBSaveError',
+  'SQSDeleteError',
+  'SQSDLQSendError',
+] as const;
+export type CounterName = (typeof COUNTERS)[number] | `SinkError.${string}`;
+
+export class Metrics {
+  private readonly values = new Map<CounterName, number>();
+
+  inc(name: CounterName, by = 1): void {
+    if (by !== 0) this.values.set(name, (this.values.get(name) ?? 0) + by);
+  }
+
+  get(name: CounterName): number {
+    return this.values.get(name) ?? 0;
+  }
+
+  /** Every counter, the known ones first (zero included), then per-sink errors. */
+  snapshot(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const c of COUNTERS) out[c] = this.get(c);
+    for (const [k, v] of this.values) if (!(k in out)) out[k] = v;
+    return out;
+  }
+
+  /** Counts since `previous` (for per-interval EMF lines). */
+  since(previous: Record<string, number>): Record<string, number> {
+    const now = this.snapshot();
+    return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (previous[k] ?? 0)]));
+  }
+}
+
+/** One EMF document: CloudWatch turns it into metrics when it is logged. */
+export function emfLine(values: Record<string, number>, dimensions: Record<string, string>, namespace = 'sqsops', now = Date.now()): string {
+  const names = Object.keys(values);
+  return JSON.stringify({
+    _aws: {
+      Timestamp: now,
+      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: names.map((Name) => ({ Name, Unit: 'Count' })) }],
+    },
+    ...dimensions,
+    ...values,
+  });
+}
