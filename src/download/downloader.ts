@@ -39,6 +39,10 @@ export interface DownloadOptions extends HttpOptions {
   force?: boolean;
   /** Backoff base/cap and the longest Retry-After honoured. */
   retryTiming?: RetryTiming;
+  /**
+   * Stops starting downloads and retries; transfers already running finish (and an
+   * unfinished one keeps its .part for the next run). Not-started URLs fail as `aborted`.
+   */
   signal?: AbortSignal;
 }
 
@@ -66,7 +70,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
     return limit(() => global(fn));
   };
   const agent = createAgent(options);
-  const http = { ...options, userAgent: options.userAgent ?? `sqsops/${VERSION}`, signal };
+  const http = { ...options, userAgent: options.userAgent ?? `sqsops/${VERSION}` };
 
   async function one(entry: DownloadEntry, index: number): Promise<DownloadItemResult> {
     const started = performance.now();
@@ -90,6 +94,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
       const r = await pRetry(
         () =>
           slot(hostOf(entry.url), async () => {
+            // Interrupted: start nothing new. What is already running finishes (a second Ctrl-C exits at once).
             if (signal.aborted) throw new DownloadError('aborted', 'interrupted');
             attempts++;
             // Only the first attempt (or the one after a checksum mismatch) starts over; later ones resume this run's .part.
@@ -100,12 +105,11 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
                 entry,
                 name,
                 fresh: startOver,
-                signal,
                 onBytes: progress.bytes,
                 open: (extra) => openUrl(agent, entry.url, entry.headers ?? {}, extra, http),
               });
             } catch (e: unknown) {
-              throw signal.aborted ? new DownloadError('aborted', 'interrupted') : toDownloadError(e);
+              throw toDownloadError(e);
             }
           }),
         {
@@ -113,10 +117,11 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
           // Delays are ours (Retry-After or jitter), slept in shouldRetry outside any slot.
           minTimeout: 0,
           maxTimeout: 0,
-          signal,
+          // No `signal` here on purpose: p-retry would turn an attempt that finished during an interrupt into a failure.
           shouldConsumeRetry: ({ error }) => {
-            if (error instanceof DownloadError && error.madeProgress && freeResumes < MAX_FREE_RESUMES) return void freeResumes++, false;
-            return true;
+            if (!(error instanceof DownloadError) || !error.madeProgress || freeResumes >= MAX_FREE_RESUMES) return true;
+            freeResumes++;
+            return false;
           },
           shouldRetry: async ({ error, retriesConsumed }) => {
             if (!(error instanceof DownloadError) || !error.retryable || signal.aborted) return false;
@@ -125,15 +130,20 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
               // The corrupt bytes are gone; whatever the server holds is fetched whole again.
               fresh = true;
             }
-            await sleep(retryDelayMs(Math.max(1, retriesConsumed), error, options.retryTiming), undefined, { signal });
+            try {
+              await sleep(retryDelayMs(Math.max(1, retriesConsumed), error, options.retryTiming), undefined, { signal });
+            } catch {
+              return false;
+            }
             return true;
           },
         },
       );
       return done({ status: r.resumedFrom > 0 ? 'resumed' : 'downloaded', size: r.size, attempts, ...(r.resumedFrom > 0 ? { resumedFrom: r.resumedFrom } : {}) });
     } catch (e: unknown) {
-      const err = signal.aborted ? new DownloadError('aborted', 'interrupted') : toDownloadError(e);
-      return done({ status: 'failed', size: 0, attempts, code: err.code, error: scrub(err.message, secrets) });
+      const err = toDownloadError(e);
+      const message = signal.aborted && err.retryable && err.code !== 'aborted' ? `${err.message}; not retried (interrupted)` : err.message;
+      return done({ status: 'failed', size: 0, attempts, code: err.code, error: scrub(message, secrets) });
     }
   }
 

@@ -54,7 +54,7 @@ export async function openUrl(
   url: string,
   headers: Record<string, string>,
   extra: Record<string, string>,
-  options: HttpOptions & { signal?: AbortSignal },
+  options: HttpOptions,
 ): Promise<OpenedResponse> {
   const max = options.maxRedirects ?? 5;
   let current = new URL(url);
@@ -70,7 +70,6 @@ export async function openUrl(
         path: `${current.pathname}${current.search}`,
         method: 'GET',
         headers: { 'user-agent': options.userAgent ?? 'sqsops', ...sent, ...extra, ...basicAuth(current) },
-        signal: options.signal ?? null,
       });
     } catch (e: unknown) {
       throw toDownloadError(e);

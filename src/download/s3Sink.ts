@@ -100,9 +100,6 @@ export class S3Sink implements Sink {
       }
     };
     const contentType = [res.headers['content-type']].flat()[0];
-    const abort = new AbortController();
-    const onAbort = () => abort.abort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
     const upload = new Upload({
       client: this.to.client,
       params: {
@@ -115,17 +112,13 @@ export class S3Sink implements Sink {
       partSize: PART_SIZE,
       queueSize: QUEUE_SIZE,
       leavePartsOnError: false,
-      abortController: abort,
     });
     try {
       await upload.done();
     } catch (e: unknown) {
       discard(res.body);
       if (bodyError !== undefined) throw toDownloadError(bodyError);
-      if (ctx.signal.aborted) throw new DownloadError('aborted', 'interrupted');
       throw s3Error(e, this.to.endpoint);
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
     }
     return { size: body.received(), resumedFrom: 0 };
   }

@@ -19,7 +19,6 @@ export interface AttemptContext {
   onBytes(n: number): void;
   /** Restart from byte 0 (a --force run, or a retry after a checksum mismatch). */
   fresh: boolean;
-  signal: AbortSignal;
 }
 
 export interface AttemptResult {
