@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'show' | 'clear' | 'setup' | 'local';
+export type CommandName = 'produce' | 'consume' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -23,6 +23,7 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   clear: () => import('./commands/clear.js'),
   setup: () => import('./commands/setup.js'),
   local: () => import('./commands/local.js'),
+  'download-urls': () => import('./commands/downloadUrls.js'),
 };
 
 function examples(lines: string[]): string {
@@ -116,6 +117,22 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--dry-run', 'print the plan, change nothing')
     .addHelpText('after', examples(['sqsops setup', 'sqsops setup --queue orders.fifo --content-based-dedup --max-receive-count 3', 'sqsops setup --config topology.json --dry-run']))
     .action(act('setup'));
+
+  program
+    .command('download-urls <file>')
+    .description('download many URLs at once (retries, resume, checksums) into a folder or S3')
+    .option('-o, --out <dir>', 'folder for the files (default: the current folder)')
+    .option('--to-s3 <s3url>', 'stream every file into S3 instead: s3://bucket/prefix (bucket created on the local AWS)')
+    .option('-c, --concurrency <n>', 'downloads in flight at once', '8')
+    .option('--per-host <n>', 'at most this many at once per host (default: no cap)')
+    .option('--retries <n>', 'retries per URL on network errors, 429 and 5xx', '4')
+    .option('--force', 'download again even when a complete file is there')
+    .option('--strict', 'download nothing if any entry in the input is bad')
+    .option('--connect-timeout <seconds>', 'give up connecting after this long', '10')
+    .option('--idle-timeout <seconds>', 'give up when the server is silent this long', '30')
+    .option('--max-redirects <n>', 'redirects followed per URL', '5')
+    .addHelpText('after', examples(['sqsops download-urls urls.json --out downloads', 'sqsops download-urls urls.ndjson --concurrency 16 --per-host 4 --retries 6', 'sqsops download-urls urls.json --to-s3 s3://sqsops-data/downloads --json']))
+    .action(act('download-urls'));
 
   const local = program
     .command('local')

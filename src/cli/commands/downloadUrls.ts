@@ -1,0 +1,160 @@
+import { resolve } from 'node:path';
+import type { CommandContext } from '../context.js';
+import { parseIntFlag } from '../../core/flags.js';
+import { PartialFailureError, UsageError } from '../../core/errors.js';
+import { downloadUrls, parseS3Url, readDownloadLists, type DownloadOptions, type DownloadReport, type EntryProblem } from '../../download/index.js';
+
+export interface DownloadUrlsFlags {
+  out?: string;
+  toS3?: string;
+  concurrency?: string;
+  perHost?: string;
+  retries?: string;
+  force?: boolean;
+  strict?: boolean;
+  connectTimeout?: string;
+  idleTimeout?: string;
+  maxRedirects?: string;
+}
+
+/** Rows shown in the table; --json has them all. */
+const MAX_ROWS = 50;
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+}
+
+/** Shortens from the middle: the host and the file name are the parts people read. */
+function middle(text: string, width = 64): string {
+  if (text.length <= width) return text;
+  const head = Math.ceil((width - 1) / 2);
+  return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
+}
+
+function listProblems(ctx: CommandContext, problems: readonly EntryProblem[]): void {
+  for (const p of problems) ctx.out.warn(`${p.source}: ${p.problem}`);
+}
+
+export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: string[]): Promise<void> {
+  const file = args[0];
+  if (!file) throw new UsageError('download-urls needs a FILE (a JSON or NDJSON list of URLs, a folder of them, or - for stdin)');
+  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '8', { min: 1, max: 1024 });
+  const perHost = flags.perHost !== undefined ? parseIntFlag('--per-host', flags.perHost, { min: 1, max: 1024 }) : 0;
+  const retries = parseIntFlag('--retries', flags.retries ?? '4', { min: 0, max: 100 });
+  const connectTimeoutMs = parseIntFlag('--connect-timeout', flags.connectTimeout ?? '10', { min: 1, max: 3600 }) * 1000;
+  const idleTimeoutMs = parseIntFlag('--idle-timeout', flags.idleTimeout ?? '30', { min: 1, max: 3600 }) * 1000;
+  const maxRedirects = parseIntFlag('--max-redirects', flags.maxRedirects ?? '5', { min: 0, max: 50 });
+  if (flags.toS3 && flags.out) throw new UsageError('--out and --to-s3 both name a destination: give one');
+  const s3Url = flags.toS3 !== undefined ? parseS3Url(flags.toS3) : undefined;
+  if (flags.toS3 !== undefined && !s3Url) throw new UsageError(`--to-s3 must look like s3://bucket/prefix, not "${flags.toS3}"`);
+
+  const lists = await readDownloadLists(file, process.stdin);
+  if (lists.ignored.length) ctx.out.note(`ignored ${lists.ignored.length} file(s) in ${file} that are not lists: ${lists.ignored.slice(0, 5).join(', ')}`);
+  if (lists.entries.length === 0) {
+    listProblems(ctx, lists.problems);
+    throw new UsageError(lists.problems.length ? `no valid entries in ${file}` : `${file} has no entries`, {
+      hint: 'give a JSON array or one entry per line: a URL, or {"url", "path"?, "sha256"?, "headers"?}',
+    });
+  }
+  if (lists.problems.length && flags.strict) {
+    listProblems(ctx, lists.problems);
+    throw new UsageError(`${lists.problems.length} bad entr${lists.problems.length === 1 ? 'y' : 'ies'} in ${file}; nothing was downloaded (--strict)`, {
+      hint: 'fix the entries above, or drop --strict to download the good ones',
+    });
+  }
+  if (lists.problems.length) ctx.out.warn(`${lists.problems.length} bad entr${lists.problems.length === 1 ? 'y is' : 'ies are'} skipped (listed at the end)`);
+
+  const options: DownloadOptions = {
+    entries: lists.entries,
+    problems: lists.problems,
+    concurrency,
+    perHost,
+    retries,
+    force: flags.force ?? false,
+    connectTimeoutMs,
+    idleTimeoutMs,
+    maxRedirects,
+    signal: ctx.signal,
+  };
+  if (s3Url) {
+    const clients = await ctx.connect();
+    options.s3 = {
+      client: await clients.s3(),
+      bucket: s3Url.bucket,
+      prefix: s3Url.prefix,
+      // The embedded local AWS starts empty: creating the bucket is the helpful thing. On AWS it is the user's call.
+      createBucket: clients.target.kind === 'local',
+      ...(clients.target.region ? { region: clients.target.region } : {}),
+      ...(clients.endpointOf('s3') ? { endpoint: clients.endpointOf('s3')! } : {}),
+    };
+  } else {
+    options.outDir = flags.out ?? '.';
+    ctx.out.note(`target: folder ${resolve(options.outDir)}`);
+  }
+
+  const total = lists.entries.length;
+  const spinner = await ctx.out.spinner(`downloading ${total} file${total === 1 ? '' : 's'}`);
+  let report: DownloadReport;
+  try {
+    report = await downloadUrls(options, (p) => {
+      spinner.update(`${p.done}/${p.total} files, ${formatBytes(p.bytes)} at ${formatBytes(p.bytesPerSecond)}/s${p.failed ? `, ${p.failed} failed` : ''}`);
+    });
+  } catch (e: unknown) {
+    spinner.fail();
+    throw e;
+  }
+  spinner.stop();
+  render(report, ctx);
+  if (report.failed > 0 || report.invalid > 0) {
+    const parts = [
+      report.failed ? `${report.failed} of ${report.total} downloads failed` : '',
+      report.invalid ? `${report.invalid} entr${report.invalid === 1 ? 'y was' : 'ies were'} invalid` : '',
+    ];
+    throw new PartialFailureError(`${parts.filter(Boolean).join(', ')}${report.stoppedBy ? ` (${report.stoppedBy})` : ''}`, {
+      hint: ctx.out.json
+        ? 'see "items" and "problems" in the JSON output'
+        : `run again to retry the failed ones: finished ${s3Url ? 'objects are skipped' : 'files are skipped and large .part files resume'}`,
+    });
+  }
+}
+
+function render(r: DownloadReport, ctx: CommandContext): void {
+  const { out } = ctx;
+  if (out.json) {
+    out.printJson(r);
+    return;
+  }
+  // Failures first: with thousands of rows they are the ones worth the screen.
+  const rows = [...r.items.filter((i) => i.status === 'failed'), ...r.items.filter((i) => i.status !== 'failed')];
+  const shown = rows.slice(0, MAX_ROWS);
+  out.print(
+    out.table(
+      ['url', 'status', 'size', 'time', 'attempts', 'error'],
+      shown.map((i) => [middle(i.url), i.status, i.status === 'failed' || i.status === 'skipped' ? '' : formatBytes(i.size), `${(i.durationMs / 1000).toFixed(2)} s`, i.attempts, i.error ?? i.note ?? '']),
+    ),
+  );
+  if (rows.length > shown.length) out.print(`… and ${rows.length - shown.length} more (use --json for all)`);
+  if (r.problems.length) out.print(out.table(['invalid entry', 'problem'], r.problems.map((p) => [p.source, p.problem])));
+  out.print(
+    out.table(
+      ['download-urls', ''],
+      [
+        ['destination', r.destination],
+        ['downloaded', r.downloaded],
+        ['skipped', r.skipped],
+        ['failed', r.failed],
+        ['invalid', r.invalid],
+        ['received', formatBytes(r.bytes)],
+        ['time', `${(r.durationMs / 1000).toFixed(2)} s`],
+        ['rate', `${formatBytes(r.bytesPerSecond)}/s`],
+      ],
+    ),
+  );
+}
