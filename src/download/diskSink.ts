@@ -53,6 +53,8 @@ async function hashFile(path: string): Promise<ReturnType<typeof createHash>> {
 export class DiskSink implements Sink {
   readonly destination: string;
   private root: string | undefined;
+  /** Folders already made and checked in this run: 2,000 files in one folder need one check, not 2,000. */
+  private readonly checked = new Map<string, Promise<void>>();
 
   constructor(outDir: string) {
     this.destination = resolve(outDir);
@@ -71,13 +73,20 @@ export class DiskSink implements Sink {
   private async place(name: string): Promise<string> {
     const final = resolve(this.destination, name);
     if (!final.startsWith(this.destination + sep)) throw new DownloadError('unsafe_path', `"${name}" would land outside the output folder`);
-    await mkdir(dirname(final), { recursive: true });
-    const realDir = await realpath(dirname(final));
+    const dir = dirname(final);
+    let check = this.checked.get(dir);
+    if (!check) this.checked.set(dir, (check = this.checkDir(dir)));
+    await check;
+    return final;
+  }
+
+  private async checkDir(dir: string): Promise<void> {
+    await mkdir(dir, { recursive: true });
+    const realDir = await realpath(dir);
     const root = this.root ?? (await realpath(this.destination));
     if (realDir !== root && !realDir.startsWith(root + sep)) {
-      throw new DownloadError('unsafe_path', `"${name}" goes through a link that leaves the output folder`);
+      throw new DownloadError('unsafe_path', `${dir.slice(this.destination.length + 1)} goes through a link that leaves the output folder`);
     }
-    return final;
   }
 
   async isComplete(entry: DownloadEntry, name: string): Promise<boolean> {
@@ -92,9 +101,13 @@ export class DiskSink implements Sink {
     const part = final + PART_SUFFIX;
     const metaPath = final + META_SUFFIX;
     const urlSha256 = sha256Hex(ctx.entry.url);
-    const meta = ctx.fresh ? undefined : await readMeta(metaPath);
-    let offset = (meta?.urlSha256 === urlSha256 ? await sizeOf(part) : undefined) ?? 0;
-    if (offset === 0) await rm(part, { force: true });
+    // Most downloads find no .part: one stat, and no further file-system calls on that path.
+    const partSize = await sizeOf(part);
+    const meta = partSize !== undefined && !ctx.fresh ? await readMeta(metaPath) : undefined;
+    let offset = partSize !== undefined && meta?.urlSha256 === urlSha256 ? partSize : 0;
+    // Removing (not truncating) also removes a symlink planted under the .part name.
+    if (partSize !== undefined && offset === 0) await rm(part, { force: true });
+    let hasMeta = meta !== undefined;
 
     const range: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-`, ...(meta?.validator ? { 'if-range': meta.validator } : {}) } : {};
     const res = await ctx.open(range);
@@ -102,7 +115,7 @@ export class DiskSink implements Sink {
     if (res.status === 416 && offset > 0) {
       discard(res.body);
       // Asked past the end: the .part may already be whole (a run cut between write and rename).
-      if (parseUnsatisfiedRange(res.headers['content-range']) === offset) return this.finish(ctx, part, metaPath, final, offset, offset);
+      if (parseUnsatisfiedRange(res.headers['content-range']) === offset) return this.finish(ctx, { part, metaPath, final, hasMeta }, offset, offset);
       await rm(part, { force: true });
       throw new DownloadError('bad_range', 'the server refused the resume range; starting again', { retryable: true });
     }
@@ -131,6 +144,7 @@ export class DiskSink implements Sink {
       const lastModified = [res.headers['last-modified']].flat()[0];
       const validator = etag && !etag.startsWith('W/') ? etag : lastModified;
       await writeFile(metaPath, JSON.stringify({ urlSha256, ...(validator ? { validator } : {}) } satisfies PartMeta));
+      hasMeta = true;
     }
     // Resuming with a checksum: the digest must cover the bytes already on disk.
     const hash = ctx.entry.sha256 && offset > 0 ? await hashFile(part) : undefined;
@@ -153,10 +167,15 @@ export class DiskSink implements Sink {
       else if (!resumable) await rm(part, { force: true });
       throw err;
     }
-    return this.finish(ctx, part, metaPath, final, offset + body.received(), offset);
+    return this.finish(ctx, { part, metaPath, final, hasMeta }, offset + body.received(), offset);
   }
 
-  private async finish(ctx: AttemptContext, part: string, metaPath: string, final: string, size: number, resumedFrom: number): Promise<AttemptResult> {
+  private async finish(
+    ctx: AttemptContext,
+    { part, metaPath, final, hasMeta }: { part: string; metaPath: string; final: string; hasMeta: boolean },
+    size: number,
+    resumedFrom: number,
+  ): Promise<AttemptResult> {
     if (ctx.entry.sha256 && resumedFrom === size) {
       // Whole .part found on disk: verify it before it takes the final name.
       if ((await hashFile(part)).digest('hex') !== ctx.entry.sha256) {
@@ -170,7 +189,7 @@ export class DiskSink implements Sink {
     } catch (e: unknown) {
       throw toDownloadError(e, 'write');
     }
-    await rm(metaPath, { force: true });
+    if (hasMeta) await rm(metaPath, { force: true });
     return { size, resumedFrom };
   }
 }

@@ -3,7 +3,7 @@
  * cut connections, corrupt bodies, ranges, existing files. Assertions are on the
  * files on disk and on what the server saw.
  */
-import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { downloadUrls } from '../../src/download/index.js';
@@ -65,6 +65,20 @@ describe('downloadUrls to a folder', () => {
     expect(second.items[0]).toMatchObject({ status: 'resumed', resumedFrom: 1200000, size });
     expect(second.bytes).toBe(size - 1200000);
     expect(readFileSync(join(out, name)).equals(bodyOf(size, 4))).toBe(true);
+    expect(listAll(out)).toEqual([name]);
+  });
+
+  it('finishes a .part that already holds every byte when the server answers 416', async () => {
+    const out = tempDir();
+    const size = 2 * 1024 * 1024;
+    const url = u('cut', `size=${size}&cutAt=1300000&times=1&seed=6`);
+    const name = new URL(url).pathname.slice('/cut/'.length);
+    await run([entry(url)], out, { retries: 0 });
+    // As if a run had written the last byte and died before the rename.
+    appendFileSync(join(out, `${name}.part`), bodyOf(size, 6).subarray(1300000));
+    const r = await run([entry(url, { sha256: sha256Of(size, 6) })], out, { retries: 0 });
+    expect(r.items[0]).toMatchObject({ status: 'resumed', resumedFrom: size, size, attempts: 1 });
+    expect(r.bytes).toBe(0);
     expect(listAll(out)).toEqual([name]);
   });
 
