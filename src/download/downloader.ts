@@ -73,13 +73,15 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
   const http = { ...options, userAgent: options.userAgent ?? `sqsops/${VERSION}` };
 
   async function one(entry: DownloadEntry, index: number): Promise<DownloadItemResult> {
-    const started = performance.now();
+    // Time counts from the item's first slot, not from the start of the run: queueing is not its time.
+    let started: number | undefined;
+    const begin = () => (started ??= performance.now());
     const name = entry.duplicateOf ? (bySource.get(entry.duplicateOf) ?? names[index]!) : names[index]!;
     const base = { source: entry.source, url: redactUrl(entry.url), target: sink.targetOf(name) };
     const done = (r: Omit<DownloadItemResult, 'source' | 'url' | 'target' | 'durationMs'>): DownloadItemResult => ({
       ...base,
       ...r,
-      durationMs: Math.round(performance.now() - started),
+      durationMs: started === undefined ? 0 : Math.round(performance.now() - started),
     });
     if (entry.duplicateOf) return done({ status: 'skipped', size: 0, attempts: 0, note: `duplicate of ${entry.duplicateOf}` });
     const secrets = secretsOf(entry.url, entry.headers);
@@ -88,7 +90,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
     let freeResumes = 0;
     let fresh = force;
     try {
-      if (!force && (await slot(hostOf(entry.url), () => sink.isComplete(entry, name)))) {
+      if (!force && (await slot(hostOf(entry.url), () => (begin(), sink.isComplete(entry, name))))) {
         return done({ status: 'skipped', size: 0, attempts: 0, note: 'already there' });
       }
       const r = await pRetry(
@@ -96,6 +98,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
           slot(hostOf(entry.url), async () => {
             // Interrupted: start nothing new. What is already running finishes (a second Ctrl-C exits at once).
             if (signal.aborted) throw new DownloadError('aborted', 'interrupted');
+            begin();
             attempts++;
             // Only the first attempt (or the one after a checksum mismatch) starts over; later ones resume this run's .part.
             const startOver = fresh;
