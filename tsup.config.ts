@@ -2,8 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // The CLI, the library and the local AWS daemon share chunks; every heavy
-    // dependency stays external and is imported lazily by the code that needs it.
+    // The CLI, the library and the local AWS daemon share chunks; every dependency
+    // stays external and is imported lazily by the code that needs it.
     entry: {
       cli: 'src/cli/bin.ts',
       index: 'src/index.ts',
@@ -16,5 +16,21 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     dts: { entry: { index: 'src/index.ts' } },
+  },
+  {
+    // The Lambda handler: one self-contained file (dependencies bundled), so a zip of
+    // dist/lambda.js is the whole deployment. Database drivers stay external (and lazy):
+    // add them to the function (or a layer) only if you use those sinks.
+    entry: { lambda: 'src/lambda.ts' },
+    format: ['esm'],
+    target: 'node22',
+    platform: 'node',
+    splitting: false,
+    sourcemap: true,
+    clean: false,
+    noExternal: [/^(?!mongodb$|mssql$).*/],
+    external: ['mongodb', 'mssql'],
+    // Bundled CommonJS dependencies need require() in an ES module.
+    banner: { js: "import { createRequire as __sqsopsRequire } from 'node:module'; const require = __sqsopsRequire(import.meta.url);" },
   },
 ]);

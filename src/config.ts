@@ -35,6 +35,11 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'SQSOPS_QUEUE', description: 'default queue name or URL', default: DEFAULTS.queue },
   { name: 'SQSOPS_LEDGER_TABLE', description: 'DynamoDB table of the idempotency ledger', default: DEFAULTS.ledgerTable },
   { name: 'SQSOPS_BUCKET', description: 'default S3 bucket', default: DEFAULTS.bucket },
+  { name: 'SQSOPS_MONGODB_URL', description: 'MongoDB server for the mongodb sink (its password is never printed)', secret: true },
+  { name: 'SQSOPS_MONGODB_DATABASE', description: 'database of the mongodb sink', default: 'sqsops' },
+  { name: 'SQSOPS_MONGODB_COLLECTION', description: 'collection of the mongodb sink', default: 'messages' },
+  { name: 'SQSOPS_MSSQL_URL', description: 'SQL Server connection string or URL for the mssql sink (its password is never printed)', secret: true },
+  { name: 'SQSOPS_MSSQL_TABLE', description: 'table of the mssql sink, created if missing', default: 'dbo.sqsops_messages' },
   { name: 'NO_COLOR', description: 'any value turns colours off' },
 ];
 

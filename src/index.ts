@@ -25,3 +25,13 @@ export { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, type ServerF
 export { sqsopsHome } from './local/paths.js';
 export { ENV_VARS, DEFAULTS } from './config.js';
 export { VERSION } from './version.js';
+export { processSqs, type ProcessSqsOptions, type ProcessSqsResult } from './pipeline/runner.js';
+export { processBatch } from './pipeline/processBatch.js';
+export type { InboundMessage, Outcome, PipelineConfig } from './pipeline/types.js';
+export { createActionLog, type ActionLog, type LogFormat } from './pipeline/log.js';
+export { Metrics, emfLine, COUNTERS } from './core/metrics.js';
+export { decodeBody } from './core/envelope.js';
+export { buildSinks, SINK_NAMES, type SinkSpec, type SinkName } from './sinks/index.js';
+export { createS3Sink, type S3SinkOptions } from './sinks/s3.js';
+export { loadHandlerSink, sinkFromHandler, type MessageHandler } from './sinks/handler.js';
+export type { Sink, SinkMessage, SinkResult, SinkFailure } from './sinks/types.js';

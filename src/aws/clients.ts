@@ -12,7 +12,15 @@ import type { Service } from './target.js';
 /** Where the commands run, as the target line and the rest of the program see it. */
 export type ResolvedTarget =
   | { kind: 'local'; region: string; endpoint: string; home?: string; startedNow?: boolean }
-  | { kind: 'aws'; region?: string; profile?: string; endpoints: Partial<Record<Service, string>>; reason: string };
+  | {
+      kind: 'aws';
+      region?: string;
+      profile?: string;
+      endpoints: Partial<Record<Service, string>>;
+      reason: string;
+      /** Explicit credentials; otherwise the SDK's default provider chain. */
+      credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    };
 
 /** The credentials the local emulators accept: any will do, these are never real. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'sqsops-local', secretAccessKey: 'sqsops-local' };
@@ -42,7 +50,7 @@ export function createClients(target: ResolvedTarget): AwsClients {
     return {
       ...(target.region ? { region: target.region } : {}),
       ...(endpoint ? { endpoint } : {}),
-      ...(target.kind === 'local' ? { credentials: LOCAL_CREDENTIALS } : {}),
+      ...(target.kind === 'local' ? { credentials: LOCAL_CREDENTIALS } : target.credentials ? { credentials: target.credentials } : {}),
       ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
       // Many concurrent batches share one keep-alive pool; the SDK default (50) would queue them.
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 }, httpsAgent: { keepAlive: true, maxSockets: 256 } },

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
+export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -19,6 +19,7 @@ export interface CommandModule {
 export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   produce: () => import('./commands/produce.js'),
   consume: () => import('./commands/consume.js'),
+  'process-sqs': () => import('./commands/processSqs.js'),
   show: () => import('./commands/show.js'),
   clear: () => import('./commands/clear.js'),
   setup: () => import('./commands/setup.js'),
@@ -84,6 +85,35 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']))
     .action(act('consume'));
+
+  program
+    .command('process-sqs')
+    .description('process a queue: claim each message in the ledger, write it to the sinks, then delete it; poison to the DLQ')
+    .option('--queue <name|url>', 'queue to process (default: SQSOPS_QUEUE or sqsops-events)')
+    .option('-c, --concurrency <n>', 'parallel pollers (10 messages each)', '4')
+    .option('-n, --count <n>', 'stop after this many messages')
+    .option('--drain', 'stop when the queue stays empty for one wait')
+    .option('--wait <seconds>', 'long-poll wait', '20')
+    .option('--key <spec>', 'idempotency key: messageId, a body field, or a template "{orderId}#{version}"', 'messageId')
+    .option('--schema <file>', 'JSON Schema the body must match (else it is poison)')
+    .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
+    .option('--no-ledger', 'no idempotency ledger (sinks are still idempotent by key)')
+    .option('--sink <name...>', 'sinks to write to: s3, mongodb, mssql')
+    .option('--handler <file...>', 'user handler modules (export handle(message) or write(batch))')
+    .option('--bucket <name>', 's3 sink bucket (default: SQSOPS_BUCKET or sqsops-data)')
+    .option('--s3-prefix <prefix>', 's3 sink key prefix', 'messages')
+    .option('--s3-mode <mode>', 's3 sink: object (one per message) or batch (NDJSON per batch)', 'object')
+    .option('--mongodb-url <url>', 'mongodb sink server (default: SQSOPS_MONGODB_URL)')
+    .option('--mongodb-database <name>', 'mongodb sink database (default: SQSOPS_MONGODB_DATABASE or sqsops)')
+    .option('--mongodb-collection <name>', 'mongodb sink collection (default: SQSOPS_MONGODB_COLLECTION or messages)')
+    .option('--mssql-url <url>', 'mssql sink connection string (default: SQSOPS_MSSQL_URL)')
+    .option('--mssql-table <name>', 'mssql sink table (default: SQSOPS_MSSQL_TABLE or dbo.sqsops_messages)')
+    .option('--dlq <name|url>', 'where poison goes (default: the queue\'s redrive policy target)')
+    .option('--ttl-days <n>', 'days ledger records are kept', '7')
+    .option('--log-format <format>', 'one line per action: json, text, or off', 'off')
+    .option('--metrics <format>', 'end-of-run metrics: table, or emf (CloudWatch Embedded Metric Format)', 'table')
+    .addHelpText('after', examples(['sqsops process-sqs --drain', 'sqsops process-sqs --key orderId --sink s3 --drain', 'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf']))
+    .action(act('process-sqs'));
 
   program
     .command('show')

@@ -3,12 +3,12 @@
  * and only then deleted; saved and duplicates deleted; retries hidden for a backoff;
  * FIFO-skipped messages made visible again at once. Every batch call's Failed[] is read.
  */
-import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SqsQueues, QueueRef } from '../aws/queue.js';
 import { retryDelaySeconds } from '../core/claims.js';
 import type { Metrics } from '../core/metrics.js';
 import type { ActionLog } from './log.js';
 import type { InboundMessage, Outcome } from './types.js';
+import { acknowledgePoisonToDlq } from './dlq.js';
 
 export interface AckTarget {
   queues: SqsQueues;
@@ -23,16 +23,8 @@ export interface AckSummary {
   deleted: number;
   toDlq: number;
   retried: number;
-}
-
-/** SQS allows 10 message attributes: our error note is added only if there is room. */
-function dlqAttributes(m: InboundMessage, reason: string): Record<string, MessageAttributeValue> {
-  const attrs: Record<string, MessageAttributeValue> = {};
-  for (const [k, v] of Object.entries(m.rawAttributes ?? {})) {
-    attrs[k] = { DataType: v.DataType ?? 'String', ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}), ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}) };
-  }
-  if (Object.keys(attrs).length < 10 && !('sqsops.error' in attrs)) attrs['sqsops.error'] = { DataType: 'String', StringValue: reason.slice(0, 1000) };
-  return attrs;
+  /** Messages made visible again within seconds (the run should wait for them before calling the queue drained). */
+  soon: string[];
 }
 
 async function chunks<T>(items: T[], size: number, fn: (chunk: T[]) => Promise<void>): Promise<void> {
@@ -40,48 +32,24 @@ async function chunks<T>(items: T[], size: number, fn: (chunk: T[]) => Promise<v
 }
 
 export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[], t: AckTarget): Promise<AckSummary> {
-  const summary: AckSummary = { deleted: 0, toDlq: 0, retried: 0 };
+  const summary: AckSummary = { deleted: 0, toDlq: 0, retried: 0, soon: [] };
   const toDelete: InboundMessage[] = [];
   const poison: { m: InboundMessage; reason: string }[] = [];
-  const visibility: { m: InboundMessage; seconds: number }[] = [];
+  const visibility: { m: InboundMessage; seconds: number; soon?: boolean }[] = [];
   messages.forEach((m, i) => {
     const o = outcomes[i]!;
     if (o.kind === 'saved' || o.kind === 'duplicate') toDelete.push(m);
     else if (o.kind === 'poison') poison.push({ m, reason: o.reason });
     else if (o.kind === 'retry') visibility.push({ m, seconds: retryDelaySeconds(m.receiveCount) });
-    else if (o.kind === 'skipped') visibility.push({ m, seconds: 0 });
+    else if (o.kind === 'skipped') visibility.push({ m, seconds: 0, soon: true });
+    // Another poller of this run holds the key: back in a moment, to be seen as a duplicate.
+    else if (o.kind === 'inflight' && o.ours) visibility.push({ m, seconds: 1, soon: true });
   });
 
   if (t.dlq && poison.length) {
-    const dlq = t.dlq;
-    await chunks(poison, 10, async (chunk) => {
-      try {
-        const out = await t.queues.sendBatch(
-          dlq.url,
-          chunk.map(({ m, reason }, i) => ({
-            id: String(i),
-            body: m.body,
-            attributes: dlqAttributes(m, reason),
-            // FIFO DLQ: same group; the message id dedups a resend of this same move.
-            ...(dlq.fifo ? { groupId: m.groupId ?? 'sqsops', deduplicationId: m.messageId } : {}),
-          })),
-        );
-        for (const id of out.successful.map((s) => s.id)) {
-          const { m, reason } = chunk[Number(id)]!;
-          toDelete.push(m);
-          summary.toDlq++;
-          t.metrics.inc('MessagesToDLQ');
-          t.log(m.traceId, 'dlq', 'ok', { dlq: dlq.name, reason });
-        }
-        for (const f of out.failed) {
-          t.metrics.inc('SQSDLQSendError');
-          t.log(chunk[Number(f.id)]!.m.traceId, 'dlq', 'error', { code: f.code, error: f.message });
-        }
-      } catch (e: unknown) {
-        t.metrics.inc('SQSDLQSendError', chunk.length);
-        for (const { m } of chunk) t.log(m.traceId, 'dlq', 'error', { error: e instanceof Error ? e.message : String(e) });
-      }
-    });
+    const moved = await acknowledgePoisonToDlq(t.queues, t.dlq, poison, t.metrics, t.log);
+    for (const { m } of poison) if (moved.has(m.messageId)) toDelete.push(m);
+    summary.toDlq += moved.size;
   } else {
     // No DLQ known: let the redrive policy move it once maxReceiveCount is reached.
     for (const { m, reason } of poison) {
@@ -111,8 +79,9 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
     } catch {
       // Best effort: without it the message still comes back when its visibility ends.
     }
-    for (const { m, seconds } of chunk) {
-      if (seconds > 0) {
+    for (const { m, seconds, soon } of chunk) {
+      if (soon) summary.soon.push(m.messageId);
+      else if (seconds > 0) {
         summary.retried++;
         t.metrics.inc('MessagesRetried');
         t.log(m.traceId, 'retry', 'ok', { inSeconds: seconds });

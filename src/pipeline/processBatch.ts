@@ -86,8 +86,9 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
         } else log(p.message.traceId, 'duplicate', 'skip', { key: p.key });
         out.set(p.key, { kind: 'duplicate', key: p.key });
       } else if (c.kind === 'inflight') {
-        log(p.message.traceId, 'claim', 'skip', { key: p.key, reason: 'in progress elsewhere' });
-        out.set(p.key, { kind: 'inflight', key: p.key });
+        const ours = c.owner === config.owner;
+        log(p.message.traceId, 'claim', 'skip', { key: p.key, reason: ours ? 'in progress in another poller of this run' : 'in progress elsewhere' });
+        out.set(p.key, { kind: 'inflight', key: p.key, ...(ours ? { ours } : {}) });
       } else out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${c.error}` });
     });
   }
@@ -181,7 +182,7 @@ export async function processBatch(messages: InboundMessage[], config: PipelineC
   // FIFO: one group at a time in order; a failure stops the rest of its group.
   const groups = new Map<string, { p: Prepared; i: number }[]>();
   for (const v of valid) {
-    const g = v.p.message.groupId ?? '';
+    const g = config.stopAtFirstFailure ? '' : (v.p.message.groupId ?? '');
     groups.set(g, [...(groups.get(g) ?? []), v]);
   }
   const blocked = new Set<string>();

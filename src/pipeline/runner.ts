@@ -113,6 +113,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   let handled = 0;
   let reserved = 0;
   let busy = 0;
+  const expectBack = new Map<string, number>();
   let stop = false;
   const stopNow = () => {
     stop = true;
@@ -139,11 +140,14 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       if (received.length === 0) {
         // Empty while another poller still holds messages is not drained: those may
         // fail back onto the queue, and on FIFO they lock their groups' next messages.
-        if (options.drain && busy === 0) stop = true;
+        const now = Date.now();
+        for (const [id, until] of expectBack) if (until < now) expectBack.delete(id);
+        if (options.drain && busy === 0 && expectBack.size === 0) stop = true;
         else if (options.drain) await sleep(50);
         continue;
       }
       busy++;
+      for (const m of received) expectBack.delete(m.MessageId ?? '');
       const batch = received.map(toInbound);
       const claimedKeys = new Set<string>();
       const heartbeat = setInterval(() => {
@@ -154,7 +158,9 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       }, Math.max(1000, (visibilitySeconds * 1000) / 2));
       try {
         const outcomes = await processBatch(batch, config, claimedKeys);
-        await acknowledge(batch, outcomes, { queues, queue, ...(dlq ? { dlq } : {}), metrics, log });
+        const ack = await acknowledge(batch, outcomes, { queues, queue, ...(dlq ? { dlq } : {}), metrics, log });
+        // Wait for these (a few seconds at most) before calling the queue drained.
+        for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
       } finally {
         clearInterval(heartbeat);
         busy--;

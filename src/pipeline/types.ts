@@ -25,7 +25,8 @@ export type Outcome =
   | { kind: 'duplicate'; key: string }
   | { kind: 'poison'; reason: string; key?: string }
   | { kind: 'retry'; reason: string; key?: string }
-  | { kind: 'inflight'; key: string }
+  /** Claimed elsewhere; `ours` when by another poller of this same run (it will be back soon). */
+  | { kind: 'inflight'; key: string; ours?: boolean }
   | { kind: 'skipped'; reason: string };
 
 export interface PipelineConfig {
@@ -45,4 +46,9 @@ export interface PipelineConfig {
   ttlSeconds: number;
   metrics: Metrics;
   log: ActionLog;
+  /**
+   * FIFO: treat the whole batch as one group, stopping at the first failure. Lambda's
+   * partial-batch contract for FIFO queues asks for this. @default false
+   */
+  stopAtFirstFailure?: boolean;
 }

@@ -1,0 +1,153 @@
+#!/usr/bin/env node
+/**
+ * process-sqs beside its peers, in one run, on the same emulator and the same queue size:
+ *  1. drain without sinks or ledger: sqsops processSqs() vs the raw SDK drain ceiling
+ *     (ReceiveMessage 10 + DeleteMessageBatch at its best concurrency) vs bbc
+ *     sqs-consumer (batchSize 10) at its best instance count;
+ *  2. with the DynamoDB ledger: writes per message, and throughput vs the conditional-put
+ *     ceiling (a raw PutItem loop with a condition, at its best concurrency) divided by
+ *     the writes per message.
+ * Every configuration runs REPEATS times, interleaved; the best run counts.
+ * Usage: npm run bench:process [-- --messages 10000 --repeats 2]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { Consumer } from 'sqs-consumer';
+import { ensureLocalAws, stopLocalAws, createClients, processSqs } from '../dist/index.js';
+
+
+const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' } } });
+const N = Number(values.messages);
+const REPEATS = Number(values.repeats);
+const CONCURRENCIES = [1, 4, 8, 16];
+const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-'));
+const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
+const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' }, requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };
+const sqs = new SQSClient(config);
+const ddb = new DynamoDBClient(config);
+const body = JSON.stringify({ eventType: 'OrderCreated', orderId: 'o'.repeat(36), customerId: 'c'.repeat(36), total: 211.25, items: [{ sku: 'ABCDEFGH', quantity: 2, unitPrice: 99.5 }], version: 1 });
+let seq = 0;
+
+async function filledQueue() {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-p-${seq++}`, Attributes: { VisibilityTimeout: '60' } }));
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < N) {
+      const base = next;
+      next += 10;
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: body.replace('o'.repeat(36), `order-${base + i}`.padEnd(36, 'x')) })) }));
+    }
+  }));
+  return QueueUrl;
+}
+
+const rate = (t0) => N / ((performance.now() - t0) / 1000);
+
+async function rawDrain(concurrency) {
+  const url = await filledQueue();
+  let done = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (done < N) {
+      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      if (!Messages.length) continue;
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
+      done += Messages.length;
+    }
+  }));
+  return rate(t0);
+}
+
+async function sqsConsumer(instances) {
+  const url = await filledQueue();
+  let done = 0;
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    const consumers = Array.from({ length: instances }, () =>
+      Consumer.create({ queueUrl: url, sqs, batchSize: 10, waitTimeSeconds: 1, handleMessageBatch: async (messages) => messages }),
+    );
+    for (const c of consumers) {
+      c.on('message_processed', () => {
+        if (++done === N) {
+          for (const x of consumers) x.stop();
+          resolve();
+        }
+      });
+      c.on('error', (e) => console.error('sqs-consumer:', e.message));
+      c.start();
+    }
+  });
+  return rate(t0);
+}
+
+async function sqsops(concurrency, ledgerTable) {
+  const url = await filledQueue();
+  const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint });
+  let writes = 0;
+  if (ledgerTable) {
+    (await clients.dynamodb()).middlewareStack.add((next, context) => async (args) => {
+      if (/^(Put|Update|Delete)Item|^(Put|Update|Delete)Command$/.test(context.commandName)) writes++;
+      return next(args);
+    }, { step: 'initialize', name: 'benchWriteCounter' });
+  }
+  const t0 = performance.now();
+  const r = await processSqs(clients, { queue: url, concurrency, count: N, waitSeconds: 1, ledgerTable: ledgerTable ?? false, key: 'orderId' });
+  const perSecond = rate(t0);
+  clients.destroy();
+  if (r.metrics.MessagesDeleted !== N) throw new Error(`sqsops deleted ${r.metrics.MessagesDeleted}/${N}`);
+  return { perSecond, writesPerMessage: writes / N };
+}
+
+async function conditionalPutCeiling(concurrency) {
+  const table = `bench-cond-${seq++}`;
+  await ddb.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < N) {
+      const id = `k${next++}`;
+      await ddb.send(new PutItemCommand({ TableName: table, Item: { id: { S: id }, status: { S: 'INPROGRESS' }, owner: { S: 'bench' } }, ConditionExpression: 'attribute_not_exists(id)' }));
+    }
+  }));
+  return rate(t0);
+}
+
+const best = {};
+const keep = (name, c, v) => {
+  best[name] ??= {};
+  best[name][c] = Math.max(best[name][c] ?? 0, v);
+};
+let writesPerMessage = 0;
+try {
+  for (let r = 0; r < REPEATS; r++) {
+    for (const c of CONCURRENCIES) {
+      keep('raw drain', c, await rawDrain(c));
+      keep('sqs-consumer', c, await sqsConsumer(c));
+      keep('sqsops (no ledger)', c, (await sqsops(c)).perSecond);
+      const withLedger = await sqsops(c, `bench-ledger-${seq++}`);
+      writesPerMessage = withLedger.writesPerMessage;
+      keep('sqsops (ledger)', c, withLedger.perSecond);
+      keep('conditional PutItem', c, await conditionalPutCeiling(c * 8));
+    }
+  }
+  const top = (name) => Math.max(...Object.values(best[name]));
+  console.log(`process-sqs: ${N} messages per run, best of ${REPEATS}, Node ${process.version}, emulator with state on disk\n`);
+  console.log(['msg/s by concurrency (instances for sqs-consumer; x8 for PutItem)', ...CONCURRENCIES].join(' | '));
+  for (const name of Object.keys(best)) console.log([name, ...CONCURRENCIES.map((c) => best[name][c].toFixed(0))].join(' | '));
+  const raw = top('raw drain');
+  const peer = top('sqs-consumer');
+  const mine = top('sqsops (no ledger)');
+  const ceiling = top('conditional PutItem') / writesPerMessage;
+  console.log(`\nno ledger: sqsops ${mine.toFixed(0)} msg/s = ${(mine / raw).toFixed(2)}x the raw drain ceiling (target >= 0.9x), ${(mine / peer).toFixed(2)}x sqs-consumer at its best (target >= 1.0x)`);
+  console.log(`ledger: ${writesPerMessage.toFixed(2)} DynamoDB writes per message (target <= 2)`);
+  console.log(`ledger: sqsops ${top('sqsops (ledger)').toFixed(0)} msg/s = ${(top('sqsops (ledger)') / ceiling).toFixed(2)}x the conditional-put ceiling / writes per message (${ceiling.toFixed(0)} msg/s; target >= 0.8x)`);
+} finally {
+  sqs.destroy();
+  ddb.destroy();
+  await stopLocalAws(home);
+  rmSync(home, { recursive: true, force: true });
+}

@@ -1,0 +1,107 @@
+import type { CommandContext } from '../context.js';
+import { parseIntFlag, parseChoiceFlag } from '../../core/flags.js';
+import { compileKey } from '../../core/keys.js';
+import { PartialFailureError, UsageError } from '../../core/errors.js';
+import { emfLine, Metrics } from '../../core/metrics.js';
+import { createActionLog, type LogFormat } from '../../pipeline/log.js';
+import { buildSinks, SINK_NAMES } from '../../sinks/index.js';
+import { loadSchema } from '../../pipeline/schema.js';
+import { rate } from '../output.js';
+
+export interface ProcessFlags {
+  queue?: string;
+  concurrency?: string;
+  count?: string;
+  drain?: boolean;
+  wait?: string;
+  key?: string;
+  schema?: string;
+  table?: string;
+  ledger?: boolean;
+  sink?: string[];
+  handler?: string[];
+  bucket?: string;
+  s3Prefix?: string;
+  s3Mode?: string;
+  mongodbUrl?: string;
+  mongodbDatabase?: string;
+  mongodbCollection?: string;
+  mssqlUrl?: string;
+  mssqlTable?: string;
+  dlq?: string;
+  ttlDays?: string;
+  logFormat?: string;
+  metrics?: string;
+}
+
+export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<void> {
+  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '4', { min: 1, max: 100 });
+  const count = flags.count !== undefined ? parseIntFlag('--count', flags.count, { min: 1 }) : undefined;
+  const waitSeconds = parseIntFlag('--wait', flags.wait ?? '20', { min: 0, max: 20 });
+  const ttlDays = parseIntFlag('--ttl-days', flags.ttlDays ?? '7', { min: 1, max: 3650 });
+  const logFormat = parseChoiceFlag<LogFormat>('--log-format', flags.logFormat ?? 'off', ['json', 'text', 'off']);
+  const metricsFormat = parseChoiceFlag('--metrics', flags.metrics ?? 'table', ['table', 'emf']);
+  compileKey(flags.key);
+  const validate = flags.schema ? await loadSchema(flags.schema) : undefined;
+  const clients = await ctx.connect();
+  const sinks = await buildSinks(
+    {
+      sinks: (flags.sink ?? []).map((n) => parseChoiceFlag('--sink', n, SINK_NAMES)),
+      ...(flags.handler ? { handlers: flags.handler } : {}),
+      s3: { bucket: flags.bucket ?? ctx.names.bucket, prefix: flags.s3Prefix ?? 'messages', mode: parseChoiceFlag('--s3-mode', flags.s3Mode ?? 'object', ['object', 'batch'] as const) },
+      mongodb: {
+        ...(flags.mongodbUrl ?? ctx.env.SQSOPS_MONGODB_URL ? { url: flags.mongodbUrl ?? ctx.env.SQSOPS_MONGODB_URL } : {}),
+        database: flags.mongodbDatabase ?? ctx.env.SQSOPS_MONGODB_DATABASE ?? 'sqsops',
+        collection: flags.mongodbCollection ?? ctx.env.SQSOPS_MONGODB_COLLECTION ?? 'messages',
+      },
+      mssql: { ...(flags.mssqlUrl ?? ctx.env.SQSOPS_MSSQL_URL ? { url: flags.mssqlUrl ?? ctx.env.SQSOPS_MSSQL_URL } : {}), table: flags.mssqlTable ?? ctx.env.SQSOPS_MSSQL_TABLE ?? 'dbo.sqsops_messages' },
+    },
+    clients,
+    (m) => ctx.out.note(m),
+  );
+  const metrics = new Metrics();
+  const log = createActionLog(logFormat, (line) => process.stderr.write(`${line}\n`));
+  const started = performance.now();
+  const spinner = logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : await ctx.out.spinner('');
+  const { processSqs } = await import('../../pipeline/runner.js');
+  const queueName = flags.queue ?? ctx.names.queue;
+  const result = await processSqs(clients, {
+    queue: queueName,
+    concurrency,
+    ...(count !== undefined ? { count } : {}),
+    drain: flags.drain ?? false,
+    waitSeconds,
+    ledgerTable: flags.ledger === false ? false : (flags.table ?? ctx.names.ledgerTable),
+    ...(flags.key ? { key: flags.key } : {}),
+    ...(validate ? { validate } : {}),
+    sinks,
+    ...(flags.dlq ? { dlq: flags.dlq } : {}),
+    ttlDays,
+    signal: ctx.signal,
+    notify: (m) => ctx.out.note(m),
+    log,
+    metrics,
+    onProgress: (m) => {
+      const secs = (performance.now() - started) / 1000;
+      spinner.update(`received ${m.get('MessagesReceived')}: saved ${m.get('MessagesSaved')}, duplicates ${m.get('DuplicateMessages')}, invalid ${m.get('InvalidMessages')} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
+    },
+  }).finally(() => spinner.stop());
+
+  const { out } = ctx;
+  if (metricsFormat === 'emf') out.print(emfLine(result.metrics, { Queue: result.queue }));
+  if (out.json) out.printJson(result);
+  else if (metricsFormat === 'table') {
+    const rows = Object.entries(result.metrics)
+      .filter(([k, v]) => v !== 0 || ['MessagesReceived', 'MessagesSaved', 'DuplicateMessages', 'InvalidMessages', 'MessagesDeleted'].includes(k))
+      .map(([k, v]) => [k, v]);
+    rows.push(['time', `${(result.durationMs / 1000).toFixed(2)} s`], ['msg/s', rate(result.messagesPerSecond)]);
+    out.print(out.table([`process-sqs ${result.queue}`, ''], rows));
+  }
+  const m = result.metrics;
+  const problems = (m.MessagesRetried ?? 0) + (m.SQSDeleteError ?? 0) + (m.SQSDLQSendError ?? 0) + (m.DynamoDBCheckError ?? 0) + (m.DynamoDBSaveError ?? 0);
+  if (problems > 0) {
+    throw new PartialFailureError(`${problems} messages were not fully processed (retries or errors)`, {
+      hint: 'they are still on the queue and will be retried; --log-format text shows each one',
+    });
+  }
+}
