@@ -35,3 +35,4 @@ export { buildSinks, SINK_NAMES, type SinkSpec, type SinkName } from './sinks/in
 export { createS3Sink, type S3SinkOptions } from './sinks/s3.js';
 export { loadHandlerSink, sinkFromHandler, type MessageHandler } from './sinks/handler.js';
 export type { Sink, SinkMessage, SinkResult, SinkFailure } from './sinks/types.js';
+export * from './download/index.js';

@@ -62,9 +62,20 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const metrics = new Metrics();
   const log = createActionLog(logFormat, (line) => process.stderr.write(`${line}\n`));
   const started = performance.now();
-  const spinner = logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : await ctx.out.spinner('');
-  const { processSqs } = await import('../../pipeline/runner.js');
   const queueName = flags.queue ?? ctx.names.queue;
+  // Action logs own stderr when they are on: no spinner to interleave with them.
+  const spinner = logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
+  // EMF: one line a minute with that minute's counts, so a long run reports as it goes.
+  let reported = metrics.snapshot();
+  const emfTimer =
+    metricsFormat === 'emf'
+      ? setInterval(() => {
+          ctx.out.print(emfLine(metrics.since(reported), { Queue: queueName }));
+          reported = metrics.snapshot();
+        }, 60_000)
+      : undefined;
+  emfTimer?.unref();
+  const { processSqs } = await import('../../pipeline/runner.js');
   const result = await processSqs(clients, {
     queue: queueName,
     concurrency,
@@ -85,10 +96,13 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       const secs = (performance.now() - started) / 1000;
       spinner.update(`received ${m.get('MessagesReceived')}: saved ${m.get('MessagesSaved')}, duplicates ${m.get('DuplicateMessages')}, invalid ${m.get('InvalidMessages')} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
     },
-  }).finally(() => spinner.stop());
+  }).finally(() => {
+    spinner.stop();
+    clearInterval(emfTimer);
+  });
 
   const { out } = ctx;
-  if (metricsFormat === 'emf') out.print(emfLine(result.metrics, { Queue: result.queue }));
+  if (metricsFormat === 'emf') out.print(emfLine(metrics.since(reported), { Queue: result.queue }));
   if (out.json) out.printJson(result);
   else if (metricsFormat === 'table') {
     const rows = Object.entries(result.metrics)
