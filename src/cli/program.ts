@@ -61,6 +61,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command('produce')
     .description('send fake but realistic events (or a file of bodies) to a queue')
     .option('--queue <name|url>', 'queue to send to (default: SQSOPS_QUEUE or sqsops-events)')
+    .option('--topic <name|arn>', 'publish through this SNS topic instead (PublishBatch), fanning out to its subscriptions')
     .option('-n, --count <n>', 'how many events to generate', '10')
     .option('--template <name>', 'event template', 'order')
     .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin')
@@ -70,7 +71,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--dedup-id <mode>', 'FIFO: hash | random | <field> (default: content-based if the queue has it, else hash)')
     .option('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', '0')
     .option('--invalid <ratio>', 'ratio of poison bodies, for testing', '0')
-    .addHelpText('after', examples(['sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01', 'sqsops produce --queue orders.fifo --group-by customerId', 'sqsops produce --from-file events.ndjson']))
+    .addHelpText('after', examples(['sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01', 'sqsops produce --queue orders.fifo --group-by customerId', 'sqsops produce --from-file events.ndjson', 'sqsops produce --topic orders-events --count 100']))
     .action(act('produce'));
 
   program
@@ -144,8 +145,10 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--content-based-dedup', 'FIFO queues deduplicate by body hash')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--bucket <name>', 'bucket (default: SQSOPS_BUCKET or sqsops-data)')
+    .option('--topic <name>', 'an SNS topic that fans out to every --queue (with the queue policy that lets it send)')
+    .option('--raw-delivery', 'with --topic: deliver messages without the SNS envelope')
     .option('--dry-run', 'print the plan, change nothing')
-    .addHelpText('after', examples(['sqsops setup', 'sqsops setup --queue orders.fifo --content-based-dedup --max-receive-count 3', 'sqsops setup --config topology.json --dry-run']))
+    .addHelpText('after', examples(['sqsops setup', 'sqsops setup --queue orders.fifo --content-based-dedup --max-receive-count 3', 'sqsops setup --config topology.json --dry-run', 'sqsops setup --queue orders-processing orders-logistics --topic orders-events']))
     .action(act('setup'));
 
   program

@@ -20,8 +20,26 @@ export interface QueueConfig {
   contentBasedDeduplication: boolean;
 }
 
+export interface SubscriptionConfig {
+  /** Queue name (declared in "queues" or already existing). */
+  queue: string;
+  /** Deliver the published message as it is, without the SNS envelope. @default false */
+  rawDelivery: boolean;
+  filterPolicy?: unknown;
+  /** @default "MessageAttributes" */
+  filterPolicyScope?: 'MessageAttributes' | 'MessageBody';
+}
+
+export interface TopicConfig {
+  name: string;
+  fifo: boolean;
+  subscriptions: SubscriptionConfig[];
+}
+
 export interface TopologyConfig {
   queues: QueueConfig[];
+  /** SNS topics fanned out to SQS queues. @default [] */
+  topics?: TopicConfig[];
   /** Ledger table; `false` for none. */
   ledgerTable: string | false;
   /** Bucket; `false` for none. */
@@ -103,6 +121,45 @@ export function parseQueueConfig(raw: unknown, path: string, problems: Problems)
   };
 }
 
+function parseTopicConfig(raw: unknown, path: string, problems: Problems): TopicConfig | undefined {
+  if (typeof raw === 'string') raw = { name: raw };
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    problems.push(`${path} must be a topic name or an object with "name" and "subscriptions"`);
+    return undefined;
+  }
+  const t = raw as Record<string, unknown>;
+  for (const k of Object.keys(t)) if (!['name', 'subscriptions'].includes(k)) problems.push(`${path}.${k} is not a topic setting (known: name, subscriptions)`);
+  const name = str(t.name, `${path}.name`, problems);
+  if (!name) {
+    if (t.name === undefined) problems.push(`${path}.name is required`);
+    return undefined;
+  }
+  if (!/^[A-Za-z0-9_-]{1,251}(\.fifo)?$/.test(name)) problems.push(`"${name}" is not a valid topic name (letters, digits, - and _; FIFO topics end in .fifo)`);
+  const fifo = name.endsWith('.fifo');
+  const subscriptions: SubscriptionConfig[] = [];
+  if (t.subscriptions !== undefined && !Array.isArray(t.subscriptions)) problems.push(`${path}.subscriptions must be an array`);
+  (Array.isArray(t.subscriptions) ? t.subscriptions : []).forEach((raw: unknown, i: number) => {
+    const at = `${path}.subscriptions[${i}]`;
+    const sub = (typeof raw === 'string' ? { queue: raw } : raw) as Record<string, unknown> | null;
+    if (!sub || typeof sub !== 'object') return void problems.push(`${at} must be a queue name or an object with "queue"`);
+    for (const k of Object.keys(sub)) if (!['queue', 'rawDelivery', 'filterPolicy', 'filterPolicyScope'].includes(k)) problems.push(`${at}.${k} is not a subscription setting (known: queue, rawDelivery, filterPolicy, filterPolicyScope)`);
+    const queue = str(sub.queue, `${at}.queue`, problems);
+    if (!queue) return void (sub.queue === undefined && problems.push(`${at}.queue is required`));
+    if (queue.endsWith('.fifo') !== fifo) problems.push(`${at}: a FIFO topic delivers to FIFO queues only (and a standard topic to standard queues)`);
+    if (sub.rawDelivery !== undefined && typeof sub.rawDelivery !== 'boolean') problems.push(`${at}.rawDelivery must be true or false`);
+    if (sub.filterPolicy !== undefined && (sub.filterPolicy === null || typeof sub.filterPolicy !== 'object')) problems.push(`${at}.filterPolicy must be an object`);
+    const scope = sub.filterPolicyScope;
+    if (scope !== undefined && scope !== 'MessageAttributes' && scope !== 'MessageBody') problems.push(`${at}.filterPolicyScope must be "MessageAttributes" or "MessageBody"`);
+    subscriptions.push({
+      queue,
+      rawDelivery: sub.rawDelivery === true,
+      ...(sub.filterPolicy !== undefined ? { filterPolicy: sub.filterPolicy } : {}),
+      ...(scope === 'MessageAttributes' || scope === 'MessageBody' ? { filterPolicyScope: scope } : {}),
+    });
+  });
+  return { name, fifo, subscriptions };
+}
+
 /** Pure: validates a parsed JSON config file. */
 export function parseTopology(raw: unknown): { config?: TopologyConfig; problems: string[] } {
   const problems: Problems = [];
@@ -111,7 +168,7 @@ export function parseTopology(raw: unknown): { config?: TopologyConfig; problems
   }
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r)) {
-    if (!['queues', 'ledgerTable', 'bucket', '$schema'].includes(k)) problems.push(`"${k}" is not a setting (known: queues, ledgerTable, bucket)`);
+    if (!['queues', 'topics', 'ledgerTable', 'bucket', '$schema'].includes(k)) problems.push(`"${k}" is not a setting (known: queues, topics, ledgerTable, bucket)`);
   }
   const queues: QueueConfig[] = [];
   if (r.queues !== undefined && !Array.isArray(r.queues)) problems.push('queues must be an array');
@@ -123,7 +180,13 @@ export function parseTopology(raw: unknown): { config?: TopologyConfig; problems
     if (v === undefined || v === false) return false;
     return str(v, key, problems) ?? false;
   };
-  const config: TopologyConfig = { queues, ledgerTable: optName(r.ledgerTable, 'ledgerTable'), bucket: optName(r.bucket, 'bucket') };
+  const topics: TopicConfig[] = [];
+  if (r.topics !== undefined && !Array.isArray(r.topics)) problems.push('topics must be an array');
+  else (r.topics as unknown[] | undefined)?.forEach((t, i) => {
+    const parsed = parseTopicConfig(t, `topics[${i}]`, problems);
+    if (parsed) topics.push(parsed);
+  });
+  const config: TopologyConfig = { queues, ...(topics.length ? { topics } : {}), ledgerTable: optName(r.ledgerTable, 'ledgerTable'), bucket: optName(r.bucket, 'bucket') };
   return problems.length ? { problems } : { config, problems };
 }
 

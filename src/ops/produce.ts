@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../aws/clients.js';
-import { SqsQueues, type QueueRef, type SendEntry } from '../aws/queue.js';
+import { SqsQueues, type BatchOutcome, type QueueRef, type SendEntry } from '../aws/queue.js';
 import { messageBytes, MAX_REQUEST_BYTES } from '../core/batching.js';
 import { BatchPipe } from './batchPipe.js';
 import { backoffMs } from '../core/retry.js';
@@ -27,6 +27,8 @@ export interface ProduceInput {
 export interface ProduceOptions {
   /** Queue name or URL. */
   queue: string;
+  /** Publish through this SNS topic (name or ARN) instead of sending to `queue`. */
+  topic?: string;
   /** Bodies to send; when absent, `count` events are generated from `template`. */
   inputs?: ProduceInput[];
   /** @default 10 */
@@ -61,7 +63,10 @@ export interface FailedSend {
 }
 
 export interface ProduceResult {
+  /** The queue or topic name. */
   queue: string;
+  /** Set when the messages were published through SNS. */
+  topic?: string;
   queueUrl: string;
   fifo: boolean;
   total: number;
@@ -117,30 +122,66 @@ async function* fromArray(inputs: ProduceInput[]): AsyncGenerator<ProduceInput> 
   yield* inputs;
 }
 
+/** Where produce sends: a queue (SendMessageBatch) or a topic (PublishBatch). */
+interface Destination {
+  name: string;
+  /** Queue URL or topic ARN. */
+  url: string;
+  topic: boolean;
+  fifo: boolean;
+  contentBasedDeduplication: boolean;
+  /** Request (and message) byte cap: SQS 1 MiB, SNS 256 KiB. */
+  maxBytes: number;
+  send(entries: Entry[]): Promise<BatchOutcome<{ id: string; messageId: string }>>;
+}
+
+async function openDestination(clients: AwsClients, options: ProduceOptions): Promise<Destination> {
+  if (options.topic) {
+    const { SnsTopics } = await import('../aws/topic.js');
+    const topics = new SnsTopics(await clients.sns(), options.signal, clients.endpointOf('sns'));
+    const topic = await topics.resolve(options.topic);
+    return {
+      name: topic.name,
+      url: topic.arn,
+      topic: true,
+      fifo: topic.fifo,
+      contentBasedDeduplication: false,
+      maxBytes: SNS_MAX_BYTES,
+      send: (entries) => topics.publishBatch(topic.arn, entries),
+    };
+  }
+  const ref: QueueRef = await openQueue(clients, options.queue, {
+    createIfLocal: options.createIfLocal ?? true,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.notify ? { notify: options.notify } : {}),
+  });
+  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
+  return { ...ref, topic: false, maxBytes: MAX_REQUEST_BYTES, send: (entries) => queues.sendBatch(ref.url, entries) };
+}
+
+/** SNS: 256 KiB per message and per PublishBatch request. */
+const SNS_MAX_BYTES = 256 * 1024;
+
 export async function produce(clients: AwsClients, options: ProduceOptions): Promise<ProduceResult> {
   const started = performance.now();
   const concurrency = options.concurrency ?? 8;
   const maxAttempts = options.maxAttempts ?? 5;
   const template = TEMPLATES[options.template ?? 'order'];
   if (!template) throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
+  const maxBytes = options.topic ? SNS_MAX_BYTES : MAX_REQUEST_BYTES;
   if (options.inputs) {
-    // Check every body before sending any: a file with one bad entry sends nothing.
-    const tooBig = options.inputs.filter((i) => Buffer.byteLength(i.body) > MAX_REQUEST_BYTES);
+    // Check every body before sending any (or creating anything): a file with one bad entry sends nothing.
+    const tooBig = options.inputs.filter((i) => Buffer.byteLength(i.body) > maxBytes);
     if (tooBig.length) {
-      throw new UsageError(`${tooBig[0]!.source}: body is ${Buffer.byteLength(tooBig[0]!.body)} bytes, over SQS's 1 MiB limit${tooBig.length > 1 ? ` (and ${tooBig.length - 1} more)` : ''}`, {
+      throw new UsageError(`${tooBig[0]!.source}: body is ${Buffer.byteLength(tooBig[0]!.body)} bytes, over ${options.topic ? "SNS's 256 KiB" : "SQS's 1 MiB"} limit${tooBig.length > 1 ? ` (and ${tooBig.length - 1} more)` : ''}`, {
         hint: 'store large payloads in S3 and send a pointer; nothing was sent',
       });
     }
   }
-  const queue: QueueRef = await openQueue(clients, options.queue, {
-    createIfLocal: options.createIfLocal ?? true,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.notify ? { notify: options.notify } : {}),
-  });
+  const queue = await openDestination(clients, options);
   if (!queue.fifo && (options.groupBy || options.dedupId)) {
-    throw new UsageError(`--group-by and --dedup-id apply to FIFO queues only; ${queue.name} is a standard queue`);
+    throw new UsageError(`--group-by and --dedup-id apply to FIFO queues and topics only; ${queue.name} is standard`);
   }
-  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
   const injected = { duplicates: 0, invalid: 0 };
   const inputs = options.inputs ? fromArray(options.inputs) : generatedInputs(options, template, injected);
   const total = options.inputs?.length ?? options.count ?? 10;
@@ -186,7 +227,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
         break;
       }
       try {
-        const out = await queues.sendBatch(queue.url, pending);
+        const out = await queue.send(pending);
         sent += out.successful.length;
         const byId = new Map(pending.map((e) => [e.id, e]));
         const retry: Entry[] = [];
@@ -215,7 +256,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   };
 
   // Generation and sending overlap: workers send ready batches while more are made.
-  const pipe = new BatchPipe<Entry>(queue.fifo ? concurrency : 1, concurrency * 2);
+  const pipe = new BatchPipe<Entry>(queue.fifo ? concurrency : 1, concurrency * 2, undefined, queue.maxBytes);
   const workers = Array.from({ length: concurrency }, async (_, i) => {
     for (let batch = await pipe.take(queue.fifo ? i : 0); batch; batch = await pipe.take(queue.fifo ? i : 0)) {
       await sendBatch(batch);
@@ -229,8 +270,8 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
       continue;
     }
     const entry = toEntry(input, seq++);
-    if (entry.bytes > MAX_REQUEST_BYTES) {
-      failed.push({ source: entry.source, code: 'TooLarge', reason: `${entry.bytes} bytes is over the 1 MiB limit` });
+    if (entry.bytes > queue.maxBytes) {
+      failed.push({ source: entry.source, code: 'TooLarge', reason: `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit` });
       continue;
     }
     if (pipe.add(queue.fifo ? entry.lane : 0, entry)) await pipe.room();
@@ -241,6 +282,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   const durationMs = performance.now() - started;
   return {
     queue: queue.name,
+    ...(queue.topic ? { topic: queue.name } : {}),
     queueUrl: queue.url,
     fifo: queue.fifo,
     total,

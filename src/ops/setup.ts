@@ -7,10 +7,12 @@ import type { AwsClients } from '../aws/clients.js';
 import { SqsQueues } from '../aws/queue.js';
 import { Ledger } from '../aws/ledger.js';
 import { ObjectStore } from '../aws/objects.js';
-import { attributeChanges, queueAttributes, type QueueConfig, type TopologyConfig } from '../core/topology.js';
+import { attributeChanges, queueAttributes, type QueueConfig, type TopicConfig, type TopologyConfig } from '../core/topology.js';
+import { SnsTopics, mergeQueuePolicy, subscriptionAttributes, topicSendStatement } from '../aws/topic.js';
+import { QueueNotFoundError } from '../core/errors.js';
 
 export interface SetupStep {
-  resource: 'queue' | 'dlq' | 'table' | 'bucket';
+  resource: 'queue' | 'dlq' | 'table' | 'bucket' | 'topic' | 'subscription' | 'queue policy';
   name: string;
   action: 'create' | 'update' | 'unchanged';
   changes?: Record<string, string>;
@@ -66,6 +68,7 @@ export async function setupTopology(clients: AwsClients, config: TopologyConfig,
       record((await ensureQueue(queues, q, 'queue', dlqArn, dryRun)).step);
     }
   }
+  for (const topic of config.topics ?? []) await ensureTopic(clients, topic, dryRun, signal, record);
   if (config.ledgerTable) {
     const ledger = new Ledger(await clients.dynamodb(), config.ledgerTable, signal, clients.endpointOf('dynamodb'));
     const exists = await ledger.exists();
@@ -79,4 +82,49 @@ export async function setupTopology(clients: AwsClients, config: TopologyConfig,
     record({ resource: 'bucket', name: config.bucket, action: exists ? 'unchanged' : 'create' });
   }
   return steps;
+}
+
+/** A topic, the queue policies that let it send, and its SQS subscriptions. */
+async function ensureTopic(
+  clients: AwsClients,
+  topic: TopicConfig,
+  dryRun: boolean,
+  signal: AbortSignal | undefined,
+  record: (s: SetupStep) => void,
+): Promise<void> {
+  const topics = new SnsTopics(await clients.sns(), signal, clients.endpointOf('sns'));
+  const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
+  let ref = await topics.find(topic.name);
+  record({ resource: 'topic', name: topic.name, action: ref ? 'unchanged' : 'create' });
+  if (!ref && !dryRun) ref = await topics.create(topic.name);
+  const existing = ref ? await topics.sqsSubscriptions(ref.arn) : new Map<string, string>();
+  for (const sub of topic.subscriptions) {
+    const url = await queues.findUrl(sub.queue);
+    if (!url && !dryRun) throw new QueueNotFoundError(sub.queue, { hint: `declare it under "queues" so setup creates it before subscribing it to ${topic.name}` });
+    const attrs = url ? await queues.attributes(url, ['QueueArn', 'Policy']) : {};
+    const queueArn = attrs.QueueArn ?? `arn:aws:sqs:(new):${sub.queue}`;
+    const topicArn = ref?.arn ?? `arn:aws:sns:(new):${topic.name}`;
+    const policy = mergeQueuePolicy(attrs.Policy, topicSendStatement(topicArn, queueArn));
+    if (policy) {
+      if (!dryRun && url) await queues.setAttributes(url, { Policy: policy });
+      record({ resource: 'queue policy', name: sub.queue, action: attrs.Policy ? 'update' : 'create', changes: { allow: `sns:${topic.name} → sqs:SendMessage` } });
+    }
+    const wanted = subscriptionAttributes({ queueArn, rawDelivery: sub.rawDelivery, filterPolicy: sub.filterPolicy, ...(sub.filterPolicyScope ? { filterPolicyScope: sub.filterPolicyScope } : {}) });
+    const name = `${topic.name} → ${sub.queue}`;
+    const subscriptionArn = existing.get(queueArn);
+    if (!subscriptionArn) {
+      if (!dryRun && ref) await topics.subscribe(ref.arn, { queueArn, rawDelivery: sub.rawDelivery, filterPolicy: sub.filterPolicy, ...(sub.filterPolicyScope ? { filterPolicyScope: sub.filterPolicyScope } : {}) });
+      record({ resource: 'subscription', name, action: 'create', changes: wanted });
+      continue;
+    }
+    const current = await topics.subscriptionAttributes(subscriptionArn);
+    const changes: Record<string, string> = {};
+    for (const [k, v] of Object.entries(wanted)) {
+      const same = k === 'FilterPolicy' && current[k] ? JSON.stringify(JSON.parse(current[k]!)) === JSON.stringify(JSON.parse(v)) : current[k] === v;
+      if (!same) changes[k] = v;
+    }
+    if (!wanted.FilterPolicy && current.FilterPolicy) changes.FilterPolicy = '{}';
+    if (!dryRun) for (const [k, v] of Object.entries(changes)) await topics.setSubscriptionAttribute(subscriptionArn, k, v);
+    record({ resource: 'subscription', name, action: Object.keys(changes).length ? 'update' : 'unchanged', ...(Object.keys(changes).length ? { changes } : {}) });
+  }
 }

@@ -18,7 +18,7 @@ describe('parseTopology', () => {
     expect(config).toBeUndefined();
     expect(problems).toEqual(
       expect.arrayContaining([
-        '"extra" is not a setting (known: queues, ledgerTable, bucket)',
+        '"extra" is not a setting (known: queues, topics, ledgerTable, bucket)',
         "queues[0]: a FIFO queue's name must end in .fifo (and only a FIFO queue's)",
         'queues[1].waitTimeSeconds must be a whole number from 0 to 20',
         expect.stringMatching(/^queues\[1\]\.colour is not a queue setting/),

@@ -8,6 +8,7 @@ import { rate } from '../output.js';
 
 export interface ProduceFlags {
   queue?: string;
+  topic?: string;
   count?: string;
   template?: string;
   fromFile?: string;
@@ -57,6 +58,7 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   try {
     result = await produce(clients, {
       queue: flags.queue ?? ctx.names.queue,
+      ...(flags.topic ? { topic: flags.topic } : {}),
       count,
       ...(inputs ? { inputs } : {}),
       template: flags.template ?? 'order',
@@ -94,7 +96,7 @@ function render(r: ProduceResult, ctx: CommandContext): void {
     return;
   }
   const rows: (string | number)[][] = [
-    ['queue', `${r.queue}${r.fifo ? ' (FIFO)' : ''}`],
+    [r.topic ? 'topic' : 'queue', `${r.queue}${r.fifo ? ' (FIFO)' : ''}`],
     ['sent', r.sent],
     ['failed', r.failed.length],
   ];

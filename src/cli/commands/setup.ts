@@ -16,6 +16,8 @@ export interface SetupFlags {
   contentBasedDedup?: boolean;
   table?: string;
   bucket?: string;
+  topic?: string;
+  rawDelivery?: boolean;
   dryRun?: boolean;
 }
 
@@ -43,6 +45,9 @@ export function topologyFromFlags(flags: SetupFlags, defaults: { queue: string; 
       retentionSeconds: parseIntFlag('--retention', flags.retention ?? '345600', { min: 60, max: 1_209_600 }),
       ...(flags.contentBasedDedup ? { contentBasedDeduplication: true } : {}),
     })),
+    ...(flags.topic
+      ? { topics: [{ name: flags.topic, subscriptions: (flags.queue?.length ? flags.queue : [defaults.queue]).map((queue) => ({ queue, rawDelivery: flags.rawDelivery ?? false })) }] }
+      : {}),
     ledgerTable: flags.table ?? defaults.ledgerTable,
     bucket: flags.bucket ?? defaults.bucket,
   };
@@ -56,9 +61,10 @@ export function topologyFromFlags(flags: SetupFlags, defaults: { queue: string; 
 }
 
 export async function run(flags: SetupFlags, ctx: CommandContext): Promise<void> {
-  if (flags.config && (flags.queue || flags.table || flags.bucket)) {
-    throw new UsageError('--config describes the whole topology; do not combine it with --queue, --table or --bucket');
+  if (flags.config && (flags.queue || flags.table || flags.bucket || flags.topic)) {
+    throw new UsageError('--config describes the whole topology; do not combine it with --queue, --topic, --table or --bucket');
   }
+  if (flags.rawDelivery && !flags.topic) throw new UsageError('--raw-delivery goes with --topic');
   const config = flags.config ? await fromFile(flags.config) : topologyFromFlags(flags, ctx.names);
   const clients = await ctx.connect();
   const steps: SetupStep[] = await setupTopology(clients, config, { dryRun: flags.dryRun ?? false, signal: ctx.signal });
