@@ -23,7 +23,7 @@ import { ensureLocalAws, stopLocalAws, createClients, processSqs } from '../dist
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' } } });
 const N = Number(values.messages);
 const REPEATS = Number(values.repeats);
-const CONCURRENCIES = [1, 4, 8, 16];
+const CONCURRENCIES = [4, 8, 16, 32];
 const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-'));
 const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
 const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' }, requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };

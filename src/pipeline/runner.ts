@@ -124,6 +124,9 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const receiver = new SqsQueues(await clients.sqs(), receiveAbort.signal, clients.endpointOf('sqs'));
 
   const poller = async () => {
+    // One acknowledgement may be in flight while the next batch is received: the delete
+    // round trip no longer stalls the poller (it is awaited before the next ack and at the end).
+    let pendingAck: Promise<void> | undefined;
     while (!stop) {
       const want = options.count === undefined ? 10 : Math.min(10, options.count - reserved);
       if (want <= 0) break;
@@ -156,19 +159,29 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
           .catch(() => undefined);
         if (ledger) for (const key of claimedKeys) void ledger.extend(key, config.owner, config.leaseMs).catch(() => false);
       }, Math.max(1000, (visibilitySeconds * 1000) / 2));
-      try {
-        const outcomes = await processBatch(batch, config, claimedKeys);
-        const ack = await acknowledge(batch, outcomes, { queues, queue, ...(dlq ? { dlq } : {}), metrics, log });
-        // Wait for these (a few seconds at most) before calling the queue drained.
-        for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
-      } finally {
+      const done = () => {
         clearInterval(heartbeat);
         busy--;
+      };
+      let outcomes;
+      try {
+        outcomes = await processBatch(batch, config, claimedKeys);
+        await pendingAck;
+      } catch (e: unknown) {
+        done();
+        throw e;
       }
-      handled += batch.length;
-      options.onProgress?.(metrics);
-      if (options.count !== undefined && handled >= options.count) stop = true;
+      pendingAck = acknowledge(batch, outcomes, { queues, queue, ...(dlq ? { dlq } : {}), metrics, log })
+        .then((ack) => {
+          // Wait for these (a few seconds at most) before calling the queue drained.
+          for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
+          handled += batch.length;
+          options.onProgress?.(metrics);
+          if (options.count !== undefined && handled >= options.count) stop = true;
+        })
+        .finally(done);
     }
+    await pendingAck;
   };
 
   try {
