@@ -48,6 +48,8 @@ export interface ProcessSqsOptions {
   onProgress?: (metrics: Metrics) => void;
 }
 
+const RECEIVE_GRACE_MS = 2000;
+
 export interface ProcessSqsResult {
   queue: string;
   dlq?: string;
@@ -120,7 +122,12 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   };
   signal?.addEventListener('abort', stopNow, { once: true });
   const receiveAbort = new AbortController();
-  signal?.addEventListener('abort', () => receiveAbort.abort(), { once: true });
+  // A receive the server already answered would leave its messages hidden for a whole
+  // visibility timeout if we cut it: give running receives a moment to return (what they
+  // bring is processed), then cut the ones still long-polling an empty queue.
+  const cutReceives = () => setTimeout(() => receiveAbort.abort(), RECEIVE_GRACE_MS).unref();
+  if (signal?.aborted) receiveAbort.abort();
+  else signal?.addEventListener('abort', cutReceives, { once: true });
   const receiver = new SqsQueues(await clients.sqs(), receiveAbort.signal, clients.endpointOf('sqs'));
 
   const poller = async () => {
@@ -188,6 +195,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     await Promise.all(Array.from({ length: concurrency }, poller));
   } finally {
     signal?.removeEventListener('abort', stopNow);
+    signal?.removeEventListener('abort', cutReceives);
     await Promise.allSettled(sinks.map((s) => s.close()));
   }
   const durationMs = performance.now() - started;
