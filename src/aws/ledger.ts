@@ -10,7 +10,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DeleteCommand,
   GetCommand,
   PutCommand,
   ScanCommand,
@@ -23,7 +22,7 @@ import { ResourceNotFoundError } from '../core/errors.js';
 import { backoffMs } from '../core/retry.js';
 import { sdkErrorName, translateCommonError } from './errors.js';
 
-export type LedgerStatus = 'INPROGRESS' | 'COMPLETED';
+export type LedgerStatus = 'INPROGRESS' | 'COMPLETED' | 'RELEASED';
 
 export interface LedgerItem {
   /** The idempotency key (MessageId or business key). */
@@ -141,29 +140,54 @@ export class Ledger {
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = Date.now();
       try {
-        await this.doc.send(
-          new PutCommand({
+        // An update, not a put: a claim taken over from a crashed or released worker keeps
+        // what that worker recorded (tasksDone), so finished tasks are not run again.
+        const out = await this.doc.send(
+          new UpdateCommand({
             TableName: this.table,
-            Item: {
-              [LEDGER_KEY]: input.key,
-              status: 'INPROGRESS',
-              owner: input.owner,
-              leaseExpiresAt: now + input.leaseMs,
-              payloadHash: input.payloadHash,
-              queue: input.queue,
-              messageId: input.messageId,
-              receiveCount: input.receiveCount,
-              updatedAt: new Date(now).toISOString(),
-              expiresAt: Math.floor(now / 1000) + input.ttlSeconds,
-              source: 'process-sqs',
-            } satisfies LedgerItem,
+            Key: { [LEDGER_KEY]: input.key },
+            UpdateExpression:
+              'SET #status = :inprogress, #owner = :owner, #leaseExpiresAt = :lease, payloadHash = :hash, #queue = :queue, messageId = :mid, receiveCount = :rc, updatedAt = :now, #expiresAt = :exp, #source = :src',
             ConditionExpression: CLAIM_CONDITION,
-            ExpressionAttributeNames: { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt' },
-            ExpressionAttributeValues: { ':nowSec': Math.floor(now / 1000), ':nowMs': now, ':inprogress': 'INPROGRESS' },
+            ExpressionAttributeNames: { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt', '#owner': 'owner', '#queue': 'queue', '#source': 'source' },
+            ExpressionAttributeValues: {
+              ':nowSec': Math.floor(now / 1000),
+              ':nowMs': now,
+              ':inprogress': 'INPROGRESS',
+              ':released': 'RELEASED',
+              ':owner': input.owner,
+              ':lease': now + input.leaseMs,
+              ':hash': input.payloadHash,
+              ':queue': input.queue,
+              ':mid': input.messageId,
+              ':rc': input.receiveCount,
+              ':now': new Date(now).toISOString(),
+              ':exp': Math.floor(now / 1000) + input.ttlSeconds,
+              ':src': 'process-sqs',
+            },
+            ReturnValues: 'ALL_OLD',
           }),
           { abortSignal: this.signal },
         );
-        return { kind: 'claimed' };
+        const old = out.Attributes as (LedgerItem & { tasksDone?: Set<string> }) | undefined;
+        if (old?.status === 'COMPLETED' && old.tasksDone) {
+          // A record past its TTL is a fresh start: its finished tasks belong to the old run.
+          await this.ownerChecked(() =>
+            this.doc.send(
+              new UpdateCommand({
+                TableName: this.table,
+                Key: { [LEDGER_KEY]: input.key },
+                UpdateExpression: 'REMOVE tasksDone',
+                ConditionExpression: '#owner = :owner',
+                ExpressionAttributeNames: { '#owner': 'owner' },
+                ExpressionAttributeValues: { ':owner': input.owner },
+              }),
+              { abortSignal: this.signal },
+            ),
+          );
+          return { kind: 'claimed', tasksDone: [] };
+        }
+        return { kind: 'claimed', tasksDone: old?.tasksDone ? [...old.tasksDone] : [] };
       } catch (e: unknown) {
         if (sdkErrorName(e) !== 'ConditionalCheckFailedException') this.fail(e);
       }
@@ -206,16 +230,38 @@ export class Ledger {
     );
   }
 
-  /** Drops our claim so the message can be processed again; false if it is not ours. */
+  /**
+   * Gives our claim up so the message can be processed again (by anyone, at once); false
+   * if it is not ours. The record stays, marked RELEASED, so the tasks it finished stay
+   * recorded for the next attempt.
+   */
   async release(key: string, owner: string): Promise<boolean> {
     return this.ownerChecked(() =>
       this.doc.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.table,
           Key: { [LEDGER_KEY]: key },
+          UpdateExpression: 'SET #status = :released, updatedAt = :now REMOVE #owner, leaseExpiresAt',
           ConditionExpression: '#status = :inprogress AND #owner = :owner',
           ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: { ':inprogress': 'INPROGRESS', ':owner': owner },
+          ExpressionAttributeValues: { ':inprogress': 'INPROGRESS', ':released': 'RELEASED', ':owner': owner, ':now': new Date().toISOString() },
+        }),
+        { abortSignal: this.signal },
+      ),
+    );
+  }
+
+  /** Records that one task finished for a key we own (a string set, added to atomically). */
+  async markTaskDone(key: string, owner: string, task: string): Promise<boolean> {
+    return this.ownerChecked(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { [LEDGER_KEY]: key },
+          UpdateExpression: 'ADD tasksDone :task',
+          ConditionExpression: '#status = :inprogress AND #owner = :owner',
+          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':inprogress': 'INPROGRESS', ':owner': owner, ':task': new Set([task]) },
         }),
         { abortSignal: this.signal },
       ),

@@ -121,7 +121,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description('show the idempotency ledger, newest first, with counts by status')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--limit <n>', 'rows to show', '50')
-    .addOption(new Option('--status <status>', 'only rows with this status').choices(['COMPLETED', 'INPROGRESS']))
+    .addOption(new Option('--status <status>', 'only rows with this status').choices(['COMPLETED', 'INPROGRESS', 'RELEASED']))
     .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --json']))
     .action(act('show'));
 

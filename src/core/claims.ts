@@ -7,8 +7,8 @@
  */
 
 export type ClaimOutcome =
-  /** We own it now: process, then complete. */
-  | { kind: 'claimed' }
+  /** We own it now: process, then complete. `tasksDone`: tasks an earlier attempt finished. */
+  | { kind: 'claimed'; tasksDone?: string[] }
   /** Done before: delete the message and count a duplicate. */
   | { kind: 'duplicate'; payloadMismatch: boolean }
   /** Another worker holds a live lease: leave the message, it comes back. */
@@ -36,11 +36,11 @@ export function interpretExisting(existing: ExistingRecord | undefined, payloadH
 
 /**
  * The condition under which a claim may be written: no record, a record past its TTL
- * (DynamoDB deletes expired items lazily, so they can still be there), or an
- * in-progress record whose lease ran out.
+ * (DynamoDB deletes expired items lazily, so they can still be there), a record its
+ * owner released, or an in-progress record whose lease ran out.
  */
 export const CLAIM_CONDITION =
-  'attribute_not_exists(#id) OR #expiresAt < :nowSec OR (#status = :inprogress AND #leaseExpiresAt < :nowMs)';
+  'attribute_not_exists(#id) OR #expiresAt < :nowSec OR #status = :released OR (#status = :inprogress AND #leaseExpiresAt < :nowMs)';
 
 /** Backoff before a failed message is visible again: grows with its receive count. */
 export function retryDelaySeconds(receiveCount: number, { baseSeconds = 2, capSeconds = 900, random = Math.random } = {}): number {

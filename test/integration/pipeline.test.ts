@@ -80,7 +80,8 @@ describe('process-sqs', () => {
     const sink = createS3Sink({ s3: await aws.clients.s3(), bucket: 'pp-outage-bucket' }); // the bucket does not exist yet
     const first = await processSqs(aws.clients, { queue: 'pp-outage', ledgerTable: 'pp-outage-ledger', key: 'orderId', sinks: [sink], drain: true, waitSeconds: 0 });
     expect(first.metrics).toMatchObject({ MessagesSaved: 0, MessagesRetried: 3, 'SinkError.s3': 3 });
-    expect((await showLedger(aws.clients, { ledgerTable: 'pp-outage-ledger' })).total).toBe(0);
+    // Released, not deleted: the record keeps what an attempt finished (its tasks), and says so.
+    expect((await showLedger(aws.clients, { ledgerTable: 'pp-outage-ledger' })).counts).toEqual({ RELEASED: 3 });
     await new ObjectStore(await aws.clients.s3()).createBucket('pp-outage-bucket');
     let saved = 0;
     for (let i = 0; i < 20 && saved < 3; i++) {
@@ -137,15 +138,28 @@ describe('the ledger claim', () => {
     const ledger = new Ledger(await aws.clients.dynamodb(), 'pp-claims');
     await ledger.create();
     const base = { key: 'k', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
-    expect(await ledger.claim({ ...base, owner: 'A', leaseMs: 1 })).toEqual({ kind: 'claimed' });
+    expect(await ledger.claim({ ...base, owner: 'A', leaseMs: 1 })).toEqual({ kind: 'claimed', tasksDone: [] });
     await new Promise((r) => setTimeout(r, 10));
-    expect(await ledger.claim({ ...base, owner: 'B', leaseMs: 60_000 })).toEqual({ kind: 'claimed' });
+    expect(await ledger.claim({ ...base, owner: 'B', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: [] });
     expect(await ledger.claim({ ...base, owner: 'C', leaseMs: 60_000 })).toMatchObject({ kind: 'inflight', owner: 'B' });
     expect(await ledger.complete('k', 'A', 3600)).toBe(false);
     expect(await ledger.release('k', 'A')).toBe(false);
     expect(await ledger.complete('k', 'B', 3600)).toBe(true);
     expect(await ledger.claim({ ...base, owner: 'C', leaseMs: 60_000 })).toEqual({ kind: 'duplicate', payloadMismatch: false });
     expect(await ledger.claim({ ...base, payloadHash: 'other', owner: 'C', leaseMs: 60_000 })).toEqual({ kind: 'duplicate', payloadMismatch: true });
+  });
+
+  it('keeps the tasks a released or crashed attempt finished, and forgets them after the TTL', async () => {
+    const ledger = new Ledger(await aws.clients.dynamodb(), 'pp-claims');
+    const base = { key: 't', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
+    await ledger.claim({ ...base, owner: 'A', leaseMs: 60_000 });
+    expect(await ledger.markTaskDone('t', 'A', 'jira')).toBe(true);
+    expect(await ledger.markTaskDone('t', 'B', 'slack')).toBe(false);
+    expect(await ledger.release('t', 'A')).toBe(true);
+    expect((await ledger.get('t'))?.status).toBe('RELEASED');
+    expect(await ledger.claim({ ...base, owner: 'B', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: ['jira'] });
+    await ledger.complete('t', 'B', -10); // already past its TTL
+    expect(await ledger.claim({ ...base, owner: 'C', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: [] });
   });
 });
 

@@ -59,7 +59,7 @@ describe('the command line', () => {
 
   it.each([
     [['produce', '--bogus'], /unknown option '--bogus'/],
-    [['show', '--status', 'DONE'], /Allowed choices are COMPLETED, INPROGRESS/],
+    [['show', '--status', 'DONE'], /Allowed choices are COMPLETED, INPROGRESS, RELEASED/],
     [['consume', '--count'], /argument missing/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('rejects %j with a clear message', async (argv, message) => {
