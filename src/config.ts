@@ -40,6 +40,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'SQSOPS_MONGODB_COLLECTION', description: 'collection of the mongodb sink', default: 'messages' },
   { name: 'SQSOPS_MSSQL_URL', description: 'SQL Server connection string or URL for the mssql sink (its password is never printed)', secret: true },
   { name: 'SQSOPS_MSSQL_TABLE', description: 'table of the mssql sink, created if missing', default: 'dbo.sqsops_messages' },
+  { name: 'SQSOPS_WEBHOOK_URL', description: 'incoming-webhook URL of the built-in failure task (never printed)', secret: true },
   { name: 'NO_COLOR', description: 'any value turns colours off' },
 ];
 

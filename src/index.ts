@@ -36,3 +36,7 @@ export { createS3Sink, type S3SinkOptions } from './sinks/s3.js';
 export { loadHandlerSink, sinkFromHandler, type MessageHandler } from './sinks/handler.js';
 export type { Sink, SinkMessage, SinkResult, SinkFailure } from './sinks/types.js';
 export * from './download/index.js';
+export { defineTask, type Task, type TaskContext } from './tasks/types.js';
+export { loadTasks, type TaskSet, type LoadedTask } from './tasks/load.js';
+export { createTaskSink, type TaskSinkOptions, FAILED_TASKS_ATTRIBUTE, ERRORS_ATTRIBUTE } from './tasks/runner.js';
+export { webhookTask, webhookText, WEBHOOK_ENV } from './tasks/webhook.js';

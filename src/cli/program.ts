@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
+export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -20,6 +20,7 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   produce: () => import('./commands/produce.js'),
   consume: () => import('./commands/consume.js'),
   'process-sqs': () => import('./commands/processSqs.js'),
+  tasks: () => import('./commands/tasks.js'),
   show: () => import('./commands/show.js'),
   clear: () => import('./commands/clear.js'),
   setup: () => import('./commands/setup.js'),
@@ -109,12 +110,24 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--mongodb-collection <name>', 'mongodb sink collection (default: SQSOPS_MONGODB_COLLECTION or messages)')
     .option('--mssql-url <url>', 'mssql sink connection string (default: SQSOPS_MSSQL_URL)')
     .option('--mssql-table <name>', 'mssql sink table (default: SQSOPS_MSSQL_TABLE or dbo.sqsops_messages)')
+    .option('--handlers <dir>', 'run every task in this folder (or JSON list of modules) for each message')
+    .option('--pool-size <n>', 'task runs at once (default: 8)')
+    .option('--failure-task <name>', 'the task run once when a message still fails from the rejects queue ("webhook": built-in, SQSOPS_WEBHOOK_URL)')
+    .option('--rejects-queue <name|url>', 'where messages whose tasks still fail go (default: <queue>-rejects)')
+    .option('--rejects', 'consume the rejects queue: retry only the failed tasks, then run the failure task once')
     .option('--dlq <name|url>', 'where poison goes (default: the queue\'s redrive policy target)')
     .option('--ttl-days <n>', 'days ledger records are kept', '7')
     .option('--log-format <format>', 'one line per action: json, text, or off', 'off')
     .option('--metrics <format>', 'end-of-run metrics: table, or emf (CloudWatch Embedded Metric Format)', 'table')
-    .addHelpText('after', examples(['sqsops process-sqs --drain', 'sqsops process-sqs --key orderId --sink s3 --drain', 'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf']))
+    .addHelpText('after', examples(['sqsops process-sqs --drain', 'sqsops process-sqs --key orderId --sink s3 --drain', 'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf', 'sqsops process-sqs --handlers examples/tasks --drain', 'sqsops process-sqs --handlers examples/tasks --rejects --drain']))
     .action(act('process-sqs'));
+
+  program
+    .command('tasks <dir>')
+    .description('check a folder of tasks for process-sqs --handlers and list what it holds')
+    .option('--failure-task <name>', 'the task to use as the failure task')
+    .addHelpText('after', examples(['sqsops tasks examples/tasks', 'sqsops tasks examples/tasks --json']))
+    .action(act('tasks'));
 
   program
     .command('show')

@@ -75,6 +75,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
     items.forEach((p, i) => {
       const c = claims[i]!;
       if (c.kind === 'claimed') {
+        if (c.tasksDone?.length) p.sink.tasksDone = c.tasksDone;
         claimed.push(p);
         claimedKeys?.add(p.key);
       }

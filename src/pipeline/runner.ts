@@ -11,7 +11,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../aws/clients.js';
 import { SqsQueues, type QueueRef } from '../aws/queue.js';
 import type { Ledger } from '../aws/ledger.js';
-import { compileKey } from '../core/keys.js';
+import { compileKey, type KeyFn } from '../core/keys.js';
 import { Metrics } from '../core/metrics.js';
 import type { Sink } from '../sinks/types.js';
 import { openLedger, openQueue, type Notify } from '../ops/resources.js';
@@ -40,6 +40,10 @@ export interface ProcessSqsOptions {
   dlq?: string;
   /** Days ledger records are kept. @default 7 */
   ttlDays?: number;
+  /** Claim owner token (a task sink must write to the ledger as the same owner). @default a random UUID */
+  owner?: string;
+  /** Appended to every key, so one ledger can serve two flows over the same messages (the rejects queue). */
+  keySuffix?: string;
   /** Stops receiving; in-flight work still finishes. */
   signal?: AbortSignal;
   notify?: Notify;
@@ -57,6 +61,14 @@ export interface ProcessSqsResult {
   durationMs: number;
   messagesPerSecond: number;
   metrics: Record<string, number>;
+}
+
+function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
+  if (!suffix) return keyOf;
+  return (source) => {
+    const k = keyOf(source);
+    return k.ok ? { ok: true, key: `${k.key}${suffix}` } : k;
+  };
 }
 
 export function toInbound(m: Message): InboundMessage {
@@ -101,11 +113,11 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const config: PipelineConfig = {
     queueName: queue.name,
     fifo: queue.fifo,
-    keyOf: compileKey(options.key),
+    keyOf: withSuffix(compileKey(options.key), options.keySuffix),
     ...(options.validate ? { validate: options.validate } : {}),
     ...(ledger ? { ledger } : {}),
     sinks,
-    owner: randomUUID(),
+    owner: options.owner ?? randomUUID(),
     leaseMs: visibilitySeconds * 1000,
     ttlSeconds: ttlDays * 86_400,
     metrics,

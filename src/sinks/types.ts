@@ -20,6 +20,8 @@ export interface SinkMessage {
   groupId?: string;
   /** String message attributes. */
   attributes?: Record<string, string>;
+  /** Tasks an earlier attempt already finished for this key (from the ledger). */
+  tasksDone?: string[];
 }
 
 export interface SinkFailure {

@@ -2,7 +2,7 @@
  * Every sqsops command in the README's ```sh blocks runs, in order, against a fresh
  * state dir and exits 0: the README cannot drift from what the tool does.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
 
@@ -23,6 +23,8 @@ function readmeCommands(): string[][] {
 let cli: CliHome;
 beforeAll(() => {
   cli = newHome();
+  // Examples name paths relative to the repository (examples/tasks): give the state dir a copy.
+  cpSync(`${ROOT}/examples`, `${cli.home}/examples`, { recursive: true });
 });
 afterAll(async () => cli.cleanup());
 

@@ -7,6 +7,34 @@ import { createActionLog, type LogFormat } from '../../pipeline/log.js';
 import { buildSinks, SINK_NAMES } from '../../sinks/index.js';
 import { loadSchema } from '../../pipeline/schema.js';
 import { rate } from '../output.js';
+import { randomUUID } from 'node:crypto';
+import type { CommandContext as Ctx } from '../context.js';
+import type { AwsClients } from '../../aws/clients.js';
+import type { Sink } from '../../sinks/types.js';
+import type { TaskSet } from '../../tasks/load.js';
+
+async function loadTaskSet(flags: ProcessFlags, ctx: Ctx): Promise<TaskSet> {
+  const { loadTasks } = await import('../../tasks/load.js');
+  if (flags.failureTask === 'webhook') {
+    const { webhookTask, WEBHOOK_ENV } = await import('../../tasks/webhook.js');
+    const url = ctx.env[WEBHOOK_ENV];
+    if (!url) throw new UsageError(`--failure-task webhook needs ${WEBHOOK_ENV}`, { hint: `export ${WEBHOOK_ENV}=<your incoming-webhook URL> (it is never printed)` });
+    const set = await loadTasks(flags.handlers!);
+    return { tasks: set.failureTask ? [...set.tasks, set.failureTask] : set.tasks, failureTask: { ...webhookTask(url), file: '(built-in)' } };
+  }
+  return loadTasks(flags.handlers!, flags.failureTask ? { failureTask: flags.failureTask } : {});
+}
+
+async function taskSinkFor(set: TaskSet, flags: ProcessFlags, ctx: Ctx, clients: AwsClients, run: { owner: string; poolSize: number; queueName: string }): Promise<Sink> {
+  const { createTaskSink } = await import('../../tasks/runner.js');
+  const { SqsQueues } = await import('../../aws/queue.js');
+  const { openQueue, openLedger } = await import('../../ops/resources.js');
+  const ledger = flags.ledger === false ? undefined : await openLedger(clients, flags.table ?? ctx.names.ledgerTable, { createIfLocal: true });
+  const rejects = flags.rejects
+    ? undefined
+    : { queues: new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs')), queue: await openQueue(clients, flags.rejectsQueue ?? `${run.queueName}-rejects`, { createIfLocal: true, notify: (m) => ctx.out.note(m) }) };
+  return createTaskSink({ set, mode: flags.rejects ? 'rejects' : 'requests', poolSize: run.poolSize, owner: run.owner, ...(ledger ? { ledger } : {}), ...(rejects ? { rejects } : {}) });
+}
 
 export interface ProcessFlags {
   queue?: string;
@@ -32,6 +60,11 @@ export interface ProcessFlags {
   ttlDays?: string;
   logFormat?: string;
   metrics?: string;
+  handlers?: string;
+  poolSize?: string;
+  failureTask?: string;
+  rejectsQueue?: string;
+  rejects?: boolean;
 }
 
 export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<void> {
@@ -43,7 +76,14 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const metricsFormat = parseChoiceFlag('--metrics', flags.metrics ?? 'table', ['table', 'emf']);
   compileKey(flags.key);
   const validate = flags.schema ? await loadSchema(flags.schema) : undefined;
+  const poolSize = parseIntFlag('--pool-size', flags.poolSize ?? '8', { min: 1, max: 256 });
+  if ((flags.rejects || flags.failureTask || flags.rejectsQueue || flags.poolSize) && !flags.handlers) {
+    throw new UsageError('--rejects, --rejects-queue, --failure-task and --pool-size go with --handlers DIR');
+  }
+  const taskSet = flags.handlers ? await loadTaskSet(flags, ctx) : undefined;
   const clients = await ctx.connect();
+  const owner = randomUUID();
+  const queueName = flags.queue ?? (flags.rejects ? `${ctx.names.queue}-rejects` : ctx.names.queue);
   const sinks = await buildSinks(
     {
       sinks: (flags.sink ?? []).map((n) => parseChoiceFlag('--sink', n, SINK_NAMES)),
@@ -59,10 +99,10 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
     clients,
     (m) => ctx.out.note(m),
   );
+  if (taskSet) sinks.push(await taskSinkFor(taskSet, flags, ctx, clients, { owner, poolSize, queueName }));
   const metrics = new Metrics();
   const log = createActionLog(logFormat, (line) => process.stderr.write(`${line}\n`));
   const started = performance.now();
-  const queueName = flags.queue ?? ctx.names.queue;
   // Action logs own stderr when they are on: no spinner to interleave with them.
   const spinner = logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
   // EMF: one line a minute with that minute's counts, so a long run reports as it goes.
@@ -88,6 +128,8 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
     sinks,
     ...(flags.dlq ? { dlq: flags.dlq } : {}),
     ttlDays,
+    owner,
+    ...(flags.rejects ? { keySuffix: '#rejects' } : {}),
     signal: ctx.signal,
     notify: (m) => ctx.out.note(m),
     log,

@@ -1,0 +1,63 @@
+/** Tasks from the command line: checking a folder, and the requests → rejects flow. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
+
+let cli: CliHome;
+beforeAll(() => {
+  cli = newHome();
+});
+afterAll(async () => cli.cleanup());
+
+const json = (s: string) => JSON.parse(s) as Record<string, any>;
+
+describe('sqsops tasks and process-sqs --handlers', () => {
+  it('lists a valid folder of tasks', async () => {
+    const r = await cli.run(['tasks', join(ROOT, 'examples/tasks'), '--json']);
+    expect(r.code).toBe(0);
+    expect(json(r.stdout).tasks.map((t: { name: string }) => t.name).sort()).toEqual(['notify-webhook', 'save-to-file']);
+  });
+
+  it('names the task file that has a syntax error', async () => {
+    const r = await cli.run(['tasks', join(ROOT, 'test/fixtures/tasks-bad')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: task .*tasks-bad\/broken\.mjs could not be loaded: syntax error: /m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('runs the sample tasks, parks failures in the rejects queue, and notifies the webhook once', async () => {
+    const out = join(cli.home, 'task-output');
+    const hooks: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        hooks.push(`${req.url} ${body}`);
+        // The example task's endpoint refuses; the failure webhook accepts.
+        res.statusCode = req.url === '/example' ? 503 : 200;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const env = { SQSOPS_EXAMPLE_OUT_DIR: out, SQSOPS_EXAMPLE_WEBHOOK_URL: `${base}/example`, SQSOPS_WEBHOOK_URL: `${base}/hooks/secret-token` };
+    try {
+      expect((await cli.run(['produce', '--queue', 'requests', '--count', '3', '--seed', '1'], { env })).code).toBe(0);
+      const first = await cli.run(['process-sqs', '--queue', 'requests', '--key', 'orderId', '--handlers', join(ROOT, 'examples/tasks'), '--drain', '--wait', '1', '--json'], { env });
+      expect(first.code).toBe(0);
+      expect(readdirSync(out)).toHaveLength(3);
+      expect(hooks.filter((h) => h.startsWith('/example'))).toHaveLength(6); // 3 messages, each tried twice
+      const second = await cli.run(['process-sqs', '--queue', 'requests-rejects', '--rejects', '--key', 'orderId', '--handlers', join(ROOT, 'examples/tasks'), '--failure-task', 'webhook', '--drain', '--wait', '1', '--json'], { env });
+      expect(second.code).toBe(0);
+      expect(json(second.stdout).metrics.MessagesDeleted).toBe(3);
+      expect(hooks.filter((h) => h.startsWith('/hooks'))).toHaveLength(3);
+      expect(readdirSync(out)).toHaveLength(3); // save-to-file did not run again
+      expect(second.stderr + second.stdout + first.stderr).not.toContain('secret-token');
+    } finally {
+      receiver.close();
+    }
+  });
+});
