@@ -1,0 +1,102 @@
+/**
+ * The E-ComExpress seed's test plan, end to end on the embedded local AWS with the
+ * built CLI: a burst through the SNS fan-out drains with nothing lost; a backlog built
+ * while consumers are stopped drains on restart; forced failures (contract breaks)
+ * route to the DLQ; duplicates are stored once and FIFO order per group holds under
+ * redelivery.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
+
+let cli: CliHome;
+beforeAll(() => {
+  cli = newHome();
+});
+afterAll(async () => cli.cleanup());
+
+const json = (s: string) => JSON.parse(s) as Record<string, any>;
+async function ok(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = await cli.run(args, { env });
+  if (r.code !== 0) throw new Error(`sqsops ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+async function depths(): Promise<Record<string, number>> {
+  const status = json((await ok(['local', 'status', '--json'])).stdout);
+  return Object.fromEntries(status.queues.map((q: { name: string; visible: number; inFlight: number }) => [q.name, q.visible + q.inFlight]));
+}
+
+describe('the E-ComExpress test plan', () => {
+  it('drains a burst published through the fan-out with nothing lost', async () => {
+    const topology = join(cli.home, 'ecom.json');
+    writeFileSync(
+      topology,
+      JSON.stringify({
+        queues: ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica'],
+        topics: [{ name: 'pedidos-eventos', subscriptions: ['cola-procesamiento-pedidos', { queue: 'cola-actualizacion-logistica', rawDelivery: true }] }],
+        ledgerTable: 'pedidos-ledger',
+      }),
+    );
+    await ok(['setup', '--config', topology]);
+    const burst = json((await ok(['produce', '--topic', 'pedidos-eventos', '--count', '1500', '--concurrency', '16', '--json'])).stdout);
+    expect(burst.sent).toBe(1500);
+    const [a, b] = await Promise.all(
+      ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica'].map(async (queue) =>
+        json((await ok(['process-sqs', '--queue', queue, '--table', `${queue}-ledger`, '--key', 'orderId', '--concurrency', '4', '--drain', '--wait', '2', '--json'])).stdout),
+      ),
+    );
+    expect(a.metrics.MessagesSaved).toBe(1500);
+    expect(b.metrics.MessagesSaved).toBe(1500);
+    const d = await depths();
+    for (const q of ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica', 'cola-procesamiento-pedidos-dlq', 'cola-actualizacion-logistica-dlq']) expect(d[q], q).toBe(0);
+  });
+
+  it('lets a backlog build while consumers are stopped, and drains it on restart', async () => {
+    await ok(['produce', '--queue', 'backlog', '--count', '400']);
+    await ok(['local', 'stop']); // the whole "platform" restarts too
+    await ok(['produce', '--queue', 'backlog', '--count', '400']);
+    expect((await depths()).backlog).toBe(800);
+    const r = json((await ok(['process-sqs', '--queue', 'backlog', '--table', 'backlog-ledger', '--drain', '--wait', '2', '--json'])).stdout);
+    expect(r.metrics.MessagesSaved).toBe(800);
+    expect((await depths()).backlog).toBe(0);
+  });
+
+  it('routes forced failures (contract breaks) to the DLQ, bodies unchanged, and stores the rest', async () => {
+    const produced = json((await ok(['produce', '--queue', 'contract', '--count', '300', '--invalid', '0.2', '--seed', '11', '--json'])).stdout);
+    const r = json((await ok(['process-sqs', '--queue', 'contract', '--table', 'contract-ledger', '--key', 'orderId', '--schema', join(ROOT, 'test/fixtures/schemas/order-v1.json'), '--drain', '--wait', '2', '--json'])).stdout);
+    expect(r.metrics.InvalidMessages).toBe(produced.injected.invalid);
+    expect(r.metrics.MessagesToDLQ).toBe(produced.injected.invalid);
+    expect(r.metrics.MessagesSaved).toBe(300 - produced.injected.invalid);
+    const d = await depths();
+    expect(d['contract-dlq']).toBe(produced.injected.invalid);
+    const dead = json((await ok(['consume', '--queue', 'contract-dlq', '--count', '500', '--peek', '--wait', '1', '--json'])).stdout);
+    expect(dead.messages.every((m: { body: string }) => typeof m.body === 'string' && m.body.length > 0)).toBe(true);
+  });
+
+  it('stores duplicates once and keeps FIFO order per group under redelivery', async () => {
+    await ok(['setup', '--queue', 'pedidos.fifo', '--visibility-timeout', '2', '--table', 'fifo-ledger']);
+    const inputs = Array.from({ length: 90 }, (_, i) => JSON.stringify({ orderId: `o${String(i).padStart(3, '0')}`, customerId: `c${i % 3}`, seq: i }));
+    const resends = inputs.filter((_, i) => i % 7 === 3); // a producer's resends of the same events
+    const file = join(cli.home, 'fifo.ndjson');
+    writeFileSync(file, [...inputs, ...resends].join('\n'));
+    await ok(['produce', '--queue', 'pedidos.fifo', '--from-file', file, '--group-by', 'customerId', '--dedup-id', 'random']);
+    const record = join(cli.home, 'order.txt');
+    writeFileSync(record, '');
+    const env = { RECORD_FILE: record };
+    let saved = 0;
+    for (let i = 0; i < 6 && saved < 90; i++) {
+      const r = await cli.run(['process-sqs', '--queue', 'pedidos.fifo', '--table', 'fifo-ledger', '--key', 'orderId', '--handler', join(ROOT, 'test/fixtures/recordOrder.mjs'), '--drain', '--wait', '3', '--json'], { env });
+      saved += json(r.stdout).metrics.MessagesSaved;
+    }
+    expect(saved).toBe(90);
+    const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    expect(new Set(lines.map((l) => l[1])).size).toBe(90);
+    expect(lines).toHaveLength(90);
+    for (const group of ['c0', 'c1', 'c2']) {
+      const seqs = lines.filter((l) => l[0] === group).map((l) => Number(l[2]));
+      expect(seqs, group).toEqual([...seqs].sort((x, y) => x - y));
+    }
+    expect((await depths())['pedidos.fifo']).toBe(0);
+  });
+});
