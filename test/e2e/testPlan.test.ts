@@ -41,11 +41,11 @@ describe('the E-ComExpress test plan', () => {
     await ok(['setup', '--config', topology]);
     const burst = json((await ok(['produce', '--topic', 'pedidos-eventos', '--count', '1500', '--concurrency', '16', '--json'])).stdout);
     expect(burst.sent).toBe(1500);
-    const [a, b] = await Promise.all(
+    const [a, b] = (await Promise.all(
       ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica'].map(async (queue) =>
         json((await ok(['process-sqs', '--queue', queue, '--table', `${queue}-ledger`, '--key', 'orderId', '--concurrency', '4', '--drain', '--wait', '2', '--json'])).stdout),
       ),
-    );
+    )) as [Record<string, any>, Record<string, any>];
     expect(a.metrics.MessagesSaved).toBe(1500);
     expect(b.metrics.MessagesSaved).toBe(1500);
     const d = await depths();
