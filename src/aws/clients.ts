@@ -7,20 +7,15 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Service } from './target.js';
+import type { Service, TargetChoice } from './target.js';
 
 /** Where the commands run, as the target line and the rest of the program see it. */
 export type ResolvedTarget =
   | { kind: 'local'; region: string; endpoint: string; home?: string; startedNow?: boolean }
-  | {
-      kind: 'aws';
-      region?: string;
-      profile?: string;
-      endpoints: Partial<Record<Service, string>>;
-      reason: string;
+  | (Extract<TargetChoice, { kind: 'aws' }> & {
       /** Explicit credentials; otherwise the SDK's default provider chain. */
       credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-    };
+    });
 
 /** The credentials the local emulators accept: any will do, these are never real. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'sqsops-local', secretAccessKey: 'sqsops-local' };

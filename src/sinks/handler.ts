@@ -7,28 +7,14 @@
 import { pathToFileURL } from 'node:url';
 import { resolve, basename } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { Sink, SinkMessage, SinkResult } from './types.js';
+import { writeEach, type Sink, type SinkMessage, type SinkResult } from './types.js';
 
 export type MessageHandler = (message: SinkMessage) => Promise<void> | void;
 
 export function sinkFromHandler(name: string, handle: MessageHandler): Sink {
   return {
     name: `handler:${name}`,
-    async write(batch): Promise<SinkResult> {
-      const result: SinkResult = { succeeded: [], failed: [] };
-      await Promise.all(
-        batch.map(async (m) => {
-          try {
-            await handle(m);
-            result.succeeded.push(m.key);
-          } catch (e: unknown) {
-            const error = e instanceof Error ? e : new Error(String(e));
-            result.failed.push({ key: m.key, error, retryable: (e as { retryable?: unknown })?.retryable !== false });
-          }
-        }),
-      );
-      return result;
-    },
+    write: (batch): Promise<SinkResult> => writeEach(batch, handle),
     async close() {},
   };
 }

@@ -65,3 +65,23 @@ export function redactUrl(url: string): string {
     return url.replace(/(password|pwd)\s*=\s*[^;]*/gi, '$1=***');
   }
 }
+
+/**
+ * Runs `handle` for every message of a batch at once and reports each: a throw is that
+ * message's failure, retryable unless the error says `retryable: false`.
+ */
+export async function writeEach(batch: SinkMessage[], handle: (m: SinkMessage) => Promise<void> | void): Promise<SinkResult> {
+  const result: SinkResult = { succeeded: [], failed: [] };
+  await Promise.all(
+    batch.map(async (m) => {
+      try {
+        await handle(m);
+        result.succeeded.push(m.key);
+      } catch (e: unknown) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        result.failed.push({ key: m.key, error, retryable: (e as { retryable?: unknown })?.retryable !== false });
+      }
+    }),
+  );
+  return result;
+}

@@ -9,7 +9,7 @@
 import pLimit from 'p-limit';
 import type { Ledger } from '../aws/ledger.js';
 import type { QueueRef, SqsQueues } from '../aws/queue.js';
-import type { Sink, SinkMessage, SinkResult } from '../sinks/types.js';
+import { writeEach, type Sink, type SinkMessage, type SinkResult } from '../sinks/types.js';
 import type { LoadedTask, TaskSet } from './load.js';
 
 export const FAILED_TASKS_ATTRIBUTE = 'sqsops.failedTasks';
@@ -99,21 +99,9 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
 
   return {
     name: options.mode === 'requests' ? 'tasks' : 'tasks:rejects',
-    async write(batch): Promise<SinkResult> {
-      const result: SinkResult = { succeeded: [], failed: [] };
-      await Promise.all(
-        batch.map(async (m) => {
-          try {
-            await handle(m);
-            result.succeeded.push(m.key);
-          } catch (e: unknown) {
-            // Could not park the message in the rejects queue, or the failure task failed: try again later.
-            result.failed.push({ key: m.key, error: e instanceof Error ? e : new Error(String(e)), retryable: true });
-          }
-        }),
-      );
-      return result;
-    },
+    // A throw here means the message could not be parked in the rejects queue, or the
+    // failure task failed: both are worth another try later (retryable).
+    write: (batch): Promise<SinkResult> => writeEach(batch, handle),
     async close() {},
   };
 }
