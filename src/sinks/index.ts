@@ -18,11 +18,6 @@ export interface SinkSpec {
   mssql?: { url?: string; table?: string };
 }
 
-/** The database sinks' modules, loaded (with their drivers) only when configured. */
-function importSink(name: 'mongodb' | 'mssql'): Promise<unknown> {
-  return import(`./${name}.js`);
-}
-
 type Builder = (spec: SinkSpec, clients: AwsClients, notify: (m: string) => void) => Promise<Sink>;
 
 const BUILDERS: Record<SinkName, Builder> = {
@@ -41,13 +36,13 @@ const BUILDERS: Record<SinkName, Builder> = {
   async mongodb(spec) {
     const url = spec.mongodb?.url;
     if (!url) throw new UsageError('the mongodb sink needs a server', { hint: 'pass --mongodb-url or set SQSOPS_MONGODB_URL' });
-    const { createMongoSink } = (await importSink('mongodb')) as { createMongoSink(o: { url: string; database: string; collection: string }): Sink };
+    const { createMongoSink } = await import('./mongodb.js');
     return createMongoSink({ url, database: spec.mongodb?.database ?? 'sqsops', collection: spec.mongodb?.collection ?? 'messages' });
   },
   async mssql(spec) {
     const url = spec.mssql?.url;
     if (!url) throw new UsageError('the mssql sink needs a server', { hint: 'pass --mssql-url or set SQSOPS_MSSQL_URL' });
-    const { createMssqlSink } = (await importSink('mssql')) as { createMssqlSink(o: { connectionString: string; table: string }): Sink };
+    const { createMssqlSink } = await import('./mssql.js');
     return createMssqlSink({ connectionString: url, table: spec.mssql?.table ?? 'dbo.sqsops_messages' });
   },
 };

@@ -85,3 +85,8 @@ export async function writeEach(batch: SinkMessage[], handle: (m: SinkMessage) =
   );
   return result;
 }
+
+/** The last copy of each key in a batch wins, as it would in the store. */
+export function lastPerKey(batch: SinkMessage[]): SinkMessage[] {
+  return [...new Map(batch.map((m) => [m.key, m])).values()];
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { isRetryableMongoError, isRetryableMssqlError, scrub } from '../../src/sinks/dbErrors.js';
+import { createTableSql, mergeSql, quoteTable, ROWS_PER_STATEMENT } from '../../src/sinks/mssql.js';
+import { mongoDocument } from '../../src/sinks/mongodb.js';
+import { lastPerKey, redactUrl } from '../../src/sinks/types.js';
+import { objectKeyFor } from '../../src/sinks/s3.js';
+
+const msg = (key: string, n: number) => ({ key, messageId: `m${n}`, queue: 'q', body: { n }, raw: '{}', receiveCount: 1, sentAt: '2026-03-04T05:06:07.000Z' });
+
+describe('retry classification', () => {
+  it.each([
+    [{ name: 'MongoServerSelectionError' }, true],
+    [{ name: 'MongoNetworkError' }, true],
+    [{ code: 11600 }, true],
+    [{ code: 10334 }, false], // document too large
+    [{ code: 121 }, false], // document failed validation
+    [{ name: 'BSONError' }, false],
+  ])('mongodb %j retryable: %s', (e, expected) => expect(isRetryableMongoError(e)).toBe(expected));
+
+  it.each([
+    [{ code: 'ESOCKET' }, true],
+    [{ number: 1205 }, true], // deadlock victim
+    [{ code: 'ELOGIN' }, true], // a login that fails must not empty the queue into the DLQ
+    [{ number: 2628 }, false], // string or binary data would be truncated
+    [{ originalError: { info: { number: 8152 } } }, false],
+  ])('mssql %j retryable: %s', (e, expected) => expect(isRetryableMssqlError(e)).toBe(expected));
+});
+
+describe('secrets', () => {
+  it('redacts passwords and token parameters in URLs and connection strings', () => {
+    expect(redactUrl('mongodb://u:pw@h:1/db?authSource=admin&apiToken=abc')).toBe('mongodb://u:***@h:1/db?authSource=admin&apiToken=***');
+    expect(redactUrl('Server=h;User Id=sa;Password=pw;')).toBe('Server=h;User Id=sa;Password=***;');
+    expect(scrub('login failed for mssql://sa:pw@h/db (Password=pw)', 'mssql://sa:pw@h/db')).toBe('login failed for <connection string> (Password=***)');
+  });
+});
+
+describe('the mssql sink statements', () => {
+  it('brackets [schema.]name and refuses anything else', () => {
+    expect(quoteTable('dbo.msgs').quoted).toBe('[dbo].[msgs]');
+    expect(quoteTable('msgs').quoted).toBe('[dbo].[msgs]');
+    expect(quoteTable('[ops].[msgs]').quoted).toBe('[ops].[msgs]');
+    for (const bad of ['a.b.c', 'x]; DROP TABLE y --', "t'", '']) expect(() => quoteTable(bad)).toThrow(/is not a table name/);
+  });
+
+  it('creates the table only when missing, keyed by the message key', () => {
+    const sql = createTableSql('dbo.msgs');
+    expect(sql).toMatch(/^IF OBJECT_ID\(N'dbo\.msgs', N'U'\) IS NULL\nCREATE TABLE \[dbo\]\.\[msgs\]/);
+    expect(sql).toMatch(/message_key NVARCHAR\(512\) NOT NULL CONSTRAINT \[PK_dbo_msgs\] PRIMARY KEY/);
+  });
+
+  it('merges with HOLDLOCK and parameters only, under the 2,100-parameter cap', () => {
+    const sql = mergeSql('dbo.msgs', 2);
+    expect(sql).toMatch(/^MERGE \[dbo\]\.\[msgs\] WITH \(HOLDLOCK\) AS t/);
+    expect(sql).toContain('(@k1, @m1, @q1, @b1, @r1, @s1)');
+    expect(ROWS_PER_STATEMENT * 6).toBeLessThanOrEqual(2100);
+  });
+});
+
+describe('documents and names', () => {
+  it('keeps the last copy of a key', () => {
+    expect(lastPerKey([msg('a', 1), msg('b', 2), msg('a', 3)]).map((m) => m.messageId)).toEqual(['m3', 'm2']);
+  });
+
+  it('builds a MongoDB document keyed by _id', () => {
+    expect(mongoDocument(msg('k', 1), new Date(0))).toMatchObject({ _id: 'k', messageId: 'm1', body: { n: 1 }, sentAt: new Date('2026-03-04T05:06:07.000Z') });
+  });
+
+  it('names S3 objects by the sent date and the encoded key', () => {
+    expect(objectKeyFor('messages/', msg('a/b#1', 1))).toBe('messages/2026/03/04/a%2Fb%231.json');
+  });
+});
