@@ -1,23 +1,37 @@
 /**
  * Downloads to a folder. Bytes go to `NAME.part`, which is renamed to NAME only
- * when the body is complete (and its sha256 matches): a crash, a cut connection or
- * a bad checksum never leaves a half-written file under the final name. A large
- * .part remembers its URL (as a hash) and validator beside it, so a later attempt
- * or run resumes with a Range request, and only for the same URL.
+ * when the body is complete (and its sha256 matches) and, by default, on disk: a
+ * crash, a cut connection or a bad checksum never leaves a half-written file under
+ * the final name. A large .part remembers its URL (as a hash) and validator beside
+ * it, so a later attempt or run resumes with a Range request, and only for the same URL.
  */
 import { createHash } from 'node:crypto';
-import { constants, createReadStream } from 'node:fs';
-import { mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { constants, createReadStream, writeSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, resolve, sep } from 'node:path';
 import { DownloadError, toDownloadError } from './errors.js';
 import type { DownloadEntry } from './input.js';
 import { META_SUFFIX, PART_SUFFIX } from './names.js';
 import { parseContentRange, parseUnsatisfiedRange, statusError } from './policy.js';
-import { discard, expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type Sink } from './sink.js';
+import { expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type Sink } from './sink.js';
 
 /** Bodies smaller than this are simply fetched again: a resume would save nothing. */
 const RESUME_MIN_BYTES = 1024 * 1024;
+/**
+ * A large file starts its writeback every this many bytes (an fdatasync in the background,
+ * one at a time), so the disk works while the network does and the sync before the rename
+ * only waits for the tail. Without it, 4 × 256 MiB meet a cold 1 GiB flush at the end.
+ */
+const WRITEBACK_BYTES = 32 * 1024 * 1024;
+
+export interface DiskSinkOptions {
+  /**
+   * fdatasync each file before its rename, so a file under its final name survives a
+   * crash or power cut whole. Off, the kernel writes it back when it likes (as curl and
+   * aria2c do) and a crash can leave a final name with missing bytes. @default true
+   */
+  durable?: boolean;
+}
 
 interface PartMeta {
   urlSha256: string;
@@ -50,14 +64,38 @@ async function hashFile(path: string): Promise<ReturnType<typeof createHash>> {
   return hash;
 }
 
+/** Writes all of `chunk`: the body is lent (its buffer is reused), so the write is synchronous. */
+function writeAll(fd: number, chunk: Buffer): void {
+  // Bounded: every turn writes at least one byte or throws.
+  for (let off = 0; off < chunk.length; ) {
+    const n = writeSync(fd, chunk, off, chunk.length - off);
+    if (n <= 0) throw new DownloadError('write', 'cannot write the file (no progress)');
+    off += n;
+  }
+}
+
 export class DiskSink implements Sink {
   readonly destination: string;
   private root: string | undefined;
+  private readonly durable: boolean;
   /** Folders already made and checked in this run: 2,000 files in one folder need one check, not 2,000. */
   private readonly checked = new Map<string, Promise<void>>();
+  /** What each folder held when first looked at: a name it did not hold needs no stat (2,000 new files, 4,000 fewer calls). */
+  private readonly listings = new Map<string, Promise<Set<string>>>();
+  /** .part files this run has opened: only these (and listed ones) can exist. */
+  private readonly touched = new Set<string>();
 
-  constructor(outDir: string) {
+  constructor(outDir: string, options: DiskSinkOptions = {}) {
     this.destination = resolve(outDir);
+    this.durable = options.durable ?? true;
+  }
+
+  /** False when the folder's listing lacks `path`; true means "maybe", ask the disk. */
+  private async listed(path: string): Promise<boolean> {
+    const dir = dirname(path);
+    let names = this.listings.get(dir);
+    if (!names) this.listings.set(dir, (names = readdir(dir).then((n) => new Set(n), () => new Set<string>())));
+    return (await names).has(basename(path));
   }
 
   async prepare(): Promise<void> {
@@ -91,7 +129,7 @@ export class DiskSink implements Sink {
 
   async isComplete(entry: DownloadEntry, name: string): Promise<boolean> {
     const final = this.targetOf(name);
-    if ((await sizeOf(final)) === undefined) return false;
+    if (!(await this.listed(final)) || (await sizeOf(final)) === undefined) return false;
     // With a checksum, "there" means "there and right"; a wrong file is replaced (after the new one is verified).
     return entry.sha256 ? (await hashFile(final)).digest('hex') === entry.sha256 : true;
   }
@@ -101,8 +139,8 @@ export class DiskSink implements Sink {
     const part = final + PART_SUFFIX;
     const metaPath = final + META_SUFFIX;
     const urlSha256 = sha256Hex(ctx.entry.url);
-    // Most downloads find no .part: one stat, and no further file-system calls on that path.
-    const partSize = await sizeOf(part);
+    // Most downloads find no .part: not in the folder's listing and not opened by this run means none to look at.
+    const partSize = this.touched.has(part) || (await this.listed(part)) ? await sizeOf(part) : undefined;
     const meta = partSize !== undefined && !ctx.fresh ? await readMeta(metaPath) : undefined;
     let offset = partSize !== undefined && meta?.urlSha256 === urlSha256 ? partSize : 0;
     // Removing (not truncating) also removes a symlink planted under the .part name.
@@ -113,7 +151,7 @@ export class DiskSink implements Sink {
     const res = await ctx.open(range);
     let length = expectedLength(res);
     if (res.status === 416 && offset > 0) {
-      discard(res.body);
+      res.body.discard();
       // Asked past the end: the .part may already be whole (a run cut between write and rename).
       if (parseUnsatisfiedRange(res.headers['content-range']) === offset) return this.finish(ctx, { part, metaPath, final, hasMeta }, offset, offset);
       await rm(part, { force: true });
@@ -122,7 +160,7 @@ export class DiskSink implements Sink {
     if (res.status === 206) {
       const cr = parseContentRange(res.headers['content-range']);
       if (!cr || cr.start !== offset) {
-        discard(res.body);
+        res.body.discard();
         await rm(part, { force: true });
         throw new DownloadError('bad_range', `the server sent a range we did not ask for (${cr ? `from byte ${cr.start}` : 'no Content-Range'})`, { retryable: true });
       }
@@ -131,7 +169,7 @@ export class DiskSink implements Sink {
       // No range support (or If-Range said the file changed): the server sent it all.
       offset = 0;
     } else {
-      discard(res.body);
+      res.body.discard();
       throw statusError(res.status, res.headers['retry-after'], Date.now());
     }
 
@@ -157,9 +195,15 @@ export class DiskSink implements Sink {
     // O_NOFOLLOW: a planted symlink named NAME.part must not redirect our writes.
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (offset > 0 ? constants.O_APPEND : constants.O_TRUNC);
     try {
-      const fh = await open(part, flags, 0o644);
-      // flush: the bytes reach the disk before the rename makes them "complete".
-      await pipeline(body.stream, fh.createWriteStream({ flush: true }));
+      this.touched.add(part);
+      let fh: FileHandle;
+      try {
+        fh = await open(part, flags, 0o644);
+      } catch (e: unknown) {
+        res.body.discard();
+        throw e;
+      }
+      await this.write(fh, body.read);
     } catch (e: unknown) {
       const err = toDownloadError(e);
       if (err.code === 'checksum') await rm(part, { force: true }).then(() => rm(metaPath, { force: true }));
@@ -168,6 +212,37 @@ export class DiskSink implements Sink {
       throw err;
     }
     return this.finish(ctx, { part, metaPath, final, hasMeta }, offset + body.received(), offset);
+  }
+
+  /** Writes the body into the open .part, then (durable) makes it reach the disk, then closes it. */
+  private async write(fh: FileHandle, read: (onChunk: (chunk: Buffer) => void) => Promise<void>): Promise<void> {
+    let unsynced = 0;
+    let writeback: Promise<unknown> | undefined;
+    let writebackError: unknown;
+    let written = false;
+    try {
+      await read((chunk) => {
+        writeAll(fh.fd, chunk);
+        unsynced += chunk.length;
+        if (this.durable && unsynced >= WRITEBACK_BYTES && !writeback) {
+          unsynced = 0;
+          writeback = fh.datasync().then(
+            () => (writeback = undefined),
+            (e: unknown) => ((writebackError = e), (writeback = undefined)),
+          );
+        }
+      });
+      await writeback;
+      if (writebackError !== undefined) throw writebackError;
+      // The bytes reach the disk before the rename makes them "complete"; fdatasync skips the timestamps nobody needs.
+      if (this.durable) await fh.datasync();
+      written = true;
+    } finally {
+      await writeback;
+      // A failed close after good writes is a write error; after a failure it would only hide the first error.
+      if (written) await fh.close();
+      else await fh.close().catch(() => undefined);
+    }
   }
 
   private async finish(

@@ -11,7 +11,7 @@ import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.js';
 import { DownloadError, toDownloadError } from './errors.js';
-import { createAgent, openUrl, type HttpOptions } from './http.js';
+import { HttpClient, openUrl, type HttpOptions } from './http.js';
 import type { DownloadEntry, EntryProblem } from './input.js';
 import { assignNames } from './names.js';
 import { MAX_CHECKSUM_RETRIES, MAX_FREE_RESUMES, retryDelayMs, type RetryTiming } from './policy.js';
@@ -37,6 +37,11 @@ export interface DownloadOptions extends HttpOptions {
   retries?: number;
   /** Fetch again even when a complete copy is there. @default false */
   force?: boolean;
+  /**
+   * Folder only: fdatasync each file before it takes its final name, so a crash never
+   * leaves a final name with missing bytes. @default true
+   */
+  durable?: boolean;
   /** Backoff base/cap and the longest Retry-After honoured. */
   retryTiming?: RetryTiming;
   /**
@@ -49,7 +54,7 @@ export interface DownloadOptions extends HttpOptions {
 export async function downloadUrls(options: DownloadOptions, onProgress: (p: DownloadProgress) => void = () => undefined): Promise<DownloadReport> {
   const { entries, retries = 4, force = false } = options;
   const signal = options.signal ?? new AbortController().signal;
-  const sink: Sink = options.s3 ? new (await import('./s3Sink.js')).S3Sink(options.s3) : new (await import('./diskSink.js')).DiskSink(options.outDir ?? '.');
+  const sink: Sink = options.s3 ? new (await import('./s3Sink.js')).S3Sink(options.s3) : new (await import('./diskSink.js')).DiskSink(options.outDir ?? '.', { durable: options.durable ?? true });
   await sink.prepare();
 
   // Names by position (sources are labels, not keys); a duplicate takes its original's name.
@@ -69,7 +74,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
     // Host slot first: an item waiting on its host does not sit on a global slot.
     return limit(() => global(fn));
   };
-  const agent = createAgent(options);
+  const client = new HttpClient(options);
   const http = { ...options, userAgent: options.userAgent ?? `sqsops/${VERSION}` };
 
   async function one(entry: DownloadEntry, index: number): Promise<DownloadItemResult> {
@@ -109,7 +114,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
                 name,
                 fresh: startOver,
                 onBytes: progress.bytes,
-                open: (extra) => openUrl(agent, entry.url, entry.headers ?? {}, extra, http),
+                open: (extra) => openUrl(client, entry.url, entry.headers ?? {}, extra, http),
               });
             } catch (e: unknown) {
               throw toDownloadError(e);
@@ -161,7 +166,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
       }),
     );
   } finally {
-    await agent.destroy();
+    await client.close();
   }
   const durationMs = Math.round(performance.now() - started);
   const bytes = progress.snapshot().bytes;

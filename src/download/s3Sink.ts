@@ -14,7 +14,7 @@ import { sdkErrorName, translateCommonError } from '../aws/errors.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import type { DownloadEntry } from './input.js';
 import { statusError } from './policy.js';
-import { discard, expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type Sink } from './sink.js';
+import { chunksOf, expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type Sink } from './sink.js';
 
 export interface S3Destination {
   client: S3Client;
@@ -81,7 +81,7 @@ export class S3Sink implements Sink {
   async attempt(ctx: AttemptContext): Promise<AttemptResult> {
     const res = await ctx.open({});
     if (res.status !== 200) {
-      discard(res.body);
+      res.body.discard();
       throw statusError(res.status, res.headers['retry-after'], Date.now());
     }
     const expected = expectedLength(res);
@@ -93,7 +93,7 @@ export class S3Sink implements Sink {
     let bodyError: unknown;
     const guarded = async function* () {
       try {
-        yield* body.stream;
+        yield* chunksOf(body.read);
       } catch (e: unknown) {
         bodyError = e;
         throw e;
@@ -116,7 +116,7 @@ export class S3Sink implements Sink {
     try {
       await upload.done();
     } catch (e: unknown) {
-      discard(res.body);
+      res.body.discard();
       if (bodyError !== undefined) throw toDownloadError(bodyError);
       throw s3Error(e, this.to.endpoint);
     }

@@ -4,9 +4,8 @@
  * and never leaves a half-written body under the final name.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { DownloadEntry } from './input.js';
-import type { OpenedResponse } from './http.js';
+import type { OpenedResponse, ResponseBody } from './http.js';
 import { DownloadError } from './errors.js';
 
 export interface AttemptContext {
@@ -48,44 +47,77 @@ export function expectedLength(res: OpenedResponse): number | undefined {
 }
 
 /**
- * A pass-through that counts and (when asked) hashes the body, and fails before the
- * end if the body is short or its digest is wrong, so no consumer ever sees a clean
- * end of a bad body: a file is not renamed, an S3 upload is not completed.
+ * Counts and (when asked) hashes the body on its way to `onChunk`, and fails before the
+ * end if the body is short or its digest is wrong, so no consumer ever sees a clean end
+ * of a bad body: a file is not renamed, an S3 upload is not completed.
  */
 export function verifiedBody(
-  body: Readable,
+  body: ResponseBody,
   options: { expected?: number; sha256?: string; hash?: Hash; onBytes: (n: number) => void },
-): { stream: AsyncGenerator<Buffer>; received: () => number } {
+): { read: (onChunk: (chunk: Buffer) => void | Promise<void>) => Promise<void>; received: () => number } {
   let received = 0;
   const hash = options.sha256 ? (options.hash ?? createHash('sha256')) : undefined;
-  async function* pass(): AsyncGenerator<Buffer> {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      received += chunk.length;
-      hash?.update(chunk);
-      options.onBytes(chunk.length);
-      yield chunk;
-    }
-    if (options.expected !== undefined && received !== options.expected) {
-      throw new DownloadError('truncated', `body ended after ${received} of ${options.expected} bytes`, { retryable: true });
-    }
-    if (hash && options.sha256) {
-      const got = hash.digest('hex');
-      if (got !== options.sha256) {
-        throw new DownloadError('checksum', `sha256 mismatch: got ${got.slice(0, 12)}…, expected ${options.sha256.slice(0, 12)}…`, { retryable: true });
+  return {
+    received: () => received,
+    async read(onChunk) {
+      await body.read((chunk) => {
+        received += chunk.length;
+        hash?.update(chunk);
+        options.onBytes(chunk.length);
+        return onChunk(chunk);
+      });
+      if (options.expected !== undefined && received !== options.expected) {
+        throw new DownloadError('truncated', `body ended after ${received} of ${options.expected} bytes`, { retryable: true });
       }
-    }
-  }
-  return { stream: pass(), received: () => received };
+      if (hash && options.sha256) {
+        const got = hash.digest('hex');
+        if (got !== options.sha256) {
+          throw new DownloadError('checksum', `sha256 mismatch: got ${got.slice(0, 12)}…, expected ${options.sha256.slice(0, 12)}…`, { retryable: true });
+        }
+      }
+    },
+  };
 }
 
 /**
- * Discards an unwanted body (an error page, a refused range). A short one is read to
- * its end so the connection can be reused; a long one is cut. Either way no error
- * escapes: an unheard 'error' event on a destroyed body would crash the process.
+ * The body as a stream of copies, for consumers that keep chunks (S3 parts). One chunk
+ * is handed over at a time, so the socket waits while the consumer is busy.
  */
-export function discard(body: Readable): void {
-  body.on('error', () => undefined);
-  const dump = (body as Readable & { dump?: (o: { limit: number }) => Promise<void> }).dump;
-  if (dump) void dump.call(body, { limit: 64 * 1024 }).catch(() => undefined);
-  else body.destroy();
+export async function* chunksOf(read: (onChunk: (chunk: Buffer) => Promise<void>) => Promise<void>): AsyncGenerator<Buffer> {
+  type Slot = { chunk: Buffer; taken: () => void; drop: (e: unknown) => void };
+  let slot: Slot | undefined;
+  let wake: (() => void) | undefined;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  void read(
+    (chunk) =>
+      new Promise<void>((taken, drop) => {
+        slot = { chunk: Buffer.from(chunk), taken, drop };
+        wake?.();
+      }),
+  ).then(
+    () => ((ended = true), wake?.()),
+    (error: unknown) => ((failure = { error }), (ended = true), wake?.()),
+  );
+  let lent: Slot | undefined;
+  try {
+    // Bounded by the body: each turn takes a chunk or ends.
+    for (;;) {
+      if (!slot && !ended) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      if (slot) {
+        lent = slot;
+        slot = undefined;
+        yield lent.chunk;
+        lent.taken();
+        lent = undefined;
+        continue;
+      }
+      if (failure) throw failure.error;
+      return;
+    }
+  } finally {
+    // The consumer stopped early: cut the body, or its connection would wait for ever.
+    lent?.drop(new DownloadError('aborted', 'the body was not read to its end'));
+  }
 }
