@@ -1,0 +1,188 @@
+/**
+ * The MongoDB sink: the contract and the server tests run against SQSOPS_TEST_MONGODB_URL
+ * (MongoDB cannot be installed on this project's machines) and print why they are
+ * skipped otherwise; a refused connection and the pure helpers need no server.
+ */
+import { randomUUID } from 'node:crypto';
+import { MongoBulkWriteError, MongoClient } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/core/errors.js';
+import { isRetryableMongoError } from '../../src/sinks/errors.js';
+import { bulkWriteFailures, createMongoSink, mongoClientOptions, mongoDocument, type MessageDocument } from '../../src/sinks/mongodb.js';
+import { describeWithServer, message, sinkContract, unlessSet } from './contract.js';
+
+const ENV = 'SQSOPS_TEST_MONGODB_URL';
+
+/** A database of its own per suite, dropped by cleanup. */
+async function freshDatabase(url: string) {
+  const database = `sqsops_test_${randomUUID().slice(0, 8)}`;
+  const admin = await new MongoClient(url).connect();
+  const collection = admin.db(database).collection<MessageDocument>('messages');
+  return {
+    database,
+    admin,
+    collection,
+    async cleanup() {
+      await admin.db(database).dropDatabase();
+      await admin.close();
+    },
+  };
+}
+
+sinkContract(
+  'MongoDB',
+  async () => {
+    const url = process.env[ENV]!;
+    const db = await freshDatabase(url);
+    const make = () => createMongoSink({ url, database: db.database });
+    return {
+      sink: make(),
+      reopen: async () => make(),
+      read: async (key) => (await db.collection.findOne({ _id: key }))?.body,
+      count: () => db.collection.countDocuments(),
+      cleanup: db.cleanup,
+    };
+  },
+  unlessSet(ENV),
+);
+
+describeWithServer('MongoDB sink on a server', ENV, (url) => {
+  it('stores the message fields under _id = key, and a redelivery rewrites the one document', async () => {
+    const db = await freshDatabase(url);
+    const sink = createMongoSink({ url, database: db.database });
+    try {
+      const m = message('fields', { a: 1 }, { groupId: 'g', attributes: { tenant: 't1' } });
+      await sink.write([m]);
+      const first = await db.collection.findOne({ _id: 'fields' });
+      expect(first).toMatchObject({ messageId: m.messageId, queue: 'contract', receiveCount: 1, groupId: 'g', attributes: { tenant: 't1' }, sentAt: new Date(m.sentAt!) });
+      await sink.write([{ ...m, receiveCount: 2 }]);
+      const docs = await db.collection.find({}).toArray();
+      expect(docs).toHaveLength(1);
+      expect(docs[0]!.receiveCount).toBe(2);
+      expect(docs[0]!.storedAt.getTime()).toBeGreaterThanOrEqual(first!.storedAt.getTime());
+    } finally {
+      await sink.close();
+      await db.cleanup();
+    }
+  });
+
+  it('maps a document the collection rejects to its key as permanent, and stores the others', async () => {
+    const db = await freshDatabase(url);
+    await db.admin.db(db.database).createCollection('messages', { validator: { $jsonSchema: { properties: { body: { bsonType: 'object' } } } } });
+    const sink = createMongoSink({ url, database: db.database });
+    try {
+      const r = await sink.write([message('good-1', { ok: 1 }), message('bad', 'not an object'), message('good-2', { ok: 2 })]);
+      expect(r.succeeded.sort()).toEqual(['good-1', 'good-2']);
+      expect(r.failed.map((f) => [f.key, f.retryable])).toEqual([['bad', false]]);
+      expect(r.failed[0]!.error.message).toMatch(/validation/i);
+      expect(await db.collection.countDocuments()).toBe(2);
+    } finally {
+      await sink.close();
+      await db.cleanup();
+    }
+  });
+});
+
+describe('MongoDB sink without a server', () => {
+  it.each([
+    ['a plain password', 'mongodb://user:secret@127.0.0.1:1/', ['secret']],
+    ['a percent-encoded password', 'mongodb://user:s%40cret%21@127.0.0.1:1/?directConnection=true', ['s%40cret', 's@cret!']],
+  ])('with %s: a refused connection fails every message as retryable and never shows the password', async (_kind, url, secrets) => {
+    const sink = createMongoSink({ url, serverSelectionTimeoutMs: 300 });
+    await sink.open?.(); // a server that is down is not fatal at start
+    const r = await sink.write([message('k1', { a: 1 }), message('k2', { a: 2 })]);
+    expect(r.succeeded).toEqual([]);
+    expect(r.failed.map((f) => [f.key, f.retryable])).toEqual([
+      ['k1', true],
+      ['k2', true],
+    ]);
+    expect(r.failed[0]!.error.message).toMatch(/^mongodb \(mongodb:\/\/user:\*\*\*@127\.0\.0\.1:1\/.*\): /);
+    const seen = JSON.stringify(r.failed.map((f) => [f.error.message, f.error.stack, (f.error as UsageError).context]));
+    for (const s of secrets) expect(seen).not.toContain(s);
+    await sink.close();
+    await sink.close();
+  });
+
+  it('refuses what is not a MongoDB URL, without echoing its password', () => {
+    expect(() => createMongoSink({ url: 'postgres://u:secret@h/db' })).toThrow(UsageError);
+    expect(() => createMongoSink({ url: 'postgres://u:secret@h/db' })).not.toThrow(/secret/);
+  });
+
+  it('stops the run at open when the URL has an option no retry can fix', async () => {
+    const sink = createMongoSink({ url: 'mongodb://u:secret@127.0.0.1:1/?maxPoolSize=abc' });
+    const failure = await sink.open!().then(() => undefined, (e: unknown) => e);
+    expect(failure).toBeInstanceOf(UsageError);
+    expect((failure as Error).message).toMatch(/maxPoolSize/);
+    expect((failure as Error).message).not.toContain('secret');
+  });
+
+  it('stops the run at open when the database name is invalid', async () => {
+    await expect(createMongoSink({ url: 'mongodb://127.0.0.1:1/', database: 'a.b' }).open!()).rejects.toThrow(/Database names cannot contain/);
+  });
+
+  it('does not write once the run is stopping', async () => {
+    const sink = createMongoSink({ url: 'mongodb://127.0.0.1:1/' });
+    const r = await sink.write([message('k', 1)], AbortSignal.abort());
+    expect(r.failed.map((f) => [f.key, f.retryable, f.error.message])).toEqual([['k', true, 'mongodb (mongodb://127.0.0.1:1/): stopped before writing']]);
+  });
+});
+
+describe('MongoDB sink helpers', () => {
+  it('builds the document, leaving out what the message does not have', () => {
+    const m = { key: 'k', messageId: 'm1', queue: 'q', body: { n: 1 }, raw: '{"n":1}', receiveCount: 3 };
+    expect(mongoDocument(m, new Date(0))).toEqual({ _id: 'k', messageId: 'm1', queue: 'q', body: { n: 1 }, receiveCount: 3, storedAt: new Date(0) });
+    expect(mongoDocument({ ...m, sentAt: '2026-03-04T05:06:07.000Z', groupId: 'g', attributes: { a: 'b' } }, new Date(0))).toMatchObject({ sentAt: new Date('2026-03-04T05:06:07.000Z'), groupId: 'g', attributes: { a: 'b' } });
+    expect(mongoDocument({ ...m, sentAt: 'not a date' }, new Date(0))).not.toHaveProperty('sentAt');
+  });
+
+  it('applies pool and timeout defaults only where neither the options nor the URL chose', () => {
+    expect(mongoClientOptions({ url: 'mongodb://h/' })).toMatchObject({ maxPoolSize: 10, serverSelectionTimeoutMS: 10_000, connectTimeoutMS: 10_000, socketTimeoutMS: 60_000, retryWrites: true });
+    const fromUrl = mongoClientOptions({ url: 'mongodb://h/?maxPoolSize=50&serverSelectionTimeoutMS=99' });
+    expect(fromUrl).not.toHaveProperty('maxPoolSize');
+    expect(fromUrl).not.toHaveProperty('serverSelectionTimeoutMS');
+    expect(mongoClientOptions({ url: 'mongodb://h/?maxPoolSize=50', maxPoolSize: 5 }).maxPoolSize).toBe(5);
+  });
+
+  // The driver's own error class; the write errors have the shape of the server's reply (WriteError is not exported).
+  const bulkError = (writeErrors: { index: number; code: number; errmsg: string }[]) =>
+    new MongoBulkWriteError({ message: writeErrors[0]!.errmsg, code: writeErrors[0]!.code, writeErrors: writeErrors as never }, {} as never);
+
+  it('maps the write errors of an unordered bulk write to their operations', () => {
+    const e = bulkError([
+      { index: 1, code: 121, errmsg: 'Document failed validation' },
+      { index: 2, code: 11000, errmsg: 'E11000 duplicate key' },
+    ]);
+    expect(Object.fromEntries(bulkWriteFailures(e, 3)!)).toEqual({
+      1: { code: 121, message: 'Document failed validation', retryable: false },
+      2: { code: 11000, message: 'E11000 duplicate key', retryable: true },
+    });
+  });
+
+  it('fails the other writes as retryable when the write concern was not satisfied', () => {
+    const e = Object.assign(bulkError([{ index: 0, code: 121, errmsg: 'Document failed validation' }]), { err: { code: 64, errmsg: 'waiting for replication timed out' } });
+    const failures = bulkWriteFailures(e, 2)!;
+    expect([failures.get(0)!.retryable, failures.get(1)!.retryable]).toEqual([false, true]);
+  });
+
+  it('says "not per document" for a whole-operation error', () => {
+    expect(bulkWriteFailures(new MongoBulkWriteError(new Error('connection reset'), {} as never), 2)).toBeUndefined();
+    expect(bulkWriteFailures(new Error('socket hang up'), 2)).toBeUndefined();
+  });
+
+  const cases: [unknown, boolean][] = [
+    [{ name: 'MongoServerSelectionError' }, true],
+    [{ name: 'MongoNetworkError' }, true],
+    [{ name: 'MongoNetworkTimeoutError' }, true],
+    [{ errorLabels: ['RetryableWriteError'], code: 121 }, true], // the driver's label wins
+    [{ errorLabels: ['TransientTransactionError'] }, true],
+    ...[11600, 91, 189, 10107, 13435, 13436, 112, 16500].map((code): [unknown, boolean] => [{ code }, true]),
+    [{ code: 18 }, true], // a refused login is the store's problem, never the message's
+    [{ code: 10334 }, false], // BSONObjectTooLarge
+    [{ code: 121 }, false], // DocumentValidationFailure
+    [{ name: 'BSONError' }, false],
+    [{ name: 'MongoInvalidArgumentError', message: 'Document is larger than the maximum size 16777216' }, false],
+    [{ code: 999_999 }, true], // unknown: retry rather than DLQ
+    ['not an object', true],
+  ];
+  it.each(cases)('classifies %j as retryable: %s', (e, expected) => expect(isRetryableMongoError(e)).toBe(expected));
+});
