@@ -40,3 +40,5 @@ export { defineTask, type Task, type TaskContext } from './tasks/types.js';
 export { loadTasks, type TaskSet, type LoadedTask } from './tasks/load.js';
 export { createTaskSink, type TaskSinkOptions, FAILED_TASKS_ATTRIBUTE, ERRORS_ATTRIBUTE } from './tasks/runner.js';
 export { webhookTask, webhookText, WEBHOOK_ENV } from './tasks/webhook.js';
+export { createMongoSink, type MongoSinkOptions } from './sinks/mongodb.js';
+export { createMssqlSink, type MssqlSinkOptions } from './sinks/mssql.js';

@@ -1,38 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryableMongoError, isRetryableMssqlError, scrub } from '../../src/sinks/dbErrors.js';
 import { createTableSql, mergeSql, quoteTable, ROWS_PER_STATEMENT } from '../../src/sinks/mssql.js';
 import { mongoDocument } from '../../src/sinks/mongodb.js';
 import { lastPerKey, redactUrl } from '../../src/sinks/types.js';
 import { objectKeyFor } from '../../src/sinks/s3.js';
 
 const msg = (key: string, n: number) => ({ key, messageId: `m${n}`, queue: 'q', body: { n }, raw: '{}', receiveCount: 1, sentAt: '2026-03-04T05:06:07.000Z' });
-
-describe('retry classification', () => {
-  it.each([
-    [{ name: 'MongoServerSelectionError' }, true],
-    [{ name: 'MongoNetworkError' }, true],
-    [{ code: 11600 }, true],
-    [{ code: 10334 }, false], // document too large
-    [{ code: 121 }, false], // document failed validation
-    [{ name: 'BSONError' }, false],
-  ])('mongodb %j retryable: %s', (e, expected) => expect(isRetryableMongoError(e)).toBe(expected));
-
-  it.each([
-    [{ code: 'ESOCKET' }, true],
-    [{ number: 1205 }, true], // deadlock victim
-    [{ code: 'ELOGIN' }, true], // a login that fails must not empty the queue into the DLQ
-    [{ number: 2628 }, false], // string or binary data would be truncated
-    [{ originalError: { info: { number: 8152 } } }, false],
-  ])('mssql %j retryable: %s', (e, expected) => expect(isRetryableMssqlError(e)).toBe(expected));
-});
-
-describe('secrets', () => {
-  it('redacts passwords and token parameters in URLs and connection strings', () => {
-    expect(redactUrl('mongodb://u:pw@h:1/db?authSource=admin&apiToken=abc')).toBe('mongodb://u:***@h:1/db?authSource=admin&apiToken=***');
-    expect(redactUrl('Server=h;User Id=sa;Password=pw;')).toBe('Server=h;User Id=sa;Password=***;');
-    expect(scrub('login failed for mssql://sa:pw@h/db (Password=pw)', 'mssql://sa:pw@h/db')).toBe('login failed for <connection string> (Password=***)');
-  });
-});
 
 describe('the mssql sink statements', () => {
   it('brackets [schema.]name and refuses anything else', () => {
