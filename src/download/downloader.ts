@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../version.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import { HttpClient, openUrl, type HttpOptions } from './http.js';
+import { createLauncher } from './launcher.js';
 import type { DownloadEntry, EntryProblem } from './input.js';
 import { assignNames } from './names.js';
 import { MAX_CHECKSUM_RETRIES, MAX_FREE_RESUMES, retryDelayMs, type RetryTiming } from './policy.js';
@@ -29,7 +30,7 @@ export interface DownloadOptions extends HttpOptions {
   outDir?: string;
   /** Send every body to S3 instead of a folder. */
   s3?: S3Destination;
-  /** Downloads in flight at once. @default 8 */
+  /** Downloads in flight at once. @default 16 */
   concurrency?: number;
   /** At most this many at once per host (of the URL as given); 0 for no cap. @default 0 */
   perHost?: number;
@@ -65,14 +66,22 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
   const bySource = new Map<string, string>();
   primary.forEach(({ e, i }) => bySource.has(e.source) || bySource.set(e.source, names[i]!));
   const progress = createProgress(entries.length, onProgress);
-  const global = pLimit(Math.max(1, options.concurrency ?? 8));
+  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const global = pLimit(concurrency);
+  // Twice the slots: a freed slot always finds an item ready for it.
+  const launcher = createLauncher(2 * concurrency);
   const hosts = new Map<string, LimitFunction>();
-  const slot = <T>(host: string, fn: () => Promise<T>): Promise<T> => {
+  const slot = <T>(url: string, fn: () => Promise<T>): Promise<T> => {
     if (!options.perHost) return global(fn);
+    const host = hostOf(url);
     let limit = hosts.get(host);
     if (!limit) hosts.set(host, (limit = pLimit(options.perHost)));
-    // Host slot first: an item waiting on its host does not sit on a global slot.
-    return limit(() => global(fn));
+    // Host slot first: an item waiting on its host does not sit on a global slot, and steps aside for items of other hosts.
+    launcher.park();
+    return limit(() => {
+      launcher.unpark();
+      return global(fn);
+    });
   };
   const client = new HttpClient(options);
   const http = { ...options, userAgent: options.userAgent ?? `sqsops/${VERSION}` };
@@ -89,18 +98,17 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
       durationMs: started === undefined ? 0 : Math.round(performance.now() - started),
     });
     if (entry.duplicateOf) return done({ status: 'skipped', size: 0, attempts: 0, note: `duplicate of ${entry.duplicateOf}` });
-    const secrets = secretsOf(entry.url, entry.headers);
     let attempts = 0;
     let checksumFailures = 0;
     let freeResumes = 0;
     let fresh = force;
     try {
-      if (!force && (await slot(hostOf(entry.url), () => (begin(), sink.isComplete(entry, name))))) {
+      if (!force && (await slot(entry.url, () => (begin(), sink.isComplete(entry, name))))) {
         return done({ status: 'skipped', size: 0, attempts: 0, note: 'already there' });
       }
       const r = await pRetry(
         () =>
-          slot(hostOf(entry.url), async () => {
+          slot(entry.url, async () => {
             // Interrupted: start nothing new. What is already running finishes (a second Ctrl-C exits at once).
             if (signal.aborted) throw new DownloadError('aborted', 'interrupted');
             begin();
@@ -138,10 +146,13 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
               // The corrupt bytes are gone; whatever the server holds is fetched whole again.
               fresh = true;
             }
+            launcher.park();
             try {
               await sleep(retryDelayMs(Math.max(1, retriesConsumed), error, options.retryTiming), undefined, { signal });
             } catch {
               return false;
+            } finally {
+              launcher.unpark();
             }
             return true;
           },
@@ -151,20 +162,18 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
     } catch (e: unknown) {
       const err = toDownloadError(e);
       const message = signal.aborted && err.retryable && err.code !== 'aborted' ? `${err.message}; not retried (interrupted)` : err.message;
-      return done({ status: 'failed', size: 0, attempts, code: err.code, error: scrub(message, secrets) });
+      return done({ status: 'failed', size: 0, attempts, code: err.code, error: scrub(message, secretsOf(entry.url, entry.headers)) });
     }
   }
 
   const started = performance.now();
   let items: DownloadItemResult[];
   try {
-    items = await Promise.all(
-      entries.map(async (e, i) => {
-        const r = await one(e, i);
-        progress.finished(r);
-        return r;
-      }),
-    );
+    items = await launcher.run(entries.length, async (i) => {
+      const r = await one(entries[i]!, i);
+      progress.finished(r);
+      return r;
+    });
   } finally {
     await client.close();
   }

@@ -3,9 +3,9 @@
  * cut connections, corrupt bodies, ranges, existing files. Assertions are on the
  * files on disk and on what the server saw.
  */
-import { appendFileSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import fs, { appendFileSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { downloadUrls } from '../../src/download/index.js';
 import { bodyOf, sha256Of } from './server.js';
 import { ctx, entry, listAll, run, tempDir, u, useServer } from './helpers.js';
@@ -149,6 +149,21 @@ describe('downloadUrls to a folder', () => {
     expect(text).not.toMatch(/s3cr3t-value|top-secret-1|hunter22|abcd1234/);
     expect(r.items[0]!.url).toBe(`${ctx.server.origin}/status/500?token=***`);
     expect(r.items[1]!.url).toBe('http://***:***@127.0.0.1:1/x?sig=***');
+  });
+
+  it.each([true, false])('syncs each file to the disk before its rename unless told not to (durable: %s)', async (durable) => {
+    // Whether bytes reached the disk cannot be seen without pulling the plug: the sync call is the only witness.
+    const datasync = vi.spyOn(fs, 'fdatasync');
+    try {
+      const out = tempDir();
+      const r = await run([entry(u('file', 'size=1000&seed=2')), entry(u('file', 'size=3000000&seed=3'))], out, { durable });
+      expect(r).toMatchObject({ downloaded: 2, failed: 0 });
+      expect(readFileSync(r.items[1]!.target).equals(bodyOf(3000000, 3))).toBe(true);
+      if (durable) expect(datasync.mock.calls.length).toBeGreaterThanOrEqual(2);
+      else expect(datasync).not.toHaveBeenCalled();
+    } finally {
+      datasync.mockRestore();
+    }
   });
 
   it('streams a large file with flat memory and verifies it', async () => {

@@ -40,6 +40,18 @@ describe('downloadUrls retries and limits', () => {
     expect(r.durationMs).toBeGreaterThanOrEqual(990);
   });
 
+  it('lets the items after a URL in backoff run while it waits', async () => {
+    const waiting = Array.from({ length: 4 }, () => entry(u('ratelimit', 'times=1&retryAfter=1')));
+    const ready = Array.from({ length: 4 }, () => entry(u('file', 'size=100')));
+    const r = await run([...waiting, ...ready], tempDir(), { concurrency: 1 });
+    expect(r.downloaded).toBe(8);
+    // Every ready URL was fetched before any waiting one came back for its second try.
+    const paths = ctx.server.log.map((l) => l.path);
+    const lastReady = Math.max(...ready.map((e) => paths.indexOf(new URL(e.url).pathname + new URL(e.url).search)));
+    const firstRetry = Math.min(...waiting.map((e) => paths.lastIndexOf(new URL(e.url).pathname + new URL(e.url).search)));
+    expect(lastReady).toBeLessThan(firstRetry);
+  });
+
   it('caps a very long Retry-After', async () => {
     const r = await run([entry(u('ratelimit', 'times=1&retryAfter=3600'))], tempDir(), { retryTiming: { baseMs: 1, maxRetryAfterMs: 20 } });
     expect(r.items[0]).toMatchObject({ status: 'downloaded', attempts: 2 });
