@@ -11,6 +11,8 @@ export interface DownloadUrlsFlags {
   perHost?: string;
   retries?: string;
   force?: boolean;
+  /** False with --no-fsync. */
+  fsync?: boolean;
   strict?: boolean;
   connectTimeout?: string;
   idleTimeout?: string;
@@ -45,7 +47,7 @@ function listProblems(ctx: CommandContext, problems: readonly EntryProblem[]): v
 export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: string[]): Promise<void> {
   const file = args[0];
   if (!file) throw new UsageError('download-urls needs a FILE (a JSON or NDJSON list of URLs, a folder of them, or - for stdin)');
-  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '8', { min: 1, max: 1024 });
+  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '16', { min: 1, max: 1024 });
   const perHost = flags.perHost !== undefined ? parseIntFlag('--per-host', flags.perHost, { min: 1, max: 1024 }) : 0;
   const retries = parseIntFlag('--retries', flags.retries ?? '4', { min: 0, max: 100 });
   const connectTimeoutMs = parseIntFlag('--connect-timeout', flags.connectTimeout ?? '10', { min: 1, max: 3600 }) * 1000;
@@ -78,6 +80,7 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
     perHost,
     retries,
     force: flags.force ?? false,
+    durable: flags.fsync !== false,
     connectTimeoutMs,
     idleTimeoutMs,
     maxRedirects,
