@@ -6,6 +6,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { H1Pool } from '../../src/download/h1.js';
+import { parseResponseHead } from '../../src/download/h1Head.js';
 import { DownloadError } from '../../src/download/errors.js';
 
 interface Scripted {
@@ -222,5 +223,25 @@ describe('the HTTP/1.1 client', () => {
     const pool = new H1Pool();
     cleanup.push(() => pool.close());
     await expect(pool.get(new URL(`http://127.0.0.1:${port}/`), {}, timeouts)).rejects.toMatchObject({ code: 'network', retryable: true });
+  });
+});
+
+describe('parseResponseHead', () => {
+  it.each([
+    ['HTTP/1.1 200 OK\r\ncontent-length: 5', { kind: 'length', left: 5 }, true, 4000],
+    ['HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, chunked', { kind: 'chunked' }, true, 4000],
+    ['HTTP/1.1 200 OK\r\ntransfer-encoding: chunked, gzip', { kind: 'close' }, false, 4000],
+    ['HTTP/1.1 200 OK\r\ncontent-length: 5\r\nconnection: Close', { kind: 'length', left: 5 }, false, 4000],
+    ['HTTP/1.0 200 OK\r\ncontent-length: 5', { kind: 'length', left: 5 }, false, 4000],
+    ['HTTP/1.1 204 No Content', { kind: 'length', left: 0 }, true, 4000],
+    ['HTTP/1.1 200 OK', { kind: 'close' }, false, 4000],
+    ['HTTP/1.1 200 OK\r\ncontent-length: 5\r\nkeep-alive: timeout=2', { kind: 'length', left: 5 }, true, 1000],
+  ])('frames %j', (head, framing, reusable, keepAliveMs) => {
+    expect(parseResponseHead(head)).toMatchObject({ framing, reusable, keepAliveMs });
+  });
+
+  it('passes over interim answers and refuses a protocol switch', () => {
+    expect(parseResponseHead('HTTP/1.1 103 Early Hints\r\nlink: </a>')).toBeUndefined();
+    expect(() => parseResponseHead('HTTP/1.1 101 Switching Protocols')).toThrow(/unexpected 101/);
   });
 });
