@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
+export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -21,6 +21,7 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   consume: () => import('./commands/consume.js'),
   'process-sqs': () => import('./commands/processSqs.js'),
   tasks: () => import('./commands/tasks.js'),
+  stats: () => import('./commands/stats.js'),
   show: () => import('./commands/show.js'),
   clear: () => import('./commands/clear.js'),
   setup: () => import('./commands/setup.js'),
@@ -128,6 +129,13 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--failure-task <name>', 'the task to use as the failure task')
     .addHelpText('after', examples(['sqsops tasks examples/tasks', 'sqsops tasks examples/tasks --json']))
     .action(act('tasks'));
+
+  program
+    .command('stats [prefix]')
+    .description('every queue (or those starting with PREFIX): visible, in flight, delayed, and its DLQ depth')
+    .option('--watch [seconds]', 'redraw every N seconds (default 5) until Ctrl-C')
+    .addHelpText('after', examples(['sqsops stats', 'sqsops stats sqsops- --json']))
+    .action(act('stats'));
 
   program
     .command('show')
