@@ -116,6 +116,18 @@ describe('the HTTP/1.1 client', () => {
     expect(server.connections()).toBe(2);
   });
 
+  it('ends a close-delimited body only after a busy reader is done with the last bytes', async () => {
+    const { server, pool } = await setup((s) => void s.end('HTTP/1.1 200 OK\r\nconnection: close\r\n\r\nthe last bytes'));
+    const res = await pool.get(server.url(), {}, timeouts);
+    const parts: Buffer[] = [];
+    await res.body.read(async (c) => {
+      const copy = Buffer.from(c);
+      await new Promise((r) => setTimeout(r, 30));
+      parts.push(copy);
+    });
+    expect(Buffer.concat(parts).toString()).toBe('the last bytes');
+  });
+
   it('skips 100 Continue and 103 Early Hints, and reads a head split across reads', async () => {
     const { server, pool } = await setup((s) => dribble(s, 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc'));
     expect(await text(pool, server.url())).toMatchObject({ status: 200, body: 'abc' });
