@@ -1,60 +1,108 @@
 /**
- * `stats`: depth of every queue (or those whose name starts with a prefix): visible, in
- * flight, delayed, and the depth of its DLQ from the redrive policy. The age of the
- * oldest message is a CloudWatch metric (ApproximateAgeOfOldestMessage), not something
- * the SQS API answers, and peeking would disturb the messages: it is reported as
- * unknown rather than guessed.
+ * `stats`: the depth of every queue (or those whose name starts with a prefix): visible,
+ * in flight, delayed, and the depth of the DLQ its redrive policy names. Read-only: only
+ * GetQueueAttributes, never a receive, so no message is disturbed.
+ *
+ * The age of the oldest message is not something the SQS API answers: it is the
+ * CloudWatch metric ApproximateAgeOfOldestMessage. Peeking would change what it measures
+ * (receive counts, visibility), so it is reported as unknown (null) rather than guessed.
  */
 import type { AwsClients } from '../aws/clients.js';
 import { SqsQueues, queueNameFromUrl } from '../aws/queue.js';
+import { QueueNotFoundError } from '../core/errors.js';
 
 export interface QueueStats {
   name: string;
   url: string;
+  fifo: boolean;
   visible: number;
   inFlight: number;
   delayed: number;
-  fifo: boolean;
-  /** The DLQ named by the redrive policy, and its visible depth. */
-  dlq?: { name: string; visible: number };
-  /** True when this queue is some queue's DLQ. */
+  /** The DLQ its redrive policy names; `visible`/`inFlight` are null when that queue cannot be read (deleted, another account). */
+  dlq?: { name: string; visible: number | null; inFlight: number | null };
+  /** True when a queue in this listing names it as its DLQ. */
   isDlq: boolean;
+  /** Seconds since the oldest message was sent: only CloudWatch knows (ApproximateAgeOfOldestMessage), so always null. */
+  oldestMessageAgeSeconds: null;
 }
 
-export async function queueStats(clients: AwsClients, options: { prefix?: string; signal?: AbortSignal } = {}): Promise<QueueStats[]> {
-  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
-  const urls = await queues.list(options.prefix);
-  const rows = await Promise.all(
-    urls.map(async (url) => {
-      const a = await queues.attributes(url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed', 'RedrivePolicy', 'FifoQueue', 'QueueArn']);
-      let dlqName: string | undefined;
-      try {
-        dlqName = a.RedrivePolicy ? (JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn?: string }).deadLetterTargetArn?.split(':').pop() : undefined;
-      } catch {
-        dlqName = undefined;
+export interface StatsOptions {
+  /** Only queues whose name starts with this. */
+  prefix?: string;
+  signal?: AbortSignal;
+  /** GetQueueAttributes calls in flight at once (SQS throttles a burst over hundreds of queues). @default 8 */
+  concurrency?: number;
+}
+
+const DEPTH = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
+
+interface Row extends Omit<QueueStats, 'dlq' | 'isDlq'> {
+  arn: string;
+  dlqArn?: string;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
       }
+    }),
+  );
+  return out;
+}
+
+function dlqArnOf(policy: string | undefined): string | undefined {
+  if (!policy) return undefined;
+  try {
+    return (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
+  } catch {
+    return undefined; // a malformed policy is SQS's to report, not ours
+  }
+}
+
+export async function queueStats(clients: AwsClients, options: StatsOptions = {}): Promise<QueueStats[]> {
+  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
+  const read = async (url: string): Promise<Row | undefined> => {
+    try {
+      const a = await queues.attributes(url, [...DEPTH, 'RedrivePolicy', 'FifoQueue', 'QueueArn']);
+      const dlqArn = dlqArnOf(a.RedrivePolicy);
       return {
         name: queueNameFromUrl(url),
         url,
+        arn: a.QueueArn ?? '',
+        fifo: a.FifoQueue === 'true',
         visible: Number(a.ApproximateNumberOfMessages ?? 0),
         inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
         delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
-        fifo: a.FifoQueue === 'true',
-        dlqName,
+        oldestMessageAgeSeconds: null,
+        ...(dlqArn ? { dlqArn } : {}),
       };
-    }),
-  );
-  const byName = new Map(rows.map((r) => [r.name, r]));
-  const dlqNames = new Set(rows.map((r) => r.dlqName).filter(Boolean));
-  const out: QueueStats[] = [];
-  for (const { dlqName, ...r } of rows) {
-    let dlq: QueueStats['dlq'];
-    if (dlqName) {
-      const known = byName.get(dlqName);
-      const visible = known ? known.visible : Number((await queues.attributes((await queues.findUrl(dlqName)) ?? '', ['ApproximateNumberOfMessages']).catch(() => ({}) as Record<string, string>)).ApproximateNumberOfMessages ?? 0);
-      dlq = { name: dlqName, visible };
+    } catch (e: unknown) {
+      if (e instanceof QueueNotFoundError) return undefined; // deleted since ListQueues: not a queue any more
+      throw e;
     }
-    out.push({ ...r, ...(dlq ? { dlq } : {}), isDlq: dlqNames.has(r.name) });
-  }
-  return out;
+  };
+  const limit = options.concurrency ?? 8;
+  const rows = (await mapLimit(await queues.list(options.prefix), limit, read)).filter((r): r is Row => r !== undefined);
+  const byArn = new Map(rows.map((r) => [r.arn, r]));
+  // DLQs outside the listing (another prefix): read them too, once each.
+  const missing = [...new Set(rows.map((r) => r.dlqArn).filter((a): a is string => !!a && !byArn.has(a)))];
+  await mapLimit(missing, limit, async (arn) => {
+    const url = await queues.findUrl(arn.split(':').pop() ?? '').catch(() => undefined);
+    const row = url ? await read(url) : undefined;
+    if (row && row.arn === arn) byArn.set(arn, row);
+  });
+  const dlqArns = new Set(rows.map((r) => r.dlqArn));
+  return rows.map(({ arn, dlqArn, ...r }) => {
+    const target = dlqArn ? byArn.get(dlqArn) : undefined;
+    return {
+      ...r,
+      ...(dlqArn ? { dlq: { name: dlqArn.split(':').pop() ?? dlqArn, visible: target?.visible ?? null, inFlight: target?.inFlight ?? null } } : {}),
+      isDlq: dlqArns.has(arn),
+    };
+  });
 }

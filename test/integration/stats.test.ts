@@ -1,7 +1,11 @@
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { produce } from '../../src/ops/produce.js';
 import { queueStats } from '../../src/ops/stats.js';
+import { run as runStats } from '../../src/cli/commands/stats.js';
+import { Output } from '../../src/cli/output.js';
+import type { CommandContext } from '../../src/cli/context.js';
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -9,18 +13,75 @@ beforeAll(async () => {
 });
 afterAll(async () => aws.stop());
 
+/** A command context over the test emulators that captures stdout. */
+function context(signal: AbortSignal, json = false): { ctx: CommandContext; stdout: () => string } {
+  const sink = new PassThrough();
+  let text = '';
+  sink.on('data', (d: Buffer) => (text += d.toString()));
+  const out = new Output({ json, quiet: true, color: false, stdout: sink, stderr: new PassThrough() });
+  const ctx = { out, globals: {}, env: {}, names: { queue: 'q', ledgerTable: 't', bucket: 'b' }, signal, connect: async () => aws.clients, confirm: async () => {}, onClose: () => {} };
+  return { ctx: ctx as CommandContext, stdout: () => text };
+}
+
 describe('stats', () => {
-  it('reports visible, in-flight and DLQ depths per queue, filtered by prefix', async () => {
+  it('reports visible, in-flight, delayed and DLQ depths per queue, filtered by prefix', async () => {
     await produce(aws.clients, { queue: 'st-orders', count: 12 });
     await produce(aws.clients, { queue: 'other', count: 1 });
     const { url } = await aws.queues.resolve('st-orders');
     await aws.queues.receive(url, { max: 5, waitSeconds: 0, visibilityTimeout: 60 });
+    await aws.queues.sendBatch(url, [{ id: '0', body: 'later', delaySeconds: 60 }]);
     const dlq = (await aws.queues.resolve('st-orders-dlq')).url;
     await aws.queues.sendBatch(dlq, [{ id: '0', body: 'dead' }, { id: '1', body: 'dead too' }]);
     const rows = await queueStats(aws.clients, { prefix: 'st-' });
     expect(rows.map((r) => r.name).sort()).toEqual(['st-orders', 'st-orders-dlq']);
-    const orders = rows.find((r) => r.name === 'st-orders')!;
-    expect(orders).toMatchObject({ visible: 7, inFlight: 5, delayed: 0, isDlq: false, dlq: { name: 'st-orders-dlq', visible: 2 } });
+    expect(rows.find((r) => r.name === 'st-orders')).toMatchObject({
+      visible: 7,
+      inFlight: 5,
+      delayed: 1,
+      isDlq: false,
+      dlq: { name: 'st-orders-dlq', visible: 2, inFlight: 0 },
+      oldestMessageAgeSeconds: null,
+    });
     expect(rows.find((r) => r.name === 'st-orders-dlq')).toMatchObject({ isDlq: true, visible: 2 });
+  });
+
+  it('never disturbs a message: the counts stay, and nothing is received', async () => {
+    await produce(aws.clients, { queue: 'st-quiet', count: 3 });
+    await queueStats(aws.clients, { prefix: 'st-quiet' });
+    const { url } = await aws.queues.resolve('st-quiet');
+    expect(await aws.depth(url)).toEqual({ visible: 3, inFlight: 0 });
+    const [m] = await aws.queues.receive(url, { max: 1, waitSeconds: 0, visibilityTimeout: 0 });
+    expect(m?.Attributes?.ApproximateReceiveCount).toBe('1');
+  });
+
+  it('reads the depth of a DLQ outside the prefix, and says n/a for one that is gone', async () => {
+    const dlqUrl = await aws.queues.create({ name: 'zz-elsewhere-dlq' });
+    const dlq = await aws.queues.describe(dlqUrl);
+    await aws.queues.sendBatch(dlqUrl, [{ id: '0', body: 'x' }]);
+    await aws.queues.create({ name: 'st2-src', attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 3 }) } });
+    await aws.queues.create({ name: 'st2-orphan', attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn.replace('zz-elsewhere-dlq', 'st2-gone'), maxReceiveCount: 3 }) } });
+    const rows = await queueStats(aws.clients, { prefix: 'st2-' });
+    expect(rows.find((r) => r.name === 'st2-src')?.dlq).toEqual({ name: 'zz-elsewhere-dlq', visible: 1, inFlight: 0 });
+    expect(rows.find((r) => r.name === 'st2-orphan')?.dlq).toEqual({ name: 'st2-gone', visible: null, inFlight: null });
+  });
+
+  it('prints one block per refresh with --watch when stdout is not a terminal, until Ctrl-C', async () => {
+    const controller = new AbortController();
+    const { ctx, stdout } = context(controller.signal);
+    setTimeout(() => controller.abort(), 2500);
+    await runStats({ watch: '1' }, ctx, ['st-orders']);
+    const blocks = stdout().match(/^\d{4}-\d\d-\d\dT.*Z$/gm) ?? [];
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    expect(stdout()).not.toMatch(/\x1b\[/);
+    expect(stdout()).toMatch(/st-orders-dlq \(DLQ\)/);
+    expect(stdout()).toMatch(/│ n\/a/);
+  });
+
+  it('prints one JSON line per refresh', async () => {
+    const { ctx, stdout } = context(new AbortController().signal, true);
+    await runStats({}, ctx, ['st-orders']);
+    const lines = stdout().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ prefix: 'st-orders', queues: [{ name: 'st-orders' }, { name: 'st-orders-dlq' }] });
   });
 });

@@ -7,33 +7,47 @@ export interface StatsFlags {
   watch?: string | boolean;
 }
 
-function render(rows: QueueStats[], ctx: CommandContext): void {
-  const { out } = ctx;
-  if (out.json) {
-    out.print(JSON.stringify({ at: new Date().toISOString(), queues: rows.map((r) => ({ ...r, oldestMessageAge: null })) }));
-    return;
-  }
-  if (rows.length === 0) {
-    out.note('no queues');
-    return;
-  }
-  out.print(
-    out.table(
-      ['queue', 'visible', 'in flight', 'delayed', 'DLQ', 'oldest'],
-      rows.map((r) => [`${r.name}${r.isDlq ? ' (DLQ)' : ''}`, r.visible, r.inFlight, r.delayed, r.dlq ? `${r.dlq.visible} in ${r.dlq.name}` : '', 'n/a']),
-    ),
+function dlqCell(r: QueueStats): string {
+  if (!r.dlq) return '';
+  if (r.dlq.visible === null) return `${r.dlq.name}: n/a`;
+  return `${r.dlq.name}: ${r.dlq.visible}${r.dlq.inFlight ? ` (+${r.dlq.inFlight} in flight)` : ''}`;
+}
+
+/** One refresh as text: a table, or a line saying there is nothing to show. */
+function block(rows: QueueStats[], ctx: CommandContext, prefix: string | undefined): string {
+  if (rows.length === 0) return prefix ? `no queues starting with "${prefix}"` : 'no queues';
+  return ctx.out.table(
+    ['queue', 'visible', 'in flight', 'delayed', 'DLQ', 'oldest'],
+    // "oldest" is CloudWatch's ApproximateAgeOfOldestMessage: the SQS API cannot tell it without disturbing messages.
+    rows.map((r) => [`${r.name}${r.isDlq ? ' (DLQ)' : ''}`, r.visible, r.inFlight, r.delayed, dlqCell(r), 'n/a']),
   );
 }
 
-/** `sqsops stats [PREFIX]`: one table, or one every N seconds with --watch. */
+/** `sqsops stats [PREFIX]`: one table, or one every N seconds with --watch until Ctrl-C. */
 export async function run(flags: StatsFlags, ctx: CommandContext, args: string[]): Promise<void> {
   const [prefix] = args;
   const interval = flags.watch === undefined || flags.watch === false ? 0 : parseIntFlag('--watch', flags.watch === true ? '5' : flags.watch, { min: 1, max: 3600 });
   const clients = await ctx.connect();
+  // On a terminal a watch redraws in place; anywhere else it appends one block per interval (a log).
+  const redraw = interval > 0 && Boolean(process.stdout.isTTY) && !ctx.out.json;
+  let drawn = 0;
   for (;;) {
-    const rows = await queueStats(clients, { ...(prefix ? { prefix } : {}), signal: ctx.signal });
-    if (interval && process.stdout.isTTY && !ctx.out.json) process.stdout.write('\x1b[2J\x1b[H');
-    render(rows, ctx);
+    let rows: QueueStats[];
+    try {
+      rows = await queueStats(clients, { ...(prefix ? { prefix } : {}), signal: ctx.signal });
+    } catch (e: unknown) {
+      if (interval && ctx.signal.aborted) return; // Ctrl-C during a refresh ends a watch cleanly
+      throw e;
+    }
+    const at = new Date().toISOString();
+    if (ctx.out.json) {
+      ctx.out.print(JSON.stringify({ at, ...(prefix ? { prefix } : {}), queues: rows }));
+    } else {
+      const text = interval ? `${at}${redraw ? `  (every ${interval} s, Ctrl-C to stop)` : ''}\n${block(rows, ctx, prefix)}` : block(rows, ctx, prefix);
+      // Move up over the previous block and clear to the end of the screen, so the target line stays.
+      ctx.out.print(`${redraw && drawn ? `\x1b[${drawn}A\x1b[0J` : ''}${text}`);
+      drawn = text.split('\n').length;
+    }
     if (!interval || ctx.signal.aborted) return;
     try {
       await sleep(interval * 1000, undefined, { signal: ctx.signal });
