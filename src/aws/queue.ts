@@ -3,15 +3,19 @@
  * per-entry outcomes (SQS answers 200 with a `Failed[]` list even when entries fail).
  */
 import {
+  CancelMessageMoveTaskCommand,
   ChangeMessageVisibilityBatchCommand,
   CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListDeadLetterSourceQueuesCommand,
+  ListMessageMoveTasksCommand,
   ListQueuesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SetQueueAttributesCommand,
+  StartMessageMoveTaskCommand,
   type SQSClient,
   type Message,
   type MessageAttributeValue,
@@ -55,6 +59,24 @@ export interface BatchOutcome<S> {
 }
 
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
+/** What an endpoint answers for an action it lacks (emulators) or an account may not use. */
+const UNSUPPORTED = new Set(['InvalidAction', 'UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', 'UnknownOperationException', 'AccessDenied', 'AccessDeniedException']);
+
+/** A message move task (StartMessageMoveTask), as ListMessageMoveTasks reports it. */
+export interface MoveTask {
+  /** Only set while the task runs. */
+  taskHandle?: string;
+  status: 'RUNNING' | 'FAILED' | 'CANCELLING' | 'CANCELLED' | 'COMPLETED' | string;
+  sourceArn: string;
+  destinationArn?: string;
+  moved: number;
+  toMove?: number;
+  failureReason?: string;
+  startedAt?: number;
+}
+
+/** Either the answer, or why this endpoint or account cannot do it (the caller falls back). */
+export type MaybeSupported<T> = { supported: true; value: T } | { supported: false; reason: string };
 
 export function isQueueUrl(value: string): boolean {
   return /^https?:\/\//.test(value);
@@ -237,6 +259,70 @@ export class SqsQueues {
       successful: (out.Successful ?? []).map((s) => s.Id ?? ''),
       failed: (out.Failed ?? []).map((f) => ({ id: f.Id ?? '', code: f.Code ?? 'Unknown', message: f.Message ?? '', senderFault: f.SenderFault ?? false })),
     };
+  }
+
+  /** Runs an optional action; an endpoint or account without it answers `supported: false`. */
+  private async optional<T>(make: () => Promise<T>, queue?: string): Promise<MaybeSupported<T>> {
+    try {
+      return { supported: true, value: await make() };
+    } catch (e: unknown) {
+      const name = sdkErrorName(e);
+      if (UNSUPPORTED.has(name)) return { supported: false, reason: `${name}: ${sdkErrorMessage(e).split('\n')[0]}` };
+      this.fail(e, queue);
+    }
+  }
+
+  /** The URLs of the queues whose redrive policy names this queue as their DLQ. */
+  async deadLetterSourceQueues(url: string): Promise<MaybeSupported<string[]>> {
+    return this.optional(async () => {
+      const urls: string[] = [];
+      let NextToken: string | undefined;
+      do {
+        const out = await this.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url, MaxResults: 1000, NextToken }), { abortSignal: this.signal });
+        urls.push(...(out.queueUrls ?? []));
+        NextToken = out.NextToken;
+      } while (NextToken);
+      return urls.sort();
+    }, queueNameFromUrl(url));
+  }
+
+  /** Starts SQS's own move of a DLQ's messages; without a destination they go back to their sources. */
+  async startMoveTask(sourceArn: string, options: { destinationArn?: string; maxPerSecond?: number } = {}): Promise<MaybeSupported<string>> {
+    return this.optional(async () => {
+      const out = await this.sqs.send(
+        new StartMessageMoveTaskCommand({
+          SourceArn: sourceArn,
+          ...(options.destinationArn ? { DestinationArn: options.destinationArn } : {}),
+          ...(options.maxPerSecond ? { MaxNumberOfMessagesPerSecond: options.maxPerSecond } : {}),
+        }),
+        { abortSignal: this.signal },
+      );
+      if (!out.TaskHandle) throw new Error(`StartMessageMoveTask returned no task handle for ${sourceArn}`);
+      return out.TaskHandle;
+    });
+  }
+
+  /** The most recent move tasks of a DLQ, newest first. */
+  async listMoveTasks(sourceArn: string): Promise<MaybeSupported<MoveTask[]>> {
+    return this.optional(async () => {
+      const out = await this.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }), { abortSignal: this.signal });
+      return (out.Results ?? []).map((r) => ({
+        ...(r.TaskHandle ? { taskHandle: r.TaskHandle } : {}),
+        status: r.Status ?? 'UNKNOWN',
+        sourceArn: r.SourceArn ?? sourceArn,
+        ...(r.DestinationArn ? { destinationArn: r.DestinationArn } : {}),
+        moved: r.ApproximateNumberOfMessagesMoved ?? 0,
+        ...(r.ApproximateNumberOfMessagesToMove !== undefined ? { toMove: r.ApproximateNumberOfMessagesToMove } : {}),
+        ...(r.FailureReason ? { failureReason: r.FailureReason } : {}),
+        ...(r.StartedTimestamp !== undefined ? { startedAt: r.StartedTimestamp } : {}),
+      }));
+    });
+  }
+
+  /** Cancels a running move task; the messages it moved stay moved. Returns how many that was. */
+  async cancelMoveTask(taskHandle: string): Promise<number> {
+    const out = await this.sendCmd(() => this.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }), { abortSignal: this.signal }));
+    return out.ApproximateNumberOfMessagesMoved ?? 0;
   }
 
   async changeVisibilityBatch(

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
+export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -22,6 +22,7 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   'process-sqs': () => import('./commands/processSqs.js'),
   tasks: () => import('./commands/tasks.js'),
   stats: () => import('./commands/stats.js'),
+  'redrive-dlq': () => import('./commands/redriveDlq.js'),
   show: () => import('./commands/show.js'),
   clear: () => import('./commands/clear.js'),
   setup: () => import('./commands/setup.js'),
@@ -133,8 +134,8 @@ export function buildProgram(dispatch: Dispatch): Command {
   program
     .command('stats [prefix]')
     .description('every queue (or those starting with PREFIX): visible, in flight, delayed, and its DLQ depth')
-    .option('--watch [seconds]', 'redraw every N seconds (default 5) until Ctrl-C')
-    .addHelpText('after', examples(['sqsops stats', 'sqsops stats sqsops- --json']))
+    .option('--watch [seconds]', 'refresh every N seconds (default 5) until Ctrl-C: redrawn on a terminal, one block per refresh otherwise')
+    .addHelpText('after', examples(['sqsops stats', 'sqsops stats sqsops- --json', 'sqsops stats orders --watch 2']))
     .action(act('stats'));
 
   program
@@ -188,6 +189,21 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--max-redirects <n>', 'redirects followed per URL', '5')
     .addHelpText('after', examples(['sqsops download-urls urls.json --out downloads', 'sqsops download-urls urls.ndjson --concurrency 16 --per-host 4 --retries 6', 'sqsops download-urls urls.json --to-s3 s3://sqsops-data/downloads --json']))
     .action(act('download-urls'));
+
+  program
+    .command('redrive-dlq')
+    .description("move messages out of a DLQ, back to their source queue or to --to: SQS's move task, or by hand (filter, max, dry run)")
+    .requiredOption('--from <name|url>', 'the DLQ to move messages out of')
+    .option('--to <name|url>', 'destination (default: the queue whose redrive policy names the DLQ)')
+    .option('--max <n>', 'move at most this many (moves by hand)')
+    .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--dry-run', 'show what would move; move nothing, leave everything visible')
+    .option('--rate <n>', 'at most this many messages per second')
+    .option('--manual', "move by hand even where SQS's move task could")
+    .option('--wait <seconds>', 'by hand: long-poll wait; stops when one whole wait brings nothing new', '20')
+    .option('--visibility-timeout <seconds>', 'by hand: how long taken messages stay hidden (and how soon they return after a crash)', '30')
+    .addHelpText('after', examples(['sqsops redrive-dlq --from sqsops-events-dlq', 'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20', 'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run']))
+    .action(act('redrive-dlq'));
 
   const local = program
     .command('local')

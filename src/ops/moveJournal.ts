@@ -1,0 +1,102 @@
+/**
+ * The redrive journal: the DLQ message ids a manual move has sent to their destination,
+ * written to disk (and flushed) after the send succeeded and before the delete from
+ * the DLQ. A run killed between the two leaves the message in the DLQ; the next run
+ * finds its id here and deletes it without sending it again, so a standard destination
+ * (which has no deduplication) gets no duplicate.
+ *
+ * A DLQ message keeps its id for as long as it stays in the DLQ, and a moved message
+ * gets a new id at the destination, so an id seen here can only be that same message.
+ * One folder per DLQ, one NDJSON file per day; files older than SQS's longest
+ * retention (14 days) can no longer match a message and are removed. Several runs may
+ * append at once: each batch is one write of whole lines, and `refresh` reads what
+ * other runs added since.
+ */
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** SQS keeps a message at most 14 days; a day more covers clocks and time zones. */
+const KEEP_DAYS = 15;
+
+export interface MoveJournal {
+  /** This DLQ's folder of day files. */
+  readonly dir: string;
+  /** Reads what other runs appended since the last look. */
+  refresh(): Promise<void>;
+  has(dlqMessageId: string): boolean;
+  /** Durably records that these DLQ messages now exist at `destination`. */
+  record(dlqMessageIds: readonly string[], destination: string): Promise<void>;
+}
+
+function safeName(arn: string): string {
+  return arn.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Opens (creating) the journal of one DLQ below `root`, and drops expired day files. */
+export async function openMoveJournal(root: string, dlqArn: string, now: () => number = Date.now): Promise<MoveJournal> {
+  const dir = join(root, safeName(dlqArn));
+  await mkdir(dir, { recursive: true });
+  const ids = new Set<string>();
+  const offsets = new Map<string, number>();
+  const oldest = day(now() - KEEP_DAYS * 86_400_000);
+
+  const readNew = async (file: string): Promise<void> => {
+    const path = join(dir, file);
+    const from = offsets.get(file) ?? 0;
+    const size = (await stat(path)).size;
+    if (size <= from) return;
+    const handle = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(size - from);
+      await handle.read(buf, 0, buf.length, from);
+      // Only whole lines: another run may be half-way through its write.
+      const end = buf.lastIndexOf(0x0a);
+      if (end < 0) return;
+      for (const line of buf.subarray(0, end).toString('utf8').split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          for (const id of (JSON.parse(line) as { ids?: string[] }).ids ?? []) ids.add(id);
+        } catch {
+          /* a torn line from a crash mid-write: its batch was never deleted, so it is simply sent again */
+        }
+      }
+      offsets.set(file, from + end + 1);
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const refresh = async (): Promise<void> => {
+    for (const file of (await readdir(dir)).filter((f) => f.endsWith('.ndjson')).sort()) {
+      if (file.slice(0, 10) < oldest) {
+        await rm(join(dir, file), { force: true });
+        continue;
+      }
+      await readNew(file);
+    }
+  };
+  await refresh();
+
+  return {
+    dir,
+    refresh,
+    has: (id) => ids.has(id),
+    async record(dlqMessageIds, destination) {
+      if (dlqMessageIds.length === 0) return;
+      const file = join(dir, `${day(now())}.ndjson`);
+      const handle = await open(file, 'a');
+      try {
+        await handle.write(`${JSON.stringify({ at: new Date(now()).toISOString(), to: destination, ids: dlqMessageIds })}\n`);
+        // On disk before the delete: after a crash (even of the machine) the next run must see it.
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+      for (const id of dlqMessageIds) ids.add(id);
+    },
+  };
+}
