@@ -14,6 +14,9 @@ export { consume, type ConsumeOptions, type ConsumeResult, type ConsumedMessage 
 export { showLedger, clearLedger, type ShowOptions, type ShowResult, type ClearOptions } from './ops/ledgerOps.js';
 export { setupTopology, type SetupStep, type SetupOptions } from './ops/setup.js';
 export { openQueue, openLedger } from './ops/resources.js';
+export { redriveDlq, type RedriveOptions, type RedriveResult, type RedriveProgress, type RedriveFailure, type RedrivePreview } from './ops/redrive.js';
+export { compileFilter, parseFilterExpression, type MessageFilter } from './core/redriveFilter.js';
+export { queueStats, type QueueStats, type StatsOptions } from './ops/stats.js';
 export { parseTopology, dlqNameFor, type TopologyConfig, type QueueConfig } from './core/topology.js';
 export { planBatches, messageBytes, MAX_BATCH_ENTRIES, MAX_REQUEST_BYTES } from './core/batching.js';
 export { compileKey, type KeyFn } from './core/keys.js';

@@ -202,6 +202,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--manual', "move by hand even where SQS's move task could")
     .option('--wait <seconds>', 'by hand: long-poll wait; stops when one whole wait brings nothing new', '20')
     .option('--visibility-timeout <seconds>', 'by hand: how long taken messages stay hidden (and how soon they return after a crash)', '30')
+    .option('--concurrency <n>', 'by hand: receive-send-delete loops at once (FIFO group order still holds)', '8')
     .addHelpText('after', examples(['sqsops redrive-dlq --from sqsops-events-dlq', 'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20', 'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run']))
     .action(act('redrive-dlq'));
 

@@ -9,10 +9,17 @@
  * gets a new id at the destination, so an id seen here can only be that same message.
  * One folder per DLQ, one NDJSON file per day; files older than SQS's longest
  * retention (14 days) can no longer match a message and are removed. Several runs may
- * append at once: each batch is one write of whole lines, and `refresh` reads what
- * other runs added since.
+ * append at once: each batch is one O_APPEND write of whole lines, and `refresh` reads
+ * what other runs added since.
+ *
+ * The window that is left: a kill -9 after SQS accepted a send and before its line is
+ * written. `append` is a synchronous write on a file kept open, called the moment the
+ * send's answer is parsed, so that window is the answer's trip back and one write(2);
+ * `flush` (fdatasync) before the delete covers a crash of the machine as well.
  */
+import { closeSync, fdatasync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 
 /** SQS keeps a message at most 14 days; a day more covers clocks and time zones. */
@@ -24,9 +31,16 @@ export interface MoveJournal {
   /** Reads what other runs appended since the last look. */
   refresh(): Promise<void>;
   has(dlqMessageId: string): boolean;
-  /** Durably records that these DLQ messages now exist at `destination`. */
+  /** Writes down, at once and synchronously, that these DLQ messages now exist at `destination`. */
+  append(dlqMessageIds: readonly string[], destination: string): void;
+  /** Puts what `append` wrote on disk (fdatasync). */
+  flush(): Promise<void>;
+  /** `append` then `flush`. */
   record(dlqMessageIds: readonly string[], destination: string): Promise<void>;
+  close(): void;
 }
+
+const datasync = promisify(fdatasync);
 
 function safeName(arn: string): string {
   return arn.replace(/[^A-Za-z0-9._-]+/g, '_');
@@ -81,22 +95,35 @@ export async function openMoveJournal(root: string, dlqArn: string, now: () => n
   };
   await refresh();
 
+  // Opened once: the append after a send must not wait for an open(2).
+  const fd = openSync(join(dir, `${day(now())}.ndjson`), 'a');
+  let dirty = false;
+  let syncing: Promise<void> = Promise.resolve();
+  const append = (dlqMessageIds: readonly string[], destination: string): void => {
+    if (dlqMessageIds.length === 0) return;
+    writeSync(fd, `${JSON.stringify({ at: new Date(now()).toISOString(), to: destination, ids: dlqMessageIds })}\n`);
+    dirty = true;
+    for (const id of dlqMessageIds) ids.add(id);
+  };
+  // Several lanes flush at once: one that finds nothing new waits for the sync already running,
+  // which began after its append and so covers it.
+  const flush = (): Promise<void> => {
+    if (dirty) {
+      dirty = false;
+      syncing = datasync(fd);
+    }
+    return syncing;
+  };
   return {
     dir,
     refresh,
     has: (id) => ids.has(id),
+    append,
+    flush,
     async record(dlqMessageIds, destination) {
-      if (dlqMessageIds.length === 0) return;
-      const file = join(dir, `${day(now())}.ndjson`);
-      const handle = await open(file, 'a');
-      try {
-        await handle.write(`${JSON.stringify({ at: new Date(now()).toISOString(), to: destination, ids: dlqMessageIds })}\n`);
-        // On disk before the delete: after a crash (even of the machine) the next run must see it.
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      for (const id of dlqMessageIds) ids.add(id);
+      append(dlqMessageIds, destination);
+      await flush();
     },
+    close: () => closeSync(fd),
   };
 }

@@ -30,6 +30,8 @@ export interface RedriveOptions {
   rate?: number;
   /** Always move by hand, even where SQS's move task could. @default false */
   manual?: boolean;
+  /** Manual move: receive-send-delete loops at once (FIFO order holds: SQS gives no two loops one group). @default 8 */
+  concurrency?: number;
   /** Manual move: long-poll wait; the run ends when one whole wait brings nothing new. @default 20 */
   waitSeconds?: number;
   /** Manual move: how long a received message stays hidden (and how soon it returns after a crash). @default 30 */
@@ -112,6 +114,7 @@ function checkOptions(o: RedriveOptions): void {
   };
   whole(o.max, '--max', 1);
   whole(o.rate, '--rate', 1);
+  whole(o.concurrency, '--concurrency', 1, 64);
   whole(o.waitSeconds, '--wait', 0, 20);
   whole(o.visibilityTimeout, '--visibility-timeout', 5, 43_200);
 }
@@ -181,21 +184,27 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
   if (dlq.fifo && !destination.fifo) note(`${destination.name} is a standard queue: FIFO order and message groups are not kept`);
   if (!dlq.fifo && destination.fifo) note(`${destination.name} is FIFO and ${dlq.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
   const journal = options.journalDir && !dryRun ? await openMoveJournal(options.journalDir, dlq.arn) : undefined;
-  const manual = await manualMove({
-    queues,
-    steady,
-    dlq,
-    destination,
-    filter,
-    max: options.max,
-    rate: options.rate,
-    waitSeconds: options.waitSeconds ?? 20,
-    visibilityTimeout: options.visibilityTimeout ?? 30,
-    dryRun,
-    journal,
-    signal: options.signal,
-    onProgress: options.onProgress,
-  });
+  let manual: Awaited<ReturnType<typeof manualMove>>;
+  try {
+    manual = await manualMove({
+      queues,
+      steady,
+      dlq,
+      destination,
+      filter,
+      max: options.max,
+      rate: options.rate,
+      waitSeconds: options.waitSeconds ?? 20,
+      visibilityTimeout: options.visibilityTimeout ?? 30,
+      concurrency: options.concurrency ?? 8,
+      dryRun,
+      journal,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+  } finally {
+    journal?.close();
+  }
   if (manual.releaseFailed > 0) note(`${manual.releaseFailed} messages left in ${dlq.name} could not be made visible at once; they return within ${options.visibilityTimeout ?? 30} s`);
   const { releaseFailed: _released, ...counts } = manual;
   return { dlq: dlq.name, destination: destination.name, path: 'manual', dryRun, ...counts, left: await depth(), notes, durationMs: performance.now() - started };

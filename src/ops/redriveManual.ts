@@ -25,6 +25,8 @@ export interface ManualMoveParams {
   rate?: number | undefined;
   waitSeconds: number;
   visibilityTimeout: number;
+  /** Receive-send-delete loops running at once. */
+  concurrency: number;
   dryRun: boolean;
   journal?: MoveJournal | undefined;
   signal?: AbortSignal | undefined;
@@ -69,50 +71,82 @@ export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
     if (p.dlq.fifo && group) blocked.add(group);
   };
 
-  try {
-    for (;;) {
-      if (p.max !== undefined && done() >= p.max) break;
+  // --max and --rate: each lane reserves what it asks for before it receives.
+  let reserved = 0;
+  let granted = 0;
+  let fatal: { error: unknown } | undefined;
+  const stop = () => fatal !== undefined || out.stoppedBy !== undefined;
+
+  const lane = async (): Promise<void> => {
+    /** When this lane's run of empty receives began (undefined: the last one brought something). */
+    let emptySince: number | undefined;
+    while (!stop()) {
       if (p.signal?.aborted) {
         out.stoppedBy = 'interrupted';
-        break;
+        return;
       }
-      // --rate: the next receive waits until the messages moved so far are within the cap.
-      const due = p.rate ? started + (out.moved * 1000) / p.rate : 0;
-      const want = Math.min(10, p.rate ?? 10, p.max !== undefined ? p.max - done() : 10);
+      const want = Math.min(10, p.rate ?? 10, p.max !== undefined ? p.max - done() - reserved : 10);
+      if (want <= 0) return; // --max: the rest is already taken by other lanes
+      reserved += want;
+      // --rate: this receive may start once the messages granted before it are within the cap.
+      const due = p.rate ? started + (granted * 1000) / p.rate : 0;
+      granted += want;
       let batch: Message[];
+      let receivedAt = performance.now();
       try {
         if (due > performance.now()) await sleep(due - performance.now(), undefined, { signal: p.signal });
+        receivedAt = performance.now();
         batch = await p.queues.receive(p.dlq.url, { max: want, waitSeconds: p.waitSeconds, visibilityTimeout: p.visibilityTimeout });
       } catch (e: unknown) {
-        if (!p.signal?.aborted) throw e;
-        out.stoppedBy = 'interrupted';
-        break;
+        reserved -= want;
+        if (p.signal?.aborted) out.stoppedBy = 'interrupted';
+        else fatal ??= { error: e };
+        return;
       }
-      // Done when one whole wait brings nothing new (left-behind messages may come back after their visibility).
-      const fresh = batch.filter((m) => !handled.has(m.MessageId ?? ''));
-      for (const m of batch) if (handled.has(m.MessageId ?? '')) handled.set(m.MessageId ?? '', m.ReceiptHandle);
-      if (fresh.length === 0) break;
-
-      const toMove: Message[] = [];
-      for (const m of fresh) {
-        const group = m.Attributes?.MessageGroupId;
-        if (p.dlq.fifo && group && blocked.has(group)) {
-          out.heldBack++;
-          hold(m);
-        } else if (p.filter && !p.filter({ body: m.Body ?? '', attributes: m.MessageAttributes ?? {} })) {
-          out.filteredOut++;
-          hold(m);
-        } else if (p.dryRun) {
-          out.wouldMove.push(preview(m));
-          hold(m);
-        } else {
-          toMove.push(m);
+      try {
+        const fresh = batch.filter((m) => !handled.has(m.MessageId ?? ''));
+        for (const m of batch) if (handled.has(m.MessageId ?? '')) handled.set(m.MessageId ?? '', m.ReceiptHandle);
+        if (fresh.length === 0) {
+          // This lane is done when the DLQ stayed empty (of anything new) for one whole wait. A
+          // receive may come back empty early (an emulator wakes every poller when one message
+          // returns): that is not a whole wait, so it polls again. Left-behind messages coming
+          // back after their visibility are not new.
+          emptySince ??= receivedAt;
+          if (performance.now() - emptySince >= p.waitSeconds * 1000 - 20) return;
+          continue;
         }
+        emptySince = undefined;
+
+        const toMove: Message[] = [];
+        for (const m of fresh) {
+          const group = m.Attributes?.MessageGroupId;
+          if (p.dlq.fifo && group && blocked.has(group)) {
+            out.heldBack++;
+            hold(m);
+          } else if (p.filter && !p.filter({ body: m.Body ?? '', attributes: m.MessageAttributes ?? {} })) {
+            out.filteredOut++;
+            hold(m);
+          } else if (p.dryRun) {
+            out.wouldMove.push(preview(m));
+            hold(m);
+          } else {
+            toMove.push(m);
+          }
+        }
+        if (toMove.length > 0) await moveBatch(p, toMove, out, handled, hold);
+        progress();
+      } finally {
+        reserved -= want;
       }
-      if (toMove.length > 0) await moveBatch(p, toMove, out, handled, hold);
-      progress();
-      if (out.stoppedBy) break;
     }
+  };
+
+  try {
+    // FIFO keeps order across lanes: SQS hands no lane a group while another holds part of it.
+    // Under --rate, no more lanes than the rate needs: a lane waiting for its slot would wait out an empty queue too.
+    const lanes = p.rate ? Math.max(1, Math.min(p.concurrency, Math.floor(p.rate / 10))) : p.concurrency;
+    await Promise.all(Array.from({ length: lanes }, () => lane().catch((e: unknown) => void (fatal ??= { error: e }))));
+    if (fatal) throw fatal.error;
   } finally {
     out.releaseFailed = await release(p, handled);
   }
@@ -131,7 +165,18 @@ async function moveBatch(
   await p.journal?.refresh();
   const sentBefore = p.journal ? batch.filter((m) => p.journal!.has(m.MessageId ?? '')) : [];
   const toSend = batch.filter((m) => !sentBefore.includes(m));
-  const sent = await sendMoved(p.steady, p.destination, toSend.map(toEntry(p.destination)));
+  // Written down the moment SQS accepts each batch, on disk before anything is deleted:
+  // a crash in between is caught by the next run.
+  let journalError: unknown;
+  const onSent = (ids: string[]) => {
+    if (!p.journal || journalError) return;
+    try {
+      p.journal.append(ids, p.destination.name);
+    } catch (e: unknown) {
+      journalError = e;
+    }
+  };
+  const sent = await sendMoved(p.steady, p.destination, toSend.map(toEntry(p.destination)), onSent);
   const byId = new Map(toSend.map((m) => [m.MessageId ?? '', m]));
   for (const f of sent.failed) {
     out.failed.push({ ...f, stage: 'send' });
@@ -145,8 +190,8 @@ async function moveBatch(
   const sentIds = new Set(sent.sentIds);
   const safe = [...sentBefore, ...toSend.filter((m) => sentIds.has(m.MessageId ?? ''))];
   try {
-    // Recorded (and on disk) before the delete: a crash in between is caught by the next run.
-    await p.journal?.record(sent.sentIds, p.destination.name);
+    if (journalError) throw journalError;
+    await p.journal?.flush();
   } catch (e: unknown) {
     // Deleting is still right (the messages are at the destination); only the crash cover is gone.
     out.stoppedBy = `the redrive journal could not be written (${(e as Error).message ?? String(e)})`;

@@ -61,8 +61,11 @@ export const toEntry =
     };
   };
 
-/** Sends entries in order; retries what SQS says may succeed; never throws for a send. */
-export async function sendMoved(queues: SqsQueues, destination: QueueRef, entries: MoveEntry[]): Promise<SendOutcome> {
+/**
+ * Sends entries in order; retries what SQS says may succeed; never throws for a send.
+ * `onSent` hears the DLQ ids of each accepted batch synchronously, as soon as SQS answers.
+ */
+export async function sendMoved(queues: SqsQueues, destination: QueueRef, entries: MoveEntry[], onSent?: (dlqMessageIds: string[]) => void): Promise<SendOutcome> {
   const out: SendOutcome = { sentIds: [], failed: [], skipped: [] };
   const failedGroups = new Set<string>();
   const { batches, oversized } = planBatches(entries);
@@ -86,7 +89,9 @@ export async function sendMoved(queues: SqsQueues, destination: QueueRef, entrie
       try {
         const res = await queues.sendBatch(destination.url, pending);
         const byId = new Map(pending.map((e) => [e.id, e]));
-        for (const s of res.successful) out.sentIds.push(byId.get(s.id)!.messageId);
+        const accepted = res.successful.map((s) => byId.get(s.id)!.messageId);
+        onSent?.(accepted);
+        out.sentIds.push(...accepted);
         const retry: MoveEntry[] = [];
         for (const f of res.failed) {
           const e = byId.get(f.id)!;

@@ -5,13 +5,13 @@ import type { Metrics } from '../core/metrics.js';
 import type { ActionLog } from './log.js';
 import type { InboundMessage } from './types.js';
 
-/** SQS allows 10 message attributes: our error note is added only if there is room. */
+/** SQS allows 10 message attributes: our error note is added only if there is room; a redriven message's old note is replaced. */
 function dlqAttributes(m: InboundMessage, reason: string): Record<string, MessageAttributeValue> {
   const attrs: Record<string, MessageAttributeValue> = {};
   for (const [k, v] of Object.entries(m.rawAttributes ?? {})) {
     attrs[k] = { DataType: v.DataType ?? 'String', ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}), ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}) };
   }
-  if (Object.keys(attrs).length < 10 && !('sqsops.error' in attrs)) attrs['sqsops.error'] = { DataType: 'String', StringValue: reason.slice(0, 1000) };
+  if (Object.keys(attrs).length < 10 || 'sqsops.error' in attrs) attrs['sqsops.error'] = { DataType: 'String', StringValue: reason.slice(0, 1000) };
   return attrs;
 }
 

@@ -3,7 +3,7 @@
  * built CLI: a burst through the SNS fan-out drains with nothing lost; a backlog built
  * while consumers are stopped drains on restart; forced failures (contract breaks)
  * route to the DLQ; duplicates are stored once and FIFO order per group holds under
- * redelivery.
+ * redelivery; a contract break is rejected into the DLQ and redriven after the fix.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -98,5 +98,35 @@ describe('the E-ComExpress test plan', () => {
       expect(seqs, group).toEqual([...seqs].sort((x, y) => x - y));
     }
     expect((await depths())['pedidos.fifo']).toBe(0);
+  });
+
+  it('rejects a contract break into the DLQ, and redrives it once the consumer accepts the new contract', async () => {
+    // The producer ships v2 of the event (total as a decimal string) before the consumer knows it.
+    const v1 = Array.from({ length: 120 }, (_, i) => ({ orderId: `v1-${i}`, customerId: `c${i % 5}`, total: 10 + i, items: [{ sku: 'A', quantity: 1 }] }));
+    const v2 = Array.from({ length: 40 }, (_, i) => ({ orderId: `v2-${i}`, customerId: `c${i % 5}`, total: `${20 + i}.50`, items: [{ sku: 'B', quantity: 2 }] }));
+    const file = join(cli.home, 'contract-v2.ndjson');
+    writeFileSync(file, [...v1, ...v2].map((e) => JSON.stringify(e)).join('\n'));
+    await ok(['produce', '--queue', 'contrato', '--from-file', file]);
+    const consume = (schema: string) =>
+      ok(['process-sqs', '--queue', 'contrato', '--table', 'contrato-ledger', '--key', 'orderId', '--schema', join(ROOT, `test/fixtures/schemas/${schema}`), '--drain', '--wait', '2', '--json']);
+    const before = json((await consume('order-v1.json')).stdout).metrics;
+    expect(before).toMatchObject({ MessagesSaved: 120, InvalidMessages: 40, MessagesToDLQ: 40 });
+    expect((await depths())['contrato-dlq']).toBe(40);
+
+    const dry = json((await ok(['redrive-dlq', '--from', 'contrato-dlq', '--dry-run', '--wait', '1', '--json'])).stdout);
+    expect(dry).toMatchObject({ dryRun: true, moved: 0, destination: 'contrato' });
+    expect(dry.wouldMove).toHaveLength(40);
+    expect((await depths())['contrato-dlq']).toBe(40);
+
+    // The fix: the consumer deploys the v2 schema; then the dead letters go back.
+    const moved = json((await ok(['redrive-dlq', '--from', 'contrato-dlq', '--wait', '1', '--json'])).stdout);
+    expect(moved).toMatchObject({ moved: 40, failed: [], destination: 'contrato', left: { visible: 0, inFlight: 0 } });
+    const after = json((await consume('order-v2.json')).stdout).metrics;
+    expect(after).toMatchObject({ MessagesSaved: 40, InvalidMessages: 0, MessagesToDLQ: 0 });
+    const ledger = json((await ok(['show', '--table', 'contrato-ledger', '--json', '--limit', '1000'])).stdout);
+    expect(ledger.counts).toEqual({ COMPLETED: 160 });
+    expect(ledger.items.filter((i: { id: string }) => i.id.startsWith('v2-'))).toHaveLength(40);
+    const d = await depths();
+    expect([d.contrato, d['contrato-dlq']]).toEqual([0, 0]);
   });
 });

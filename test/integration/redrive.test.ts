@@ -10,6 +10,7 @@ import { sendMoved, toEntry } from '../../src/ops/redriveSend.js';
 import type { QueueRef } from '../../src/aws/queue.js';
 import { createClients } from '../../src/aws/clients.js';
 import { startMoveTaskEmulator } from '../helpers/moveTaskEmulator.js';
+import { processSqs } from '../../src/pipeline/runner.js';
 
 let aws: TestAws;
 let journalDir: string;
@@ -101,13 +102,17 @@ describe('redrive-dlq, manual move', () => {
     expect(await aws.depth(dlq.url)).toEqual({ visible: 13, inFlight: 0 });
   });
 
-  it('moves at most --max', async () => {
+  it('moves at most --max, exactly, across concurrent lanes', async () => {
     const { source, dlq } = await pair('rd-max');
-    await fill(dlq, Array.from({ length: 25 }, (_, i) => `m${i}`));
-    const r = await redriveDlq(aws.clients, { from: dlq.name, max: 7, ...fast, journalDir });
-    expect(r.moved).toBe(7);
-    expect(await aws.depth(source.url)).toEqual({ visible: 7, inFlight: 0 });
-    expect(await aws.depth(dlq.url)).toEqual({ visible: 18, inFlight: 0 });
+    await fill(dlq, Array.from({ length: 250 }, (_, i) => `m${i}`));
+    const r = await redriveDlq(aws.clients, { from: dlq.name, max: 95, concurrency: 8, ...fast, journalDir });
+    expect(r.moved).toBe(95);
+    expect(await aws.depth(source.url)).toEqual({ visible: 95, inFlight: 0 });
+    expect(await aws.depth(dlq.url)).toEqual({ visible: 155, inFlight: 0 });
+    const rest = await redriveDlq(aws.clients, { from: dlq.name, concurrency: 8, ...fast, journalDir });
+    expect(rest.moved).toBe(155);
+    const bodies = (await aws.drain(source.url)).map((m) => m.body);
+    expect(bodies.sort()).toEqual(Array.from({ length: 250 }, (_, i) => `m${i}`).sort());
   });
 
   it('moves nothing on a dry run and leaves everything visible', async () => {
@@ -139,13 +144,40 @@ describe('redrive-dlq, manual move', () => {
   });
 });
 
+describe('a poison message through process-sqs, redrive-dlq and process-sqs again', () => {
+  it('keeps its attributes, and carries the newest failure reason, not the first', async () => {
+    const { source, dlq } = await pair('rd-again');
+    await aws.queues.sendBatch(source.url, [{ id: '0', body: 'plain text', attributes: { eventType: { DataType: 'String', StringValue: 'OrderCreated' } } }]);
+    await processSqs(aws.clients, { queue: source.name, ledgerTable: 'rd-ledger', key: 'orderId', drain: true, waitSeconds: 0 });
+    const [first] = await aws.queues.receive(dlq.url, { max: 1, waitSeconds: 0, visibilityTimeout: 0 });
+    const reason1 = first!.MessageAttributes?.['sqsops.error']?.StringValue;
+    expect(reason1).toBeTruthy();
+    await redriveDlq(aws.clients, { from: dlq.name, ...fast, journalDir });
+    const [back] = await aws.queues.receive(source.url, { max: 1, waitSeconds: 0, visibilityTimeout: 0 });
+    expect(back!.MessageAttributes).toMatchObject({ eventType: { StringValue: 'OrderCreated' }, 'sqsops.error': { StringValue: reason1 } });
+    // Fails again, for another reason this time (a key that does not exist in a JSON body).
+    await aws.queues.deleteBatch(source.url, [{ id: '0', receiptHandle: back!.ReceiptHandle! }]);
+    await aws.queues.sendBatch(source.url, [{ id: '0', body: '{"total":1}', attributes: back!.MessageAttributes! }]);
+    await processSqs(aws.clients, { queue: source.name, ledgerTable: 'rd-ledger', key: 'orderId', drain: true, waitSeconds: 0 });
+    const [second] = await aws.queues.receive(dlq.url, { max: 1, waitSeconds: 0, visibilityTimeout: 0 });
+    const reason2 = second!.MessageAttributes?.['sqsops.error']?.StringValue;
+    expect(reason2).toBeTruthy();
+    expect(reason2).not.toBe(reason1);
+    expect(second!.MessageAttributes?.eventType?.StringValue).toBe('OrderCreated');
+  });
+});
+
 describe('redrive-dlq after a crash between send and delete', () => {
   /** Leaves the state a kill -9 leaves: the messages sent on, still in the DLQ (in flight, then visible). */
   async function crashAfterSend(dlq: QueueRef, dest: QueueRef, record: boolean) {
     const got = await aws.queues.receive(dlq.url, { max: 10, waitSeconds: 0, visibilityTimeout: 1 });
     const out = await sendMoved(aws.queues, dest, got.map(toEntry(dest)));
     expect(out.sentIds).toHaveLength(got.length);
-    if (record) await (await openMoveJournal(journalDir, dlq.arn)).record(out.sentIds, dest.name);
+    if (record) {
+      const journal = await openMoveJournal(journalDir, dlq.arn);
+      await journal.record(out.sentIds, dest.name);
+      journal.close();
+    }
     await new Promise((r) => setTimeout(r, 1200));
     return got.length;
   }

@@ -3,6 +3,7 @@ import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
 import { AbortedError, PartialFailureError, UsageError } from '../../core/errors.js';
 import { sqsopsHome } from '../../local/paths.js';
+import { compileFilter } from '../../core/redriveFilter.js';
 import { redriveDlq, type RedriveResult } from '../../ops/redrive.js';
 import { preview, rate } from '../output.js';
 
@@ -16,6 +17,7 @@ export interface RedriveFlags {
   manual?: boolean;
   wait?: string;
   visibilityTimeout?: string;
+  concurrency?: string;
 }
 
 /** `sqsops redrive-dlq --from DLQ [--to QUEUE]`: one library call, one summary. */
@@ -25,6 +27,8 @@ export async function run(flags: RedriveFlags, ctx: CommandContext): Promise<voi
   const perSecond = flags.rate !== undefined ? parseIntFlag('--rate', flags.rate, { min: 1, max: 100_000 }) : undefined;
   const waitSeconds = parseIntFlag('--wait', flags.wait ?? '20', { min: 0, max: 20 });
   const visibilityTimeout = parseIntFlag('--visibility-timeout', flags.visibilityTimeout ?? '30', { min: 5, max: 43_200 });
+  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '8', { min: 1, max: 64 });
+  compileFilter(flags.filter); // a bad expression is a usage error before anything connects
   const clients = await ctx.connect();
   const spinner = await ctx.out.spinner(flags.dryRun ? `looking at ${flags.from}` : `moving messages out of ${flags.from}`);
   const started = performance.now();
@@ -40,6 +44,7 @@ export async function run(flags: RedriveFlags, ctx: CommandContext): Promise<voi
       manual: flags.manual ?? false,
       waitSeconds,
       visibilityTimeout,
+      concurrency,
       journalDir: join(sqsopsHome(ctx.env), 'redrive'),
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
