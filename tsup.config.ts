@@ -20,7 +20,8 @@ export default defineConfig([
   {
     // The Lambda handler: one self-contained file (dependencies bundled), so a zip of
     // dist/lambda.js is the whole deployment. Database drivers stay external (and lazy):
-    // add them to the function (or a layer) only if you use those sinks.
+    // add them to the function (or a layer) only if you use those sinks. CloudWatch is read
+    // only by `stats`, never by the handler (and the Lambda runtime ships the SDK anyway).
     entry: { lambda: 'src/lambda.ts' },
     format: ['esm'],
     target: 'node22',
@@ -28,8 +29,8 @@ export default defineConfig([
     splitting: false,
     sourcemap: true,
     clean: false,
-    noExternal: [/^(?!mongodb$|mssql$).*/],
-    external: ['mongodb', 'mssql'],
+    noExternal: [/^(?!mongodb$|mssql$|@aws-sdk\/client-cloudwatch$).*/],
+    external: ['mongodb', 'mssql', '@aws-sdk/client-cloudwatch'],
     // Bundled CommonJS dependencies need require() in an ES module.
     banner: { js: "import { createRequire as __sqsopsRequire } from 'node:module'; const require = __sqsopsRequire(import.meta.url);" },
   },

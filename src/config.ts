@@ -27,7 +27,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'AWS_SECRET_ACCESS_KEY', description: 'static credentials (secret)', secret: true },
   { name: 'AWS_SESSION_TOKEN', description: 'session token for temporary credentials (secret)', secret: true },
   { name: 'AWS_ENDPOINT_URL', description: 'one endpoint for every service (LocalStack, another emulator); targets it as AWS' },
-  { name: 'AWS_ENDPOINT_URL_SQS', description: 'endpoint for SQS only (likewise _SNS, _DYNAMODB, _S3)' },
+  { name: 'AWS_ENDPOINT_URL_SQS', description: 'endpoint for SQS only (likewise _SNS, _DYNAMODB, _S3, _CLOUDWATCH)' },
   { name: 'SQSOPS_TARGET', description: '"aws" to use real AWS with the default credential chain, "local" to force the embedded local AWS', default: 'local unless AWS is configured' },
   { name: 'SQSOPS_HOME', description: 'state dir of the embedded local AWS', default: '~/.sqsops' },
   { name: 'SQSOPS_LOCAL_PORT', description: 'port of the embedded local AWS on 127.0.0.1 (0 = any free port)', default: String(DEFAULTS.localPort) },

@@ -4,6 +4,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -26,6 +27,7 @@ export interface AwsClients {
   sns(): Promise<SNSClient>;
   dynamodb(): Promise<DynamoDBDocumentClient>;
   s3(): Promise<S3Client>;
+  cloudwatch(): Promise<CloudWatchClient>;
   endpointOf(service: Service): string | undefined;
   destroy(): void;
 }
@@ -79,6 +81,10 @@ export function createClients(target: ResolvedTarget): AwsClients {
       const { S3Client } = await import('@aws-sdk/client-s3');
       // Path-style: the local endpoint (and most S3-compatible ones) has no wildcard DNS for buckets.
       return track(new S3Client({ ...base('s3'), forcePathStyle: endpointOf('s3') !== undefined }));
+    }),
+    cloudwatch: memo(async () => {
+      const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
+      return track(new CloudWatchClient(base('cloudwatch')));
     }),
     destroy() {
       for (const c of created) c.destroy();

@@ -6,8 +6,9 @@
  */
 import { UsageError } from '../core/errors.js';
 
-export type Service = 'sqs' | 'sns' | 'dynamodb' | 's3';
-export const SERVICES: readonly Service[] = ['sqs', 'sns', 'dynamodb', 's3'];
+export type Service = 'sqs' | 'sns' | 'dynamodb' | 's3' | 'cloudwatch';
+/** CloudWatch is read only by `stats` (the age of the oldest message), never locally. */
+export const SERVICES: readonly Service[] = ['sqs', 'sns', 'dynamodb', 's3', 'cloudwatch'];
 
 export interface TargetFlags {
   endpointUrl?: string;

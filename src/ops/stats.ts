@@ -4,12 +4,16 @@
  * GetQueueAttributes, never a receive, so no message is disturbed.
  *
  * The age of the oldest message is not something the SQS API answers: it is the
- * CloudWatch metric ApproximateAgeOfOldestMessage. Peeking would change what it measures
- * (receive counts, visibility), so it is reported as unknown (null) rather than guessed.
+ * CloudWatch metric ApproximateAgeOfOldestMessage, read on real AWS (one GetMetricData call
+ * per 500 queues). Peeking would change what it measures (receive counts, visibility), so
+ * where CloudWatch cannot be asked (the embedded local AWS, no permission) it is unknown
+ * (null) rather than guessed.
  */
 import type { AwsClients } from '../aws/clients.js';
 import { SqsQueues, queueNameFromUrl } from '../aws/queue.js';
 import { QueueNotFoundError } from '../core/errors.js';
+import { oldestMessageAges } from '../aws/cloudwatch.js';
+import { sdkErrorMessage, sdkErrorName } from '../aws/errors.js';
 
 export interface QueueStats {
   name: string;
@@ -22,8 +26,8 @@ export interface QueueStats {
   dlq?: { name: string; visible: number | null; inFlight: number | null };
   /** True when a queue in this listing names it as its DLQ. */
   isDlq: boolean;
-  /** Seconds since the oldest message was sent: only CloudWatch knows (ApproximateAgeOfOldestMessage), so always null. */
-  oldestMessageAgeSeconds: null;
+  /** CloudWatch's ApproximateAgeOfOldestMessage (newest datapoint of the last 15 minutes); null where it cannot be had. */
+  oldestMessageAgeSeconds: number | null;
 }
 
 export interface StatsOptions {
@@ -32,6 +36,10 @@ export interface StatsOptions {
   signal?: AbortSignal;
   /** GetQueueAttributes calls in flight at once (SQS throttles a burst over hundreds of queues). @default 8 */
   concurrency?: number;
+  /** Ask CloudWatch for the age of the oldest message. @default true on real AWS, false on the embedded local AWS (it has no CloudWatch) */
+  ages?: boolean;
+  /** Hears why the ages could not be had (once per call). */
+  notify?: (message: string) => void;
 }
 
 const DEPTH = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
@@ -96,13 +104,27 @@ export async function queueStats(clients: AwsClients, options: StatsOptions = {}
     const row = url ? await read(url) : undefined;
     if (row && row.arn === arn) byArn.set(arn, row);
   });
+  const ages = (options.ages ?? clients.target.kind === 'aws') && rows.length > 0 ? await readAges(clients, rows.map((r) => r.name), options) : undefined;
   const dlqArns = new Set(rows.map((r) => r.dlqArn));
   return rows.map(({ arn, dlqArn, ...r }) => {
     const target = dlqArn ? byArn.get(dlqArn) : undefined;
     return {
       ...r,
+      oldestMessageAgeSeconds: ages?.get(r.name) ?? null,
       ...(dlqArn ? { dlq: { name: dlqArn.split(':').pop() ?? dlqArn, visible: target?.visible ?? null, inFlight: target?.inFlight ?? null } } : {}),
       isDlq: dlqArns.has(arn),
     };
   });
+}
+
+/** The ages from CloudWatch; undefined (every age unknown, said once) when it cannot be asked. */
+async function readAges(clients: AwsClients, names: string[], options: StatsOptions): Promise<Map<string, number | null> | undefined> {
+  try {
+    return await oldestMessageAges(await clients.cloudwatch(), names, options.signal ? { signal: options.signal } : {});
+  } catch (e: unknown) {
+    if (options.signal?.aborted) throw e;
+    // Depths still count without ages: say why once and go on.
+    options.notify?.(`the age of the oldest message is unknown: CloudWatch GetMetricData failed (${sdkErrorName(e)}: ${sdkErrorMessage(e).split('\n')[0]})`);
+    return undefined;
+  }
 }

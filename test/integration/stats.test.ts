@@ -84,4 +84,19 @@ describe('stats', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ prefix: 'st-orders', queues: [{ name: 'st-orders' }, { name: 'st-orders-dlq' }] });
   });
+
+  it('still reports depths when CloudWatch cannot be asked, saying why once (the emulator has no CloudWatch)', async () => {
+    await produce(aws.clients, { queue: 'st-cw', count: 4 });
+    const notes: string[] = [];
+    const rows = await queueStats(aws.clients, { prefix: 'st-cw', ages: true, notify: (m) => notes.push(m) });
+    expect(rows.find((r) => r.name === 'st-cw')).toMatchObject({ visible: 4, oldestMessageAgeSeconds: null });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/age of the oldest message is unknown: CloudWatch GetMetricData failed/);
+  });
+
+  it('does not ask CloudWatch on the embedded local AWS', async () => {
+    const notes: string[] = [];
+    await queueStats(aws.clients, { prefix: 'st-cw', notify: (m) => notes.push(m) });
+    expect(notes).toEqual([]);
+  });
 });

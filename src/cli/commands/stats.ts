@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
 import { queueStats, type QueueStats } from '../../ops/stats.js';
+import { formatAge } from '../../aws/cloudwatch.js';
 
 export interface StatsFlags {
   watch?: string | boolean;
@@ -19,7 +20,7 @@ function block(rows: QueueStats[], ctx: CommandContext, prefix: string | undefin
   return ctx.out.table(
     ['queue', 'visible', 'in flight', 'delayed', 'DLQ', 'oldest'],
     // "oldest" is CloudWatch's ApproximateAgeOfOldestMessage: the SQS API cannot tell it without disturbing messages.
-    rows.map((r) => [`${r.name}${r.isDlq ? ' (DLQ)' : ''}`, r.visible, r.inFlight, r.delayed, dlqCell(r), 'n/a']),
+    rows.map((r) => [`${r.name}${r.isDlq ? ' (DLQ)' : ''}`, r.visible, r.inFlight, r.delayed, dlqCell(r), formatAge(r.oldestMessageAgeSeconds)]),
   );
 }
 
@@ -31,10 +32,16 @@ export async function run(flags: StatsFlags, ctx: CommandContext, args: string[]
   // On a terminal a watch redraws in place; anywhere else it appends one block per interval (a log).
   const redraw = interval > 0 && Boolean(process.stdout.isTTY) && !ctx.out.json;
   let drawn = 0;
+  // A watch would repeat the same note every refresh: each is said once.
+  const said = new Set<string>();
+  const notify = (m: string) => {
+    if (!said.has(m)) ctx.out.note(m);
+    said.add(m);
+  };
   for (;;) {
     let rows: QueueStats[];
     try {
-      rows = await queueStats(clients, { ...(prefix ? { prefix } : {}), signal: ctx.signal });
+      rows = await queueStats(clients, { ...(prefix ? { prefix } : {}), signal: ctx.signal, notify });
     } catch (e: unknown) {
       if (interval && ctx.signal.aborted) return; // Ctrl-C during a refresh ends a watch cleanly
       throw e;
