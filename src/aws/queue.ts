@@ -78,6 +78,19 @@ export interface MoveTask {
 /** Either the answer, or why this endpoint or account cannot do it (the caller falls back). */
 export type MaybeSupported<T> = { supported: true; value: T } | { supported: false; reason: string };
 
+/** A received message's attributes as SendMessage takes them (only the fields it accepts). */
+export function sendableAttributes(received: Record<string, { DataType?: string | undefined; StringValue?: string | undefined; BinaryValue?: Uint8Array | undefined }> | undefined): Record<string, MessageAttributeValue> {
+  const attrs: Record<string, MessageAttributeValue> = {};
+  for (const [k, v] of Object.entries(received ?? {})) {
+    attrs[k] = {
+      DataType: v.DataType ?? 'String',
+      ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}),
+      ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}),
+    };
+  }
+  return attrs;
+}
+
 export function isQueueUrl(value: string): boolean {
   return /^https?:\/\//.test(value);
 }

@@ -10,7 +10,7 @@ import { SqsQueues, queueNameFromUrl, type QueueRef } from '../aws/queue.js';
 import { QueueNotFoundError, UsageError } from '../core/errors.js';
 import { compileFilter } from '../core/redriveFilter.js';
 import { openMoveJournal } from './moveJournal.js';
-import { manualMove } from './redriveManual.js';
+import { manualMove, type ManualOutcome } from './redriveManual.js';
 import { nativeMove } from './redriveNative.js';
 import { DEFAULT_GROUP } from './redriveSend.js';
 import { openQueue, type Notify } from './resources.js';
@@ -71,20 +71,12 @@ export interface RedrivePreview {
   body: string;
 }
 
-export interface RedriveResult {
+export interface RedriveResult extends Omit<ManualOutcome, 'releaseFailed'> {
   dlq: string;
   /** The destination queue, or "original sources" for a native move without `to`. */
   destination: string;
   path: 'native' | 'manual';
   dryRun: boolean;
-  moved: number;
-  /** Sent by an earlier run that was killed before its delete: deleted now, not sent again. */
-  recovered: number;
-  filteredOut: number;
-  /** FIFO: left behind an earlier message of their group that stays in the DLQ. */
-  heldBack: number;
-  failed: RedriveFailure[];
-  wouldMove: RedrivePreview[];
   /** The DLQ's approximate depth after the run. */
   left: { visible: number; inFlight: number };
   notes: string[];

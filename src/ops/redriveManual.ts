@@ -35,8 +35,10 @@ export interface ManualMoveParams {
 
 export interface ManualOutcome {
   moved: number;
+  /** Sent by an earlier run that was killed before its delete: deleted now, not sent again. */
   recovered: number;
   filteredOut: number;
+  /** FIFO: left behind an earlier message of their group that stays in the DLQ. */
   heldBack: number;
   failed: RedriveFailure[];
   wouldMove: RedrivePreview[];

@@ -5,8 +5,8 @@
  * a FIFO destination). Requests stay under SQS's 10-entry and 1 MiB caps, in order.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { QueueRef, SendEntry, SqsQueues } from '../aws/queue.js';
+import type { Message } from '@aws-sdk/client-sqs';
+import { sendableAttributes, type QueueRef, type SendEntry, type SqsQueues } from '../aws/queue.js';
 import { messageBytes, planBatches } from '../core/batching.js';
 import { SqsopsError } from '../core/errors.js';
 import { backoffMs } from '../core/retry.js';
@@ -30,25 +30,13 @@ export interface SendOutcome {
   stoppedBy?: string;
 }
 
-function copyAttributes(m: Message): Record<string, MessageAttributeValue> | undefined {
-  const entries = Object.entries(m.MessageAttributes ?? {});
-  if (entries.length === 0) return undefined;
-  const attrs: Record<string, MessageAttributeValue> = {};
-  for (const [k, v] of entries) {
-    attrs[k] = {
-      DataType: v.DataType ?? 'String',
-      ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}),
-      ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}),
-    };
-  }
-  return attrs;
-}
 
 /** Builds the send entry for one DLQ message. */
 export const toEntry =
   (destination: QueueRef) =>
   (m: Message, i: number): MoveEntry => {
-    const attributes = copyAttributes(m);
+    const copied = sendableAttributes(m.MessageAttributes);
+    const attributes = Object.keys(copied).length ? copied : undefined;
     const body = m.Body ?? '';
     const messageId = m.MessageId ?? '';
     return {

@@ -1,16 +1,13 @@
 /** Moving poison to the DLQ: the body byte for byte, its attributes, and why. */
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
-import type { QueueRef, SqsQueues } from '../aws/queue.js';
+import { sendableAttributes, type QueueRef, type SqsQueues } from '../aws/queue.js';
 import type { Metrics } from '../core/metrics.js';
 import type { ActionLog } from './log.js';
 import type { InboundMessage } from './types.js';
 
 /** SQS allows 10 message attributes: our error note is added only if there is room; a redriven message's old note is replaced. */
 function dlqAttributes(m: InboundMessage, reason: string): Record<string, MessageAttributeValue> {
-  const attrs: Record<string, MessageAttributeValue> = {};
-  for (const [k, v] of Object.entries(m.rawAttributes ?? {})) {
-    attrs[k] = { DataType: v.DataType ?? 'String', ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}), ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}) };
-  }
+  const attrs = sendableAttributes(m.rawAttributes);
   if (Object.keys(attrs).length < 10 || 'sqsops.error' in attrs) attrs['sqsops.error'] = { DataType: 'String', StringValue: reason.slice(0, 1000) };
   return attrs;
 }
