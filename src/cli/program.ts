@@ -196,7 +196,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .requiredOption('--from <name|url>', 'the DLQ to move messages out of')
     .option('--to <name|url>', 'destination (default: the queue whose redrive policy names the DLQ)')
     .option('--max <n>', 'move at most this many (moves by hand)')
-    .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dry-run', 'show what would move; move nothing, leave everything visible')
     .option('--rate <n>', 'at most this many messages per second')
     .option('--manual', "move by hand even where SQS's move task could")
