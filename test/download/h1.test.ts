@@ -204,6 +204,30 @@ describe('the HTTP/1.1 client', () => {
     await expect(silent.pool.get(silent.server.url(), {}, { connectTimeoutMs: 2000, idleTimeoutMs: 150 })).rejects.toMatchObject({ code: 'timeout', message: 'response headers timeout (0.15 s)' });
   });
 
+  it('does not count a reader that keeps it waiting as server silence, and still times out a silence after it', async () => {
+    const short = { connectTimeoutMs: 2000, idleTimeoutMs: 100 };
+    const { server, pool } = await setup((s, head) => {
+      if (head.includes('/slow')) return void s.write('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nabcdef');
+      // Half the body, then nothing: the reader's pause must not have used up the timer.
+      s.write('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nabc');
+    });
+    // The reader comes late, then holds each chunk longer than the idle timeout.
+    const slow = await pool.get(server.url('/slow'), {}, short);
+    await new Promise((r) => setTimeout(r, 250));
+    const parts: Buffer[] = [];
+    await slow.body.read(async (c) => {
+      parts.push(Buffer.from(c));
+      await new Promise((r) => setTimeout(r, 250));
+    });
+    expect(Buffer.concat(parts).toString()).toBe('abcdef');
+    const stall = await pool.get(server.url('/stall'), {}, short);
+    await new Promise((r) => setTimeout(r, 250));
+    const started = performance.now();
+    await expect(stall.body.read(() => undefined)).rejects.toMatchObject({ code: 'timeout', message: 'idle body timeout (0.1 s)' });
+    // The silence is timed from the reader's arrival, not from before its wait.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+  });
+
   it('refuses answers it cannot frame safely', async () => {
     const answers = [
       'HTTP/1.1 200 OK\r\ncontent-length: 3\r\ncontent-length: 4\r\n\r\nabcd',
