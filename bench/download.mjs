@@ -10,6 +10,9 @@
  * (peak RSS is the highest seen). sqsops's figures include its process start, as a user
  * sees them. sqsops runs twice: as it ships (an fdatasync per file before its rename) and
  * with --no-fsync, which is what curl and aria2c do; the target is judged like for like.
+ * A last row, "node floor", is bench/downloadFloor.mjs: Node with none of sqsops's code,
+ * only GETs on keep-alive sockets and open/write/close/rename per file. It is no peer
+ * (the verdict ignores it); it shows how much of a gap to curl is Node itself.
  * The many-small-files folders are kept until every tool has run: deleting 2,000 files
  * makes the next 2,000 creates in that ext4 block group skip each freed inode for a minute
  * or more (recently_deleted(), seen with perf), so the tool that ran after a cleanup
@@ -66,6 +69,7 @@ function checkFolder(dir, count, bytesEach) {
 const sqsops = (name, extra, syncs) => ({
   name,
   syncs,
+  peer: false,
   available: () => existsSync(join(ROOT, 'dist/cli.js')),
   missing: 'dist/ is not built: run npm run build',
   run: (urls, dir, c) => {
@@ -83,6 +87,7 @@ const TOOLS = [
   {
     name: 'aria2c',
     syncs: 'no',
+    peer: true,
     available: () => have('aria2c'),
     missing: 'aria2c is not installed (apt-get install -y aria2): skipped',
     run: (urls, dir, c) => {
@@ -94,12 +99,24 @@ const TOOLS = [
   {
     name: 'curl --parallel',
     syncs: 'no',
+    peer: true,
     available: () => have('curl'),
     missing: 'curl is not installed (apt-get install -y curl): skipped',
     run: (urls, dir, c) => {
       const cfg = join(work, 'curl.cfg');
       writeFileSync(cfg, urls.map((u) => `url = "${u}"\noutput = "${join(dir, new URL(u).pathname.split('/').pop())}"\n`).join(''));
       return measure(['curl', '--parallel', '--parallel-max', String(c), '--fail', '--silent', '--show-error', '-K', cfg]);
+    },
+  },
+  {
+    name: 'node floor (no sqsops)',
+    syncs: 'no',
+    peer: false,
+    available: () => true,
+    run: (urls, dir, c) => {
+      const list = join(work, 'list.json');
+      writeFileSync(list, JSON.stringify(urls));
+      return measure([process.execPath, join(ROOT, 'bench/downloadFloor.mjs'), list, dir, String(c)]);
     },
   },
 ];
@@ -147,14 +164,15 @@ try {
       rows.push([set.label, tool.name, tool.syncs, m.seconds.toFixed(2), mibs.toFixed(0), (set.count / m.seconds).toFixed(0), ratio, m.rssMiB.toFixed(0)]);
     }
     runLines.push(`${set.label}: ${tools.map((t) => `${t.name} ${results[t.name].runs.map((x) => x.toFixed(2)).join('/')} s`).join('; ')}`);
-    const peers = tools.filter((t) => !t.name.startsWith('sqsops')).map((t) => ({ name: t.name, ...results[t.name] }));
+    const peers = tools.filter((t) => t.peer).map((t) => ({ name: t.name, ...results[t.name] }));
     const best = peers.sort((a, b) => a.seconds - b.seconds)[0];
     if (best && mine) {
       const synced = results[MINE];
+      const floor = results['node floor (no sqsops)'];
       verdicts.push(
         `${set.label}: sqsops --no-fsync ${(best.seconds / mine.seconds).toFixed(2)}× the better of the peers (${best.name}, ${best.seconds.toFixed(2)} s), like for like${
           synced ? `; as shipped (fdatasync per file) ${(best.seconds / synced.seconds).toFixed(2)}×` : ''
-        }`,
+        }${floor ? `; the Node floor (no sqsops code) ${(best.seconds / floor.seconds).toFixed(2)}×` : ''}`,
       );
     }
   }
