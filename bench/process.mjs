@@ -10,7 +10,7 @@
  * Every configuration runs REPEATS times, interleaved; the best run counts.
  * Usage: npm run bench:process [-- --messages 10000 --repeats 2]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -46,6 +46,26 @@ async function filledQueue() {
 }
 
 const rate = (t0) => N / ((performance.now() - t0) / 1000);
+
+/**
+ * CPU the emulator daemon spent (user + system, ms), from /proc: fauxqs and dynalite share
+ * its one JavaScript thread, so CPU per message bounds what any client can get out of it.
+ */
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+function emulatorCpuMs() {
+  try {
+    const fields = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return NaN; // not Linux: the bound is not printed
+  }
+}
+/** Emulator CPU per message (or per put), smallest seen, by run kind. */
+const cpuPer = {};
+const keepCpu = (kind, cpu0) => {
+  const per = (emulatorCpuMs() - cpu0) / N;
+  cpuPer[kind] = Math.min(cpuPer[kind] ?? Infinity, per);
+};
 
 async function rawDrain(concurrency) {
   const url = await filledQueue();
@@ -95,8 +115,10 @@ async function sqsops(concurrency, ledgerTable) {
     }, { step: 'initialize', name: 'benchWriteCounter' });
   }
   const t0 = performance.now();
+  const cpu0 = emulatorCpuMs();
   const r = await processSqs(clients, { queue: url, concurrency, count: N, waitSeconds: 1, ledgerTable: ledgerTable ?? false, key: 'orderId' });
   const perSecond = rate(t0);
+  keepCpu(ledgerTable ? 'ledger' : 'noLedger', cpu0);
   clients.destroy();
   if (r.metrics.MessagesDeleted !== N) throw new Error(`sqsops deleted ${r.metrics.MessagesDeleted}/${N}`);
   return { perSecond, writesPerMessage: writes / N };
@@ -107,13 +129,16 @@ async function conditionalPutCeiling(concurrency) {
   await ddb.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
   let next = 0;
   const t0 = performance.now();
+  const cpu0 = emulatorCpuMs();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (next < N) {
       const id = `k${next++}`;
       await ddb.send(new PutItemCommand({ TableName: table, Item: { id: { S: id }, status: { S: 'INPROGRESS' }, owner: { S: 'bench' } }, ConditionExpression: 'attribute_not_exists(id)' }));
     }
   }));
-  return rate(t0);
+  const perSecond = rate(t0);
+  keepCpu('put', cpu0);
+  return perSecond;
 }
 
 const best = {};
@@ -145,6 +170,13 @@ try {
   console.log(`\nno ledger: sqsops ${mine.toFixed(0)} msg/s = ${(mine / raw).toFixed(2)}x the raw drain ceiling (target >= 0.9x), ${(mine / peer).toFixed(2)}x sqs-consumer at its best (target >= 1.0x)`);
   console.log(`ledger: ${writesPerMessage.toFixed(2)} DynamoDB writes per message (target <= 2)`);
   console.log(`ledger: sqsops ${top('sqsops (ledger)').toFixed(0)} msg/s = ${(top('sqsops (ledger)') / ceiling).toFixed(2)}x the conditional-put ceiling / writes per message (${ceiling.toFixed(0)} msg/s; target >= 0.8x)`);
+  if (Number.isFinite(cpuPer.ledger)) {
+    // One emulator thread serves both services: at 100 % of it, a message with the ledger
+    // cannot go faster than 1 / (its emulator CPU), whatever the client does.
+    const bound = 1000 / cpuPer.ledger;
+    console.log(`emulator CPU (its one thread): ${cpuPer.put.toFixed(3)} ms per conditional put, ${cpuPer.noLedger.toFixed(3)} ms per message without the ledger, ${cpuPer.ledger.toFixed(3)} ms per message with it`);
+    console.log(`  -> with the ledger the emulator alone allows at most ${bound.toFixed(0)} msg/s = ${(bound / ceiling).toFixed(2)}x the ceiling / writes per message; sqsops reached ${(top('sqsops (ledger)') / bound).toFixed(2)} of that bound`);
+  }
 } finally {
   sqs.destroy();
   ddb.destroy();
