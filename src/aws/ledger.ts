@@ -43,6 +43,18 @@ export interface LedgerItem {
 
 export const LEDGER_KEY = 'id';
 
+/** What a claim records about the message it is for. */
+export interface ClaimInput {
+  key: string;
+  owner: string;
+  leaseMs: number;
+  payloadHash: string;
+  queue: string;
+  messageId: string;
+  receiveCount: number;
+  ttlSeconds: number;
+}
+
 export class Ledger {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -124,78 +136,112 @@ export class Ledger {
   }
 
   /**
-   * Claims a key for `owner` for `leaseMs` (one conditional put). On a lost race reads
-   * the record (consistently) to tell a duplicate from a live claim by someone else.
+   * Claims a key for `owner` for `leaseMs`: one conditional write. A key never seen is
+   * claimed by a PutItem conditioned on `attribute_not_exists` (the common case, and
+   * DynamoDB's cheapest conditional write); when a record is there, it is read
+   * (consistently) to tell a duplicate or a live claim by someone else from a record that
+   * may be taken over, and only then is the takeover written, as an update.
    */
-  async claim(input: {
-    key: string;
-    owner: string;
-    leaseMs: number;
-    payloadHash: string;
-    queue: string;
-    messageId: string;
-    receiveCount: number;
-    ttlSeconds: number;
-  }): Promise<ClaimOutcome> {
+  async claim(input: ClaimInput): Promise<ClaimOutcome> {
+    let absent = true; // until a read says otherwise
     for (let attempt = 0; attempt < 3; attempt++) {
-      const now = Date.now();
       try {
-        // An update, not a put: a claim taken over from a crashed or released worker keeps
-        // what that worker recorded (tasksDone), so finished tasks are not run again.
-        const out = await this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { [LEDGER_KEY]: input.key },
-            UpdateExpression:
-              'SET #status = :inprogress, #owner = :owner, #leaseExpiresAt = :lease, payloadHash = :hash, #queue = :queue, messageId = :mid, receiveCount = :rc, updatedAt = :now, #expiresAt = :exp, #source = :src',
-            ConditionExpression: CLAIM_CONDITION,
-            ExpressionAttributeNames: { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt', '#owner': 'owner', '#queue': 'queue', '#source': 'source' },
-            ExpressionAttributeValues: {
-              ':nowSec': Math.floor(now / 1000),
-              ':nowMs': now,
-              ':inprogress': 'INPROGRESS',
-              ':released': 'RELEASED',
-              ':owner': input.owner,
-              ':lease': now + input.leaseMs,
-              ':hash': input.payloadHash,
-              ':queue': input.queue,
-              ':mid': input.messageId,
-              ':rc': input.receiveCount,
-              ':now': new Date(now).toISOString(),
-              ':exp': Math.floor(now / 1000) + input.ttlSeconds,
-              ':src': 'process-sqs',
-            },
-            ReturnValues: 'ALL_OLD',
-          }),
-          { abortSignal: this.signal },
-        );
-        const old = out.Attributes as (LedgerItem & { tasksDone?: Set<string> }) | undefined;
-        if (old?.status === 'COMPLETED' && old.tasksDone) {
-          // A record past its TTL is a fresh start: its finished tasks belong to the old run.
-          await this.ownerChecked(() =>
-            this.doc.send(
-              new UpdateCommand({
-                TableName: this.table,
-                Key: { [LEDGER_KEY]: input.key },
-                UpdateExpression: 'REMOVE tasksDone',
-                ConditionExpression: '#owner = :owner',
-                ExpressionAttributeNames: { '#owner': 'owner' },
-                ExpressionAttributeValues: { ':owner': input.owner },
-              }),
-              { abortSignal: this.signal },
-            ),
-          );
-          return { kind: 'claimed', tasksDone: [] };
-        }
-        return { kind: 'claimed', tasksDone: old?.tasksDone ? [...old.tasksDone] : [] };
+        return absent ? await this.claimAbsent(input) : await this.takeOver(input);
       } catch (e: unknown) {
         if (sdkErrorName(e) !== 'ConditionalCheckFailedException') this.fail(e);
       }
       const existing = await this.get(input.key);
       const outcome = interpretExisting(existing, input.payloadHash, Date.now());
       if (outcome) return outcome;
+      absent = existing === undefined;
     }
     return { kind: 'inflight', owner: 'unknown', leaseExpiresAt: Date.now() };
+  }
+
+  private claimItem(input: ClaimInput, now: number): LedgerItem {
+    return {
+      [LEDGER_KEY]: input.key,
+      status: 'INPROGRESS',
+      owner: input.owner,
+      leaseExpiresAt: now + input.leaseMs,
+      payloadHash: input.payloadHash,
+      queue: input.queue,
+      messageId: input.messageId,
+      receiveCount: input.receiveCount,
+      updatedAt: new Date(now).toISOString(),
+      expiresAt: Math.floor(now / 1000) + input.ttlSeconds,
+      source: 'process-sqs',
+    };
+  }
+
+  /** The first claim of a key: the whole record, only if there is none. */
+  private async claimAbsent(input: ClaimInput): Promise<ClaimOutcome> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: this.claimItem(input, Date.now()),
+        ConditionExpression: 'attribute_not_exists(#id)',
+        ExpressionAttributeNames: { '#id': LEDGER_KEY },
+      }),
+      { abortSignal: this.signal },
+    );
+    return { kind: 'claimed', tasksDone: [] };
+  }
+
+  /**
+   * Takes over a record that is past its TTL, released, or whose lease ran out. An
+   * update, not a put: a claim taken over from a crashed or released worker keeps what
+   * that worker recorded (tasksDone), so finished tasks are not run again.
+   */
+  private async takeOver(input: ClaimInput): Promise<ClaimOutcome> {
+    const now = Date.now();
+    const item = this.claimItem(input, now);
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { [LEDGER_KEY]: input.key },
+        UpdateExpression:
+          'SET #status = :inprogress, #owner = :owner, #leaseExpiresAt = :lease, payloadHash = :hash, #queue = :queue, messageId = :mid, receiveCount = :rc, updatedAt = :now, #expiresAt = :exp, #source = :src',
+        ConditionExpression: CLAIM_CONDITION,
+        ExpressionAttributeNames: { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt', '#owner': 'owner', '#queue': 'queue', '#source': 'source' },
+        ExpressionAttributeValues: {
+          ':nowSec': Math.floor(now / 1000),
+          ':nowMs': now,
+          ':inprogress': 'INPROGRESS',
+          ':released': 'RELEASED',
+          ':owner': item.owner,
+          ':lease': item.leaseExpiresAt,
+          ':hash': item.payloadHash,
+          ':queue': item.queue,
+          ':mid': item.messageId,
+          ':rc': item.receiveCount,
+          ':now': item.updatedAt,
+          ':exp': item.expiresAt,
+          ':src': item.source,
+        },
+        ReturnValues: 'ALL_OLD',
+      }),
+      { abortSignal: this.signal },
+    );
+    const old = out.Attributes as (LedgerItem & { tasksDone?: Set<string> }) | undefined;
+    if (old?.status === 'COMPLETED' && old.tasksDone) {
+      // A record past its TTL is a fresh start: its finished tasks belong to the old run.
+      await this.ownerChecked(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { [LEDGER_KEY]: input.key },
+            UpdateExpression: 'REMOVE tasksDone',
+            ConditionExpression: '#owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':owner': input.owner },
+          }),
+          { abortSignal: this.signal },
+        ),
+      );
+      return { kind: 'claimed', tasksDone: [] };
+    }
+    return { kind: 'claimed', tasksDone: old?.tasksDone ? [...old.tasksDone] : [] };
   }
 
   async get(key: string): Promise<(ExistingRecord & LedgerItem) | undefined> {

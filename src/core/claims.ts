@@ -22,9 +22,15 @@ export interface ExistingRecord {
   expiresAt?: number;
 }
 
-/** Reads the record that made a conditional claim fail. */
+/**
+ * Reads the record that made a conditional claim fail: undefined when the record may be
+ * claimed after all (gone, past its TTL, released, or its lease ran out), by the same
+ * rules as CLAIM_CONDITION.
+ */
 export function interpretExisting(existing: ExistingRecord | undefined, payloadHash: string, nowMs: number): ClaimOutcome | undefined {
   if (!existing) return undefined; // vanished between the put and the read: try again
+  // Past its TTL but not swept yet (DynamoDB deletes lazily): a fresh start.
+  if (existing.expiresAt !== undefined && existing.expiresAt < Math.floor(nowMs / 1000)) return undefined;
   if (existing.status === 'COMPLETED') {
     return { kind: 'duplicate', payloadMismatch: existing.payloadHash !== undefined && existing.payloadHash !== payloadHash };
   }

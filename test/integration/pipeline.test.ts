@@ -161,6 +161,29 @@ describe('the ledger claim', () => {
     await ledger.complete('t', 'B', -10); // already past its TTL
     expect(await ledger.claim({ ...base, owner: 'C', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: [] });
   });
+
+  it('a first claim writes the whole record; of many racing for a new key exactly one wins', async () => {
+    const ledger = new Ledger(await aws.clients.dynamodb(), 'pp-claims');
+    const base = { key: 'race', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 3, ttlSeconds: 3600 };
+    const before = Date.now();
+    const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => ledger.claim({ ...base, owner: `w${i}`, leaseMs: 60_000 })));
+    const winners = outcomes.flatMap((o, i) => (o.kind === 'claimed' ? [`w${i}`] : []));
+    expect(winners).toHaveLength(1);
+    expect(outcomes.filter((o) => o.kind === 'inflight')).toHaveLength(7);
+    const record = await ledger.get('race');
+    expect(record).toMatchObject({ id: 'race', status: 'INPROGRESS', owner: winners[0], payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 3, source: 'process-sqs' });
+    expect(record!.leaseExpiresAt).toBeGreaterThanOrEqual(before + 60_000);
+    expect(record!.expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 3600);
+  });
+
+  it('a completed record past its TTL (not swept yet) is claimed again, not taken for a duplicate', async () => {
+    const ledger = new Ledger(await aws.clients.dynamodb(), 'pp-claims');
+    const base = { key: 'stale', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
+    await ledger.claim({ ...base, owner: 'A', leaseMs: 60_000 });
+    expect(await ledger.complete('stale', 'A', -10)).toBe(true);
+    expect(await ledger.claim({ ...base, owner: 'B', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: [] });
+    expect(await ledger.get('stale')).toMatchObject({ status: 'INPROGRESS', owner: 'B' });
+  });
 });
 
 void GetObjectCommand;
