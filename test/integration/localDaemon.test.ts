@@ -59,11 +59,13 @@ describe('the local AWS daemon', () => {
     c2.destroy();
   });
 
-  it('survives kill -9 of the daemon without losing sent messages', async () => {
+  it('survives kill -9 of the daemon without losing sent messages, or bringing deleted ones back', async () => {
     const h = home();
     const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
     const c1 = clientsFor(first.server.endpoint);
-    await produce(c1, { queue: 'crash', count: 15 });
+    await produce(c1, { queue: 'crash', count: 20 });
+    const taken = await consume(c1, { queue: 'crash', count: 5, ledgerTable: 'crash-ledger', waitSeconds: 0 });
+    expect(taken.recorded).toBe(5);
     c1.destroy();
     process.kill(first.server.pid, 'SIGKILL');
     while (isAlive(first.server.pid)) await new Promise((r) => setTimeout(r, 20));
@@ -71,7 +73,7 @@ describe('the local AWS daemon', () => {
     expect(second.server.pid).not.toBe(first.server.pid);
     const c2 = clientsFor(second.server.endpoint);
     const got = await consume(c2, { queue: 'crash', count: 100, ledgerTable: 'crash-ledger', waitSeconds: 0 });
-    expect(got.recorded).toBe(15);
+    expect(got.recorded).toBe(15); // the 5 deleted before the crash stay deleted
     c2.destroy();
   });
 
