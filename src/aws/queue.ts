@@ -19,6 +19,7 @@ import {
   type SQSClient,
   type Message,
   type MessageAttributeValue,
+  type MessageSystemAttributeName,
   type QueueAttributeName,
 } from '@aws-sdk/client-sqs';
 import { QueueNotFoundError, UsageError } from '../core/errors.js';
@@ -238,7 +239,13 @@ export class SqsQueues {
 
   async receive(
     url: string,
-    options: { max: number; waitSeconds: number; visibilityTimeout?: number },
+    options: {
+      max: number;
+      waitSeconds: number;
+      visibilityTimeout?: number;
+      /** System attributes to ask for (fewer is less to send and parse). @default all */
+      systemAttributes?: MessageSystemAttributeName[];
+    },
   ): Promise<Message[]> {
     const out = await this.sendCmd(
       () =>
@@ -248,7 +255,7 @@ export class SqsQueues {
             MaxNumberOfMessages: Math.min(10, Math.max(1, options.max)),
             WaitTimeSeconds: options.waitSeconds,
             ...(options.visibilityTimeout !== undefined ? { VisibilityTimeout: options.visibilityTimeout } : {}),
-            MessageSystemAttributeNames: ['All'],
+            MessageSystemAttributeNames: options.systemAttributes ?? ['All'],
             MessageAttributeNames: ['All'],
           }),
           { abortSignal: this.signal },

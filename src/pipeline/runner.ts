@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Message } from '@aws-sdk/client-sqs';
+import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../aws/clients.js';
 import { SqsQueues, type QueueRef } from '../aws/queue.js';
 import type { Ledger } from '../aws/ledger.js';
@@ -70,6 +70,9 @@ function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
     return k.ok ? { ok: true, key: `${k.key}${suffix}` } : k;
   };
 }
+
+/** The system attributes toInbound reads: process-sqs asks SQS for these only. */
+export const INBOUND_SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = ['SentTimestamp', 'ApproximateReceiveCount', 'MessageGroupId', 'AWSTraceHeader'];
 
 export function toInbound(m: Message): InboundMessage {
   const attributes: Record<string, string> = {};
@@ -152,7 +155,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       reserved += want;
       let received: Message[];
       try {
-        received = await receiver.receive(queue.url, { max: want, waitSeconds });
+        received = await receiver.receive(queue.url, { max: want, waitSeconds, systemAttributes: INBOUND_SYSTEM_ATTRIBUTES });
       } catch (e: unknown) {
         reserved -= want;
         if (receiveAbort.signal.aborted) break;
