@@ -1,7 +1,9 @@
 /**
- * Fixes for fauxqs bugs that would lose messages in the embedded local AWS, applied
- * at the emulator (never worked around in our pipeline, which must stay correct for
- * real SQS). Each patch checks it is still needed, so a fixed fauxqs is left alone.
+ * Changes to fauxqs's persistence in the embedded local AWS, applied at the emulator
+ * (never worked around in our pipeline, which must stay correct for real SQS): a fix for
+ * a bug that would lose messages, and a durability setting that costs an fsync per
+ * message. Each patch checks that what it changes is still there, so a fauxqs that
+ * changed is left alone.
  */
 
 let applied = false;
