@@ -11,13 +11,13 @@ import { Ledger } from './aws/ledger.js';
 import { SqsQueues, type QueueRef } from './aws/queue.js';
 import { compileKey } from './core/keys.js';
 import { emfLine, Metrics } from './core/metrics.js';
-import { createActionLog, type LogFormat } from './pipeline/log.js';
-import { processBatch } from './pipeline/processBatch.js';
-import { acknowledgePoisonToDlq } from './pipeline/dlq.js';
-import { loadSchema } from './pipeline/schema.js';
-import type { InboundMessage, Outcome, PipelineConfig } from './pipeline/types.js';
-import { buildSinks, SINK_NAMES, type SinkName } from './sinks/index.js';
-import type { Sink } from './sinks/types.js';
+import { createActionLog, type LogFormat } from './features/process/log.js';
+import { processBatch } from './features/process/processBatch.js';
+import { acknowledgePoisonToDlq } from './features/process/dlq.js';
+import { loadSchema } from './features/process/schema.js';
+import type { InboundMessage, Outcome, PipelineConfig } from './features/process/types.js';
+import { buildSinks, SINK_NAMES, type SinkName } from './features/process/sinks/index.js';
+import type { Sink } from './features/process/sinks/types.js';
 
 /** The fields of an SQS event record we use (the shape Lambda sends). */
 export interface SqsRecord {

@@ -6,7 +6,7 @@
 import fs, { appendFileSync, existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { downloadUrls } from '../../src/download/index.js';
+import { downloadUrls } from '../../src/features/download/index.js';
 import { bodyOf, sha256Of } from './server.js';
 import { ctx, entry, listAll, run, tempDir, u, useServer } from './helpers.js';
 

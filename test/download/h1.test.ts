@@ -5,9 +5,9 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { H1Pool } from '../../src/download/h1.js';
-import { parseResponseHead } from '../../src/download/h1Head.js';
-import { DownloadError } from '../../src/download/errors.js';
+import { H1Pool } from '../../src/features/download/h1.js';
+import { parseResponseHead } from '../../src/features/download/h1Head.js';
+import { DownloadError } from '../../src/features/download/errors.js';
 
 interface Scripted {
   url: (path?: string) => URL;

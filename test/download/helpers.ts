@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { downloadUrls, type DownloadEntry, type DownloadOptions } from '../../src/download/index.js';
+import { downloadUrls, type DownloadEntry, type DownloadOptions } from '../../src/features/download/index.js';
 import { startTestServer, type TestServer } from './server.js';
 
 export const ctx = { server: undefined as unknown as TestServer };

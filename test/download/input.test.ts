@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeEntries, parseEntries, parseS3Url, validateEntry } from '../../src/download/input.js';
+import { mergeEntries, parseEntries, parseS3Url, validateEntry } from '../../src/features/download/input.js';
 
 const SHA = 'a'.repeat(64);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLauncher } from '../../src/download/launcher.js';
+import { createLauncher } from '../../src/features/download/launcher.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 

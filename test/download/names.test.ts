@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignNames, checkUserPath, cleanSegment, nameFromUrl } from '../../src/download/names.js';
+import { assignNames, checkUserPath, cleanSegment, nameFromUrl } from '../../src/features/download/names.js';
 
 describe('file names', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseContentRange, parseRetryAfter, parseUnsatisfiedRange, retryDelayMs, statusError } from '../../src/download/policy.js';
-import { DownloadError, toDownloadError } from '../../src/download/errors.js';
-import { redactText, redactUrl, scrub, secretsOf } from '../../src/download/redact.js';
+import { parseContentRange, parseRetryAfter, parseUnsatisfiedRange, retryDelayMs, statusError } from '../../src/features/download/policy.js';
+import { DownloadError, toDownloadError } from '../../src/features/download/errors.js';
+import { redactText, redactUrl, scrub, secretsOf } from '../../src/features/download/redact.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 

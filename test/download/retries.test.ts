@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { downloadUrls } from '../../src/download/index.js';
+import { downloadUrls } from '../../src/features/download/index.js';
 import { startTestServer } from './server.js';
 import { ctx, entry, listAll, run, tempDir, u, useServer } from './helpers.js';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../src/local/server.js';
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
 import { ResourceNotFoundError } from '../../src/core/errors.js';
-import { downloadUrls, type DownloadEntry, type S3Destination } from '../../src/download/index.js';
+import { downloadUrls, type DownloadEntry, type S3Destination } from '../../src/features/download/index.js';
 import { sha256Of, startTestServer, type TestServer } from './server.js';
 
 let local: LocalAws;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { readDownloadLists } from '../../src/download/sources.js';
+import { readDownloadLists } from '../../src/features/download/sources.js';
 
 const dirs: string[] = [];
 afterEach(() => {

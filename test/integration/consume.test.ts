@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { produce } from '../../src/ops/produce.js';
-import { consume } from '../../src/ops/consume.js';
-import { showLedger, clearLedger } from '../../src/ops/ledgerOps.js';
+import { produce } from '../../src/features/produce/produce.js';
+import { consume } from '../../src/features/consume/consume.js';
+import { showLedger, clearLedger } from '../../src/features/ledger/ledgerOps.js';
 import { Ledger } from '../../src/aws/ledger.js';
 import { QueueNotFoundError } from '../../src/core/errors.js';
 

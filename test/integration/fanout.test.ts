@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { setupTopology } from '../../src/ops/setup.js';
+import { setupTopology } from '../../src/features/setup/setup.js';
 import { parseTopology } from '../../src/core/topology.js';
-import { produce } from '../../src/ops/produce.js';
-import { processSqs } from '../../src/pipeline/runner.js';
+import { produce } from '../../src/features/produce/produce.js';
+import { processSqs } from '../../src/features/process/runner.js';
 import { ResourceNotFoundError } from '../../src/core/errors.js';
 
 let aws: TestAws;

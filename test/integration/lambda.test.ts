@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@aws-sdk/client-sqs';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { createHandler, type SqsEvent } from '../../src/lambda.js';
-import { produce } from '../../src/ops/produce.js';
-import { setupTopology } from '../../src/ops/setup.js';
+import { produce } from '../../src/features/produce/produce.js';
+import { setupTopology } from '../../src/features/setup/setup.js';
 import { parseTopology } from '../../src/core/topology.js';
-import { showLedger } from '../../src/ops/ledgerOps.js';
+import { showLedger } from '../../src/features/ledger/ledgerOps.js';
 import { Ledger } from '../../src/aws/ledger.js';
 
 let aws: TestAws;

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { produce } from '../../src/ops/produce.js';
-import { setupTopology } from '../../src/ops/setup.js';
+import { produce } from '../../src/features/produce/produce.js';
+import { setupTopology } from '../../src/features/setup/setup.js';
 import { parseTopology } from '../../src/core/topology.js';
-import { processSqs } from '../../src/pipeline/runner.js';
-import { createS3Sink } from '../../src/sinks/s3.js';
-import { sinkFromHandler } from '../../src/sinks/handler.js';
-import { showLedger } from '../../src/ops/ledgerOps.js';
+import { processSqs } from '../../src/features/process/runner.js';
+import { createS3Sink } from '../../src/features/process/sinks/s3.js';
+import { sinkFromHandler } from '../../src/features/process/sinks/handler.js';
+import { showLedger } from '../../src/features/ledger/ledgerOps.js';
 import { Ledger } from '../../src/aws/ledger.js';
 import { ObjectStore } from '../../src/aws/objects.js';
 

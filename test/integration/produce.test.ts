@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { startFaultProxy } from '../helpers/faultProxy.js';
-import { produce } from '../../src/ops/produce.js';
+import { produce } from '../../src/features/produce/produce.js';
 import { createClients } from '../../src/aws/clients.js';
 import { QueueNotFoundError, UsageError } from '../../src/core/errors.js';
 

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { redriveDlq } from '../../src/ops/redrive.js';
-import { openMoveJournal } from '../../src/ops/moveJournal.js';
-import { sendMoved, toEntry } from '../../src/ops/redriveSend.js';
+import { redriveDlq } from '../../src/features/move/redrive.js';
+import { openMoveJournal } from '../../src/features/move/moveJournal.js';
+import { sendMoved, toEntry } from '../../src/features/move/redriveSend.js';
 import type { QueueRef } from '../../src/aws/queue.js';
 import { createClients } from '../../src/aws/clients.js';
 import { startMoveTaskEmulator } from '../helpers/moveTaskEmulator.js';
-import { processSqs } from '../../src/pipeline/runner.js';
+import { processSqs } from '../../src/features/process/runner.js';
 
 let aws: TestAws;
 let journalDir: string;

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { produce } from '../../src/ops/produce.js';
-import { queueStats } from '../../src/ops/stats.js';
+import { produce } from '../../src/features/produce/produce.js';
+import { queueStats } from '../../src/features/stats/stats.js';
 import { run as runStats } from '../../src/cli/commands/stats.js';
 import { Output } from '../../src/cli/output.js';
 import type { CommandContext } from '../../src/cli/context.js';

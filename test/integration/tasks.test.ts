@@ -7,12 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { produce } from '../../src/ops/produce.js';
-import { processSqs } from '../../src/pipeline/runner.js';
-import { createTaskSink } from '../../src/tasks/runner.js';
-import { loadTasks, type LoadedTask } from '../../src/tasks/load.js';
-import { webhookTask } from '../../src/tasks/webhook.js';
-import { openLedger, openQueue } from '../../src/ops/resources.js';
+import { produce } from '../../src/features/produce/produce.js';
+import { processSqs } from '../../src/features/process/runner.js';
+import { createTaskSink } from '../../src/features/tasks/runner.js';
+import { loadTasks, type LoadedTask } from '../../src/features/tasks/load.js';
+import { webhookTask } from '../../src/features/tasks/webhook.js';
+import { openLedger, openQueue } from '../../src/features/setup/resources.js';
 import { UsageError } from '../../src/core/errors.js';
 import { ROOT } from '../helpers/cli.js';
 

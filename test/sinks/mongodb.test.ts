@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { MongoBulkWriteError, MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { isRetryableMongoError } from '../../src/sinks/errors.js';
-import { bulkWriteFailures, createMongoSink, mongoClientOptions, mongoDocument, type MessageDocument } from '../../src/sinks/mongodb.js';
+import { isRetryableMongoError } from '../../src/features/process/sinks/errors.js';
+import { bulkWriteFailures, createMongoSink, mongoClientOptions, mongoDocument, type MessageDocument } from '../../src/features/process/sinks/mongodb.js';
 import { describeWithServer, message, sinkContract, unlessSet } from './contract.js';
 
 const ENV = 'SQSOPS_TEST_MONGODB_URL';

@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import sql from 'mssql';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { isRetryableMssqlError, mssqlErrorNumbers, redactConnection, scrubSecrets, secretsOf } from '../../src/sinks/errors.js';
-import { checkColumnsSql, createMssqlSink, createTableSql, LIMITS, mergeSql, mssqlUrlConfig, quoteTable, ROWS_PER_STATEMENT, rowProblem } from '../../src/sinks/mssql.js';
+import { isRetryableMssqlError, mssqlErrorNumbers, redactConnection, scrubSecrets, secretsOf } from '../../src/features/process/sinks/errors.js';
+import { checkColumnsSql, createMssqlSink, createTableSql, LIMITS, mergeSql, mssqlUrlConfig, quoteTable, ROWS_PER_STATEMENT, rowProblem } from '../../src/features/process/sinks/mssql.js';
 import { describeWithServer, message, sinkContract, unlessSet } from './contract.js';
 
 const ENV = 'SQSOPS_TEST_MSSQL_URL';

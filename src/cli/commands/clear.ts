@@ -1,5 +1,5 @@
 import type { CommandContext } from '../context.js';
-import { clearLedger } from '../../ops/ledgerOps.js';
+import { clearLedger } from '../../features/ledger/ledgerOps.js';
 
 export interface ClearFlags {
   table?: string;

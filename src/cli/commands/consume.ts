@@ -2,7 +2,7 @@ import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
 import { compileKey } from '../../core/keys.js';
 import { PartialFailureError } from '../../core/errors.js';
-import { consume, type ConsumeResult } from '../../ops/consume.js';
+import { consume, type ConsumeResult } from '../../features/consume/consume.js';
 import { preview } from '../output.js';
 
 export interface ConsumeFlags {

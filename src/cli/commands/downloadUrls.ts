@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
-import { downloadUrls, parseS3Url, readDownloadLists, type DownloadOptions, type DownloadReport, type EntryProblem } from '../../download/index.js';
+import { downloadUrls, parseS3Url, readDownloadLists, type DownloadOptions, type DownloadReport, type EntryProblem } from '../../features/download/index.js';
 
 export interface DownloadUrlsFlags {
   out?: string;

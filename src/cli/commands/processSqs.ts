@@ -3,20 +3,20 @@ import { parseIntFlag, parseChoiceFlag } from '../../core/flags.js';
 import { compileKey } from '../../core/keys.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { emfLine, Metrics } from '../../core/metrics.js';
-import { createActionLog, type LogFormat } from '../../pipeline/log.js';
-import { buildSinks, SINK_NAMES } from '../../sinks/index.js';
-import { loadSchema } from '../../pipeline/schema.js';
+import { createActionLog, type LogFormat } from '../../features/process/log.js';
+import { buildSinks, SINK_NAMES } from '../../features/process/sinks/index.js';
+import { loadSchema } from '../../features/process/schema.js';
 import { rate } from '../output.js';
 import { randomUUID } from 'node:crypto';
 import type { CommandContext as Ctx } from '../context.js';
 import type { AwsClients } from '../../aws/clients.js';
-import type { Sink } from '../../sinks/types.js';
-import type { TaskSet } from '../../tasks/load.js';
+import type { Sink } from '../../features/process/sinks/types.js';
+import type { TaskSet } from '../../features/tasks/load.js';
 
 async function loadTaskSet(flags: ProcessFlags, ctx: Ctx): Promise<TaskSet> {
-  const { loadTasks } = await import('../../tasks/load.js');
+  const { loadTasks } = await import('../../features/tasks/load.js');
   if (flags.failureTask === 'webhook') {
-    const { webhookTask, WEBHOOK_ENV } = await import('../../tasks/webhook.js');
+    const { webhookTask, WEBHOOK_ENV } = await import('../../features/tasks/webhook.js');
     const url = ctx.env[WEBHOOK_ENV];
     if (!url) throw new UsageError(`--failure-task webhook needs ${WEBHOOK_ENV}`, { hint: `export ${WEBHOOK_ENV}=<your incoming-webhook URL> (it is never printed)` });
     const set = await loadTasks(flags.handlers!);
@@ -26,9 +26,9 @@ async function loadTaskSet(flags: ProcessFlags, ctx: Ctx): Promise<TaskSet> {
 }
 
 async function taskSinkFor(set: TaskSet, flags: ProcessFlags, ctx: Ctx, clients: AwsClients, run: { owner: string; poolSize: number; queueName: string }): Promise<Sink> {
-  const { createTaskSink } = await import('../../tasks/runner.js');
+  const { createTaskSink } = await import('../../features/tasks/runner.js');
   const { SqsQueues } = await import('../../aws/queue.js');
-  const { openQueue, openLedger } = await import('../../ops/resources.js');
+  const { openQueue, openLedger } = await import('../../features/setup/resources.js');
   const ledger = flags.ledger === false ? undefined : await openLedger(clients, flags.table ?? ctx.names.ledgerTable, { createIfLocal: true });
   const rejects = flags.rejects
     ? undefined
@@ -115,7 +115,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
         }, 60_000)
       : undefined;
   emfTimer?.unref();
-  const { processSqs } = await import('../../pipeline/runner.js');
+  const { processSqs } = await import('../../features/process/runner.js');
   const result = await processSqs(clients, {
     queue: queueName,
     concurrency,

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { parseIntFlag, parseRatioFlag } from '../../core/flags.js';
 import { parseBodies } from '../../core/input.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
-import { produce, type ProduceInput, type ProduceResult } from '../../ops/produce.js';
+import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
 import { rate } from '../output.js';
 
 export interface ProduceFlags {

@@ -4,7 +4,7 @@ import { parseIntFlag } from '../../core/flags.js';
 import { AbortedError, PartialFailureError, UsageError } from '../../core/errors.js';
 import { sqsopsHome } from '../../local/paths.js';
 import { compileFilter } from '../../core/redriveFilter.js';
-import { redriveDlq, type RedriveResult } from '../../ops/redrive.js';
+import { redriveDlq, type RedriveResult } from '../../features/move/redrive.js';
 import { preview, rate } from '../output.js';
 
 export interface RedriveFlags {

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
 import { UsageError } from '../../core/errors.js';
 import { parseTopology, type TopologyConfig } from '../../core/topology.js';
-import { setupTopology, type SetupStep } from '../../ops/setup.js';
+import { setupTopology, type SetupStep } from '../../features/setup/setup.js';
 
 export interface SetupFlags {
   config?: string;

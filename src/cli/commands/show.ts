@@ -1,6 +1,6 @@
 import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
-import { showLedger } from '../../ops/ledgerOps.js';
+import { showLedger } from '../../features/ledger/ledgerOps.js';
 
 export interface ShowFlags {
   table?: string;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
-import { queueStats, type QueueStats } from '../../ops/stats.js';
+import { queueStats, type QueueStats } from '../../features/stats/stats.js';
 import { formatAge } from '../../aws/cloudwatch.js';
 
 export interface StatsFlags {

@@ -5,7 +5,7 @@ import { UsageError } from '../../core/errors.js';
 export async function run(flags: { failureTask?: string }, ctx: CommandContext, args: string[]): Promise<void> {
   const [dir] = args;
   if (!dir) throw new UsageError('give the folder of tasks: sqsops tasks DIR');
-  const { loadTasks } = await import('../../tasks/load.js');
+  const { loadTasks } = await import('../../features/tasks/load.js');
   const set = await loadTasks(dir, flags.failureTask ? { failureTask: flags.failureTask } : {});
   const rows = [...set.tasks.map((t) => ({ name: t.name, file: t.file, role: 'every message' })), ...(set.failureTask ? [{ name: set.failureTask.name, file: set.failureTask.file, role: 'failure task' }] : [])];
   if (ctx.out.json) {

@@ -1,0 +1,168 @@
+/**
+ * `consume`: takes up to N messages by hand. Each is recorded in the ledger with a
+ * conditional put (a key already there is a duplicate), written to `--out` if asked,
+ * and only then deleted. `peek` records nothing, deletes nothing, and makes the
+ * messages visible again at once.
+ */
+import { createHash } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { AwsClients } from '../../aws/clients.js';
+import { SqsQueues } from '../../aws/queue.js';
+import type { Ledger } from '../../aws/ledger.js';
+import { compileKey } from '../../core/keys.js';
+import { UsageError } from '../../core/errors.js';
+import { openLedger, openQueue, type Notify } from '../setup/resources.js';
+
+export interface ConsumeOptions {
+  queue: string;
+  /** At most this many messages. */
+  count: number;
+  /** Look without taking: no ledger, no delete, visible again at once. @default false */
+  peek?: boolean;
+  /** Long-poll wait per receive; the run ends when one whole wait brings nothing. @default 5 */
+  waitSeconds?: number;
+  /** @default "sqsops-ledger" */
+  ledgerTable: string;
+  /** Idempotency key: "messageId", a body field path, or a template. @default messageId */
+  key?: string;
+  /** Append every message as one NDJSON line here, before it is deleted. */
+  out?: string;
+  /** Days before a ledger record may expire (DynamoDB TTL). @default 7 */
+  ttlDays?: number;
+  signal?: AbortSignal;
+  notify?: Notify;
+  onProgress?: (p: { received: number; count: number }) => void;
+}
+
+export type ConsumedStatus = 'recorded' | 'duplicate' | 'peeked' | 'failed';
+
+export interface ConsumedMessage {
+  messageId: string;
+  key: string;
+  receiveCount: number;
+  sentAt: string | undefined;
+  body: string;
+  status: ConsumedStatus;
+  /** False when the message is still on the queue (peeked, failed, or its delete failed). */
+  deleted: boolean;
+  error?: string;
+  groupId?: string;
+}
+
+export interface ConsumeResult {
+  queue: string;
+  peek: boolean;
+  messages: ConsumedMessage[];
+  recorded: number;
+  duplicates: number;
+  deleted: number;
+  failed: number;
+}
+
+function describe(m: Message): { messageId: string; receiveCount: number; sentAt: string | undefined; groupId?: string } {
+  const sent = Number(m.Attributes?.SentTimestamp);
+  return {
+    messageId: m.MessageId ?? '',
+    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+    sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined,
+    ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
+  };
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function consume(clients: AwsClients, options: ConsumeOptions): Promise<ConsumeResult> {
+  const { count, peek = false, waitSeconds = 5, ttlDays = 7, signal } = options;
+  if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a whole number of 1 or more');
+  const keyOf = compileKey(options.key);
+  const common = { ...(signal ? { signal } : {}), ...(options.notify ? { notify: options.notify } : {}), createIfLocal: true };
+  const queue = await openQueue(clients, options.queue, { ...common, createIfLocal: false });
+  const ledger: Ledger | undefined = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
+  const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
+
+  let out: FileHandle | undefined;
+  if (options.out) {
+    try {
+      out = await open(options.out, 'a');
+    } catch (e: unknown) {
+      throw new UsageError(`cannot write ${options.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'choose a writable path for --out', cause: e });
+    }
+  }
+  const messages: ConsumedMessage[] = [];
+  const peeked: { id: string; receiptHandle: string }[] = [];
+  try {
+    while (messages.length < count && !signal?.aborted) {
+      const batch = await queues.receive(queue.url, {
+        max: count - messages.length,
+        waitSeconds,
+        // Peeked messages stay hidden while we collect, so one run never shows a message twice.
+        ...(peek ? { visibilityTimeout: Math.max(30, waitSeconds * 4) } : {}),
+      });
+      if (batch.length === 0) break;
+      const rows: (ConsumedMessage & { receiptHandle: string })[] = [];
+      for (const m of batch) {
+        const body = m.Body ?? '';
+        const meta = describe(m);
+        const key = keyOf({ messageId: meta.messageId, body: parseJson(body) });
+        const row: ConsumedMessage & { receiptHandle: string } = { ...meta, key: key.ok ? key.key : '', body, status: 'peeked', deleted: false, receiptHandle: m.ReceiptHandle ?? '' };
+        if (peek) {
+          peeked.push({ id: String(peeked.length), receiptHandle: row.receiptHandle });
+        } else if (!key.ok) {
+          row.status = 'failed';
+          row.error = `${key.reason}; left on the queue`;
+        } else {
+          row.status = await ledger!.recordIfAbsent({
+            id: key.key,
+            status: 'COMPLETED',
+            queue: queue.name,
+            messageId: meta.messageId,
+            updatedAt: new Date().toISOString(),
+            expiresAt: Math.floor(Date.now() / 1000) + ttlDays * 86_400,
+            payloadHash: createHash('sha256').update(body).digest('hex'),
+            receiveCount: meta.receiveCount,
+            source: 'consume',
+          });
+        }
+        rows.push(row);
+      }
+      if (out) {
+        // The export is a store too: it is on disk before anything is deleted.
+        const lines = rows.map(({ receiptHandle: _r, deleted: _d, ...r }) => JSON.stringify(r)).join('\n');
+        await out.write(`${lines}\n`);
+        await out.sync();
+      }
+      if (!peek) {
+        const toDelete = rows.filter((r) => r.status === 'recorded' || r.status === 'duplicate');
+        const result = await queues.deleteBatch(queue.url, toDelete.map((r, i) => ({ id: String(i), receiptHandle: r.receiptHandle })));
+        for (const id of result.successful) toDelete[Number(id)]!.deleted = true;
+        for (const f of result.failed) toDelete[Number(f.id)]!.error = `recorded but not deleted: ${f.code}; it will come back and be skipped as a duplicate`;
+      }
+      for (const { receiptHandle: _r, ...row } of rows) messages.push(row);
+      options.onProgress?.({ received: messages.length, count });
+    }
+  } finally {
+    await out?.close();
+    if (peeked.length) {
+      // Visible again at once, whatever happened above.
+      for (let i = 0; i < peeked.length; i += 10) {
+        await queues.changeVisibilityBatch(queue.url, peeked.slice(i, i + 10).map((p) => ({ ...p, visibilityTimeout: 0 })));
+      }
+    }
+  }
+  return {
+    queue: queue.name,
+    peek,
+    messages,
+    recorded: messages.filter((m) => m.status === 'recorded').length,
+    duplicates: messages.filter((m) => m.status === 'duplicate').length,
+    deleted: messages.filter((m) => m.deleted).length,
+    failed: messages.filter((m) => m.status === 'failed' || (!peek && !m.deleted)).length,
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Why one URL failed, as a typed error. `retryable` is the retry policy's verdict,
+ * decided where the failure is seen (status, socket, checksum), so the loop that
+ * retries never has to guess from a message.
+ */
+import { SqsopsError, type SqsopsErrorOptions } from '../../core/errors.js';
+
+/** Stable, short failure codes: they appear in the table and in the JSON report. */
+export type DownloadErrorCode =
+  | 'http_status'
+  | 'rate_limited'
+  | 'network'
+  | 'timeout'
+  | 'truncated'
+  | 'checksum'
+  | 'too_many_redirects'
+  | 'redirect_loop'
+  | 'bad_redirect'
+  | 'bad_range'
+  | 'unsafe_path'
+  | 'write'
+  | 's3'
+  | 'aborted';
+
+export interface DownloadErrorOptions extends SqsopsErrorOptions {
+  retryable?: boolean;
+  /** HTTP status, when the failure is one. */
+  status?: number;
+  /** The server's Retry-After, already converted to milliseconds. */
+  retryAfterMs?: number;
+  /** The partial file kept its bytes, so the next attempt resumes instead of restarting. */
+  madeProgress?: boolean;
+}
+
+export class DownloadError extends SqsopsError {
+  override readonly name = 'DownloadError';
+  readonly code: DownloadErrorCode;
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  /** The partial file kept its bytes, so the next attempt resumes instead of restarting. */
+  madeProgress: boolean;
+
+  constructor(code: DownloadErrorCode, message: string, options: DownloadErrorOptions = {}) {
+    super(message, options);
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.status = options.status;
+    this.retryAfterMs = options.retryAfterMs;
+    this.madeProgress = options.madeProgress ?? false;
+  }
+}
+
+/** undici and Node socket codes that mean "the network failed, try again". */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+function codeOf(e: unknown): string | undefined {
+  let cur: unknown = e;
+  // Causes nest (undici wraps socket errors); a few levels is all that occurs.
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || TIMEOUT_CODES.has(code))) return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Turns whatever a request or a stream threw into a DownloadError. Messages are
+ * built from codes, never copied from the error, so no URL or header leaks through.
+ */
+export function toDownloadError(e: unknown, fallback: DownloadErrorCode = 'network'): DownloadError {
+  if (e instanceof DownloadError) return e;
+  const code = codeOf(e);
+  if (code && TIMEOUT_CODES.has(code)) {
+    const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'response headers' : 'idle body';
+    return new DownloadError('timeout', `${what} timeout (${code})`, { retryable: true, cause: e });
+  }
+  if (code) return new DownloadError('network', `network error (${code})`, { retryable: true, cause: e });
+  const errno = e && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
+  if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
+    // A file-system errno (disk full, permission denied, read-only): the same file will fail again.
+    return new DownloadError('write', `cannot write the file (${errno})`, { retryable: false, cause: e });
+  }
+  const name = e instanceof Error ? e.name : typeof e;
+  return new DownloadError(fallback, `${fallback === 'network' ? 'request failed' : fallback} (${typeof errno === 'string' ? errno : name})`, {
+    retryable: fallback === 'network',
+    cause: e,
+  });
+}

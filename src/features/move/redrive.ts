@@ -1,0 +1,203 @@
+/**
+ * `redrive-dlq`: moves messages out of a dead-letter queue, back to the queue that
+ * failed them or to another one. SQS's own move task does it when nothing asks for
+ * more (no filter, no --max, no dry run) and the endpoint supports it; otherwise the
+ * manual move (receive, send, record, delete) does, which never deletes before the
+ * destination has the message and never sends one twice, even across a kill -9.
+ */
+import type { AwsClients } from '../../aws/clients.js';
+import { SqsQueues, queueNameFromUrl, type QueueRef } from '../../aws/queue.js';
+import { QueueNotFoundError, UsageError } from '../../core/errors.js';
+import { compileFilter } from '../../core/redriveFilter.js';
+import { openMoveJournal } from './moveJournal.js';
+import { manualMove, type ManualOutcome } from './redriveManual.js';
+import { nativeMove } from './redriveNative.js';
+import { DEFAULT_GROUP } from './redriveSend.js';
+import { openQueue, type Notify } from '../setup/resources.js';
+
+export interface RedriveOptions {
+  /** The DLQ: name or URL. */
+  from: string;
+  /** Where the messages go. @default the queue whose redrive policy names the DLQ (native: each message's own source) */
+  to?: string;
+  /** Move at most this many (forces the manual move). */
+  max?: number;
+  /** `body.<path>=<value>` / `attr.<name>=<value>` (`!=` negates); all must hold (forces the manual move). */
+  filter?: string[];
+  /** Show what would move; move nothing; leave everything visible. @default false */
+  dryRun?: boolean;
+  /** At most this many messages per second. */
+  rate?: number;
+  /** Always move by hand, even where SQS's move task could. @default false */
+  manual?: boolean;
+  /** Manual move: receive-send-delete loops at once (FIFO order holds: SQS gives no two loops one group). @default 8 */
+  concurrency?: number;
+  /** Manual move: long-poll wait; the run ends when one whole wait brings nothing new. @default 20 */
+  waitSeconds?: number;
+  /** Manual move: how long a received message stays hidden (and how soon it returns after a crash). @default 30 */
+  visibilityTimeout?: number;
+  /** Folder of the redrive journal; without it, a kill between send and delete can duplicate on a standard destination. */
+  journalDir?: string;
+  /** Native move: how often the task is polled. @default 2000 */
+  pollMs?: number;
+  signal?: AbortSignal;
+  notify?: Notify;
+  onProgress?: (p: RedriveProgress) => void;
+}
+
+export interface RedriveProgress {
+  moved: number;
+  filteredOut: number;
+  failed: number;
+  wouldMove: number;
+  /** Native move: SQS's estimate of the total. */
+  toMove?: number;
+}
+
+export interface RedriveFailure {
+  /** Empty for a failure of the whole move task. */
+  messageId: string;
+  stage: 'send' | 'delete' | 'task';
+  code: string;
+  reason: string;
+}
+
+export interface RedrivePreview {
+  messageId: string;
+  groupId?: string;
+  receiveCount: number;
+  bytes: number;
+  /** The first 200 characters. */
+  body: string;
+}
+
+export interface RedriveResult extends Omit<ManualOutcome, 'releaseFailed'> {
+  dlq: string;
+  /** The destination queue, or "original sources" for a native move without `to`. */
+  destination: string;
+  path: 'native' | 'manual';
+  dryRun: boolean;
+  /** The DLQ's approximate depth after the run. */
+  left: { visible: number; inFlight: number };
+  notes: string[];
+  durationMs: number;
+  stoppedBy?: string;
+}
+
+/** The queues whose redrive policy names this DLQ. */
+async function sourceQueues(queues: SqsQueues, dlq: QueueRef): Promise<string[]> {
+  const listed = await queues.deadLetterSourceQueues(dlq.url);
+  if (listed.supported) return listed.value;
+  // Endpoints without ListDeadLetterSourceQueues (fauxqs): read every queue's redrive policy.
+  const urls = await queues.list();
+  const found: string[] = [];
+  for (let i = 0; i < urls.length; i += 8) {
+    const refs = await Promise.all(
+      urls.slice(i, i + 8).map((u) => queues.describe(u).catch((e: unknown) => (e instanceof QueueNotFoundError ? undefined : Promise.reject(e)))),
+    );
+    for (const r of refs) if (r?.deadLetterTargetArn === dlq.arn) found.push(r.url);
+  }
+  return found;
+}
+
+function checkOptions(o: RedriveOptions): void {
+  const whole = (v: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new UsageError(`${flag} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${v}`);
+  };
+  whole(o.max, '--max', 1);
+  whole(o.rate, '--rate', 1);
+  whole(o.concurrency, '--concurrency', 1, 64);
+  whole(o.waitSeconds, '--wait', 0, 20);
+  whole(o.visibilityTimeout, '--visibility-timeout', 5, 43_200);
+}
+
+export async function redriveDlq(clients: AwsClients, options: RedriveOptions): Promise<RedriveResult> {
+  const started = performance.now();
+  checkOptions(options);
+  const filter = compileFilter(options.filter);
+  const notes: string[] = [];
+  const note = (m: string) => {
+    notes.push(m);
+    options.notify?.(m);
+  };
+  const open = (q: string) => openQueue(clients, q, { ...(options.signal ? { signal: options.signal } : {}) });
+  const dlq = await open(options.from);
+  const sqs = await clients.sqs();
+  const queues = new SqsQueues(sqs, options.signal, clients.endpointOf('sqs'));
+  const steady = new SqsQueues(sqs, undefined, clients.endpointOf('sqs'));
+  let destination = options.to ? await open(options.to) : undefined;
+  if (destination?.url === dlq.url) throw new UsageError('--to names the DLQ itself', { hint: 'pass the queue the messages should go to' });
+  const sources = await sourceQueues(queues, dlq);
+  const depth = async (): Promise<RedriveResult['left']> => {
+    const a = await steady.attributes(dlq.url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+    return { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  };
+  const dryRun = options.dryRun ?? false;
+
+  if (!destination && sources.length === 0) {
+    throw new UsageError(`${dlq.name} is not the DLQ of any queue: there is no source to move its messages back to`, { hint: 'name the destination with --to QUEUE' });
+  }
+  // SQS's move task moves everything, unfiltered and uncounted, and only out of a queue that is some queue's DLQ.
+  const nativeFits = !options.manual && !filter && options.max === undefined && !dryRun;
+  if (nativeFits && sources.length === 0) note(`${dlq.name} is not the DLQ of any queue, so SQS's move task cannot take from it: moving by hand`);
+  if (nativeFits && sources.length > 0) {
+    const native = await nativeMove({ steady, dlq, destination, rate: options.rate, signal: options.signal, pollMs: options.pollMs, onProgress: options.onProgress });
+    if (native.supported) {
+      const { task } = native;
+      const failed: RedriveFailure[] = task.status === 'FAILED' ? [{ messageId: '', stage: 'task', code: 'MoveTaskFailed', reason: task.failureReason ?? 'the move task failed' }] : [];
+      return {
+        dlq: dlq.name,
+        destination: destination?.name ?? 'original sources',
+        path: 'native',
+        dryRun,
+        moved: task.moved,
+        recovered: 0,
+        filteredOut: 0,
+        heldBack: 0,
+        failed,
+        wouldMove: [],
+        left: await depth(),
+        notes,
+        durationMs: performance.now() - started,
+        ...(native.stoppedBy ? { stoppedBy: native.stoppedBy } : {}),
+      };
+    }
+    note(`SQS's message move task is not available here (${native.reason}): moving by hand`);
+  }
+
+  if (!destination) {
+    if (sources.length > 1) {
+      throw new UsageError(`${dlq.name} is the DLQ of ${sources.length} queues (${sources.map(queueNameFromUrl).join(', ')}): moving by hand needs one destination`, {
+        hint: 'name the destination with --to QUEUE',
+      });
+    }
+    destination = await steady.describe(sources[0]!);
+  }
+  if (dlq.fifo && !destination.fifo) note(`${destination.name} is a standard queue: FIFO order and message groups are not kept`);
+  if (!dlq.fifo && destination.fifo) note(`${destination.name} is FIFO and ${dlq.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
+  const journal = options.journalDir && !dryRun ? await openMoveJournal(options.journalDir, dlq.arn) : undefined;
+  let manual: Awaited<ReturnType<typeof manualMove>>;
+  try {
+    manual = await manualMove({
+      queues,
+      steady,
+      dlq,
+      destination,
+      filter,
+      max: options.max,
+      rate: options.rate,
+      waitSeconds: options.waitSeconds ?? 20,
+      visibilityTimeout: options.visibilityTimeout ?? 30,
+      concurrency: options.concurrency ?? 8,
+      dryRun,
+      journal,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+  } finally {
+    journal?.close();
+  }
+  if (manual.releaseFailed > 0) note(`${manual.releaseFailed} messages left in ${dlq.name} could not be made visible at once; they return within ${options.visibilityTimeout ?? 30} s`);
+  const { releaseFailed: _released, ...counts } = manual;
+  return { dlq: dlq.name, destination: destination.name, path: 'manual', dryRun, ...counts, left: await depth(), notes, durationMs: performance.now() - started };
+}

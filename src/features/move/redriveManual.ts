@@ -1,0 +1,246 @@
+/**
+ * The manual DLQ move: receive, send to the destination (body, attributes, group and a
+ * dedup id derived from the DLQ message id), record the send in the journal, and only
+ * then delete from the DLQ. Messages left behind (filtered out, failed, dry run, or
+ * behind a held message of their FIFO group) are kept hidden for the rest of the run,
+ * so no poll sees them twice, and made visible again when it ends.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { QueueRef, SqsQueues } from '../../aws/queue.js';
+import type { MessageFilter } from '../../core/redriveFilter.js';
+import type { MoveJournal } from './moveJournal.js';
+import { sendMoved, toEntry } from './redriveSend.js';
+import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redrive.js';
+
+export interface ManualMoveParams {
+  /** Carries the run's signal: a long poll stops at Ctrl-C. */
+  queues: SqsQueues;
+  /** No signal: a batch already received is sent, recorded and deleted even after Ctrl-C. */
+  steady: SqsQueues;
+  dlq: QueueRef;
+  destination: QueueRef;
+  filter?: MessageFilter | undefined;
+  max?: number | undefined;
+  rate?: number | undefined;
+  waitSeconds: number;
+  visibilityTimeout: number;
+  /** Receive-send-delete loops running at once. */
+  concurrency: number;
+  dryRun: boolean;
+  journal?: MoveJournal | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: RedriveProgress) => void) | undefined;
+}
+
+export interface ManualOutcome {
+  moved: number;
+  /** Sent by an earlier run that was killed before its delete: deleted now, not sent again. */
+  recovered: number;
+  filteredOut: number;
+  /** FIFO: left behind an earlier message of their group that stays in the DLQ. */
+  heldBack: number;
+  failed: RedriveFailure[];
+  wouldMove: RedrivePreview[];
+  /** Left-behind messages that could not be made visible at once (they return after the visibility timeout). */
+  releaseFailed: number;
+  stoppedBy?: string;
+}
+
+function preview(m: Message): RedrivePreview {
+  const body = m.Body ?? '';
+  return {
+    messageId: m.MessageId ?? '',
+    ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
+    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+    bytes: Buffer.byteLength(body),
+    body: body.length > 200 ? `${body.slice(0, 199)}…` : body,
+  };
+}
+
+export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
+  const out: ManualOutcome = { moved: 0, recovered: 0, filteredOut: 0, heldBack: 0, failed: [], wouldMove: [], releaseFailed: 0 };
+  /** Every message this run is done with, by DLQ id, and its newest receipt handle if it is still in the DLQ. */
+  const handled = new Map<string, string | undefined>();
+  /** FIFO: groups with a message left behind; later messages of the group stay behind it. */
+  const blocked = new Set<string>();
+  const started = performance.now();
+  const done = () => (p.dryRun ? out.wouldMove.length : out.moved);
+  const progress = () => p.onProgress?.({ moved: out.moved, filteredOut: out.filteredOut, failed: out.failed.length, wouldMove: out.wouldMove.length });
+  const hold = (m: Message) => {
+    handled.set(m.MessageId ?? '', m.ReceiptHandle);
+    const group = m.Attributes?.MessageGroupId;
+    if (p.dlq.fifo && group) blocked.add(group);
+  };
+
+  // --max and --rate: each lane reserves what it asks for before it receives.
+  let reserved = 0;
+  let granted = 0;
+  let fatal: { error: unknown } | undefined;
+  const stop = () => fatal !== undefined || out.stoppedBy !== undefined;
+
+  const lane = async (): Promise<void> => {
+    /** When this lane's run of empty receives began (undefined: the last one brought something). */
+    let emptySince: number | undefined;
+    while (!stop()) {
+      if (p.signal?.aborted) {
+        out.stoppedBy = 'interrupted';
+        return;
+      }
+      const want = Math.min(10, p.rate ?? 10, p.max !== undefined ? p.max - done() - reserved : 10);
+      if (want <= 0) return; // --max: the rest is already taken by other lanes
+      reserved += want;
+      // --rate: this receive may start once the messages granted before it are within the cap.
+      const due = p.rate ? started + (granted * 1000) / p.rate : 0;
+      granted += want;
+      let batch: Message[];
+      let receivedAt = performance.now();
+      try {
+        if (due > performance.now()) await sleep(due - performance.now(), undefined, { signal: p.signal });
+        receivedAt = performance.now();
+        batch = await p.queues.receive(p.dlq.url, { max: want, waitSeconds: p.waitSeconds, visibilityTimeout: p.visibilityTimeout });
+      } catch (e: unknown) {
+        reserved -= want;
+        if (p.signal?.aborted) out.stoppedBy = 'interrupted';
+        else fatal ??= { error: e };
+        return;
+      }
+      try {
+        const fresh = batch.filter((m) => !handled.has(m.MessageId ?? ''));
+        for (const m of batch) if (handled.has(m.MessageId ?? '')) handled.set(m.MessageId ?? '', m.ReceiptHandle);
+        if (fresh.length === 0) {
+          // This lane is done when the DLQ stayed empty (of anything new) for one whole wait. A
+          // receive may come back empty early (an emulator wakes every poller when one message
+          // returns): that is not a whole wait, so it polls again. Left-behind messages coming
+          // back after their visibility are not new.
+          emptySince ??= receivedAt;
+          if (performance.now() - emptySince >= p.waitSeconds * 1000 - 20) return;
+          continue;
+        }
+        emptySince = undefined;
+
+        const toMove: Message[] = [];
+        for (const m of fresh) {
+          const group = m.Attributes?.MessageGroupId;
+          if (p.dlq.fifo && group && blocked.has(group)) {
+            out.heldBack++;
+            hold(m);
+          } else if (p.filter && !p.filter({ body: m.Body ?? '', attributes: m.MessageAttributes ?? {} })) {
+            out.filteredOut++;
+            hold(m);
+          } else if (p.dryRun) {
+            out.wouldMove.push(preview(m));
+            hold(m);
+          } else {
+            toMove.push(m);
+          }
+        }
+        if (toMove.length > 0) await moveBatch(p, toMove, out, handled, hold);
+        progress();
+      } finally {
+        reserved -= want;
+      }
+    }
+  };
+
+  try {
+    // FIFO keeps order across lanes: SQS hands no lane a group while another holds part of it.
+    // Under --rate, no more lanes than the rate needs: a lane waiting for its slot would wait out an empty queue too.
+    const lanes = p.rate ? Math.max(1, Math.min(p.concurrency, Math.floor(p.rate / 10))) : p.concurrency;
+    await Promise.all(Array.from({ length: lanes }, () => lane().catch((e: unknown) => void (fatal ??= { error: e }))));
+    if (fatal) throw fatal.error;
+  } finally {
+    out.releaseFailed = await release(p, handled);
+  }
+  return out;
+}
+
+/** Sends one received batch, records it, deletes what is safely at the destination. */
+async function moveBatch(
+  p: ManualMoveParams,
+  batch: Message[],
+  out: ManualOutcome,
+  handled: Map<string, string | undefined>,
+  hold: (m: Message) => void,
+): Promise<void> {
+  // A message a killed run already sent is deleted without sending it again.
+  await p.journal?.refresh();
+  const sentBefore = p.journal ? batch.filter((m) => p.journal!.has(m.MessageId ?? '')) : [];
+  const toSend = batch.filter((m) => !sentBefore.includes(m));
+  // Written down the moment SQS accepts each batch, on disk before anything is deleted:
+  // a crash in between is caught by the next run.
+  let journalError: unknown;
+  const onSent = (ids: string[]) => {
+    if (!p.journal || journalError) return;
+    try {
+      p.journal.append(ids, p.destination.name);
+    } catch (e: unknown) {
+      journalError = e;
+    }
+  };
+  const sent = await sendMoved(p.steady, p.destination, toSend.map(toEntry(p.destination)), onSent);
+  const byId = new Map(toSend.map((m) => [m.MessageId ?? '', m]));
+  for (const f of sent.failed) {
+    out.failed.push({ ...f, stage: 'send' });
+    hold(byId.get(f.messageId)!);
+  }
+  for (const id of sent.skipped) {
+    out.heldBack++;
+    hold(byId.get(id)!);
+  }
+  if (sent.stoppedBy) out.stoppedBy = sent.stoppedBy;
+  const sentIds = new Set(sent.sentIds);
+  const safe = [...sentBefore, ...toSend.filter((m) => sentIds.has(m.MessageId ?? ''))];
+  try {
+    if (journalError) throw journalError;
+    await p.journal?.flush();
+  } catch (e: unknown) {
+    // Deleting is still right (the messages are at the destination); only the crash cover is gone.
+    out.stoppedBy = `the redrive journal could not be written (${(e as Error).message ?? String(e)})`;
+  }
+  out.moved += sent.sentIds.length;
+  out.recovered += sentBefore.length;
+  for (let i = 0; i < safe.length; i += 10) {
+    const chunk = safe.slice(i, i + 10);
+    let deleted: Set<string>;
+    let failures: { id: string; code: string; message: string }[];
+    try {
+      const res = await p.steady.deleteBatch(p.dlq.url, chunk.map((m, j) => ({ id: String(j), receiptHandle: m.ReceiptHandle ?? '' })));
+      deleted = new Set(res.successful);
+      failures = res.failed;
+    } catch (e: unknown) {
+      deleted = new Set();
+      failures = chunk.map((_, j) => ({ id: String(j), code: (e as Error).name || 'Error', message: (e as Error).message ?? String(e) }));
+    }
+    chunk.forEach((m, j) => {
+      if (deleted.has(String(j))) {
+        handled.set(m.MessageId ?? '', undefined);
+        return;
+      }
+      const f = failures.find((x) => x.id === String(j));
+      out.failed.push({
+        messageId: m.MessageId ?? '',
+        stage: 'delete',
+        code: f?.code ?? 'Unknown',
+        reason: `at the destination, but still in the DLQ (${f?.message || f?.code || 'delete failed'})${p.journal ? '; the next run deletes it without sending it again' : ''}`,
+      });
+      hold(m);
+    });
+  }
+}
+
+/** Makes every left-behind message visible again at once; returns how many could not be. */
+async function release(p: ManualMoveParams, handled: Map<string, string | undefined>): Promise<number> {
+  const left = [...handled.values()].filter((h): h is string => h !== undefined);
+  let failed = 0;
+  for (let i = 0; i < left.length; i += 10) {
+    const chunk = left.slice(i, i + 10);
+    try {
+      const res = await p.steady.changeVisibilityBatch(p.dlq.url, chunk.map((h, j) => ({ id: String(j), receiptHandle: h, visibilityTimeout: 0 })));
+      failed += res.failed.length;
+    } catch {
+      failed += chunk.length; // they come back by themselves when their visibility timeout ends
+    }
+  }
+  return failed;
+}

@@ -1,0 +1,204 @@
+/**
+ * What happens to each message of a batch, shared by process-sqs and the Lambda
+ * handler: decode (SNS envelope, JSON, schema), key, claim in the ledger, write to
+ * every sink, complete the claim. Returns an outcome per message; acknowledging
+ * (delete, visibility, DLQ, batchItemFailures) is the caller's.
+ */
+import { createHash } from 'node:crypto';
+import { decodeBody } from '../../core/envelope.js';
+import type { SinkMessage } from './sinks/types.js';
+import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
+
+interface Prepared {
+  message: InboundMessage;
+  key: string;
+  hash: string;
+  sink: SinkMessage;
+}
+
+const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** Decode, validate and key one message: a SinkMessage, or the reason it is poison. */
+function prepare(m: InboundMessage, config: PipelineConfig): Prepared | { poison: string } {
+  const decoded = decodeBody(m.body);
+  if (!decoded.ok) return { poison: decoded.reason };
+  const invalid = config.validate?.(decoded.body);
+  if (invalid) return { poison: `schema: ${invalid}` };
+  const key = config.keyOf({ messageId: m.messageId, body: decoded.body });
+  if (!key.ok) return { poison: key.reason };
+  return {
+    message: m,
+    key: key.key,
+    // The hash of what the producer sent (inside any envelope): a resend hashes the same.
+    hash: createHash('sha256').update(decoded.text).digest('hex'),
+    sink: {
+      key: key.key,
+      messageId: m.messageId,
+      queue: config.queueName,
+      body: decoded.body,
+      raw: m.body,
+      receiveCount: m.receiveCount,
+      ...(m.sentAt ? { sentAt: m.sentAt } : {}),
+      ...(m.groupId ? { groupId: m.groupId } : {}),
+      ...(Object.keys(m.attributes).length ? { attributes: m.attributes } : {}),
+    },
+  };
+}
+
+/** Claims, writes and completes a set of prepared messages with distinct keys. */
+async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<string>): Promise<Map<string, Outcome>> {
+  const { ledger, metrics, log } = config;
+  const out = new Map<string, Outcome>();
+  let claimed = items;
+  if (ledger) {
+    const claims = await Promise.all(
+      items.map(async (p) => {
+        try {
+          return await ledger.claim({
+            key: p.key,
+            owner: config.owner,
+            leaseMs: config.leaseMs,
+            payloadHash: p.hash,
+            queue: config.queueName,
+            messageId: p.message.messageId,
+            receiveCount: p.message.receiveCount,
+            ttlSeconds: config.ttlSeconds,
+          });
+        } catch (e: unknown) {
+          metrics.inc('DynamoDBCheckError');
+          log(p.message.traceId, 'claim', 'error', { key: p.key, error: errMsg(e) });
+          return { kind: 'error' as const, error: errMsg(e) };
+        }
+      }),
+    );
+    claimed = [];
+    items.forEach((p, i) => {
+      const c = claims[i]!;
+      if (c.kind === 'claimed') {
+        if (c.tasksDone?.length) p.sink.tasksDone = c.tasksDone;
+        claimed.push(p);
+        claimedKeys?.add(p.key);
+      }
+      else if (c.kind === 'duplicate') {
+        metrics.inc('DuplicateMessages');
+        if (c.payloadMismatch) {
+          metrics.inc('PayloadMismatch');
+          log(p.message.traceId, 'duplicate', 'error', { key: p.key, warning: 'same key, different payload' });
+        } else log(p.message.traceId, 'duplicate', 'skip', { key: p.key });
+        out.set(p.key, { kind: 'duplicate', key: p.key });
+      } else if (c.kind === 'inflight') {
+        const ours = c.owner === config.owner;
+        log(p.message.traceId, 'claim', 'skip', { key: p.key, reason: ours ? 'in progress in another poller of this run' : 'in progress elsewhere' });
+        out.set(p.key, { kind: 'inflight', key: p.key, ...(ours ? { ours } : {}) });
+      } else out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${c.error}` });
+    });
+  }
+  if (claimed.length === 0) return out;
+
+  // Every sink gets the whole batch; a message is stored when every sink says so.
+  const failures = new Map<string, { retryable: boolean; reason: string }>();
+  await Promise.all(
+    config.sinks.map(async (sink) => {
+      try {
+        const result = await sink.write(claimed.map((p) => p.sink));
+        for (const f of result.failed) {
+          metrics.inc(`SinkError.${sink.name}`);
+          const prev = failures.get(f.key);
+          // A permanent failure anywhere makes the message poison.
+          if (!prev || (prev.retryable && !f.retryable)) failures.set(f.key, { retryable: f.retryable, reason: `${sink.name}: ${f.error.message}` });
+        }
+      } catch (e: unknown) {
+        metrics.inc(`SinkError.${sink.name}`, claimed.length);
+        for (const p of claimed) if (!failures.has(p.key)) failures.set(p.key, { retryable: true, reason: `${sink.name}: ${errMsg(e)}` });
+      }
+    }),
+  );
+
+  await Promise.all(
+    claimed.map(async (p) => {
+      const failure = failures.get(p.key);
+      if (failure) {
+        if (ledger) await ledger.release(p.key, config.owner).catch(() => false);
+        log(p.message.traceId, 'store', 'error', { key: p.key, error: failure.reason, retryable: failure.retryable });
+        out.set(p.key, failure.retryable ? { kind: 'retry', key: p.key, reason: failure.reason } : { kind: 'poison', key: p.key, reason: failure.reason });
+        return;
+      }
+      if (ledger) {
+        let completed: boolean;
+        try {
+          completed = await ledger.complete(p.key, config.owner, config.ttlSeconds);
+        } catch (e: unknown) {
+          metrics.inc('DynamoDBSaveError');
+          log(p.message.traceId, 'complete', 'error', { key: p.key, error: errMsg(e) });
+          out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${errMsg(e)}` });
+          return;
+        }
+        if (!completed) {
+          // Our lease ran out and another worker owns the key now: it will finish and delete.
+          metrics.inc('LeaseLost');
+          log(p.message.traceId, 'complete', 'skip', { key: p.key, reason: 'lease lost to another worker' });
+          out.set(p.key, { kind: 'inflight', key: p.key });
+          return;
+        }
+      }
+      metrics.inc('MessagesSaved');
+      log(p.message.traceId, 'store', 'ok', { key: p.key, sinks: config.sinks.map((s) => s.name) });
+      out.set(p.key, { kind: 'saved', key: p.key });
+    }),
+  );
+  return out;
+}
+
+/**
+ * Outcomes in the order of `messages`. `claimedKeys` collects the keys this batch
+ * holds in the ledger, so a heartbeat can extend their leases.
+ */
+export async function processBatch(messages: InboundMessage[], config: PipelineConfig, claimedKeys?: Set<string>): Promise<Outcome[]> {
+  config.metrics.inc('MessagesReceived', messages.length);
+  const prepared = messages.map((m) => prepare(m, config));
+  const outcomes: (Outcome | undefined)[] = prepared.map((p, i) => {
+    if (!('poison' in p)) return undefined;
+    config.metrics.inc('InvalidMessages');
+    config.log(messages[i]!.traceId, 'validate', 'error', { reason: p.poison });
+    return { kind: 'poison', reason: p.poison };
+  });
+  const valid = prepared.map((p, i) => ({ p, i })).filter((x): x is { p: Prepared; i: number } => !('poison' in x.p));
+
+  if (!config.fifo) {
+    // The first copy of a key in the batch is processed; later copies follow its fate.
+    const first = new Map<string, Prepared>();
+    for (const { p } of valid) if (!first.has(p.key)) first.set(p.key, p);
+    const results = await run([...first.values()], config, claimedKeys);
+    for (const { p, i } of valid) {
+      const r = results.get(p.key)!;
+      if (first.get(p.key) === p) outcomes[i] = r;
+      else if (r.kind === 'saved' || r.kind === 'duplicate') {
+        config.metrics.inc('DuplicateMessages');
+        outcomes[i] = { kind: 'duplicate', key: p.key };
+      } else outcomes[i] = r; // a copy shares the first one's fate (retry, poison, in flight)
+    }
+    return outcomes as Outcome[];
+  }
+
+  // FIFO: one group at a time in order; a failure stops the rest of its group.
+  const groups = new Map<string, { p: Prepared; i: number }[]>();
+  for (const v of valid) {
+    const g = config.stopAtFirstFailure ? '' : (v.p.message.groupId ?? '');
+    groups.set(g, [...(groups.get(g) ?? []), v]);
+  }
+  const blocked = new Set<string>();
+  await Promise.all(
+    [...groups.entries()].map(async ([group, items]) => {
+      for (const { p, i } of items) {
+        if (blocked.has(group)) {
+          outcomes[i] = { kind: 'skipped', reason: 'an earlier message of its group failed' };
+          continue;
+        }
+        const r = (await run([p], config, claimedKeys)).get(p.key)!;
+        outcomes[i] = r;
+        if (r.kind === 'retry' || r.kind === 'inflight') blocked.add(group);
+      }
+    }),
+  );
+  return outcomes as Outcome[];
+}

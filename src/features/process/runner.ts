@@ -1,0 +1,225 @@
+/**
+ * `process-sqs`: `concurrency` pollers receive up to 10 messages each (long polling),
+ * process them through the shared pipeline, and acknowledge. A heartbeat extends the
+ * visibility (and the ledger lease) of messages still being worked on. Stopping (the
+ * signal, `count`, or `drain` on an empty queue) stops receiving; what is in flight
+ * is finished and acknowledged before the run returns.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
+import type { AwsClients } from '../../aws/clients.js';
+import { SqsQueues, type QueueRef } from '../../aws/queue.js';
+import type { Ledger } from '../../aws/ledger.js';
+import { compileKey, type KeyFn } from '../../core/keys.js';
+import { Metrics } from '../../core/metrics.js';
+import type { Sink } from './sinks/types.js';
+import { openLedger, openQueue, type Notify } from '../setup/resources.js';
+import { acknowledge } from './ack.js';
+import type { ActionLog } from './log.js';
+import { processBatch } from './processBatch.js';
+import type { InboundMessage, PipelineConfig } from './types.js';
+
+export interface ProcessSqsOptions {
+  queue: string;
+  /** Parallel pollers. @default 4 */
+  concurrency?: number;
+  /** Stop after this many messages have been handled. */
+  count?: number;
+  /** Stop when a receive comes back empty (the queue stays empty for one wait). */
+  drain?: boolean;
+  /** Long-poll wait. @default 20 */
+  waitSeconds?: number;
+  /** Ledger table; false: no ledger. */
+  ledgerTable: string | false;
+  /** @default messageId */
+  key?: string;
+  validate?: (body: unknown) => string | undefined;
+  sinks?: Sink[];
+  /** DLQ name or URL; default: the queue's redrive policy target. */
+  dlq?: string;
+  /** Days ledger records are kept. @default 7 */
+  ttlDays?: number;
+  /** Claim owner token (a task sink must write to the ledger as the same owner). @default a random UUID */
+  owner?: string;
+  /** Appended to every key, so one ledger can serve two flows over the same messages (the rejects queue). */
+  keySuffix?: string;
+  /** Stops receiving; in-flight work still finishes. */
+  signal?: AbortSignal;
+  notify?: Notify;
+  log?: ActionLog;
+  metrics?: Metrics;
+  onProgress?: (metrics: Metrics) => void;
+}
+
+const RECEIVE_GRACE_MS = 2000;
+
+export interface ProcessSqsResult {
+  queue: string;
+  dlq?: string;
+  handled: number;
+  durationMs: number;
+  messagesPerSecond: number;
+  metrics: Record<string, number>;
+}
+
+function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
+  if (!suffix) return keyOf;
+  return (source) => {
+    const k = keyOf(source);
+    return k.ok ? { ok: true, key: `${k.key}${suffix}` } : k;
+  };
+}
+
+/** The system attributes toInbound reads: process-sqs asks SQS for these only. */
+export const INBOUND_SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = ['SentTimestamp', 'ApproximateReceiveCount', 'MessageGroupId', 'AWSTraceHeader'];
+
+export function toInbound(m: Message): InboundMessage {
+  const attributes: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) if (v.StringValue !== undefined) attributes[k] = v.StringValue;
+  const sent = Number(m.Attributes?.SentTimestamp);
+  return {
+    messageId: m.MessageId ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    body: m.Body ?? '',
+    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
+    ...(Number.isFinite(sent) && sent > 0 ? { sentAt: new Date(sent).toISOString() } : {}),
+    ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
+    attributes,
+    ...(m.MessageAttributes ? { rawAttributes: m.MessageAttributes } : {}),
+    traceId: m.Attributes?.AWSTraceHeader ?? m.MessageId ?? '',
+  };
+}
+
+async function resolveDlq(clients: AwsClients, queue: QueueRef, dlq: string | undefined, signal?: AbortSignal): Promise<QueueRef | undefined> {
+  const target = dlq ?? queue.deadLetterTargetArn?.split(':').pop();
+  if (!target) return undefined;
+  return openQueue(clients, target, { createIfLocal: false, ...(signal ? { signal } : {}) });
+}
+
+export async function processSqs(clients: AwsClients, options: ProcessSqsOptions): Promise<ProcessSqsResult> {
+  const started = performance.now();
+  const { concurrency = 4, waitSeconds = 20, ttlDays = 7, signal } = options;
+  const metrics = options.metrics ?? new Metrics();
+  const log: ActionLog = options.log ?? (() => undefined);
+  const common = { ...(options.notify ? { notify: options.notify } : {}) };
+  const queue = await openQueue(clients, options.queue, { createIfLocal: true, ...common });
+  const dlq = await resolveDlq(clients, queue, options.dlq);
+  if (!dlq) options.notify?.(`no DLQ known for ${queue.name}: poison is left for the redrive policy (or pass --dlq)`);
+  const ledger: Ledger | undefined = options.ledgerTable === false ? undefined : await openLedger(clients, options.ledgerTable, { createIfLocal: true, ...common });
+  // Receives, deletes and heartbeats are not tied to the stop signal: in-flight work finishes.
+  const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
+  const visibilitySeconds = Number((await queues.attributes(queue.url, ['VisibilityTimeout'])).VisibilityTimeout ?? 30);
+  const sinks = options.sinks ?? [];
+  for (const s of sinks) await s.open?.();
+
+  const config: PipelineConfig = {
+    queueName: queue.name,
+    fifo: queue.fifo,
+    keyOf: withSuffix(compileKey(options.key), options.keySuffix),
+    ...(options.validate ? { validate: options.validate } : {}),
+    ...(ledger ? { ledger } : {}),
+    sinks,
+    owner: options.owner ?? randomUUID(),
+    leaseMs: visibilitySeconds * 1000,
+    ttlSeconds: ttlDays * 86_400,
+    metrics,
+    log,
+  };
+
+  let handled = 0;
+  let reserved = 0;
+  let busy = 0;
+  const expectBack = new Map<string, number>();
+  let stop = false;
+  const stopNow = () => {
+    stop = true;
+  };
+  signal?.addEventListener('abort', stopNow, { once: true });
+  const receiveAbort = new AbortController();
+  // A receive the server already answered would leave its messages hidden for a whole
+  // visibility timeout if we cut it: give running receives a moment to return (what they
+  // bring is processed), then cut the ones still long-polling an empty queue.
+  const cutReceives = () => setTimeout(() => receiveAbort.abort(), RECEIVE_GRACE_MS).unref();
+  if (signal?.aborted) receiveAbort.abort();
+  else signal?.addEventListener('abort', cutReceives, { once: true });
+  const receiver = new SqsQueues(await clients.sqs(), receiveAbort.signal, clients.endpointOf('sqs'));
+
+  const poller = async () => {
+    // One acknowledgement may be in flight while the next batch is received: the delete
+    // round trip no longer stalls the poller (it is awaited before the next ack and at the end).
+    let pendingAck: Promise<void> | undefined;
+    while (!stop) {
+      const want = options.count === undefined ? 10 : Math.min(10, options.count - reserved);
+      if (want <= 0) break;
+      reserved += want;
+      let received: Message[];
+      try {
+        received = await receiver.receive(queue.url, { max: want, waitSeconds, systemAttributes: INBOUND_SYSTEM_ATTRIBUTES });
+      } catch (e: unknown) {
+        reserved -= want;
+        if (receiveAbort.signal.aborted) break;
+        throw e;
+      }
+      reserved -= want - received.length;
+      if (received.length === 0) {
+        // Empty while another poller still holds messages is not drained: those may
+        // fail back onto the queue, and on FIFO they lock their groups' next messages.
+        const now = Date.now();
+        for (const [id, until] of expectBack) if (until < now) expectBack.delete(id);
+        if (options.drain && busy === 0 && expectBack.size === 0) stop = true;
+        else if (options.drain) await sleep(50);
+        continue;
+      }
+      busy++;
+      for (const m of received) expectBack.delete(m.MessageId ?? '');
+      const batch = received.map(toInbound);
+      const claimedKeys = new Set<string>();
+      const heartbeat = setInterval(() => {
+        void queues
+          .changeVisibilityBatch(queue.url, batch.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: visibilitySeconds })))
+          .catch(() => undefined);
+        if (ledger) for (const key of claimedKeys) void ledger.extend(key, config.owner, config.leaseMs).catch(() => false);
+      }, Math.max(1000, (visibilitySeconds * 1000) / 2));
+      const done = () => {
+        clearInterval(heartbeat);
+        busy--;
+      };
+      let outcomes;
+      try {
+        outcomes = await processBatch(batch, config, claimedKeys);
+        await pendingAck;
+      } catch (e: unknown) {
+        done();
+        throw e;
+      }
+      pendingAck = acknowledge(batch, outcomes, { queues, queue, ...(dlq ? { dlq } : {}), metrics, log })
+        .then((ack) => {
+          // Wait for these (a few seconds at most) before calling the queue drained.
+          for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
+          handled += batch.length;
+          options.onProgress?.(metrics);
+          if (options.count !== undefined && handled >= options.count) stop = true;
+        })
+        .finally(done);
+    }
+    await pendingAck;
+  };
+
+  try {
+    await Promise.all(Array.from({ length: concurrency }, poller));
+  } finally {
+    signal?.removeEventListener('abort', stopNow);
+    signal?.removeEventListener('abort', cutReceives);
+    await Promise.allSettled(sinks.map((s) => s.close()));
+  }
+  const durationMs = performance.now() - started;
+  return {
+    queue: queue.name,
+    ...(dlq ? { dlq: dlq.name } : {}),
+    handled,
+    durationMs,
+    messagesPerSecond: durationMs > 0 ? (handled * 1000) / durationMs : 0,
+    metrics: metrics.snapshot(),
+  };
+}

@@ -1,0 +1,197 @@
+/**
+ * The MongoDB sink (official driver): one pooled client per sink; each batch is one
+ * unordered bulkWrite of replaceOne-upserts keyed `_id = key`, so a redelivery rewrites
+ * its document and never adds a second. Per-document write errors map back to keys.
+ */
+import type { AnyBulkWriteOperation, Collection, Document, MongoClient, MongoClientOptions } from 'mongodb';
+import { UsageError } from '../../../core/errors.js';
+import { errorCode, isRetryableMongoError, redactConnection, report, scrubSecrets, secretsOf, SinkWriteError, type Failure } from './errors.js';
+import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from './types.js';
+
+export interface MongoSinkOptions {
+  /** `mongodb://` or `mongodb+srv://`; driver options in its query string are honoured. */
+  url: string;
+  /** @default "sqsops" */
+  database?: string;
+  /** @default "messages" */
+  collection?: string;
+  /** Connections per sink. @default 10 */
+  maxPoolSize?: number;
+  /** How long a write waits for a usable server before failing (retryable). @default 10000 */
+  serverSelectionTimeoutMs?: number;
+  /** @default 10000 */
+  connectTimeoutMs?: number;
+  /** A reply slower than this closes the socket, so a hung server cannot stall a poller. @default 60000 */
+  socketTimeoutMs?: number;
+}
+
+export interface MessageDocument extends Document {
+  _id: string;
+}
+
+export function mongoDocument(m: SinkMessage, now = new Date()): MessageDocument {
+  const sentAt = m.sentAt ? new Date(m.sentAt) : undefined;
+  return {
+    _id: m.key,
+    messageId: m.messageId,
+    queue: m.queue,
+    body: m.body,
+    receiveCount: m.receiveCount,
+    // An invalid date would be stored as NaN: leave it out like a missing one.
+    ...(sentAt && !Number.isNaN(sentAt.getTime()) ? { sentAt } : {}),
+    ...(m.groupId ? { groupId: m.groupId } : {}),
+    ...(m.attributes ? { attributes: m.attributes } : {}),
+    storedAt: now,
+  };
+}
+
+/** Our defaults only where neither the options nor the URL's query string chose (the driver lets options win). */
+export function mongoClientOptions(o: MongoSinkOptions): MongoClientOptions {
+  let inUrl = new Set<string>();
+  try {
+    inUrl = new Set([...new URL(o.url).searchParams.keys()].map((k) => k.toLowerCase()));
+  } catch {
+    // mongodb+srv URLs with several hosts are not WHATWG URLs; the defaults apply.
+  }
+  const pick = (name: string, given: number | undefined, fallback: number) => (given !== undefined ? { [name]: given } : inUrl.has(name.toLowerCase()) ? {} : { [name]: fallback });
+  return {
+    appName: 'sqsops',
+    retryWrites: true,
+    ...pick('maxPoolSize', o.maxPoolSize, 10),
+    ...pick('serverSelectionTimeoutMS', o.serverSelectionTimeoutMs, 10_000),
+    ...pick('connectTimeoutMS', o.connectTimeoutMs, 10_000),
+    ...pick('socketTimeoutMS', o.socketTimeoutMs, 60_000),
+  };
+}
+
+/**
+ * Per-document outcomes of a failed unordered bulkWrite, by operation index; undefined
+ * when the error is not about single documents (the whole write failed).
+ */
+export function bulkWriteFailures(e: unknown, size: number): Map<number, { code: number | undefined; message: string; retryable: boolean }> | undefined {
+  if (!e || typeof e !== 'object') return undefined;
+  const raw = (e as { writeErrors?: unknown }).writeErrors;
+  const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: unknown; code?: unknown; errmsg?: unknown }[];
+  if (writeErrors.length === 0) return undefined;
+  const out = new Map<number, { code: number | undefined; message: string; retryable: boolean }>();
+  for (const w of writeErrors) {
+    if (typeof w.index !== 'number') return undefined;
+    const code = typeof w.code === 'number' ? w.code : undefined;
+    out.set(w.index, { code, message: typeof w.errmsg === 'string' ? w.errmsg : `write error ${code}`, retryable: isRetryableMongoError(w) });
+  }
+  // A write concern error means the other writes are not known to be durable: retry them.
+  const result = (e as { result?: { getWriteConcernError?: () => unknown } }).result;
+  const concern = (e as { err?: unknown }).err ?? result?.getWriteConcernError?.();
+  if (concern) {
+    for (let i = 0; i < size; i++) if (!out.has(i)) out.set(i, { code: undefined, message: 'write concern not satisfied', retryable: true });
+  }
+  return out;
+}
+
+export function createMongoSink(options: MongoSinkOptions): Sink {
+  const where = redactConnection(options.url);
+  if (!/^mongodb(\+srv)?:\/\//i.test(options.url)) {
+    throw new UsageError(`"${where}" is not a MongoDB URL`, { hint: 'use mongodb://user:password@host:27017/ or mongodb+srv://...' });
+  }
+  const secrets = secretsOf(options.url);
+  const describe = (message: string, code?: string | number) =>
+    new SinkWriteError(`mongodb (${where}): ${scrubSecrets(message, secrets)}`, { context: { sink: 'mongodb', target: where, ...(code !== undefined ? { code } : {}) } });
+  const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
+  let client: MongoClient | undefined;
+  let ready: Promise<Collection<MessageDocument>> | undefined;
+
+  // One connect for concurrent first writes; a failed connect is forgotten so the next write retries.
+  const collection = (): Promise<Collection<MessageDocument>> =>
+    (ready ??= (async () => {
+      const { MongoClient } = await import('mongodb');
+      let c: MongoClient;
+      let coll: Collection<MessageDocument>;
+      try {
+        c = new MongoClient(options.url, mongoClientOptions(options));
+        coll = c.db(options.database ?? 'sqsops').collection<MessageDocument>(options.collection ?? 'messages');
+      } catch (e: unknown) {
+        // MongoParseError or an invalid database name: nothing a retry can fix.
+        throw new UsageError(`mongodb (${where}): ${scrubSecrets(e instanceof Error ? e.message : String(e), secrets)}`, {
+          hint: 'percent-encode the user and password, check the options in the query string and the database name',
+        });
+      }
+      try {
+        await c.connect();
+      } catch (e: unknown) {
+        await c.close().catch(() => undefined);
+        throw e;
+      }
+      client = c;
+      return coll;
+    })().catch((e: unknown) => {
+      ready = undefined;
+      throw e;
+    }));
+
+  const writeOne = async (coll: Collection<MessageDocument>, m: SinkMessage, now: Date): Promise<Failure | undefined> => {
+    try {
+      await coll.replaceOne({ _id: m.key }, mongoDocument(m, now), { upsert: true });
+      return undefined;
+    } catch (e: unknown) {
+      return { error: fromError(e), retryable: isRetryableMongoError(e) };
+    }
+  };
+
+  return {
+    name: 'mongodb',
+    async open() {
+      try {
+        await collection();
+      } catch (e: unknown) {
+        // A bad URL stops the run; a server that is down may be up by the first write.
+        if (e instanceof UsageError) throw e;
+      }
+    },
+    async write(batch, signal): Promise<SinkResult> {
+      const unique = lastPerKey(batch);
+      if (unique.length === 0) return { succeeded: [], failed: [] };
+      const failures = new Map<string, Failure>();
+      const failAll = (f: Failure) => unique.forEach((m) => failures.set(m.key, f));
+      if (signal?.aborted) {
+        failAll({ error: describe('stopped before writing'), retryable: true });
+        return report(batch, failures);
+      }
+      const now = new Date();
+      let coll: Collection<MessageDocument>;
+      try {
+        coll = await collection();
+      } catch (e: unknown) {
+        // Unreachable, refused login or a bad URL option: never the message's fault.
+        failAll({ error: fromError(e), retryable: true });
+        return report(batch, failures);
+      }
+      const ops: AnyBulkWriteOperation<MessageDocument>[] = unique.map((m) => ({ replaceOne: { filter: { _id: m.key }, replacement: mongoDocument(m, now), upsert: true } }));
+      try {
+        await coll.bulkWrite(ops, { ordered: false });
+      } catch (e: unknown) {
+        const perDocument = bulkWriteFailures(e, unique.length);
+        if (perDocument) {
+          for (const [i, w] of perDocument) {
+            const m = unique[i];
+            if (m) failures.set(m.key, { error: describe(w.message, w.code), retryable: w.retryable });
+          }
+        } else if (isRetryableMongoError(e) || unique.length === 1) {
+          failAll({ error: fromError(e), retryable: isRetryableMongoError(e) });
+        } else {
+          // One document the driver refuses (BSON, over 16 MB) fails the whole bulk client-side: find it, so the others land.
+          for (const m of unique) {
+            const f = await writeOne(coll, m, now);
+            if (f) failures.set(m.key, f);
+          }
+        }
+      }
+      return report(batch, failures);
+    },
+    async close() {
+      await ready?.catch(() => undefined);
+      await client?.close();
+      client = undefined;
+      ready = undefined;
+    },
+  };
+}

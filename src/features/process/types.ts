@@ -1,0 +1,54 @@
+import type { Ledger } from '../../aws/ledger.js';
+import type { KeyFn } from '../../core/keys.js';
+import type { Metrics } from '../../core/metrics.js';
+import type { Sink } from './sinks/types.js';
+import type { ActionLog } from './log.js';
+
+/** A received message, from ReceiveMessage or from a Lambda SQS event. */
+export interface InboundMessage {
+  messageId: string;
+  /** Receipt handle (SQS) or receiptHandle (Lambda event). */
+  receiptHandle: string;
+  body: string;
+  receiveCount: number;
+  sentAt?: string;
+  groupId?: string;
+  /** String message attributes. */
+  attributes: Record<string, string>;
+  /** Message attributes as SQS returned them, copied unchanged to the DLQ. */
+  rawAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
+  traceId: string;
+}
+
+export type Outcome =
+  | { kind: 'saved'; key: string }
+  | { kind: 'duplicate'; key: string }
+  | { kind: 'poison'; reason: string; key?: string }
+  | { kind: 'retry'; reason: string; key?: string }
+  /** Claimed elsewhere; `ours` when by another poller of this same run (it will be back soon). */
+  | { kind: 'inflight'; key: string; ours?: boolean }
+  | { kind: 'skipped'; reason: string };
+
+export interface PipelineConfig {
+  queueName: string;
+  fifo: boolean;
+  keyOf: KeyFn;
+  /** Returns a reason when the body is invalid. */
+  validate?: (body: unknown) => string | undefined;
+  /** Undefined: no ledger (messages go straight to the sinks). */
+  ledger?: Ledger;
+  sinks: Sink[];
+  /** Unique per process (and per run): claims are owner-checked with it. */
+  owner: string;
+  /** Lease of a claim; the heartbeat extends it. */
+  leaseMs: number;
+  /** How long ledger records are kept (DynamoDB TTL). */
+  ttlSeconds: number;
+  metrics: Metrics;
+  log: ActionLog;
+  /**
+   * FIFO: treat the whole batch as one group, stopping at the first failure. Lambda's
+   * partial-batch contract for FIFO queues asks for this. @default false
+   */
+  stopAtFirstFailure?: boolean;
+}

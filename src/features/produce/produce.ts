@@ -1,0 +1,296 @@
+/**
+ * `produce`: sends generated or given bodies to a queue in batches of up to 10 that
+ * also respect the request byte cap, on `concurrency` parallel lanes. On a FIFO queue
+ * every message group stays on one lane, so per-group order survives parallelism.
+ * Every `Failed[]` entry is retried (when SQS says it may succeed) or reported.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import type { AwsClients } from '../../aws/clients.js';
+import { SqsQueues, type BatchOutcome, type QueueRef, type SendEntry } from '../../aws/queue.js';
+import { messageBytes, MAX_REQUEST_BYTES } from '../../core/batching.js';
+import { BatchPipe } from '../../core/batchPipe.js';
+import { backoffMs } from '../../core/retry.js';
+import { getPath } from '../../core/keys.js';
+import { SqsopsError, UsageError } from '../../core/errors.js';
+import { TEMPLATES, POISON_KINDS, poisonBody, type EventTemplate } from '../../core/templates/index.js';
+import { openQueue, type Notify } from '../setup/resources.js';
+
+/** One body to send, with where it came from (for error reports). */
+export interface ProduceInput {
+  body: string;
+  /** e.g. "orders.ndjson:12" or "#12". */
+  source: string;
+}
+
+export interface ProduceOptions {
+  /** Queue name or URL. */
+  queue: string;
+  /** Publish through this SNS topic (name or ARN) instead of sending to `queue`. */
+  topic?: string;
+  /** Bodies to send; when absent, `count` events are generated from `template`. */
+  inputs?: ProduceInput[];
+  /** @default 10 */
+  count?: number;
+  /** @default "order" */
+  template?: string;
+  /** Makes generated data reproducible. */
+  seed?: number;
+  /** Batches in flight at once. @default 8 */
+  concurrency?: number;
+  /** FIFO: the body field whose value is the MessageGroupId. @default one group, "sqsops" */
+  groupBy?: string;
+  /** FIFO: "hash" (sha256 of the body), "random", or a body field. @default content-based if the queue has it, else "hash" */
+  dedupId?: string;
+  /** Ratio of generated messages that resend an earlier event (same business key). @default 0 */
+  duplicates?: number;
+  /** Ratio of generated messages with poison bodies. @default 0 */
+  invalid?: number;
+  /** Attempts per entry for failures SQS calls retryable. @default 5 */
+  maxAttempts?: number;
+  signal?: AbortSignal;
+  notify?: Notify;
+  onProgress?: (p: { sent: number; failed: number; total: number }) => void;
+  /** Create the queue if missing, on the local target. @default true */
+  createIfLocal?: boolean;
+}
+
+export interface FailedSend {
+  source: string;
+  code: string;
+  reason: string;
+}
+
+export interface ProduceResult {
+  /** The queue or topic name. */
+  queue: string;
+  /** Set when the messages were published through SNS. */
+  topic?: string;
+  queueUrl: string;
+  fifo: boolean;
+  total: number;
+  sent: number;
+  failed: FailedSend[];
+  injected: { duplicates: number; invalid: number };
+  durationMs: number;
+  messagesPerSecond: number;
+  /** Set when the run stopped early (Ctrl-C or a fatal error); unsent messages are in `failed`. */
+  stoppedBy?: string;
+}
+
+interface Entry extends SendEntry {
+  bytes: number;
+  source: string;
+  lane: number;
+}
+
+function laneOf(groupId: string, lanes: number): number {
+  let h = 0;
+  for (let i = 0; i < groupId.length; i++) h = (h * 31 + groupId.charCodeAt(i)) | 0;
+  return Math.abs(h) % lanes;
+}
+
+/** Generates bodies from a template, with injected duplicates and poison. */
+async function* generatedInputs(options: ProduceOptions, template: EventTemplate, injected: ProduceResult['injected']): AsyncGenerator<ProduceInput> {
+  const { faker } = await import('@faker-js/faker');
+  if (options.seed !== undefined) faker.seed(options.seed);
+  const count = options.count ?? 10;
+  const seen: string[] = [];
+  const next = template.create(faker);
+  for (let i = 0; i < count; i++) {
+    const source = `#${i + 1}`;
+    const roll = faker.number.float({ min: 0, max: 1 });
+    if (seen.length > 0 && roll < (options.duplicates ?? 0)) {
+      injected.duplicates++;
+      yield { body: faker.helpers.arrayElement(seen), source };
+      continue;
+    }
+    const event = next(i);
+    if (roll >= 1 - (options.invalid ?? 0)) {
+      injected.invalid++;
+      yield { body: poisonBody(POISON_KINDS[injected.invalid % POISON_KINDS.length]!, event, template.keyField), source };
+      continue;
+    }
+    const body = JSON.stringify(event);
+    if (seen.length < 1000) seen.push(body);
+    yield { body, source };
+  }
+}
+
+async function* fromArray(inputs: ProduceInput[]): AsyncGenerator<ProduceInput> {
+  yield* inputs;
+}
+
+/** Where produce sends: a queue (SendMessageBatch) or a topic (PublishBatch). */
+interface Destination {
+  name: string;
+  /** Queue URL or topic ARN. */
+  url: string;
+  topic: boolean;
+  fifo: boolean;
+  contentBasedDeduplication: boolean;
+  /** Request (and message) byte cap: SQS 1 MiB, SNS 256 KiB. */
+  maxBytes: number;
+  send(entries: Entry[]): Promise<BatchOutcome<{ id: string; messageId: string }>>;
+}
+
+async function openDestination(clients: AwsClients, options: ProduceOptions): Promise<Destination> {
+  if (options.topic) {
+    const { SnsTopics } = await import('../../aws/topic.js');
+    const topics = new SnsTopics(await clients.sns(), options.signal, clients.endpointOf('sns'));
+    const topic = await topics.resolve(options.topic);
+    return {
+      name: topic.name,
+      url: topic.arn,
+      topic: true,
+      fifo: topic.fifo,
+      contentBasedDeduplication: false,
+      maxBytes: SNS_MAX_BYTES,
+      send: (entries) => topics.publishBatch(topic.arn, entries),
+    };
+  }
+  const ref: QueueRef = await openQueue(clients, options.queue, {
+    createIfLocal: options.createIfLocal ?? true,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.notify ? { notify: options.notify } : {}),
+  });
+  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
+  return { ...ref, topic: false, maxBytes: MAX_REQUEST_BYTES, send: (entries) => queues.sendBatch(ref.url, entries) };
+}
+
+/** SNS: 256 KiB per message and per PublishBatch request. */
+const SNS_MAX_BYTES = 256 * 1024;
+
+export async function produce(clients: AwsClients, options: ProduceOptions): Promise<ProduceResult> {
+  const started = performance.now();
+  const concurrency = options.concurrency ?? 8;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const template = TEMPLATES[options.template ?? 'order'];
+  if (!template) throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
+  const maxBytes = options.topic ? SNS_MAX_BYTES : MAX_REQUEST_BYTES;
+  if (options.inputs) {
+    // Check every body before sending any (or creating anything): a file with one bad entry sends nothing.
+    const tooBig = options.inputs.filter((i) => Buffer.byteLength(i.body) > maxBytes);
+    if (tooBig.length) {
+      throw new UsageError(`${tooBig[0]!.source}: body is ${Buffer.byteLength(tooBig[0]!.body)} bytes, over ${options.topic ? "SNS's 256 KiB" : "SQS's 1 MiB"} limit${tooBig.length > 1 ? ` (and ${tooBig.length - 1} more)` : ''}`, {
+        hint: 'store large payloads in S3 and send a pointer; nothing was sent',
+      });
+    }
+  }
+  const queue = await openDestination(clients, options);
+  if (!queue.fifo && (options.groupBy || options.dedupId)) {
+    throw new UsageError(`--group-by and --dedup-id apply to FIFO queues and topics only; ${queue.name} is standard`);
+  }
+  const injected = { duplicates: 0, invalid: 0 };
+  const inputs = options.inputs ? fromArray(options.inputs) : generatedInputs(options, template, injected);
+  const total = options.inputs?.length ?? options.count ?? 10;
+  const attributes: Record<string, MessageAttributeValue> | undefined = options.inputs
+    ? undefined
+    : { eventType: { DataType: 'String', StringValue: 'OrderCreated' } };
+  const dedupMode = options.dedupId ?? (queue.contentBasedDeduplication ? 'content' : 'hash');
+
+  let sent = 0;
+  const failed: FailedSend[] = [];
+  let stoppedBy: string | undefined;
+  const progress = () => options.onProgress?.({ sent, failed: failed.length, total });
+
+  const toEntry = (input: ProduceInput, seq: number): Entry => {
+    const entry: Entry = { id: String(seq), body: input.body, source: input.source, bytes: 0, lane: seq % concurrency };
+    if (attributes) entry.attributes = attributes;
+    if (queue.fifo) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(input.body);
+      } catch {
+        parsed = undefined;
+      }
+      const group = options.groupBy ? getPath(parsed, options.groupBy) : undefined;
+      entry.groupId = group === undefined || group === null || group === '' ? 'sqsops' : String(group).slice(0, 128);
+      entry.lane = laneOf(entry.groupId, concurrency);
+      if (dedupMode === 'hash') entry.deduplicationId = createHash('sha256').update(input.body).digest('hex');
+      else if (dedupMode === 'random') entry.deduplicationId = randomUUID();
+      else if (dedupMode !== 'content') {
+        const v = getPath(parsed, dedupMode);
+        entry.deduplicationId = v === undefined || v === null ? createHash('sha256').update(input.body).digest('hex') : String(v).slice(0, 128);
+      }
+    }
+    entry.bytes = messageBytes(entry.body, entry.attributes);
+    return entry;
+  };
+
+  const sendBatch = async (batch: Entry[]): Promise<void> => {
+    let pending = batch;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (stoppedBy) {
+        for (const e of pending) failed.push({ source: e.source, code: 'NotSent', reason: `not sent: ${stoppedBy}` });
+        break;
+      }
+      try {
+        const out = await queue.send(pending);
+        sent += out.successful.length;
+        const byId = new Map(pending.map((e) => [e.id, e]));
+        const retry: Entry[] = [];
+        for (const f of out.failed) {
+          const e = byId.get(f.id);
+          if (!e) continue;
+          if (!f.senderFault && attempt < maxAttempts) retry.push(e);
+          else failed.push({ source: e.source, code: f.code, reason: f.message || f.code });
+        }
+        pending = retry;
+      } catch (e: unknown) {
+        // A user-facing error (no queue, no access) will not heal: stop everything.
+        if (e instanceof SqsopsError || options.signal?.aborted) {
+          stoppedBy ??= options.signal?.aborted ? 'interrupted' : e instanceof Error ? e.message : String(e);
+          continue;
+        }
+        if (attempt >= maxAttempts) {
+          const reason = e instanceof Error ? e.message : String(e);
+          for (const p of pending) failed.push({ source: p.source, code: (e as Error).name || 'Error', reason });
+          pending = [];
+        }
+      }
+      progress();
+      if (pending.length > 0 && !stoppedBy) await sleep(backoffMs(attempt, { baseMs: 100, capMs: 5000 }));
+    }
+  };
+
+  // Generation and sending overlap: workers send ready batches while more are made.
+  const pipe = new BatchPipe<Entry>(queue.fifo ? concurrency : 1, concurrency * 2, undefined, queue.maxBytes);
+  const workers = Array.from({ length: concurrency }, async (_, i) => {
+    for (let batch = await pipe.take(queue.fifo ? i : 0); batch; batch = await pipe.take(queue.fifo ? i : 0)) {
+      await sendBatch(batch);
+    }
+  });
+  let seq = 0;
+  for await (const input of inputs) {
+    if (options.signal?.aborted) stoppedBy ??= 'interrupted';
+    if (stoppedBy) {
+      failed.push({ source: input.source, code: 'NotSent', reason: `not sent: ${stoppedBy}` });
+      continue;
+    }
+    const entry = toEntry(input, seq++);
+    if (entry.bytes > queue.maxBytes) {
+      failed.push({ source: entry.source, code: 'TooLarge', reason: `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit` });
+      continue;
+    }
+    if (pipe.add(queue.fifo ? entry.lane : 0, entry)) await pipe.room();
+  }
+  pipe.close();
+  await Promise.all(workers);
+  progress();
+  const durationMs = performance.now() - started;
+  return {
+    queue: queue.name,
+    ...(queue.topic ? { topic: queue.name } : {}),
+    queueUrl: queue.url,
+    fifo: queue.fifo,
+    total,
+    sent,
+    failed,
+    injected,
+    durationMs,
+    messagesPerSecond: durationMs > 0 ? (sent * 1000) / durationMs : 0,
+    ...(stoppedBy ? { stoppedBy } : {}),
+  };
+}
