@@ -102,6 +102,8 @@ function replay(req: http.IncomingMessage, body: Buffer): http.IncomingMessage {
   copy.httpVersion = req.httpVersion;
   copy.httpVersionMajor = req.httpVersionMajor;
   copy.httpVersionMinor = req.httpVersionMinor;
+  // Complete: an IncomingMessage destroyed after its end without it takes the socket down with it.
+  copy.complete = true;
   copy.push(body);
   copy.push(null);
   return copy;

@@ -47,11 +47,14 @@ export async function run(flags: { idleMinutes?: string }, ctx: CommandContext, 
       const { server, tightened } = await ensureLocalAws({ home, port: localPort(ctx), idleMinutes: DEFAULTS.idleMinutes });
       if (tightened) out.note(tightenedNote(home, tightened));
       const { accessKeyId, secretAccessKey } = localCredentials(home);
+      const region = ctx.globals.region ?? ctx.env.AWS_REGION ?? 'us-east-1';
+      // AWS CLI v1 reads only AWS_DEFAULT_REGION; the SDKs and CLI v2 read AWS_REGION first.
       const vars = {
         AWS_ENDPOINT_URL: server.endpoint,
         AWS_ACCESS_KEY_ID: accessKeyId,
         AWS_SECRET_ACCESS_KEY: secretAccessKey,
-        AWS_REGION: ctx.globals.region ?? ctx.env.AWS_REGION ?? 'us-east-1',
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
       };
       if (out.json) out.printJson(vars);
       else out.print(Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n'));
