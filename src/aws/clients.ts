@@ -100,10 +100,11 @@ export function createClients(target: ResolvedTarget): AwsClients {
   };
 }
 
-/** One line on stderr that says where the command runs. */
+/** One line on stderr that says where the command runs (two when the state dir was just made private). */
 export function describeTarget(target: ResolvedTarget): string {
   if (target.kind === 'local') {
-    const line = `target: local AWS at ${target.endpoint}${target.home ? ` (state ${target.home})` : ''}${target.startedNow ? ', started now' : ''}`;
+    const state = target.home ? ` (state ${target.home})` : '';
+    const line = `target: local AWS at ${target.endpoint}${state}${target.startedNow ? ', started now' : ''}`;
     return target.tightened && target.home ? `${line}\n${tightenedNote(target.home, target.tightened)}` : line;
   }
   const parts = [`region ${target.region ?? '(from profile)'}`];
@@ -111,4 +112,15 @@ export function describeTarget(target: ResolvedTarget): string {
   const endpoints = [...new Set(Object.values(target.endpoints))];
   if (endpoints.length) parts.push(`endpoint ${endpoints.join(', ')}`);
   return `target: AWS ${parts.join(', ')} (chosen by ${target.reason})`;
+}
+
+/**
+ * The secret values this target's clients sign with, for the redaction of everything
+ * sqsops prints (the local AWS's generated secret included): register each with the redactor.
+ */
+export function secretsOf(target: ResolvedTarget): string[] {
+  const c = target.credentials;
+  if (!c) return [];
+  const token = 'sessionToken' in c ? c.sessionToken : undefined;
+  return token ? [c.secretAccessKey, token] : [c.secretAccessKey];
 }

@@ -63,8 +63,10 @@ function deny(req: http.IncomingMessage, res: http.ServerResponse, family: Famil
     );
   } else {
     res.writeHead(403, { 'content-type': 'application/xml' });
-    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${S3_CODES[denial.reason]}</Code><Message>${xml(denial.message)}</Message>` +
-      `<RequestId>${requestId}</RequestId></Error>`);
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${S3_CODES[denial.reason]}</Code>` +
+        `<Message>${xml(denial.message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+    );
   }
   // The body is not wanted: drop it rather than read it.
   if (!req.complete) req.resume();

@@ -158,8 +158,13 @@ export async function verifySigned(
   if (at === undefined || parts.longDate.slice(0, 8) !== parts.shortDate) {
     return { reason: 'badSignature', message: 'The request date is missing or does not match the credential scope.' };
   }
-  const expired = parts.expires === undefined ? Math.abs(now - at) > MAX_SKEW_MS : now > at + parts.expires * 1000 || at - now > MAX_SKEW_MS;
-  if (expired) return { reason: 'expired', message: `Signature expired or not yet valid: ${parts.longDate} is now ${new Date(now).toISOString()}` };
+  // A presigned URL is good until its expiry; a signed header within the skew either side of now.
+  const expired = parts.expires === undefined
+    ? Math.abs(now - at) > MAX_SKEW_MS
+    : now > at + parts.expires * 1000 || at - now > MAX_SKEW_MS;
+  if (expired) {
+    return { reason: 'expired', message: `Signature expired or not yet valid: ${parts.longDate}, now ${new Date(now).toISOString()}` };
+  }
 
   const { path, query } = splitUrl(wire.url);
   const signedHeaders: Record<string, string> = {};
@@ -188,6 +193,8 @@ export async function verifySigned(
   if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
   return {
     reason: 'badSignature',
-    message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    message:
+      'The request signature we calculated does not match the signature you provided. ' +
+      'Check your AWS Secret Access Key and signing method.',
   };
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, type CliHome } from '../helpers/cli.js';
+import { BIN, newHome, type CliHome } from '../helpers/cli.js';
 
 let cli: CliHome;
 beforeAll(() => {
@@ -15,6 +15,9 @@ beforeAll(() => {
 });
 afterAll(async () => cli.cleanup());
 
+/** The CLI as a shell sees it, run by this Node (the machine's `node` may be too old). */
+const node = JSON.stringify(process.execPath);
+const bin = JSON.stringify(BIN);
 const hasAws = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
 
 /** Runs a shell script with the test's environment; the AWS CLI gets no config files of the machine. */
@@ -40,7 +43,7 @@ describe('sqsops local env', () => {
     expect(json.AWS_ENDPOINT_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(json.AWS_ACCESS_KEY_ID).toMatch(/^LSQS[A-Z0-9]{16}$/);
     expect(text.stdout).toContain(`export AWS_ACCESS_KEY_ID=${json.AWS_ACCESS_KEY_ID}\n`);
-    const exported = sh(`eval "$(node ${JSON.stringify(join(process.cwd(), 'bin/sqsops.js'))} local env)"; echo "$AWS_SECRET_ACCESS_KEY"`);
+    const exported = sh(`eval "$(${node} ${bin} local env)"; echo "$AWS_SECRET_ACCESS_KEY"`);
     expect(exported.stdout.trim()).toBe(json.AWS_SECRET_ACCESS_KEY);
   });
 
@@ -50,10 +53,10 @@ describe('sqsops local env', () => {
       ctx.skip();
     }
     expect((await cli.run(['setup', '--queue', 'env-q', '--table', 'env-ledger', '--bucket', 'env-bucket'])).code).toBe(0);
-    const bin = JSON.stringify(join(process.cwd(), 'bin/sqsops.js'));
     // AWS CLI v1 sends `sqs` to its own *.queue.amazonaws.com name unless --endpoint-url is given (v2 reads the variable).
-    const sqs = spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.startsWith('aws-cli/1.') ? '--endpoint-url "$AWS_ENDPOINT_URL"' : '';
-    const ok = sh(`set -e; eval "$(node ${bin} local env)"; aws sqs list-queues ${sqs}; aws s3 ls; aws dynamodb list-tables; aws sns list-topics`);
+    const v1 = spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.startsWith('aws-cli/1.');
+    const sqs = v1 ? '--endpoint-url "$AWS_ENDPOINT_URL"' : '';
+    const ok = sh(`set -e; eval "$(${node} ${bin} local env)"; aws sqs list-queues ${sqs}; aws s3 ls; aws dynamodb list-tables; aws sns list-topics`);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/env-q/);
@@ -61,7 +64,8 @@ describe('sqsops local env', () => {
     expect(ok.stdout).toMatch(/env-ledger/);
 
     const env = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
-    const wrong = `export AWS_ENDPOINT_URL=${env.AWS_ENDPOINT_URL} AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=${env.AWS_ACCESS_KEY_ID}` +
+    const wrong = `export AWS_ENDPOINT_URL=${env.AWS_ENDPOINT_URL} AWS_DEFAULT_REGION=us-east-1` +
+      ` AWS_ACCESS_KEY_ID=${env.AWS_ACCESS_KEY_ID}` +
       ` AWS_SECRET_ACCESS_KEY=${'w'.repeat(40)} AWS_MAX_ATTEMPTS=1;`;
     const expected: [string, RegExp][] = [
       [`aws sqs list-queues --endpoint-url ${env.AWS_ENDPOINT_URL}`, /SignatureDoesNotMatch/],

@@ -34,8 +34,9 @@ const calls: [string, (c: Creds) => Promise<unknown>][] = [
 /** Node's SHA-256 / HMAC in the shape the SDK signer takes. */
 class Sha256 {
   private h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    const key = typeof secret === 'string' || secret === undefined ? secret : Buffer.from(secret as Uint8Array);
+    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', key);
   }
   update(d: Uint8Array) {
     this.h.update(d);
@@ -51,12 +52,23 @@ async function presignGet(path: string, credentials: Creds, expiresIn: number): 
   const url = new URL(aws.local.endpoint);
   const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
   const signed = await signer.presign(
-    { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query: {}, headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+    {
+      method: 'GET',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path,
+      query: {},
+      headers: { host: url.host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+    },
     { expiresIn, unsignableHeaders: new Set(['x-amz-content-sha256']), unhoistableHeaders: new Set(['x-amz-content-sha256']) },
   );
-  const query = Object.entries(signed.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
+  const query = Object.entries(signed.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`);
   return `${aws.local.endpoint}${path}?${query.join('&')}`;
 }
+
+const JSON_10 = 'application/x-amz-json-1.0';
+const FORM = 'application/x-www-form-urlencoded';
 
 const errorName = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (e as Error).name);
 
@@ -90,10 +102,10 @@ describe('the local AWS checks every signature', () => {
   });
 
   it.each([
-    ['sqs', { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': 'application/x-amz-json-1.0' }, '{}', 403, /MissingAuthenticationToken/],
-    ['sns', { 'content-type': 'application/x-www-form-urlencoded' }, 'Action=ListTopics&Version=2010-03-31', 403, /<Code>MissingAuthenticationToken<\/Code>/],
+    ['sqs', { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': JSON_10 }, '{}', 403, /MissingAuthenticationToken/],
+    ['sns', { 'content-type': FORM }, 'Action=ListTopics&Version=2010-03-31', 403, /<Code>MissingAuthenticationToken<\/Code>/],
     ['s3', {}, undefined, 403, /<Code>AccessDenied<\/Code>/],
-    ['dynamodb', { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' }, '{}', 400, /MissingAuthenticationTokenException/],
+    ['dynamodb', { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': JSON_10 }, '{}', 400, /MissingAuthenticationTokenException/],
   ])('%s refuses a raw unsigned request', async (_service, headers, body, status, shape) => {
     const res = await fetch(`${aws.local.endpoint}/`, { method: body ? 'POST' : 'GET', headers, ...(body ? { body } : {}) });
     expect(res.status).toBe(status);
@@ -122,7 +134,8 @@ describe('the local AWS checks every signature', () => {
     const s3 = new S3Client({ ...config(aws.local.credentials), forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'auth-bucket' }));
     await s3.send(new PutObjectCommand({ Bucket: 'auth-bucket', Key: 'a b/ü.txt', Body: 'hello' }));
-    expect(await (await s3.send(new GetObjectCommand({ Bucket: 'auth-bucket', Key: 'a b/ü.txt' }))).Body?.transformToString()).toBe('hello');
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'auth-bucket', Key: 'a b/ü.txt' }));
+    expect(await got.Body?.transformToString()).toBe('hello');
     const url = await presignGet('/auth-bucket/a%20b/%C3%BC.txt', aws.local.credentials, 60);
     const ok = await fetch(url);
     expect(await ok.text()).toBe('hello');
