@@ -78,7 +78,7 @@ describe('sqsops local env', () => {
       expect(r.code, command).not.toBe(0);
       expect(r.stderr, command).toMatch(error);
     }
-  });
+  }, 300_000); // ten AWS CLI runs, each a Python start-up: slow on a busy machine, never a measure
 
   it('makes an open state dir private and says so on stderr', async () => {
     const loose = newHome();
