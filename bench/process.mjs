@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Consumer } from 'sqs-consumer';
-import { ensureLocalAws, stopLocalAws, createClients, processSqs } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients, processSqs } from '../dist/index.js';
 
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' } } });
@@ -26,7 +26,7 @@ const REPEATS = Number(values.repeats);
 const CONCURRENCIES = [4, 8, 16, 32];
 const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-'));
 const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
-const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' }, requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };
+const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: localCredentials(home), requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };
 const sqs = new SQSClient(config);
 const ddb = new DynamoDBClient(config);
 const body = JSON.stringify({ eventType: 'OrderCreated', orderId: 'o'.repeat(36), customerId: 'c'.repeat(36), total: 211.25, items: [{ sku: 'ABCDEFGH', quantity: 2, unitPrice: 99.5 }], version: 1 });
@@ -110,7 +110,7 @@ async function sqsConsumer(instances) {
 
 async function sqsops(concurrency, ledgerTable) {
   const url = await filledQueue();
-  const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint });
+  const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
   let writes = 0;
   if (ledgerTable) {
     (await clients.dynamodb()).middlewareStack.add((next, context) => async (args) => {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { ensureLocalAws, stopLocalAws, createClients, produce } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients, produce } from '../dist/index.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '20000' }, repeats: { type: 'string', default: '3' } } });
 const N = Number(values.messages);
@@ -22,7 +22,7 @@ const REPEATS = Number(values.repeats);
 const CONCURRENCIES = [1, 4, 8, 16, 32];
 const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-'));
 const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
-const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' } };
+const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: localCredentials(home) };
 let queueSeq = 0;
 
 // Bodies like the order template's (about 600 bytes), built before the clock starts.
@@ -50,7 +50,7 @@ async function rawCeiling(concurrency) {
 }
 
 async function sqsopsProduce(concurrency, prebuilt = false) {
-  const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint });
+  const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
   const inputs = prebuilt ? Array.from({ length: N }, (_, i) => ({ body, source: `#${i}` })) : undefined;
   const r = await produce(clients, { queue: `bench-sqsops-${queueSeq++}`, count: N, concurrency, seed: 1, ...(inputs ? { inputs } : {}) });
   clients.destroy();

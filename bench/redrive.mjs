@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { ensureLocalAws, stopLocalAws, createClients, redriveDlq } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients, redriveDlq } from '../dist/index.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '5000' }, repeats: { type: 'string', default: '2' } } });
 const N = Number(values.messages);
@@ -21,7 +21,7 @@ const REPEATS = Number(values.repeats);
 const CONCURRENCIES = [1, 4, 8, 16];
 const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-'));
 const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
-const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'b', secretAccessKey: 'b' }, requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };
+const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: localCredentials(home), requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };
 const sqs = new SQSClient(config);
 const body = JSON.stringify({ eventType: 'OrderCreated', orderId: 'o'.repeat(36), customerId: 'c'.repeat(36), total: 211.25, items: [{ sku: 'ABCDEFGH', quantity: 2, unitPrice: 99.5 }], version: 1 });
 let seq = 0;
@@ -67,7 +67,7 @@ async function rawMove(concurrency) {
   return rate;
 }
 
-const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint });
+const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
 async function sqsopsMove(journal) {
   const { src, dlqName } = await filledPair();
   const t0 = performance.now();

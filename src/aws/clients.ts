@@ -9,17 +9,25 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Service, TargetChoice } from './target.js';
+import { tightenedNote } from '../local/privacy.js';
 
 /** Where the commands run, as the target line and the rest of the program see it. */
 export type ResolvedTarget =
-  | { kind: 'local'; region: string; endpoint: string; home?: string; startedNow?: boolean }
+  | {
+      kind: 'local';
+      region: string;
+      endpoint: string;
+      /** The local AWS's own credentials (credentials.json in the state dir, or `LocalAws.credentials`). */
+      credentials: { accessKeyId: string; secretAccessKey: string };
+      home?: string;
+      startedNow?: boolean;
+      /** Entries of the state dir made private on this start (they were open to other users). */
+      tightened?: number;
+    }
   | (Extract<TargetChoice, { kind: 'aws' }> & {
       /** Explicit credentials; otherwise the SDK's default provider chain. */
       credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
     });
-
-/** The credentials the local emulators accept: any will do, these are never real. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'sqsops-local', secretAccessKey: 'sqsops-local' };
 
 export interface AwsClients {
   readonly target: ResolvedTarget;
@@ -47,7 +55,7 @@ export function createClients(target: ResolvedTarget): AwsClients {
     return {
       ...(target.region ? { region: target.region } : {}),
       ...(endpoint ? { endpoint } : {}),
-      ...(target.kind === 'local' ? { credentials: LOCAL_CREDENTIALS } : target.credentials ? { credentials: target.credentials } : {}),
+      ...(target.credentials ? { credentials: target.credentials } : {}),
       ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
       // Many concurrent batches share one keep-alive pool; the SDK default (50) would queue them.
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 }, httpsAgent: { keepAlive: true, maxSockets: 256 } },
@@ -92,14 +100,27 @@ export function createClients(target: ResolvedTarget): AwsClients {
   };
 }
 
-/** One line on stderr that says where the command runs. */
+/** One line on stderr that says where the command runs (two when the state dir was just made private). */
 export function describeTarget(target: ResolvedTarget): string {
   if (target.kind === 'local') {
-    return `target: local AWS at ${target.endpoint}${target.home ? ` (state ${target.home})` : ''}${target.startedNow ? ', started now' : ''}`;
+    const state = target.home ? ` (state ${target.home})` : '';
+    const line = `target: local AWS at ${target.endpoint}${state}${target.startedNow ? ', started now' : ''}`;
+    return target.tightened && target.home ? `${line}\n${tightenedNote(target.home, target.tightened)}` : line;
   }
   const parts = [`region ${target.region ?? '(from profile)'}`];
   if (target.profile) parts.push(`profile ${target.profile}`);
   const endpoints = [...new Set(Object.values(target.endpoints))];
   if (endpoints.length) parts.push(`endpoint ${endpoints.join(', ')}`);
   return `target: AWS ${parts.join(', ')} (chosen by ${target.reason})`;
+}
+
+/**
+ * The secret values this target's clients sign with, for the redaction of everything
+ * sqsops prints (the local AWS's generated secret included): register each with the redactor.
+ */
+export function secretsOf(target: ResolvedTarget): string[] {
+  const c = target.credentials;
+  if (!c) return [];
+  const token = 'sessionToken' in c ? c.sessionToken : undefined;
+  return token ? [c.secretAccessKey, token] : [c.secretAccessKey];
 }

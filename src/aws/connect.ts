@@ -1,7 +1,7 @@
 import { chooseTarget, type TargetFlags } from './target.js';
 import { createClients, type AwsClients } from './clients.js';
 import { sqsopsHome } from '../local/paths.js';
-import { ensureLocalAws } from '../local/manager.js';
+import { ensureLocalAws, localCredentials } from '../local/manager.js';
 import { DEFAULTS } from '../config.js';
 import { UsageError } from '../core/errors.js';
 
@@ -32,11 +32,19 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
   const choice = chooseTarget(options, env);
   if (choice.kind === 'aws') return createClients(choice);
   const home = options.home ?? sqsopsHome(env);
-  const { server, started } = await ensureLocalAws({
+  const { server, started, tightened } = await ensureLocalAws({
     home,
     port: intFromEnv(env, 'SQSOPS_LOCAL_PORT', DEFAULTS.localPort, 65535),
     idleMinutes: intFromEnv(env, 'SQSOPS_LOCAL_IDLE_MINUTES', DEFAULTS.idleMinutes, 10_080),
     ...(options.daemonPath ? { daemonPath: options.daemonPath } : {}),
   });
-  return createClients({ kind: 'local', region: choice.region, endpoint: server.endpoint, home, startedNow: started });
+  return createClients({
+    kind: 'local',
+    region: choice.region,
+    endpoint: server.endpoint,
+    credentials: localCredentials(home),
+    home,
+    startedNow: started,
+    tightened,
+  });
 }

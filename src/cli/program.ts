@@ -217,6 +217,11 @@ export function buildProgram(dispatch: Dispatch): Command {
     .action(act('local'));
   local.command('stop').description('stop it; its state stays on disk').action(act('local'));
   local.command('status').description('endpoint, pid, state dir, and every queue with its depth').action(act('local'));
+  local
+    .command('env')
+    .description('print its endpoint and credentials as shell exports, for the AWS CLI and SDK scripts')
+    .addHelpText('after', examples(['eval "$(sqsops local env)"; aws sqs list-queues']))
+    .action(act('local'));
   local.command('reset').description('stop it and delete all its state (queues, messages, tables, objects)').action(act('local'));
 
   return program;

@@ -4,6 +4,9 @@
  * sqsops process on the machine talks to the same emulators and state is never
  * opened twice. Its stdout/stderr go to server.log; its last line on a failed start
  * is `FATAL {json}`, which the manager turns into the user's error message.
+ *
+ * It runs with umask 077 from its first line: SQLite's -wal/-shm files, dynalite's LevelDB
+ * files and S3 object files are created by libraries, and must be private to the user too.
  */
 import { writeFileSync, renameSync, unlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -12,6 +15,7 @@ import { tryLock } from './locks.js';
 import { startLocalAws } from './server.js';
 import { VERSION } from '../version.js';
 import { isSqsopsError } from '../core/errors.js';
+import { loadOrCreateCredentials } from './credentials.js';
 
 export interface ServerFile {
   pid: number;
@@ -29,6 +33,7 @@ function fatal(message: string, hint?: string): never {
 }
 
 async function main(): Promise<void> {
+  process.umask(0o077);
   const { values } = parseArgs({
     options: {
       home: { type: 'string' },
@@ -48,7 +53,9 @@ async function main(): Promise<void> {
   let lastRequest = Date.now();
   let local;
   try {
+    const credentials = loadOrCreateCredentials(paths.credentials);
     local = await startLocalAws({
+      credentials,
       dataDir: paths.data,
       port,
       onRequest: () => {

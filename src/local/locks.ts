@@ -28,7 +28,7 @@ function readPid(path: string): number | undefined {
 export function tryLock(path: string, staleMs = Number.POSITIVE_INFINITY): (() => void) | undefined {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
+      const fd = openSync(path, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return () => {

@@ -4,13 +4,16 @@
  * starts the daemon, the others (in this or another terminal) find it running.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, accessSync, constants } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, rmSync, accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localPaths } from './paths.js';
 import { isAlive, tryLock } from './locks.js';
 import type { ServerFile } from './daemon.js';
 import { LocalAwsError } from '../core/errors.js';
+import { loadOrCreateCredentials, type LocalCredentials } from './credentials.js';
+import { makePrivateDir, tightenHome } from './privacy.js';
+import { isLocalDaemon, lockedPid, runningDaemonPid } from './daemonProcess.js';
 
 export type { ServerFile } from './daemon.js';
 
@@ -40,11 +43,15 @@ function readServerFile(path: string): ServerFile | undefined {
   }
 }
 
-async function healthy(endpoint: string): Promise<boolean> {
+/** True when `endpoint` is answered by the process `pid` (not some other server on a reused port). */
+async function healthy(endpoint: string, pid: number): Promise<boolean> {
   try {
     const res = await fetch(`${endpoint}/_sqsops/health`, { signal: AbortSignal.timeout(2000) });
-    await res.body?.cancel();
-    return res.ok;
+    if (!res.ok) {
+      await res.body?.cancel();
+      return false;
+    }
+    return ((await res.json()) as { pid?: number }).pid === pid;
   } catch {
     return false;
   }
@@ -53,13 +60,19 @@ async function healthy(endpoint: string): Promise<boolean> {
 /** The running daemon for this state dir, if there is one that answers. */
 export async function findLocalAws(home: string): Promise<ServerFile | undefined> {
   const info = readServerFile(localPaths(home).serverFile);
-  if (!info || !isAlive(info.pid)) return undefined;
-  return (await healthy(info.endpoint)) ? info : undefined;
+  if (!info || !Number.isInteger(info.pid) || typeof info.endpoint !== 'string' || !isAlive(info.pid)) return undefined;
+  return (await healthy(info.endpoint, info.pid)) ? info : undefined;
 }
 
-function ensureWritable(dir: string): void {
+/** The credentials every client of this state dir's local AWS signs with (created on first use). */
+export function localCredentials(home: string): LocalCredentials {
+  return loadOrCreateCredentials(localPaths(home).credentials);
+}
+
+function ensureWritable(home: string, dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(home);
+    makePrivateDir(dir);
     accessSync(dir, constants.W_OK);
   } catch (e: unknown) {
     throw new LocalAwsError(`state dir ${dir} is not writable (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
@@ -79,13 +92,21 @@ function lastFatal(logPath: string): { message: string; hint?: string } | undefi
   }
 }
 
+export interface EnsuredLocalAws {
+  server: ServerFile;
+  /** Whether this call started the daemon. */
+  started: boolean;
+  /** Entries of the state dir made private before the start (they were open to other users). */
+  tightened: number;
+}
+
 /** Starts the daemon unless one is already running; returns it and whether we started it. */
-export async function ensureLocalAws(options: EnsureLocalOptions): Promise<{ server: ServerFile; started: boolean }> {
+export async function ensureLocalAws(options: EnsureLocalOptions): Promise<EnsuredLocalAws> {
   const { home, port = DEFAULT_LOCAL_PORT, idleMinutes = 30, timeoutMs = 20_000 } = options;
   const paths = localPaths(home);
   const running = await findLocalAws(home);
-  if (running) return { server: running, started: false };
-  ensureWritable(paths.root);
+  if (running) return { server: running, started: false, tightened: 0 };
+  ensureWritable(home, paths.root);
 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -94,14 +115,22 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<{ ser
       // Another command is starting it: wait for that one.
       await sleep(100);
       const found = await findLocalAws(home);
-      if (found) return { server: found, started: false };
+      if (found) return { server: found, started: false, tightened: 0 };
       continue;
     }
     try {
       const found = await findLocalAws(home);
-      if (found) return { server: found, started: false };
+      if (found) return { server: found, started: false, tightened: 0 };
+      // A daemon that holds its lock but cannot be found (server.json corrupt or deleted,
+      // or it stopped answering) would refuse every new start: stop it, then start afresh.
+      const stuck = runningDaemonPid(home);
+      if (stuck !== undefined) await stopPid(stuck, 5_000);
+      // A lock left by a daemon that died, whose pid now belongs to another program.
+      else if (lockedPid(home) !== undefined) rmSync(paths.daemonLock, { force: true });
+      const tightened = tightenHome(home);
+      localCredentials(home);
       const server = await spawnDaemon(options.daemonPath ?? defaultDaemonPath(), home, port, idleMinutes, deadline);
-      return { server, started: true };
+      return { server, started: true, tightened };
     } finally {
       release();
     }
@@ -117,7 +146,7 @@ async function spawnDaemon(daemonPath: string, home: string, port: number, idleM
     throw new LocalAwsError(`the local AWS daemon is missing at ${daemonPath}`, { hint: 'run `npm run build`' });
   }
   rmSync(paths.serverFile, { force: true });
-  const log = openSync(paths.log, 'a');
+  const log = openSync(paths.log, 'a', 0o600);
   let exited: number | null | undefined;
   const child = spawn(
     process.execPath,
@@ -137,26 +166,35 @@ async function spawnDaemon(daemonPath: string, home: string, port: number, idleM
       });
     }
     const info = readServerFile(paths.serverFile);
-    if (info && info.pid === child.pid && (await healthy(info.endpoint))) return info;
+    if (info && info.pid === child.pid && (await healthy(info.endpoint, info.pid))) return info;
     await sleep(50);
   }
   child.kill('SIGKILL');
   throw new LocalAwsError('the local AWS did not answer in time', { hint: `see ${paths.log}` });
 }
 
-/** Stops the daemon (SIGTERM, then SIGKILL after `graceMs`). */
-export async function stopLocalAws(home: string, graceMs = 10_000): Promise<{ stopped: boolean; pid?: number }> {
-  const found = readServerFile(localPaths(home).serverFile);
-  if (!found || !isAlive(found.pid)) return { stopped: false };
-  const info: ServerFile = found;
-  process.kill(info.pid, 'SIGTERM');
+/** SIGTERM, then SIGKILL after `graceMs`; the caller has checked `pid` is our daemon. */
+async function stopPid(pid: number, graceMs: number): Promise<void> {
+  process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (isAlive(info.pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
-  while (isAlive(info.pid)) await sleep(20);
+  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(20);
+}
+
+/**
+ * Stops the daemon of this state dir, found by its lock (or server.json) and signalled only
+ * once its command line shows it is that daemon.
+ */
+export async function stopLocalAws(home: string, graceMs = 10_000): Promise<{ stopped: boolean; pid?: number }> {
+  const paths = localPaths(home);
+  const candidates = [lockedPid(home), readServerFile(paths.serverFile)?.pid].filter((p): p is number => Number.isInteger(p));
+  const pid = candidates.find((p) => isLocalDaemon(p, home));
+  if (pid === undefined) return { stopped: false };
+  await stopPid(pid, graceMs);
   // A killed daemon leaves its files behind; the next start takes them over, but tidy up.
-  rmSync(localPaths(home).serverFile, { force: true });
-  return { stopped: true, pid: info.pid };
+  rmSync(paths.serverFile, { force: true });
+  return { stopped: true, pid };
 }
 
 /** Stops the daemon and deletes every queue, message, table and object it kept. */

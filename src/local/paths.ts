@@ -15,6 +15,8 @@ export interface LocalPaths {
   /** Written by the running daemon: pid, port, endpoint. */
   serverFile: string;
   log: string;
+  /** The local AWS's access key id and secret (0600); see credentials.ts. */
+  credentials: string;
   /** Held while one process starts the daemon, so two commands never start two. */
   startLock: string;
   /** Held by the running daemon for its whole life. */
@@ -28,6 +30,7 @@ export function localPaths(home: string): LocalPaths {
     data: join(root, 'data'),
     serverFile: join(root, 'server.json'),
     log: join(root, 'server.log'),
+    credentials: join(root, 'credentials.json'),
     startLock: join(root, 'start.lock'),
     daemonLock: join(root, 'daemon.lock'),
   };

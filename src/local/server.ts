@@ -3,6 +3,7 @@
  * HTTP endpoint on 127.0.0.1. Requests are dispatched in-process (no proxy hop):
  * DynamoDB's JSON protocol is recognised by its `X-Amz-Target: DynamoDB_*` header,
  * everything else is fauxqs's, which already tells SQS, SNS and S3 apart itself.
+ * Every request must first pass the SigV4 check against this server's credentials.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -10,6 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalAwsError } from '../core/errors.js';
 import { applyFauxqsPatches } from './fauxqsPatches.js';
+import { generateCredentials, type LocalCredentials } from './credentials.js';
+import { requireSignature } from './authGate.js';
 
 export interface LocalAwsOptions {
   /** State directory; omit to keep everything in memory (tests). */
@@ -20,11 +23,15 @@ export interface LocalAwsOptions {
   onRequest?: () => void;
   /** Answers `GET /_sqsops/health` with these extra fields. */
   info?: Record<string, unknown>;
+  /** The only credentials requests may be signed with. @default a fresh random pair, see `LocalAws.credentials` */
+  credentials?: LocalCredentials;
 }
 
 export interface LocalAws {
   readonly endpoint: string;
   readonly port: number;
+  /** What clients must sign with (`createClients` takes them in the local target). */
+  readonly credentials: LocalCredentials;
   stop(): Promise<void>;
 }
 
@@ -94,16 +101,21 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const toFauxqs = (req: http.IncomingMessage, res: http.ServerResponse) => faux.server.emit('request', req, res);
   const toDynamo = (req: http.IncomingMessage, res: http.ServerResponse) => dynamo.server.emit('request', req, res);
 
+  const credentials = options.credentials ?? generateCredentials();
+  const dispatch = requireSignature(credentials, (req, res) => {
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string' && target.startsWith('DynamoDB')) toDynamo(req, res);
+    else toFauxqs(req, res);
+  });
   const handler: RequestListener = (req, res) => {
     options.onRequest?.();
+    // Unsigned on purpose: it tells only that this is sqsops's local AWS, and which one.
     if (req.url === '/_sqsops/health') {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ ok: true, pid: process.pid, ...options.info }));
       return;
     }
-    const target = req.headers['x-amz-target'];
-    if (typeof target === 'string' && target.startsWith('DynamoDB')) toDynamo(req, res);
-    else toFauxqs(req, res);
+    dispatch(req, res);
   };
   const front = http.createServer({ keepAliveTimeout: 65_000 }, handler);
   try {
@@ -125,6 +137,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   return {
     endpoint: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
+    credentials,
     async stop() {
       await new Promise<void>((resolve) => {
         front.close(() => resolve());

@@ -17,7 +17,7 @@ let s3: S3Client;
 let server: TestServer;
 beforeAll(async () => {
   [local, server] = await Promise.all([startLocalAws({}), startTestServer()]);
-  clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: local.endpoint });
+  clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: local.endpoint, credentials: local.credentials });
   s3 = await clients.s3();
 });
 afterAll(async () => {

@@ -153,8 +153,9 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 
 describe('against an AWS endpoint (our emulator standing in for real AWS)', () => {
   const awsEnv = async () => {
-    const status = json((await cli.run(['local', 'start', '--json'])).stdout);
-    return { AWS_ENDPOINT_URL: status.endpoint as string, AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-never-printed', AWS_REGION: 'eu-west-1' };
+    // The local AWS's own credentials, as `local env` gives them to other tools.
+    const local = json((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
+    return { ...local, AWS_REGION: 'eu-west-1' } as Record<string, string>;
   };
 
   it('names sqsops setup for a missing resource instead of creating it', async () => {
@@ -166,7 +167,7 @@ describe('against an AWS endpoint (our emulator standing in for real AWS)', () =
     const p = await cli.run(['produce', '--queue', 'aws-missing'], { env });
     expect(p.code).toBe(3);
     expect(p.stderr).toMatch(/sqsops setup --queue aws-missing/);
-    expect(p.stderr + p.stdout).not.toContain('secret-never-printed');
+    expect(p.stderr + p.stdout).not.toContain(env.AWS_SECRET_ACCESS_KEY);
   });
 
   it('refuses to clear the ledger without --yes when it cannot ask', async () => {

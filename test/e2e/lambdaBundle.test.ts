@@ -24,7 +24,8 @@ afterAll(async () => {
 describe('the bundled Lambda handler', () => {
   it('runs from a folder holding nothing but dist/lambda.js', async () => {
     copyFileSync(join(ROOT, 'dist/lambda.js'), join(dir, 'lambda.mjs'));
-    const endpoint = JSON.parse((await cli.run(['local', 'start', '--json'])).stdout).endpoint as string;
+    const local = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
+    const endpoint = local.AWS_ENDPOINT_URL!;
     expect((await cli.run(['setup', '--queue', 'fn-queue', '--table', 'fn-ledger'])).code).toBe(0);
     const record = (id: string, body: string) => ({
       messageId: id,
@@ -42,7 +43,9 @@ describe('the bundled Lambda handler', () => {
     const r = spawnSync(process.execPath, ['invoke.mjs'], {
       cwd: dir,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: 'fn', AWS_SECRET_ACCESS_KEY: 'fn', AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'fn-ledger', SQSOPS_KEY: 'orderId' },
+      env: { PATH: process.env.PATH, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: local.AWS_ACCESS_KEY_ID,
+        AWS_SECRET_ACCESS_KEY: local.AWS_SECRET_ACCESS_KEY,
+        AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'fn-ledger', SQSOPS_KEY: 'orderId' },
     });
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));

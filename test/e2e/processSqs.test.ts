@@ -63,8 +63,9 @@ describe('sqsops process-sqs', () => {
     const ledger = json((await cli.run(['show', '--json', '--table', 'crash-ledger', '--limit', '1000'])).stdout);
     expect(ledger.counts).toEqual({ COMPLETED: 200 });
     expect(new Set(ledger.items.map((i: { id: string }) => i.id)).size).toBe(200);
-    const status = json((await cli.run(['local', 'status', '--json'])).stdout);
-    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: status.endpoint });
+    const local = json((await cli.run(['local', 'env', '--json'])).stdout);
+    const credentials = { accessKeyId: local.AWS_ACCESS_KEY_ID, secretAccessKey: local.AWS_SECRET_ACCESS_KEY };
+    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: local.AWS_ENDPOINT_URL, credentials });
     const keys: string[] = [];
     let token: string | undefined;
     do {

@@ -15,8 +15,12 @@ let sqs: SQSClient;
 beforeAll(async () => {
   cli = newHome();
   expect((await cli.run(['local', 'start'])).code).toBe(0);
-  const status = JSON.parse((await cli.run(['local', 'status', '--json'])).stdout) as { endpoint: string };
-  sqs = new SQSClient({ endpoint: status.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
+  const env = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
+  sqs = new SQSClient({
+    endpoint: env.AWS_ENDPOINT_URL!,
+    region: 'us-east-1',
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+  });
 });
 afterAll(async () => {
   sqs.destroy();

@@ -19,7 +19,7 @@ export interface TestAws {
 
 export async function startTestAws(): Promise<TestAws> {
   const local = await startLocalAws({});
-  const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: local.endpoint });
+  const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: local.endpoint, credentials: local.credentials });
   const queues = new SqsQueues(await clients.sqs());
   return {
     local,

@@ -31,8 +31,11 @@ export interface MoveTaskEmulator {
   close(): Promise<void>;
 }
 
-export async function startMoveTaskEmulator(upstream: string): Promise<MoveTaskEmulator> {
-  const sqs = new SQSClient({ endpoint: upstream, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+export async function startMoveTaskEmulator(
+  upstream: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<MoveTaskEmulator> {
+  const sqs = new SQSClient({ endpoint: upstream, region: 'us-east-1', credentials });
   const queues = new SqsQueues(sqs);
   const tasks: Task[] = [];
   const up = new URL(upstream);

@@ -16,7 +16,9 @@ let aws: TestAws;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   aws = await startTestAws();
-  env = { AWS_ENDPOINT_URL: aws.local.endpoint, AWS_ACCESS_KEY_ID: 'lambda', AWS_SECRET_ACCESS_KEY: 'lambda', AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'lambda-ledger', SQSOPS_KEY: 'orderId', SQSOPS_LOG_FORMAT: 'off', SQSOPS_METRICS: 'none' };
+  env = { AWS_ENDPOINT_URL: aws.local.endpoint, AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey,
+    AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'lambda-ledger', SQSOPS_KEY: 'orderId', SQSOPS_LOG_FORMAT: 'off', SQSOPS_METRICS: 'none' };
   await new Ledger(await aws.clients.dynamodb(), 'lambda-ledger').create();
 });
 afterAll(async () => aws.stop());

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws } from '../../src/local/manager.js';
+import { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials } from '../../src/local/manager.js';
 import { createClients } from '../../src/aws/clients.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { consume } from '../../src/features/consume/consume.js';
@@ -29,7 +29,8 @@ afterEach(async () => {
   }
 });
 
-const clientsFor = (endpoint: string) => createClients({ kind: 'local', region: 'us-east-1', endpoint });
+const clientsFor = (endpoint: string, h: string) =>
+  createClients({ kind: 'local', region: 'us-east-1', endpoint, credentials: localCredentials(h) });
 
 describe('the local AWS daemon', () => {
   it('starts once for many concurrent commands and is found by later ones', async () => {
@@ -44,7 +45,7 @@ describe('the local AWS daemon', () => {
   it('keeps queues, messages and ledger rows across a restart', async () => {
     const h = home();
     const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
-    const c1 = clientsFor(first.server.endpoint);
+    const c1 = clientsFor(first.server.endpoint, h);
     await produce(c1, { queue: 'persist', count: 30 });
     await consume(c1, { queue: 'persist', count: 10, ledgerTable: 'persist-ledger', waitSeconds: 0 });
     c1.destroy();
@@ -53,7 +54,7 @@ describe('the local AWS daemon', () => {
 
     const second = await ensureLocalAws({ home: h, port: 0, daemonPath });
     expect(second.started).toBe(true);
-    const c2 = clientsFor(second.server.endpoint);
+    const c2 = clientsFor(second.server.endpoint, h);
     const rest = await consume(c2, { queue: 'persist', count: 100, ledgerTable: 'persist-ledger', waitSeconds: 0 });
     expect(rest.recorded).toBe(20);
     c2.destroy();
@@ -62,7 +63,7 @@ describe('the local AWS daemon', () => {
   it('survives kill -9 of the daemon without losing sent messages, or bringing deleted ones back', async () => {
     const h = home();
     const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
-    const c1 = clientsFor(first.server.endpoint);
+    const c1 = clientsFor(first.server.endpoint, h);
     await produce(c1, { queue: 'crash', count: 20 });
     const taken = await consume(c1, { queue: 'crash', count: 5, ledgerTable: 'crash-ledger', waitSeconds: 0 });
     expect(taken.recorded).toBe(5);
@@ -71,7 +72,7 @@ describe('the local AWS daemon', () => {
     while (isAlive(first.server.pid)) await new Promise((r) => setTimeout(r, 20));
     const second = await ensureLocalAws({ home: h, port: 0, daemonPath });
     expect(second.server.pid).not.toBe(first.server.pid);
-    const c2 = clientsFor(second.server.endpoint);
+    const c2 = clientsFor(second.server.endpoint, h);
     const got = await consume(c2, { queue: 'crash', count: 100, ledgerTable: 'crash-ledger', waitSeconds: 0 });
     expect(got.recorded).toBe(15); // the 5 deleted before the crash stay deleted
     c2.destroy();
@@ -130,7 +131,7 @@ describe('the local AWS daemon', () => {
   it('reset stops it and deletes its state', async () => {
     const h = home();
     const { server } = await ensureLocalAws({ home: h, port: 0, daemonPath });
-    const c = clientsFor(server.endpoint);
+    const c = clientsFor(server.endpoint, h);
     await produce(c, { queue: 'gone', count: 2 });
     c.destroy();
     const r = await resetLocalAws(h);

@@ -97,7 +97,7 @@ describe('produce', () => {
 
   it('retries batches the server fails and sends each message exactly once', async () => {
     const proxy = await startFaultProxy(aws.local.endpoint);
-    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint });
+    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint, credentials: aws.local.credentials });
     try {
       await produce(clients, { queue: 'p-faulty', count: 1 });
       await aws.drain((await aws.queues.resolve('p-faulty')).url);

@@ -234,8 +234,8 @@ describe('redrive-dlq picks a destination', () => {
 
 describe('redrive-dlq, native move (SQS move tasks, added in front of fauxqs)', () => {
   it('moves everything back to the source with a move task, reporting progress', async () => {
-    const emulator = await startMoveTaskEmulator(aws.local.endpoint);
-    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: emulator.endpoint });
+    const emulator = await startMoveTaskEmulator(aws.local.endpoint, aws.local.credentials);
+    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: emulator.endpoint, credentials: aws.local.credentials });
     try {
       const { source, dlq } = await pair('rd-native');
       await fill(dlq, Array.from({ length: 20 }, (_, i) => `n${i}`));
@@ -253,8 +253,8 @@ describe('redrive-dlq, native move (SQS move tasks, added in front of fauxqs)', 
   });
 
   it('cancels the move task at Ctrl-C; what moved stays moved, the rest stays in the DLQ', async () => {
-    const emulator = await startMoveTaskEmulator(aws.local.endpoint);
-    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: emulator.endpoint });
+    const emulator = await startMoveTaskEmulator(aws.local.endpoint, aws.local.credentials);
+    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: emulator.endpoint, credentials: aws.local.credentials });
     try {
       const { dlq } = await pair('rd-native-cancel');
       const other = await aws.queues.describe(await aws.queues.create({ name: 'rd-native-elsewhere' }));

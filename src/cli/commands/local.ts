@@ -3,18 +3,29 @@ import { parseIntFlag } from '../../core/flags.js';
 import { UsageError } from '../../core/errors.js';
 import { sqsopsHome, localPaths } from '../../local/paths.js';
 import { DEFAULTS } from '../../config.js';
+import { tightenedNote } from '../../local/privacy.js';
+
+function localPort(ctx: CommandContext): number {
+  const raw = ctx.env.SQSOPS_LOCAL_PORT?.trim();
+  return raw ? parseIntFlag('SQSOPS_LOCAL_PORT', raw, { min: 0, max: 65_535 }) : DEFAULTS.localPort;
+}
+
+/** Single-quotes a value for `eval` unless it is plainly safe. */
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
 
 export async function run(flags: { idleMinutes?: string }, ctx: CommandContext, args: string[]): Promise<void> {
   const [sub] = args;
   const home = sqsopsHome(ctx.env);
-  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws } = await import('../../local/manager.js');
+  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials } = await import('../../local/manager.js');
   const { out } = ctx;
   switch (sub) {
     case 'start': {
       const idleMinutes = parseIntFlag('--idle-minutes', flags.idleMinutes ?? '0', { min: 0, max: 10_080 });
-      const portRaw = ctx.env.SQSOPS_LOCAL_PORT?.trim();
-      const port = portRaw ? parseIntFlag('SQSOPS_LOCAL_PORT', portRaw, { min: 0, max: 65_535 }) : DEFAULTS.localPort;
-      const { server, started } = await ensureLocalAws({ home, port, idleMinutes });
+      const port = localPort(ctx);
+      const { server, started, tightened } = await ensureLocalAws({ home, port, idleMinutes });
+      if (tightened) out.note(tightenedNote(home, tightened));
       if (out.json) out.printJson({ ...server, started });
       else out.print(`${started ? 'started' : 'already running'}: ${server.endpoint} (pid ${server.pid}, state ${home})`);
       return;
@@ -32,16 +43,37 @@ export async function run(flags: { idleMinutes?: string }, ctx: CommandContext, 
       else out.print(`reset: removed ${r.removed}${r.stopped ? ' (stopped it first)' : ''}`);
       return;
     }
+    case 'env': {
+      const { server, tightened } = await ensureLocalAws({ home, port: localPort(ctx), idleMinutes: DEFAULTS.idleMinutes });
+      if (tightened) out.note(tightenedNote(home, tightened));
+      const { accessKeyId, secretAccessKey } = localCredentials(home);
+      const region = ctx.globals.region ?? ctx.env.AWS_REGION ?? 'us-east-1';
+      // AWS CLI v1 reads only AWS_DEFAULT_REGION; the SDKs and CLI v2 read AWS_REGION first.
+      const vars = {
+        AWS_ENDPOINT_URL: server.endpoint,
+        AWS_ACCESS_KEY_ID: accessKeyId,
+        AWS_SECRET_ACCESS_KEY: secretAccessKey,
+        AWS_REGION: region,
+        AWS_DEFAULT_REGION: region,
+      };
+      if (out.json) out.printJson(vars);
+      else out.print(Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n'));
+      return;
+    }
     case 'status': {
       const server = await findLocalAws(home);
       if (!server) {
-        if (out.json) out.printJson({ running: false, home });
+        const { runningDaemonPid } = await import('../../local/daemonProcess.js');
+        const pid = runningDaemonPid(home);
+        if (out.json) out.printJson({ running: false, home, ...(pid ? { unreachablePid: pid } : {}) });
+        else if (pid) out.print(`not answering: daemon pid ${pid} holds ${home} but cannot be reached; the next command restarts it`);
         else out.print(`not running (state dir ${home}; it starts on the next command, or with \`sqsops local start\`)`);
         return;
       }
       const { createClients } = await import('../../aws/clients.js');
       const { SqsQueues, queueNameFromUrl } = await import('../../aws/queue.js');
-      const clients = createClients({ kind: 'local', region: ctx.globals.region ?? ctx.env.AWS_REGION ?? 'us-east-1', endpoint: server.endpoint, home });
+      const region = ctx.globals.region ?? ctx.env.AWS_REGION ?? 'us-east-1';
+      const clients = createClients({ kind: 'local', region, endpoint: server.endpoint, credentials: localCredentials(home), home });
       ctx.onClose(() => clients.destroy());
       const queues = new SqsQueues(await clients.sqs(), ctx.signal, server.endpoint);
       const rows = [];
@@ -76,6 +108,6 @@ export async function run(flags: { idleMinutes?: string }, ctx: CommandContext, 
       return;
     }
     default:
-      throw new UsageError(`unknown local command "${sub}"`, { hint: 'use start, stop, status or reset' });
+      throw new UsageError(`unknown local command "${sub}"`, { hint: 'use start, stop, status, env or reset' });
   }
 }

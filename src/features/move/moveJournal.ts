@@ -17,8 +17,8 @@
  * send's answer is parsed, so that window is the answer's trip back and one write(2);
  * `flush` (fdatasync) before the delete covers a crash of the machine as well.
  */
-import { closeSync, fdatasync, openSync, writeSync } from 'node:fs';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { closeSync, fchmodSync, fdatasync, openSync, writeSync } from 'node:fs';
+import { chmod, mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 
@@ -53,7 +53,9 @@ function day(ms: number): string {
 /** Opens (creating) the journal of one DLQ below `root`, and drops expired day files. */
 export async function openMoveJournal(root: string, dlqArn: string, now: () => number = Date.now): Promise<MoveJournal> {
   const dir = join(root, safeName(dlqArn));
-  await mkdir(dir, { recursive: true });
+  // Private to the user, like the rest of the state dir (older versions made them 0755/0644).
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await Promise.all([chmod(root, 0o700), chmod(dir, 0o700)]);
   const ids = new Set<string>();
   const offsets = new Map<string, number>();
   const oldest = day(now() - KEEP_DAYS * 86_400_000);
@@ -96,7 +98,8 @@ export async function openMoveJournal(root: string, dlqArn: string, now: () => n
   await refresh();
 
   // Opened once: the append after a send must not wait for an open(2).
-  const fd = openSync(join(dir, `${day(now())}.ndjson`), 'a');
+  const fd = openSync(join(dir, `${day(now())}.ndjson`), 'a', 0o600);
+  fchmodSync(fd, 0o600);
   let dirty = false;
   let syncing: Promise<void> = Promise.resolve();
   const append = (dlqMessageIds: readonly string[], destination: string): void => {
