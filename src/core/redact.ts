@@ -137,3 +137,11 @@ export function redactDeep<T>(value: T): T {
   if (value instanceof Error) return redact(value.message) as T;
   return value;
 }
+
+/** The same error with its message and stack redacted, for a runtime that prints them itself (Lambda). */
+export function redactError(e: unknown): unknown {
+  if (!(e instanceof Error)) return typeof e === 'string' ? redact(e) : e;
+  e.message = redact(e.message);
+  if (e.stack) e.stack = redact(e.stack);
+  return e;
+}
