@@ -3,7 +3,7 @@
  * through the built CLI's error line and --debug stack, the per-message action log in json and
  * text, and the --json summary; a secret known only from the environment included.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
@@ -55,5 +55,16 @@ describe('no secret in any output', () => {
     expect(JSON.parse(r.stdout).metrics.MessagesToDLQ).toBe(shapes.length);
     expect(r.stderr.split('\n').filter((l) => l.includes('cannot store'))).toHaveLength(shapes.length * 2);
     expectNoSecret(r.stdout + r.stderr);
+  });
+
+  it("prints what the README's Security section shows", async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const security = readme.slice(readme.indexOf('## Security'));
+    const [, command, shown] = /```text\n\$ sqsops (.*)\n([\s\S]*?)```/.exec(security)!;
+    const args = command!.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''));
+    const r = await cli.run(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(shown!.trim());
+    expect(r.stderr).not.toContain('S3cret');
   });
 });
