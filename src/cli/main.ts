@@ -60,14 +60,16 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     const out = new Output({ color: globals.color ?? true });
     if (isSqsopsError(e)) {
       out.error(redact(e.message), e.hint); // hints are our own words, with examples that look like secrets
-      if (globals.debug) process.stderr.write(redact(`${e.stack ?? ''}\n${e.cause ? `cause: ${String((e.cause as Error).stack ?? e.cause)}\n` : ''}`));
+      const cause = e.cause ? `cause: ${String((e.cause as Error).stack ?? e.cause)}\n` : '';
+      if (globals.debug) process.stderr.write(redact(`${e.stack ?? ''}\n${cause}`));
       return e.exitCode;
     }
     if (controller.signal.aborted) {
       out.error('interrupted');
       return ExitCode.aborted;
     }
-    out.error(redact(`internal error, please report it with the output of --debug (sqsops ${VERSION}): ${(e as Error)?.message ?? String(e)}`));
+    const message = (e as Error)?.message ?? String(e);
+    out.error(redact(`internal error, please report it with the output of --debug (sqsops ${VERSION}): ${message}`));
     if (globals.debug) process.stderr.write(redact(`${(e as Error)?.stack ?? ''}\n`));
     return ExitCode.internal;
   } finally {

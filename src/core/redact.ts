@@ -15,7 +15,8 @@ const known = new Set<string>();
 let knownSorted: string[] = [];
 
 /** A field name that says its value is a credential (JSON key); not a bare "key", which our logs use for message keys. */
-const SECRET_FIELD = '[\\w.-]*(?:pass(?:word|wd)|pwd|secret|token|signature|credential|api[-_]?key|access[-_]?key|authorization|cookie)[\\w.-]*';
+const SECRET_WORDS = 'pass(?:word|wd)|pwd|secret|token|signature|credential|api[-_]?key|access[-_]?key|authorization|cookie';
+const SECRET_FIELD = `[\\w.-]*(?:${SECRET_WORDS})[\\w.-]*`;
 /** A query parameter that carries a credential: the above, plus sig, auth and key (?key=, &api_key=, ;sas-key=). */
 const SECRET_PARAM = `(?:${SECRET_FIELD}|[\\w.-]*(?:sig|auth)[\\w.-]*|(?:[\\w.-]*[-_.])?key)`;
 

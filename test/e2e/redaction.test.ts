@@ -30,7 +30,9 @@ describe('no secret in any output', () => {
       await Promise.all(
         SECRET_SHAPES.slice(i, i + 5).map(async (s) => {
           // "x " first: every shape is then refused as a MongoDB URL, and echoed in the error.
-          const r = await cli.run(['process-sqs', '--queue', 'redact-none', '--no-ledger', '--sink', 'mongodb', '--mongodb-url', `x ${s.text}`, '--debug']);
+          const url = `x ${s.text}`;
+          const args = ['process-sqs', '--queue', 'redact-none', '--no-ledger', '--sink', 'mongodb', '--mongodb-url', url, '--debug'];
+          const r = await cli.run(args);
           expect(r.code, s.name).toBe(2);
           expect(r.stderr).toMatch(/error: mongodb|is not a MongoDB URL/);
           expect(r.stderr).toMatch(/\n\s+at /); // the --debug stack is there
@@ -47,7 +49,8 @@ describe('no secret in any output', () => {
     writeFileSync(file, shapes.map((s, i) => JSON.stringify({ orderId: `r${i}`, text: s.text })).join('\n'));
     expect((await cli.run(['produce', '--queue', queue, '--from-file', file])).code).toBe(0);
     const r = await cli.run(
-      ['process-sqs', '--queue', queue, '--key', 'orderId', '--no-ledger', '--handler', throwText, '--drain', '--wait', '0', '--log-format', format, '--json'],
+      ['process-sqs', '--queue', queue, '--key', 'orderId', '--no-ledger', '--handler', throwText, '--drain', '--wait', '0']
+        .concat(['--log-format', format, '--json']),
       { env },
     );
     expect(r.code, r.stderr).toBe(0);

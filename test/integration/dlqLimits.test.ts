@@ -23,17 +23,18 @@ async function queueWithDlq(name: string) {
   await setupTopology(aws.clients, config!);
   return { source: await aws.queues.resolve(name), dlq: await aws.queues.resolve(`${name}-dlq`) };
 }
-const send = (q: string, bodies: string[]) => produce(aws.clients, { queue: q, inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
+const send = (q: string, bodies: string[]) =>
+  produce(aws.clients, { queue: q, inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
 /** Poison (not JSON) of an exact size, each one different. */
 const poison = (bytes: number, i: number) => `${i}`.padEnd(bytes, 'p');
 
 /** Everything in a queue, with its attributes. */
 async function receiveAll(url: string) {
-  const out: { body: string; error?: string }[] = [];
+  const out: { body: string; error: string | undefined }[] = [];
   for (let empty = 0; empty < 2; ) {
     const batch = await aws.queues.receive(url, { max: 10, waitSeconds: 0, visibilityTimeout: 60 });
     if (batch.length === 0) empty++;
-    for (const m of batch) out.push({ body: m.Body ?? '', ...(m.MessageAttributes?.['sqsops.error'] ? { error: m.MessageAttributes['sqsops.error'].StringValue! } : {}) });
+    for (const m of batch) out.push({ body: m.Body ?? '', error: m.MessageAttributes?.['sqsops.error']?.StringValue });
   }
   return out;
 }

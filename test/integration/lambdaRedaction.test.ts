@@ -41,13 +41,20 @@ describe('the Lambda handler', () => {
     const dlq = await aws.queues.resolve('lr-src-dlq');
     const bodies = SECRET_SHAPES.map((s, i) => JSON.stringify({ orderId: `l${i}`, text: s.text }));
     await produce(aws.clients, { queue: 'lr-src', inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
-    const handler = createHandler({ ...baseEnv(), SQSOPS_HANDLERS: `${process.cwd()}/test/fixtures/throwText.mjs`, SQSOPS_DLQ_URL: dlq.url });
+    const handlers = `${process.cwd()}/test/fixtures/throwText.mjs`;
+    const handler = createHandler({ ...baseEnv(), SQSOPS_HANDLERS: handlers, SQSOPS_DLQ_URL: dlq.url });
     captureLogs();
     let handled = 0;
     for (let i = 0; i < 10 && handled < bodies.length; i++) {
       const batch = await aws.queues.receive(source.url, { max: 10, waitSeconds: 0, visibilityTimeout: 60 });
       const event: SqsEvent = {
-        Records: batch.map((m) => ({ messageId: m.MessageId!, receiptHandle: m.ReceiptHandle!, body: m.Body!, attributes: {}, eventSourceARN: source.arn })),
+        Records: batch.map((m) => ({
+          messageId: m.MessageId!,
+          receiptHandle: m.ReceiptHandle!,
+          body: m.Body!,
+          attributes: {},
+          eventSourceARN: source.arn,
+        })),
       };
       expect((await handler(event)).batchItemFailures).toEqual([]);
       handled += batch.length;
@@ -70,7 +77,9 @@ describe('the Lambda handler', () => {
   it('fails a cold start with a bad connection string without echoing its password', async () => {
     for (const s of SECRET_SHAPES) {
       const handler = createHandler({ ...baseEnv(), SQSOPS_SINKS: 'mongodb', SQSOPS_MONGODB_URL: `x ${s.text}` });
-      const event: SqsEvent = { Records: [{ messageId: 'm', receiptHandle: 'r', body: '{}', attributes: {}, eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q' }] };
+      const eventSourceARN = 'arn:aws:sqs:us-east-1:000000000000:q';
+      const record = { messageId: 'm', receiptHandle: 'r', body: '{}', attributes: {}, eventSourceARN };
+      const event: SqsEvent = { Records: [record] };
       const e = (await handler(event).then(() => undefined, (err: unknown) => err)) as Error;
       expect(e?.message).toMatch(/is not a MongoDB URL/);
       expect(`${e.message}\n${e.stack}`, s.name).not.toContain(s.secret);

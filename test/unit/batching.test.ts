@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BatchPacker, entryBatches, MAX_REQUEST_BYTES, messageBytes, planBatches, TRUNCATED_MARKER, truncateToBytes, withStringAttribute } from '../../src/core/batching.js';
+import {
+  BatchPacker,
+  entryBatches,
+  MAX_REQUEST_BYTES,
+  messageBytes,
+  planBatches,
+  TRUNCATED_MARKER,
+  truncateToBytes,
+  withStringAttribute,
+} from '../../src/core/batching.js';
 
 const sized = (bytes: number[]) => bytes.map((b, i) => ({ id: i, bytes: b }));
 

@@ -17,7 +17,8 @@ describe('redact', () => {
   });
 
   it('leaves ordinary text alone', () => {
-    for (const text of ['processed 10 messages in 2s', 'key=order-1 action=claim', 'Basic validation failed', 'schema: /orderId must be string']) {
+    const ordinary = ['processed 10 messages in 2s', 'key=order-1 action=claim', 'Basic validation failed', 'schema: /id must be string'];
+    for (const text of ordinary) {
       expect(redact(text)).toBe(text);
     }
   });
@@ -28,7 +29,11 @@ describe('redact', () => {
   });
 
   it('registers AWS keys and connection passwords from the environment', () => {
-    addEnvSecrets({ AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG', AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjE', SQSOPS_MONGODB_URL: 'mongodb://u:envPassw0rd@h1,h2/db' });
+    addEnvSecrets({
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG',
+      AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjE',
+      SQSOPS_MONGODB_URL: 'mongodb://u:envPassw0rd@h1,h2/db',
+    });
     expect(redact('key wJalrXUtnFEMI/K7MDENG token IQoJb3JpZ2luX2VjE pw envPassw0rd')).toBe('key *** token *** pw ***');
   });
 
@@ -36,16 +41,19 @@ describe('redact', () => {
     expect(secretsOf('Server=h;Password="a;bc";User Id=u')).toContain('a;bc');
     expect(secretsOf('mssql://u:p%40ss@h/db')).toEqual(expect.arrayContaining(['p%40ss', 'p@ss']));
     expect(secretsOf('mongodb://u:rs-pass@h1:1,h2:2/db')).toContain('rs-pass');
-    expect(secretsOf('https://a.test/x?token=s3cr3t', { Authorization: 'Bearer abcdef123' })).toEqual(expect.arrayContaining(['s3cr3t', 'abcdef123', 'Bearer abcdef123']));
+    const found = secretsOf('https://a.test/x?token=s3cr3t', { Authorization: 'Bearer abcdef123' });
+    expect(found).toEqual(expect.arrayContaining(['s3cr3t', 'abcdef123', 'Bearer abcdef123']));
   });
 
   it('redactUrl masks every query value and the user info, and drops the fragment', () => {
-    expect(redactUrl('https://user:pw@a.test/f.bin?X-Amz-Signature=abc&v=1#frag')).toBe('https://***:***@a.test/f.bin?X-Amz-Signature=***&v=***');
+    const url = 'https://user:pw@a.test/f.bin?X-Amz-Signature=abc&v=1#frag';
+    expect(redactUrl(url)).toBe('https://***:***@a.test/f.bin?X-Amz-Signature=***&v=***');
     expect(redactUrl('https://a.test/f.bin')).toBe('https://a.test/f.bin');
     expect(redactUrl('htps://u:p@x/y?token=1')).not.toMatch(/:p@|token=1/);
   });
 
   it('redactDeep keeps the structure and masks every string', () => {
-    expect(redactDeep({ n: 1, error: 'mongodb://u:deepPw@h1,h2/db', list: ['Password=x1y2'] })).toEqual({ n: 1, error: 'mongodb://u:***@h1,h2/db', list: ['Password=***'] });
+    const value = { n: 1, error: 'mongodb://u:deepPw@h1,h2/db', list: ['Password=x1y2'] };
+    expect(redactDeep(value)).toEqual({ n: 1, error: 'mongodb://u:***@h1,h2/db', list: ['Password=***'] });
   });
 });

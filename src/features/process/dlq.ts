@@ -23,7 +23,8 @@ interface DlqEntry extends SendEntry {
 function dlqEntry(dlq: QueueRef, { m, reason }: { m: InboundMessage; reason: string }, i: number): DlqEntry {
   // Stored where others read it: redacted like any log line. A redriven message's old note is replaced.
   const note = redact(reason).slice(0, 1000);
-  const attributes = withStringAttribute(m.body, sendableAttributes(m.rawAttributes), ERROR_ATTRIBUTE, note) as Record<string, MessageAttributeValue>;
+  const received = sendableAttributes(m.rawAttributes);
+  const attributes = withStringAttribute(m.body, received, ERROR_ATTRIBUTE, note) as Record<string, MessageAttributeValue>;
   const entry: DlqEntry = { id: String(i), body: m.body, attributes, bytes: messageBytes(m.body, attributes), m, reason };
   if (dlq.fifo) {
     // FIFO DLQ: same group; the message id dedups a resend of this same move.

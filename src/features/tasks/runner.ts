@@ -61,7 +61,9 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
     if (!options.rejects) throw new Error(`tasks failed (${failures.map((f) => f.task).join(', ')}) and no rejects queue is configured`);
     const { queues, queue } = options.rejects;
     const carried = Object.entries(m.attributes ?? {}).filter(([k]) => !k.startsWith('sqsops.')).slice(0, 7);
-    let attributes: Record<string, AttributeValueLike> = Object.fromEntries(carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+    let attributes: Record<string, AttributeValueLike> = Object.fromEntries(
+      carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    );
     // Ours are added most useful first, each shortened to keep the message within SQS's 1 MiB (core/batching).
     attributes = withStringAttribute(m.raw, attributes, 'sqsops.key', m.key);
     attributes = withStringAttribute(m.raw, attributes, FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(','));

@@ -97,7 +97,9 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
     throw new UsageError(`"${where}" is not a MongoDB URL`, { hint: 'use mongodb://user:password@host:27017/ or mongodb+srv://...' });
   }
   const describe = (message: string, code?: string | number) =>
-    new SinkWriteError(`mongodb (${where}): ${redact(message)}`, { context: { sink: 'mongodb', target: where, ...(code !== undefined ? { code } : {}) } });
+    new SinkWriteError(`mongodb (${where}): ${redact(message)}`, {
+      context: { sink: 'mongodb', target: where, ...(code !== undefined ? { code } : {}) },
+    });
   const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
   let client: MongoClient | undefined;
   let ready: Promise<Collection<MessageDocument>> | undefined;

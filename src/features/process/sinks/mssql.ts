@@ -96,7 +96,8 @@ const truthy = (v: string) => /^(true|yes|1)$/i.test(v);
  */
 export function mssqlUrlConfig(connection: string): MssqlConfig | undefined {
   if (!/^(mssql|sqlserver):\/\//i.test(connection)) return undefined;
-  const bad = (why: string) => new UsageError(`"${redact(connection)}" is not a SQL Server URL: ${why}`, { hint: 'use mssql://user:password@host:1433/database?encrypt=true' });
+  const hint = 'use mssql://user:password@host:1433/database?encrypt=true';
+  const bad = (why: string) => new UsageError(`"${redact(connection)}" is not a SQL Server URL: ${why}`, { hint });
   let u: URL;
   try {
     u = new URL(connection);
@@ -131,7 +132,9 @@ export function createMssqlSink(options: MssqlSinkOptions): Sink {
   addSecret(...secretsOf(options.connectionString));
   const where = redact(options.connectionString);
   const describe = (message: string, code?: string | number) =>
-    new SinkWriteError(`mssql (${where}): ${redact(message)}`, { context: { sink: 'mssql', target: where, table, ...(code !== undefined ? { code } : {}) } });
+    new SinkWriteError(`mssql (${where}): ${redact(message)}`, {
+      context: { sink: 'mssql', target: where, table, ...(code !== undefined ? { code } : {}) },
+    });
   const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
   let pool: ConnectionPool | undefined;
   let ready: Promise<ConnectionPool> | undefined;
@@ -144,7 +147,8 @@ export function createMssqlSink(options: MssqlSinkOptions): Sink {
       try {
         base = urlConfig ?? sql.ConnectionPool.parseConnectionString(options.connectionString);
       } catch (e: unknown) {
-        throw new UsageError(`"${where}" is not a usable connection string: ${redact(e instanceof Error ? e.message : String(e))}`, { hint });
+        const why = redact(e instanceof Error ? e.message : String(e));
+        throw new UsageError(`"${where}" is not a usable connection string: ${why}`, { hint });
       }
       if (!base.server) throw new UsageError(`"${where}" names no server`, { hint });
       const p = new sql.ConnectionPool({
