@@ -11,6 +11,7 @@ import { Ledger } from './aws/ledger.js';
 import { SqsQueues, type QueueRef } from './aws/queue.js';
 import { compileKey } from './core/keys.js';
 import { emfLine, Metrics } from './core/metrics.js';
+import { addEnvSecrets, redactError } from './core/redact.js';
 import { createActionLog, type LogFormat } from './features/process/log.js';
 import { processBatch } from './features/process/processBatch.js';
 import { acknowledgePoisonToDlq } from './features/process/dlq.js';
@@ -74,6 +75,7 @@ const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()
 export function createHandler(env: NodeJS.ProcessEnv = process.env) {
   let runtime: Promise<Runtime> | undefined;
   const owner = randomUUID();
+  addEnvSecrets(env);
   const log = createActionLog((env.SQSOPS_LOG_FORMAT as LogFormat | undefined) ?? 'json', (line) => console.log(line));
 
   const init = async (): Promise<Runtime> => {
@@ -111,7 +113,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env) {
   return async function handler(event: SqsEvent, context?: LambdaContext): Promise<BatchResponse> {
     const rt = await (runtime ??= init().catch((e: unknown) => {
       runtime = undefined; // a failed cold start is retried on the next invocation
-      throw e;
+      throw redactError(e); // the runtime logs message and stack as they are
     }));
     const records = event.Records ?? [];
     if (records.length === 0) return { batchItemFailures: [] };

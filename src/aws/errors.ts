@@ -2,7 +2,7 @@
  * Translation of SDK and network failures into errors a person can act on. Only
  * adapters call this; `core/` never sees an SDK error.
  */
-import { AccessError, EndpointError, UsageError, SqsopsError } from '../core/errors.js';
+import { AccessError, EndpointError, networkCode, UsageError, SqsopsError } from '../core/errors.js';
 
 interface SdkLike {
   name?: string;
@@ -24,17 +24,6 @@ const AUTH_ERRORS = new Set([
   'MissingAuthenticationToken',
 ]);
 const DENIED_ERRORS = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'KMS.AccessDeniedException']);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT']);
-
-function networkCode(e: SdkLike): string | undefined {
-  let cur: unknown = e;
-  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
-    const code = (cur as SdkLike).code;
-    if (code && NETWORK_CODES.has(code)) return code;
-    cur = (cur as SdkLike).cause;
-  }
-  return undefined;
-}
 
 /**
  * Returns a domain error for failures that mean the same on every service

@@ -19,7 +19,7 @@ import {
 import { CLAIM_CONDITION, interpretExisting, type ClaimOutcome, type ExistingRecord } from '../core/claims.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceNotFoundError } from '../core/errors.js';
-import { backoffMs } from '../core/retry.js';
+import { retryRemaining } from '../core/retry.js';
 import { sdkErrorName, translateCommonError } from './errors.js';
 
 export type LedgerStatus = 'INPROGRESS' | 'COMPLETED' | 'RELEASED';
@@ -376,22 +376,25 @@ export class Ledger {
   async deleteKeys(keys: string[], onDeleted?: (n: number) => void): Promise<number> {
     let deleted = 0;
     for (let i = 0; i < keys.length; i += 25) {
-      let requests: Record<string, unknown>[] = keys
-        .slice(i, i + 25)
-        .map((id) => ({ DeleteRequest: { Key: { [LEDGER_KEY]: id } } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        let out;
-        try {
-          out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }), { abortSignal: this.signal });
-        } catch (e: unknown) {
-          this.fail(e);
-        }
-        const left = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-        deleted += requests.length - left.length;
-        onDeleted?.(requests.length - left.length);
-        requests = left;
-        if (left.length) await sleep(backoffMs(attempt, { baseMs: 50, capMs: 5000 }), undefined, { signal: this.signal });
-      }
+      const requests: Record<string, unknown>[] = keys.slice(i, i + 25).map((id) => ({ DeleteRequest: { Key: { [LEDGER_KEY]: id } } }));
+      const { error } = await retryRemaining(
+        requests,
+        async (pending) => {
+          let out;
+          try {
+            out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }), { abortSignal: this.signal });
+          } catch (e: unknown) {
+            this.fail(e);
+          }
+          const left = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+          deleted += pending.length - left.length;
+          onDeleted?.(pending.length - left.length);
+          return left;
+        },
+        // Unprocessed items are DynamoDB saying "later", never "no": retried until done; errors are not.
+        { maxAttempts: Infinity, baseMs: 50, capMs: 5000, isFatal: () => true, ...(this.signal ? { signal: this.signal } : {}) },
+      );
+      if (error !== undefined) throw error;
     }
     return deleted;
   }

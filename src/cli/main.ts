@@ -7,6 +7,7 @@ import { CommanderError } from 'commander';
 import { buildProgram, moduleDispatch } from './program.js';
 import type { GlobalOptions } from './context.js';
 import { ExitCode, isSqsopsError, UsageError } from '../core/errors.js';
+import { addEnvSecrets, redact } from '../core/redact.js';
 import { VERSION } from '../version.js';
 
 function loadDotEnv(): void {
@@ -47,6 +48,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   program.exitOverride();
   try {
     loadDotEnv();
+    addEnvSecrets(process.env);
     await program.parseAsync(argv);
     return ExitCode.ok;
   } catch (e: unknown) {
@@ -57,16 +59,18 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     const { Output } = await import('./output.js');
     const out = new Output({ color: globals.color ?? true });
     if (isSqsopsError(e)) {
-      out.error(e.message, e.hint);
-      if (globals.debug) process.stderr.write(`${e.stack ?? ''}\n${e.cause ? `cause: ${String((e.cause as Error).stack ?? e.cause)}\n` : ''}`);
+      out.error(redact(e.message), e.hint); // hints are our own words, with examples that look like secrets
+      const cause = e.cause ? `cause: ${String((e.cause as Error).stack ?? e.cause)}\n` : '';
+      if (globals.debug) process.stderr.write(redact(`${e.stack ?? ''}\n${cause}`));
       return e.exitCode;
     }
     if (controller.signal.aborted) {
       out.error('interrupted');
       return ExitCode.aborted;
     }
-    out.error(`internal error, please report it with the output of --debug (sqsops ${VERSION}): ${(e as Error)?.message ?? String(e)}`);
-    if (globals.debug) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
+    const message = (e as Error)?.message ?? String(e);
+    out.error(redact(`internal error, please report it with the output of --debug (sqsops ${VERSION}): ${message}`));
+    if (globals.debug) process.stderr.write(redact(`${(e as Error)?.stack ?? ''}\n`));
     return ExitCode.internal;
   } finally {
     process.off('SIGINT', onSignal);

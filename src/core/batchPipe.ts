@@ -5,10 +5,11 @@
  * worker for a standard queue, one lane per worker for FIFO (per-group order).
  */
 import { setImmediate as yieldToIo } from 'node:timers/promises';
-import { MAX_BATCH_ENTRIES, MAX_REQUEST_BYTES, type Sized } from './batching.js';
+import { BatchPacker, MAX_BATCH_ENTRIES, MAX_REQUEST_BYTES, type Sized } from './batching.js';
 
 export class BatchPipe<T extends Sized> {
-  private readonly open: { entries: T[]; bytes: number }[];
+  /** One packer per lane: the same cut as every other batch call (core/batching). */
+  private readonly open: BatchPacker<T>[];
   private readonly ready: T[][][];
   private readonly takers: ((batch: T[] | undefined) => void)[][];
   private queued = 0;
@@ -18,27 +19,19 @@ export class BatchPipe<T extends Sized> {
   constructor(
     lanes: number,
     private readonly maxQueued: number,
-    private readonly maxEntries = MAX_BATCH_ENTRIES,
-    private readonly maxBytes = MAX_REQUEST_BYTES,
+    maxEntries = MAX_BATCH_ENTRIES,
+    maxBytes = MAX_REQUEST_BYTES,
   ) {
-    this.open = Array.from({ length: lanes }, () => ({ entries: [], bytes: 0 }));
+    this.open = Array.from({ length: lanes }, () => new BatchPacker<T>({ maxEntries, maxBytes }));
     this.ready = Array.from({ length: lanes }, () => []);
     this.takers = Array.from({ length: lanes }, () => []);
   }
 
   /** Adds an entry; returns true when a batch was completed (the caller should await room()). */
   add(lane: number, entry: T): boolean {
-    const open = this.open[lane]!;
-    let completed = false;
-    if (open.entries.length > 0 && (open.entries.length === this.maxEntries || open.bytes + entry.bytes > this.maxBytes)) {
-      this.push(lane, open.entries);
-      open.entries = [];
-      open.bytes = 0;
-      completed = true;
-    }
-    open.entries.push(entry);
-    open.bytes += entry.bytes;
-    return completed;
+    const closed = this.open[lane]!.add(entry);
+    if (closed) this.push(lane, closed);
+    return closed !== undefined;
   }
 
   /**
@@ -52,9 +45,9 @@ export class BatchPipe<T extends Sized> {
 
   /** No more entries: the open batches become ready and idle workers are released. */
   close(): void {
-    this.open.forEach((open, lane) => {
-      if (open.entries.length) this.push(lane, open.entries);
-      open.entries = [];
+    this.open.forEach((packer, lane) => {
+      const last = packer.flush();
+      if (last) this.push(lane, last);
     });
     this.closed = true;
     for (const waiting of this.takers) for (const t of waiting.splice(0)) t(undefined);

@@ -105,3 +105,42 @@ export class PartialFailureError extends SqsopsError {
 export function isSqsopsError(e: unknown): e is SqsopsError {
   return e instanceof SqsopsError;
 }
+
+/** Node socket and undici codes that mean "the network failed; the same call may succeed later". */
+export const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+]);
+/** undici's timeouts: a network failure too, reported as a timeout. */
+export const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * The first `code` in an error's cause chain that `accept` takes. Causes nest (the SDK and
+ * undici wrap socket errors; a failed dual-stack connect is an AggregateError), a few levels
+ * is all that occurs, and the depth bound keeps a cyclic chain from looping.
+ */
+export function findCode(e: unknown, accept: (code: string) => boolean, depth = 6): string | undefined {
+  if (depth <= 0 || !e || typeof e !== 'object') return undefined;
+  const { code, cause, errors } = e as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && accept(code)) return code;
+  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
+    const found = findCode(inner, accept, depth - 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The network or timeout code behind an error, if a network failure is what it is. */
+export function networkCode(e: unknown): string | undefined {
+  return findCode(e, (c) => NETWORK_CODES.has(c) || TIMEOUT_CODES.has(c));
+}

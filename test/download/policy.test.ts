@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseContentRange, parseRetryAfter, parseUnsatisfiedRange, retryDelayMs, statusError } from '../../src/features/download/policy.js';
 import { DownloadError, toDownloadError } from '../../src/features/download/errors.js';
-import { redactText, redactUrl, scrub, secretsOf } from '../../src/features/download/redact.js';
+import { redact, redactUrl, secretsOf } from '../../src/core/redact.js';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 
@@ -74,12 +74,12 @@ describe('redaction', () => {
   });
 
   it('masks what it can in text that is not a URL', () => {
-    expect(redactText('htps://u:p@x/y?token=1')).toBe('htps://***@x/y?***');
+    expect(redactUrl('mongodb://u:pw@h1:1,h2:2/y?token=1')).toBe('mongodb://u:***@h1:1,h2:2/y?***');
   });
 
   it('scrubs header values and URL secrets out of any message', () => {
     const secrets = secretsOf('https://u:hunter22@a.test/x?token=s3cr3t', { Authorization: 'Bearer abcdef123' });
-    const text = scrub('failed with Bearer abcdef123 for token=s3cr3t as hunter22 (abcdef123)', secrets);
+    const text = redact('failed with Bearer abcdef123 for token=s3cr3t as hunter22 (abcdef123)', secrets);
     expect(text).not.toMatch(/abcdef123|s3cr3t|hunter22/);
   });
 });

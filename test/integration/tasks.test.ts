@@ -14,6 +14,7 @@ import { loadTasks, type LoadedTask } from '../../src/features/tasks/load.js';
 import { webhookTask } from '../../src/features/tasks/webhook.js';
 import { openLedger, openQueue } from '../../src/features/setup/resources.js';
 import { UsageError } from '../../src/core/errors.js';
+import { MAX_REQUEST_BYTES, TRUNCATED_MARKER } from '../../src/core/batching.js';
 import { ROOT } from '../helpers/cli.js';
 
 let aws: TestAws;
@@ -97,6 +98,24 @@ describe('tasks', () => {
     const again = await flow('t-always', [bad, good], 'rejects', { ...webhookTask(hookUrl), file: '(built-in)' });
     expect(again.metrics.MessagesReceived).toBe(0);
     expect(hooks).toHaveLength(1);
+  });
+
+  it('parks a message of almost 1 MiB in the rejects queue, its error note shortened to fit and redacted', async () => {
+    const body = JSON.stringify({ orderId: 'BIG', pad: 'x'.repeat(MAX_REQUEST_BYTES - 300) });
+    await produce(aws.clients, { queue: 't-big', inputs: [{ body, source: '#1' }] });
+    const bad = task('bad', () => {
+      throw new Error(`mongodb://u:RejPw-1234@h1,h2/db is down ${'e'.repeat(450)}`);
+    });
+    const r = await flow('t-big', [bad], 'requests');
+    expect(r.metrics.MessagesSaved).toBe(1);
+    const rejectsUrl = (await aws.queues.resolve('t-big-rejects')).url;
+    const [parked] = await aws.queues.receive(rejectsUrl, { max: 1, waitSeconds: 0, visibilityTimeout: 0 });
+    expect(parked?.Body).toBe(body);
+    expect(parked?.MessageAttributes?.['sqsops.failedTasks']?.StringValue).toBe('bad');
+    const errors = parked?.MessageAttributes?.['sqsops.errors']?.StringValue ?? '';
+    expect(errors.endsWith(TRUNCATED_MARKER)).toBe(true);
+    expect(errors).toContain('mongodb://u:***@h1,h2/db');
+    expect(errors).not.toContain('RejPw-1234');
   });
 
   it('keeps a rejected message when the webhook fails, without printing its URL', async () => {

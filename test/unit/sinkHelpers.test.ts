@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTableSql, mergeSql, quoteTable, ROWS_PER_STATEMENT } from '../../src/features/process/sinks/mssql.js';
 import { mongoDocument } from '../../src/features/process/sinks/mongodb.js';
-import { lastPerKey, redactUrl } from '../../src/features/process/sinks/types.js';
+import { lastPerKey } from '../../src/features/process/sinks/types.js';
 import { objectKeyFor } from '../../src/features/process/sinks/s3.js';
 
 const msg = (key: string, n: number) => ({ key, messageId: `m${n}`, queue: 'q', body: { n }, raw: '{}', receiveCount: 1, sentAt: '2026-03-04T05:06:07.000Z' });

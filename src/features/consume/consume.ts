@@ -11,6 +11,7 @@ import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
 import type { Ledger } from '../../aws/ledger.js';
 import { compileKey } from '../../core/keys.js';
+import { entryBatches } from '../../core/batching.js';
 import { UsageError } from '../../core/errors.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 
@@ -151,8 +152,8 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
     await out?.close();
     if (peeked.length) {
       // Visible again at once, whatever happened above.
-      for (let i = 0; i < peeked.length; i += 10) {
-        await queues.changeVisibilityBatch(queue.url, peeked.slice(i, i + 10).map((p) => ({ ...p, visibilityTimeout: 0 })));
+      for (const chunk of entryBatches(peeked)) {
+        await queues.changeVisibilityBatch(queue.url, chunk.map((p) => ({ ...p, visibilityTimeout: 0 })));
       }
     }
   }

@@ -16,7 +16,7 @@ import { createLauncher } from './launcher.js';
 import type { DownloadEntry, EntryProblem } from './input.js';
 import { assignNames } from './names.js';
 import { MAX_CHECKSUM_RETRIES, MAX_FREE_RESUMES, retryDelayMs, type RetryTiming } from './policy.js';
-import { redactUrl, scrub, secretsOf } from './redact.js';
+import { redact, redactUrl, secretsOf } from '../../core/redact.js';
 import type { Sink } from './sink.js';
 import type { S3Destination } from './s3Sink.js';
 import { createProgress, type DownloadItemResult, type DownloadProgress, type DownloadReport } from './report.js';
@@ -162,7 +162,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
     } catch (e: unknown) {
       const err = toDownloadError(e);
       const message = signal.aborted && err.retryable && err.code !== 'aborted' ? `${err.message}; not retried (interrupted)` : err.message;
-      return done({ status: 'failed', size: 0, attempts, code: err.code, error: scrub(message, secretsOf(entry.url, entry.headers)) });
+      return done({ status: 'failed', size: 0, attempts, code: err.code, error: redact(message, secretsOf(entry.url, entry.headers)) });
     }
   }
 

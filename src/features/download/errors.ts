@@ -3,7 +3,7 @@
  * decided where the failure is seen (status, socket, checksum), so the loop that
  * retries never has to guess from a message.
  */
-import { SqsopsError, type SqsopsErrorOptions } from '../../core/errors.js';
+import { networkCode, SqsopsError, TIMEOUT_CODES, type SqsopsErrorOptions } from '../../core/errors.js';
 
 /** Stable, short failure codes: they appear in the table and in the JSON report. */
 export type DownloadErrorCode =
@@ -51,41 +51,13 @@ export class DownloadError extends SqsopsError {
   }
 }
 
-/** undici and Node socket codes that mean "the network failed, try again". */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-]);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-function codeOf(e: unknown): string | undefined {
-  let cur: unknown = e;
-  // Causes nest (undici wraps socket errors); a few levels is all that occurs.
-  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
-    const code = (cur as { code?: unknown }).code;
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || TIMEOUT_CODES.has(code))) return code;
-    cur = (cur as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
 /**
  * Turns whatever a request or a stream threw into a DownloadError. Messages are
  * built from codes, never copied from the error, so no URL or header leaks through.
  */
 export function toDownloadError(e: unknown, fallback: DownloadErrorCode = 'network'): DownloadError {
   if (e instanceof DownloadError) return e;
-  const code = codeOf(e);
+  const code = networkCode(e);
   if (code && TIMEOUT_CODES.has(code)) {
     const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'response headers' : 'idle body';
     return new DownloadError('timeout', `${what} timeout (${code})`, { retryable: true, cause: e });

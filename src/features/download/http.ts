@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import { DownloadError, toDownloadError } from './errors.js';
 import { H1Pool, type H1Timeouts } from './h1.js';
-import { redactUrl } from './redact.js';
+import { redactUrl } from '../../core/redact.js';
 
 export interface HttpOptions {
   /** @default 10000 */

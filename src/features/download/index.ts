@@ -3,7 +3,7 @@ export { downloadUrls, type DownloadOptions } from './downloader.js';
 export { readDownloadLists, LIST_EXTENSIONS, type ReadListsResult } from './sources.js';
 export { parseEntries, mergeEntries, validateEntry, parseS3Url, type DownloadEntry, type EntryProblem, type ParsedEntries } from './input.js';
 export { assignNames, nameFromUrl, checkUserPath } from './names.js';
-export { redactUrl } from './redact.js';
+export { redactUrl } from '../../core/redact.js';
 export type { S3Destination } from './s3Sink.js';
 export { DownloadError, type DownloadErrorCode } from './errors.js';
 export type { DownloadReport, DownloadItemResult, DownloadProgress, DownloadStatus } from './report.js';

@@ -6,7 +6,7 @@
  */
 import { jsonErrorOffset } from '../../core/input.js';
 import { checkUserPath } from './names.js';
-import { redactText, redactUrl } from './redact.js';
+import { redactUrl } from '../../core/redact.js';
 
 export interface DownloadEntry {
   /** The URL, normalised by the WHATWG parser. May hold secrets: print `redactUrl(url)`. */
@@ -43,7 +43,7 @@ function checkHeaders(value: unknown): { headers?: Record<string, string>; probl
   const headers: Record<string, string> = {};
   for (const [name, v] of Object.entries(value as Record<string, unknown>)) {
     // Problems name the header, never its value: it is often a credential.
-    if (!TOKEN.test(name)) return { problem: `header name "${redactText(name).slice(0, 40)}" is not valid` };
+    if (!TOKEN.test(name)) return { problem: `header name "${redactUrl(name).slice(0, 40)}" is not valid` };
     if (MANAGED_HEADERS.has(name.toLowerCase())) return { problem: `header ${name} is set by the downloader and may not be given` };
     if (typeof v !== 'string') return { problem: `header ${name} must be a string` };
     if (/[\r\n\0]/.test(v)) return { problem: `header ${name} has a line break or NUL in its value` };
@@ -58,7 +58,7 @@ function checkUrl(raw: unknown): { url?: string; problem?: string } {
   try {
     u = new URL(raw.trim());
   } catch {
-    return { problem: `"${redactText(raw).slice(0, 80)}" is not a valid absolute URL` };
+    return { problem: `"${redactUrl(raw).slice(0, 80)}" is not a valid absolute URL` };
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return { problem: `only http and https URLs are fetched, not ${u.protocol.slice(0, 20)}` };
   if (!u.hostname) return { problem: `${redactUrl(u.href)} has no host` };

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
 import type { MessageFilter } from '../../core/redriveFilter.js';
+import { entryBatches } from '../../core/batching.js';
 import type { MoveJournal } from './moveJournal.js';
 import { sendMoved, toEntry } from './redriveSend.js';
 import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redrive.js';
@@ -200,8 +201,7 @@ async function moveBatch(
   }
   out.moved += sent.sentIds.length;
   out.recovered += sentBefore.length;
-  for (let i = 0; i < safe.length; i += 10) {
-    const chunk = safe.slice(i, i + 10);
+  for (const chunk of entryBatches(safe)) {
     let deleted: Set<string>;
     let failures: { id: string; code: string; message: string }[];
     try {
@@ -233,8 +233,7 @@ async function moveBatch(
 async function release(p: ManualMoveParams, handled: Map<string, string | undefined>): Promise<number> {
   const left = [...handled.values()].filter((h): h is string => h !== undefined);
   let failed = 0;
-  for (let i = 0; i < left.length; i += 10) {
-    const chunk = left.slice(i, i + 10);
+  for (const chunk of entryBatches(left)) {
     try {
       const res = await p.steady.changeVisibilityBatch(p.dlq.url, chunk.map((h, j) => ({ id: String(j), receiptHandle: h, visibilityTimeout: 0 })));
       failed += res.failed.length;

@@ -4,12 +4,12 @@
  * deduplication id (a resend after a crash within SQS's 5-minute window is dropped by
  * a FIFO destination). Requests stay under SQS's 10-entry and 1 MiB caps, in order.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import { sendableAttributes, type QueueRef, type SendEntry, type SqsQueues } from '../../aws/queue.js';
 import { messageBytes, planBatches } from '../../core/batching.js';
 import { SqsopsError } from '../../core/errors.js';
-import { backoffMs } from '../../core/retry.js';
+import { redact } from '../../core/redact.js';
+import { retryRemaining } from '../../core/retry.js';
 
 /** FIFO: the group a message from a standard DLQ goes to. */
 export const DEFAULT_GROUP = 'sqsops';
@@ -55,6 +55,9 @@ export const toEntry =
  */
 export async function sendMoved(queues: SqsQueues, destination: QueueRef, entries: MoveEntry[], onSent?: (dlqMessageIds: string[]) => void): Promise<SendOutcome> {
   const out: SendOutcome = { sentIds: [], failed: [], skipped: [] };
+  const notSent = (entries: MoveEntry[]) => {
+    for (const e of entries) out.failed.push({ messageId: e.messageId, code: 'NotSent', reason: `not sent: ${out.stoppedBy}` });
+  };
   const failedGroups = new Set<string>();
   const { batches, oversized } = planBatches(entries);
   for (const e of oversized) {
@@ -62,21 +65,22 @@ export async function sendMoved(queues: SqsQueues, destination: QueueRef, entrie
     if (e.groupId) failedGroups.add(e.groupId);
   }
   for (const planned of batches) {
-    let pending = planned.filter((e) => {
+    const pending = planned.filter((e) => {
       if (destination.fifo && e.groupId && failedGroups.has(e.groupId)) {
         out.skipped.push(e.messageId);
         return false;
       }
       return true;
     });
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (out.stoppedBy) {
-        for (const e of pending) out.failed.push({ messageId: e.messageId, code: 'NotSent', reason: `not sent: ${out.stoppedBy}` });
-        break;
-      }
-      try {
-        const res = await queues.sendBatch(destination.url, pending);
-        const byId = new Map(pending.map((e) => [e.id, e]));
+    if (out.stoppedBy) {
+      notSent(pending);
+      continue;
+    }
+    const { left, error } = await retryRemaining(
+      pending,
+      async (remaining, attempt) => {
+        const res = await queues.sendBatch(destination.url, remaining);
+        const byId = new Map(remaining.map((e) => [e.id, e]));
         const accepted = res.successful.map((s) => byId.get(s.id)!.messageId);
         onSent?.(accepted);
         out.sentIds.push(...accepted);
@@ -90,12 +94,14 @@ export async function sendMoved(queues: SqsQueues, destination: QueueRef, entrie
           out.failed.push({ messageId: e.messageId, code: f.code, reason: f.message || f.code });
           if (e.groupId) failedGroups.add(e.groupId);
         }
-        pending = retry;
-      } catch (e: unknown) {
-        // A user-facing error (no queue, no access, unreachable) will not heal by retrying.
-        if (e instanceof SqsopsError || attempt >= MAX_ATTEMPTS) out.stoppedBy = e instanceof Error ? e.message : String(e);
-      }
-      if (pending.length > 0 && !out.stoppedBy) await sleep(backoffMs(attempt, { baseMs: 100, capMs: 5000 }));
+        return retry;
+      },
+      // A user-facing error (no queue, no access, unreachable) will not heal by retrying.
+      { maxAttempts: MAX_ATTEMPTS, baseMs: 100, capMs: 5000, isFatal: (e) => e instanceof SqsopsError },
+    );
+    if (error !== undefined) {
+      out.stoppedBy = redact(error instanceof Error ? error.message : String(error));
+      notSent(left);
     }
   }
   return out;

@@ -4,6 +4,7 @@
  * FIFO-skipped messages made visible again at once. Every batch call's Failed[] is read.
  */
 import type { SqsQueues, QueueRef } from '../../aws/queue.js';
+import { entryBatches } from '../../core/batching.js';
 import { retryDelaySeconds } from '../../core/claims.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { ActionLog } from './log.js';
@@ -27,8 +28,8 @@ export interface AckSummary {
   soon: string[];
 }
 
-async function chunks<T>(items: T[], size: number, fn: (chunk: T[]) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await fn(items.slice(i, i + size));
+async function chunks<T>(items: T[], fn: (chunk: T[]) => Promise<void>): Promise<void> {
+  for (const batch of entryBatches(items)) await fn(batch);
 }
 
 export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[], t: AckTarget): Promise<AckSummary> {
@@ -58,7 +59,7 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
     }
   }
 
-  await chunks(toDelete, 10, async (chunk) => {
+  await chunks(toDelete, async (chunk) => {
     try {
       const out = await t.queues.deleteBatch(t.queue.url, chunk.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle })));
       summary.deleted += out.successful.length;
@@ -73,7 +74,7 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
     }
   });
 
-  await chunks(visibility, 10, async (chunk) => {
+  await chunks(visibility, async (chunk) => {
     try {
       await t.queues.changeVisibilityBatch(t.queue.url, chunk.map(({ m, seconds }, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: seconds })));
     } catch {

@@ -1,7 +1,10 @@
 /**
  * The action log: one line per thing done to a message. JSON lines
  * `{trace_id, action, status, details, timestamp}` (the seed Lambda's shape), or text.
+ * Every line is redacted: a driver's error can quote its connection string.
  */
+import { redact, redactDeep } from '../../core/redact.js';
+
 export type LogFormat = 'json' | 'text' | 'off';
 
 export interface ActionLog {
@@ -12,12 +15,13 @@ export function createActionLog(format: LogFormat, write: (line: string) => void
   if (format === 'off') return () => undefined;
   if (format === 'json') {
     return (trace_id, action, status, details = {}) =>
-      write(JSON.stringify({ trace_id, action, status, details, timestamp: new Date().toISOString() }));
+      // Redacted value by value before serialising: the line stays valid JSON.
+      write(JSON.stringify({ trace_id, action, status, details: redactDeep(details), timestamp: new Date().toISOString() }));
   }
   return (traceId, action, status, details = {}) => {
     const extra = Object.entries(details)
       .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
       .join(' ');
-    write(`${new Date().toISOString()} ${status.padEnd(5)} ${action} ${traceId}${extra ? ` ${extra}` : ''}`);
+    write(redact(`${new Date().toISOString()} ${status.padEnd(5)} ${action} ${traceId}${extra ? ` ${extra}` : ''}`));
   };
 }

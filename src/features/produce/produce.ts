@@ -5,13 +5,13 @@
  * Every `Failed[]` entry is retried (when SQS says it may succeed) or reported.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues, type BatchOutcome, type QueueRef, type SendEntry } from '../../aws/queue.js';
 import { messageBytes, MAX_REQUEST_BYTES } from '../../core/batching.js';
 import { BatchPipe } from '../../core/batchPipe.js';
-import { backoffMs } from '../../core/retry.js';
+import { retryRemaining } from '../../core/retry.js';
+import { redact } from '../../core/redact.js';
 import { getPath } from '../../core/keys.js';
 import { SqsopsError, UsageError } from '../../core/errors.js';
 import { TEMPLATES, POISON_KINDS, poisonBody, type EventTemplate } from '../../core/templates/index.js';
@@ -219,14 +219,17 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
     return entry;
   };
 
+  const notSent = (entries: Entry[]) => {
+    for (const e of entries) failed.push({ source: e.source, code: 'NotSent', reason: `not sent: ${stoppedBy}` });
+  };
+  // A user-facing error (no queue, no access) or an interrupt will not heal: it stops everything.
+  const stops = (e: unknown) => e instanceof SqsopsError || Boolean(options.signal?.aborted);
   const sendBatch = async (batch: Entry[]): Promise<void> => {
-    let pending = batch;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (stoppedBy) {
-        for (const e of pending) failed.push({ source: e.source, code: 'NotSent', reason: `not sent: ${stoppedBy}` });
-        break;
-      }
-      try {
+    if (stoppedBy) return notSent(batch);
+    const { left, error } = await retryRemaining(
+      batch,
+      async (pending, attempt) => {
+        if (stoppedBy) throw new SqsopsError(stoppedBy);
         const out = await queue.send(pending);
         sent += out.successful.length;
         const byId = new Map(pending.map((e) => [e.id, e]));
@@ -237,22 +240,19 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
           if (!f.senderFault && attempt < maxAttempts) retry.push(e);
           else failed.push({ source: e.source, code: f.code, reason: f.message || f.code });
         }
-        pending = retry;
-      } catch (e: unknown) {
-        // A user-facing error (no queue, no access) will not heal: stop everything.
-        if (e instanceof SqsopsError || options.signal?.aborted) {
-          stoppedBy ??= options.signal?.aborted ? 'interrupted' : e instanceof Error ? e.message : String(e);
-          continue;
-        }
-        if (attempt >= maxAttempts) {
-          const reason = e instanceof Error ? e.message : String(e);
-          for (const p of pending) failed.push({ source: p.source, code: (e as Error).name || 'Error', reason });
-          pending = [];
-        }
-      }
-      progress();
-      if (pending.length > 0 && !stoppedBy) await sleep(backoffMs(attempt, { baseMs: 100, capMs: 5000 }));
+        progress();
+        return retry;
+      },
+      { maxAttempts, baseMs: 100, capMs: 5000, isFatal: stops },
+    );
+    if (error !== undefined && (stops(error) || stoppedBy)) {
+      stoppedBy ??= options.signal?.aborted ? 'interrupted' : redact(error instanceof Error ? error.message : String(error));
+      notSent(left);
+    } else if (error !== undefined) {
+      const reason = redact(error instanceof Error ? error.message : String(error));
+      for (const p of left) failed.push({ source: p.source, code: (error as Error).name || 'Error', reason });
     }
+    progress();
   };
 
   // Generation and sending overlap: workers send ready batches while more are made.

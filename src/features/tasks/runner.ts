@@ -9,6 +9,8 @@
 import pLimit from 'p-limit';
 import type { Ledger } from '../../aws/ledger.js';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
+import { withStringAttribute, type AttributeValueLike } from '../../core/batching.js';
+import { redact } from '../../core/redact.js';
 import { writeEach, type Sink, type SinkMessage, type SinkResult } from '../process/sinks/types.js';
 import type { LoadedTask, TaskSet } from './load.js';
 
@@ -59,16 +61,18 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
     if (!options.rejects) throw new Error(`tasks failed (${failures.map((f) => f.task).join(', ')}) and no rejects queue is configured`);
     const { queues, queue } = options.rejects;
     const carried = Object.entries(m.attributes ?? {}).filter(([k]) => !k.startsWith('sqsops.')).slice(0, 7);
+    let attributes: Record<string, AttributeValueLike> = Object.fromEntries(
+      carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+    );
+    // Ours are added most useful first, each shortened to keep the message within SQS's 1 MiB (core/batching).
+    attributes = withStringAttribute(m.raw, attributes, 'sqsops.key', m.key);
+    attributes = withStringAttribute(m.raw, attributes, FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(','));
+    attributes = withStringAttribute(m.raw, attributes, ERRORS_ATTRIBUTE, redact(JSON.stringify(failures)).slice(0, 4000));
     const out = await queues.sendBatch(queue.url, [
       {
         id: '0',
         body: m.raw,
-        attributes: {
-          ...Object.fromEntries(carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }])),
-          [FAILED_TASKS_ATTRIBUTE]: { DataType: 'String', StringValue: failures.map((f) => f.task).join(',') },
-          [ERRORS_ATTRIBUTE]: { DataType: 'String', StringValue: JSON.stringify(failures).slice(0, 4000) },
-          'sqsops.key': { DataType: 'String', StringValue: m.key },
-        },
+        attributes: attributes as Record<string, { DataType: string }>,
         ...(queue.fifo ? { groupId: m.groupId ?? 'sqsops', deduplicationId: m.messageId } : {}),
       },
     ]);

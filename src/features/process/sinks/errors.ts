@@ -1,12 +1,12 @@
 /**
- * What the database sinks share: is a failure worth retrying, and an error text safe to
- * log. Pure functions over the drivers' error shapes (duck-typed, so neither driver is
- * loaded to classify). Only failures caused by the message itself are permanent (the
+ * What the database sinks share: is a failure worth retrying (their connection strings
+ * are redacted by core/redact). Pure functions over the drivers' error shapes (duck-typed,
+ * so neither driver is loaded to classify). Only failures caused by the message itself are permanent (the
  * message then goes to the DLQ); anything unknown is retryable, so a broken or
  * misconfigured store never empties a queue into the DLQ.
  */
 import { SqsopsError } from '../../../core/errors.js';
-import { redactUrl, type SinkFailure, type SinkMessage, type SinkResult } from './types.js';
+import type { SinkFailure, SinkMessage, SinkResult } from './types.js';
 
 /** A sink's failure to store a message, with the store's code and no secret in it. */
 export class SinkWriteError extends SqsopsError {
@@ -83,46 +83,6 @@ export function isRetryableMssqlError(e: unknown): boolean {
   const numbers = mssqlErrorNumbers(e);
   if (numbers.some((n) => MSSQL_RETRYABLE_NUMBERS.has(n))) return true;
   return !numbers.some((n) => MSSQL_PERMANENT_NUMBERS.has(n));
-}
-
-/** An ADO-style `Password=` value, bare or quoted (a quoted one may hold `;`). */
-const ADO_PASSWORD = /(password|pwd)(\s*=\s*)("[^"]*"|'[^']*'|\{[^}]*\}|[^;]*)/gi;
-
-/**
- * A connection URL or ADO-style string fit for logs: `redactUrl` for URLs, and for ADO
- * strings every password masked whole, quoted ones included.
- */
-export function redactConnection(connection: string): string {
-  return URL.canParse(connection) ? redactUrl(connection) : connection.replace(ADO_PASSWORD, '$1$2***');
-}
-
-/**
- * The strings that must never reach a log: the connection string itself and its
- * password, as written and URL-decoded (a driver may echo either).
- */
-export function secretsOf(connection: string): string[] {
-  const found = new Set<string>([connection]);
-  try {
-    const password = new URL(connection).password;
-    if (password) {
-      found.add(password);
-      found.add(decodeURIComponent(password));
-    }
-  } catch {
-    for (const m of connection.matchAll(ADO_PASSWORD)) {
-      const value = m[3]!.trim().replace(/^["'{](.*)["'}]$/, '$1');
-      if (value) found.add(value);
-    }
-  }
-  // Longest first, so a password inside the connection string is not half-replaced.
-  return [...found].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
-}
-
-/** A message safe to log: known secrets replaced, and any user:password@ or Password= masked. */
-export function scrubSecrets(message: string, secrets: string[]): string {
-  let out = message;
-  for (const s of secrets) out = out.split(s).join('***');
-  return out.replace(/(password|pwd)\s*=\s*[^;\s)]*/gi, '$1=***').replace(/\/\/([^:/@\s]+):([^@/\s]+)@/g, '//$1:***@');
 }
 
 /** The store's own code for an error (`11000`, `ESOCKET`, `2628`), kept for logs and metrics. */

@@ -5,7 +5,8 @@
  */
 import type { AnyBulkWriteOperation, Collection, Document, MongoClient, MongoClientOptions } from 'mongodb';
 import { UsageError } from '../../../core/errors.js';
-import { errorCode, isRetryableMongoError, redactConnection, report, scrubSecrets, secretsOf, SinkWriteError, type Failure } from './errors.js';
+import { errorCode, isRetryableMongoError, report, SinkWriteError, type Failure } from './errors.js';
+import { addSecret, redact, secretsOf } from '../../../core/redact.js';
 import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from './types.js';
 
 export interface MongoSinkOptions {
@@ -89,13 +90,16 @@ export function bulkWriteFailures(e: unknown, size: number): Map<number, { code:
 }
 
 export function createMongoSink(options: MongoSinkOptions): Sink {
-  const where = redactConnection(options.url);
+  // Registered, so the password is masked in any text, a driver's stack printed by --debug included.
+  addSecret(...secretsOf(options.url));
+  const where = redact(options.url);
   if (!/^mongodb(\+srv)?:\/\//i.test(options.url)) {
     throw new UsageError(`"${where}" is not a MongoDB URL`, { hint: 'use mongodb://user:password@host:27017/ or mongodb+srv://...' });
   }
-  const secrets = secretsOf(options.url);
   const describe = (message: string, code?: string | number) =>
-    new SinkWriteError(`mongodb (${where}): ${scrubSecrets(message, secrets)}`, { context: { sink: 'mongodb', target: where, ...(code !== undefined ? { code } : {}) } });
+    new SinkWriteError(`mongodb (${where}): ${redact(message)}`, {
+      context: { sink: 'mongodb', target: where, ...(code !== undefined ? { code } : {}) },
+    });
   const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
   let client: MongoClient | undefined;
   let ready: Promise<Collection<MessageDocument>> | undefined;
@@ -111,7 +115,7 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
         coll = c.db(options.database ?? 'sqsops').collection<MessageDocument>(options.collection ?? 'messages');
       } catch (e: unknown) {
         // MongoParseError or an invalid database name: nothing a retry can fix.
-        throw new UsageError(`mongodb (${where}): ${scrubSecrets(e instanceof Error ? e.message : String(e), secrets)}`, {
+        throw new UsageError(`mongodb (${where}): ${redact(e instanceof Error ? e.message : String(e))}`, {
           hint: 'percent-encode the user and password, check the options in the query string and the database name',
         });
       }

@@ -7,7 +7,8 @@
  */
 import type { config as MssqlConfig, ConnectionPool } from 'mssql';
 import { UsageError } from '../../../core/errors.js';
-import { errorCode, isRetryableMssqlError, mssqlErrorNumbers, redactConnection, report, scrubSecrets, secretsOf, SinkWriteError, type Failure } from './errors.js';
+import { errorCode, isRetryableMssqlError, mssqlErrorNumbers, report, SinkWriteError, type Failure } from './errors.js';
+import { addSecret, redact, secretsOf } from '../../../core/redact.js';
 import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from './types.js';
 
 export interface MssqlSinkOptions {
@@ -95,7 +96,8 @@ const truthy = (v: string) => /^(true|yes|1)$/i.test(v);
  */
 export function mssqlUrlConfig(connection: string): MssqlConfig | undefined {
   if (!/^(mssql|sqlserver):\/\//i.test(connection)) return undefined;
-  const bad = (why: string) => new UsageError(`"${redactConnection(connection)}" is not a SQL Server URL: ${why}`, { hint: 'use mssql://user:password@host:1433/database?encrypt=true' });
+  const hint = 'use mssql://user:password@host:1433/database?encrypt=true';
+  const bad = (why: string) => new UsageError(`"${redact(connection)}" is not a SQL Server URL: ${why}`, { hint });
   let u: URL;
   try {
     u = new URL(connection);
@@ -126,10 +128,13 @@ export function createMssqlSink(options: MssqlSinkOptions): Sink {
   const table = options.table ?? 'dbo.sqsops_messages';
   quoteTable(table); // a bad name fails at start, not at the first message
   const urlConfig = mssqlUrlConfig(options.connectionString); // a bad URL too
-  const where = redactConnection(options.connectionString);
-  const secrets = secretsOf(options.connectionString);
+  // Registered, so the password is masked in any text, a driver's stack printed by --debug included.
+  addSecret(...secretsOf(options.connectionString));
+  const where = redact(options.connectionString);
   const describe = (message: string, code?: string | number) =>
-    new SinkWriteError(`mssql (${where}): ${scrubSecrets(message, secrets)}`, { context: { sink: 'mssql', target: where, table, ...(code !== undefined ? { code } : {}) } });
+    new SinkWriteError(`mssql (${where}): ${redact(message)}`, {
+      context: { sink: 'mssql', target: where, table, ...(code !== undefined ? { code } : {}) },
+    });
   const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
   let pool: ConnectionPool | undefined;
   let ready: Promise<ConnectionPool> | undefined;
@@ -142,7 +147,8 @@ export function createMssqlSink(options: MssqlSinkOptions): Sink {
       try {
         base = urlConfig ?? sql.ConnectionPool.parseConnectionString(options.connectionString);
       } catch (e: unknown) {
-        throw new UsageError(`"${where}" is not a usable connection string: ${scrubSecrets(e instanceof Error ? e.message : String(e), secrets)}`, { hint });
+        const why = redact(e instanceof Error ? e.message : String(e));
+        throw new UsageError(`"${where}" is not a usable connection string: ${why}`, { hint });
       }
       if (!base.server) throw new UsageError(`"${where}" names no server`, { hint });
       const p = new sql.ConnectionPool({

@@ -51,21 +51,6 @@ export interface Sink {
   close(): Promise<void>;
 }
 
-/** Redacts the password (and any token query parameter) from a connection URL for logs. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const k of [...u.searchParams.keys()]) {
-      if (/pass|secret|token|key|sig/i.test(k)) u.searchParams.set(k, '***');
-    }
-    return u.toString();
-  } catch {
-    // Not a URL (an ADO-style connection string): hide every Password=... part.
-    return url.replace(/(password|pwd)\s*=\s*[^;]*/gi, '$1=***');
-  }
-}
-
 /**
  * Runs `handle` for every message of a batch at once and reports each: a throw is that
  * message's failure, retryable unless the error says `retryable: false`.

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { findCode, networkCode } from '../../src/core/errors.js';
+import { translateCommonError } from '../../src/aws/errors.js';
+import { toDownloadError } from '../../src/features/download/errors.js';
+
+const withCode = (code: string, cause?: unknown) => Object.assign(new Error(code, { cause }), { code });
+
+describe('the cause-chain walker', () => {
+  it('finds a network code however deep the wrapping', () => {
+    expect(networkCode(new Error('fetch failed', { cause: new Error('x', { cause: withCode('ECONNRESET') }) }))).toBe('ECONNRESET');
+  });
+
+  it("looks inside an AggregateError's errors (a failed dual-stack connect)", () => {
+    expect(networkCode(new AggregateError([new Error('v6'), withCode('ECONNREFUSED')]))).toBe('ECONNREFUSED');
+  });
+
+  it('ignores codes that are not asked for, and stops on a cyclic chain', () => {
+    expect(networkCode(withCode('ENOENT'))).toBeUndefined();
+    const a: { code: string; cause?: unknown } = { code: 'X' };
+    a.cause = a;
+    expect(findCode(a, (c) => c === 'Y')).toBeUndefined();
+  });
+
+  it('is the one both the AWS adapters and the downloader use', () => {
+    const e = new Error('request failed', { cause: withCode('UND_ERR_SOCKET') });
+    expect(translateCommonError(e, { service: 'SQS' })?.message).toMatch(/cannot reach SQS \(UND_ERR_SOCKET\)/);
+    expect(toDownloadError(e)).toMatchObject({ code: 'network', retryable: true });
+  });
+});
