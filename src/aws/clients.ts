@@ -10,6 +10,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Service, TargetChoice } from './target.js';
 import { tightenedNote } from '../local/privacy.js';
+import { addSecret } from '../core/redact.js';
 
 /** Where the commands run, as the target line and the rest of the program see it. */
 export type ResolvedTarget =
@@ -46,6 +47,8 @@ function memo<T>(make: () => Promise<T>): () => Promise<T> {
 }
 
 export function createClients(target: ResolvedTarget): AwsClients {
+  // Whatever these clients sign with (the local AWS's generated secret too) is never printed.
+  addSecret(...secretsOf(target));
   const created: { destroy(): void }[] = [];
   const endpointOf = (service: Service): string | undefined =>
     target.kind === 'local' ? target.endpoint : target.endpoints[service];
