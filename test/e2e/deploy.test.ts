@@ -80,6 +80,17 @@ describe('the SAM template of the Lambda', () => {
   });
 });
 
+describe('the README on deploying', () => {
+  it('stages the bundle where the template\'s CodeUri and Handler look for it, and lints the template', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const staged = /cp dist\/lambda\.js examples\/deploy\/([^/\s]+)\/(\w+)\.mjs/.exec(readme);
+    expect(staged).not.toBeNull();
+    expect(template).toMatch(new RegExp(`CodeUri: ${staged![1]!.replace('.', '\\.')}/\\n`));
+    expect(template).toContain(`Handler: ${staged![2]}.handler`);
+    expect(readme).toContain('cfn-lint examples/deploy/template.yaml'); // what the cfn-lint test runs
+  });
+});
+
 describe('templateVariables', () => {
   it('reads the keys of the Variables block and stops at its end', () => {
     const yaml = 'Environment:\n  Variables:\n    A_B: x\n    # note\n    C: !Ref D\n  Other:\n    E: y\n';
