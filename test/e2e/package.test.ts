@@ -49,19 +49,22 @@ beforeAll(() => {
   home = join(dir, 'home');
   mkdirSync(app);
   mkdirSync(home);
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: ROOT, env: NPM_ENV, encoding: 'utf8' })) as {
+  const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, env: NPM_ENV, encoding: 'utf8', stdio: 'pipe' });
+  const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', dir], ROOT)) as {
     filename: string;
     size: number;
     unpackedSize: number;
     files: { path: string }[];
   }[];
   const tarball = packed[0]!;
-  console.log(`package: tarball ${(tarball.size / 1e6).toFixed(2)} MB, unpacked ${(tarball.unpackedSize / 1e6).toFixed(2)} MB, ${tarball.files.length} files`);
-  expect(tarball.files.map((f) => f.path)).toEqual(expect.arrayContaining(['LICENSE', 'bin/sqsops.js', 'dist/index.js', 'dist/index.d.ts', 'dist/lambda.js']));
-  expect(tarball.files.map((f) => f.path)).not.toContain('dist/lambda.js.map');
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
+  console.log(`package: tarball ${mb(tarball.size)} MB, unpacked ${mb(tarball.unpackedSize)} MB, ${tarball.files.length} files`);
+  const files = tarball.files.map((f) => f.path);
+  expect(files).toEqual(expect.arrayContaining(['LICENSE', 'bin/sqsops.js', 'dist/index.js', 'dist/index.d.ts', 'dist/lambda.js']));
+  expect(files).not.toContain('dist/lambda.js.map');
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'sqsops-user', private: true, type: 'module' }));
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', join(dir, tarball.filename)], { cwd: app, env: NPM_ENV, stdio: 'pipe' });
-  const installed = execFileSync('npm', ['ls', '--all', '--parseable'], { cwd: app, env: NPM_ENV, encoding: 'utf8' }).trim().split('\n').length - 1;
+  npm(['install', '--no-audit', '--no-fund', '--loglevel=error', join(dir, tarball.filename)], app);
+  const installed = npm(['ls', '--all', '--parseable'], app).trim().split('\n').length - 1;
   console.log(`package: installed ${installed} packages, ${(bytesUnder(join(app, 'node_modules')) / 1e6).toFixed(0)} MB in node_modules`);
 }, 600_000);
 
@@ -111,14 +114,17 @@ describe('the installed package', () => {
     writeFileSync(join(app, 'good.ts'), `${good}\n`);
     writeFileSync(join(app, 'bad.ts'), "import { UsageError } from 'sqsops';\nconst e: UsageError = new UsageError(42);\nexport { e };\n");
     const tsconfig = {
-      compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', typeRoots: [join(ROOT, 'node_modules/@types')], types: ['node'] },
+      compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022' },
+      // The user's @types/node: the package's declarations name Node's types.
+      nodeTypes: { typeRoots: [join(ROOT, 'node_modules/@types')], types: ['node'] },
     };
     // The good file checks the package's .d.ts too; the bad one only needs its own error (skipLibCheck saves ~25 s).
     const check = (file: string, skipLibCheck = false) => {
-      const options = { ...tsconfig.compilerOptions, skipLibCheck };
+      const options = { ...tsconfig.compilerOptions, ...tsconfig.nodeTypes, skipLibCheck };
       writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: [file] }));
       try {
-        execFileSync(NODE, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', stdio: 'pipe' });
+        const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+        execFileSync(NODE, [tsc, '-p', 'tsconfig.json'], { cwd: app, encoding: 'utf8', stdio: 'pipe' });
         return { code: 0, out: '' };
       } catch (e: unknown) {
         const err = e as { status: number; stdout: string };
@@ -131,6 +137,7 @@ describe('the installed package', () => {
     expect(bad.out).toMatch(/bad\.ts.*TS2345.*number.*string/);
     // Node 24 strips the types and runs the file against the installed package.
     const out = execFileSync(NODE, ['good.ts'], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    expect(JSON.parse(out)).toEqual({ r: { ok: true, key: 'A-1' }, exit: true, batches: 'function', none: { succeeded: [], failed: [] }, opts: {} });
+    const none = { succeeded: [], failed: [] };
+    expect(JSON.parse(out)).toEqual({ r: { ok: true, key: 'A-1' }, exit: true, batches: 'function', none, opts: {} });
   }, 300_000); // tsc reads the AWS SDK's declarations: a minute on a loaded two-core machine
 });

@@ -91,7 +91,8 @@ describeIf('MongoDB sink on a server', server.url, server.skip, (url) => {
     // FerretDB has no collection validators (createCollection answers NotImplemented) but refuses nested
     // arrays with BadValue; MongoDB stores nested arrays, so there a validator does the refusing.
     const ferret = typeof build.ferretdbVersion === 'string';
-    if (!ferret) await db.admin.db(db.database).createCollection('messages', { validator: { $jsonSchema: { properties: { body: { bsonType: 'object' } } } } });
+    const validator = { $jsonSchema: { properties: { body: { bsonType: 'object' } } } };
+    if (!ferret) await db.admin.db(db.database).createCollection('messages', { validator });
     const sink = createMongoSink({ url, database: db.database });
     try {
       const bad = ferret ? { matrix: [[1, 2], [3, 4]] } : 'not an object';
@@ -130,7 +131,8 @@ describeIf('MongoDB sink on a server', server.url, server.skip, (url) => {
   });
 });
 
-describeIf('MongoDB sink when the server goes away mid-run', server.ferret && ferretdbBinary(), server.ferret ? undefined : `needs a FerretDB this suite starts and can kill (${server.skip ?? `not with ${ENV}`})`, (binary) => {
+const killable = server.ferret ? undefined : `needs a FerretDB this suite starts and can kill (${server.skip ?? `not with ${ENV}`})`;
+describeIf('MongoDB sink when the server goes away mid-run', server.ferret && ferretdbBinary(), killable, (binary) => {
   it('fails the batch written while the server is down as retryable, then stores again once it is back', async () => {
     const own = await startFerretDB(binary);
     const database = `sqsops_test_${randomUUID().slice(0, 8)}`;
