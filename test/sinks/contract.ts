@@ -123,6 +123,16 @@ export function describeWithServer(title: string, envName: string, body: (url: s
   });
 }
 
+/** A describe block that runs with `value` (a server URL, a binary), or prints `skip` and skips. */
+export function describeIf<T>(title: string, value: T | undefined | false | '', skip: string | undefined, body: (value: T) => void): void {
+  describe(title, () => {
+    if (value) return body(value);
+    const why = skip ?? 'not available';
+    console.log(`skipped: ${title} (${why})`);
+    it.skip(`skipped: ${why}`, () => undefined);
+  });
+}
+
 /** The skip option of `sinkContract` for a store reached through `envName`. */
 export function unlessSet(envName: string): { skip?: string } {
   return process.env[envName] ? {} : { skip: `set ${envName} to run it` };

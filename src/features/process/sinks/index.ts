@@ -5,6 +5,7 @@
  */
 import type { AwsClients } from '../../../aws/clients.js';
 import { UsageError } from '../../../core/errors.js';
+import { requireDriver } from './drivers.js';
 import type { Sink } from './types.js';
 
 export const SINK_NAMES = ['s3', 'mongodb', 'mssql'] as const;
@@ -36,12 +37,14 @@ const BUILDERS: Record<SinkName, Builder> = {
   async mongodb(spec) {
     const url = spec.mongodb?.url;
     if (!url) throw new UsageError('the mongodb sink needs a server', { hint: 'pass --mongodb-url or set SQSOPS_MONGODB_URL' });
+    await requireDriver('mongodb');
     const { createMongoSink } = await import('./mongodb.js');
     return createMongoSink({ url, database: spec.mongodb?.database ?? 'sqsops', collection: spec.mongodb?.collection ?? 'messages' });
   },
   async mssql(spec) {
     const url = spec.mssql?.url;
     if (!url) throw new UsageError('the mssql sink needs a server', { hint: 'pass --mssql-url or set SQSOPS_MSSQL_URL' });
+    await requireDriver('mssql');
     const { createMssqlSink } = await import('./mssql.js');
     return createMssqlSink({ connectionString: url, table: spec.mssql?.table ?? 'dbo.sqsops_messages' });
   },

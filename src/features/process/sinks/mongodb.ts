@@ -65,6 +65,8 @@ export function mongoClientOptions(o: MongoSinkOptions): MongoClientOptions {
   };
 }
 
+const BAD_VALUE = 2;
+
 /**
  * Per-document outcomes of a failed unordered bulkWrite, by operation index; undefined
  * when the error is not about single documents (the whole write failed).
@@ -78,7 +80,10 @@ export function bulkWriteFailures(e: unknown, size: number): Map<number, { code:
   for (const w of writeErrors) {
     if (typeof w.index !== 'number') return undefined;
     const code = typeof w.code === 'number' ? w.code : undefined;
-    out.set(w.index, { code, message: typeof w.errmsg === 'string' ? w.errmsg : `write error ${code}`, retryable: isRetryableMongoError(w) });
+    // BadValue on one upsert of a bulk is that document's content (FerretDB refuses nested arrays, '$' and '.' in
+    // field names with it); as a whole-operation error it stays retryable, since a bad option would fail every document.
+    const retryable = code === BAD_VALUE ? false : isRetryableMongoError(w);
+    out.set(w.index, { code, message: typeof w.errmsg === 'string' ? w.errmsg : `write error ${code}`, retryable });
   }
   // A write concern error means the other writes are not known to be durable: retry them.
   const result = (e as { result?: { getWriteConcernError?: () => unknown } }).result;
@@ -137,7 +142,8 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
       await coll.replaceOne({ _id: m.key }, mongoDocument(m, now), { upsert: true });
       return undefined;
     } catch (e: unknown) {
-      return { error: fromError(e), retryable: isRetryableMongoError(e) };
+      // Reached only after the bulk blamed documents: BadValue on this one upsert is its content.
+      return { error: fromError(e), retryable: errorCode(e) === BAD_VALUE ? false : isRetryableMongoError(e) };
     }
   };
 
@@ -174,15 +180,15 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
         await coll.bulkWrite(ops, { ordered: false });
       } catch (e: unknown) {
         const perDocument = bulkWriteFailures(e, unique.length);
-        if (perDocument) {
-          for (const [i, w] of perDocument) {
-            const m = unique[i];
-            if (m) failures.set(m.key, { error: describe(w.message, w.code), retryable: w.retryable });
-          }
-        } else if (isRetryableMongoError(e) || unique.length === 1) {
+        if (perDocument && unique.length === 1) {
+          const w = perDocument.get(0);
+          if (w) failures.set(unique[0]!.key, { error: describe(w.message, w.code), retryable: w.retryable });
+        } else if (!perDocument && (isRetryableMongoError(e) || unique.length === 1)) {
           failAll({ error: fromError(e), retryable: isRetryableMongoError(e) });
         } else {
-          // One document the driver refuses (BSON, over 16 MB) fails the whole bulk client-side: find it, so the others land.
+          // Write each document alone (upserts, so a rewrite is harmless) to learn exactly which failed. A bulk's
+          // writeErrors may not name them all: FerretDB 1.24 reports only the first, always at index 0. And one
+          // document the driver refuses (BSON, over 16 MB) fails the whole bulk client-side.
           for (const m of unique) {
             const f = await writeOne(coll, m, now);
             if (f) failures.set(m.key, f);
