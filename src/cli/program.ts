@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
+export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -28,6 +28,7 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   setup: () => import('./commands/setup.js'),
   local: () => import('./commands/local.js'),
   'download-urls': () => import('./commands/downloadUrls.js'),
+  purge: () => import('./commands/purge.js'),
 };
 
 function examples(lines: string[]): string {
@@ -205,6 +206,12 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--concurrency <n>', 'by hand: receive-send-delete loops at once (FIFO group order still holds)', '8')
     .addHelpText('after', examples(['sqsops redrive-dlq --from sqsops-events-dlq', 'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20', 'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run']))
     .action(act('redrive-dlq'));
+
+  program
+    .command('purge <queue>')
+    .description('delete every message in a queue (SQS PurgeQueue; asks first on real AWS); reports how many it removed')
+    .addHelpText('after', examples(['sqsops purge sqsops-events', 'sqsops purge orders --profile prod --yes', 'sqsops purge sqsops-events --json']))
+    .action(act('purge'));
 
   const local = program
     .command('local')
