@@ -68,7 +68,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--topic <name|arn>', 'publish through this SNS topic instead (PublishBatch), fanning out to its subscriptions')
     .option('-n, --count <n>', 'how many events to generate', '10')
     .option('--template <name>', 'event template', 'order')
-    .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin')
+    .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin; an export (consume --out) keeps attributes, group and dedup id')
     .option('--seed <n>', 'seed for reproducible data')
     .option('-c, --concurrency <n>', 'batches in flight at once', '8')
     .option('--group-by <field>', 'FIFO: body field used as MessageGroupId')
@@ -86,7 +86,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--peek', 'only look: no ledger, no delete, visible again at once (receive counts still rise)')
     .option('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', '5')
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
-    .option('--out <file>', 'also append every message to this NDJSON file (written before the delete)')
+    .option('--out <file>', 'also append every message to this NDJSON file as an export record (body, attributes, group, dedup id; written before the delete)')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']))
     .action(act('consume'));

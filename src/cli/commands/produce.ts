@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { parseIntFlag, parseRatioFlag } from '../../core/flags.js';
 import { parseBodies } from '../../core/input.js';
+import { parseRecords } from '../../core/messageRecord.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
 import { rate } from '../output.js';
@@ -34,6 +35,9 @@ async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<P
     }
   }
   const source = path === '-' ? 'stdin' : path;
+  // An export (consume --out, move --to file) brings attributes, group and dedup id back with the body.
+  const records = parseRecords(text, source);
+  if (records) return records;
   const isArray = text.trimStart().startsWith('[');
   const lines = isArray ? [] : text.split('\n').map((l, i) => (l.trim() ? i + 1 : 0)).filter((n) => n > 0);
   return parseBodies(text, source).map((body, i) => ({ body, source: isArray ? `${source}[${i}]` : `${source}:${lines[i]}` }));

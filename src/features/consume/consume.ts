@@ -12,6 +12,7 @@ import { SqsQueues } from '../../aws/queue.js';
 import type { Ledger } from '../../aws/ledger.js';
 import { compileKey } from '../../core/keys.js';
 import { entryBatches } from '../../core/batching.js';
+import { toRecord } from '../../core/messageRecord.js';
 import { UsageError } from '../../core/errors.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 
@@ -71,6 +72,12 @@ function describe(m: Message): { messageId: string; receiveCount: number; sentAt
   };
 }
 
+/** The export record (what `produce --from-file` sends back), with what consume did to it. */
+function exportLine(m: Message, row: ConsumedMessage): string {
+  const record = toRecord({ messageId: row.messageId, body: row.body, attributes: m.MessageAttributes, systemAttributes: m.Attributes });
+  return JSON.stringify({ ...record, key: row.key, status: row.status });
+}
+
 function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
@@ -108,6 +115,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
       });
       if (batch.length === 0) break;
       const rows: (ConsumedMessage & { receiptHandle: string })[] = [];
+      const records: string[] = [];
       for (const m of batch) {
         const body = m.Body ?? '';
         const meta = describe(m);
@@ -132,11 +140,11 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
           });
         }
         rows.push(row);
+        if (out) records.push(exportLine(m, row));
       }
       if (out) {
         // The export is a store too: it is on disk before anything is deleted.
-        const lines = rows.map(({ receiptHandle: _r, deleted: _d, ...r }) => JSON.stringify(r)).join('\n');
-        await out.write(`${lines}\n`);
+        await out.write(`${records.join('\n')}\n`);
         await out.sync();
       }
       if (!peek) {

@@ -22,6 +22,12 @@ export interface ProduceInput {
   body: string;
   /** e.g. "orders.ndjson:12" or "#12". */
   source: string;
+  /** Message attributes (from an export record). */
+  attributes?: Record<string, MessageAttributeValue>;
+  /** FIFO: this group, before --group-by (from an export record). */
+  groupId?: string;
+  /** FIFO: this deduplication id, before --dedup-id (from an export record). */
+  deduplicationId?: string;
 }
 
 export interface ProduceOptions {
@@ -198,6 +204,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   const toEntry = (input: ProduceInput, seq: number): Entry => {
     const entry: Entry = { id: String(seq), body: input.body, source: input.source, bytes: 0, lane: seq % concurrency };
     if (attributes) entry.attributes = attributes;
+    if (input.attributes) entry.attributes = input.attributes;
     if (queue.fifo) {
       let parsed: unknown;
       try {
@@ -206,9 +213,10 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
         parsed = undefined;
       }
       const group = options.groupBy ? getPath(parsed, options.groupBy) : undefined;
-      entry.groupId = group === undefined || group === null || group === '' ? 'sqsops' : String(group).slice(0, 128);
+      entry.groupId = input.groupId ?? (group === undefined || group === null || group === '' ? 'sqsops' : String(group).slice(0, 128));
       entry.lane = laneOf(entry.groupId, concurrency);
-      if (dedupMode === 'hash') entry.deduplicationId = createHash('sha256').update(input.body).digest('hex');
+      if (input.deduplicationId !== undefined) entry.deduplicationId = input.deduplicationId;
+      else if (dedupMode === 'hash') entry.deduplicationId = createHash('sha256').update(input.body).digest('hex');
       else if (dedupMode === 'random') entry.deduplicationId = randomUUID();
       else if (dedupMode !== 'content') {
         const v = getPath(parsed, dedupMode);
