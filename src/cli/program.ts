@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge';
+export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge' | 'move';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -29,6 +29,7 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   local: () => import('./commands/local.js'),
   'download-urls': () => import('./commands/downloadUrls.js'),
   purge: () => import('./commands/purge.js'),
+  move: () => import('./commands/move.js'),
 };
 
 function examples(lines: string[]): string {
@@ -206,6 +207,23 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--concurrency <n>', 'by hand: receive-send-delete loops at once (FIFO group order still holds)', '8')
     .addHelpText('after', examples(['sqsops redrive-dlq --from sqsops-events-dlq', 'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20', 'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run']))
     .action(act('redrive-dlq'));
+
+  program
+    .command('move')
+    .description('move (or --copy) messages from any queue to another queue, in any region or account, or to an NDJSON file')
+    .requiredOption('--from <name|url>', 'the queue to take messages from')
+    .requiredOption('--to <queue|url|file>', 'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)')
+    .option('--copy', 'leave the source in place: each copied message is made visible again (its receive count rises by one)')
+    .option('--to-profile <name>', 'AWS profile of the destination account (--to a queue URL)')
+    .option('--max <n>', 'move at most this many')
+    .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--dry-run', 'show what would move; move nothing, leave everything visible')
+    .option('--rate <n>', 'at most this many messages per second')
+    .option('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing new', '20')
+    .option('--visibility-timeout <seconds>', 'how long taken messages stay hidden (and how soon they return after a crash)', '30')
+    .option('--concurrency <n>', 'receive-send-delete loops at once (FIFO group order still holds)', '8')
+    .addHelpText('after', examples(['sqsops move --from orders --to orders-replay --max 100', 'sqsops move --from orders --to https://sqs.eu-west-1.amazonaws.com/123456789012/orders --to-profile dr', 'sqsops move --from orders --to backup.ndjson --copy']))
+    .action(act('move'));
 
   program
     .command('purge <queue>')
