@@ -76,6 +76,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--dedup-id <mode>', 'FIFO: hash | random | <field> (default: content-based if the queue has it, else hash)')
     .option('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', '0')
     .option('--invalid <ratio>', 'ratio of poison bodies, for testing', '0')
+    .option('--large-payload-bucket <name>', 'store bodies over the threshold in this S3 bucket and send a pointer (SQS Extended Client format; default: SQSOPS_LARGE_PAYLOAD_BUCKET)')
+    .option('--large-payload-threshold <bytes>', 'with a bucket: body plus attributes over this size go to S3', '1048576')
     .addHelpText('after', examples(['sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01', 'sqsops produce --queue orders.fifo --group-by customerId', 'sqsops produce --from-file events.ndjson', 'sqsops produce --topic orders-events --count 100']))
     .action(act('produce'));
 
@@ -87,6 +89,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--peek', 'only look: no ledger, no delete, visible again at once (receive counts still rise)')
     .option('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', '5')
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
+    .option('--keep-payloads', 'large payloads: keep the S3 object of each consumed pointer message (default: deleted with the message)')
     .option('--out <file>', 'also append every message to this NDJSON file as an export record (body, attributes, group, dedup id; written before the delete)')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']))
@@ -121,6 +124,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--rejects', 'consume the rejects queue: retry only the failed tasks, then run the failure task once')
     .option('--dlq <name|url>', 'where poison goes (default: the queue\'s redrive policy target)')
     .option('--ttl-days <n>', 'days ledger records are kept', '7')
+    .option('--keep-payloads', 'large payloads: keep the S3 object of each processed pointer message (default: deleted after success)')
     .option('--log-format <format>', 'one line per action: json, text, or off', 'off')
     .option('--metrics <format>', 'end-of-run metrics: table, or emf (CloudWatch Embedded Metric Format)', 'table')
     .addHelpText('after', examples(['sqsops process-sqs --drain', 'sqsops process-sqs --key orderId --sink s3 --drain', 'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf', 'sqsops process-sqs --handlers examples/tasks --drain', 'sqsops process-sqs --handlers examples/tasks --rejects --drain']))

@@ -19,6 +19,8 @@ export interface ProduceFlags {
   dedupId?: string;
   duplicates?: string;
   invalid?: string;
+  largePayloadBucket?: string;
+  largePayloadThreshold?: string;
 }
 
 async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<ProduceInput[]> {
@@ -53,6 +55,8 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   if (flags.fromFile && (duplicates > 0 || invalid > 0 || flags.seed !== undefined)) {
     throw new UsageError('--duplicates, --invalid and --seed apply to generated events, not to --from-file');
   }
+  const largePayloadBucket = flags.largePayloadBucket ?? (ctx.env.SQSOPS_LARGE_PAYLOAD_BUCKET || undefined);
+  const largePayloadThreshold = parseIntFlag('--large-payload-threshold', flags.largePayloadThreshold ?? '1048576', { min: 1, max: 1_048_576 });
   const inputs = flags.fromFile ? await readInputs(flags.fromFile, process.stdin) : undefined;
   const clients = await ctx.connect();
   const total = inputs?.length ?? count;
@@ -72,6 +76,8 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
       ...(flags.dedupId ? { dedupId: flags.dedupId } : {}),
       duplicates,
       invalid,
+      largePayloadBucket,
+      largePayloadThreshold,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
       onProgress: ({ sent, failed }) => {
