@@ -31,10 +31,16 @@ export class PayloadStore {
     const bytes = Buffer.from(body, 'utf8');
     try {
       if (bytes.byteLength <= PART_BYTES) {
-        await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: 'application/octet-stream' }), { abortSignal: this.signal });
+        const put = new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes, ContentType: 'application/octet-stream' });
+        await this.s3.send(put, { abortSignal: this.signal });
       } else {
         const { Upload } = await import('@aws-sdk/lib-storage');
-        const upload = new Upload({ client: this.s3, params: { Bucket: bucket, Key: key, Body: bytes, ContentType: 'application/octet-stream' }, partSize: PART_BYTES, queueSize: 2 });
+        const upload = new Upload({
+          client: this.s3,
+          params: { Bucket: bucket, Key: key, Body: bytes, ContentType: 'application/octet-stream' },
+          partSize: PART_BYTES,
+          queueSize: 2,
+        });
         this.signal?.addEventListener('abort', () => void upload.abort(), { once: true });
         await upload.done();
       }
@@ -59,7 +65,10 @@ export class PayloadStore {
     const length = out.ContentLength ?? (p.size >= 0 ? p.size : undefined);
     const stream = out.Body as AsyncIterable<Uint8Array> | undefined;
     if (!stream) throw new PayloadMissingError(`large payload s3://${p.bucket}/${p.key} has no body`);
-    if (length === undefined) return Buffer.from(await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()).toString('utf8');
+    if (length === undefined) {
+      const whole = await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+      return Buffer.from(whole).toString('utf8');
+    }
     // One buffer of the final size, filled as chunks arrive: memory stays at one copy of the payload.
     const buf = Buffer.allocUnsafe(length);
     let at = 0;

@@ -54,7 +54,8 @@ export async function run(flags: MoveFlags, ctx: CommandContext): Promise<void> 
       notify: (m) => ctx.out.note(m),
       onProgress: (p) => {
         const secs = Math.max((performance.now() - started) / 1000, 0.001);
-        spinner.update(flags.dryRun ? `${p.wouldMove} would move, ${p.filteredOut} filtered out` : `${p.moved} done, ${p.failed} failed (${rate(p.moved / secs)} msg/s)`);
+        const done = `${p.moved} done, ${p.failed} failed (${rate(p.moved / secs)} msg/s)`;
+        spinner.update(flags.dryRun ? `${p.wouldMove} would move, ${p.filteredOut} filtered out` : done);
       },
     });
   } catch (e: unknown) {
@@ -64,10 +65,12 @@ export async function run(flags: MoveFlags, ctx: CommandContext): Promise<void> 
   spinner.stop();
   render(result, ctx);
   if (result.stoppedBy === 'interrupted') {
-    throw new AbortedError(`interrupted: ${result.moved} ${result.copy ? 'copied' : 'moved'}; the rest stays in ${result.from}`, { hint: 'run the same command again to go on' });
+    const done = `${result.moved} ${result.copy ? 'copied' : 'moved'}`;
+    throw new AbortedError(`interrupted: ${done}; the rest stays in ${result.from}`, { hint: 'run the same command again to go on' });
   }
   if (result.failed.length > 0 || result.stoppedBy) {
-    const what = result.failed.length ? `${result.failed.length} messages could not be ${result.copy ? 'copied' : 'moved'}` : 'the move stopped early';
+    const verb = result.copy ? 'copied' : 'moved';
+    const what = result.failed.length ? `${result.failed.length} messages could not be ${verb}` : 'the move stopped early';
     throw new PartialFailureError(`${what}${result.stoppedBy ? ` (${result.stoppedBy})` : ''}`, {
       hint: ctx.out.json ? 'see "failed" in the JSON output' : `the table above lists each; they are still in ${result.from}`,
     });

@@ -12,7 +12,10 @@ export async function run(flags: PurgeFlags, ctx: CommandContext, args: string[]
   if (!queue) throw new UsageError('purge needs a queue: sqsops purge QUEUE', { hint: 'name the queue (or its URL) to empty' });
   const clients = await ctx.connect();
   if (clients.target.kind === 'aws') {
-    await ctx.confirm(`Delete every message in ${queue} on AWS? This cannot be undone.`, `refusing to purge ${queue} on real AWS without confirmation`);
+    await ctx.confirm(
+      `Delete every message in ${queue} on AWS? This cannot be undone.`,
+      `refusing to purge ${queue} on real AWS without confirmation`,
+    );
   }
   const result = await purgeQueue(clients, { queue, signal: ctx.signal });
   const { out } = ctx;
@@ -31,5 +34,7 @@ export async function run(flags: PurgeFlags, ctx: CommandContext, args: string[]
       ],
     ),
   );
-  if (clients.target.kind === 'aws') out.note('SQS may take up to 60 seconds to finish a purge, and allows one purge per queue per 60 seconds');
+  if (clients.target.kind === 'aws') {
+    out.note('SQS may take up to 60 seconds to finish a purge, and allows one purge per queue per 60 seconds');
+  }
 }

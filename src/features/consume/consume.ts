@@ -181,7 +181,8 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         for (const r of toDelete) {
           const pointer = pointers.get(r.messageId);
           // The object goes only with its message, and only once that is recorded and deleted.
-          if (r.deleted && pointer) await payloads.release(pointer).catch((e: unknown) => options.notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
+          if (!r.deleted || !pointer) continue;
+          await payloads.release(pointer).catch((e: unknown) => options.notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
         }
         for (const f of result.failed) toDelete[Number(f.id)]!.error = `recorded but not deleted: ${f.code}; it will come back and be skipped as a duplicate`;
       }

@@ -69,7 +69,9 @@ export interface MoveResult {
 }
 
 function whole(v: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new UsageError(`${flag} must be a whole number from ${min}, not ${v}`);
+  if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
+    throw new UsageError(`${flag} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${v}`);
+  }
 }
 
 export async function moveMessages(clients: AwsClients, options: MoveOptions): Promise<MoveResult> {
@@ -107,7 +109,9 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       deliver = (batch, onSent) => file!.deliver(batch, onSent);
     } else {
       const destination: QueueRef = await openQueue(destClients, options.to, { signal: options.signal });
-      if (destination.arn === source.arn || destination.url === source.url) throw new UsageError('--to names the source queue itself', { hint: 'pass another queue, or a file' });
+      if (destination.arn === source.arn || destination.url === source.url) {
+        throw new UsageError('--to names the source queue itself', { hint: 'pass another queue, or a file' });
+      }
       const destSteady = new SqsQueues(await destClients.sqs(), undefined, destClients.endpointOf('sqs'));
       destinationName = destination.arn || destination.url;
       label = destination.name;
@@ -138,7 +142,10 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       signal: options.signal,
       onProgress: options.onProgress,
     });
-    if (outcome.releaseFailed > 0) note(`${outcome.releaseFailed} messages left in ${source.name} could not be made visible at once; they return within ${options.visibilityTimeout ?? 30} s`);
+    if (outcome.releaseFailed > 0) {
+      const within = options.visibilityTimeout ?? 30;
+      note(`${outcome.releaseFailed} messages left in ${source.name} could not be made visible at once; they return within ${within} s`);
+    }
     const a = await steady.attributes(source.url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
     const { releaseFailed: _r, ...counts } = outcome;
     return {

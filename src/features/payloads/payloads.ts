@@ -52,9 +52,16 @@ interface Offloadable {
  * Stores the body in S3 when body plus attributes exceed the threshold, and returns the
  * pointer body and the attributes with ExtendedPayloadSize added; undefined when it fits.
  */
-export async function offload(store: PayloadStore, entry: Offloadable, options: OffloadOptions): Promise<{ body: string; attributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: Uint8Array }> } | undefined> {
+type Attribute = { DataType: string; StringValue?: string; BinaryValue?: Uint8Array };
+
+export async function offload(
+  store: PayloadStore,
+  entry: Offloadable,
+  options: OffloadOptions,
+): Promise<{ body: string; attributes: Record<string, Attribute> } | undefined> {
   if (!isLarge(messageBytes(entry.body, entry.attributes), options.threshold ?? DEFAULT_THRESHOLD)) return undefined;
   const key = await store.put(options.bucket, entry.body);
-  const attributes = { ...(entry.attributes ?? {}), [SIZE_ATTRIBUTE]: sizeAttribute(Buffer.byteLength(entry.body)) } as Record<string, { DataType: string; StringValue?: string }>;
+  const size = sizeAttribute(Buffer.byteLength(entry.body));
+  const attributes = { ...(entry.attributes ?? {}), [SIZE_ATTRIBUTE]: size } as Record<string, Attribute>;
   return { body: pointerBody(options.bucket, key), attributes };
 }

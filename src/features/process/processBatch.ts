@@ -167,7 +167,12 @@ export async function processBatch(messages: InboundMessage[], config: PipelineC
  * stored (saved, or a duplicate of what is stored). One payload at a time: memory stays
  * at about one payload per poller.
  */
-async function withPayloads(messages: InboundMessage[], config: PipelineConfig, hook: PayloadHook, claimedKeys?: Set<string>): Promise<Outcome[]> {
+async function withPayloads(
+  messages: InboundMessage[],
+  config: PipelineConfig,
+  hook: PayloadHook,
+  claimedKeys?: Set<string>,
+): Promise<Outcome[]> {
   const outcomes: Outcome[] = new Array(messages.length);
   const pointers: (PayloadPointer | undefined)[] = new Array(messages.length);
   const ready: { m: InboundMessage; i: number }[] = [];

@@ -175,11 +175,16 @@ async function openDestination(clients: AwsClients, options: ProduceOptions): Pr
 /** The large-payload bucket: created on the local AWS if missing, a named error on AWS. */
 async function openPayloadBucket(clients: AwsClients, bucket: string, options: ProduceOptions): Promise<PayloadStore> {
   // S3 is loaded only when large payloads are asked for.
-  const [{ ObjectStore }, { PayloadStore: Store }, s3] = await Promise.all([import('../../aws/objects.js'), import('../../aws/payloads.js'), clients.s3()]);
+  const [{ ObjectStore }, { PayloadStore: Store }, s3] = await Promise.all([
+    import('../../aws/objects.js'),
+    import('../../aws/payloads.js'),
+    clients.s3(),
+  ]);
   const objects = new ObjectStore(s3, options.signal, clients.endpointOf('s3'));
   if (!(await objects.bucketExists(bucket))) {
     if (clients.target.kind !== 'local') {
-      throw new ResourceNotFoundError(`large-payload bucket "${bucket}" does not exist`, { hint: `create it with \`sqsops setup --bucket ${bucket}\`` });
+      const hint = `create it with \`sqsops setup --bucket ${bucket}\``;
+      throw new ResourceNotFoundError(`large-payload bucket "${bucket}" does not exist`, { hint });
     }
     await objects.createBucket(bucket, clients.target.region);
     options.notify?.(`created bucket ${bucket} on the local AWS`);
