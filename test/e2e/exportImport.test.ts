@@ -14,8 +14,14 @@ let cli: CliHome;
 let sqs: SQSClient;
 beforeAll(async () => {
   cli = newHome();
-  const status = JSON.parse((await cli.run(['local', 'start', '--json'])).stdout) as { endpoint: string };
-  sqs = new SQSClient({ endpoint: status.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'e2e', secretAccessKey: 'e2e' } });
+  expect((await cli.run(['local', 'start'])).code).toBe(0);
+  // The local AWS checks signatures: its own credentials, as `local env` gives them to other tools.
+  const env = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
+  sqs = new SQSClient({
+    endpoint: env.AWS_ENDPOINT_URL!,
+    region: 'us-east-1',
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+  });
 });
 afterAll(async () => {
   sqs.destroy();

@@ -98,7 +98,7 @@ describe('move', () => {
   it('sends to a queue URL in another region, to that region\'s queue and not the same name here', async () => {
     await queueWith('geo-a', 7);
     const here = await aws.queues.create({ name: 'geo-b' });
-    const eu = createClients({ kind: 'local', region: 'eu-west-1', endpoint: aws.local.endpoint });
+    const eu = createClients({ kind: 'local', region: 'eu-west-1', endpoint: aws.local.endpoint, credentials: aws.local.credentials });
     try {
       const euQueues = new SqsQueues(await eu.sqs());
       const euUrl = await euQueues.create({ name: 'geo-b' });

@@ -130,7 +130,7 @@ describe('large payloads', () => {
     const url = (await aws.queues.resolve('lp-lambda')).url;
     const [m] = await aws.queues.receive(url, { max: 1, waitSeconds: 1, visibilityTimeout: 60 });
     await new Ledger(await aws.clients.dynamodb(), 'lp-lambda-ledger').create();
-    const env = { AWS_ENDPOINT_URL: aws.local.endpoint, AWS_ACCESS_KEY_ID: 'l', AWS_SECRET_ACCESS_KEY: 'l', AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'lp-lambda-ledger', SQSOPS_KEY: 'orderId', SQSOPS_LOG_FORMAT: 'off', SQSOPS_METRICS: 'none' };
+    const env = { AWS_ENDPOINT_URL: aws.local.endpoint, AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey, AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'lp-lambda-ledger', SQSOPS_KEY: 'orderId', SQSOPS_LOG_FORMAT: 'off', SQSOPS_METRICS: 'none' };
     const event: SqsEvent = {
       Records: [
         {

@@ -38,7 +38,7 @@ describe('purge', () => {
     // fauxqs purges any number of times: the refusal real SQS gives comes from a proxy at the network edge.
     await aws.queues.create({ name: 'purged-twice' });
     const proxy = await startFaultProxy(aws.local.endpoint);
-    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint });
+    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint, credentials: aws.local.credentials });
     try {
       proxy.addRule({ target: 'AmazonSQS.PurgeQueue', times: 1, kind: 'awsError', error: { status: 403, type: 'PurgeQueueInProgress' } });
       const e = await purgeQueue(clients, { queue: 'purged-twice' }).catch((err: unknown) => err);

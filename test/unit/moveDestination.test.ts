@@ -25,7 +25,7 @@ describe('move --to', () => {
   });
 
   const aws: ResolvedTarget = { kind: 'aws', region: 'us-east-1', endpoints: {}, reason: 'AWS_PROFILE', profile: 'main', credentials: { accessKeyId: 'A', secretAccessKey: 'S' } };
-  const local: ResolvedTarget = { kind: 'local', region: 'us-east-1', endpoint: 'http://127.0.0.1:1' };
+  const local: ResolvedTarget = { kind: 'local', region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'L', secretAccessKey: 'S' } };
 
   it('keeps the source clients for a queue of the same region and account', () => {
     expect(destinationTarget(aws, 'orders', undefined)).toBeUndefined();
