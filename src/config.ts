@@ -35,6 +35,7 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'SQSOPS_QUEUE', description: 'default queue name or URL', default: DEFAULTS.queue },
   { name: 'SQSOPS_LEDGER_TABLE', description: 'DynamoDB table of the idempotency ledger', default: DEFAULTS.ledgerTable },
   { name: 'SQSOPS_BUCKET', description: 'default S3 bucket', default: DEFAULTS.bucket },
+  { name: 'SQSOPS_LARGE_PAYLOAD_BUCKET', description: 'produce: S3 bucket for bodies over 1 MiB, sent as SQS Extended Client pointers' },
   { name: 'SQSOPS_MONGODB_URL', description: 'MongoDB server for the mongodb sink (its password is never printed)', secret: true },
   { name: 'SQSOPS_MONGODB_DATABASE', description: 'database of the mongodb sink', default: 'sqsops' },
   { name: 'SQSOPS_MONGODB_COLLECTION', description: 'collection of the mongodb sink', default: 'messages' },

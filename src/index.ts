@@ -15,6 +15,10 @@ export { showLedger, clearLedger, type ShowOptions, type ShowResult, type ClearO
 export { setupTopology, type SetupStep, type SetupOptions } from './features/setup/setup.js';
 export { openQueue, openLedger } from './features/setup/resources.js';
 export { redriveDlq, type RedriveOptions, type RedriveResult, type RedriveProgress, type RedriveFailure, type RedrivePreview } from './features/move/redrive.js';
+export { moveMessages, type MoveOptions, type MoveResult } from './features/move/move.js';
+export { purgeQueue, type PurgeOptions, type PurgeResult } from './features/purge/purge.js';
+export { toRecord, fromRecord, parseRecords, RECORD_FORMAT, type MessageRecord } from './core/messageRecord.js';
+export { readPointer, pointerBody, POINTER_CLASS, SIZE_ATTRIBUTE, PayloadMissingError, type PayloadPointer } from './core/payloadPointer.js';
 export { compileFilter, parseFilterExpression, type MessageFilter } from './core/redriveFilter.js';
 export { queueStats, type QueueStats, type StatsOptions } from './features/stats/stats.js';
 export { parseTopology, dlqNameFor, type TopologyConfig, type QueueConfig } from './core/topology.js';

@@ -14,6 +14,7 @@ import { emfLine, Metrics } from './core/metrics.js';
 import { addEnvSecrets, redactError } from './core/redact.js';
 import { createActionLog, type LogFormat } from './features/process/log.js';
 import { processBatch } from './features/process/processBatch.js';
+import { payloadHook, type PayloadHook } from './features/payloads/payloads.js';
 import { acknowledgePoisonToDlq } from './features/process/dlq.js';
 import { loadSchema } from './features/process/schema.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './features/process/types.js';
@@ -46,6 +47,7 @@ interface Runtime {
   validate?: (body: unknown) => string | undefined;
   dlq?: QueueRef;
   queues: SqsQueues;
+  payloads: PayloadHook;
 }
 
 function toInbound(r: SqsRecord): InboundMessage {
@@ -104,6 +106,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env) {
       clients,
       sinks,
       queues,
+      payloads: payloadHook(clients, { keep: env.SQSOPS_KEEP_PAYLOADS === 'true' }),
       ...(table !== 'none' ? { ledger: new Ledger(await clients.dynamodb(), table, undefined, clients.endpointOf('dynamodb')) } : {}),
       ...(env.SQSOPS_SCHEMA ? { validate: await loadSchema(env.SQSOPS_SCHEMA) } : {}),
       ...(dlq ? { dlq } : {}),
@@ -135,6 +138,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env) {
       ttlSeconds: Number(env.SQSOPS_TTL_DAYS ?? 7) * 86_400,
       metrics,
       log,
+      payloads: rt.payloads,
     };
     const outcomes: Outcome[] = await processBatch(messages, config);
 

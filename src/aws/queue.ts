@@ -12,6 +12,7 @@ import {
   ListDeadLetterSourceQueuesCommand,
   ListMessageMoveTasksCommand,
   ListQueuesCommand,
+  PurgeQueueCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SetQueueAttributesCommand,
@@ -22,7 +23,7 @@ import {
   type MessageSystemAttributeName,
   type QueueAttributeName,
 } from '@aws-sdk/client-sqs';
-import { QueueNotFoundError, UsageError } from '../core/errors.js';
+import { PurgeInProgressError, QueueNotFoundError, UsageError } from '../core/errors.js';
 import { isValidQueueName, QUEUE_NAME_HINT } from '../core/topology.js';
 import { sdkErrorMessage, sdkErrorName, translateCommonError } from './errors.js';
 
@@ -343,6 +344,19 @@ export class SqsQueues {
   async cancelMoveTask(taskHandle: string): Promise<number> {
     const out = await this.sendCmd(() => this.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }), { abortSignal: this.signal }));
     return out.ApproximateNumberOfMessagesMoved ?? 0;
+  }
+
+  /**
+   * Empties a queue (PurgeQueue). SQS allows one purge per queue per 60 seconds and
+   * answers PurgeQueueInProgress inside that window: that becomes a PurgeInProgressError.
+   */
+  async purge(url: string): Promise<void> {
+    try {
+      await this.sqs.send(new PurgeQueueCommand({ QueueUrl: url }), { abortSignal: this.signal });
+    } catch (e: unknown) {
+      if (/PurgeQueueInProgress/.test(sdkErrorName(e))) throw new PurgeInProgressError(queueNameFromUrl(url), { cause: e });
+      this.fail(e, queueNameFromUrl(url));
+    }
   }
 
   async changeVisibilityBatch(

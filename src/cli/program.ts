@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls';
+export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge' | 'move';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -28,6 +28,8 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   setup: () => import('./commands/setup.js'),
   local: () => import('./commands/local.js'),
   'download-urls': () => import('./commands/downloadUrls.js'),
+  purge: () => import('./commands/purge.js'),
+  move: () => import('./commands/move.js'),
 };
 
 function examples(lines: string[]): string {
@@ -67,13 +69,15 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--topic <name|arn>', 'publish through this SNS topic instead (PublishBatch), fanning out to its subscriptions')
     .option('-n, --count <n>', 'how many events to generate', '10')
     .option('--template <name>', 'event template', 'order')
-    .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin')
+    .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin; an export (consume --out) keeps attributes, group and dedup id')
     .option('--seed <n>', 'seed for reproducible data')
     .option('-c, --concurrency <n>', 'batches in flight at once', '8')
     .option('--group-by <field>', 'FIFO: body field used as MessageGroupId')
     .option('--dedup-id <mode>', 'FIFO: hash | random | <field> (default: content-based if the queue has it, else hash)')
     .option('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', '0')
     .option('--invalid <ratio>', 'ratio of poison bodies, for testing', '0')
+    .option('--large-payload-bucket <name>', 'store bodies over the threshold in this S3 bucket and send a pointer (SQS Extended Client format; default: SQSOPS_LARGE_PAYLOAD_BUCKET)')
+    .option('--large-payload-threshold <bytes>', 'with a bucket: body plus attributes over this size go to S3', '1048576')
     .addHelpText('after', examples(['sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01', 'sqsops produce --queue orders.fifo --group-by customerId', 'sqsops produce --from-file events.ndjson', 'sqsops produce --topic orders-events --count 100']))
     .action(act('produce'));
 
@@ -85,7 +89,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--peek', 'only look: no ledger, no delete, visible again at once (receive counts still rise)')
     .option('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', '5')
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
-    .option('--out <file>', 'also append every message to this NDJSON file (written before the delete)')
+    .option('--keep-payloads', 'large payloads: keep the S3 object of each consumed pointer message (default: deleted with the message)')
+    .option('--out <file>', 'also append every message to this NDJSON file as an export record (body, attributes, group, dedup id; written before the delete)')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']))
     .action(act('consume'));
@@ -119,6 +124,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--rejects', 'consume the rejects queue: retry only the failed tasks, then run the failure task once')
     .option('--dlq <name|url>', 'where poison goes (default: the queue\'s redrive policy target)')
     .option('--ttl-days <n>', 'days ledger records are kept', '7')
+    .option('--keep-payloads', 'large payloads: keep the S3 object of each processed pointer message (default: deleted after success)')
     .option('--log-format <format>', 'one line per action: json, text, or off', 'off')
     .option('--metrics <format>', 'end-of-run metrics: table, or emf (CloudWatch Embedded Metric Format)', 'table')
     .addHelpText('after', examples(['sqsops process-sqs --drain', 'sqsops process-sqs --key orderId --sink s3 --drain', 'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf', 'sqsops process-sqs --handlers examples/tasks --drain', 'sqsops process-sqs --handlers examples/tasks --rejects --drain']))
@@ -205,6 +211,29 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--concurrency <n>', 'by hand: receive-send-delete loops at once (FIFO group order still holds)', '8')
     .addHelpText('after', examples(['sqsops redrive-dlq --from sqsops-events-dlq', 'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20', 'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run']))
     .action(act('redrive-dlq'));
+
+  program
+    .command('move')
+    .description('move (or --copy) messages from any queue to another queue, in any region or account, or to an NDJSON file')
+    .requiredOption('--from <name|url>', 'the queue to take messages from')
+    .requiredOption('--to <queue|url|file>', 'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)')
+    .option('--copy', 'leave the source in place: each copied message is made visible again (its receive count rises by one)')
+    .option('--to-profile <name>', 'AWS profile of the destination account (--to a queue URL)')
+    .option('--max <n>', 'move at most this many')
+    .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--dry-run', 'show what would move; move nothing, leave everything visible')
+    .option('--rate <n>', 'at most this many messages per second')
+    .option('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing new', '20')
+    .option('--visibility-timeout <seconds>', 'how long taken messages stay hidden (and how soon they return after a crash)', '30')
+    .option('--concurrency <n>', 'receive-send-delete loops at once (FIFO group order still holds)', '8')
+    .addHelpText('after', examples(['sqsops move --from orders --to orders-replay --max 100', 'sqsops move --from orders --to https://sqs.eu-west-1.amazonaws.com/123456789012/orders --to-profile dr', 'sqsops move --from orders --to backup.ndjson --copy']))
+    .action(act('move'));
+
+  program
+    .command('purge <queue>')
+    .description('delete every message in a queue (SQS PurgeQueue; asks first on real AWS); reports how many it removed')
+    .addHelpText('after', examples(['sqsops purge sqsops-events', 'sqsops purge orders --profile prod --yes', 'sqsops purge sqsops-events --json']))
+    .action(act('purge'));
 
   const local = program
     .command('local')

@@ -59,6 +59,18 @@ export class QueueNotFoundError extends SqsopsError {
   }
 }
 
+/** SQS refused a purge: the queue was purged less than 60 seconds ago. */
+export class PurgeInProgressError extends SqsopsError {
+  override readonly name = 'PurgeInProgressError';
+  constructor(queue: string, options: SqsopsErrorOptions = {}) {
+    super(`SQS refused to purge "${queue}": it was purged less than 60 seconds ago (PurgeQueueInProgress)`, {
+      hint: 'SQS allows one purge per queue every 60 seconds, and the last one may still be deleting messages; run again in a minute',
+      ...options,
+      context: { queue, ...options.context },
+    });
+  }
+}
+
 export class ResourceNotFoundError extends SqsopsError {
   override readonly name = 'ResourceNotFoundError';
   override readonly exitCode = ExitCode.notFound;

@@ -11,7 +11,9 @@ export interface FaultRule {
   target: string;
   /** How many matching requests fail before they pass again. */
   times: number;
-  kind: 'status500' | 'reset';
+  kind: 'status500' | 'reset' | 'awsError';
+  /** kind 'awsError': the AWS error answered (JSON protocol), e.g. { status: 403, type: 'PurgeQueueInProgress' }. */
+  error?: { status: number; type: string; message?: string };
 }
 
 export interface FaultProxy {
@@ -36,6 +38,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       req.resume();
       if (rule.kind === 'reset') {
         req.socket.destroy();
+        return;
+      }
+      if (rule.kind === 'awsError' && rule.error) {
+        res.writeHead(rule.error.status, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${rule.error.type}`, message: rule.error.message ?? 'injected by the fault proxy' }));
         return;
       }
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });

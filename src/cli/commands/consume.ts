@@ -13,6 +13,7 @@ export interface ConsumeFlags {
   key?: string;
   out?: string;
   table?: string;
+  keepPayloads?: boolean;
 }
 
 export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<void> {
@@ -29,6 +30,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       peek: flags.peek ?? false,
       waitSeconds,
       ledgerTable: flags.table ?? ctx.names.ledgerTable,
+      keepPayloads: flags.keepPayloads ?? false,
       ...(flags.key ? { key: flags.key } : {}),
       ...(flags.out ? { out: flags.out } : {}),
       signal: ctx.signal,

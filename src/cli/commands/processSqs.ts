@@ -58,6 +58,7 @@ export interface ProcessFlags {
   mssqlTable?: string;
   dlq?: string;
   ttlDays?: string;
+  keepPayloads?: boolean;
   logFormat?: string;
   metrics?: string;
   handlers?: string;
@@ -128,6 +129,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
     sinks,
     ...(flags.dlq ? { dlq: flags.dlq } : {}),
     ttlDays,
+    keepPayloads: flags.keepPayloads ?? false,
     owner,
     ...(flags.rejects ? { keySuffix: '#rejects' } : {}),
     signal: ctx.signal,

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { parseIntFlag, parseRatioFlag } from '../../core/flags.js';
 import { parseBodies } from '../../core/input.js';
+import { parseRecords } from '../../core/messageRecord.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
 import { rate } from '../output.js';
@@ -18,6 +19,8 @@ export interface ProduceFlags {
   dedupId?: string;
   duplicates?: string;
   invalid?: string;
+  largePayloadBucket?: string;
+  largePayloadThreshold?: string;
 }
 
 async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<ProduceInput[]> {
@@ -34,6 +37,9 @@ async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<P
     }
   }
   const source = path === '-' ? 'stdin' : path;
+  // An export (consume --out, move --to file) brings attributes, group and dedup id back with the body.
+  const records = parseRecords(text, source);
+  if (records) return records;
   const isArray = text.trimStart().startsWith('[');
   const lines = isArray ? [] : text.split('\n').map((l, i) => (l.trim() ? i + 1 : 0)).filter((n) => n > 0);
   return parseBodies(text, source).map((body, i) => ({ body, source: isArray ? `${source}[${i}]` : `${source}:${lines[i]}` }));
@@ -49,6 +55,8 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   if (flags.fromFile && (duplicates > 0 || invalid > 0 || flags.seed !== undefined)) {
     throw new UsageError('--duplicates, --invalid and --seed apply to generated events, not to --from-file');
   }
+  const largePayloadBucket = flags.largePayloadBucket ?? (ctx.env.SQSOPS_LARGE_PAYLOAD_BUCKET || undefined);
+  const largePayloadThreshold = parseIntFlag('--large-payload-threshold', flags.largePayloadThreshold ?? '1048576', { min: 1, max: 1_048_576 });
   const inputs = flags.fromFile ? await readInputs(flags.fromFile, process.stdin) : undefined;
   const clients = await ctx.connect();
   const total = inputs?.length ?? count;
@@ -68,6 +76,8 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
       ...(flags.dedupId ? { dedupId: flags.dedupId } : {}),
       duplicates,
       invalid,
+      largePayloadBucket,
+      largePayloadThreshold,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
       onProgress: ({ sent, failed }) => {

@@ -12,6 +12,9 @@ import { SqsQueues } from '../../aws/queue.js';
 import type { Ledger } from '../../aws/ledger.js';
 import { compileKey } from '../../core/keys.js';
 import { entryBatches } from '../../core/batching.js';
+import { toRecord } from '../../core/messageRecord.js';
+import { LEGACY_SIZE_ATTRIBUTE, PayloadMissingError, SIZE_ATTRIBUTE, type PayloadPointer } from '../../core/payloadPointer.js';
+import { payloadHook } from '../payloads/payloads.js';
 import { UsageError } from '../../core/errors.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 
@@ -31,6 +34,8 @@ export interface ConsumeOptions {
   out?: string;
   /** Days before a ledger record may expire (DynamoDB TTL). @default 7 */
   ttlDays?: number;
+  /** Large payloads: keep the S3 object of a consumed pointer message. @default false (deleted with the message) */
+  keepPayloads?: boolean;
   signal?: AbortSignal;
   notify?: Notify;
   onProgress?: (p: { received: number; count: number }) => void;
@@ -71,6 +76,17 @@ function describe(m: Message): { messageId: string; receiveCount: number; sentAt
   };
 }
 
+function withoutSizeAttribute(m: Message): Message {
+  const { [SIZE_ATTRIBUTE]: _s, [LEGACY_SIZE_ATTRIBUTE]: _l, ...rest } = m.MessageAttributes ?? {};
+  return { ...m, MessageAttributes: rest };
+}
+
+/** The export record (what `produce --from-file` sends back), with what consume did to it. */
+function exportLine(m: Message, row: ConsumedMessage): string {
+  const record = toRecord({ messageId: row.messageId, body: row.body, attributes: m.MessageAttributes, systemAttributes: m.Attributes });
+  return JSON.stringify({ ...record, key: row.key, status: row.status });
+}
+
 function parseJson(body: string): unknown {
   try {
     return JSON.parse(body);
@@ -96,6 +112,9 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
       throw new UsageError(`cannot write ${options.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'choose a writable path for --out', cause: e });
     }
   }
+  // A pointer message (SQS Extended Client) shows, records and exports its real body.
+  const payloads = payloadHook(clients, { keep: options.keepPayloads, signal });
+  const pointers = new Map<string, PayloadPointer>();
   const messages: ConsumedMessage[] = [];
   const peeked: { id: string; receiptHandle: string }[] = [];
   try {
@@ -108,13 +127,28 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
       });
       if (batch.length === 0) break;
       const rows: (ConsumedMessage & { receiptHandle: string })[] = [];
+      const records: string[] = [];
       for (const m of batch) {
-        const body = m.Body ?? '';
+        let body = m.Body ?? '';
         const meta = describe(m);
+        let missing: string | undefined;
+        try {
+          const resolved = await payloads.resolve(body, m.MessageAttributes);
+          if (resolved) {
+            body = resolved.text;
+            pointers.set(meta.messageId, resolved.pointer);
+          }
+        } catch (e: unknown) {
+          if (!(e instanceof PayloadMissingError)) throw e;
+          missing = e.message;
+        }
         const key = keyOf({ messageId: meta.messageId, body: parseJson(body) });
         const row: ConsumedMessage & { receiptHandle: string } = { ...meta, key: key.ok ? key.key : '', body, status: 'peeked', deleted: false, receiptHandle: m.ReceiptHandle ?? '' };
         if (peek) {
           peeked.push({ id: String(peeked.length), receiptHandle: row.receiptHandle });
+        } else if (missing) {
+          row.status = 'failed';
+          row.error = `${missing}; left on the queue`;
         } else if (!key.ok) {
           row.status = 'failed';
           row.error = `${key.reason}; left on the queue`;
@@ -132,17 +166,24 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
           });
         }
         rows.push(row);
+        // The export holds the real body, so the size attribute of the pointer no longer applies.
+        if (out) records.push(exportLine(pointers.has(meta.messageId) ? withoutSizeAttribute(m) : m, row));
       }
       if (out) {
         // The export is a store too: it is on disk before anything is deleted.
-        const lines = rows.map(({ receiptHandle: _r, deleted: _d, ...r }) => JSON.stringify(r)).join('\n');
-        await out.write(`${lines}\n`);
+        await out.write(`${records.join('\n')}\n`);
         await out.sync();
       }
       if (!peek) {
         const toDelete = rows.filter((r) => r.status === 'recorded' || r.status === 'duplicate');
         const result = await queues.deleteBatch(queue.url, toDelete.map((r, i) => ({ id: String(i), receiptHandle: r.receiptHandle })));
         for (const id of result.successful) toDelete[Number(id)]!.deleted = true;
+        for (const r of toDelete) {
+          const pointer = pointers.get(r.messageId);
+          // The object goes only with its message, and only once that is recorded and deleted.
+          if (!r.deleted || !pointer) continue;
+          await payloads.release(pointer).catch((e: unknown) => options.notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
+        }
         for (const f of result.failed) toDelete[Number(f.id)]!.error = `recorded but not deleted: ${f.code}; it will come back and be skipped as a duplicate`;
       }
       for (const { receiptHandle: _r, ...row } of rows) messages.push(row);

@@ -12,7 +12,7 @@ import { compileFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal } from './moveJournal.js';
 import { manualMove, type ManualOutcome } from './redriveManual.js';
 import { nativeMove } from './redriveNative.js';
-import { DEFAULT_GROUP } from './redriveSend.js';
+import { DEFAULT_GROUP, sendMoved, toEntry } from './redriveSend.js';
 import { openQueue, type Notify } from '../setup/resources.js';
 
 export interface RedriveOptions {
@@ -182,7 +182,8 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
       queues,
       steady,
       dlq,
-      destination,
+      destinationName: destination.name,
+      deliver: (batch, onSent) => sendMoved(steady, destination, batch.map(toEntry(destination)), onSent),
       filter,
       max: options.max,
       rate: options.rate,

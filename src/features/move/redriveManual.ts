@@ -1,8 +1,9 @@
 /**
- * The manual DLQ move: receive, send to the destination (body, attributes, group and a
- * dedup id derived from the DLQ message id), record the send in the journal, and only
- * then delete from the DLQ. Messages left behind (filtered out, failed, dry run, or
- * behind a held message of their FIFO group) are kept hidden for the rest of the run,
+ * The manual move, for `redrive-dlq` and `move`: receive from the source, deliver to the
+ * destination (a queue: body, attributes, group and a dedup id derived from the source
+ * message id; or an export file), record the delivery in the journal, and only then
+ * delete from the source. Messages left behind (filtered out, failed, dry run, copied,
+ * or behind a held message of their FIFO group) are kept hidden for the rest of the run,
  * so no poll sees them twice, and made visible again when it ends.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +12,7 @@ import type { QueueRef, SqsQueues } from '../../aws/queue.js';
 import type { MessageFilter } from '../../core/redriveFilter.js';
 import { entryBatches } from '../../core/batching.js';
 import type { MoveJournal } from './moveJournal.js';
-import { sendMoved, toEntry } from './redriveSend.js';
+import type { SendOutcome } from './redriveSend.js';
 import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redrive.js';
 
 export interface ManualMoveParams {
@@ -19,8 +20,14 @@ export interface ManualMoveParams {
   queues: SqsQueues;
   /** No signal: a batch already received is sent, recorded and deleted even after Ctrl-C. */
   steady: SqsQueues;
+  /** Where messages are taken from (a DLQ for redrive-dlq, any queue for move). */
   dlq: QueueRef;
-  destination: QueueRef;
+  /** The destination's name, for the journal. */
+  destinationName: string;
+  /** Delivers messages in order; `onSent` hears the source ids of each accepted part at once. */
+  deliver: (batch: Message[], onSent: (sourceIds: string[]) => void) => Promise<SendOutcome>;
+  /** Copy: deliver, then leave the source message in place (made visible again at the end). @default false */
+  copy?: boolean | undefined;
   filter?: MessageFilter | undefined;
   max?: number | undefined;
   rate?: number | undefined;
@@ -68,10 +75,10 @@ export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
   const started = performance.now();
   const done = () => (p.dryRun ? out.wouldMove.length : out.moved);
   const progress = () => p.onProgress?.({ moved: out.moved, filteredOut: out.filteredOut, failed: out.failed.length, wouldMove: out.wouldMove.length });
-  const hold = (m: Message) => {
+  const hold = (m: Message, blocks = true) => {
     handled.set(m.MessageId ?? '', m.ReceiptHandle);
     const group = m.Attributes?.MessageGroupId;
-    if (p.dlq.fifo && group) blocked.add(group);
+    if (blocks && p.dlq.fifo && group) blocked.add(group);
   };
 
   // --max and --rate: each lane reserves what it asks for before it receives.
@@ -162,9 +169,9 @@ async function moveBatch(
   batch: Message[],
   out: ManualOutcome,
   handled: Map<string, string | undefined>,
-  hold: (m: Message) => void,
+  hold: (m: Message, blocks?: boolean) => void,
 ): Promise<void> {
-  // A message a killed run already sent is deleted without sending it again.
+  // A message a killed run already sent is deleted without sending it again (a copy keeps no journal).
   await p.journal?.refresh();
   const sentBefore = p.journal ? batch.filter((m) => p.journal!.has(m.MessageId ?? '')) : [];
   const toSend = batch.filter((m) => !sentBefore.includes(m));
@@ -174,12 +181,12 @@ async function moveBatch(
   const onSent = (ids: string[]) => {
     if (!p.journal || journalError) return;
     try {
-      p.journal.append(ids, p.destination.name);
+      p.journal.append(ids, p.destinationName);
     } catch (e: unknown) {
       journalError = e;
     }
   };
-  const sent = await sendMoved(p.steady, p.destination, toSend.map(toEntry(p.destination)), onSent);
+  const sent = await p.deliver(toSend, onSent);
   const byId = new Map(toSend.map((m) => [m.MessageId ?? '', m]));
   for (const f of sent.failed) {
     out.failed.push({ ...f, stage: 'send' });
@@ -201,6 +208,11 @@ async function moveBatch(
   }
   out.moved += sent.sentIds.length;
   out.recovered += sentBefore.length;
+  if (p.copy) {
+    // A copy leaves the source as it was: delivered messages are released with the rest at the end.
+    for (const m of safe) hold(m, false);
+    return;
+  }
   for (const chunk of entryBatches(safe)) {
     let deleted: Set<string>;
     let failures: { id: string; code: string; message: string }[];

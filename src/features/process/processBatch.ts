@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { decodeBody } from '../../core/envelope.js';
 import type { SinkMessage } from './sinks/types.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
+import type { PayloadHook } from '../payloads/payloads.js';
+import { PayloadMissingError, type PayloadPointer } from '../../core/payloadPointer.js';
 
 interface Prepared {
   message: InboundMessage;
@@ -154,6 +156,56 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
  * holds in the ledger, so a heartbeat can extend their leases.
  */
 export async function processBatch(messages: InboundMessage[], config: PipelineConfig, claimedKeys?: Set<string>): Promise<Outcome[]> {
+  if (!config.payloads) return processResolved(messages, config, claimedKeys);
+  return withPayloads(messages, config, config.payloads, claimedKeys);
+}
+
+/**
+ * Large payloads, kept apart from the pipeline: a pointer becomes its body before
+ * validation (the caller still holds the pointer message, so a DLQ gets the pointer);
+ * a missing object is poison with its reason; the object is deleted once the message is
+ * stored (saved, or a duplicate of what is stored). One payload at a time: memory stays
+ * at about one payload per poller.
+ */
+async function withPayloads(
+  messages: InboundMessage[],
+  config: PipelineConfig,
+  hook: PayloadHook,
+  claimedKeys?: Set<string>,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(messages.length);
+  const pointers: (PayloadPointer | undefined)[] = new Array(messages.length);
+  const ready: { m: InboundMessage; i: number }[] = [];
+  for (const [i, m] of messages.entries()) {
+    try {
+      const r = await hook.resolve(m.body, m.attributes);
+      pointers[i] = r?.pointer;
+      ready.push({ m: r ? { ...m, body: r.text } : m, i });
+    } catch (e: unknown) {
+      config.metrics.inc('MessagesReceived');
+      const reason = errMsg(e);
+      if (e instanceof PayloadMissingError) {
+        config.metrics.inc('InvalidMessages');
+        config.log(m.traceId, 'validate', 'error', { reason });
+        outcomes[i] = { kind: 'poison', reason };
+      } else {
+        config.log(m.traceId, 'payload', 'error', { reason });
+        outcomes[i] = { kind: 'retry', reason: `large payload: ${reason}` };
+      }
+    }
+  }
+  const inner = await processResolved(ready.map((r) => r.m), config, claimedKeys);
+  ready.forEach((r, j) => (outcomes[r.i] = inner[j]!));
+  for (const [i, p] of pointers.entries()) {
+    const kind = outcomes[i]?.kind;
+    if (!p || (kind !== 'saved' && kind !== 'duplicate')) continue;
+    // Stored already: a failed delete leaves an object behind, never a lost message.
+    await hook.release(p).catch((e: unknown) => config.log(messages[i]!.traceId, 'payload', 'error', { reason: `not deleted: ${errMsg(e)}` }));
+  }
+  return outcomes;
+}
+
+async function processResolved(messages: InboundMessage[], config: PipelineConfig, claimedKeys?: Set<string>): Promise<Outcome[]> {
   config.metrics.inc('MessagesReceived', messages.length);
   const prepared = messages.map((m) => prepare(m, config));
   const outcomes: (Outcome | undefined)[] = prepared.map((p, i) => {

@@ -18,6 +18,7 @@ import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 import { acknowledge } from './ack.js';
 import type { ActionLog } from './log.js';
 import { processBatch } from './processBatch.js';
+import { payloadHook } from '../payloads/payloads.js';
 import type { InboundMessage, PipelineConfig } from './types.js';
 
 export interface ProcessSqsOptions {
@@ -40,6 +41,8 @@ export interface ProcessSqsOptions {
   dlq?: string;
   /** Days ledger records are kept. @default 7 */
   ttlDays?: number;
+  /** Large payloads: keep the S3 object of a processed pointer message. @default false (deleted) */
+  keepPayloads?: boolean;
   /** Claim owner token (a task sink must write to the ledger as the same owner). @default a random UUID */
   owner?: string;
   /** Appended to every key, so one ledger can serve two flows over the same messages (the rejects queue). */
@@ -125,6 +128,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     ttlSeconds: ttlDays * 86_400,
     metrics,
     log,
+    payloads: payloadHook(clients, { keep: options.keepPayloads }),
   };
 
   let handled = 0;

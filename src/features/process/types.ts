@@ -3,6 +3,7 @@ import type { KeyFn } from '../../core/keys.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { Sink } from './sinks/types.js';
 import type { ActionLog } from './log.js';
+import type { PayloadHook } from '../payloads/payloads.js';
 
 /** A received message, from ReceiveMessage or from a Lambda SQS event. */
 export interface InboundMessage {
@@ -51,4 +52,6 @@ export interface PipelineConfig {
    * partial-batch contract for FIFO queues asks for this. @default false
    */
   stopAtFirstFailure?: boolean;
+  /** Large payloads: pointers are resolved before validation, objects deleted after success. */
+  payloads?: PayloadHook;
 }

@@ -13,7 +13,10 @@ import { BatchPipe } from '../../core/batchPipe.js';
 import { retryRemaining } from '../../core/retry.js';
 import { redact } from '../../core/redact.js';
 import { getPath } from '../../core/keys.js';
-import { SqsopsError, UsageError } from '../../core/errors.js';
+import { ResourceNotFoundError, SqsopsError, UsageError } from '../../core/errors.js';
+import type { PayloadStore } from '../../aws/payloads.js';
+import { DEFAULT_THRESHOLD, isLarge } from '../../core/payloadPointer.js';
+import { offload } from '../payloads/payloads.js';
 import { TEMPLATES, POISON_KINDS, poisonBody, type EventTemplate } from '../../core/templates/index.js';
 import { openQueue, type Notify } from '../setup/resources.js';
 
@@ -22,6 +25,12 @@ export interface ProduceInput {
   body: string;
   /** e.g. "orders.ndjson:12" or "#12". */
   source: string;
+  /** Message attributes (from an export record). */
+  attributes?: Record<string, MessageAttributeValue>;
+  /** FIFO: this group, before --group-by (from an export record). */
+  groupId?: string;
+  /** FIFO: this deduplication id, before --dedup-id (from an export record). */
+  deduplicationId?: string;
 }
 
 export interface ProduceOptions {
@@ -54,6 +63,10 @@ export interface ProduceOptions {
   onProgress?: (p: { sent: number; failed: number; total: number }) => void;
   /** Create the queue if missing, on the local target. @default true */
   createIfLocal?: boolean;
+  /** Large payloads: a body over the threshold is stored in this bucket and a pointer is sent (Extended Client format). */
+  largePayloadBucket?: string;
+  /** Body plus attributes over this many bytes go to S3. @default 1048576 (SQS's limit) */
+  largePayloadThreshold?: number;
 }
 
 export interface FailedSend {
@@ -159,6 +172,26 @@ async function openDestination(clients: AwsClients, options: ProduceOptions): Pr
   return { ...ref, topic: false, maxBytes: MAX_REQUEST_BYTES, send: (entries) => queues.sendBatch(ref.url, entries) };
 }
 
+/** The large-payload bucket: created on the local AWS if missing, a named error on AWS. */
+async function openPayloadBucket(clients: AwsClients, bucket: string, options: ProduceOptions): Promise<PayloadStore> {
+  // S3 is loaded only when large payloads are asked for.
+  const [{ ObjectStore }, { PayloadStore: Store }, s3] = await Promise.all([
+    import('../../aws/objects.js'),
+    import('../../aws/payloads.js'),
+    clients.s3(),
+  ]);
+  const objects = new ObjectStore(s3, options.signal, clients.endpointOf('s3'));
+  if (!(await objects.bucketExists(bucket))) {
+    if (clients.target.kind !== 'local') {
+      const hint = `create it with \`sqsops setup --bucket ${bucket}\``;
+      throw new ResourceNotFoundError(`large-payload bucket "${bucket}" does not exist`, { hint });
+    }
+    await objects.createBucket(bucket, clients.target.region);
+    options.notify?.(`created bucket ${bucket} on the local AWS`);
+  }
+  return new Store(s3, options.signal, clients.endpointOf('s3'));
+}
+
 /** SNS: 256 KiB per message and per PublishBatch request. */
 const SNS_MAX_BYTES = 256 * 1024;
 
@@ -169,16 +202,18 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   const template = TEMPLATES[options.template ?? 'order'];
   if (!template) throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
   const maxBytes = options.topic ? SNS_MAX_BYTES : MAX_REQUEST_BYTES;
-  if (options.inputs) {
+  if (options.inputs && !options.largePayloadBucket) {
     // Check every body before sending any (or creating anything): a file with one bad entry sends nothing.
     const tooBig = options.inputs.filter((i) => Buffer.byteLength(i.body) > maxBytes);
     if (tooBig.length) {
       throw new UsageError(`${tooBig[0]!.source}: body is ${Buffer.byteLength(tooBig[0]!.body)} bytes, over ${options.topic ? "SNS's 256 KiB" : "SQS's 1 MiB"} limit${tooBig.length > 1 ? ` (and ${tooBig.length - 1} more)` : ''}`, {
-        hint: 'store large payloads in S3 and send a pointer; nothing was sent',
+        hint: 'pass --large-payload-bucket BUCKET to store large bodies in S3 and send a pointer; nothing was sent',
       });
     }
   }
   const queue = await openDestination(clients, options);
+  const payloads = options.largePayloadBucket ? await openPayloadBucket(clients, options.largePayloadBucket, options) : undefined;
+  const threshold = options.largePayloadThreshold ?? DEFAULT_THRESHOLD;
   if (!queue.fifo && (options.groupBy || options.dedupId)) {
     throw new UsageError(`--group-by and --dedup-id apply to FIFO queues and topics only; ${queue.name} is standard`);
   }
@@ -198,6 +233,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   const toEntry = (input: ProduceInput, seq: number): Entry => {
     const entry: Entry = { id: String(seq), body: input.body, source: input.source, bytes: 0, lane: seq % concurrency };
     if (attributes) entry.attributes = attributes;
+    if (input.attributes) entry.attributes = input.attributes;
     if (queue.fifo) {
       let parsed: unknown;
       try {
@@ -206,9 +242,10 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
         parsed = undefined;
       }
       const group = options.groupBy ? getPath(parsed, options.groupBy) : undefined;
-      entry.groupId = group === undefined || group === null || group === '' ? 'sqsops' : String(group).slice(0, 128);
+      entry.groupId = input.groupId ?? (group === undefined || group === null || group === '' ? 'sqsops' : String(group).slice(0, 128));
       entry.lane = laneOf(entry.groupId, concurrency);
-      if (dedupMode === 'hash') entry.deduplicationId = createHash('sha256').update(input.body).digest('hex');
+      if (input.deduplicationId !== undefined) entry.deduplicationId = input.deduplicationId;
+      else if (dedupMode === 'hash') entry.deduplicationId = createHash('sha256').update(input.body).digest('hex');
       else if (dedupMode === 'random') entry.deduplicationId = randomUUID();
       else if (dedupMode !== 'content') {
         const v = getPath(parsed, dedupMode);
@@ -270,6 +307,16 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
       continue;
     }
     const entry = toEntry(input, seq++);
+    if (payloads && isLarge(entry.bytes, threshold)) {
+      try {
+        const pointer = await offload(payloads, entry, { bucket: options.largePayloadBucket!, threshold });
+        if (pointer) Object.assign(entry, pointer, { bytes: messageBytes(pointer.body, pointer.attributes) });
+      } catch (e: unknown) {
+        if (e instanceof SqsopsError) stoppedBy ??= e.message;
+        failed.push({ source: entry.source, code: 'PayloadNotStored', reason: `large payload not stored in S3: ${(e as Error).message}` });
+        continue;
+      }
+    }
     if (entry.bytes > queue.maxBytes) {
       failed.push({ source: entry.source, code: 'TooLarge', reason: `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit` });
       continue;

@@ -1,0 +1,150 @@
+/**
+ * The export record: one SQS message as one NDJSON line, written by `consume --out` and
+ * `move --to file.ndjson`, read back by `produce --from-file`. It keeps everything a
+ * resend needs (body byte for byte, every message attribute with its type, the FIFO
+ * group and deduplication id) and what the message was (id, sent time, receive count),
+ * so queue -> file -> queue gives the same messages. Pure: no SDK types, no I/O.
+ *
+ * The `format` marker tells a record from a plain JSON body in `--from-file`: without it,
+ * an object is a body to send as it is. Unknown fields are ignored on import, so newer
+ * writers can add fields.
+ */
+import { UsageError } from './errors.js';
+
+export const RECORD_FORMAT = 'sqsops.message/1';
+/** A UTF-16 half without its other half: such a string has no UTF-8 form. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A message attribute as SQS has it; a Binary value is base64 in the file. */
+export interface RecordAttribute {
+  DataType: string;
+  StringValue?: string;
+  /** base64 */
+  BinaryValue?: string;
+}
+
+export interface MessageRecord {
+  format: typeof RECORD_FORMAT;
+  messageId: string;
+  /** The body as sent; base64 of its UTF-16 code units when `bodyEncoding` says so. */
+  body: string;
+  /** Only for a body that is not well-formed Unicode (lone surrogates), which UTF-8 cannot carry. */
+  bodyEncoding?: 'base64-utf16le';
+  attributes?: Record<string, RecordAttribute>;
+  groupId?: string;
+  deduplicationId?: string;
+  /** ISO time SQS accepted the message. */
+  sentAt?: string;
+  receiveCount?: number;
+}
+
+/** What a record comes from: a received message, in plain terms. */
+export interface RecordSource {
+  messageId: string;
+  body: string;
+  attributes?: Record<string, { DataType?: string | undefined; StringValue?: string | undefined; BinaryValue?: Uint8Array | undefined }>;
+  systemAttributes?: Record<string, string | undefined>;
+}
+
+/** The attribute as SendMessage takes it back. */
+export interface SendableAttribute {
+  DataType: string;
+  StringValue?: string;
+  BinaryValue?: Uint8Array;
+}
+
+/** What `produce --from-file` sends for one record. */
+export interface ImportedMessage {
+  body: string;
+  attributes?: Record<string, SendableAttribute>;
+  groupId?: string;
+  deduplicationId?: string;
+}
+
+export function toRecord(m: RecordSource): MessageRecord {
+  const record: MessageRecord = { format: RECORD_FORMAT, messageId: m.messageId, body: m.body };
+  if (LONE_SURROGATE.test(m.body)) {
+    record.body = Buffer.from(m.body, 'utf16le').toString('base64');
+    record.bodyEncoding = 'base64-utf16le';
+  }
+  const attrs = Object.entries(m.attributes ?? {});
+  if (attrs.length > 0) {
+    record.attributes = {};
+    for (const [name, v] of attrs) {
+      const a: RecordAttribute = { DataType: v.DataType ?? 'String' };
+      if (v.StringValue !== undefined) a.StringValue = v.StringValue;
+      if (v.BinaryValue !== undefined) a.BinaryValue = Buffer.from(v.BinaryValue).toString('base64');
+      record.attributes[name] = a;
+    }
+  }
+  const sys = m.systemAttributes ?? {};
+  if (sys.MessageGroupId) record.groupId = sys.MessageGroupId;
+  if (sys.MessageDeduplicationId) record.deduplicationId = sys.MessageDeduplicationId;
+  const sent = Number(sys.SentTimestamp);
+  if (Number.isFinite(sent) && sent > 0) record.sentAt = new Date(sent).toISOString();
+  const receives = Number(sys.ApproximateReceiveCount);
+  if (Number.isInteger(receives) && receives > 0) record.receiveCount = receives;
+  return record;
+}
+
+export function isRecord(value: unknown): value is { format: string } {
+  return typeof value === 'object' && value !== null && (value as { format?: unknown }).format === RECORD_FORMAT;
+}
+
+/** Checks one parsed line and turns it into what SendMessage needs; `where` names the line. */
+export function fromRecord(value: unknown, where: string): ImportedMessage {
+  const bad = (what: string) => new UsageError(`${where}: ${what}`, { hint: `each line must be a record as consume --out writes it (format "${RECORD_FORMAT}"); nothing was sent` });
+  if (!isRecord(value)) throw bad(`not a ${RECORD_FORMAT} record`);
+  const r = value as Partial<MessageRecord>;
+  if (typeof r.body !== 'string') throw bad('"body" must be a string');
+  let body = r.body;
+  if (r.bodyEncoding === 'base64-utf16le') body = Buffer.from(r.body, 'base64').toString('utf16le');
+  else if (r.bodyEncoding !== undefined) throw bad(`unknown bodyEncoding "${String(r.bodyEncoding)}"`);
+  const out: ImportedMessage = { body };
+  if (r.attributes !== undefined) {
+    if (typeof r.attributes !== 'object' || r.attributes === null) throw bad('"attributes" must be an object');
+    out.attributes = {};
+    for (const [name, a] of Object.entries(r.attributes)) {
+      if (typeof a?.DataType !== 'string') throw bad(`attribute "${name}" has no DataType`);
+      const v: SendableAttribute = { DataType: a.DataType };
+      if (typeof a.StringValue === 'string') v.StringValue = a.StringValue;
+      if (typeof a.BinaryValue === 'string') v.BinaryValue = Buffer.from(a.BinaryValue, 'base64');
+      if (v.StringValue === undefined && v.BinaryValue === undefined) throw bad(`attribute "${name}" has no value`);
+      out.attributes[name] = v;
+    }
+  }
+  if (r.groupId !== undefined) out.groupId = String(r.groupId);
+  if (r.deduplicationId !== undefined) out.deduplicationId = String(r.deduplicationId);
+  return out;
+}
+
+/**
+ * Reads a file of records (NDJSON), or returns undefined when its first entry is not a
+ * record (then the file is plain bodies). A file whose first line is a record must be
+ * records throughout: a line that is not is named, and nothing is sent.
+ */
+export function parseRecords(text: string, source: string): (ImportedMessage & { source: string })[] | undefined {
+  const lines = text.split('\n');
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first < 0 || !lines[first]!.trimStart().startsWith('{')) return undefined;
+  let head: unknown;
+  try {
+    head = JSON.parse(lines[first]!);
+  } catch {
+    return undefined; // plain-body parsing names the malformed line
+  }
+  if (!isRecord(head)) return undefined;
+  const out: (ImportedMessage & { source: string })[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
+    const where = `${source}:${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e: unknown) {
+      throw new UsageError(`${where}: malformed JSON line (${(e as Error).message.split('\n')[0]})`, { hint: 'each line must be one record; nothing was sent' });
+    }
+    out.push({ ...fromRecord(value, where), source: where });
+  });
+  return out;
+}

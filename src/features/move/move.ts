@@ -1,0 +1,167 @@
+/**
+ * `move`: moves (or with `copy`, copies) messages from any queue to any other queue,
+ * in another region or account too, or exports them to a file. It is redrive-dlq's
+ * manual path without the DLQ: the same filters, max, dry run, rate and journal, and the
+ * same rule that nothing leaves the source before the destination has it, even across a
+ * kill -9. A copy deletes nothing: each copied message is made visible again at the end
+ * (its receive count has risen by one: receiving is the only way to read a queue).
+ */
+import type { AwsClients } from '../../aws/clients.js';
+import { SqsQueues, type QueueRef } from '../../aws/queue.js';
+import { UsageError } from '../../core/errors.js';
+import { compileFilter } from '../../core/redriveFilter.js';
+import { openMoveJournal, type MoveJournal } from './moveJournal.js';
+import { manualMove, type ManualMoveParams } from './redriveManual.js';
+import { DEFAULT_GROUP, sendMoved, toEntry } from './redriveSend.js';
+import { destinationClients, isFileDestination } from './destination.js';
+import { openExportFile, type ExportFile } from './exportFile.js';
+import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redrive.js';
+import { openQueue, type Notify } from '../setup/resources.js';
+
+export interface MoveOptions {
+  /** The source queue: name or URL. */
+  from: string;
+  /** A queue name, a queue URL (any region), or a file path ending in .ndjson/.jsonl (or containing a slash). */
+  to: string;
+  /** Leave the source in place; each copied message is made visible again. @default false */
+  copy?: boolean;
+  /** The AWS profile of the destination's account. @default the source's */
+  toProfile?: string;
+  max?: number;
+  /** `body.<path>=<value>` / `attr.<name>=<value>` (`!=` negates); all must hold. */
+  filter?: string[];
+  /** @default false */
+  dryRun?: boolean;
+  /** At most this many messages per second. */
+  rate?: number;
+  /** @default 8 */
+  concurrency?: number;
+  /** @default 20 */
+  waitSeconds?: number;
+  /** @default 30 */
+  visibilityTimeout?: number;
+  /** Folder of the move journal (crash safety for standard destinations and files). */
+  journalDir?: string;
+  signal?: AbortSignal;
+  notify?: Notify;
+  onProgress?: (p: RedriveProgress) => void;
+}
+
+export interface MoveResult {
+  from: string;
+  to: string;
+  destinationKind: 'queue' | 'file';
+  copy: boolean;
+  dryRun: boolean;
+  /** Delivered to the destination (and, unless a copy, deleted from the source). */
+  moved: number;
+  /** Delivered by a run that was killed before its delete: deleted now, not delivered again. */
+  recovered: number;
+  filteredOut: number;
+  heldBack: number;
+  failed: RedriveFailure[];
+  wouldMove: RedrivePreview[];
+  /** The source's approximate depth after the run. */
+  left: { visible: number; inFlight: number };
+  notes: string[];
+  durationMs: number;
+  stoppedBy?: string;
+}
+
+function whole(v: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
+    throw new UsageError(`${flag} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${v}`);
+  }
+}
+
+export async function moveMessages(clients: AwsClients, options: MoveOptions): Promise<MoveResult> {
+  const started = performance.now();
+  whole(options.max, '--max', 1);
+  whole(options.rate, '--rate', 1);
+  whole(options.concurrency, '--concurrency', 1, 64);
+  whole(options.waitSeconds, '--wait', 0, 20);
+  whole(options.visibilityTimeout, '--visibility-timeout', 5, 43_200);
+  const filter = compileFilter(options.filter);
+  const copy = options.copy ?? false;
+  const dryRun = options.dryRun ?? false;
+  const toFile = isFileDestination(options.to);
+  if (toFile && options.toProfile) throw new UsageError('--to-profile applies to a destination queue, not to a file');
+  const notes: string[] = [];
+  const note = (m: string) => {
+    notes.push(m);
+    options.notify?.(m);
+  };
+  const source = await openQueue(clients, options.from, { signal: options.signal });
+  const sqs = await clients.sqs();
+  const queues = new SqsQueues(sqs, options.signal, clients.endpointOf('sqs'));
+  const steady = new SqsQueues(sqs, undefined, clients.endpointOf('sqs'));
+
+  const destClients = toFile ? clients : destinationClients(clients, options.to, options.toProfile);
+  let file: ExportFile | undefined;
+  let journal: MoveJournal | undefined;
+  try {
+    let deliver: ManualMoveParams['deliver'];
+    let destinationName: string;
+    let label = options.to;
+    if (toFile) {
+      destinationName = options.to;
+      file = dryRun ? undefined : await openExportFile(options.to);
+      deliver = (batch, onSent) => file!.deliver(batch, onSent);
+    } else {
+      const destination: QueueRef = await openQueue(destClients, options.to, { signal: options.signal });
+      if (destination.arn === source.arn || destination.url === source.url) {
+        throw new UsageError('--to names the source queue itself', { hint: 'pass another queue, or a file' });
+      }
+      const destSteady = new SqsQueues(await destClients.sqs(), undefined, destClients.endpointOf('sqs'));
+      destinationName = destination.arn || destination.url;
+      label = destination.name;
+      deliver = (batch, onSent) => sendMoved(destSteady, destination, batch.map(toEntry(destination)), onSent);
+      if (source.fifo && !destination.fifo) note(`${destination.name} is a standard queue: FIFO order and message groups are not kept`);
+      if (!source.fifo && destination.fifo) note(`${destination.name} is FIFO and ${source.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
+    }
+    if (copy && source.fifo) {
+      note(`${source.name} is FIFO: SQS hands out no more of a group while part of it is in flight, so a copy takes at most 10 messages per group`);
+    }
+    // One journal per source and destination; a copy deletes nothing, so it needs none.
+    if (options.journalDir && !dryRun && !copy) journal = await openMoveJournal(options.journalDir, `${source.arn}__to__${destinationName}`);
+    const outcome = await manualMove({
+      queues,
+      steady,
+      dlq: source,
+      destinationName,
+      deliver,
+      copy,
+      filter,
+      max: options.max,
+      rate: options.rate,
+      waitSeconds: options.waitSeconds ?? 20,
+      visibilityTimeout: options.visibilityTimeout ?? 30,
+      concurrency: options.concurrency ?? 8,
+      dryRun,
+      journal,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    });
+    if (outcome.releaseFailed > 0) {
+      const within = options.visibilityTimeout ?? 30;
+      note(`${outcome.releaseFailed} messages left in ${source.name} could not be made visible at once; they return within ${within} s`);
+    }
+    const a = await steady.attributes(source.url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+    const { releaseFailed: _r, ...counts } = outcome;
+    return {
+      from: source.name,
+      to: label,
+      destinationKind: toFile ? 'file' : 'queue',
+      copy,
+      dryRun,
+      ...counts,
+      left: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) },
+      notes,
+      durationMs: performance.now() - started,
+    };
+  } finally {
+    journal?.close();
+    await file?.close();
+    if (destClients !== clients) destClients.destroy();
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { fromRecord, parseRecords, RECORD_FORMAT, toRecord } from '../../src/core/messageRecord.js';
+import { UsageError } from '../../src/core/errors.js';
+
+describe('the export record', () => {
+  it('keeps body, every attribute type, group, dedup id, sent time and receive count', () => {
+    const r = toRecord({
+      messageId: 'm1',
+      body: 'héllo\n\u0000"x"',
+      attributes: { s: { DataType: 'String', StringValue: 'a' }, n: { DataType: 'Number.int', StringValue: '42' }, b: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 255, 7]) } },
+      systemAttributes: { MessageGroupId: 'g', MessageDeduplicationId: 'd', SentTimestamp: '1700000000000', ApproximateReceiveCount: '3' },
+    });
+    expect(r).toEqual({
+      format: RECORD_FORMAT,
+      messageId: 'm1',
+      body: 'héllo\n\u0000"x"',
+      attributes: { s: { DataType: 'String', StringValue: 'a' }, n: { DataType: 'Number.int', StringValue: '42' }, b: { DataType: 'Binary', BinaryValue: 'AP8H' } },
+      groupId: 'g',
+      deduplicationId: 'd',
+      sentAt: '2023-11-14T22:13:20.000Z',
+      receiveCount: 3,
+    });
+    const back = fromRecord(JSON.parse(JSON.stringify(r)), 'x:1');
+    expect(back.body).toBe('héllo\n\u0000"x"');
+    expect([...back.attributes!.b!.BinaryValue!]).toEqual([0, 255, 7]);
+    expect(back).toMatchObject({ groupId: 'g', deduplicationId: 'd', attributes: { n: { DataType: 'Number.int', StringValue: '42' } } });
+  });
+
+  it('carries a body with a lone surrogate (no UTF-8 form) as base64 and restores it exactly', () => {
+    const body = 'a\uD800b';
+    const r = toRecord({ messageId: 'm', body });
+    expect(r.bodyEncoding).toBe('base64-utf16le');
+    expect(fromRecord(JSON.parse(JSON.stringify(r)), 'x:1').body).toBe(body);
+  });
+
+  it('reads a file of records, and leaves a file of plain bodies to the body parser', () => {
+    const line = JSON.stringify(toRecord({ messageId: 'm', body: '{"a":1}' }));
+    expect(parseRecords(`${line}\n\n${line}\n`, 'f')).toEqual([
+      { body: '{"a":1}', source: 'f:1' },
+      { body: '{"a":1}', source: 'f:3' },
+    ]);
+    expect(parseRecords('{"orderId":1}\n', 'f')).toBeUndefined();
+    expect(parseRecords('[{"a":1}]', 'f')).toBeUndefined();
+  });
+
+  it('names the line that is not a record in a file of records', () => {
+    const line = JSON.stringify(toRecord({ messageId: 'm', body: 'x' }));
+    expect(() => parseRecords(`${line}\n{"orderId":1}\n`, 'f')).toThrow(/^f:2: not a sqsops.message\/1 record$/);
+    expect(() => parseRecords(`${line}\n{"format":"${RECORD_FORMAT}","body":1}\n`, 'f')).toThrow(UsageError);
+    expect(() => parseRecords(`${line}\n{"format":"${RECORD_FORMAT}","body":"x","attributes":{"a":{"DataType":"String"}}}\n`, 'f')).toThrow(/f:2: attribute "a" has no value/);
+  });
+});
