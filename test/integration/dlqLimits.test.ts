@@ -98,8 +98,8 @@ describe('poison over the batch limit', () => {
     }
     const env = {
       AWS_ENDPOINT_URL: aws.local.endpoint,
-      AWS_ACCESS_KEY_ID: 'lambda',
-      AWS_SECRET_ACCESS_KEY: 'lambda',
+      AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey,
       AWS_REGION: 'us-east-1',
       SQSOPS_LEDGER_TABLE: 'none',
       SQSOPS_KEY: 'orderId',

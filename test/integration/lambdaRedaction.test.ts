@@ -26,8 +26,9 @@ function captureLogs() {
 
 const baseEnv = () => ({
   AWS_ENDPOINT_URL: aws.local.endpoint,
-  AWS_ACCESS_KEY_ID: 'lambda',
-  AWS_SECRET_ACCESS_KEY: 'LambdaSecretKey-ab27',
+  AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId,
+  // The secret the Lambda signs with: it must never appear in a log line either.
+  AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey,
   AWS_REGION: 'us-east-1',
   SQSOPS_LEDGER_TABLE: 'none',
   SQSOPS_KEY: 'orderId',
