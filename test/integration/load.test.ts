@@ -89,4 +89,21 @@ describe('load', () => {
     expect(r.inDlq).toBe(r.sent);
     expect(r.lost).toBe(0);
   });
+
+  it('says when the sender, not the pipeline, was the limit', async () => {
+    // One call in flight cannot carry 20,000 msg/s on any machine.
+    const r = await runLoad(aws.clients, {
+      queue: 'ld-limited',
+      rate: parseRate('20000'),
+      durationMs: 300,
+      sendConcurrency: 1,
+      workers: 1,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: false }) },
+    });
+    expect(r.senderLimited).toBe(true);
+    expect(r.achievedRate).toBeLessThan(r.askedRate * 0.95);
+    expect(r.sent).toBeLessThan(r.asked);
+    expect(r.completed).toBe(r.sent);
+    expect(r.lost).toBe(0);
+  });
 });
