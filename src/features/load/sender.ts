@@ -36,7 +36,7 @@ export interface SenderOptions {
 export async function runSender(o: SenderOptions): Promise<{ asked: number; onTime: number; elapsedMs: number }> {
   const template = TEMPLATES[o.template];
   if (!template) throw new UsageError(`unknown template "${o.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
-  const { faker } = await import('@faker-js/faker');
+  const { faker } = await import('@faker-js/faker/locale/en');
   const next = template.create(faker);
   let seq = 0;
   let inFlight = 0;
