@@ -23,7 +23,9 @@ const { values } = parseArgs({
 const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-load-'));
 const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
 const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint });
-console.log(`load: ${values.duration} per rate, ${values.workers} in-process workers x ${values.concurrency} pollers, ledger on, Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the start\n`);
+const machine = `Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the start`;
+const workers = `${values.workers} in-process workers x ${values.concurrency} pollers`;
+console.log(`load: ${values.duration} per rate, ${workers}, ledger on, ${machine}\n`);
 console.log('asked msg/s | sent msg/s | completed | lost | p50 ms | p99 ms | max ms | holds');
 let best;
 try {
@@ -34,14 +36,19 @@ try {
       durationMs: parseDuration('--duration', values.duration),
       workers: Number(values.workers),
       drainTimeoutMs: 60_000,
-      worker: { mode: 'in-process', options: async () => ({ ledgerTable: `bench-load-ledger-${i}`, concurrency: Number(values.concurrency) }) },
+      worker: {
+        mode: 'in-process',
+        options: async () => ({ ledgerTable: `bench-load-ledger-${i}`, concurrency: Number(values.concurrency) }),
+      },
     });
     const holds = !r.senderLimited && r.lost === 0 && r.latency.p99 < 1000;
-    console.log([rate, r.achievedRate, r.completed, r.lost, r.latency.p50, r.latency.p99, r.latency.max, holds ? 'yes' : r.senderLimited ? 'no (sender limited)' : 'no'].join(' | '));
+    const verdict = holds ? 'yes' : r.senderLimited ? 'no (sender limited)' : 'no';
+    console.log([rate, r.achievedRate, r.completed, r.lost, r.latency.p50, r.latency.p99, r.latency.max, verdict].join(' | '));
     if (holds) best = rate;
     else break;
   }
-  console.log(`\nhighest rate held with p99 under 1 s: ${best === undefined ? 'none of those tried' : `${best} msg/s`} (load average now ${loadavg()[0].toFixed(1)})`);
+  const held = best === undefined ? 'none of those tried' : `${best} msg/s`;
+  console.log(`\nhighest rate held with p99 under 1 s: ${held} (load average now ${loadavg()[0].toFixed(1)})`);
 } finally {
   clients.destroy();
   await stopLocalAws(home);

@@ -19,7 +19,7 @@ const lines = (stdout: string): Line[] => stdout.trim().split('\n').map((l) => J
 
 describe('sqsops load', () => {
   it('prints one JSON line per interval and a result that adds up, exit 0', async () => {
-    const r = await cli.run(['--json', 'load', '--queue', 'e2e-load', '--rate', '30', '--duration', '2s', '--interval', '500ms', '--workers', '2']);
+    const r = await cli.run(['--json', 'load', '--queue', 'e2e-load', '--rate', '30', '--duration', '2s', '--interval', '500ms']);
     expect(r.code, r.stderr).toBe(0);
     const all = lines(r.stdout);
     const samples = all.filter((l) => l.type === 'sample');
@@ -35,7 +35,8 @@ describe('sqsops load', () => {
   });
 
   it('fails with exit 1 and one line when a message waits longer than --max-age', async () => {
-    const r = await cli.run(['load', '--queue', 'e2e-load-age', '--rate', '20', '--duration', '2s', '--pause-workers-at', '200ms', '--resume-at', '1500ms', '--max-age', '500ms']);
+    const pause = ['--pause-workers-at', '200ms', '--resume-at', '1500ms'];
+    const r = await cli.run(['load', '--queue', 'e2e-load-age', '--rate', '20', '--duration', '2s', ...pause, '--max-age', '500ms']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('oldest waited');
     expect(r.stderr).toMatch(/error: .*max age: a message waited \d+\.\d s, over --max-age 0.5 s/);
@@ -43,7 +44,7 @@ describe('sqsops load', () => {
   });
 
   it('runs the workers as separate process-sqs processes, and still loses nothing', async () => {
-    const r = await cli.run(['--json', 'load', '--queue', 'e2e-load-procs', '--rate', '20', '--duration', '2s', '--workers', '2', '--workers-as-processes']);
+    const r = await cli.run(['--json', 'load', '--queue', 'e2e-load-procs', '--rate', '20', '--duration', '2s', '--workers-as-processes']);
     expect(r.code, r.stderr).toBe(0);
     const result = lines(r.stdout).at(-1)!;
     expect(result).toMatchObject({ workers: { count: 2, mode: 'processes' }, lost: 0 });

@@ -28,18 +28,19 @@ afterAll(async () => {
   rmSync(profile, { recursive: true, force: true });
 });
 
+// No network, no first-run work, a profile of its own: the report must stand alone.
+const QUIET = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'];
+const flags = () => [...QUIET, '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`];
+
 function chromium(args: string[]): string {
-  return execFileSync(
-    CHROMIUM!,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, ...args],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 },
-  );
+  return execFileSync(CHROMIUM!, [...flags(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
 }
 
 describe.skipIf(!CHROMIUM)('the load report in a browser', () => {
   it('renders every chart offline, and the inline script marks the page rendered', async () => {
     const report = join(cli.home, 'load.html');
-    const r = await cli.run(['-q', 'load', '--queue', 'e2e-report', '--rate', '20', '--duration', '3s', '--interval', '500ms', '--report', report]);
+    const run = ['--queue', 'e2e-rep', '--rate', '20', '--duration', '3s', '--interval', '0.5s'];
+    const r = await cli.run(['-q', 'load', ...run, '--report', report]);
     expect(r.code, r.stderr).toBe(0);
     const html = readFileSync(report, 'utf8');
     // Self-contained: nothing to fetch.
@@ -59,7 +60,8 @@ describe.skipIf(!CHROMIUM)('the load report in a browser', () => {
 
     // And it paints: a screenshot is written and is not blank (a PNG of real size).
     const png = join(profile, 'shot.png');
-    spawnSync(CHROMIUM!, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, `--screenshot=${png}`, '--window-size=1000,1600', `file://${report}`], { stdio: 'ignore', timeout: 60_000 });
+    const shot = [`--screenshot=${png}`, '--window-size=1000,1600', `file://${report}`];
+    spawnSync(CHROMIUM!, [...flags(), ...shot], { stdio: 'ignore', timeout: 60_000 });
     expect(statSync(png).size).toBeGreaterThan(20_000);
   });
 });

@@ -22,10 +22,19 @@ async function parse(argv: string[]): Promise<{ name?: CommandName; options?: Re
 
 describe('the load command line', () => {
   it.each([
-    [['load'], { rate: '100', workers: '2', drainTimeout: '60s', interval: '1s', concurrency: '4', sendConcurrency: '16', ledger: true, key: 'messageId' }],
+    [
+      ['load'],
+      { rate: '100', workers: '2', drainTimeout: '60s', interval: '1s', concurrency: '4', sendConcurrency: '16', ledger: true },
+    ],
     [['load', '--rate', '100..2000/60s', '--steps', '5', '--duration', '5m'], { rate: '100..2000/60s', steps: '5', duration: '5m' }],
-    [['load', '--workers', '3', '--workers-as-processes', '--no-ledger', '--sink', 's3', '--key', 'orderId'], { workers: '3', workersAsProcesses: true, ledger: false, sink: ['s3'], key: 'orderId' }],
-    [['load', '--pause-workers-at', '20s', '--resume-at', '40s', '--max-age', '30s', '--report', 'x.html'], { pauseWorkersAt: '20s', resumeAt: '40s', maxAge: '30s', report: 'x.html' }],
+    [
+      ['load', '--workers', '3', '--workers-as-processes', '--no-ledger', '--sink', 's3', '--key', 'orderId'],
+      { workers: '3', workersAsProcesses: true, ledger: false, sink: ['s3'], key: 'orderId' },
+    ],
+    [
+      ['load', '--pause-workers-at', '20s', '--resume-at', '40s', '--max-age', '30s', '--report', 'x.html'],
+      { pauseWorkersAt: '20s', resumeAt: '40s', maxAge: '30s', report: 'x.html' },
+    ],
   ] as const)('parses %j', async (argv, options) => {
     const r = await parse([...argv]);
     expect(r.name).toBe('load');

@@ -55,9 +55,13 @@ async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number
   compileKey(f.key);
   if (f.workersAsProcesses) {
     const g = ctx.globals;
-    const globals = [...(g.endpointUrl ? ['--endpoint-url', g.endpointUrl] : []), ...(g.region ? ['--region', g.region] : []), ...(g.profile ? ['--profile', g.profile] : [])];
+    const globals: string[] = [];
+    if (g.endpointUrl) globals.push('--endpoint-url', g.endpointUrl);
+    if (g.region) globals.push('--region', g.region);
+    if (g.profile) globals.push('--profile', g.profile);
     // The same CLI that runs this command (bin/sqsops.js), so workers are the same version.
-    return { mode: 'processes', argv: [process.argv[1]!, ...globals, '--quiet', '--json', 'process-sqs', ...workerArgs(f, concurrency)], env: ctx.env };
+    const argv = [process.argv[1]!, ...globals, '--quiet', '--json', 'process-sqs', ...workerArgs(f, concurrency)];
+    return { mode: 'processes', argv, env: ctx.env };
   }
   const { loadSchema } = await import('../../features/process/schema.js');
   const { buildSinks } = await import('../../features/process/sinks/index.js');
@@ -95,7 +99,9 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
   if (pauseAtMs !== undefined && resumeAtMs !== undefined && resumeAtMs <= pauseAtMs) {
     throw new UsageError(`--resume-at (${f.resumeAt}) must come after --pause-workers-at (${f.pauseWorkersAt})`);
   }
-  if (pauseAtMs !== undefined && pauseAtMs >= durationMs) throw new UsageError(`--pause-workers-at (${f.pauseWorkersAt}) must fall inside --duration`);
+  if (pauseAtMs !== undefined && pauseAtMs >= durationMs) {
+    throw new UsageError(`--pause-workers-at (${f.pauseWorkersAt}) must fall inside --duration`);
+  }
   const maxAgeMs = f.maxAge !== undefined ? parseDuration('--max-age', f.maxAge) : undefined;
   const drainTimeoutMs = parseDuration('--drain-timeout', f.drainTimeout ?? '60s');
   const intervalMs = parseDuration('--interval', f.interval ?? '1s');
@@ -104,7 +110,8 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
   const clients = await ctx.connect();
 
   const { out } = ctx;
-  const view = out.json || out.quiet ? undefined : liveView(process.stderr, out.c, `load ${f.queue ?? ctx.names.queue}, ${workers} workers`);
+  const header = `load ${f.queue ?? ctx.names.queue}, ${workers} workers`;
+  const view = out.json || out.quiet ? undefined : liveView(process.stderr, out.c, header);
   const { runLoad } = await import('../../features/load/load.js');
   let result: LoadResult;
   try {
@@ -136,11 +143,16 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
   }
   render(result, ctx, f.report);
   const problems = failures(result);
-  if (problems.length) throw new PartialFailureError(problems.join('; '), { hint: problems.map((p) => HINTS[p.split(':')[0]!] ?? '').filter(Boolean)[0] });
+  if (problems.length) {
+    const hint = problems.map((p) => HINTS[p.split(':')[0]!]).find(Boolean);
+    throw new PartialFailureError(problems.join('; '), { hint });
+  }
 }
 
 const HINTS: Record<string, string> = {
-  'sender limited': 'this machine could not send that fast: lower --rate, raise --send-concurrency, or run the workers as processes (--workers-as-processes)',
+  'sender limited':
+    'this machine could not send that fast: lower --rate, raise --send-concurrency, or run the workers as processes ' +
+    '(--workers-as-processes)',
   lost: 'these are still on the queue or in flight: raise --drain-timeout, or add --workers',
   'max age': 'add workers (--workers, --concurrency) or lower --rate',
 };
@@ -166,6 +178,7 @@ function render(r: LoadResult, ctx: CommandContext, report: string | undefined):
     return;
   }
   const l = r.latency;
+  const limit = r.maxAgeLimitMs !== undefined ? ` (--max-age ${r.maxAgeLimitMs / 1000} s)` : '';
   const rows: (string | number)[][] = [
     ['rate', `${r.rate}: ${r.achievedRate} of ${r.askedRate} msg/s sent${r.senderLimited ? ' (machine limited)' : ''}`],
     ['workers', `${r.workers.count} ${r.workers.mode}`],
@@ -176,7 +189,7 @@ function render(r: LoadResult, ctx: CommandContext, report: string | undefined):
     ['lost', r.lost],
     ['to DLQ', `${r.toDlq}${r.inDlq !== undefined ? ` (${r.inDlq} in ${r.dlq} now)` : ''}`],
     ['latency', `p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms`],
-    ['oldest waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${r.maxAgeLimitMs !== undefined ? ` (--max-age ${r.maxAgeLimitMs / 1000} s)` : ''}`],
+    ['oldest waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${limit}`],
   ];
   if (r.sendFailed) rows.splice(4, 0, ['not sent', r.sendFailed]);
   out.print(out.table([`load ${r.queue}`, ''], rows));

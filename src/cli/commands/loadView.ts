@@ -27,7 +27,12 @@ export function viewLines(s: LoadSample, history: number[], header: string): str
   ];
 }
 
-export function liveView(stream: NodeJS.WriteStream, c: ChalkInstance, header: string): { update(s: LoadSample): void; stop(): void } | undefined {
+export interface LiveView {
+  update(s: LoadSample): void;
+  stop(): void;
+}
+
+export function liveView(stream: NodeJS.WriteStream, c: ChalkInstance, header: string): LiveView | undefined {
   if (!stream.isTTY) return undefined;
   const history: number[] = [];
   let drawn = 0;

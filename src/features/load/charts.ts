@@ -28,6 +28,12 @@ function niceStep(max: number): number {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
+const xTick = (x: number, label: string) => `<text class="tick" x="${x}" y="${H - PAD.bottom + 16}" text-anchor="middle">${label}</text>`;
+
+function caption(id: string, title: string, unit: string): string {
+  return `<figure id="${id}"><figcaption>${escapeHtml(title)} <span class="unit">(${escapeHtml(unit)})</span></figcaption>`;
+}
+
 const fmt = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10));
 
 export function lineChart(id: string, title: string, unit: string, series: Series[], xMax: number): string {
@@ -44,7 +50,7 @@ export function lineChart(id: string, title: string, unit: string, series: Serie
     grid.push(`<text class="tick" x="${PAD.left - 6}" y="${py(v) + 4}" text-anchor="end">${fmt(v)}</text>`);
   }
   const xStep = niceStep(xSpan);
-  for (let x = 0; x <= xSpan; x += xStep) grid.push(`<text class="tick" x="${px(x)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${fmt(x)}</text>`);
+  for (let x = 0; x <= xSpan; x += xStep) grid.push(xTick(px(x), fmt(x)));
   const paths = series.map((s) => {
     let d = '';
     let pen = false;
@@ -59,8 +65,12 @@ export function lineChart(id: string, title: string, unit: string, series: Serie
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     return `<path class="series" data-series="${escapeHtml(s.name)}" d="${d}" stroke="${s.color}" fill="none" stroke-width="1.8"${dash}/>`;
   });
-  const legend = series.map((s, i) => `<g transform="translate(${PAD.left + i * 130},12)"><rect width="12" height="3" y="-4" fill="${s.color}"/><text x="16" class="legend">${escapeHtml(s.name)}</text></g>`);
-  return `<figure id="${id}"><figcaption>${escapeHtml(title)} <span class="unit">(${escapeHtml(unit)}; x: seconds since start)</span></figcaption>
+  const legend = series.map(
+    (s, i) =>
+      `<g transform="translate(${PAD.left + i * 130},12)"><rect width="12" height="3" y="-4" fill="${s.color}"/>` +
+      `<text x="16" class="legend">${escapeHtml(s.name)}</text></g>`,
+  );
+  return `${caption(id, title, `${unit}; x: seconds since start`)}
 <svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${escapeHtml(title)}" data-x-max="${xSpan}" data-y-max="${top}">
 <line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${H - PAD.bottom}"/>
 <line class="axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom}"/>
@@ -78,11 +88,11 @@ export function histogramChart(id: string, title: string, buckets: [number, numb
   const bars = buckets.map(([edge, count], i) => {
     const h = (count / max) * (H - PAD.top - PAD.bottom);
     const x = PAD.left + i * bw;
-    const label = i % Math.ceil(n / 12) === 0 ? `<text class="tick" x="${x + bw / 2}" y="${H - PAD.bottom + 16}" text-anchor="middle">${fmt(edge)}</text>` : '';
+    const label = i % Math.ceil(n / 12) === 0 ? xTick(x + bw / 2, fmt(edge)) : '';
     const d = `M${x.toFixed(1)},${H - PAD.bottom}v${(-h).toFixed(1)}h${Math.max(1, bw - 2).toFixed(1)}v${h.toFixed(1)}z`;
     return `<path class="series bar" d="${d}" fill="#4e79a7"><title>&le; ${fmt(edge)} ms: ${count}</title></path>${label}`;
   });
-  return `<figure id="${id}"><figcaption>${escapeHtml(title)} <span class="unit">(messages per bucket; x: latency upper edge, ms, log buckets)</span></figcaption>
+  return `${caption(id, title, 'messages per bucket; x: latency upper edge, ms, log buckets')}
 <svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${escapeHtml(title)}">
 <line class="axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom}"/>
 <text class="tick" x="${PAD.left - 6}" y="${PAD.top + 4}" text-anchor="end">${fmt(max)}</text>

@@ -18,11 +18,14 @@ background:#fff;border:1px solid #999;padding:2px 6px;font-size:12px;display:non
 const SCRIPT = `(function(){var data=JSON.parse(document.getElementById('samples').textContent);
 var out=document.getElementById('readout');document.querySelectorAll('svg[data-x-max]').forEach(function(svg){
 svg.addEventListener('mousemove',function(e){var r=svg.getBoundingClientRect();var x=(e.clientX-r.left)/r.width*860;
-var t=(x-64)/(860-80)*Number(svg.dataset.xMax);var best=data[0];data.forEach(function(s){if(Math.abs(s.t/1000-t)<Math.abs(best.t/1000-t))best=s;});
+var t=(x-64)/(860-80)*Number(svg.dataset.xMax);var best=data[0];
+data.forEach(function(s){if(Math.abs(s.t/1000-t)<Math.abs(best.t/1000-t))best=s;});
 if(!best)return;out.style.display='block';out.style.left=(e.clientX+12)+'px';out.style.top=(e.clientY+12)+'px';
-out.textContent='t='+(best.t/1000).toFixed(0)+'s sent '+best.sentRate+'/s done '+best.completedRate+'/s p99 '+best.latency.p99+' ms depth '+best.visible+' oldest '+best.oldestAgeMs+' ms';});
+out.textContent='t='+(best.t/1000).toFixed(0)+'s sent '+best.sentRate+'/s done '+best.completedRate+'/s p99 '+
+best.latency.p99+' ms depth '+best.visible+' oldest '+best.oldestAgeMs+' ms';});
 svg.addEventListener('mouseleave',function(){out.style.display='none';});});
-var drawn=Array.prototype.filter.call(document.querySelectorAll('svg path.series'),function(p){return (p.getAttribute('d')||'').length>1;}).length;
+var drawn=Array.prototype.filter.call(document.querySelectorAll('svg path.series'),
+function(p){return (p.getAttribute('d')||'').length>1;}).length;
 document.body.setAttribute('data-charts-rendered',String(drawn));})();`;
 
 function row(label: string, value: string | number, bad = false): string {
@@ -37,7 +40,10 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
   // Intervals that completed nothing have no latency: a gap, not a zero.
   const lat = (f: (v: (typeof s)[number]) => number) => pts((v) => (v.latency.count ? f(v) : -1));
   const ageSeries: Series[] = [{ name: 'oldest waiting', color: '#e15759', points: pts((v) => v.oldestAgeMs / 1000) }];
-  if (r.maxAgeLimitMs !== undefined) ageSeries.push({ name: '--max-age', color: '#999', points: [[0, r.maxAgeLimitMs / 1000], [xMax, r.maxAgeLimitMs / 1000]], dashed: true });
+  if (r.maxAgeLimitMs !== undefined) {
+    const limit = r.maxAgeLimitMs / 1000;
+    ageSeries.push({ name: '--max-age', color: '#999', points: [[0, limit], [xMax, limit]], dashed: true });
+  }
   const charts = [
     lineChart('latency', 'Latency, send to completed, per interval', 'ms', [
       { name: 'p50', color: '#4e79a7', points: lat((v) => v.latency.p50) },
@@ -58,6 +64,7 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
     histogramChart('histogram', 'Latency histogram, whole run', r.histogram),
   ];
   const l = r.latency;
+  const limit = r.maxAgeLimitMs !== undefined ? ` (limit ${r.maxAgeLimitMs / 1000} s)` : '';
   const summary = [
     row('rate asked', `${r.rate} (${r.askedRate} msg/s on average)`),
     row('rate achieved (sent)', `${r.achievedRate} msg/s`, r.senderLimited),
@@ -71,14 +78,19 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
     row('moved to the DLQ', r.toDlq, r.toDlq > 0),
     row('in the DLQ at the end', r.inDlq ?? 'no DLQ'),
     row('latency p50 / p90 / p99 / max', `${l.p50} / ${l.p90} / ${l.p99} / ${l.max} ms`),
-    row('oldest message waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${r.maxAgeLimitMs !== undefined ? ` (limit ${r.maxAgeLimitMs / 1000} s)` : ''}`, r.maxAgeLimitMs !== undefined && r.maxAgeMs > r.maxAgeLimitMs),
+    row('oldest message waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${limit}`, limit !== '' && r.maxAgeMs > r.maxAgeLimitMs!),
   ];
   const notes = [
-    'Latency is measured per message from just before its SendMessageBatch to the worker recording it completed in the ledger (or skipping it as a duplicate, or moving it to the DLQ).',
-    "The age of the oldest waiting message is computed from the run's own send times of messages not yet completed, not from SQS's ApproximateAgeOfOldestMessage (the local AWS does not have it).",
+    'Latency is measured per message from just before its SendMessageBatch to the worker recording it completed in the ledger ' +
+      '(or skipping it as a duplicate, or moving it to the DLQ).',
+    "The age of the oldest waiting message is computed from the run's own send times of messages not yet completed, " +
+      "not from SQS's ApproximateAgeOfOldestMessage (the local AWS does not have it).",
     'Percentiles come from log buckets (10 per doubling): each is within about 7% of the exact value.',
   ];
-  if (r.senderLimited) notes.unshift(`The sender reached ${r.achievedRate} of the asked ${r.askedRate} msg/s: this machine (or the send path), not the pipeline, was the limit.`);
+  if (r.senderLimited) {
+    const reached = `The sender reached ${r.achievedRate} of the asked ${r.askedRate} msg/s`;
+    notes.unshift(`${reached}: this machine (or the send path), not the pipeline, was the limit.`);
+  }
   if (r.stoppedBy) notes.unshift(`The run stopped early: ${r.stoppedBy}.`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>sqsops load: ${escapeHtml(r.queue)}</title><style>${CSS}</style></head>

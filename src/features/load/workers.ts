@@ -42,7 +42,14 @@ function doneKind(action: unknown, status: unknown): DoneKind | undefined {
   return undefined;
 }
 
-export function createWorkerPool(clients: AwsClients, queue: string, count: number, spec: WorkerSpec, metrics: Metrics, onDone: OnDone): WorkerPool {
+export function createWorkerPool(
+  clients: AwsClients,
+  queue: string,
+  count: number,
+  spec: WorkerSpec,
+  metrics: Metrics,
+  onDone: OnDone,
+): WorkerPool {
   let running: { stop(): void; done: Promise<void> }[] = [];
   let error: Error | undefined;
   const fail = (e: unknown) => {
@@ -118,7 +125,8 @@ export function createWorkerPool(clients: AwsClients, queue: string, count: numb
     },
     start() {
       if (running.length > 0) return;
-      running = Array.from({ length: count }, () => (spec.mode === 'in-process' ? inProcess(spec.options) : child([...spec.argv, '--queue', queue], spec.env)));
+      const one = () => (spec.mode === 'in-process' ? inProcess(spec.options) : child([...spec.argv, '--queue', queue], spec.env));
+      running = Array.from({ length: count }, one);
     },
     async stop() {
       const stopping = running;
