@@ -103,13 +103,15 @@ try {
   for (const r of rows) console.log(r.join(' | '));
   console.log(`\nceiling (raw, best: concurrency ${bestRawC}): ${ceiling.toFixed(0)} msg/s`);
   const libDefault = lib[DEFAULT_CONCURRENCY];
-  console.log(`sqsops produce() at default concurrency ${DEFAULT_CONCURRENCY}: ${libDefault.toFixed(0)} msg/s = ${(libDefault / ceiling).toFixed(2)}x the ceiling`);
+  const defaultRatio = (libDefault / ceiling).toFixed(2);
+  console.log(`sqsops produce() at default concurrency ${DEFAULT_CONCURRENCY}: ${libDefault.toFixed(0)} msg/s = ${defaultRatio}x the ceiling`);
   console.log(`sqsops produce() at its best (concurrency ${bestLibC}): ${lib[bestLibC].toFixed(0)} msg/s = ${(lib[bestLibC] / ceiling).toFixed(2)}x the ceiling (target >= 0.9x)`);
   console.log(`sqsops produce() of pre-built bodies (pipeline alone, concurrency ${bestLibC}): ${prebuilt.toFixed(0)} msg/s = ${(prebuilt / ceiling).toFixed(2)}x`);
   console.log(`sqsops produce CLI end to end (process start included, concurrency ${bestLibC}): ${cli.toFixed(0)} msg/s = `
     + `${(cli / ceiling).toFixed(2)}x the ceiling, ${(cli / lib[bestLibC]).toFixed(2)}x the library (target >= 0.8x)`);
   const best = lib[bestLibC];
-  console.log(`sqsops produce CLI at its default concurrency: ${cliDefault.toFixed(0)} msg/s = ${(cliDefault / best).toFixed(2)}x the library's best`);
+  const cliDefaultRatio = (cliDefault / best).toFixed(2);
+  console.log(`sqsops produce CLI at its default concurrency: ${cliDefault.toFixed(0)} msg/s = ${cliDefaultRatio}x the library's best`);
   console.log(`library default concurrency ${DEFAULT_CONCURRENCY} versus its best: ${(libDefault / best).toFixed(2)}x (target >= 0.9x)`);
 } finally {
   await stopLocalAws(home);
