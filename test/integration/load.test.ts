@@ -9,6 +9,7 @@ import { parseRate } from '../../src/features/load/schedule.js';
 import { Ledger } from '../../src/aws/ledger.js';
 import { setupTopology } from '../../src/features/setup/setup.js';
 import { parseTopology } from '../../src/core/topology.js';
+import { produce } from '../../src/features/produce/produce.js';
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -88,6 +89,21 @@ describe('load', () => {
     expect(r.toDlq).toBe(r.sent);
     expect(r.inDlq).toBe(r.sent);
     expect(r.lost).toBe(0);
+  });
+
+  it('tells messages left on the queue before the run apart from its own, and loses none of its own', async () => {
+    await produce(aws.clients, { queue: 'ld-others', count: 5, seed: 1 });
+    const r = await runLoad(aws.clients, {
+      queue: 'ld-others',
+      rate: parseRate('20'),
+      durationMs: 1000,
+      workers: 1,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: false }) },
+    });
+    expect(r.otherMessages).toBe(5);
+    expect(r.completed).toBe(r.sent);
+    expect(r.lost).toBe(0);
+    expect(r.latency.count).toBe(r.sent);
   });
 
   it('says when the sender, not the pipeline, was the limit', async () => {

@@ -192,6 +192,7 @@ function render(r: LoadResult, ctx: CommandContext, report: string | undefined):
     ['oldest waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${limit}`],
   ];
   if (r.sendFailed) rows.splice(4, 0, ['not sent', r.sendFailed]);
+  if (r.otherMessages) rows.push(['not ours', `${r.otherMessages} older messages on the queue were processed too`]);
   out.print(out.table([`load ${r.queue}`, ''], rows));
   if (report) out.note(`report: ${report}`);
 }

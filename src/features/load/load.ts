@@ -23,6 +23,8 @@ export type { LoadOptions, LoadResult, LoadSample } from './types.js';
 
 /** The achieved send rate below this share of the asked one means the sender was the limit. */
 const SENDER_SHORTFALL = 0.95;
+/** A completion is matched to its send within this long, or it was not this run's message. */
+const EARLY_MS = 10_000;
 
 async function depthOf(queues: SqsQueues, url: string): Promise<{ visible: number; inFlight: number }> {
   try {
@@ -51,8 +53,10 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
   // Not yet completed: id -> send time. A Map iterates in insertion order, so its first
   // entry is the oldest waiting message (sends are inserted as SQS acknowledges them).
   const waiting = new Map<string, number>();
-  // A completion seen before its send was acknowledged to us (possible, if rare).
+  // A completion seen before its send was acknowledged to us (possible, if rare), or of a
+  // message this run did not send (left on the queue earlier): dropped after EARLY_MS.
   const early = new Map<string, { at: number; kind: DoneKind }>();
+  let others = 0;
   const completedIds = new Set<string>();
   const total = new Histogram();
   let interval = new Histogram();
@@ -98,6 +102,11 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
   let sendEnded = 0;
   const takeSample = async () => {
     const t = Date.now() - started;
+    for (const [id, e] of early) {
+      if (Date.now() - e.at < EARLY_MS) break;
+      early.delete(id);
+      others++;
+    }
     const depth = await depthOf(sampler, queue.url);
     const oldest = waiting.values().next();
     const oldestAgeMs = oldest.done ? 0 : Date.now() - oldest.value;
@@ -163,7 +172,7 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
     phase = 'drain';
     // The drain: until every sent message is done, the timeout, an interrupt, or a dead worker.
     const drainDeadline = Date.now() + (options.drainTimeoutMs ?? 60_000);
-    while (waiting.size > 0 || early.size > 0 || !resumed) {
+    while (waiting.size > 0 || !resumed) {
       if (options.signal?.aborted) stoppedBy = 'interrupted';
       else if (pool.error) stoppedBy = `a worker failed: ${pool.error.message}`;
       else if (Date.now() > drainDeadline && resumed) stoppedBy = `drain timeout (${waiting.size} not completed)`;
@@ -198,7 +207,8 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
     completed,
     // The pipeline's own count: in-process directly, from each worker process's result otherwise.
     duplicatesSkipped: metrics.get('DuplicateMessages'),
-    lost: waiting.size + early.size,
+    lost: waiting.size,
+    otherMessages: others + early.size,
     toDlq,
     inDlq: inDlq !== undefined && inDlq >= 0 ? inDlq : undefined,
     askedRate: Math.round(askedRate * 10) / 10,

@@ -75,6 +75,7 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
     row('completed', r.completed),
     row('duplicates skipped', r.duplicatesSkipped),
     row('lost (sent, never completed)', r.lost, r.lost > 0),
+    row('older messages also processed', r.otherMessages),
     row('moved to the DLQ', r.toDlq, r.toDlq > 0),
     row('in the DLQ at the end', r.inDlq ?? 'no DLQ'),
     row('latency p50 / p90 / p99 / max', `${l.p50} / ${l.p90} / ${l.p99} / ${l.max} ms`),

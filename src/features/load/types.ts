@@ -67,6 +67,8 @@ export interface LoadResult {
   duplicatesSkipped: number;
   /** Sent ids never completed after the drain (must be 0). */
   lost: number;
+  /** Messages the workers took that this run did not send (left on the queue before it). */
+  otherMessages: number;
   toDlq: number;
   /** ApproximateNumberOfMessages of the DLQ at the end. */
   inDlq?: number;
