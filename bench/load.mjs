@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureLocalAws, stopLocalAws, createClients, runLoad, parseRate, parseDuration } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients, runLoad, parseRate, parseDuration } from '../dist/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +22,7 @@ const { values } = parseArgs({
 });
 const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-load-'));
 const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
-const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint });
+const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
 const machine = `Node ${process.version}, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the start`;
 const workers = `${values.workers} in-process workers x ${values.concurrency} pollers`;
 console.log(`load: ${values.duration} per rate, ${workers}, ledger on, ${machine}\n`);
