@@ -20,6 +20,8 @@ const { values } = parseArgs({ options: { messages: { type: 'string', default: '
 const N = Number(values.messages);
 const REPEATS = Number(values.repeats);
 const CONCURRENCIES = [1, 4, 8, 16, 32];
+/** produce()'s and the CLI's default --concurrency. */
+const DEFAULT_CONCURRENCY = 8;
 const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-'));
 const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
 const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: localCredentials(home) };
@@ -58,9 +60,12 @@ async function sqsopsProduce(concurrency, prebuilt = false) {
   return r.messagesPerSecond;
 }
 
+/** The CLI end to end, process start included; concurrency undefined: its default. */
 function cliProduce(concurrency) {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['bin/sqsops.js', '--json', 'produce', '--queue', `bench-cli-${queueSeq++}`, '--count', String(N), '--concurrency', String(concurrency), '--seed', '1'], {
+  const flags = concurrency === undefined ? [] : ['--concurrency', String(concurrency)];
+  const args = ['bin/sqsops.js', '--json', 'produce', '--queue', `bench-cli-${queueSeq++}`, '--count', String(N), ...flags, '--seed', '1'];
+  const r = spawnSync(process.execPath, args, {
     env: { ...process.env, SQSOPS_HOME: home, SQSOPS_LOCAL_PORT: '0', SQSOPS_TARGET: 'local' },
     encoding: 'utf8',
   });
@@ -83,7 +88,13 @@ try {
   }
   const bestRawC = Number(Object.entries(raw).sort((a, b) => b[1] - a[1])[0][0]);
   const bestLibC = Number(Object.entries(lib).sort((a, b) => b[1] - a[1])[0][0]);
-  const cli = cliProduce(bestLibC);
+  // The CLI gets the same best-of-REPEATS as the library: one run would be judged on its noise alone.
+  let cli = 0;
+  let cliDefault = 0;
+  for (let r = 0; r < REPEATS; r++) {
+    cli = Math.max(cli, cliProduce(bestLibC));
+    cliDefault = Math.max(cliDefault, cliProduce(undefined));
+  }
   const prebuilt = await sqsopsProduce(bestLibC, true);
   const ceiling = raw[bestRawC];
   for (const c of CONCURRENCIES) rows.push([`concurrency ${c}`, raw[c].toFixed(0), lib[c].toFixed(0), (lib[c] / raw[c]).toFixed(2)]);
@@ -91,10 +102,17 @@ try {
   console.log(['', 'raw SendMessageBatch msg/s', 'sqsops produce() msg/s', 'ratio'].join(' | '));
   for (const r of rows) console.log(r.join(' | '));
   console.log(`\nceiling (raw, best: concurrency ${bestRawC}): ${ceiling.toFixed(0)} msg/s`);
-  console.log(`sqsops produce() at default concurrency 8: ${lib[8].toFixed(0)} msg/s = ${(lib[8] / ceiling).toFixed(2)}x the ceiling`);
+  const libDefault = lib[DEFAULT_CONCURRENCY];
+  const defaultRatio = (libDefault / ceiling).toFixed(2);
+  console.log(`sqsops produce() at default concurrency ${DEFAULT_CONCURRENCY}: ${libDefault.toFixed(0)} msg/s = ${defaultRatio}x the ceiling`);
   console.log(`sqsops produce() at its best (concurrency ${bestLibC}): ${lib[bestLibC].toFixed(0)} msg/s = ${(lib[bestLibC] / ceiling).toFixed(2)}x the ceiling (target >= 0.9x)`);
   console.log(`sqsops produce() of pre-built bodies (pipeline alone, concurrency ${bestLibC}): ${prebuilt.toFixed(0)} msg/s = ${(prebuilt / ceiling).toFixed(2)}x`);
-  console.log(`sqsops produce CLI end to end (process start included, concurrency ${bestLibC}): ${cli.toFixed(0)} msg/s = ${(cli / ceiling).toFixed(2)}x`);
+  console.log(`sqsops produce CLI end to end (process start included, concurrency ${bestLibC}): ${cli.toFixed(0)} msg/s = `
+    + `${(cli / ceiling).toFixed(2)}x the ceiling, ${(cli / lib[bestLibC]).toFixed(2)}x the library (target >= 0.8x)`);
+  const best = lib[bestLibC];
+  const cliDefaultRatio = (cliDefault / best).toFixed(2);
+  console.log(`sqsops produce CLI at its default concurrency: ${cliDefault.toFixed(0)} msg/s = ${cliDefaultRatio}x the library's best`);
+  console.log(`library default concurrency ${DEFAULT_CONCURRENCY} versus its best: ${(libDefault / best).toFixed(2)}x (target >= 0.9x)`);
 } finally {
   await stopLocalAws(home);
   rmSync(home, { recursive: true, force: true });

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { VERSION } from '../version.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge' | 'move';
+export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge' | 'move' | 'load';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -30,6 +30,7 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   'download-urls': () => import('./commands/downloadUrls.js'),
   purge: () => import('./commands/purge.js'),
   move: () => import('./commands/move.js'),
+  load: () => import('./commands/load.js'),
 };
 
 function examples(lines: string[]): string {
@@ -234,6 +235,33 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description('delete every message in a queue (SQS PurgeQueue; asks first on real AWS); reports how many it removed')
     .addHelpText('after', examples(['sqsops purge sqsops-events', 'sqsops purge orders --profile prod --yes', 'sqsops purge sqsops-events --json']))
     .action(act('purge'));
+
+  program
+    .command('load')
+    .description('send at a steady or ramped rate while K process-sqs workers consume: latency, throughput, depth, and an HTML report')
+    .option('--queue <name|url>', 'queue to load (default: SQSOPS_QUEUE or sqsops-events)')
+    .option('--rate <spec>', 'messages per second: 500, or a ramp FROM..TO/TIME (100..2000/60s)', '100')
+    .option('--steps <n>', 'cut the ramp into this many equal steps')
+    .option('--duration <time>', 'how long to send: 90s, 5m, 1h (default: the ramp time, at least 30s)')
+    .option('--workers <k>', 'process-sqs workers consuming', '2')
+    .option('--workers-as-processes', 'run each worker as its own sqsops process-sqs process')
+    .option('--pause-workers-at <time>', 'stop the workers at this time since the start (a backlog builds) ...')
+    .option('--resume-at <time>', '... and start them again at this time')
+    .option('--max-age <time>', 'fail (exit 1) if any message waits longer than this from send to completed')
+    .option('--drain-timeout <time>', 'after sending, wait at most this long for every message to complete', '60s')
+    .option('--interval <time>', 'one sample (live view line, --json line, chart point) per interval', '1s')
+    .option('--report <file>', 'write a self-contained HTML report (charts, no network needed)')
+    .option('--send-concurrency <n>', 'SendMessageBatch calls in flight at once', '16')
+    .option('-c, --concurrency <n>', 'pollers per worker (as process-sqs --concurrency)', '4')
+    .option('--key <spec>', 'idempotency key (as process-sqs --key)', 'messageId')
+    .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
+    .option('--no-ledger', 'no idempotency ledger')
+    .option('--sink <name...>', 'sinks to write to: s3, mongodb, mssql (as process-sqs)')
+    .option('--handler <file...>', 'user handler modules (as process-sqs)')
+    .option('--schema <file>', 'JSON Schema the body must match')
+    .option('--bucket <name>', 's3 sink bucket (default: SQSOPS_BUCKET or sqsops-data)')
+    .addHelpText('after', examples(['sqsops load --rate 200 --duration 20s', 'sqsops load --rate 100..1000/60s --steps 4 --report load.html', 'sqsops load --rate 300 --duration 60s --pause-workers-at 20s --resume-at 35s --max-age 30s']))
+    .action(act('load'));
 
   const local = program
     .command('local')

@@ -106,7 +106,8 @@ function laneOf(groupId: string, lanes: number): number {
 
 /** Generates bodies from a template, with injected duplicates and poison. */
 async function* generatedInputs(options: ProduceOptions, template: EventTemplate, injected: ProduceResult['injected']): AsyncGenerator<ProduceInput> {
-  const { faker } = await import('@faker-js/faker');
+  // The English locale alone: the package root loads every locale, several times the start-up.
+  const { faker } = await import('@faker-js/faker/locale/en');
   if (options.seed !== undefined) faker.seed(options.seed);
   const count = options.count ?? 10;
   const seen: string[] = [];

@@ -1,0 +1,198 @@
+/**
+ * `sqsops load`: parse, call runLoad, render. On a terminal a live view is redrawn
+ * each interval on stderr; with --json one line per interval goes to stdout, then one
+ * line with the result. `--report` writes the self-contained HTML report.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { CommandContext } from '../context.js';
+import { parseChoiceFlag, parseIntFlag } from '../../core/flags.js';
+import { compileKey } from '../../core/keys.js';
+import { PartialFailureError, UsageError } from '../../core/errors.js';
+import { parseDuration, parseRate } from '../../features/load/schedule.js';
+import type { LoadResult, LoadSample } from '../../features/load/types.js';
+import type { WorkerSpec } from '../../features/load/workers.js';
+import { liveView } from './loadView.js';
+
+export interface LoadFlags {
+  queue?: string;
+  rate?: string;
+  steps?: string;
+  duration?: string;
+  workers?: string;
+  workersAsProcesses?: boolean;
+  pauseWorkersAt?: string;
+  resumeAt?: string;
+  maxAge?: string;
+  drainTimeout?: string;
+  interval?: string;
+  report?: string;
+  sendConcurrency?: string;
+  concurrency?: string;
+  key?: string;
+  table?: string;
+  ledger?: boolean;
+  sink?: string[];
+  handler?: string[];
+  schema?: string;
+  bucket?: string;
+}
+
+/** The process-sqs flags a worker takes, as that command spells them (for worker processes). */
+function workerArgs(f: LoadFlags, concurrency: number): string[] {
+  const args = ['--log-format', 'json', '--metrics', 'table', '--wait', '1', '--concurrency', String(concurrency)];
+  if (f.key) args.push('--key', f.key);
+  if (f.table) args.push('--table', f.table);
+  if (f.ledger === false) args.push('--no-ledger');
+  if (f.sink?.length) args.push('--sink', ...f.sink);
+  if (f.handler?.length) args.push('--handler', ...f.handler);
+  if (f.schema) args.push('--schema', f.schema);
+  if (f.bucket) args.push('--bucket', f.bucket);
+  return args;
+}
+
+async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number): Promise<WorkerSpec> {
+  const sinks = (f.sink ?? []).map((n) => parseChoiceFlag('--sink', n, ['s3', 'mongodb', 'mssql'] as const));
+  compileKey(f.key);
+  if (f.workersAsProcesses) {
+    const g = ctx.globals;
+    const globals: string[] = [];
+    if (g.endpointUrl) globals.push('--endpoint-url', g.endpointUrl);
+    if (g.region) globals.push('--region', g.region);
+    if (g.profile) globals.push('--profile', g.profile);
+    // The same CLI that runs this command (bin/sqsops.js), so workers are the same version.
+    const argv = [process.argv[1]!, ...globals, '--quiet', '--json', 'process-sqs', ...workerArgs(f, concurrency)];
+    return { mode: 'processes', argv, env: ctx.env };
+  }
+  const { loadSchema } = await import('../../features/process/schema.js');
+  const { buildSinks } = await import('../../features/process/sinks/index.js');
+  const validate = f.schema ? await loadSchema(f.schema) : undefined;
+  const clients = await ctx.connect();
+  let noted = false;
+  return {
+    mode: 'in-process',
+    options: async () => ({
+      concurrency,
+      ledgerTable: f.ledger === false ? false : (f.table ?? ctx.names.ledgerTable),
+      key: f.key,
+      validate,
+      sinks: await buildSinks({ sinks, handlers: f.handler, s3: { bucket: f.bucket ?? ctx.names.bucket } }, clients, (m) => {
+        if (!noted) ctx.out.note(m);
+        noted = true;
+      }),
+    }),
+  };
+}
+
+export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
+  const steps = f.steps !== undefined ? parseIntFlag('--steps', f.steps, { min: 2, max: 1000 }) : 0;
+  const rate = parseRate(f.rate ?? '100', steps);
+  if (steps && rate.rampMs === 0) throw new UsageError('--steps cuts a ramp into steps: give --rate FROM..TO/TIME');
+  const durationMs = f.duration !== undefined ? parseDuration('--duration', f.duration) : Math.max(rate.rampMs, 30_000);
+  const workers = parseIntFlag('--workers', f.workers ?? '2', { min: 1, max: 64 });
+  const concurrency = parseIntFlag('--concurrency', f.concurrency ?? '4', { min: 1, max: 100 });
+  const sendConcurrency = parseIntFlag('--send-concurrency', f.sendConcurrency ?? '16', { min: 1, max: 256 });
+  const pauseAtMs = f.pauseWorkersAt !== undefined ? parseDuration('--pause-workers-at', f.pauseWorkersAt) : undefined;
+  const resumeAtMs = f.resumeAt !== undefined ? parseDuration('--resume-at', f.resumeAt) : undefined;
+  if ((pauseAtMs === undefined) !== (resumeAtMs === undefined)) {
+    throw new UsageError('--pause-workers-at and --resume-at go together', { hint: 'e.g. --pause-workers-at 20s --resume-at 40s' });
+  }
+  if (pauseAtMs !== undefined && resumeAtMs !== undefined && resumeAtMs <= pauseAtMs) {
+    throw new UsageError(`--resume-at (${f.resumeAt}) must come after --pause-workers-at (${f.pauseWorkersAt})`);
+  }
+  if (pauseAtMs !== undefined && pauseAtMs >= durationMs) {
+    throw new UsageError(`--pause-workers-at (${f.pauseWorkersAt}) must fall inside --duration`);
+  }
+  const maxAgeMs = f.maxAge !== undefined ? parseDuration('--max-age', f.maxAge) : undefined;
+  const drainTimeoutMs = parseDuration('--drain-timeout', f.drainTimeout ?? '60s');
+  const intervalMs = parseDuration('--interval', f.interval ?? '1s');
+  if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
+  const worker = await workerSpec(f, ctx, concurrency);
+  const clients = await ctx.connect();
+
+  const { out } = ctx;
+  const header = `load ${f.queue ?? ctx.names.queue}, ${workers} workers`;
+  const view = out.json || out.quiet ? undefined : liveView(process.stderr, out.c, header);
+  const { runLoad } = await import('../../features/load/load.js');
+  let result: LoadResult;
+  try {
+    result = await runLoad(clients, {
+      queue: f.queue ?? ctx.names.queue,
+      rate,
+      durationMs,
+      workers,
+      worker,
+      intervalMs,
+      pauseAtMs,
+      resumeAtMs,
+      maxAgeMs,
+      drainTimeoutMs,
+      sendConcurrency,
+      signal: ctx.signal,
+      notify: (m) => ctx.out.note(m),
+      onSample: (s: LoadSample) => {
+        if (out.json) out.print(JSON.stringify({ type: 'sample', ...s }));
+        else view?.update(s);
+      },
+    });
+  } finally {
+    view?.stop();
+  }
+  if (f.report) {
+    const { renderReport } = await import('../../features/load/report.js');
+    await writeFile(f.report, renderReport(result), { mode: 0o600 });
+  }
+  render(result, ctx, f.report);
+  const problems = failures(result);
+  if (problems.length) {
+    const hint = problems.map((p) => HINTS[p.split(':')[0]!]).find(Boolean);
+    throw new PartialFailureError(problems.join('; '), { hint });
+  }
+}
+
+const HINTS: Record<string, string> = {
+  'sender limited':
+    'this machine could not send that fast: lower --rate, raise --send-concurrency, or run the workers as processes ' +
+    '(--workers-as-processes)',
+  lost: 'these are still on the queue or in flight: raise --drain-timeout, or add --workers',
+  'max age': 'add workers (--workers, --concurrency) or lower --rate',
+};
+
+/** Each way the run did not do all it was asked, in one line each. */
+export function failures(r: LoadResult): string[] {
+  const out: string[] = [];
+  if (r.stoppedBy) out.push(`stopped: ${r.stoppedBy}`);
+  if (r.sendFailed) out.push(`not sent: ${r.sendFailed} messages`);
+  if (r.senderLimited) out.push(`sender limited: ${r.achievedRate} msg/s sent of ${r.askedRate} asked`);
+  if (r.lost) out.push(`lost: ${r.lost} sent messages were never completed`);
+  if (r.maxAgeLimitMs !== undefined && r.maxAgeMs > r.maxAgeLimitMs) {
+    out.push(`max age: a message waited ${(r.maxAgeMs / 1000).toFixed(1)} s, over --max-age ${r.maxAgeLimitMs / 1000} s`);
+  }
+  return out;
+}
+
+function render(r: LoadResult, ctx: CommandContext, report: string | undefined): void {
+  const { out } = ctx;
+  if (out.json) {
+    const { samples: _samples, ...rest } = r;
+    out.print(JSON.stringify({ type: 'result', ...rest, report }));
+    return;
+  }
+  const l = r.latency;
+  const limit = r.maxAgeLimitMs !== undefined ? ` (--max-age ${r.maxAgeLimitMs / 1000} s)` : '';
+  const rows: (string | number)[][] = [
+    ['rate', `${r.rate}: ${r.achievedRate} of ${r.askedRate} msg/s sent${r.senderLimited ? ' (machine limited)' : ''}`],
+    ['workers', `${r.workers.count} ${r.workers.mode}`],
+    ['time', `${(r.durationMs / 1000).toFixed(1)} s sending, ${(r.drainMs / 1000).toFixed(1)} s draining`],
+    ['sent', r.sent],
+    ['completed', r.completed],
+    ['duplicates skipped', r.duplicatesSkipped],
+    ['lost', r.lost],
+    ['to DLQ', `${r.toDlq}${r.inDlq !== undefined ? ` (${r.inDlq} in ${r.dlq} now)` : ''}`],
+    ['latency', `p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms`],
+    ['oldest waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${limit}`],
+  ];
+  if (r.sendFailed) rows.splice(4, 0, ['not sent', r.sendFailed]);
+  if (r.otherMessages) rows.push(['not ours', `${r.otherMessages} older messages on the queue were processed too`]);
+  out.print(out.table([`load ${r.queue}`, ''], rows));
+  if (report) out.note(`report: ${report}`);
+}

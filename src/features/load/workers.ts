@@ -1,0 +1,138 @@
+/**
+ * The consumers of a load run: K process-sqs workers, in this process (processSqs as a
+ * library) or as child processes (`sqsops process-sqs`). Either way a message counts as
+ * done when the worker's action log says so: `store ok` (after the ledger's complete),
+ * `duplicate skip`, or `dlq ok`. Children report those as JSON log lines on stderr,
+ * so both modes are measured by one rule. Pausing stops the workers (in-flight work
+ * finishes, as on a deploy); resuming starts fresh ones, as a restarted consumer would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { AwsClients } from '../../aws/clients.js';
+import { Metrics } from '../../core/metrics.js';
+import { processSqs, type ProcessSqsOptions } from '../process/runner.js';
+
+export type DoneKind = 'saved' | 'duplicate' | 'dlq';
+
+/** How a worker finished a message, by its SQS message id. */
+export type OnDone = (messageId: string, kind: DoneKind) => void;
+
+/** The processSqs options every in-process worker gets (the queue, signal and log are the run's). */
+export type InProcessWorker = Omit<ProcessSqsOptions, 'queue' | 'signal' | 'log' | 'drain' | 'count' | 'metrics' | 'onProgress'>;
+
+export type WorkerSpec =
+  /** `options` is called once per worker start: each gets its own sinks (a stopping worker closes its sinks). */
+  | { mode: 'in-process'; options: () => Promise<InProcessWorker> }
+  /** argv of one worker process after the node binary, e.g. [bin, '--json', 'process-sqs', ...]; `--queue` is added. */
+  | { mode: 'processes'; argv: string[]; env?: NodeJS.ProcessEnv };
+
+export interface WorkerPool {
+  readonly running: number;
+  start(): void;
+  /** Stops every worker and waits for their in-flight messages. */
+  stop(): Promise<void>;
+  /** The first error a worker died of, if any. */
+  readonly error: Error | undefined;
+}
+
+function doneKind(action: unknown, status: unknown): DoneKind | undefined {
+  if (action === 'store' && status === 'ok') return 'saved';
+  if (action === 'duplicate') return 'duplicate';
+  if (action === 'dlq' && status === 'ok') return 'dlq';
+  return undefined;
+}
+
+export function createWorkerPool(
+  clients: AwsClients,
+  queue: string,
+  count: number,
+  spec: WorkerSpec,
+  metrics: Metrics,
+  onDone: OnDone,
+): WorkerPool {
+  let running: { stop(): void; done: Promise<void> }[] = [];
+  let error: Error | undefined;
+  const fail = (e: unknown) => {
+    error ??= e instanceof Error ? e : new Error(String(e));
+  };
+
+  const inProcess = (make: () => Promise<InProcessWorker>) => {
+    const ac = new AbortController();
+    const done = make().then((options) => processSqs(clients, {
+      ...options,
+      queue,
+      // A short wait: a paused or finished run stops receiving within a second.
+      waitSeconds: Math.min(options.waitSeconds ?? 1, 1),
+      signal: ac.signal,
+      metrics,
+      log: (traceId, action, status) => {
+        const kind = doneKind(action, status);
+        if (kind) onDone(traceId, kind);
+      },
+    })).then(() => undefined, fail);
+    return { stop: () => ac.abort(), done };
+  };
+
+  const child = (argv: string[], env: NodeJS.ProcessEnv | undefined) => {
+    const proc: ChildProcess = spawn(process.execPath, argv, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const notes: string[] = [];
+    proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    createInterface({ input: proc.stderr! }).on('line', (line) => {
+      if (!line.startsWith('{')) {
+        if (notes.length < 5) notes.push(line);
+        return;
+      }
+      try {
+        const entry = JSON.parse(line) as { trace_id?: string; action?: string; status?: string };
+        const kind = doneKind(entry.action, entry.status);
+        if (kind && entry.trace_id) onDone(entry.trace_id, kind);
+      } catch {
+        // not a log line
+      }
+    });
+    let stopped = false;
+    const done = new Promise<void>((resolve) => {
+      proc.on('error', (e) => {
+        fail(e);
+        resolve();
+      });
+      proc.on('close', (code) => {
+        try {
+          // The child's --json result: fold its counters into the run's.
+          const result = JSON.parse(stdout) as { metrics?: Record<string, number> };
+          for (const [k, v] of Object.entries(result.metrics ?? {})) metrics.inc(k as never, v);
+        } catch {
+          // no result: it died; the exit code says how
+        }
+        if (!stopped && code !== 0) fail(new Error(`worker process exited with code ${code}: ${notes.join(' / ')}`));
+        resolve();
+      });
+    });
+    const stop = () => {
+      stopped = true;
+      proc.kill('SIGTERM');
+    };
+    return { stop, done };
+  };
+
+  return {
+    get running() {
+      return running.length;
+    },
+    get error() {
+      return error;
+    },
+    start() {
+      if (running.length > 0) return;
+      const one = () => (spec.mode === 'in-process' ? inProcess(spec.options) : child([...spec.argv, '--queue', queue], spec.env));
+      running = Array.from({ length: count }, one);
+    },
+    async stop() {
+      const stopping = running;
+      running = [];
+      for (const w of stopping) w.stop();
+      await Promise.all(stopping.map((w) => w.done));
+    },
+  };
+}

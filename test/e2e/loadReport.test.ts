@@ -1,0 +1,67 @@
+/**
+ * The load report opened in a real browser (headless Chromium, no network): every
+ * chart is drawn with non-empty paths and the inline script ran. Skipped, with the
+ * reason printed, when Chromium is not installed, unless SQSOPS_REQUIRE_CHROMIUM=1.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newHome, type CliHome } from '../helpers/cli.js';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const required = process.env.SQSOPS_REQUIRE_CHROMIUM === '1';
+if (!CHROMIUM) {
+  if (required) throw new Error('SQSOPS_REQUIRE_CHROMIUM=1 but no chromium at /usr/bin/chromium (apt-get install -y chromium)');
+  console.warn('skipping the load report browser test: chromium is not installed (apt-get install -y chromium)');
+}
+
+let cli: CliHome;
+let profile: string;
+beforeAll(() => {
+  cli = newHome();
+  profile = mkdtempSync(join(tmpdir(), 'sqsops-chromium-'));
+});
+afterAll(async () => {
+  await cli.cleanup();
+  rmSync(profile, { recursive: true, force: true });
+});
+
+// No network, no first-run work, a profile of its own: the report must stand alone.
+const QUIET = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'];
+const flags = () => [...QUIET, '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`];
+
+function chromium(args: string[]): string {
+  return execFileSync(CHROMIUM!, [...flags(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 });
+}
+
+describe.skipIf(!CHROMIUM)('the load report in a browser', () => {
+  it('renders every chart offline, and the inline script marks the page rendered', async () => {
+    const report = join(cli.home, 'load.html');
+    const run = ['--queue', 'e2e-rep', '--rate', '20', '--duration', '3s', '--interval', '0.5s'];
+    const r = await cli.run(['-q', 'load', ...run, '--report', report]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(report, 'utf8');
+    // Self-contained: nothing to fetch.
+    expect(html).not.toMatch(/(?:src|href)=["']?https?:/i);
+    expect(statSync(report).mode & 0o077).toBe(0);
+
+    const dom = chromium(['--dump-dom', `file://${report}`]);
+    const rendered = /data-charts-rendered="(\d+)"/.exec(dom);
+    expect(rendered, 'the inline script did not run').not.toBeNull();
+    for (const id of ['latency', 'throughput', 'depth', 'age', 'histogram']) {
+      const figure = new RegExp(`<figure id="${id}">([\\s\\S]*?)</figure>`).exec(dom)?.[1] ?? '';
+      const paths = [...figure.matchAll(/<path class="series[^"]*"[^>]* d="([^"]*)"/g)].map((m) => m[1]!);
+      expect(paths.filter((d) => /^M[\d.]+,[\d.]+/.test(d)).length, `chart ${id} has no drawn path`).toBeGreaterThan(0);
+    }
+    // Each chart counted: at least one drawn path per figure.
+    expect(Number(rendered![1])).toBeGreaterThanOrEqual(5);
+
+    // And it paints: a screenshot is written and is not blank (a PNG of real size).
+    const png = join(profile, 'shot.png');
+    const shot = [`--screenshot=${png}`, '--window-size=1000,1600', `file://${report}`];
+    spawnSync(CHROMIUM!, [...flags(), ...shot], { stdio: 'ignore', timeout: 60_000 });
+    expect(statSync(png).size).toBeGreaterThan(20_000);
+  });
+});

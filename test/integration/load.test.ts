@@ -1,0 +1,125 @@
+/**
+ * runLoad against the real emulators: what it counts matches the state it leaves
+ * (ledger rows, an empty queue), and the backlog scenario shows up in the samples.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAws, type TestAws } from '../helpers/aws.js';
+import { runLoad } from '../../src/features/load/load.js';
+import { parseRate } from '../../src/features/load/schedule.js';
+import { Ledger } from '../../src/aws/ledger.js';
+import { setupTopology } from '../../src/features/setup/setup.js';
+import { parseTopology } from '../../src/core/topology.js';
+import { produce } from '../../src/features/produce/produce.js';
+
+let aws: TestAws;
+beforeAll(async () => {
+  aws = await startTestAws();
+});
+afterAll(async () => aws.stop());
+
+async function ledgerRows(table: string): Promise<number> {
+  const ledger = new Ledger(await aws.clients.dynamodb(), table);
+  let n = 0;
+  for await (const page of ledger.scan()) n += page.filter((r) => r.status === 'COMPLETED').length;
+  return n;
+}
+
+describe('load', () => {
+  it('sends what the schedule asks, completes every message through the ledger, and loses none', async () => {
+    const r = await runLoad(aws.clients, {
+      queue: 'ld-steady',
+      rate: parseRate('40'),
+      durationMs: 2000,
+      workers: 2,
+      intervalMs: 250,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: 'ld-ledger', concurrency: 2 }) },
+    });
+    expect(r.asked).toBe(80);
+    expect(r.sent + r.sendFailed).toBe(r.asked);
+    expect(r.completed).toBe(r.sent);
+    expect(r.lost).toBe(0);
+    expect(r.toDlq).toBe(0);
+    expect(r.inDlq).toBe(0);
+    expect(r.latency.count).toBe(r.completed);
+    expect(r.latency.p50).toBeLessThanOrEqual(r.latency.p99);
+    expect(r.latency.p99).toBeLessThanOrEqual(r.latency.max);
+    // The histogram and the samples add up to the whole run.
+    expect(r.histogram.reduce((n, [, c]) => n + c, 0)).toBe(r.completed);
+    expect(r.samples.reduce((n, s) => n + s.latency.count, 0)).toBe(r.completed);
+    expect(r.samples.at(-1)).toMatchObject({ sent: r.sent, completed: r.completed });
+    // State: one completed ledger row per message, and nothing left on the queue.
+    expect(await ledgerRows('ld-ledger')).toBe(r.sent);
+    expect(await aws.depth((await aws.queues.resolve('ld-steady')).url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('lets a backlog build while the workers are paused, then drains it after they resume', async () => {
+    const r = await runLoad(aws.clients, {
+      queue: 'ld-pause',
+      rate: parseRate('40'),
+      durationMs: 2500,
+      workers: 1,
+      intervalMs: 200,
+      pauseAtMs: 500,
+      resumeAtMs: 1800,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: false, concurrency: 2 }) },
+    });
+    expect(r.lost).toBe(0);
+    expect(r.completed).toBe(r.sent);
+    const paused = r.samples.filter((s) => s.workersRunning === 0 && s.phase === 'send');
+    expect(paused.length).toBeGreaterThan(0);
+    // While nobody consumes, messages wait on the queue and the oldest one ages.
+    expect(Math.max(...paused.map((s) => s.visible))).toBeGreaterThan(0);
+    // A message sent just after the pause waited at least until the workers came back.
+    expect(r.maxAgeMs).toBeGreaterThan(1800 - 500 - 300);
+  });
+
+  it('counts a message a worker moves to the DLQ as done, and finds it there', async () => {
+    const { config } = parseTopology({ queues: [{ name: 'ld-dlq', maxReceiveCount: 2 }] });
+    await setupTopology(aws.clients, config!);
+    const r = await runLoad(aws.clients, {
+      queue: 'ld-dlq',
+      rate: parseRate('20'),
+      durationMs: 1000,
+      workers: 1,
+      intervalMs: 250,
+      // Every order is poison to this schema check: each goes to the DLQ, none is lost.
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: false, validate: () => 'not wanted here' }) },
+    });
+    expect(r.sent).toBeGreaterThan(0);
+    expect(r.toDlq).toBe(r.sent);
+    expect(r.inDlq).toBe(r.sent);
+    expect(r.lost).toBe(0);
+  });
+
+  it('tells messages left on the queue before the run apart from its own, and loses none of its own', async () => {
+    await produce(aws.clients, { queue: 'ld-others', count: 5, seed: 1 });
+    const r = await runLoad(aws.clients, {
+      queue: 'ld-others',
+      rate: parseRate('20'),
+      durationMs: 1000,
+      workers: 1,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: false }) },
+    });
+    expect(r.otherMessages).toBe(5);
+    expect(r.completed).toBe(r.sent);
+    expect(r.lost).toBe(0);
+    expect(r.latency.count).toBe(r.sent);
+  });
+
+  it('says when the sender, not the pipeline, was the limit', async () => {
+    // One call in flight cannot carry 20,000 msg/s on any machine.
+    const r = await runLoad(aws.clients, {
+      queue: 'ld-limited',
+      rate: parseRate('20000'),
+      durationMs: 300,
+      sendConcurrency: 1,
+      workers: 1,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: false }) },
+    });
+    expect(r.senderLimited).toBe(true);
+    expect(r.achievedRate).toBeLessThan(r.askedRate * 0.95);
+    expect(r.sent).toBeLessThan(r.asked);
+    expect(r.completed).toBe(r.sent);
+    expect(r.lost).toBe(0);
+  });
+});
