@@ -87,6 +87,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
     .option('--out <file>', 'also append every message to this NDJSON file (written before the delete)')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
+    .option('--schema <file>', 'JSON Schema every body must match, else it is left on the queue (default: the template schemas, for marked events)')
+    .option('--no-schema', 'check no schema, not even the template schemas')
     .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']))
     .action(act('consume'));
 

@@ -14,6 +14,7 @@ import { compileKey } from '../../core/keys.js';
 import { entryBatches } from '../../core/batching.js';
 import { UsageError } from '../../core/errors.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
+import { buildValidator, type SchemaCheck } from '../process/schema.js';
 
 export interface ConsumeOptions {
   queue: string;
@@ -31,6 +32,8 @@ export interface ConsumeOptions {
   out?: string;
   /** Days before a ledger record may expire (DynamoDB TTL). @default 7 */
   ttlDays?: number;
+  /** What bodies are checked against before they are recorded. @default the template schemas, for marked events */
+  schema?: SchemaCheck;
   signal?: AbortSignal;
   notify?: Notify;
   onProgress?: (p: { received: number; count: number }) => void;
@@ -54,6 +57,8 @@ export interface ConsumedMessage {
 export interface ConsumeResult {
   queue: string;
   peek: boolean;
+  /** The schema applied (see SchemaCheck.applied). */
+  schema: string;
   messages: ConsumedMessage[];
   recorded: number;
   duplicates: number;
@@ -83,6 +88,12 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   const { count, peek = false, waitSeconds = 5, ttlDays = 7, signal } = options;
   if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a whole number of 1 or more');
   const keyOf = compileKey(options.key);
+  const schema = options.schema ?? (peek ? { applied: 'none' } : await buildValidator({ kind: 'templates' }));
+  const invalid = (body: string, m: Message) => {
+    const parsed = parseJson(body);
+    const attributes = Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
+    return parsed === undefined ? undefined : schema.validate?.(parsed, attributes);
+  };
   const common = { ...(signal ? { signal } : {}), ...(options.notify ? { notify: options.notify } : {}), createIfLocal: true };
   const queue = await openQueue(clients, options.queue, { ...common, createIfLocal: false });
   const ledger: Ledger | undefined = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
@@ -112,14 +123,18 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         const body = m.Body ?? '';
         const meta = describe(m);
         const key = keyOf({ messageId: meta.messageId, body: parseJson(body) });
+        const schemaError = peek || !key.ok ? undefined : invalid(body, m);
         const row: ConsumedMessage & { receiptHandle: string } = { ...meta, key: key.ok ? key.key : '', body, status: 'peeked', deleted: false, receiptHandle: m.ReceiptHandle ?? '' };
         if (peek) {
           peeked.push({ id: String(peeked.length), receiptHandle: row.receiptHandle });
         } else if (!key.ok) {
           row.status = 'failed';
           row.error = `${key.reason}; left on the queue`;
+        } else if (schemaError) {
+          row.status = 'failed';
+          row.error = `schema: ${schemaError}; left on the queue`;
         } else {
-          row.status = await ledger!.recordIfAbsent({
+          const recorded = await ledger!.recordIfAbsent({
             id: key.key,
             status: 'COMPLETED',
             queue: queue.name,
@@ -130,6 +145,10 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
             receiveCount: meta.receiveCount,
             source: 'consume',
           });
+          if (recorded === 'inflight') {
+            row.status = 'failed';
+            row.error = 'another worker holds this key (a live lease); left on the queue';
+          } else row.status = recorded;
         }
         rows.push(row);
       }
@@ -160,6 +179,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   return {
     queue: queue.name,
     peek,
+    schema: schema.applied,
     messages,
     recorded: messages.filter((m) => m.status === 'recorded').length,
     duplicates: messages.filter((m) => m.status === 'duplicate').length,

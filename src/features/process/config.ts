@@ -83,7 +83,8 @@ const from = (flag: string, given: unknown, variable: string) => (given !== unde
 const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const envOf = (env: NodeJS.ProcessEnv, name: string) => env[name]?.trim() || undefined;
 
-function schemaChoice(flag: string | false | undefined, env: string | undefined): SchemaChoice {
+/** --schema FILE, --no-schema (false), or the variable; by default the template schemas. */
+export function schemaChoice(flag: string | false | undefined, env: string | undefined): SchemaChoice {
   if (flag === false) return { kind: 'none' };
   const path = flag ?? env;
   if (path === undefined) return { kind: 'templates' };
