@@ -41,15 +41,18 @@ interface Runtime {
   queues: SqsQueues;
 }
 
-/** A handler bound to an environment (tests pass their own; `handler` uses process.env). */
-export function createHandler(env: NodeJS.ProcessEnv = process.env) {
+/**
+ * A handler bound to an environment (tests pass their own; `handler` uses process.env).
+ * `write` takes each log and EMF line. @default console.log (CloudWatch Logs in Lambda)
+ */
+export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line: string) => void = (line) => console.log(line)) {
   let runtime: Promise<Runtime> | undefined;
   const owner = randomUUID();
   addEnvSecrets(env);
   // The same configuration as the CLI's, from the environment alone; a bad variable fails the cold start.
   const config: ProcessConfig = resolveProcessConfig(env, {}, 'lambda');
   const keyOf = compileKey(config.key);
-  const log = createActionLog(config.logFormat, (line) => console.log(line));
+  const log = createActionLog(config.logFormat, write);
 
   const init = async (): Promise<Runtime> => {
     const choice = chooseTarget({}, env);
@@ -113,7 +116,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env) {
       const first = messages.findIndex((m) => failures.has(m.messageId));
       if (first >= 0) for (const m of messages.slice(first)) failures.add(m.messageId);
     }
-    if (config.metrics === 'emf') console.log(emfLine(metrics.snapshot(), { Queue: queueName }));
+    if (config.metrics === 'emf') write(emfLine(metrics.snapshot(), { Queue: queueName }));
     return { batchItemFailures: messages.filter((m) => failures.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId })) };
   };
 }
