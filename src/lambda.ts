@@ -68,7 +68,9 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     const rt: Runtime = { sinks, queues, schema };
     // The Lambda does not resolve a redrive target: poison goes where SQSOPS_DLQ_URL says, else it is reported.
     if (config.dlq) rt.dlq = await queues.describe(config.dlq);
-    if (config.ledgerTable !== false) rt.ledger = new Ledger(await clients.dynamodb(), config.ledgerTable, undefined, clients.endpointOf('dynamodb'));
+    if (config.ledgerTable !== false) {
+      rt.ledger = new Ledger(await clients.dynamodb(), config.ledgerTable, undefined, clients.endpointOf('dynamodb'));
+    }
     return rt;
   };
 

@@ -143,8 +143,18 @@ export class Ledger {
             TableName: this.table,
             Item: item,
             ConditionExpression: CLAIM_CONDITION,
-            ExpressionAttributeNames: { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt' },
-            ExpressionAttributeValues: { ':nowSec': Math.floor(now / 1000), ':nowMs': now, ':inprogress': 'INPROGRESS', ':released': 'RELEASED' },
+            ExpressionAttributeNames: {
+              '#id': LEDGER_KEY,
+              '#expiresAt': 'expiresAt',
+              '#status': 'status',
+              '#leaseExpiresAt': 'leaseExpiresAt',
+            },
+            ExpressionAttributeValues: {
+              ':nowSec': Math.floor(now / 1000),
+              ':nowMs': now,
+              ':inprogress': 'INPROGRESS',
+              ':released': 'RELEASED',
+            },
           }),
           { abortSignal: this.signal },
         );

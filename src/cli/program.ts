@@ -87,7 +87,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
     .option('--out <file>', 'also append every message to this NDJSON file (written before the delete)')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
-    .option('--schema <file>', 'JSON Schema every body must match, else it is left on the queue (default: the template schemas, for marked events)')
+    .option('--schema <file>', 'JSON Schema every body must match, else it stays on the queue (default: the template schemas)')
     .option('--no-schema', 'check no schema, not even the template schemas')
     .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']))
     .action(act('consume'));
@@ -100,8 +100,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('-n, --count <n>', 'stop after this many messages')
     .option('--drain', 'stop when the queue stays empty for one wait')
     .option('--wait <seconds>', 'long-poll wait (default: 20)')
-    .option('--key <spec>', 'idempotency key: messageId, a body field, or a template "{orderId}#{version}" (default: SQSOPS_KEY or messageId)')
-    .option('--schema <file>', 'JSON Schema every body must match, else it is poison (default: SQSOPS_SCHEMA, or the built-in schema of the template produce marked an event with)')
+    .option('--key <spec>', 'idempotency key: messageId, a body field, or "{orderId}#{version}" (default: SQSOPS_KEY or messageId)')
+    .option('--schema <file>', 'JSON Schema every body must match, else it is poison (default: SQSOPS_SCHEMA or the template schemas)')
     .option('--no-schema', 'check no schema, not even the template schemas')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--no-ledger', 'no idempotency ledger (sinks are still idempotent by key)')
@@ -123,7 +123,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--dlq <name|url>', 'where poison goes (default: SQSOPS_DLQ_URL or the queue\'s redrive policy target)')
     .option('--ttl-days <n>', 'days ledger records are kept (default: SQSOPS_TTL_DAYS or 7)')
     .option('--log-format <format>', 'one line per action: json, text, or off (default: SQSOPS_LOG_FORMAT or off)')
-    .option('--metrics <format>', 'end-of-run metrics: table, emf (CloudWatch Embedded Metric Format) or none (default: SQSOPS_METRICS or table)')
+    .option('--metrics <format>', 'end-of-run metrics: table, emf (CloudWatch EMF) or none (default: SQSOPS_METRICS or table)')
     .addHelpText('after', examples(['sqsops process-sqs --drain', 'sqsops process-sqs --key orderId --sink s3 --drain', 'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf', 'sqsops process-sqs --handlers examples/tasks --drain', 'sqsops process-sqs --handlers examples/tasks --rejects --drain']))
     .action(act('process-sqs'));
 

@@ -51,7 +51,9 @@ describe('sqsops process-sqs', () => {
     expect(m.MessagesSaved + m.DuplicateMessages + m.InvalidMessages + m.MessagesDeferred).toBe(m.MessagesReceived);
     expect(m.MessagesRetried).toBe(0);
     expect(out.identityHolds).toBe(true);
-    const line = `received ${m.MessagesReceived} = saved ${m.MessagesSaved} + duplicates ${m.DuplicateMessages} + invalid ${m.InvalidMessages} + retried 0 + deferred ${m.MessagesDeferred}`;
+    const line =
+      `received ${m.MessagesReceived} = saved ${m.MessagesSaved} + duplicates ${m.DuplicateMessages} + invalid ${m.InvalidMessages}` +
+      ` + retried 0 + deferred ${m.MessagesDeferred}`;
     expect(out.identity).toBe(line);
     expect(r.stderr).toContain(line);
     expect(r.stderr).toMatch(/^schema: template schemas \(order@1\) for marked events$/m);

@@ -49,7 +49,8 @@ describe('sqsops tasks and process-sqs --handlers', () => {
       const first = await cli.run(['process-sqs', '--queue', 'requests', '--key', 'orderId', '--handlers', join(ROOT, 'examples/tasks'), '--drain', '--wait', '1', '--json'], { env });
       // Routed to the rejects queue by design: a handled outcome (exit 0), counted apart from saved.
       expect(first.code).toBe(0);
-      expect(json(first.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesToRejects: 3, MessagesSaved: 0, MessagesDeleted: 3 });
+      expect(json(first.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesToRejects: 3, MessagesSaved: 0 });
+      expect(json(first.stdout).metrics.MessagesDeleted).toBe(3);
       expect(first.stderr).toMatch(/^3 messages went to requests-rejects: a task failed/m);
       expect(readdirSync(out)).toHaveLength(3);
       const shown = json((await cli.run(['show', '--json'], { env })).stdout);

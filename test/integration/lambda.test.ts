@@ -98,9 +98,10 @@ describe('the Lambda handler', () => {
     const lines: string[] = [];
     const handler = createHandler({ ...env, SQSOPS_METRICS: 'emf' }, (line) => lines.push(line));
     const ledger = new Ledger(await aws.clients.dynamodb(), 'lambda-ledger');
-    const claim = { owner: 'another-container', leaseMs: 120_000, payloadHash: 'x', queue: 'lambda-sum', messageId: 'm', receiveCount: 1, ttlSeconds: 600 };
-    await ledger.claim({ ...claim, key: 'HELD-L' });
-    const bodies = [JSON.stringify({ orderId: 'S1' }), JSON.stringify({ orderId: 'S1' }), 'not json', JSON.stringify({ orderId: 'HELD-L' })];
+    const claim = { owner: 'another-container', leaseMs: 120_000, payloadHash: 'x', queue: 'lambda-sum', messageId: 'm' };
+    await ledger.claim({ ...claim, receiveCount: 1, ttlSeconds: 600, key: 'HELD-L' });
+    const order = (orderId: string) => JSON.stringify({ orderId });
+    const bodies = [order('S1'), order('S1'), 'not json', order('HELD-L')];
     const event = await eventFor('lambda-sum', bodies);
     const res = await handler(event);
     const emf = JSON.parse(lines.find((l) => l.includes('"_aws"'))!) as Record<string, number>;

@@ -28,9 +28,12 @@ async function queue(name: string) {
   await setupTopology(aws.clients, config!);
   return aws.queues.resolve(name);
 }
-const send = (q: string, bodies: string[]) => produce(aws.clients, { queue: q, inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
-const sum = (m: Record<string, number>) =>
-  ['MessagesSaved', 'DuplicateMessages', 'InvalidMessages', 'MessagesRetried', 'MessagesDeferred', 'MessagesToRejects'].reduce((n, k) => n + (m[k] ?? 0), 0);
+const send = (q: string, bodies: string[]) =>
+  produce(aws.clients, { queue: q, inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
+const OUTCOMES = ['MessagesSaved', 'DuplicateMessages', 'InvalidMessages', 'MessagesRetried', 'MessagesDeferred', 'MessagesToRejects'];
+const sum = (m: Record<string, number>) => OUTCOMES.reduce((n, k) => n + (m[k] ?? 0), 0);
+const leaseBy = (owner: string, queue: string) =>
+  ({ owner, leaseMs: 120_000, payloadHash: 'x', queue, messageId: 'm', receiveCount: 1, ttlSeconds: 600 });
 
 describe('the outcome counts', () => {
   it('catch every kind of injected poison with the template schema: injected = invalid = to DLQ = DLQ depth', async () => {
@@ -52,7 +55,8 @@ describe('the outcome counts', () => {
   it('lets --no-schema through the wrong-type poison, and says so', async () => {
     await queue('oc-noschema');
     const produced = await produce(aws.clients, { queue: 'oc-noschema', count: 40, invalid: 0.25, seed: 3 });
-    const r = await processSqs(aws.clients, { queue: 'oc-noschema', ledgerTable: 'oc-ledger', key: 'orderId', drain: true, waitSeconds: 0, schema: { applied: 'none' } });
+    const options = { ledgerTable: 'oc-ledger', key: 'orderId', drain: true, waitSeconds: 0, schema: { applied: 'none' } };
+    const r = await processSqs(aws.clients, { queue: 'oc-noschema', ...options });
     expect(r.schema).toBe('none');
     // wrong-type bodies are valid JSON with an orderId: without a schema they are saved.
     expect(r.metrics.InvalidMessages).toBeLessThan(produced.injected.invalid);
@@ -63,12 +67,14 @@ describe('the outcome counts', () => {
     const q = await queue('oc-lease');
     const ledger = new Ledger(await aws.clients.dynamodb(), 'oc-lease-ledger');
     await ledger.create();
-    const claim = { owner: 'another-worker', leaseMs: 120_000, payloadHash: 'x', queue: 'oc-lease', messageId: 'm', receiveCount: 1, ttlSeconds: 600 };
-    expect(await ledger.claim({ ...claim, key: 'HELD' })).toMatchObject({ kind: 'claimed' });
+    expect(await ledger.claim({ ...leaseBy('another-worker', 'oc-lease'), key: 'HELD' })).toMatchObject({ kind: 'claimed' });
     await send('oc-lease', [JSON.stringify({ orderId: 'HELD' }), JSON.stringify({ orderId: 'FREE' })]);
-    const r = await processSqs(aws.clients, { queue: 'oc-lease', ledgerTable: 'oc-lease-ledger', key: 'orderId', drain: true, waitSeconds: 0 });
-    expect(r.metrics).toMatchObject({ MessagesReceived: 2, MessagesSaved: 1, MessagesDeferred: 1, MessagesRetried: 0, MessagesDeleted: 1 });
-    expect(outcomeIdentity(r.metrics)).toEqual({ holds: true, line: 'received 2 = saved 1 + duplicates 0 + invalid 0 + retried 0 + deferred 1' });
+    const options = { ledgerTable: 'oc-lease-ledger', key: 'orderId', drain: true, waitSeconds: 0 };
+    const r = await processSqs(aws.clients, { queue: 'oc-lease', ...options });
+    expect(r.metrics).toMatchObject({ MessagesReceived: 2, MessagesSaved: 1, MessagesDeferred: 1, MessagesRetried: 0 });
+    expect(r.metrics.MessagesDeleted).toBe(1);
+    const line = 'received 2 = saved 1 + duplicates 0 + invalid 0 + retried 0 + deferred 1';
+    expect(outcomeIdentity(r.metrics)).toEqual({ holds: true, line });
     expect(await aws.depth(q.url)).toEqual({ visible: 0, inFlight: 1 }); // the other worker's to finish
     expect((await ledger.get('HELD'))?.owner).toBe('another-worker');
   });
@@ -81,7 +87,8 @@ describe('the outcome counts', () => {
     try {
       proxy.addRule({ target: 'AmazonSQS.ReceiveMessage', times: 1, kind: 'hold' });
       const stop = new AbortController();
-      const run = processSqs(clients, { queue: 'oc-stop', ledgerTable: 'oc-ledger', key: 'orderId', concurrency: 1, waitSeconds: 1, signal: stop.signal });
+      const options = { ledgerTable: 'oc-ledger', key: 'orderId', concurrency: 1, waitSeconds: 1, signal: stop.signal };
+      const run = processSqs(clients, { queue: 'oc-stop', ...options });
       await proxy.held(); // the messages are received (hidden) but their answer is late
       stop.abort();
       proxy.release();
@@ -101,9 +108,11 @@ describe('the outcome counts', () => {
     const rejects = { queues: aws.queues, queue: await openQueue(aws.clients, 'oc-tasks-rejects', { createIfLocal: true }) };
     const failing = { name: 'always-fails', file: '(test)', run: () => Promise.reject(new Error('down')) };
     const sink = createTaskSink({ set: { tasks: [failing] }, mode: 'requests', owner: 'oc-owner', rejects });
-    const r = await processSqs(aws.clients, { queue: 'oc-tasks', ledgerTable: false, key: 'orderId', sinks: [sink], owner: 'oc-owner', drain: true, waitSeconds: 0 });
+    const options = { ledgerTable: false as const, key: 'orderId', sinks: [sink], owner: 'oc-owner', drain: true, waitSeconds: 0 };
+    const r = await processSqs(aws.clients, { queue: 'oc-tasks', ...options });
     expect(r.metrics).toMatchObject({ MessagesReceived: 2, MessagesToRejects: 2, MessagesSaved: 0, MessagesDeleted: 2 });
-    expect(outcomeIdentity(r.metrics).line).toBe('received 2 = saved 0 + duplicates 0 + invalid 0 + retried 0 + deferred 0 + to rejects 2');
+    const line = 'received 2 = saved 0 + duplicates 0 + invalid 0 + retried 0 + deferred 0 + to rejects 2';
+    expect(outcomeIdentity(r.metrics).line).toBe(line);
     expect((await aws.depth(rejects.queue.url)).visible).toBe(2);
   });
 });
@@ -114,12 +123,13 @@ describe('consume and the ledger rule', () => {
     const ledger = new Ledger(await aws.clients.dynamodb(), 'oc-consume-ledger');
     await ledger.create();
     const past = Math.floor(Date.now() / 1000) - 60;
-    const old = { status: 'COMPLETED' as const, queue: 'oc-consume', messageId: 'old', updatedAt: new Date(0).toISOString(), expiresAt: past };
+    const updatedAt = new Date(0).toISOString();
+    const old = { status: 'COMPLETED' as const, queue: 'oc-consume', messageId: 'old', updatedAt, expiresAt: past };
     expect(await ledger.recordIfAbsent({ ...old, id: 'EXPIRED' })).toBe('recorded');
-    const claim = { owner: 'another-worker', leaseMs: 120_000, payloadHash: 'x', queue: 'oc-consume', messageId: 'm', receiveCount: 1, ttlSeconds: 600 };
-    await ledger.claim({ ...claim, key: 'LEASED' });
+    await ledger.claim({ ...leaseBy('another-worker', 'oc-consume'), key: 'LEASED' });
     await send('oc-consume', [JSON.stringify({ orderId: 'EXPIRED' }), JSON.stringify({ orderId: 'LEASED' })]);
-    const r = await consume(aws.clients, { queue: 'oc-consume', count: 2, waitSeconds: 0, ledgerTable: 'oc-consume-ledger', key: 'orderId' });
+    const options = { count: 2, waitSeconds: 0, ledgerTable: 'oc-consume-ledger', key: 'orderId' };
+    const r = await consume(aws.clients, { queue: 'oc-consume', ...options });
     const byKey = Object.fromEntries(r.messages.map((m) => [m.key, m]));
     expect(byKey.EXPIRED).toMatchObject({ status: 'recorded', deleted: true });
     expect(byKey.LEASED).toMatchObject({ status: 'failed', deleted: false });
@@ -131,7 +141,8 @@ describe('consume and the ledger rule', () => {
   it('leaves a template event that breaks its schema on the queue', async () => {
     await queue('oc-consume-schema');
     const produced = await produce(aws.clients, { queue: 'oc-consume-schema', count: 20, invalid: 0.3, seed: 5 });
-    const r = await consume(aws.clients, { queue: 'oc-consume-schema', count: 20, waitSeconds: 0, ledgerTable: 'oc-consume-ledger', key: 'orderId' });
+    const options = { count: 20, waitSeconds: 0, ledgerTable: 'oc-consume-ledger', key: 'orderId' };
+    const r = await consume(aws.clients, { queue: 'oc-consume-schema', ...options });
     expect(r.messages).toHaveLength(20);
     expect(r.failed).toBe(produced.injected.invalid);
     expect(r.messages.filter((m) => m.error?.startsWith('schema: order@1')).length).toBeGreaterThan(0);

@@ -6,7 +6,8 @@ import { UsageError } from '../../src/core/errors.js';
 describe('resolveProcessConfig', () => {
   it('takes the defaults from src/config.ts, per runtime', () => {
     const cli = resolveProcessConfig({});
-    expect(cli).toMatchObject({ queue: 'sqsops-events', concurrency: 4, waitSeconds: 20, key: PROCESS_DEFAULTS.key, ttlDays: 7, ledgerTable: 'sqsops-ledger' });
+    expect(cli).toMatchObject({ queue: 'sqsops-events', concurrency: 4, waitSeconds: 20, key: PROCESS_DEFAULTS.key, ttlDays: 7 });
+    expect(cli.ledgerTable).toBe('sqsops-ledger');
     expect(cli).toMatchObject({ logFormat: 'off', metrics: 'table', schema: { kind: 'templates' } });
     expect(resolveProcessConfig({}, {}, 'lambda')).toMatchObject({ logFormat: 'json', metrics: 'emf' });
   });
@@ -22,8 +23,11 @@ describe('resolveProcessConfig', () => {
   });
 
   it('reads sinks, handlers and the s3 sink from the environment as the Lambda did', () => {
-    const c = resolveProcessConfig({ SQSOPS_SINKS: 's3, mongodb', SQSOPS_HANDLERS: 'a.mjs,b.mjs', SQSOPS_S3_MODE: 'batch', SQSOPS_MONGODB_URL: 'mongodb://h' }, {}, 'lambda');
-    expect(c.sinks).toMatchObject({ sinks: ['s3', 'mongodb'], handlers: ['a.mjs', 'b.mjs'], s3: { mode: 'batch', prefix: 'messages' }, mongodb: { url: 'mongodb://h' } });
+    const env = { SQSOPS_SINKS: 's3, mongodb', SQSOPS_HANDLERS: 'a.mjs,b.mjs', SQSOPS_S3_MODE: 'batch', SQSOPS_MONGODB_URL: 'mongodb://h' };
+    const c = resolveProcessConfig(env, {}, 'lambda');
+    expect(c.sinks).toMatchObject({ sinks: ['s3', 'mongodb'], handlers: ['a.mjs', 'b.mjs'] });
+    expect(c.sinks.mongodb).toMatchObject({ url: 'mongodb://h' });
+    expect(c.sinks.s3).toEqual({ bucket: 'sqsops-data', mode: 'batch', prefix: 'messages' });
   });
 
   it('says which schema: a file, none, or the template schemas', () => {

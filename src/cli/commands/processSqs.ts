@@ -10,7 +10,15 @@ import { rate } from '../output.js';
 export type { ProcessFlags };
 
 /** Counters always shown in the table, even at zero: the outcomes and the deletes. */
-const ALWAYS = ['MessagesReceived', 'MessagesSaved', 'DuplicateMessages', 'InvalidMessages', 'MessagesRetried', 'MessagesDeferred', 'MessagesDeleted'];
+const ALWAYS = [
+  'MessagesReceived',
+  'MessagesSaved',
+  'DuplicateMessages',
+  'InvalidMessages',
+  'MessagesRetried',
+  'MessagesDeferred',
+  'MessagesDeleted',
+];
 
 export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<void> {
   const config = resolveProcessConfig(ctx.env, flags);
@@ -70,7 +78,10 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
 function render(result: ProcessSqsResult, format: string, ctx: CommandContext, reported: Record<string, number>): void {
   const { out } = ctx;
   const identity = outcomeIdentity(result.metrics);
-  if (format === 'emf') out.print(emfLine(Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, v - (reported[k] ?? 0)])), { Queue: result.queue }));
+  if (format === 'emf') {
+    const sinceLast = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, v - (reported[k] ?? 0)]));
+    out.print(emfLine(sinceLast, { Queue: result.queue }));
+  }
   if (out.json) out.printJson({ ...result, identity: identity.line, identityHolds: identity.holds });
   else if (format === 'table') {
     const rows = Object.entries(result.metrics)
@@ -90,9 +101,12 @@ function render(result: ProcessSqsResult, format: string, ctx: CommandContext, r
  */
 function verdict(result: ProcessSqsResult, rejectsQueue: string | undefined, ctx: CommandContext): void {
   const m = result.metrics;
-  if ((m.MessagesDeferred ?? 0) > 0) ctx.out.note(`${m.MessagesDeferred} messages were left on the queue for another worker, or handed back at the stop`);
+  if ((m.MessagesDeferred ?? 0) > 0) {
+    ctx.out.note(`${m.MessagesDeferred} messages were left on the queue for another worker, or handed back at the stop`);
+  }
   if ((m.MessagesToRejects ?? 0) > 0) {
-    ctx.out.note(`${m.MessagesToRejects} messages went to ${rejectsQueue ?? 'the rejects queue'}: a task failed (process-sqs --rejects retries them)`);
+    const where = rejectsQueue ?? 'the rejects queue';
+    ctx.out.note(`${m.MessagesToRejects} messages went to ${where}: a task failed (process-sqs --rejects retries them)`);
   }
   const errors = ['SQSDeleteError', 'SQSDLQSendError', 'DynamoDBCheckError', 'DynamoDBSaveError'].reduce((n, k) => n + (m[k] ?? 0), 0);
   const retried = m.MessagesRetried ?? 0;

@@ -43,7 +43,12 @@ export const orderTemplate: EventTemplate = {
         items: {
           type: 'object',
           required: ['sku', 'quantity', 'unitPrice'],
-          properties: { sku: { type: 'string' }, name: { type: 'string' }, quantity: { type: 'integer', minimum: 1 }, unitPrice: { type: 'number' } },
+          properties: {
+            sku: { type: 'string' },
+            name: { type: 'string' },
+            quantity: { type: 'integer', minimum: 1 },
+            unitPrice: { type: 'number' },
+          },
         },
       },
       total: { type: 'number' },

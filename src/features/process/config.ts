@@ -95,6 +95,9 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
   const d = PROCESS_DEFAULTS;
   const e = (name: string) => envOf(env, name);
   const names = defaultNames(env);
+  /** A choice from the flag, else the variable, else the default; an error names where the value came from. */
+  const choice = <T extends string>(flag: string, given: string | undefined, variable: string, fallback: T, choices: readonly T[]) =>
+    parseChoiceFlag<T>(from(flag, given, variable), given ?? e(variable) ?? fallback, choices);
   if ((flags.rejects || flags.failureTask || flags.rejectsQueue || flags.poolSize) && !flags.handlers) {
     throw new UsageError('--rejects, --rejects-queue, --failure-task and --pool-size go with --handlers DIR');
   }
@@ -122,7 +125,7 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
       s3: {
         bucket: flags.bucket ?? names.bucket,
         prefix: flags.s3Prefix ?? e('SQSOPS_S3_PREFIX') ?? d.s3Prefix,
-        mode: parseChoiceFlag(from('--s3-mode', flags.s3Mode, 'SQSOPS_S3_MODE'), flags.s3Mode ?? e('SQSOPS_S3_MODE') ?? d.s3Mode, ['object', 'batch'] as const),
+        mode: choice('--s3-mode', flags.s3Mode, 'SQSOPS_S3_MODE', d.s3Mode, ['object', 'batch'] as const),
       },
       mongodb: {
         database: flags.mongodbDatabase ?? e('SQSOPS_MONGODB_DATABASE') ?? d.mongodbDatabase,
@@ -130,9 +133,12 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
       },
       mssql: { table: flags.mssqlTable ?? e('SQSOPS_MSSQL_TABLE') ?? d.mssqlTable },
     },
-    ttlDays: parseIntFlag(from('--ttl-days', flags.ttlDays, 'SQSOPS_TTL_DAYS'), flags.ttlDays ?? e('SQSOPS_TTL_DAYS') ?? d.ttlDays, { min: 1, max: 3650 }),
-    logFormat: parseChoiceFlag<LogFormat>(from('--log-format', flags.logFormat, 'SQSOPS_LOG_FORMAT'), flags.logFormat ?? e('SQSOPS_LOG_FORMAT') ?? d.logFormat[runtime], ['json', 'text', 'off']),
-    metrics: parseChoiceFlag<MetricsFormat>(from('--metrics', flags.metrics, 'SQSOPS_METRICS'), flags.metrics ?? e('SQSOPS_METRICS') ?? d.metrics[runtime], ['table', 'emf', 'none']),
+    ttlDays: parseIntFlag(from('--ttl-days', flags.ttlDays, 'SQSOPS_TTL_DAYS'), flags.ttlDays ?? e('SQSOPS_TTL_DAYS') ?? d.ttlDays, {
+      min: 1,
+      max: 3650,
+    }),
+    logFormat: choice<LogFormat>('--log-format', flags.logFormat, 'SQSOPS_LOG_FORMAT', d.logFormat[runtime], ['json', 'text', 'off']),
+    metrics: choice<MetricsFormat>('--metrics', flags.metrics, 'SQSOPS_METRICS', d.metrics[runtime], ['table', 'emf', 'none']),
   };
   if (count !== undefined) config.count = parseIntFlag('--count', count, { min: 1 });
   const dlq = flags.dlq ?? e('SQSOPS_DLQ_URL');

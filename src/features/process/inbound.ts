@@ -7,7 +7,12 @@ import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
 import type { InboundMessage } from './types.js';
 
 /** The system attributes the pipeline reads: process-sqs asks SQS for these only. */
-export const INBOUND_SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = ['SentTimestamp', 'ApproximateReceiveCount', 'MessageGroupId', 'AWSTraceHeader'];
+export const INBOUND_SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = [
+  'SentTimestamp',
+  'ApproximateReceiveCount',
+  'MessageGroupId',
+  'AWSTraceHeader',
+];
 
 /** The fields of a Lambda SQS event record we use. */
 export interface SqsRecord {
@@ -21,7 +26,9 @@ export interface SqsRecord {
 
 type RawAttributes = NonNullable<InboundMessage['rawAttributes']>;
 
-function build(messageId: string, receiptHandle: string, body: string, system: Record<string, string | undefined>, raw: RawAttributes): InboundMessage {
+type SystemAttributes = Record<string, string | undefined>;
+
+function build(messageId: string, receiptHandle: string, body: string, system: SystemAttributes, raw: RawAttributes): InboundMessage {
   const attributes: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (v.StringValue !== undefined) attributes[k] = v.StringValue;
   const sent = Number(system.SentTimestamp);

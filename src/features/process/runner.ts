@@ -136,7 +136,8 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     countOutcomes(outcomes, metrics);
     reserved -= batch.length;
     try {
-      await queues.changeVisibilityBatch(queue.url, batch.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: 0 })));
+      const entries = batch.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: 0 }));
+      await queues.changeVisibilityBatch(queue.url, entries);
     } catch {
       // Best effort: without it they come back when their visibility timeout ends.
     }

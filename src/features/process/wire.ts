@@ -28,9 +28,13 @@ export async function loadTaskSet(tasks: TaskConfig, env: NodeJS.ProcessEnv): Pr
   if (tasks.failureTask !== 'webhook') return loadTasks(tasks.handlers, tasks.failureTask ? { failureTask: tasks.failureTask } : {});
   const { webhookTask, WEBHOOK_ENV } = await import('../tasks/webhook.js');
   const url = env[WEBHOOK_ENV];
-  if (!url) throw new UsageError(`--failure-task webhook needs ${WEBHOOK_ENV}`, { hint: `export ${WEBHOOK_ENV}=<your incoming-webhook URL> (it is never printed)` });
+  if (!url) {
+    const hint = `export ${WEBHOOK_ENV}=<your incoming-webhook URL> (it is never printed)`;
+    throw new UsageError(`--failure-task webhook needs ${WEBHOOK_ENV}`, { hint });
+  }
   const set = await loadTasks(tasks.handlers);
-  return { tasks: set.failureTask ? [...set.tasks, set.failureTask] : set.tasks, failureTask: { ...webhookTask(url), file: '(built-in)' } };
+  const all = set.failureTask ? [...set.tasks, set.failureTask] : set.tasks;
+  return { tasks: all, failureTask: { ...webhookTask(url), file: '(built-in)' } };
 }
 
 async function taskSink(set: TaskSet, config: ProcessConfig, tasks: TaskConfig, clients: AwsClients, options: WireOptions): Promise<Sink> {
@@ -38,7 +42,8 @@ async function taskSink(set: TaskSet, config: ProcessConfig, tasks: TaskConfig, 
   const { SqsQueues } = await import('../../aws/queue.js');
   const { openQueue, openLedger } = await import('../setup/resources.js');
   const notify = options.notify ?? (() => undefined);
-  const sink: Parameters<typeof createTaskSink>[0] = { set, mode: tasks.rejects ? 'rejects' : 'requests', poolSize: tasks.poolSize, owner: options.owner };
+  const mode = tasks.rejects ? 'rejects' : 'requests';
+  const sink: Parameters<typeof createTaskSink>[0] = { set, mode, poolSize: tasks.poolSize, owner: options.owner };
   if (config.ledgerTable !== false) sink.ledger = await openLedger(clients, config.ledgerTable, { createIfLocal: true });
   if (!tasks.rejects) {
     const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
@@ -51,7 +56,12 @@ async function taskSink(set: TaskSet, config: ProcessConfig, tasks: TaskConfig, 
  * Builds the schema check and the sinks. A task set already loaded (the CLI loads it
  * before connecting, so a broken task fails fast) is used as it is.
  */
-export async function wireProcess(clients: AwsClients, config: ProcessConfig, options: WireOptions, loaded?: TaskSet): Promise<ProcessParts> {
+export async function wireProcess(
+  clients: AwsClients,
+  config: ProcessConfig,
+  options: WireOptions,
+  loaded?: TaskSet,
+): Promise<ProcessParts> {
   const schema = await buildValidator(config.schema);
   const sinks = await buildSinks(config.sinks, clients, options.notify);
   if (config.tasks) {

@@ -188,7 +188,10 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   // Generated events (poison included) carry their template and version, so consumers can check them against its schema.
   const attributes: Record<string, MessageAttributeValue> | undefined = options.inputs
     ? undefined
-    : { eventType: { DataType: 'String', StringValue: 'OrderCreated' }, [TEMPLATE_ATTRIBUTE]: { DataType: 'String', StringValue: templateMark(template) } };
+    : {
+        eventType: { DataType: 'String', StringValue: 'OrderCreated' },
+        [TEMPLATE_ATTRIBUTE]: { DataType: 'String', StringValue: templateMark(template) },
+      };
   const dedupMode = options.dedupId ?? (queue.contentBasedDeduplication ? 'content' : 'hash');
 
   let sent = 0;

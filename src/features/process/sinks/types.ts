@@ -63,14 +63,19 @@ export type HandleResult = void | { rejected: string };
  * Runs `handle` for every message of a batch at once and reports each: a throw is that
  * message's failure, retryable unless the error says `retryable: false`.
  */
-export async function writeEach(batch: SinkMessage[], handle: (m: SinkMessage) => Promise<HandleResult> | HandleResult): Promise<SinkResult> {
+export async function writeEach(
+  batch: SinkMessage[],
+  handle: (m: SinkMessage) => Promise<HandleResult> | HandleResult,
+): Promise<SinkResult> {
   const result: SinkResult = { succeeded: [], failed: [] };
   await Promise.all(
     batch.map(async (m) => {
       try {
         const out = await handle(m);
         result.succeeded.push(m.key);
-        if (out && typeof out === 'object' && typeof out.rejected === 'string') (result.rejected ??= []).push({ key: m.key, reason: out.rejected });
+        if (out && typeof out === 'object' && typeof out.rejected === 'string') {
+          (result.rejected ??= []).push({ key: m.key, reason: out.rejected });
+        }
       } catch (e: unknown) {
         const error = e instanceof Error ? e : new Error(String(e));
         result.failed.push({ key: m.key, error, retryable: (e as { retryable?: unknown })?.retryable !== false });
