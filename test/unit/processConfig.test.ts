@@ -23,7 +23,8 @@ describe('resolveProcessConfig', () => {
   });
 
   it('reads sinks, handlers and the s3 sink from the environment as the Lambda did', () => {
-    const env = { SQSOPS_SINKS: 's3, mongodb', SQSOPS_HANDLERS: 'a.mjs,b.mjs', SQSOPS_S3_MODE: 'batch', SQSOPS_MONGODB_URL: 'mongodb://h' };
+    const env: NodeJS.ProcessEnv = { SQSOPS_SINKS: 's3, mongodb', SQSOPS_HANDLERS: 'a.mjs,b.mjs', SQSOPS_S3_MODE: 'batch' };
+    env.SQSOPS_MONGODB_URL = 'mongodb://h';
     const c = resolveProcessConfig(env, {}, 'lambda');
     expect(c.sinks).toMatchObject({ sinks: ['s3', 'mongodb'], handlers: ['a.mjs', 'b.mjs'] });
     expect(c.sinks.mongodb).toMatchObject({ url: 'mongodb://h' });
