@@ -9,12 +9,12 @@ import { chooseTarget } from './aws/target.js';
 import { createClients } from './aws/clients.js';
 import { Ledger } from './aws/ledger.js';
 import { SqsQueues, type QueueRef } from './aws/queue.js';
-import { compileKey } from './core/keys.js';
+import { compileKey, type KeyFn } from './core/keys.js';
 import { emfLine, Metrics } from './core/metrics.js';
 import { addEnvSecrets, redactError } from './core/redact.js';
 import { resolveProcessConfig, type ProcessConfig } from './features/process/config.js';
 import { fromLambdaRecord, type SqsRecord } from './features/process/inbound.js';
-import { createActionLog } from './features/process/log.js';
+import { createActionLog, type ActionLog } from './features/process/log.js';
 import { processBatch } from './features/process/processBatch.js';
 import { acknowledgePoisonToDlq } from './features/process/dlq.js';
 import type { SchemaCheck } from './features/process/schema.js';
@@ -34,6 +34,9 @@ interface LambdaContext {
 }
 
 interface Runtime {
+  config: ProcessConfig;
+  keyOf: KeyFn;
+  log: ActionLog;
   sinks: Sink[];
   ledger?: Ledger;
   schema: SchemaCheck;
@@ -49,12 +52,13 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
   let runtime: Promise<Runtime> | undefined;
   const owner = randomUUID();
   addEnvSecrets(env);
-  // The same configuration as the CLI's, from the environment alone; a bad variable fails the cold start.
-  const config: ProcessConfig = resolveProcessConfig(env, {}, 'lambda');
-  const keyOf = compileKey(config.key);
-  const log = createActionLog(config.logFormat, write);
 
   const init = async (): Promise<Runtime> => {
+    // The same configuration as the CLI's, from the environment alone; a bad variable fails the
+    // cold start (its error redacted like any other).
+    const config = resolveProcessConfig(env, {}, 'lambda');
+    const keyOf = compileKey(config.key);
+    const log = createActionLog(config.logFormat, write);
     const choice = chooseTarget({}, env);
     // Lambda puts the role's credentials in the environment; read them from the env we were given.
     const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
@@ -65,7 +69,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     const { schema, sinks } = await wireProcess(clients, config, { owner, env });
     for (const s of sinks) await s.open?.();
     const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
-    const rt: Runtime = { sinks, queues, schema };
+    const rt: Runtime = { config, keyOf, log, sinks, queues, schema };
     // The Lambda does not resolve a redrive target: poison goes where SQSOPS_DLQ_URL says, else it is reported.
     if (config.dlq) rt.dlq = await queues.describe(config.dlq);
     if (config.ledgerTable !== false) {
@@ -85,6 +89,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     const fifo = queueName.endsWith('.fifo');
     const metrics = new Metrics();
     const messages = records.map(fromLambdaRecord);
+    const { config, keyOf, log } = rt;
     const pipeline: PipelineConfig = {
       queueName,
       fifo,

@@ -83,7 +83,7 @@ describe('the outcome counts', () => {
     const q = await queue('oc-stop');
     await send('oc-stop', ['a', 'b', 'c'].map((orderId) => JSON.stringify({ orderId })));
     const proxy = await startFaultProxy(aws.local.endpoint);
-    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint });
+    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint, credentials: aws.local.credentials });
     try {
       proxy.addRule({ target: 'AmazonSQS.ReceiveMessage', times: 1, kind: 'hold' });
       const stop = new AbortController();
