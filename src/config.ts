@@ -20,6 +20,25 @@ export const DEFAULTS = {
   maxReceiveCount: 5,
 } as const;
 
+/** process-sqs (CLI and Lambda): the defaults behind its flags and variables. */
+export const PROCESS_DEFAULTS = {
+  concurrency: '4',
+  waitSeconds: '20',
+  key: 'messageId',
+  ttlDays: '7',
+  s3Prefix: 'messages',
+  s3Mode: 'object',
+  mongodbDatabase: 'sqsops',
+  mongodbCollection: 'messages',
+  mssqlTable: 'dbo.sqsops_messages',
+  poolSize: '8',
+  // The Lambda logs JSON lines and EMF for CloudWatch; the CLI shows a table.
+  logFormat: { cli: 'off', lambda: 'json' },
+  metrics: { cli: 'table', lambda: 'emf' },
+} as const;
+
+const P = PROCESS_DEFAULTS;
+
 export const ENV_VARS: readonly EnvVar[] = [
   { name: 'AWS_REGION', description: 'AWS region (also AWS_DEFAULT_REGION); the local AWS uses it too', default: 'us-east-1 on the local AWS' },
   { name: 'AWS_PROFILE', description: 'named profile from ~/.aws; setting it targets real AWS' },
@@ -33,14 +52,49 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'SQSOPS_LOCAL_PORT', description: 'port of the embedded local AWS on 127.0.0.1 (0 = any free port)', default: String(DEFAULTS.localPort) },
   { name: 'SQSOPS_LOCAL_IDLE_MINUTES', description: 'minutes without requests after which an auto-started local AWS exits (0 = never)', default: String(DEFAULTS.idleMinutes) },
   { name: 'SQSOPS_QUEUE', description: 'default queue name or URL', default: DEFAULTS.queue },
-  { name: 'SQSOPS_LEDGER_TABLE', description: 'DynamoDB table of the idempotency ledger', default: DEFAULTS.ledgerTable },
+  {
+    name: 'SQSOPS_LEDGER_TABLE',
+    description: 'DynamoDB table of the idempotency ledger ("none" in the Lambda: no ledger)',
+    default: DEFAULTS.ledgerTable,
+  },
   { name: 'SQSOPS_BUCKET', description: 'default S3 bucket', default: DEFAULTS.bucket },
   { name: 'SQSOPS_LARGE_PAYLOAD_BUCKET', description: 'produce: S3 bucket for bodies over 1 MiB, sent as SQS Extended Client pointers' },
+  { name: 'SQSOPS_KEEP_PAYLOADS', description: 'process-sqs and the Lambda: true keeps the S3 object of a processed large-payload message (like --keep-payloads)', default: 'false' },
+  { name: 'SQSOPS_KEY', description: 'process-sqs and the Lambda: idempotency key spec (like --key)', default: P.key },
+  {
+    name: 'SQSOPS_SCHEMA',
+    description: 'process-sqs and the Lambda: JSON Schema file (like --schema); "none" checks nothing',
+    default: 'the template schemas',
+  },
+  {
+    name: 'SQSOPS_SINKS',
+    description: 'process-sqs and the Lambda: comma-separated sinks, s3,mongodb,mssql (like --sink)',
+    default: 'none',
+  },
+  { name: 'SQSOPS_HANDLERS', description: 'process-sqs and the Lambda: comma-separated handler module paths (like --handler)' },
+  { name: 'SQSOPS_DLQ_URL', description: 'process-sqs and the Lambda: where poison goes (like --dlq)', default: 'the redrive target' },
+  {
+    name: 'SQSOPS_TTL_DAYS',
+    description: 'process-sqs and the Lambda: days ledger records are kept (like --ttl-days)',
+    default: P.ttlDays,
+  },
+  {
+    name: 'SQSOPS_LOG_FORMAT',
+    description: 'process-sqs and the Lambda: action log, json, text or off (like --log-format)',
+    default: `${P.logFormat.cli}; ${P.logFormat.lambda} in the Lambda`,
+  },
+  {
+    name: 'SQSOPS_METRICS',
+    description: 'process-sqs and the Lambda: metrics, table, emf or none (like --metrics)',
+    default: `${P.metrics.cli}; ${P.metrics.lambda} in the Lambda`,
+  },
+  { name: 'SQSOPS_S3_PREFIX', description: 's3 sink key prefix (like --s3-prefix)', default: P.s3Prefix },
+  { name: 'SQSOPS_S3_MODE', description: 's3 sink mode, object or batch (like --s3-mode)', default: P.s3Mode },
   { name: 'SQSOPS_MONGODB_URL', description: 'MongoDB server for the mongodb sink (its password is never printed)', secret: true },
-  { name: 'SQSOPS_MONGODB_DATABASE', description: 'database of the mongodb sink', default: 'sqsops' },
-  { name: 'SQSOPS_MONGODB_COLLECTION', description: 'collection of the mongodb sink', default: 'messages' },
+  { name: 'SQSOPS_MONGODB_DATABASE', description: 'database of the mongodb sink', default: P.mongodbDatabase },
+  { name: 'SQSOPS_MONGODB_COLLECTION', description: 'collection of the mongodb sink', default: P.mongodbCollection },
   { name: 'SQSOPS_MSSQL_URL', description: 'SQL Server connection string or URL for the mssql sink (its password is never printed)', secret: true },
-  { name: 'SQSOPS_MSSQL_TABLE', description: 'table of the mssql sink, created if missing', default: 'dbo.sqsops_messages' },
+  { name: 'SQSOPS_MSSQL_TABLE', description: 'table of the mssql sink, created if missing', default: P.mssqlTable },
   { name: 'SQSOPS_WEBHOOK_URL', description: 'incoming-webhook URL of the built-in failure task (never printed)', secret: true },
   { name: 'NO_COLOR', description: 'any value turns colours off' },
 ];

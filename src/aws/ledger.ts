@@ -39,6 +39,14 @@ export interface LedgerItem {
   owner?: string;
   leaseExpiresAt?: number;
   source?: string;
+  /** Tasks finished for this key (a DynamoDB string set on the wire). */
+  tasksDone?: string[];
+}
+
+/** DynamoDB string sets arrive as Sets, which JSON prints as {}: the ledger hands out arrays. */
+function fromWire<T extends object>(item: T): T {
+  const done = (item as { tasksDone?: unknown }).tasksDone;
+  return done instanceof Set ? { ...item, tasksDone: [...(done as Set<string>)].sort() } : item;
 }
 
 export const LEDGER_KEY = 'id';
@@ -121,18 +129,44 @@ export class Ledger {
     return true;
   }
 
-  /** Records a completed key unless it is already there: 'recorded' or 'duplicate'. */
-  async recordIfAbsent(item: LedgerItem): Promise<'recorded' | 'duplicate'> {
-    try {
-      await this.doc.send(
-        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': LEDGER_KEY } }),
-        { abortSignal: this.signal },
-      );
-      return 'recorded';
-    } catch (e: unknown) {
-      if (sdkErrorName(e) === 'ConditionalCheckFailedException') return 'duplicate';
-      this.fail(e);
+  /**
+   * Records a completed key (consume) under the same rule as a claim: written if no record
+   * is there, or one past its TTL, released, or in progress past its lease. Otherwise
+   * 'duplicate' (completed before) or 'inflight' (another worker holds a live lease).
+   */
+  async recordIfAbsent(item: LedgerItem): Promise<'recorded' | 'duplicate' | 'inflight'> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = Date.now();
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: item,
+            ConditionExpression: CLAIM_CONDITION,
+            ExpressionAttributeNames: {
+              '#id': LEDGER_KEY,
+              '#expiresAt': 'expiresAt',
+              '#status': 'status',
+              '#leaseExpiresAt': 'leaseExpiresAt',
+            },
+            ExpressionAttributeValues: {
+              ':nowSec': Math.floor(now / 1000),
+              ':nowMs': now,
+              ':inprogress': 'INPROGRESS',
+              ':released': 'RELEASED',
+            },
+          }),
+          { abortSignal: this.signal },
+        );
+        return 'recorded';
+      } catch (e: unknown) {
+        if (sdkErrorName(e) !== 'ConditionalCheckFailedException') this.fail(e);
+      }
+      // Read why, by the claim's rules; a record that may be taken over after all is tried again.
+      const outcome = interpretExisting(await this.get(item.id), item.payloadHash ?? '', Date.now());
+      if (outcome) return outcome.kind === 'duplicate' ? 'duplicate' : 'inflight';
     }
+    return 'inflight';
   }
 
   /**
@@ -223,7 +257,7 @@ export class Ledger {
       }),
       { abortSignal: this.signal },
     );
-    const old = out.Attributes as (LedgerItem & { tasksDone?: Set<string> }) | undefined;
+    const old = out.Attributes ? fromWire(out.Attributes as LedgerItem) : undefined;
     if (old?.status === 'COMPLETED' && old.tasksDone) {
       // A record past its TTL is a fresh start: its finished tasks belong to the old run.
       await this.ownerChecked(() =>
@@ -247,7 +281,7 @@ export class Ledger {
   async get(key: string): Promise<(ExistingRecord & LedgerItem) | undefined> {
     try {
       const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { [LEDGER_KEY]: key }, ConsistentRead: true }), { abortSignal: this.signal });
-      return out.Item as (ExistingRecord & LedgerItem) | undefined;
+      return out.Item ? fromWire(out.Item as ExistingRecord & LedgerItem) : undefined;
     } catch (e: unknown) {
       this.fail(e);
     }
@@ -364,7 +398,7 @@ export class Ledger {
       } catch (e: unknown) {
         this.fail(e);
       }
-      yield (out.Items ?? []) as LedgerItem[];
+      yield ((out.Items ?? []) as LedgerItem[]).map(fromWire);
       ExclusiveStartKey = out.LastEvaluatedKey;
     } while (ExclusiveStartKey);
   }

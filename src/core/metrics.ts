@@ -8,8 +8,10 @@ export const COUNTERS = [
   'MessagesSaved',
   'DuplicateMessages',
   'InvalidMessages',
-  'MessagesDeleted',
   'MessagesRetried',
+  'MessagesDeferred',
+  'MessagesToRejects',
+  'MessagesDeleted',
   'MessagesToDLQ',
   'PayloadMismatch',
   'LeaseLost',
@@ -44,6 +46,29 @@ export class Metrics {
     const now = this.snapshot();
     return Object.fromEntries(Object.entries(now).map(([k, v]) => [k, v - (previous[k] ?? 0)]));
   }
+}
+
+/**
+ * The outcomes a received message can have: each lands in exactly one, so
+ * MessagesReceived is their sum (the summary and the tests check this identity).
+ */
+export const OUTCOME_COUNTERS = [
+  ['MessagesSaved', 'saved'],
+  ['DuplicateMessages', 'duplicates'],
+  ['InvalidMessages', 'invalid'],
+  ['MessagesRetried', 'retried'],
+  ['MessagesDeferred', 'deferred'],
+  ['MessagesToRejects', 'to rejects'],
+] as const;
+
+/** How the received count splits into outcomes, and whether the split adds up. */
+export function outcomeIdentity(values: Record<string, number>): { holds: boolean; line: string } {
+  const received = values.MessagesReceived ?? 0;
+  // The rejects outcome only exists with tasks: shown when it happened.
+  const parts = OUTCOME_COUNTERS.filter(([name]) => name !== 'MessagesToRejects' || (values[name] ?? 0) > 0);
+  const sum = OUTCOME_COUNTERS.reduce((n, [name]) => n + (values[name] ?? 0), 0);
+  const line = `received ${received} = ${parts.map(([name, label]) => `${label} ${values[name] ?? 0}`).join(' + ')}`;
+  return { holds: sum === received, line: sum === received ? line : `${line} (outcomes add up to ${sum}: please report)` };
 }
 
 /** One EMF document: CloudWatch turns it into metrics when it is logged. */

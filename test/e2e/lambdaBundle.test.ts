@@ -51,7 +51,9 @@ describe('the bundled Lambda handler', () => {
     const result = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
     const emf = r.stdout.split('\n').find((l) => l.includes('"_aws"'));
-    expect(JSON.parse(emf!)).toMatchObject({ Queue: 'fn-queue', MessagesSaved: 1, DuplicateMessages: 1, InvalidMessages: 1 });
+    expect(JSON.parse(emf!)).toMatchObject({ Queue: 'fn-queue', MessagesReceived: 3, MessagesSaved: 1, DuplicateMessages: 1 });
+    expect(JSON.parse(emf!)).toMatchObject({ InvalidMessages: 1 });
+    expect(JSON.parse(emf!)).toMatchObject({ MessagesRetried: 0, MessagesDeferred: 0 });
     const logs = r.stdout.split('\n').filter((l) => l.includes('"trace_id"')).map((l) => JSON.parse(l));
     expect(logs.map((l) => `${l.action}:${l.status}`)).toEqual(expect.arrayContaining(['validate:error', 'store:ok']));
   });

@@ -35,17 +35,28 @@ async function depth(queue: string): Promise<{ visible: number; inFlight: number
 }
 
 describe('sqsops process-sqs', () => {
-  it('runs produce → process-sqs → show on the embedded default', async () => {
-    expect((await cli.run(['produce', '--count', '50', '--duplicates', '0.2', '--invalid', '0.1', '--seed', '3'])).code).toBe(0);
+  it('runs the Quick start: the poison produce injected is what process-sqs counts invalid and the DLQ holds', async () => {
+    const p = await cli.run(['produce', '--count', '100', '--duplicates', '0.1', '--invalid', '0.05', '--json']);
+    expect(p.code).toBe(0);
+    const injected = json(p.stdout).injected.invalid as number;
     const r = await cli.run(['process-sqs', '--key', 'orderId', '--drain', '--wait', '1', '--json']);
-    expect(r.code).toBe(0);
-    const m = json(r.stdout).metrics;
-    // A key held by another poller of the run comes back a moment later: received can exceed 50.
-    expect(m.MessagesReceived).toBeGreaterThanOrEqual(50);
-    expect(m.MessagesDeleted).toBe(50);
-    expect(m.MessagesSaved + m.DuplicateMessages + m.InvalidMessages).toBe(50);
-    expect(m.DuplicateMessages).toBeGreaterThan(0);
-    expect(m.MessagesToDLQ).toBe(m.InvalidMessages);
+    expect(r.code, r.stderr).toBe(0);
+    const out = json(r.stdout);
+    const m = out.metrics;
+    expect(m.InvalidMessages).toBe(injected);
+    expect(m.MessagesToDLQ).toBe(injected);
+    expect(await depth('sqsops-events-dlq')).toEqual({ visible: injected, inFlight: 0 });
+    // A key held by another poller of the run comes back a moment later (deferred), then is a duplicate.
+    expect(m.MessagesDeleted).toBe(100);
+    expect(m.MessagesSaved + m.DuplicateMessages + m.InvalidMessages + m.MessagesDeferred).toBe(m.MessagesReceived);
+    expect(m.MessagesRetried).toBe(0);
+    expect(out.identityHolds).toBe(true);
+    const line =
+      `received ${m.MessagesReceived} = saved ${m.MessagesSaved} + duplicates ${m.DuplicateMessages} + invalid ${m.InvalidMessages}` +
+      ` + retried 0 + deferred ${m.MessagesDeferred}`;
+    expect(out.identity).toBe(line);
+    expect(r.stderr).toContain(line);
+    expect(r.stderr).toMatch(/^schema: template schemas \(order@1\) for marked events$/m);
     const shown = json((await cli.run(['show', '--json'])).stdout);
     expect(shown.counts.COMPLETED).toBe(m.MessagesSaved);
   });
@@ -89,7 +100,9 @@ describe('sqsops process-sqs', () => {
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).toBe(0);
-    const saved = json(stdout).metrics.MessagesSaved;
+    const { metrics, identityHolds } = json(stdout);
+    const saved = metrics.MessagesSaved;
+    expect(identityHolds).toBe(true);
     expect(saved).toBeGreaterThan(0);
     expect(saved).toBeLessThan(300);
     expect(await depth('termed')).toEqual({ visible: 300 - saved, inFlight: 0 });

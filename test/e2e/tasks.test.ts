@@ -47,12 +47,18 @@ describe('sqsops tasks and process-sqs --handlers', () => {
     try {
       expect((await cli.run(['produce', '--queue', 'requests', '--count', '3', '--seed', '1'], { env })).code).toBe(0);
       const first = await cli.run(['process-sqs', '--queue', 'requests', '--key', 'orderId', '--handlers', join(ROOT, 'examples/tasks'), '--drain', '--wait', '1', '--json'], { env });
+      // Routed to the rejects queue by design: a handled outcome (exit 0), counted apart from saved.
       expect(first.code).toBe(0);
+      expect(json(first.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesToRejects: 3, MessagesSaved: 0 });
+      expect(json(first.stdout).metrics.MessagesDeleted).toBe(3);
+      expect(first.stderr).toMatch(/^3 messages went to requests-rejects: a task failed/m);
       expect(readdirSync(out)).toHaveLength(3);
+      const shown = json((await cli.run(['show', '--json'], { env })).stdout);
+      for (const item of shown.items) expect(item.tasksDone).toEqual(['save-to-file']);
       expect(hooks.filter((h) => h.startsWith('/example'))).toHaveLength(6); // 3 messages, each tried twice
       const second = await cli.run(['process-sqs', '--queue', 'requests-rejects', '--rejects', '--key', 'orderId', '--handlers', join(ROOT, 'examples/tasks'), '--failure-task', 'webhook', '--drain', '--wait', '1', '--json'], { env });
       expect(second.code).toBe(0);
-      expect(json(second.stdout).metrics.MessagesDeleted).toBe(3);
+      expect(json(second.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesSaved: 3, MessagesDeleted: 3 });
       expect(hooks.filter((h) => h.startsWith('/hooks'))).toHaveLength(3);
       expect(readdirSync(out)).toHaveLength(3); // save-to-file did not run again
       expect(second.stderr + second.stdout + first.stderr).not.toContain('secret-token');

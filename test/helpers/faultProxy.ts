@@ -11,7 +11,8 @@ export interface FaultRule {
   target: string;
   /** How many matching requests fail before they pass again. */
   times: number;
-  kind: 'status500' | 'reset' | 'awsError';
+  /** hold: forward it, but keep the answer until release() (a response late on purpose). */
+  kind: 'status500' | 'reset' | 'awsError' | 'hold';
   /** kind 'awsError': the AWS error answered (JSON protocol), e.g. { status: 403, type: 'PurgeQueueInProgress' }. */
   error?: { status: number; type: string; message?: string };
 }
@@ -21,6 +22,10 @@ export interface FaultProxy {
   /** Requests the proxy failed on purpose, per target. */
   injected: Record<string, number>;
   addRule(rule: FaultRule): void;
+  /** Resolves when a held request has been answered upstream and is being kept back. */
+  held(): Promise<void>;
+  /** Sends every answer kept back. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -28,13 +33,20 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const rules: FaultRule[] = [];
   const injected: Record<string, number> = {};
   const up = new URL(upstream);
+  const kept: (() => void)[] = [];
+  let released = false;
+  let onHeld: () => void = () => undefined;
+  const heldOnce = new Promise<void>((resolve) => (onHeld = resolve));
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
     const rule = rules.find((r) => r.target === target && r.times > 0);
+    const hold = rule?.kind === 'hold';
     if (rule) {
       rule.times--;
       injected[target] = (injected[target] ?? 0) + 1;
+    }
+    if (rule && !hold) {
       req.resume();
       if (rule.kind === 'reset') {
         req.socket.destroy();
@@ -52,8 +64,13 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const forward = http.request(
       { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers, agent },
       (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
+        const send = () => {
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          upRes.pipe(res);
+        };
+        if (!hold || released) return send();
+        kept.push(send);
+        onHeld();
       },
     );
     forward.on('error', () => res.destroy());
@@ -64,6 +81,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     injected,
     addRule: (r) => rules.push({ ...r }),
+    held: () => heldOnce,
+    release: () => {
+      released = true;
+      for (const send of kept.splice(0)) send();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         agent.destroy();

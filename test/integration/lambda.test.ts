@@ -11,6 +11,7 @@ import { setupTopology } from '../../src/features/setup/setup.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { showLedger } from '../../src/features/ledger/ledgerOps.js';
 import { Ledger } from '../../src/aws/ledger.js';
+import { outcomeIdentity } from '../../src/core/metrics.js';
 
 let aws: TestAws;
 let env: NodeJS.ProcessEnv;
@@ -91,5 +92,22 @@ describe('the Lambda handler', () => {
     for (const id of ids.slice(0, failedAt)) expect((await ledger.get(id))?.status).toBe('COMPLETED');
     // Failed or never tried: nothing is COMPLETED for them (a failed claim is RELEASED, a skipped one absent).
     for (const id of ids.slice(failedAt)) expect((await ledger.get(id))?.status).not.toBe('COMPLETED');
+  });
+
+  it('emits metrics whose outcomes add up to MessagesReceived, a live lease counted deferred', async () => {
+    const lines: string[] = [];
+    const handler = createHandler({ ...env, SQSOPS_METRICS: 'emf' }, (line) => lines.push(line));
+    const ledger = new Ledger(await aws.clients.dynamodb(), 'lambda-ledger');
+    const claim = { owner: 'another-container', leaseMs: 120_000, payloadHash: 'x', queue: 'lambda-sum', messageId: 'm' };
+    await ledger.claim({ ...claim, receiveCount: 1, ttlSeconds: 600, key: 'HELD-L' });
+    const order = (orderId: string) => JSON.stringify({ orderId });
+    const bodies = [order('S1'), order('S1'), 'not json', order('HELD-L')];
+    const event = await eventFor('lambda-sum', bodies);
+    const res = await handler(event);
+    const emf = JSON.parse(lines.find((l) => l.includes('"_aws"'))!) as Record<string, number>;
+    expect(emf).toMatchObject({ MessagesReceived: 4, MessagesSaved: 1, DuplicateMessages: 1, InvalidMessages: 1, MessagesDeferred: 1 });
+    expect(outcomeIdentity(emf).holds).toBe(true);
+    // Deferred and poison without a DLQ are reported: Lambda gives them back to the queue.
+    expect(res.batchItemFailures).toHaveLength(2);
   });
 });

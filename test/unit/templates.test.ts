@@ -57,3 +57,20 @@ describe('poison bodies', () => {
     expect(Boolean(keyed && typed)).toBe(false);
   });
 });
+
+describe('the template schemas', () => {
+  it('pass every generated event and fail every poison kind that parses', async () => {
+    const { buildValidator } = await import('../../src/features/process/schema.js');
+    const { TEMPLATE_ATTRIBUTE, templateMark } = await import('../../src/core/templates/index.js');
+    const { validate } = await buildValidator({ kind: 'templates' });
+    const marked = { [TEMPLATE_ATTRIBUTE]: templateMark(order) };
+    for (const e of events(4, 30)) expect(validate!(e, marked)).toBeUndefined();
+    const valid = events(5, 1)[0]!;
+    for (const kind of ['missing-key', 'wrong-type'] as const) {
+      expect(validate!(JSON.parse(poisonBody(kind, valid, 'orderId')), marked), kind).toMatch(/^order@1: /);
+    }
+    // Unmarked messages, and marks of a version this build does not ship, are not checked.
+    expect(validate!({ total: 'x' }, {})).toBeUndefined();
+    expect(validate!({ total: 'x' }, { [TEMPLATE_ATTRIBUTE]: 'order@99' })).toBeUndefined();
+  });
+});

@@ -14,12 +14,16 @@ export interface ConsumeFlags {
   out?: string;
   table?: string;
   keepPayloads?: boolean;
+  schema?: string | false;
 }
 
 export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<void> {
   const count = parseIntFlag('--count', flags.count ?? '10', { min: 1, max: 1_000_000 });
   const waitSeconds = parseIntFlag('--wait', flags.wait ?? '5', { min: 0, max: 20 });
   compileKey(flags.key); // a malformed --key fails before we touch the queue
+  const { buildValidator } = await import('../../features/process/schema.js');
+  const { schemaChoice } = await import('../../features/process/config.js');
+  const schema = await buildValidator(schemaChoice(flags.schema, ctx.env.SQSOPS_SCHEMA));
   const clients = await ctx.connect();
   const spinner = await ctx.out.spinner(`${flags.peek ? 'peeking at' : 'taking'} up to ${count} messages`);
   let result: ConsumeResult;
@@ -33,6 +37,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       keepPayloads: flags.keepPayloads ?? false,
       ...(flags.key ? { key: flags.key } : {}),
       ...(flags.out ? { out: flags.out } : {}),
+      schema,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
       onProgress: ({ received }) => spinner.update(`received ${received}/${count}`),

@@ -1,164 +1,118 @@
-import type { CommandContext } from '../context.js';
-import { parseIntFlag, parseChoiceFlag } from '../../core/flags.js';
-import { compileKey } from '../../core/keys.js';
-import { PartialFailureError, UsageError } from '../../core/errors.js';
-import { emfLine, Metrics } from '../../core/metrics.js';
-import { createActionLog, type LogFormat } from '../../features/process/log.js';
-import { buildSinks, SINK_NAMES } from '../../features/process/sinks/index.js';
-import { loadSchema } from '../../features/process/schema.js';
-import { rate } from '../output.js';
 import { randomUUID } from 'node:crypto';
-import type { CommandContext as Ctx } from '../context.js';
-import type { AwsClients } from '../../aws/clients.js';
-import type { Sink } from '../../features/process/sinks/types.js';
-import type { TaskSet } from '../../features/tasks/load.js';
+import type { CommandContext } from '../context.js';
+import { PartialFailureError } from '../../core/errors.js';
+import { emfLine, Metrics, outcomeIdentity } from '../../core/metrics.js';
+import { resolveProcessConfig, type ProcessFlags } from '../../features/process/config.js';
+import { createActionLog } from '../../features/process/log.js';
+import type { ProcessSqsResult } from '../../features/process/runner.js';
+import { rate } from '../output.js';
 
-async function loadTaskSet(flags: ProcessFlags, ctx: Ctx): Promise<TaskSet> {
-  const { loadTasks } = await import('../../features/tasks/load.js');
-  if (flags.failureTask === 'webhook') {
-    const { webhookTask, WEBHOOK_ENV } = await import('../../features/tasks/webhook.js');
-    const url = ctx.env[WEBHOOK_ENV];
-    if (!url) throw new UsageError(`--failure-task webhook needs ${WEBHOOK_ENV}`, { hint: `export ${WEBHOOK_ENV}=<your incoming-webhook URL> (it is never printed)` });
-    const set = await loadTasks(flags.handlers!);
-    return { tasks: set.failureTask ? [...set.tasks, set.failureTask] : set.tasks, failureTask: { ...webhookTask(url), file: '(built-in)' } };
-  }
-  return loadTasks(flags.handlers!, flags.failureTask ? { failureTask: flags.failureTask } : {});
-}
+export type { ProcessFlags };
 
-async function taskSinkFor(set: TaskSet, flags: ProcessFlags, ctx: Ctx, clients: AwsClients, run: { owner: string; poolSize: number; queueName: string }): Promise<Sink> {
-  const { createTaskSink } = await import('../../features/tasks/runner.js');
-  const { SqsQueues } = await import('../../aws/queue.js');
-  const { openQueue, openLedger } = await import('../../features/setup/resources.js');
-  const ledger = flags.ledger === false ? undefined : await openLedger(clients, flags.table ?? ctx.names.ledgerTable, { createIfLocal: true });
-  const rejects = flags.rejects
-    ? undefined
-    : { queues: new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs')), queue: await openQueue(clients, flags.rejectsQueue ?? `${run.queueName}-rejects`, { createIfLocal: true, notify: (m) => ctx.out.note(m) }) };
-  return createTaskSink({ set, mode: flags.rejects ? 'rejects' : 'requests', poolSize: run.poolSize, owner: run.owner, ...(ledger ? { ledger } : {}), ...(rejects ? { rejects } : {}) });
-}
-
-export interface ProcessFlags {
-  queue?: string;
-  concurrency?: string;
-  count?: string;
-  drain?: boolean;
-  wait?: string;
-  key?: string;
-  schema?: string;
-  table?: string;
-  ledger?: boolean;
-  sink?: string[];
-  handler?: string[];
-  bucket?: string;
-  s3Prefix?: string;
-  s3Mode?: string;
-  mongodbUrl?: string;
-  mongodbDatabase?: string;
-  mongodbCollection?: string;
-  mssqlUrl?: string;
-  mssqlTable?: string;
-  dlq?: string;
-  ttlDays?: string;
-  keepPayloads?: boolean;
-  logFormat?: string;
-  metrics?: string;
-  handlers?: string;
-  poolSize?: string;
-  failureTask?: string;
-  rejectsQueue?: string;
-  rejects?: boolean;
-}
+/** Counters always shown in the table, even at zero: the outcomes and the deletes. */
+const ALWAYS = [
+  'MessagesReceived',
+  'MessagesSaved',
+  'DuplicateMessages',
+  'InvalidMessages',
+  'MessagesRetried',
+  'MessagesDeferred',
+  'MessagesDeleted',
+];
 
 export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<void> {
-  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '4', { min: 1, max: 100 });
-  const count = flags.count !== undefined ? parseIntFlag('--count', flags.count, { min: 1 }) : undefined;
-  const waitSeconds = parseIntFlag('--wait', flags.wait ?? '20', { min: 0, max: 20 });
-  const ttlDays = parseIntFlag('--ttl-days', flags.ttlDays ?? '7', { min: 1, max: 3650 });
-  const logFormat = parseChoiceFlag<LogFormat>('--log-format', flags.logFormat ?? 'off', ['json', 'text', 'off']);
-  const metricsFormat = parseChoiceFlag('--metrics', flags.metrics ?? 'table', ['table', 'emf']);
-  compileKey(flags.key);
-  const validate = flags.schema ? await loadSchema(flags.schema) : undefined;
-  const poolSize = parseIntFlag('--pool-size', flags.poolSize ?? '8', { min: 1, max: 256 });
-  if ((flags.rejects || flags.failureTask || flags.rejectsQueue || flags.poolSize) && !flags.handlers) {
-    throw new UsageError('--rejects, --rejects-queue, --failure-task and --pool-size go with --handlers DIR');
-  }
-  const taskSet = flags.handlers ? await loadTaskSet(flags, ctx) : undefined;
+  const config = resolveProcessConfig(ctx.env, flags);
+  const { loadTaskSet, wireProcess } = await import('../../features/process/wire.js');
+  // A broken task folder fails before anything is connected or created.
+  const taskSet = config.tasks ? await loadTaskSet(config.tasks, ctx.env) : undefined;
   const clients = await ctx.connect();
   const owner = randomUUID();
-  const queueName = flags.queue ?? (flags.rejects ? `${ctx.names.queue}-rejects` : ctx.names.queue);
-  const sinks = await buildSinks(
-    {
-      sinks: (flags.sink ?? []).map((n) => parseChoiceFlag('--sink', n, SINK_NAMES)),
-      ...(flags.handler ? { handlers: flags.handler } : {}),
-      s3: { bucket: flags.bucket ?? ctx.names.bucket, prefix: flags.s3Prefix ?? 'messages', mode: parseChoiceFlag('--s3-mode', flags.s3Mode ?? 'object', ['object', 'batch'] as const) },
-      mongodb: {
-        ...(flags.mongodbUrl ?? ctx.env.SQSOPS_MONGODB_URL ? { url: flags.mongodbUrl ?? ctx.env.SQSOPS_MONGODB_URL } : {}),
-        database: flags.mongodbDatabase ?? ctx.env.SQSOPS_MONGODB_DATABASE ?? 'sqsops',
-        collection: flags.mongodbCollection ?? ctx.env.SQSOPS_MONGODB_COLLECTION ?? 'messages',
-      },
-      mssql: { ...(flags.mssqlUrl ?? ctx.env.SQSOPS_MSSQL_URL ? { url: flags.mssqlUrl ?? ctx.env.SQSOPS_MSSQL_URL } : {}), table: flags.mssqlTable ?? ctx.env.SQSOPS_MSSQL_TABLE ?? 'dbo.sqsops_messages' },
-    },
-    clients,
-    (m) => ctx.out.note(m),
-  );
-  if (taskSet) sinks.push(await taskSinkFor(taskSet, flags, ctx, clients, { owner, poolSize, queueName }));
+  const notify = (m: string) => ctx.out.note(m);
+  const { schema, sinks } = await wireProcess(clients, config, { owner, env: ctx.env, notify }, taskSet);
   const metrics = new Metrics();
-  const log = createActionLog(logFormat, (line) => process.stderr.write(`${line}\n`));
+  const log = createActionLog(config.logFormat, (line) => process.stderr.write(`${line}\n`));
   const started = performance.now();
   // Action logs own stderr when they are on: no spinner to interleave with them.
-  const spinner = logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
+  const spinner = config.logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
   // EMF: one line a minute with that minute's counts, so a long run reports as it goes.
   let reported = metrics.snapshot();
   const emfTimer =
-    metricsFormat === 'emf'
+    config.metrics === 'emf'
       ? setInterval(() => {
-          ctx.out.print(emfLine(metrics.since(reported), { Queue: queueName }));
+          ctx.out.print(emfLine(metrics.since(reported), { Queue: config.queue }));
           reported = metrics.snapshot();
         }, 60_000)
       : undefined;
   emfTimer?.unref();
   const { processSqs } = await import('../../features/process/runner.js');
   const result = await processSqs(clients, {
-    queue: queueName,
-    concurrency,
-    ...(count !== undefined ? { count } : {}),
-    drain: flags.drain ?? false,
-    waitSeconds,
-    ledgerTable: flags.ledger === false ? false : (flags.table ?? ctx.names.ledgerTable),
-    ...(flags.key ? { key: flags.key } : {}),
-    ...(validate ? { validate } : {}),
+    queue: config.queue,
+    concurrency: config.concurrency,
+    ...(config.count !== undefined ? { count: config.count } : {}),
+    drain: config.drain,
+    waitSeconds: config.waitSeconds,
+    ledgerTable: config.ledgerTable,
+    key: config.key,
+    schema,
     sinks,
-    ...(flags.dlq ? { dlq: flags.dlq } : {}),
-    ttlDays,
-    keepPayloads: flags.keepPayloads ?? false,
+    ...(config.dlq ? { dlq: config.dlq } : {}),
+    ttlDays: config.ttlDays,
+    keepPayloads: config.keepPayloads,
     owner,
-    ...(flags.rejects ? { keySuffix: '#rejects' } : {}),
+    ...(config.tasks?.rejects ? { keySuffix: '#rejects' } : {}),
     signal: ctx.signal,
-    notify: (m) => ctx.out.note(m),
+    notify,
     log,
     metrics,
     onProgress: (m) => {
       const secs = (performance.now() - started) / 1000;
-      spinner.update(`received ${m.get('MessagesReceived')}: saved ${m.get('MessagesSaved')}, duplicates ${m.get('DuplicateMessages')}, invalid ${m.get('InvalidMessages')} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
+      spinner.update(`${outcomeIdentity(m.snapshot()).line} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
     },
   }).finally(() => {
     spinner.stop();
     clearInterval(emfTimer);
   });
+  render(result, config.metrics, ctx, reported);
+  verdict(result, config.tasks?.rejectsQueue, ctx);
+}
 
+function render(result: ProcessSqsResult, format: string, ctx: CommandContext, reported: Record<string, number>): void {
   const { out } = ctx;
-  if (metricsFormat === 'emf') out.print(emfLine(metrics.since(reported), { Queue: result.queue }));
-  if (out.json) out.printJson(result);
-  else if (metricsFormat === 'table') {
+  const identity = outcomeIdentity(result.metrics);
+  if (format === 'emf') {
+    const sinceLast = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, v - (reported[k] ?? 0)]));
+    out.print(emfLine(sinceLast, { Queue: result.queue }));
+  }
+  if (out.json) out.printJson({ ...result, identity: identity.line, identityHolds: identity.holds });
+  else if (format === 'table') {
     const rows = Object.entries(result.metrics)
-      .filter(([k, v]) => v !== 0 || ['MessagesReceived', 'MessagesSaved', 'DuplicateMessages', 'InvalidMessages', 'MessagesDeleted'].includes(k))
+      .filter(([k, v]) => v !== 0 || ALWAYS.includes(k))
       .map(([k, v]) => [k, v]);
     rows.push(['time', `${(result.durationMs / 1000).toFixed(2)} s`], ['msg/s', rate(result.messagesPerSecond)]);
     out.print(out.table([`process-sqs ${result.queue}`, ''], rows));
   }
+  out.note(identity.line);
+  out.note(`schema: ${result.schema}`);
+}
+
+/**
+ * Exit 0 only if every received message reached a final outcome: saved, duplicate,
+ * poison safely in the DLQ, routed to the rejects queue, or deferred (left for another
+ * worker or handed back at a stop: not a failure, but shown). Retries and errors exit 1.
+ */
+function verdict(result: ProcessSqsResult, rejectsQueue: string | undefined, ctx: CommandContext): void {
   const m = result.metrics;
-  const problems = (m.MessagesRetried ?? 0) + (m.SQSDeleteError ?? 0) + (m.SQSDLQSendError ?? 0) + (m.DynamoDBCheckError ?? 0) + (m.DynamoDBSaveError ?? 0);
-  if (problems > 0) {
-    throw new PartialFailureError(`${problems} messages were not fully processed (retries or errors)`, {
+  if ((m.MessagesDeferred ?? 0) > 0) {
+    ctx.out.note(`${m.MessagesDeferred} messages were left on the queue for another worker, or handed back at the stop`);
+  }
+  if ((m.MessagesToRejects ?? 0) > 0) {
+    const where = rejectsQueue ?? 'the rejects queue';
+    ctx.out.note(`${m.MessagesToRejects} messages went to ${where}: a task failed (process-sqs --rejects retries them)`);
+  }
+  const errors = ['SQSDeleteError', 'SQSDLQSendError', 'DynamoDBCheckError', 'DynamoDBSaveError'].reduce((n, k) => n + (m[k] ?? 0), 0);
+  const retried = m.MessagesRetried ?? 0;
+  if (retried + errors > 0) {
+    throw new PartialFailureError(`${retried} messages were retried and ${errors} hit an error: not fully processed`, {
       hint: 'they are still on the queue and will be retried; --log-format text shows each one',
     });
   }

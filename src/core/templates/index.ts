@@ -7,7 +7,11 @@ import { orderTemplate } from './order.js';
 
 export interface EventTemplate {
   name: string;
+  /** Bumped when the event's shape changes; the mark names it, so old events keep their old schema. */
+  version: number;
   description: string;
+  /** JSON Schema of a valid event: consumers check marked events against it. */
+  schema: Record<string, unknown>;
   /** The field that identifies the business entity; duplicates repeat it. */
   keyField: string;
   /** Builds a generator (catalogs, pools) once per run; it is called once per event. */
@@ -17,6 +21,22 @@ export interface EventTemplate {
 export const TEMPLATES: Record<string, EventTemplate> = {
   order: orderTemplate,
 };
+
+/**
+ * The message attribute produce marks template events with (`order@1`): process-sqs and
+ * consume find the schema to check them against by it, so poison that is valid JSON with
+ * a key (the `wrong-type` kind) is caught without a --schema file.
+ */
+export const TEMPLATE_ATTRIBUTE = 'sqsops.template';
+
+export const templateMark = (t: EventTemplate): string => `${t.name}@${t.version}`;
+
+/** The template a mark names, if this build ships that template at that version. */
+export function templateOfMark(mark: string | undefined): EventTemplate | undefined {
+  const [name, version] = (mark ?? '').split('@');
+  const t = name ? TEMPLATES[name] : undefined;
+  return t && String(t.version) === version ? t : undefined;
+}
 
 /** The kinds of poison `--invalid` injects: each must fail JSON parsing or validation. */
 export const POISON_KINDS = ['truncated-json', 'not-json', 'missing-key', 'wrong-type'] as const;

@@ -24,6 +24,37 @@ interface Product {
  */
 export const orderTemplate: EventTemplate = {
   name: 'order',
+  version: 1,
+  schema: {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'OrderCreated v1 (sqsops order template)',
+    type: 'object',
+    required: ['eventType', 'eventId', 'orderId', 'customerId', 'createdAt', 'currency', 'items', 'total', 'version'],
+    properties: {
+      eventType: { const: 'OrderCreated' },
+      eventId: { type: 'string' },
+      orderId: { type: 'string', minLength: 1 },
+      customerId: { type: 'string' },
+      createdAt: { type: 'string' },
+      currency: { type: 'string', minLength: 3, maxLength: 3 },
+      items: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          type: 'object',
+          required: ['sku', 'quantity', 'unitPrice'],
+          properties: {
+            sku: { type: 'string' },
+            name: { type: 'string' },
+            quantity: { type: 'integer', minimum: 1 },
+            unitPrice: { type: 'number' },
+          },
+        },
+      },
+      total: { type: 'number' },
+      version: { type: 'integer' },
+    },
+  },
   description: 'OrderCreated events: orderId, customerId, createdAt, currency, items, total, version',
   keyField: 'orderId',
   create(faker: Faker) {

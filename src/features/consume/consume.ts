@@ -17,6 +17,7 @@ import { LEGACY_SIZE_ATTRIBUTE, PayloadMissingError, SIZE_ATTRIBUTE, type Payloa
 import { payloadHook } from '../payloads/payloads.js';
 import { UsageError } from '../../core/errors.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
+import { buildValidator, type SchemaCheck } from '../process/schema.js';
 
 export interface ConsumeOptions {
   queue: string;
@@ -36,6 +37,8 @@ export interface ConsumeOptions {
   ttlDays?: number;
   /** Large payloads: keep the S3 object of a consumed pointer message. @default false (deleted with the message) */
   keepPayloads?: boolean;
+  /** What bodies are checked against before they are recorded. @default the template schemas, for marked events */
+  schema?: SchemaCheck;
   signal?: AbortSignal;
   notify?: Notify;
   onProgress?: (p: { received: number; count: number }) => void;
@@ -59,6 +62,8 @@ export interface ConsumedMessage {
 export interface ConsumeResult {
   queue: string;
   peek: boolean;
+  /** The schema applied (see SchemaCheck.applied). */
+  schema: string;
   messages: ConsumedMessage[];
   recorded: number;
   duplicates: number;
@@ -99,6 +104,12 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   const { count, peek = false, waitSeconds = 5, ttlDays = 7, signal } = options;
   if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a whole number of 1 or more');
   const keyOf = compileKey(options.key);
+  const schema = options.schema ?? (peek ? { applied: 'none' } : await buildValidator({ kind: 'templates' }));
+  const invalid = (body: string, m: Message) => {
+    const parsed = parseJson(body);
+    const attributes = Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
+    return parsed === undefined ? undefined : schema.validate?.(parsed, attributes);
+  };
   const common = { ...(signal ? { signal } : {}), ...(options.notify ? { notify: options.notify } : {}), createIfLocal: true };
   const queue = await openQueue(clients, options.queue, { ...common, createIfLocal: false });
   const ledger: Ledger | undefined = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
@@ -143,6 +154,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
           missing = e.message;
         }
         const key = keyOf({ messageId: meta.messageId, body: parseJson(body) });
+        const schemaError = peek || !key.ok ? undefined : invalid(body, m);
         const row: ConsumedMessage & { receiptHandle: string } = { ...meta, key: key.ok ? key.key : '', body, status: 'peeked', deleted: false, receiptHandle: m.ReceiptHandle ?? '' };
         if (peek) {
           peeked.push({ id: String(peeked.length), receiptHandle: row.receiptHandle });
@@ -152,8 +164,11 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         } else if (!key.ok) {
           row.status = 'failed';
           row.error = `${key.reason}; left on the queue`;
+        } else if (schemaError) {
+          row.status = 'failed';
+          row.error = `schema: ${schemaError}; left on the queue`;
         } else {
-          row.status = await ledger!.recordIfAbsent({
+          const recorded = await ledger!.recordIfAbsent({
             id: key.key,
             status: 'COMPLETED',
             queue: queue.name,
@@ -164,6 +179,10 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
             receiveCount: meta.receiveCount,
             source: 'consume',
           });
+          if (recorded === 'inflight') {
+            row.status = 'failed';
+            row.error = 'another worker holds this key (a live lease); left on the queue';
+          } else row.status = recorded;
         }
         rows.push(row);
         // The export holds the real body, so the size attribute of the pointer no longer applies.
@@ -201,6 +220,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   return {
     queue: queue.name,
     peek,
+    schema: schema.applied,
     messages,
     recorded: messages.filter((m) => m.status === 'recorded').length,
     duplicates: messages.filter((m) => m.status === 'duplicate').length,

@@ -1,6 +1,6 @@
 /**
  * Acknowledging a processed batch on SQS: poison to the DLQ (body byte-identical)
- * and only then deleted; saved and duplicates deleted; retries hidden for a backoff;
+ * and only then deleted; saved, duplicates and rejects-routed deleted; retries hidden for a backoff;
  * FIFO-skipped messages made visible again at once. Every batch call's Failed[] is read.
  */
 import type { SqsQueues, QueueRef } from '../../aws/queue.js';
@@ -39,7 +39,7 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
   const visibility: { m: InboundMessage; seconds: number; soon?: boolean }[] = [];
   messages.forEach((m, i) => {
     const o = outcomes[i]!;
-    if (o.kind === 'saved' || o.kind === 'duplicate') toDelete.push(m);
+    if (o.kind === 'saved' || o.kind === 'duplicate' || o.kind === 'rejected') toDelete.push(m);
     else if (o.kind === 'poison') poison.push({ m, reason: o.reason });
     else if (o.kind === 'retry') visibility.push({ m, seconds: retryDelaySeconds(m.receiveCount) });
     else if (o.kind === 'skipped') visibility.push({ m, seconds: 0, soon: true });
@@ -83,8 +83,8 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
     for (const { m, seconds, soon } of chunk) {
       if (soon) summary.soon.push(m.messageId);
       else if (seconds > 0) {
+        // Counted as MessagesRetried where its outcome was decided (processBatch).
         summary.retried++;
-        t.metrics.inc('MessagesRetried');
         t.log(m.traceId, 'retry', 'ok', { inSeconds: seconds });
       }
     }

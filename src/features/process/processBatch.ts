@@ -24,7 +24,7 @@ const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 function prepare(m: InboundMessage, config: PipelineConfig): Prepared | { poison: string } {
   const decoded = decodeBody(m.body);
   if (!decoded.ok) return { poison: decoded.reason };
-  const invalid = config.validate?.(decoded.body);
+  const invalid = config.validate?.(decoded.body, m.attributes);
   if (invalid) return { poison: `schema: ${invalid}` };
   const key = config.keyOf({ messageId: m.messageId, body: decoded.body });
   if (!key.ok) return { poison: key.reason };
@@ -82,7 +82,6 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
         claimedKeys?.add(p.key);
       }
       else if (c.kind === 'duplicate') {
-        metrics.inc('DuplicateMessages');
         if (c.payloadMismatch) {
           metrics.inc('PayloadMismatch');
           log(p.message.traceId, 'duplicate', 'error', { key: p.key, warning: 'same key, different payload' });
@@ -99,10 +98,12 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
 
   // Every sink gets the whole batch; a message is stored when every sink says so.
   const failures = new Map<string, { retryable: boolean; reason: string }>();
+  const rejected = new Map<string, string>();
   await Promise.all(
     config.sinks.map(async (sink) => {
       try {
         const result = await sink.write(claimed.map((p) => p.sink));
+        for (const r of result.rejected ?? []) rejected.set(r.key, `${sink.name}: ${r.reason}`);
         for (const f of result.failed) {
           metrics.inc(`SinkError.${sink.name}`);
           const prev = failures.get(f.key);
@@ -143,7 +144,12 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
           return;
         }
       }
-      metrics.inc('MessagesSaved');
+      const routed = rejected.get(p.key);
+      if (routed) {
+        log(p.message.traceId, 'rejects', 'ok', { key: p.key, reason: routed });
+        out.set(p.key, { kind: 'rejected', key: p.key, reason: routed });
+        return;
+      }
       log(p.message.traceId, 'store', 'ok', { key: p.key, sinks: config.sinks.map((s) => s.name) });
       out.set(p.key, { kind: 'saved', key: p.key });
     }),
@@ -151,13 +157,34 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
   return out;
 }
 
+/** The counter of each outcome: every received message is counted in exactly one. */
+const OUTCOME_COUNTER = {
+  saved: 'MessagesSaved',
+  duplicate: 'DuplicateMessages',
+  poison: 'InvalidMessages',
+  retry: 'MessagesRetried',
+  // Left for another worker's live lease, or for another poller of this run, or not tried (FIFO order).
+  inflight: 'MessagesDeferred',
+  skipped: 'MessagesDeferred',
+  rejected: 'MessagesToRejects',
+} as const satisfies Record<Outcome['kind'], string>;
+
+/** Counts a set of messages and their outcomes (also used for messages handed back at a stop). */
+export function countOutcomes(outcomes: Outcome[], metrics: PipelineConfig['metrics']): void {
+  metrics.inc('MessagesReceived', outcomes.length);
+  for (const o of outcomes) metrics.inc(OUTCOME_COUNTER[o.kind]);
+}
+
 /**
- * Outcomes in the order of `messages`. `claimedKeys` collects the keys this batch
- * holds in the ledger, so a heartbeat can extend their leases.
+ * Outcomes in the order of `messages`, each counted once. `claimedKeys` collects the keys
+ * this batch holds in the ledger, so a heartbeat can extend their leases.
  */
 export async function processBatch(messages: InboundMessage[], config: PipelineConfig, claimedKeys?: Set<string>): Promise<Outcome[]> {
-  if (!config.payloads) return processResolved(messages, config, claimedKeys);
-  return withPayloads(messages, config, config.payloads, claimedKeys);
+  const outcomes = config.payloads
+    ? await withPayloads(messages, config, config.payloads, claimedKeys)
+    : await decide(messages, config, claimedKeys);
+  countOutcomes(outcomes, config.metrics);
+  return outcomes;
 }
 
 /**
@@ -182,10 +209,8 @@ async function withPayloads(
       pointers[i] = r?.pointer;
       ready.push({ m: r ? { ...m, body: r.text } : m, i });
     } catch (e: unknown) {
-      config.metrics.inc('MessagesReceived');
       const reason = errMsg(e);
       if (e instanceof PayloadMissingError) {
-        config.metrics.inc('InvalidMessages');
         config.log(m.traceId, 'validate', 'error', { reason });
         outcomes[i] = { kind: 'poison', reason };
       } else {
@@ -194,7 +219,7 @@ async function withPayloads(
       }
     }
   }
-  const inner = await processResolved(ready.map((r) => r.m), config, claimedKeys);
+  const inner = await decide(ready.map((r) => r.m), config, claimedKeys);
   ready.forEach((r, j) => (outcomes[r.i] = inner[j]!));
   for (const [i, p] of pointers.entries()) {
     const kind = outcomes[i]?.kind;
@@ -205,12 +230,10 @@ async function withPayloads(
   return outcomes;
 }
 
-async function processResolved(messages: InboundMessage[], config: PipelineConfig, claimedKeys?: Set<string>): Promise<Outcome[]> {
-  config.metrics.inc('MessagesReceived', messages.length);
+async function decide(messages: InboundMessage[], config: PipelineConfig, claimedKeys?: Set<string>): Promise<Outcome[]> {
   const prepared = messages.map((m) => prepare(m, config));
   const outcomes: (Outcome | undefined)[] = prepared.map((p, i) => {
     if (!('poison' in p)) return undefined;
-    config.metrics.inc('InvalidMessages');
     config.log(messages[i]!.traceId, 'validate', 'error', { reason: p.poison });
     return { kind: 'poison', reason: p.poison };
   });
@@ -224,10 +247,8 @@ async function processResolved(messages: InboundMessage[], config: PipelineConfi
     for (const { p, i } of valid) {
       const r = results.get(p.key)!;
       if (first.get(p.key) === p) outcomes[i] = r;
-      else if (r.kind === 'saved' || r.kind === 'duplicate') {
-        config.metrics.inc('DuplicateMessages');
-        outcomes[i] = { kind: 'duplicate', key: p.key };
-      } else outcomes[i] = r; // a copy shares the first one's fate (retry, poison, in flight)
+      else if (r.kind === 'saved' || r.kind === 'duplicate' || r.kind === 'rejected') outcomes[i] = { kind: 'duplicate', key: p.key };
+      else outcomes[i] = r; // a copy shares the first one's fate (retry, poison, in flight)
     }
     return outcomes as Outcome[];
   }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
+import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues, type QueueRef } from '../../aws/queue.js';
 import type { Ledger } from '../../aws/ledger.js';
@@ -16,10 +16,12 @@ import { Metrics } from '../../core/metrics.js';
 import type { Sink } from './sinks/types.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 import { acknowledge } from './ack.js';
+import { fromSqsMessage, INBOUND_SYSTEM_ATTRIBUTES } from './inbound.js';
+import { buildValidator, type SchemaCheck } from './schema.js';
 import type { ActionLog } from './log.js';
-import { processBatch } from './processBatch.js';
 import { payloadHook } from '../payloads/payloads.js';
-import type { InboundMessage, PipelineConfig } from './types.js';
+import { countOutcomes, processBatch } from './processBatch.js';
+import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
 
 export interface ProcessSqsOptions {
   queue: string;
@@ -35,7 +37,8 @@ export interface ProcessSqsOptions {
   ledgerTable: string | false;
   /** @default messageId */
   key?: string;
-  validate?: (body: unknown) => string | undefined;
+  /** What bodies are checked against. @default the built-in template schemas, for events produce marked */
+  schema?: SchemaCheck;
   sinks?: Sink[];
   /** DLQ name or URL; default: the queue's redrive policy target. */
   dlq?: string;
@@ -61,6 +64,8 @@ export interface ProcessSqsResult {
   queue: string;
   dlq?: string;
   handled: number;
+  /** The schema applied (see SchemaCheck.applied). */
+  schema: string;
   durationMs: number;
   messagesPerSecond: number;
   metrics: Record<string, number>;
@@ -71,26 +76,6 @@ function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
   return (source) => {
     const k = keyOf(source);
     return k.ok ? { ok: true, key: `${k.key}${suffix}` } : k;
-  };
-}
-
-/** The system attributes toInbound reads: process-sqs asks SQS for these only. */
-export const INBOUND_SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = ['SentTimestamp', 'ApproximateReceiveCount', 'MessageGroupId', 'AWSTraceHeader'];
-
-export function toInbound(m: Message): InboundMessage {
-  const attributes: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.MessageAttributes ?? {})) if (v.StringValue !== undefined) attributes[k] = v.StringValue;
-  const sent = Number(m.Attributes?.SentTimestamp);
-  return {
-    messageId: m.MessageId ?? '',
-    receiptHandle: m.ReceiptHandle ?? '',
-    body: m.Body ?? '',
-    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
-    ...(Number.isFinite(sent) && sent > 0 ? { sentAt: new Date(sent).toISOString() } : {}),
-    ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
-    attributes,
-    ...(m.MessageAttributes ? { rawAttributes: m.MessageAttributes } : {}),
-    traceId: m.Attributes?.AWSTraceHeader ?? m.MessageId ?? '',
   };
 }
 
@@ -114,13 +99,14 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
   const visibilitySeconds = Number((await queues.attributes(queue.url, ['VisibilityTimeout'])).VisibilityTimeout ?? 30);
   const sinks = options.sinks ?? [];
+  const schema = options.schema ?? (await buildValidator({ kind: 'templates' }));
   for (const s of sinks) await s.open?.();
 
   const config: PipelineConfig = {
     queueName: queue.name,
     fifo: queue.fifo,
     keyOf: withSuffix(compileKey(options.key), options.keySuffix),
-    ...(options.validate ? { validate: options.validate } : {}),
+    ...(schema.validate ? { validate: schema.validate } : {}),
     ...(ledger ? { ledger } : {}),
     sinks,
     owner: options.owner ?? randomUUID(),
@@ -149,6 +135,20 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   else signal?.addEventListener('abort', cutReceives, { once: true });
   const receiver = new SqsQueues(await clients.sqs(), receiveAbort.signal, clients.endpointOf('sqs'));
 
+  const handBack = async (batch: InboundMessage[]) => {
+    const outcomes: Outcome[] = batch.map(() => ({ kind: 'skipped', reason: 'received as the run stopped' }));
+    countOutcomes(outcomes, metrics);
+    reserved -= batch.length;
+    try {
+      const entries = batch.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: 0 }));
+      await queues.changeVisibilityBatch(queue.url, entries);
+    } catch {
+      // Best effort: without it they come back when their visibility timeout ends.
+    }
+    for (const m of batch) log(m.traceId, 'stop', 'skip', { note: 'received as the run stopped; visible again' });
+    options.onProgress?.(metrics);
+  };
+
   const poller = async () => {
     // One acknowledgement may be in flight while the next batch is received: the delete
     // round trip no longer stalls the poller (it is awaited before the next ack and at the end).
@@ -175,9 +175,15 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         else if (options.drain) await sleep(50);
         continue;
       }
-      busy++;
       for (const m of received) expectBack.delete(m.MessageId ?? '');
-      const batch = received.map(toInbound);
+      const batch = received.map(fromSqsMessage);
+      if (signal?.aborted) {
+        // A receive that returned after the stop: not started, so handed back at once for
+        // another worker (rather than hidden for a visibility timeout), and counted deferred.
+        await handBack(batch);
+        continue;
+      }
+      busy++;
       const claimedKeys = new Set<string>();
       const heartbeat = setInterval(() => {
         void queues
@@ -222,6 +228,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     queue: queue.name,
     ...(dlq ? { dlq: dlq.name } : {}),
     handled,
+    schema: schema.applied,
     durationMs,
     messagesPerSecond: durationMs > 0 ? (handled * 1000) / durationMs : 0,
     metrics: metrics.snapshot(),

@@ -5,6 +5,9 @@ import type { Sink } from './sinks/types.js';
 import type { ActionLog } from './log.js';
 import type { PayloadHook } from '../payloads/payloads.js';
 
+/** Checks a decoded body: a reason when it is invalid, else undefined. */
+export type Validate = (body: unknown, attributes: Record<string, string>) => string | undefined;
+
 /** A received message, from ReceiveMessage or from a Lambda SQS event. */
 export interface InboundMessage {
   messageId: string;
@@ -24,18 +27,21 @@ export interface InboundMessage {
 export type Outcome =
   | { kind: 'saved'; key: string }
   | { kind: 'duplicate'; key: string }
+  /** Handled by routing it to the rejects queue (its tasks failed): deleted, counted apart from saved. */
+  | { kind: 'rejected'; key: string; reason: string }
   | { kind: 'poison'; reason: string; key?: string }
   | { kind: 'retry'; reason: string; key?: string }
   /** Claimed elsewhere; `ours` when by another poller of this same run (it will be back soon). */
   | { kind: 'inflight'; key: string; ours?: boolean }
+  /** Not attempted: FIFO order after a failure in its group, or received as the run stopped. */
   | { kind: 'skipped'; reason: string };
 
 export interface PipelineConfig {
   queueName: string;
   fifo: boolean;
   keyOf: KeyFn;
-  /** Returns a reason when the body is invalid. */
-  validate?: (body: unknown) => string | undefined;
+  /** Returns a reason when the body is invalid; the attributes say which template made it. */
+  validate?: Validate;
   /** Undefined: no ledger (messages go straight to the sinks). */
   ledger?: Ledger;
   sinks: Sink[];

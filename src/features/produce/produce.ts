@@ -17,7 +17,7 @@ import { ResourceNotFoundError, SqsopsError, UsageError } from '../../core/error
 import type { PayloadStore } from '../../aws/payloads.js';
 import { DEFAULT_THRESHOLD, isLarge } from '../../core/payloadPointer.js';
 import { offload } from '../payloads/payloads.js';
-import { TEMPLATES, POISON_KINDS, poisonBody, type EventTemplate } from '../../core/templates/index.js';
+import { TEMPLATES, POISON_KINDS, TEMPLATE_ATTRIBUTE, poisonBody, templateMark, type EventTemplate } from '../../core/templates/index.js';
 import { openQueue, type Notify } from '../setup/resources.js';
 
 /** One body to send, with where it came from (for error reports). */
@@ -221,9 +221,13 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   const injected = { duplicates: 0, invalid: 0 };
   const inputs = options.inputs ? fromArray(options.inputs) : generatedInputs(options, template, injected);
   const total = options.inputs?.length ?? options.count ?? 10;
+  // Generated events (poison included) carry their template and version, so consumers can check them against its schema.
   const attributes: Record<string, MessageAttributeValue> | undefined = options.inputs
     ? undefined
-    : { eventType: { DataType: 'String', StringValue: 'OrderCreated' } };
+    : {
+        eventType: { DataType: 'String', StringValue: 'OrderCreated' },
+        [TEMPLATE_ATTRIBUTE]: { DataType: 'String', StringValue: templateMark(template) },
+      };
   const dedupMode = options.dedupId ?? (queue.contentBasedDeduplication ? 'content' : 'hash');
 
   let sent = 0;

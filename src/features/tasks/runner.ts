@@ -11,7 +11,7 @@ import type { Ledger } from '../../aws/ledger.js';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
 import { withStringAttribute, type AttributeValueLike } from '../../core/batching.js';
 import { redact } from '../../core/redact.js';
-import { writeEach, type Sink, type SinkMessage, type SinkResult } from '../process/sinks/types.js';
+import { writeEach, type HandleResult, type Sink, type SinkMessage, type SinkResult } from '../process/sinks/types.js';
 import type { LoadedTask, TaskSet } from './load.js';
 
 export const FAILED_TASKS_ATTRIBUTE = 'sqsops.failedTasks';
@@ -79,12 +79,14 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
     if (out.failed.length) throw new Error(`rejects queue refused the message: ${out.failed[0]!.code}`);
   };
 
-  const handle = async (m: SinkMessage): Promise<void> => {
+  const handle = async (m: SinkMessage): Promise<HandleResult> => {
     const done = new Set(m.tasksDone ?? []);
     if (options.mode === 'requests') {
       const failures = await runTasks(m, set.tasks.filter((t) => !done.has(t.name)));
-      if (failures.length) await toRejects(m, failures);
-      return;
+      if (failures.length === 0) return;
+      await toRejects(m, failures);
+      // Parked safely in the rejects queue: handled, but not saved (the run counts it apart).
+      return { rejected: `tasks failed: ${failures.map((f) => f.task).join(', ')}` };
     }
     const names = (m.attributes?.[FAILED_TASKS_ATTRIBUTE] ?? '').split(',').filter(Boolean);
     const tasks = names.length ? set.tasks.filter((t) => names.includes(t.name) && !done.has(t.name)) : set.tasks.filter((t) => !done.has(t.name));

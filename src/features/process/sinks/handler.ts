@@ -14,7 +14,11 @@ export type MessageHandler = (message: SinkMessage) => Promise<void> | void;
 export function sinkFromHandler(name: string, handle: MessageHandler): Sink {
   return {
     name: `handler:${name}`,
-    write: (batch): Promise<SinkResult> => writeEach(batch, handle),
+    // What a user's handle() returns is not ours to read: only the tasks sink routes to rejects.
+    write: (batch): Promise<SinkResult> =>
+      writeEach(batch, async (m) => {
+        await handle(m);
+      }),
     async close() {},
   };
 }

@@ -39,6 +39,11 @@ export interface SinkResult {
   /** Keys written (or already present with this key: idempotent). */
   succeeded: string[];
   failed: SinkFailure[];
+  /**
+   * Keys among `succeeded` that the sink handled by routing them elsewhere by design (the
+   * tasks sink's rejects queue): safe to delete, but counted as MessagesToRejects, not saved.
+   */
+  rejected?: { key: string; reason: string }[];
 }
 
 export interface Sink {
@@ -51,17 +56,26 @@ export interface Sink {
   close(): Promise<void>;
 }
 
+/** What a per-message handler may return: nothing (written), or where it routed the message instead. */
+export type HandleResult = void | { rejected: string };
+
 /**
  * Runs `handle` for every message of a batch at once and reports each: a throw is that
  * message's failure, retryable unless the error says `retryable: false`.
  */
-export async function writeEach(batch: SinkMessage[], handle: (m: SinkMessage) => Promise<void> | void): Promise<SinkResult> {
+export async function writeEach(
+  batch: SinkMessage[],
+  handle: (m: SinkMessage) => Promise<HandleResult> | HandleResult,
+): Promise<SinkResult> {
   const result: SinkResult = { succeeded: [], failed: [] };
   await Promise.all(
     batch.map(async (m) => {
       try {
-        await handle(m);
+        const out = await handle(m);
         result.succeeded.push(m.key);
+        if (out && typeof out === 'object' && typeof out.rejected === 'string') {
+          (result.rejected ??= []).push({ key: m.key, reason: out.rejected });
+        }
       } catch (e: unknown) {
         const error = e instanceof Error ? e : new Error(String(e));
         result.failed.push({ key: m.key, error, retryable: (e as { retryable?: unknown })?.retryable !== false });

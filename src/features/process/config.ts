@@ -1,0 +1,162 @@
+/**
+ * The one process-sqs configuration: flags (the CLI) over environment variables (the CLI
+ * and the Lambda alike) over the defaults in src/config.ts. Pure: it parses and checks,
+ * and throws a one-line UsageError naming the flag or variable that is wrong.
+ */
+import { PROCESS_DEFAULTS, defaultNames } from '../../config.js';
+import { UsageError } from '../../core/errors.js';
+import { parseChoiceFlag, parseIntFlag } from '../../core/flags.js';
+import { compileKey } from '../../core/keys.js';
+import type { LogFormat } from './log.js';
+import type { SchemaChoice } from './schema.js';
+import { SINK_NAMES, type SinkSpec } from './sinks/index.js';
+
+/** process-sqs's flags as commander gives them (strings; `false` from a --no-* flag). */
+export interface ProcessFlags {
+  queue?: string;
+  concurrency?: string;
+  count?: string;
+  drain?: boolean;
+  wait?: string;
+  key?: string;
+  schema?: string | false;
+  table?: string;
+  ledger?: boolean;
+  sink?: string[];
+  handler?: string[];
+  bucket?: string;
+  s3Prefix?: string;
+  s3Mode?: string;
+  mongodbUrl?: string;
+  mongodbDatabase?: string;
+  mongodbCollection?: string;
+  mssqlUrl?: string;
+  mssqlTable?: string;
+  dlq?: string;
+  ttlDays?: string;
+  keepPayloads?: boolean;
+  logFormat?: string;
+  metrics?: string;
+  handlers?: string;
+  poolSize?: string;
+  failureTask?: string;
+  rejectsQueue?: string;
+  rejects?: boolean;
+}
+
+export type MetricsFormat = 'table' | 'emf' | 'none';
+
+export interface TaskConfig {
+  /** Folder (or JSON list) of task modules. */
+  handlers: string;
+  poolSize: number;
+  failureTask?: string;
+  /** Requests mode: where messages whose tasks still fail go. */
+  rejectsQueue: string;
+  /** Consume the rejects queue instead of the requests queue. */
+  rejects: boolean;
+}
+
+export interface ProcessConfig {
+  queue: string;
+  concurrency: number;
+  count?: number;
+  drain: boolean;
+  waitSeconds: number;
+  key: string;
+  schema: SchemaChoice;
+  /** false: no ledger. */
+  ledgerTable: string | false;
+  sinks: SinkSpec;
+  /** DLQ name or URL; undefined: the queue's redrive target. */
+  dlq?: string;
+  ttlDays: number;
+  /** Large payloads: keep the S3 object of a processed pointer message. */
+  keepPayloads: boolean;
+  logFormat: LogFormat;
+  metrics: MetricsFormat;
+  tasks?: TaskConfig;
+}
+
+/** Where the configuration runs: the two differ only in their log and metrics defaults. */
+export type ProcessRuntime = 'cli' | 'lambda';
+
+/** The name to blame in an error: the flag when it was given, else the variable. */
+const from = (flag: string, given: unknown, variable: string) => (given !== undefined ? flag : variable);
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const envOf = (env: NodeJS.ProcessEnv, name: string) => env[name]?.trim() || undefined;
+
+/** --schema FILE, --no-schema (false), or the variable; by default the template schemas. */
+export function schemaChoice(flag: string | false | undefined, env: string | undefined): SchemaChoice {
+  if (flag === false) return { kind: 'none' };
+  const path = flag ?? env;
+  if (path === undefined) return { kind: 'templates' };
+  return path === 'none' ? { kind: 'none' } : { kind: 'file', path };
+}
+
+export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags = {}, runtime: ProcessRuntime = 'cli'): ProcessConfig {
+  const d = PROCESS_DEFAULTS;
+  const e = (name: string) => envOf(env, name);
+  const names = defaultNames(env);
+  /** A choice from the flag, else the variable, else the default; an error names where the value came from. */
+  const choice = <T extends string>(flag: string, given: string | undefined, variable: string, fallback: T, choices: readonly T[]) =>
+    parseChoiceFlag<T>(from(flag, given, variable), given ?? e(variable) ?? fallback, choices);
+  if ((flags.rejects || flags.failureTask || flags.rejectsQueue || flags.poolSize) && !flags.handlers) {
+    throw new UsageError('--rejects, --rejects-queue, --failure-task and --pool-size go with --handlers DIR');
+  }
+  const key = flags.key ?? e('SQSOPS_KEY') ?? d.key;
+  compileKey(key); // a malformed key fails before anything is touched
+  const queue = flags.queue ?? (flags.rejects ? `${names.queue}-rejects` : names.queue);
+  const table = flags.table ?? names.ledgerTable;
+  const sinkNames = flags.sink ?? list(e('SQSOPS_SINKS'));
+  const handlers = flags.handler ?? list(e('SQSOPS_HANDLERS'));
+  const mongodbUrl = flags.mongodbUrl ?? e('SQSOPS_MONGODB_URL');
+  const mssqlUrl = flags.mssqlUrl ?? e('SQSOPS_MSSQL_URL');
+  const count = flags.count;
+  const config: ProcessConfig = {
+    queue,
+    concurrency: parseIntFlag('--concurrency', flags.concurrency ?? d.concurrency, { min: 1, max: 100 }),
+    drain: flags.drain ?? false,
+    waitSeconds: parseIntFlag('--wait', flags.wait ?? d.waitSeconds, { min: 0, max: 20 }),
+    key,
+    schema: schemaChoice(flags.schema, e('SQSOPS_SCHEMA')),
+    // "none" is how an environment variable says --no-ledger.
+    ledgerTable: flags.ledger === false || (!flags.table && table === 'none') ? false : table,
+    sinks: {
+      sinks: sinkNames.map((n) => parseChoiceFlag(flags.sink ? '--sink' : 'SQSOPS_SINKS', n, SINK_NAMES)),
+      handlers,
+      s3: {
+        bucket: flags.bucket ?? names.bucket,
+        prefix: flags.s3Prefix ?? e('SQSOPS_S3_PREFIX') ?? d.s3Prefix,
+        mode: choice('--s3-mode', flags.s3Mode, 'SQSOPS_S3_MODE', d.s3Mode, ['object', 'batch'] as const),
+      },
+      mongodb: {
+        database: flags.mongodbDatabase ?? e('SQSOPS_MONGODB_DATABASE') ?? d.mongodbDatabase,
+        collection: flags.mongodbCollection ?? e('SQSOPS_MONGODB_COLLECTION') ?? d.mongodbCollection,
+      },
+      mssql: { table: flags.mssqlTable ?? e('SQSOPS_MSSQL_TABLE') ?? d.mssqlTable },
+    },
+    ttlDays: parseIntFlag(from('--ttl-days', flags.ttlDays, 'SQSOPS_TTL_DAYS'), flags.ttlDays ?? e('SQSOPS_TTL_DAYS') ?? d.ttlDays, {
+      min: 1,
+      max: 3650,
+    }),
+    keepPayloads: flags.keepPayloads ?? e('SQSOPS_KEEP_PAYLOADS') === 'true',
+    logFormat: choice<LogFormat>('--log-format', flags.logFormat, 'SQSOPS_LOG_FORMAT', d.logFormat[runtime], ['json', 'text', 'off']),
+    metrics: choice<MetricsFormat>('--metrics', flags.metrics, 'SQSOPS_METRICS', d.metrics[runtime], ['table', 'emf', 'none']),
+  };
+  if (count !== undefined) config.count = parseIntFlag('--count', count, { min: 1 });
+  const dlq = flags.dlq ?? e('SQSOPS_DLQ_URL');
+  if (dlq) config.dlq = dlq;
+  if (mongodbUrl) config.sinks.mongodb!.url = mongodbUrl;
+  if (mssqlUrl) config.sinks.mssql!.url = mssqlUrl;
+  if (flags.handlers) {
+    config.tasks = {
+      handlers: flags.handlers,
+      poolSize: parseIntFlag('--pool-size', flags.poolSize ?? d.poolSize, { min: 1, max: 256 }),
+      rejectsQueue: flags.rejectsQueue ?? `${queue}-rejects`,
+      rejects: flags.rejects ?? false,
+    };
+    if (flags.failureTask) config.tasks.failureTask = flags.failureTask;
+  }
+  return config;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { resolveProcessConfig } from '../../src/features/process/config.js';
+import { PROCESS_DEFAULTS } from '../../src/config.js';
+import { UsageError } from '../../src/core/errors.js';
+
+describe('resolveProcessConfig', () => {
+  it('takes the defaults from src/config.ts, per runtime', () => {
+    const cli = resolveProcessConfig({});
+    expect(cli).toMatchObject({ queue: 'sqsops-events', concurrency: 4, waitSeconds: 20, key: PROCESS_DEFAULTS.key, ttlDays: 7 });
+    expect(cli.ledgerTable).toBe('sqsops-ledger');
+    expect(cli).toMatchObject({ logFormat: 'off', metrics: 'table', schema: { kind: 'templates' } });
+    expect(resolveProcessConfig({}, {}, 'lambda')).toMatchObject({ logFormat: 'json', metrics: 'emf' });
+  });
+
+  it.each([
+    ['key', { SQSOPS_KEY: 'orderId' }, { key: 'id' }, 'key', 'orderId', 'id'],
+    ['ttl', { SQSOPS_TTL_DAYS: '3' }, { ttlDays: '9' }, 'ttlDays', 3, 9],
+    ['log format', { SQSOPS_LOG_FORMAT: 'text' }, { logFormat: 'json' }, 'logFormat', 'text', 'json'],
+    ['dlq', { SQSOPS_DLQ_URL: 'env-dlq' }, { dlq: 'flag-dlq' }, 'dlq', 'env-dlq', 'flag-dlq'],
+  ] as const)('puts a flag over the environment over the default: %s', (_name, env, flags, field, fromEnv, fromFlag) => {
+    expect(resolveProcessConfig(env)[field]).toBe(fromEnv);
+    expect(resolveProcessConfig(env, flags)[field]).toBe(fromFlag);
+  });
+
+  it('reads sinks, handlers and the s3 sink from the environment as the Lambda did', () => {
+    const env: NodeJS.ProcessEnv = { SQSOPS_SINKS: 's3, mongodb', SQSOPS_HANDLERS: 'a.mjs,b.mjs', SQSOPS_S3_MODE: 'batch' };
+    env.SQSOPS_MONGODB_URL = 'mongodb://h';
+    const c = resolveProcessConfig(env, {}, 'lambda');
+    expect(c.sinks).toMatchObject({ sinks: ['s3', 'mongodb'], handlers: ['a.mjs', 'b.mjs'] });
+    expect(c.sinks.mongodb).toMatchObject({ url: 'mongodb://h' });
+    expect(c.sinks.s3).toEqual({ bucket: 'sqsops-data', mode: 'batch', prefix: 'messages' });
+  });
+
+  it('says which schema: a file, none, or the template schemas', () => {
+    expect(resolveProcessConfig({}, { schema: 'o.json' }).schema).toEqual({ kind: 'file', path: 'o.json' });
+    expect(resolveProcessConfig({ SQSOPS_SCHEMA: 'o.json' }, { schema: false }).schema).toEqual({ kind: 'none' });
+    expect(resolveProcessConfig({ SQSOPS_SCHEMA: 'none' }).schema).toEqual({ kind: 'none' });
+  });
+
+  it('takes "none" as no ledger from the environment only', () => {
+    expect(resolveProcessConfig({ SQSOPS_LEDGER_TABLE: 'none' }).ledgerTable).toBe(false);
+    expect(resolveProcessConfig({}, { ledger: false }).ledgerTable).toBe(false);
+  });
+
+  it('names the variable when a value from the environment is wrong', () => {
+    expect(() => resolveProcessConfig({ SQSOPS_METRICS: 'xml' })).toThrow(/^SQSOPS_METRICS must be one of table, emf, none, not "xml"$/);
+    expect(() => resolveProcessConfig({}, { metrics: 'xml' })).toThrow(/^--metrics must be one of/);
+    expect(() => resolveProcessConfig({}, { rejects: true })).toThrow(UsageError);
+  });
+});
