@@ -108,7 +108,7 @@ async function sendBody(req: http.IncomingMessage, res: http.ServerResponse, siz
 }
 
 /** `tls` serves https with that key and certificate (see certs.ts); plain http otherwise. */
-export async function startTestServer(options: { tls?: { key: string; cert: string } } = {}): Promise<TestServer> {
+export async function startTestServer(options: { tls?: { key: string; cert: string }; host?: string } = {}): Promise<TestServer> {
   const counts = new Map<string, number>();
   const gateWaiters: (() => void)[] = [];
   let inFlight = 0;
@@ -167,10 +167,10 @@ export async function startTestServer(options: { tls?: { key: string; cert: stri
     }
   };
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    origin: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`,
     get log() {
       return state.log;
     },

@@ -62,6 +62,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // A parser resumed mid-body first reports an empty span; pausing on it again would never move on.
+    if (chunk.length === 0) return;
     if (!this.consumer || this.busy || this.queue.length) {
       this.queue.push(chunk);
       controller.pause();
