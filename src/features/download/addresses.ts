@@ -93,6 +93,10 @@ export class AddressPolicy {
     });
   }
 
+  static parses(text: string): boolean {
+    return parseCidr(text) !== undefined;
+  }
+
   isAllowed(address: string): boolean {
     return this.allowed.some((c) => inCidr(address, c));
   }
