@@ -34,13 +34,17 @@ describe.each(SCHEMES)('over %s', (scheme) => {
   it('refuses a link-local or metadata address after resolving the name, before connecting', async () => {
     const before = ctx.server.log.length;
     const port = new URL(ctx.server.origin).port;
-    const resolve = async (name: string) => [{ address: name === 'metadata.test' ? '169.254.169.254' : 'fd00:ec2::254', family: name === 'metadata.test' ? 4 : 6 }];
-    const r = await run([entry(`${scheme}://metadata.test:${port}/file/m`), entry(`${scheme}://ec2v6.test:${port}/file/m`)], tempDir(), { resolve, retries: 2 });
+    const meta = (name: string) => name === 'metadata.test';
+    const resolve = async (name: string) => [{ address: meta(name) ? '169.254.169.254' : 'fd00:ec2::254', family: meta(name) ? 4 : 6 }];
+    const urls = [`${scheme}://metadata.test:${port}/file/m`, `${scheme}://ec2v6.test:${port}/file/m`];
+    const r = await run(urls.map((url) => entry(url)), tempDir(), { resolve, retries: 2 });
     expect(r.items.map((i) => [i.status, i.code, i.attempts])).toEqual([
       ['failed', 'blocked_address', 1],
       ['failed', 'blocked_address', 1],
     ]);
-    expect(r.items[0]!.error).toBe('metadata.test (169.254.169.254) is link-local or cloud metadata and refused; allow it with --allow-address 169.254.169.254/32');
+    expect(r.items[0]!.error).toBe(
+      'metadata.test (169.254.169.254) is link-local or cloud metadata and refused; allow it with --allow-address 169.254.169.254/32',
+    );
     expect(ctx.server.log.length).toBe(before);
   });
 
@@ -52,7 +56,10 @@ describe.each(SCHEMES)('over %s', (scheme) => {
       const url = `${ctx.server.origin}/redirect/r?to=${to}`;
       const refused = await run([entry(url)], tempDir(), { allowAddresses: ['127.0.0.1'] });
       expect(refused.items[0]).toMatchObject({ status: 'failed', code: 'blocked_address', attempts: 1 });
-      expect(refused.items[0]!.error).toBe('redirect from a public address to loopback 127.0.0.2 refused (redirects may not move inward); allow it with --allow-address 127.0.0.2/32');
+      expect(refused.items[0]!.error).toBe(
+        'redirect from a public address to loopback 127.0.0.2 refused (redirects may not move inward); ' +
+          'allow it with --allow-address 127.0.0.2/32',
+      );
       expect(inner.log).toHaveLength(0);
       const allowed = await run([entry(url)], tempDir(), { allowAddresses: ['127.0.0.1', '127.0.0.2/32'] });
       expect(allowed.items[0]).toMatchObject({ status: 'downloaded', size: 100 });
@@ -71,7 +78,9 @@ describe('TLS trust', () => {
       const url = `${server.origin}/file/t?size=100`;
       const untrusted = await run([entry(url)], tempDir(), { retries: 3, caFile: undefined });
       expect(untrusted.items[0]).toMatchObject({ status: 'failed', code: 'tls', attempts: 1 });
-      expect(untrusted.items[0]!.error).toMatch(/^TLS certificate not accepted \([A-Z_]+\); trust its CA with --ca FILE or NODE_EXTRA_CA_CERTS$/);
+      expect(untrusted.items[0]!.error).toMatch(
+        /^TLS certificate not accepted \([A-Z_]+\); trust its CA with --ca FILE or NODE_EXTRA_CA_CERTS$/,
+      );
       expect((await run([entry(url)], tempDir(), { caFile: testCerts().caFile })).items[0]).toMatchObject({ status: 'downloaded' });
     } finally {
       await server.close();

@@ -111,7 +111,8 @@ export class AddressPolicy {
       return new DownloadError('blocked_address', `${name} is link-local or cloud metadata and refused; ${widen}`);
     }
     if (isInward(cls, ceiling)) {
-      return new DownloadError('blocked_address', `redirect from a ${ceiling} address to ${cls} ${name} refused (redirects may not move inward); ${widen}`);
+      const rule = `redirect from a ${ceiling} address to ${cls} ${name} refused (redirects may not move inward)`;
+      return new DownloadError('blocked_address', `${rule}; ${widen}`);
     }
     return undefined;
   }

@@ -46,7 +46,8 @@ export class Resolver {
     const all = await this.lookup(hostname);
     const ok = all.filter((a) => !policy.refusal(hostname, a.address, ceiling));
     if (ok.length) return ok;
-    throw policy.refusal(hostname, all[0]?.address ?? hostname, ceiling) ?? new DownloadError('network', `no address for ${hostname}`, { retryable: true });
+    const refused = policy.refusal(hostname, all[0]?.address ?? hostname, ceiling);
+    throw refused ?? new DownloadError('network', `no address for ${hostname}`, { retryable: true });
   }
 }
 
