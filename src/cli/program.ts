@@ -197,6 +197,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--connect-timeout <seconds>', 'give up connecting after this long', '10')
     .option('--idle-timeout <seconds>', 'give up when the server is silent this long', '30')
     .option('--max-redirects <n>', 'redirects followed per URL', '5')
+    .option('--ca <file>', 'also trust the CA certificates in this PEM file (as NODE_EXTRA_CA_CERTS does)')
+    .option('--allow-address <cidr>', 'let these addresses past the address rules (link-local refused, no redirect inward); repeat or comma-separate', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText('after', examples(['sqsops download-urls urls.json --out downloads', 'sqsops download-urls urls.ndjson --concurrency 16 --per-host 4 --retries 6', 'sqsops download-urls urls.json --to-s3 s3://sqsops-data/downloads --json']))
     .action(act('download-urls'));
 

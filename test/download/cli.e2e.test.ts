@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
+import { testCerts } from './certs.js';
 import { bodyOf, sha256Of, startTestServer, type TestServer } from './server.js';
 
 interface Example {
@@ -43,6 +44,7 @@ beforeAll(async () => {
   w('urls.ndjson', `${JSON.stringify(f('d.bin'))}\n${JSON.stringify({ url: f('e.bin'), path: 'e/e.bin' })}\n`);
   w('urls.txt', `# plain URLs\n${f('g.bin')}\n${f('h.bin')}\n`);
   w('bad.json', JSON.stringify([f('ok.bin'), 'ftp://127.0.0.1/x', { url: f('y.bin'), path: '../escape' }]));
+  w('ca.pem', readFileSync(testCerts().caFile, 'utf8'));
   mkdirSync(join(cli.home, 'lists'));
   writeFileSync(join(cli.home, 'lists/1.json'), JSON.stringify([f('l1.bin')]));
   writeFileSync(join(cli.home, 'lists/2.ndjson'), `${f('l2.bin')}\n`);
@@ -118,5 +120,24 @@ describe('sqsops download-urls, built', () => {
     expect(strict.stderr).toMatch(/^warning: bad\.json\[2\]: path may not contain "\.\."$/m);
     expect(strict.stderr).toMatch(/^error: 2 bad entries in bad\.json; nothing was downloaded \(--strict\)$/m);
     expect(existsSync(join(cli.home, 'strict-out'))).toBe(false);
+  });
+
+  it('trusts a private CA with --ca or NODE_EXTRA_CA_CERTS, and says in one line when it does not', async () => {
+    const tls = await startTestServer({ tls: testCerts() });
+    try {
+      writeFileSync(join(cli.home, 'tls.json'), JSON.stringify([`${tls.origin}/file/t.bin?size=100`]));
+      const untrusted = await cli.run(['download-urls', 'tls.json', '--out', 'tls-out', '--force']);
+      expect(untrusted.code).toBe(1);
+      expect(untrusted.stdout).toMatch(/TLS certificate not accepted \([A-Z_]+\); trust its CA with --ca FILE or/);
+      expect(untrusted.stderr).not.toMatch(/\n\s+at /);
+      expect((await cli.run(['download-urls', 'tls.json', '--out', 'tls-out', '--force', '--ca', 'ca.pem'])).code).toBe(0);
+      const extra = await cli.run(['download-urls', 'tls.json', '--out', 'tls-out', '--force'], { env: { NODE_EXTRA_CA_CERTS: testCerts().caFile } });
+      expect(extra.code).toBe(0);
+      const bad = await cli.run(['download-urls', 'tls.json', '--allow-address', '10.0.0.0/33']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^error: --allow-address "10\.0\.0\.0\/33" is not an address or CIDR$/m);
+    } finally {
+      await tls.close();
+    }
   });
 });

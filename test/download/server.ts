@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 const BLOCK = 64 * 1024;
@@ -106,13 +107,14 @@ async function sendBody(req: http.IncomingMessage, res: http.ServerResponse, siz
   res.end();
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/** `tls` serves https with that key and certificate (see certs.ts); plain http otherwise. */
+export async function startTestServer(options: { tls?: { key: string; cert: string }; host?: string } = {}): Promise<TestServer> {
   const counts = new Map<string, number>();
   const gateWaiters: (() => void)[] = [];
   let inFlight = 0;
   let gateOpen = false;
   const state = { log: [] as TestServer['log'], maxInFlight: 0, gateAt: 0 };
-  const server = http.createServer(async (req, res) => {
+  const handler: http.RequestListener = async (req, res) => {
     inFlight++;
     state.maxInFlight = Math.max(state.maxInFlight, inFlight);
     res.on('close', () => inFlight--);
@@ -163,11 +165,12 @@ export async function startTestServer(): Promise<TestServer> {
       default:
         return void res.writeHead(404).end();
     }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `${options.tls ? 'https' : 'http'}://${options.host ?? '127.0.0.1'}:${port}`,
     get log() {
       return state.log;
     },

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
-import { downloadUrls, parseS3Url, readDownloadLists, type DownloadOptions, type DownloadReport, type EntryProblem } from '../../features/download/index.js';
+import { AddressPolicy, downloadUrls, parseS3Url, readDownloadLists, type DownloadOptions, type DownloadReport, type EntryProblem } from '../../features/download/index.js';
 
 export interface DownloadUrlsFlags {
   out?: string;
@@ -17,6 +17,8 @@ export interface DownloadUrlsFlags {
   connectTimeout?: string;
   idleTimeout?: string;
   maxRedirects?: string;
+  ca?: string;
+  allowAddress?: string[];
 }
 
 /** Rows shown in the table; --json has them all. */
@@ -53,6 +55,11 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
   const connectTimeoutMs = parseIntFlag('--connect-timeout', flags.connectTimeout ?? '10', { min: 1, max: 3600 }) * 1000;
   const idleTimeoutMs = parseIntFlag('--idle-timeout', flags.idleTimeout ?? '30', { min: 1, max: 3600 }) * 1000;
   const maxRedirects = parseIntFlag('--max-redirects', flags.maxRedirects ?? '5', { min: 0, max: 50 });
+  const allowAddresses = (flags.allowAddress ?? []).flatMap((a) => a.split(',')).filter(Boolean);
+  // Checked before anything is read or fetched: a typo here would otherwise fail every URL.
+  for (const a of allowAddresses) {
+    if (!AddressPolicy.parses(a)) throw new UsageError(`--allow-address "${a}" is not an address or CIDR`, { hint: 'give e.g. 10.0.0.0/8, 169.254.169.254 or fd00::/8' });
+  }
   if (flags.toS3 && flags.out) throw new UsageError('--out and --to-s3 both name a destination: give one');
   const s3Url = flags.toS3 !== undefined ? parseS3Url(flags.toS3) : undefined;
   if (flags.toS3 !== undefined && !s3Url) throw new UsageError(`--to-s3 must look like s3://bucket/prefix, not "${flags.toS3}"`);
@@ -84,6 +91,8 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
     connectTimeoutMs,
     idleTimeoutMs,
     maxRedirects,
+    caFile: flags.ca === undefined ? undefined : resolve(flags.ca),
+    allowAddresses,
     signal: ctx.signal,
   };
   if (s3Url) {

@@ -3,7 +3,7 @@
  * decided where the failure is seen (status, socket, checksum), so the loop that
  * retries never has to guess from a message.
  */
-import { networkCode, SqsopsError, TIMEOUT_CODES, type SqsopsErrorOptions } from '../../core/errors.js';
+import { findCode, networkCode, SqsopsError, TIMEOUT_CODES, type SqsopsErrorOptions } from '../../core/errors.js';
 
 /** Stable, short failure codes: they appear in the table and in the JSON report. */
 export type DownloadErrorCode =
@@ -17,6 +17,9 @@ export type DownloadErrorCode =
   | 'redirect_loop'
   | 'bad_redirect'
   | 'bad_range'
+  | 'blocked_address'
+  | 'tls'
+  | 'bad_request'
   | 'unsafe_path'
   | 'write'
   | 's3'
@@ -51,6 +54,9 @@ export class DownloadError extends SqsopsError {
   }
 }
 
+/** OpenSSL's verdicts on a certificate: the same server fails the same way, so never retried. */
+const TLS_CODES = /^(UNABLE_TO_|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|CERT_|ERR_TLS_CERT_|ERR_SSL_|HOSTNAME_MISMATCH)/;
+
 /**
  * Turns whatever a request or a stream threw into a DownloadError. Messages are
  * built from codes, never copied from the error, so no URL or header leaks through.
@@ -62,6 +68,13 @@ export function toDownloadError(e: unknown, fallback: DownloadErrorCode = 'netwo
     const what = code === 'UND_ERR_CONNECT_TIMEOUT' ? 'connect' : code === 'UND_ERR_HEADERS_TIMEOUT' ? 'response headers' : 'idle body';
     return new DownloadError('timeout', `${what} timeout (${code})`, { retryable: true, cause: e });
   }
+  const special = code ? undefined : findCode(e, (c) => TLS_CODES.test(c) || c.startsWith('HPE_') || c === 'UND_ERR_INVALID_ARG');
+  if (special && TLS_CODES.test(special)) {
+    return new DownloadError('tls', `TLS certificate not accepted (${special}); trust its CA with --ca FILE or NODE_EXTRA_CA_CERTS`, { cause: e });
+  }
+  // undici's parser refusing the answer (conflicting lengths, a bad chunk, a huge head): like a cut connection, worth another try.
+  if (special?.startsWith('HPE_')) return new DownloadError('network', `bad HTTP response (${special})`, { retryable: true, cause: e });
+  if (special) return new DownloadError('bad_request', 'a request header has characters HTTP does not allow', { cause: e });
   if (code) return new DownloadError('network', `network error (${code})`, { retryable: true, cause: e });
   const errno = e && typeof e === 'object' ? (e as { code?: unknown }).code : undefined;
   if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {

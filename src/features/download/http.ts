@@ -1,16 +1,18 @@
 /**
  * One GET, following redirects by hand: we cap them, refuse any scheme but http and
- * https, spot loops, and drop credentials when a redirect leaves the origin (a token
- * for one host must not be handed to another). Plain http goes through our own lean
- * HTTP/1.1 client (h1.ts: no allocation per chunk); https through undici, loaded only
- * when an https URL comes up.
+ * https, spot loops, drop credentials when a redirect leaves the origin (a token for one
+ * host must not be handed to another), and keep each hop within the address rules
+ * (addresses.ts). One stack for both schemes: undici, loaded on the first request.
  */
 import type { Agent } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
+import { AddressPolicy, type Ceiling } from './addresses.js';
+import { guardedConnector, Resolver, trustedCas, type Resolve } from './connector.js';
 import { DownloadError, toDownloadError } from './errors.js';
-import { H1Pool, type H1Timeouts } from './h1.js';
+import { Exchange, type ResponseBody, type ResponseHead } from './exchange.js';
 import { redactUrl } from '../../core/redact.js';
+
+export type { ResponseBody } from './exchange.js';
 
 export interface HttpOptions {
   /** @default 10000 */
@@ -20,24 +22,15 @@ export interface HttpOptions {
   /** @default 5 */
   maxRedirects?: number;
   userAgent?: string;
+  /** A PEM file of CA certificates to trust besides the system's (and NODE_EXTRA_CA_CERTS). */
+  caFile?: string;
+  /** CIDRs (or addresses) exempt from the address rules: link-local is refused and redirects may not move inward otherwise. */
+  allowAddresses?: readonly string[];
+  /** Resolves host names. @default dns.lookup with `all: true` */
+  resolve?: Resolve;
 }
 
-/**
- * A response body, pulled by its consumer. A chunk is lent, not given: its memory is
- * reused once `onChunk` returns (or once the promise it returned settles), so keep a
- * copy if you keep it. That is what makes a GiB cost no garbage.
- */
-export interface ResponseBody {
-  /** Resolves at the end of the body; rejects on a network error, a timeout, or the consumer's own error. */
-  read(onChunk: (chunk: Buffer) => void | Promise<void>): Promise<void>;
-  /** Drops the body: a short one is read to its end so the connection is reused, a long one is cut. Never throws. */
-  discard(): void;
-}
-
-export interface OpenedResponse {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: ResponseBody;
+export interface OpenedResponse extends ResponseHead {
   /** The URL that answered, after redirects. */
   url: string;
 }
@@ -45,55 +38,64 @@ export interface OpenedResponse {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|secret|api-?key|auth|session/i;
 
-/** The connections of one run: our pool for http, an undici Agent for https (made on first use). */
+/** The connections of one run: an undici Agent per address ceiling, so a connection opened for one rule never serves a stricter one. */
 export class HttpClient {
-  private readonly h1 = new H1Pool();
-  private agent: Promise<Agent> | undefined;
-  private readonly timeouts: H1Timeouts;
+  private readonly agents = new Map<Ceiling, Promise<Agent>>();
+  private readonly resolver: Resolver;
+  readonly policy: AddressPolicy;
+  private readonly ca: string[] | undefined;
 
-  constructor(options: HttpOptions = {}) {
-    this.timeouts = { connectTimeoutMs: options.connectTimeoutMs ?? 10_000, idleTimeoutMs: options.idleTimeoutMs ?? 30_000 };
+  constructor(private readonly options: HttpOptions = {}) {
+    this.resolver = new Resolver(options.resolve);
+    this.policy = new AddressPolicy(options.allowAddresses);
+    this.ca = trustedCas(options.caFile);
   }
 
-  async get(url: URL, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders; body: ResponseBody }> {
-    if (url.protocol === 'http:') return this.h1.get(url, headers, this.timeouts);
-    const agent = await (this.agent ??= import('undici').then(
-      ({ Agent }) =>
-        new Agent({
-          connectTimeout: this.timeouts.connectTimeoutMs,
-          headersTimeout: this.timeouts.idleTimeoutMs,
-          bodyTimeout: this.timeouts.idleTimeoutMs,
-          keepAliveTimeout: 10_000,
-        }),
-    ));
-    const res = await agent.request({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers });
-    return { status: res.statusCode, headers: res.headers, body: streamBody(res.body) };
+  /** GETs `url`, reaching only addresses allowed under `ceiling`; the caller must read or discard the body. */
+  async get(url: URL, headers: Record<string, string>, ceiling: Ceiling): Promise<ResponseHead> {
+    const agent = await this.agent(ceiling);
+    const exchange = new Exchange();
+    agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers }, exchange);
+    return exchange.response;
+  }
+
+  /** The class of address `url`'s host resolves to: what a redirect from it may reach. */
+  async classOf(url: URL): Promise<Ceiling> {
+    const classes = (await this.resolver.lookup(url.hostname)).map((a) => this.policy.classOf(a.address));
+    return classes.reduce<Ceiling>((a, b) => outermost(a, b), classes[0] ?? 'public');
+  }
+
+  private agent(ceiling: Ceiling): Promise<Agent> {
+    let agent = this.agents.get(ceiling);
+    if (!agent) {
+      const idle = this.options.idleTimeoutMs ?? 30_000;
+      agent = import('undici').then(
+        ({ Agent, buildConnector }) =>
+          new Agent({
+            headersTimeout: idle,
+            bodyTimeout: idle,
+            keepAliveTimeout: 4_000,
+            connect: guardedConnector(buildConnector, {
+              connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
+              ca: this.ca,
+              resolver: this.resolver,
+              policy: this.policy,
+              ceiling,
+            }),
+          }),
+      );
+      this.agents.set(ceiling, agent);
+    }
+    return agent;
   }
 
   async close(): Promise<void> {
-    this.h1.close();
-    if (this.agent) await (await this.agent).destroy();
+    await Promise.all([...this.agents.values()].map(async (a) => (await a).destroy()));
   }
 }
 
-/** A Node stream as a ResponseBody (undici's bodies). */
-export function streamBody(body: Readable): ResponseBody {
-  return {
-    async read(onChunk) {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        const r = onChunk(chunk);
-        if (r) await r;
-      }
-    },
-    discard() {
-      // An unheard 'error' event on a destroyed body would crash the process.
-      body.on('error', () => undefined);
-      const dump = (body as Readable & { dump?: (o: { limit: number }) => Promise<void> }).dump;
-      if (dump) void dump.call(body, { limit: 64 * 1024 }).catch(() => undefined);
-      else body.destroy();
-    },
-  };
-}
+const ORDER: readonly Ceiling[] = ['public', 'private', 'loopback'];
+const outermost = (a: Ceiling, b: Ceiling): Ceiling => (ORDER.indexOf(a) <= ORDER.indexOf(b) ? a : b);
 
 function header(h: IncomingHttpHeaders, name: string): string | undefined {
   const v = h[name];
@@ -114,20 +116,20 @@ export async function openUrl(
   const max = options.maxRedirects ?? 5;
   let current = new URL(url);
   let sent: Record<string, string> = { ...headers };
+  // The URL as given may reach this machine (a local server is a fair thing to download from); each redirect no further in than its source.
+  let ceiling: Ceiling = 'loopback';
   const visited = new Set<string>();
   // Bounded: at most max + 1 requests.
   for (let hop = 0; ; hop++) {
     visited.add(current.href);
     let res;
     try {
-      res = await client.get(current, { 'user-agent': options.userAgent ?? 'sqsops', ...sent, ...extra, ...basicAuth(current) });
+      res = await client.get(current, { 'user-agent': options.userAgent ?? 'sqsops', ...sent, ...extra, ...basicAuth(current) }, ceiling);
     } catch (e: unknown) {
       throw toDownloadError(e);
     }
     const location = header(res.headers, 'location');
-    if (!REDIRECTS.has(res.status) || !location) {
-      return { status: res.status, headers: res.headers, body: res.body, url: current.href };
-    }
+    if (!REDIRECTS.has(res.status) || !location) return { ...res, url: current.href };
     // Drain the redirect's own body so the connection goes back to the pool.
     res.body.discard();
     let next: URL;
@@ -144,11 +146,16 @@ export async function openUrl(
     if (next.origin !== current.origin) {
       sent = Object.fromEntries(Object.entries(sent).filter(([k]) => !CREDENTIAL_HEADER.test(k)));
     }
+    try {
+      ceiling = outermost(ceiling, await client.classOf(current));
+    } catch (e: unknown) {
+      throw toDownloadError(e);
+    }
     current = next;
   }
 }
 
-/** Credentials in the URL become Basic auth: neither client would send them otherwise. */
+/** Credentials in the URL become Basic auth: undici would not send them otherwise. */
 function basicAuth(u: URL): Record<string, string> {
   if (!u.username && !u.password) return {};
   const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;

@@ -8,5 +8,6 @@ export type { S3Destination } from './s3Sink.js';
 export { DownloadError, type DownloadErrorCode } from './errors.js';
 export type { DownloadReport, DownloadItemResult, DownloadProgress, DownloadStatus } from './report.js';
 export type { HttpOptions } from './http.js';
+export { AddressPolicy } from './addresses.js';
 export type { RetryTiming } from './policy.js';
 
