@@ -3,7 +3,7 @@
  * global options, and `connect()`, which resolves the target and prints it once.
  */
 import { createInterface } from 'node:readline/promises';
-import { Output } from './output.js';
+import { Output, type OutputFormat } from './output.js';
 import type { AwsClients } from '../aws/clients.js';
 import { AbortedError } from '../core/errors.js';
 import { defaultNames, type Names } from '../config.js';
@@ -13,6 +13,8 @@ export interface GlobalOptions {
   region?: string;
   profile?: string;
   json?: boolean;
+  /** --output; --json is the same as --output json. */
+  output?: OutputFormat;
   quiet?: boolean;
   debug?: boolean;
   yes?: boolean;
@@ -46,11 +48,12 @@ export interface ContextDeps {
 export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): CommandContext & { close(): void } {
   const env = deps.env ?? process.env;
   const out = new Output({
-    json: globals.json ?? false,
+    format: globals.output ?? (globals.json ? 'json' : 'table'),
     quiet: globals.quiet ?? false,
     color: globals.color ?? true,
-    ...(deps.stdout ? { stdout: deps.stdout as never } : {}),
-    ...(deps.stderr ? { stderr: deps.stderr as never } : {}),
+    stdout: deps.stdout as never,
+    stderr: deps.stderr as never,
+    env,
   });
   const closers: (() => void)[] = [];
   let clients: Promise<AwsClients> | undefined;

@@ -64,6 +64,7 @@ function render(r: ConsumeResult, ctx: CommandContext): void {
     out.table(
       ['message id', 'key', 'recv', 'sent at', 'status', 'body'],
       r.messages.map((m) => [m.messageId, m.key === m.messageId ? '(message id)' : m.key, m.receiveCount, m.sentAt ?? '', m.error ? `${m.status}: ${m.error}` : m.status, preview(m.body, 48)]),
+      [{}, {}, {}, {}, {}, { truncate: true }],
     ),
   );
   out.note(

@@ -81,7 +81,7 @@ function render(r: RedriveResult, ctx: CommandContext): void {
     return;
   }
   if (r.dryRun && r.wouldMove.length) {
-    out.print(out.table(['would move', 'group', 'receives', 'bytes', 'body'], r.wouldMove.map((m) => [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, preview(m.body, 50)])));
+    out.print(out.table(['would move', 'group', 'receives', 'bytes', 'body'], r.wouldMove.map((m) => [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, preview(m.body, 50)]), [{}, {}, {}, {}, { truncate: true }]));
   }
   const rows: (string | number)[][] = [
     ['path', r.path === 'native' ? "native (SQS's move task)" : 'manual'],
