@@ -31,9 +31,10 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream, controller: AbortControll
   if (stream.listenerCount('error') > 0) return;
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    // Later writes are dropped, but a caller waiting on one (consume --out -) still hears it failed.
     stream.write = ((...args: unknown[]) => {
-      const cb = args.find((a) => typeof a === 'function') as (() => void) | undefined;
-      cb?.();
+      const cb = args.find((a) => typeof a === 'function') as ((e: Error) => void) | undefined;
+      cb?.(e);
       return true;
     }) as typeof stream.write;
     if (!controller.signal.aborted) controller.abort(new Error('the output pipe was closed'));

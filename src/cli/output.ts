@@ -171,6 +171,13 @@ export function preview(text: string, width = 60): string {
   return truncateLine(text, width);
 }
 
+/** Message attributes for a table cell: one `name=value` a line. */
+export function attributeLines(attributes: Record<string, string> | undefined): string {
+  return Object.entries(attributes ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+}
+
 export function rate(perSecond: number): string {
   return perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toFixed(1);
 }

@@ -1,9 +1,9 @@
 import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
 import { compileKey } from '../../core/keys.js';
-import { PartialFailureError } from '../../core/errors.js';
+import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { consume, type ConsumeResult } from '../../features/consume/consume.js';
-import { preview } from '../output.js';
+import { attributeLines, preview } from '../output.js';
 
 export interface ConsumeFlags {
   queue?: string;
@@ -20,6 +20,9 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
   const count = parseIntFlag('--count', flags.count ?? '10', { min: 1, max: 1_000_000 });
   const waitSeconds = parseIntFlag('--wait', flags.wait ?? '5', { min: 0, max: 20 });
   compileKey(flags.key); // a malformed --key fails before we touch the queue
+  // `--out -` is the export on stdout (like `--from-file -`): the table would mix into it.
+  const toStdout = flags.out === '-';
+  if (toStdout && ctx.out.json) throw new UsageError('--out - already writes NDJSON to stdout; it cannot go with --output json/ndjson', { hint: 'drop one of them' });
   const clients = await ctx.connect();
   const spinner = await ctx.out.spinner(`${flags.peek ? 'peeking at' : 'taking'} up to ${count} messages`);
   let result: ConsumeResult;
@@ -32,7 +35,8 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       ledgerTable: flags.table ?? ctx.names.ledgerTable,
       keepPayloads: flags.keepPayloads ?? false,
       ...(flags.key ? { key: flags.key } : {}),
-      ...(flags.out ? { out: flags.out } : {}),
+      out: toStdout ? undefined : flags.out,
+      outStream: toStdout ? process.stdout : undefined,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
       onProgress: ({ received }) => spinner.update(`received ${received}/${count}`),
@@ -42,7 +46,8 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
     throw e;
   }
   spinner.stop();
-  render(result, ctx);
+  if (toStdout) summary(result, ctx);
+  else render(result, ctx);
   if (result.failed > 0) {
     throw new PartialFailureError(`${result.failed} of ${result.messages.length} messages were left on the queue`, {
       hint: 'see the status column; nothing was deleted without being recorded first',
@@ -53,7 +58,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
 function render(r: ConsumeResult, ctx: CommandContext): void {
   const { out } = ctx;
   if (out.json) {
-    out.printJson(r);
+    out.printJson(r, r.messages);
     return;
   }
   if (r.messages.length === 0) {
@@ -62,12 +67,19 @@ function render(r: ConsumeResult, ctx: CommandContext): void {
   }
   out.print(
     out.table(
-      ['message id', 'key', 'recv', 'sent at', 'status', 'body'],
-      r.messages.map((m) => [m.messageId, m.key === m.messageId ? '(message id)' : m.key, m.receiveCount, m.sentAt ?? '', m.error ? `${m.status}: ${m.error}` : m.status, preview(m.body, 48)]),
-      [{}, {}, {}, {}, {}, { truncate: true }],
+      ['message id', 'key', 'recv', 'sent at', 'status', 'attributes', 'body'],
+      r.messages.map((m) => {
+        const status = m.error ? `${m.status}: ${m.error}` : m.status;
+        return [m.messageId, m.key === m.messageId ? '(message id)' : m.key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
+      }),
+      [{}, {}, {}, {}, {}, {}, { truncate: true }],
     ),
   );
-  out.note(
+  summary(r, ctx);
+}
+
+function summary(r: ConsumeResult, ctx: CommandContext): void {
+  ctx.out.note(
     r.peek
       ? `${r.messages.length} peeked on ${r.queue}; all visible again`
       : `${r.messages.length} received from ${r.queue}: ${r.recorded} recorded, ${r.duplicates} duplicates, ${r.deleted} deleted`,
