@@ -1,4 +1,4 @@
-import { chooseTarget, type TargetFlags } from './target.js';
+import { checkProfile, chooseTarget, type TargetFlags } from './target.js';
 import { createClients, type AwsClients } from './clients.js';
 import { sqsopsHome } from '../local/paths.js';
 import { ensureLocalAws, localCredentials } from '../local/manager.js';
@@ -30,7 +30,10 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max:
 export async function connect(options: ConnectOptions = {}): Promise<AwsClients> {
   const env = options.env ?? process.env;
   const choice = chooseTarget(options, env);
-  if (choice.kind === 'aws') return createClients(choice);
+  if (choice.kind === 'aws') {
+    if (choice.profile) checkProfile(choice.profile, options.profile ? '--profile' : 'AWS_PROFILE', env);
+    return createClients(choice);
+  }
   const home = options.home ?? sqsopsHome(env);
   const { server, started, tightened } = await ensureLocalAws({
     home,

@@ -41,6 +41,8 @@ export interface ContextDeps {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Variables ./.env set (names only), for the target line. */
+  fromDotEnv?: string[];
   /** The built daemon script; tests point this at dist/. */
   daemonPath?: string;
 }
@@ -76,7 +78,7 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
           ...(deps.daemonPath ? { daemonPath: deps.daemonPath } : {}),
         });
         closers.push(() => c.destroy());
-        out.note(describeTarget(c.target));
+        out.note(describeTarget(c.target, deps.fromDotEnv));
         return c;
       })();
       return clients;

@@ -10,15 +10,17 @@ import { ExitCode, isSqsopsError, UsageError } from '../core/errors.js';
 import { addEnvSecrets, redact } from '../core/redact.js';
 import { VERSION } from '../version.js';
 
-function loadDotEnv(): void {
+/** Loads ./.env and returns the names it set, so the target line can say a setting came from there. */
+function loadDotEnv(): string[] {
   // .env fills only what the environment leaves unset (flags > env > .env > defaults).
-  if (existsSync('.env')) {
-    try {
-      process.loadEnvFile('.env');
-    } catch (e: unknown) {
-      throw new UsageError(`.env could not be read: ${(e as Error).message}`);
-    }
+  if (!existsSync('.env')) return [];
+  const before = new Set(Object.keys(process.env));
+  try {
+    process.loadEnvFile('.env');
+  } catch (e: unknown) {
+    throw new UsageError(`.env could not be read: ${(e as Error).message}`);
   }
+  return Object.keys(process.env).filter((k) => !before.has(k));
 }
 
 /**
@@ -59,17 +61,18 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   let globals: GlobalOptions = {};
+  let fromDotEnv: string[] = [];
   const program = buildProgram(
     // The context brings chalk, tables and spinners: loaded only when a command runs.
     moduleDispatch(async (g) => {
       globals = g;
       const { createContext } = await import('./context.js');
-      return createContext(g, { signal: controller.signal });
+      return createContext(g, { signal: controller.signal, fromDotEnv });
     }),
   );
   program.exitOverride();
   try {
-    loadDotEnv();
+    fromDotEnv = loadDotEnv();
     addEnvSecrets(process.env);
     await program.parseAsync(argv);
     return ExitCode.ok;

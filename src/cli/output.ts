@@ -9,7 +9,9 @@
  */
 import type { Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { fitTable, truncateLine, type ColumnOptions } from './table.js';
+import { escapeControl, fitTable, truncateLine, type ColumnOptions } from './table.js';
+
+export { escapeControl } from './table.js';
 
 export type { ColumnOptions } from './table.js';
 export type OutputFormat = 'table' | 'json' | 'ndjson';
@@ -112,11 +114,13 @@ export class Output {
   }
 
   warn(message: string): void {
-    this.stderr.write(`${this.c.yellow('warning:')} ${message}\n`);
+    this.stderr.write(`${this.c.yellow('warning:')} ${escapeControl(message)}\n`);
   }
 
+  /** One line and a hint; control characters from echoed input are shown escaped, never acted on. */
   error(message: string, hint?: string): void {
-    this.stderr.write(`${this.c.red('error:')} ${message}${hint ? `\n${this.c.dim(`hint: ${hint}`)}` : ''}\n`);
+    const h = hint ? `\n${this.c.dim(`hint: ${escapeControl(hint)}`)}` : '';
+    this.stderr.write(`${this.c.red('error:')} ${escapeControl(message)}${h}\n`);
   }
 
   /** Data (stdout). */

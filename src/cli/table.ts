@@ -22,6 +22,17 @@ export interface TableOptions {
   head?: (text: string) => string;
 }
 
+/**
+ * Makes control characters visible: a queue name holding ESC ] 0 ; ... BEL would
+ * otherwise retitle the terminal (or worse) when an error echoes it.
+ */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
+    const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u001b': '\\e' };
+    return named[ch] ?? `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
+}
+
 /** Below this many characters a column is unreadable: use the vertical layout instead. */
 const MIN_COLUMN = 6;
 const segmenter = new Intl.Segmenter();
@@ -124,7 +135,8 @@ function vertical(head: string[], rows: string[][], options: TableOptions): stri
 
 /** Renders a table no wider than `options.width`. */
 export function fitTable(head: string[], rows: (string | number)[][], options: TableOptions): string {
-  const cells = rows.map((r) => r.map((c) => String(c)));
+  // Cells hold message bodies and names from outside: escape all but the line breaks we put there.
+  const cells = rows.map((r) => r.map((c) => String(c).split('\n').map(escapeControl).join('\n')));
   const style = options.head ?? ((s: string) => s);
   const n = head.length;
   // cli-table3 draws "│ a │ b │": one border per column plus one, and a space each side.
