@@ -9,6 +9,8 @@ export interface ConnectOptions extends TargetFlags {
   env?: NodeJS.ProcessEnv;
   /** Overrides SQSOPS_HOME. */
   home?: string;
+  /** Variables ./.env set (names only), so an error can say a setting came from there. */
+  fromDotEnv?: string[];
   /** The built daemon script (tests). */
   daemonPath?: string;
 }
@@ -31,7 +33,8 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
   const env = options.env ?? process.env;
   const choice = chooseTarget(options, env);
   if (choice.kind === 'aws') {
-    if (choice.profile) checkProfile(choice.profile, options.profile ? '--profile' : 'AWS_PROFILE', env);
+    const profileSource = options.profile ? '--profile' : options.fromDotEnv?.includes('AWS_PROFILE') ? 'AWS_PROFILE in ./.env' : 'AWS_PROFILE';
+    if (choice.profile) checkProfile(choice.profile, profileSource, env);
     return createClients(choice);
   }
   const home = options.home ?? sqsopsHome(env);

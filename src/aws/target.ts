@@ -113,6 +113,6 @@ export function checkProfile(profile: string, source: string, env: NodeJS.Proces
     if (header.test(text)) return;
   }
   throw new AccessError(`AWS profile "${profile}" (from ${source}) is not defined in ${files.join(' or ')}`, {
-    hint: `check the name (\`aws configure list-profiles\` lists them), or unset ${source === '--profile' ? '--profile' : 'AWS_PROFILE'}`,
+    hint: `check the name (\`aws configure list-profiles\` lists them)${source === '--profile' ? '' : source.includes('.env') ? ', or remove AWS_PROFILE from ./.env' : ', or unset AWS_PROFILE'}`,
   });
 }

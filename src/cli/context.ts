@@ -76,6 +76,7 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
           ...(globals.region ? { region: globals.region } : {}),
           ...(globals.profile ? { profile: globals.profile } : {}),
           ...(deps.daemonPath ? { daemonPath: deps.daemonPath } : {}),
+          fromDotEnv: deps.fromDotEnv,
         });
         closers.push(() => c.destroy());
         out.note(describeTarget(c.target, deps.fromDotEnv));
