@@ -26,10 +26,10 @@ function loadDotEnv(): string[] {
 /**
  * A reader that goes away (`sqsops ... | head -1`) makes the next write fail with EPIPE,
  * which Node raises as an unhandled 'error' event: a stack trace and rc 1. Instead the
- * stream goes quiet and the run is asked to stop as Ctrl-C would (what is in flight
- * finishes, nothing is lost), so the exit stays quiet.
+ * stream goes quiet and, for stdout, the run is asked to stop as Ctrl-C would (what is
+ * in flight finishes, nothing is lost), so the exit stays quiet.
  */
-function quietOnClosedPipe(stream: NodeJS.WriteStream, controller: AbortController): void {
+function quietOnClosedPipe(stream: NodeJS.WriteStream, controller?: AbortController): void {
   if (stream.listenerCount('error') > 0) return;
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
@@ -39,14 +39,15 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream, controller: AbortControll
       cb?.(e);
       return true;
     }) as typeof stream.write;
-    if (!controller.signal.aborted) controller.abort(new Error('the output pipe was closed'));
+    if (controller && !controller.signal.aborted) controller.abort(new Error('the output pipe was closed'));
   });
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   const controller = new AbortController();
   quietOnClosedPipe(process.stdout, controller);
-  quietOnClosedPipe(process.stderr, controller);
+  // Without stderr only the notes are lost: the command goes on and its exit code still tells.
+  quietOnClosedPipe(process.stderr);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
