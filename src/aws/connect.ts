@@ -9,6 +9,12 @@ export interface ConnectOptions extends TargetFlags {
   env?: NodeJS.ProcessEnv;
   /** Overrides SQSOPS_HOME. */
   home?: string;
+  /**
+   * On the local AWS, which missing resources commands may create: 'defaults' only the
+   * default names (the CLI: a typo creates nothing), 'any' whatever name is asked for.
+   * @default 'any'
+   */
+  autoCreate?: 'defaults' | 'any';
   /** Variables ./.env set (names only), so an error can say a setting came from there. */
   fromDotEnv?: string[];
   /** The built daemon script (tests). */
@@ -52,5 +58,6 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
     home,
     startedNow: started,
     tightened,
+    autoCreate: options.autoCreate,
   });
 }

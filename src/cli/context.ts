@@ -77,6 +77,8 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
           ...(globals.profile ? { profile: globals.profile } : {}),
           ...(deps.daemonPath ? { daemonPath: deps.daemonPath } : {}),
           fromDotEnv: deps.fromDotEnv,
+          // A typo on the command line creates nothing: only default names are made on demand.
+          autoCreate: 'defaults',
         });
         closers.push(() => c.destroy());
         out.note(describeTarget(c.target, deps.fromDotEnv));

@@ -1,10 +1,11 @@
 /**
- * Opening the resources a command works on. On the local target a missing *default*
- * resource (the default queue with its DLQ, ledger table or bucket, and the rejects
- * queue of a queue that exists) is created, with a note: a first run just works. Any
- * other name that is missing is an error naming `sqsops setup`, so a typo creates
- * nothing; `produce` alone creates any queue it is told to send to (documented). On real
- * AWS nothing is created: infrastructure there is a decision.
+ * Opening the resources a command works on. On the local target a missing resource is
+ * created, with a note: a first run just works. From the CLI (autoCreate 'defaults')
+ * only the *default* names are (the default queue with its DLQ, the ledger table, and
+ * the rejects queue of a queue that exists): any other missing name is an error naming
+ * `sqsops setup`, so a typo creates nothing; `produce` alone creates any queue it is
+ * told to send to (documented). On real AWS nothing is created: infrastructure there is
+ * a decision.
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues, isQueueUrl, type QueueRef } from '../../aws/queue.js';
@@ -32,7 +33,7 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     return await queues.resolve(nameOrUrl);
   } catch (e: unknown) {
     if (!(e instanceof QueueNotFoundError)) throw e;
-    const allowed = options.createIfLocal === 'any' || (options.createIfLocal === true && (await isDefaultQueue(queues, nameOrUrl)));
+    const allowed = options.createIfLocal === 'any' || (options.createIfLocal === true && (!onlyDefaults(clients) || (await isDefaultQueue(queues, nameOrUrl))));
     if (clients.target.kind !== 'local' || !allowed || isQueueUrl(nameOrUrl)) {
       if (clients.target.kind === 'local') {
         throw new QueueNotFoundError(nameOrUrl, { hint: `create it with \`sqsops setup --queue ${nameOrUrl}\` or send to it with \`sqsops produce --queue ${nameOrUrl}\`` });
@@ -46,6 +47,11 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     options.notify?.(`created queue ${config.name}${config.dlq ? ` with DLQ ${config.dlq.name} (maxReceiveCount ${config.dlq.maxReceiveCount})` : ''} on the local AWS`);
     return queues.resolve(nameOrUrl);
   }
+}
+
+/** The CLI connects with autoCreate 'defaults'; a library caller gets any name made, as it asks. */
+function onlyDefaults(clients: AwsClients): boolean {
+  return clients.target.kind === 'local' && clients.target.autoCreate === 'defaults';
 }
 
 /** The default queue, or the rejects queue of a queue that exists (process-sqs --handlers makes one per queue). */
@@ -68,7 +74,7 @@ export async function openLedger(clients: AwsClients, table: string, options: Op
   }
   const ledger = new Ledger(await clients.dynamodb(), table, options.signal, clients.endpointOf('dynamodb'));
   if (await ledger.exists()) return ledger;
-  const allowed = options.createIfLocal === 'any' || (options.createIfLocal === true && table === defaultNames().ledgerTable);
+  const allowed = options.createIfLocal === 'any' || (options.createIfLocal === true && (!onlyDefaults(clients) || table === defaultNames().ledgerTable));
   if (clients.target.kind === 'local' && allowed) {
     await ledger.create();
     options.notify?.(`created ledger table ${table} on the local AWS`);
