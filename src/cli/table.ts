@@ -46,8 +46,8 @@ export function wrapLine(line: string, width: number): string[] {
     const w = stringWidth(segment);
     if (curWidth + w > width && cur) {
       const space = cur.lastIndexOf(' ');
-      // Break at the last space when it leaves a reasonable line; otherwise cut hard (ids, URLs).
-      if (space > width / 2 && segment !== ' ') {
+      // Break at the last space if the line has one; otherwise cut hard (ids, URLs).
+      if (space > 0 && segment !== ' ') {
         out.push(cur.slice(0, space));
         cur = cur.slice(space + 1);
       } else {
