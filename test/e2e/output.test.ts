@@ -2,7 +2,7 @@
  * Output that holds, from the built CLI as a process: closed pipes, widths, colour per
  * stream, --output, --out -, attributes, and the one-line errors for user mistakes.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -98,6 +98,40 @@ describe('tables fit the width', () => {
       .join('');
     expect(widest(narrow.stdout)).toBeLessThanOrEqual(80);
     for (const id of ids) expect(firstColumn).toContain(id);
+  });
+});
+
+describe('stats --watch on a terminal', () => {
+  const hasScript = (() => {
+    try {
+      execFileSync('script', ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  if (!hasScript) console.log('skipping the terminal test: util-linux `script` (a pty) is not installed');
+
+  it.runIf(hasScript)('redraws in place, erasing every line the last block took, wrapped ones too', async () => {
+    // A real pty 40 columns wide; the watch is stopped by SIGINT after a few refreshes.
+    const inner = `stty cols 40 rows 50; timeout -s INT 3.5 ${process.execPath} ${BIN} stats --watch 1 -q`;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qfec', inner, '/dev/null'], { env: cli.env, cwd: cli.home });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(out));
+    });
+    const frames = raw.split(/(?=\d{4}-\d\d-\d\dT[\d:.]+Z)/).filter((f) => /^\d{4}-/.test(f));
+    expect(frames.length).toBeGreaterThanOrEqual(2);
+    const plain = (t: string) => t.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    const first = plain(frames[0]!.split('\x1b[2K')[0]!).split(/\r?\n/);
+    // What the first block took on screen: each line as many rows as it wraps to at 40 columns.
+    const rows = first.slice(0, -1).reduce((n, l) => n + Math.max(1, Math.ceil(stringWidth(l) / 40)), 0);
+    const erased = frames[0]!.split('\x1b[2K').length - 1;
+    expect(widest(first.join('\n'))).toBeLessThanOrEqual(40); // the 52-character header line was wrapped too
+    expect(erased).toBeGreaterThanOrEqual(rows);
+    expect(widest(plain(frames[1]!).replace(/\r/g, ''))).toBeLessThanOrEqual(40);
   });
 });
 
