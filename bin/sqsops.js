@@ -5,7 +5,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
   // Inside a clone the repository's own Node 24 (a devDependency) is one `npx` away; an installed package needs a newer Node.
   const { existsSync } = await import('node:fs');
   const inRepo = existsSync(new URL('../src/cli/main.ts', import.meta.url));
-  const hint = inRepo ? 'inside the sqsops repository, run it with npx (it uses the bundled Node 24)' : 'install Node.js 22.12 or later (https://nodejs.org)';
+  const hint = inRepo
+    ? 'inside the sqsops repository, run it with npx (it uses the bundled Node 24)'
+    : 'install Node.js 22.12 or later (https://nodejs.org)';
   process.stderr.write(`error: sqsops needs Node.js >= 22.12; this is ${process.version}\nhint: ${hint}\n`);
   process.exit(2);
 }

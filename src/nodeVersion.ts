@@ -5,7 +5,8 @@
  */
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  const error = new Error(`sqsops needs Node.js >= 22.12; this is ${process.version}. Install Node.js 22.12 or later (https://nodejs.org).`);
+  const how = 'Install Node.js 22.12 or later (https://nodejs.org).';
+  const error = new Error(`sqsops needs Node.js >= 22.12; this is ${process.version}. ${how}`);
   // Just the sentence: a stack into our bundle says nothing the message does not.
   error.stack = error.message;
   throw error;

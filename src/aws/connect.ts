@@ -39,8 +39,8 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
   const env = options.env ?? process.env;
   const choice = chooseTarget(options, env);
   if (choice.kind === 'aws') {
-    const profileSource = options.profile ? '--profile' : options.fromDotEnv?.includes('AWS_PROFILE') ? 'AWS_PROFILE in ./.env' : 'AWS_PROFILE';
-    if (choice.profile) checkProfile(choice.profile, profileSource, env);
+    const fromEnv = options.fromDotEnv?.includes('AWS_PROFILE') ? 'AWS_PROFILE in ./.env' : 'AWS_PROFILE';
+    if (choice.profile) checkProfile(choice.profile, options.profile ? '--profile' : fromEnv, env);
     return createClients(choice);
   }
   const home = options.home ?? sqsopsHome(env);

@@ -27,7 +27,8 @@ export function tagTarget(e: unknown, kind: 'local' | 'aws'): void {
  */
 function foreignAnswer(err: SdkLike): string | undefined {
   const status = err.$response?.statusCode ?? err.$metadata?.httpStatusCode;
-  const deserialization = /Deserialization error|is not valid JSON|Unexpected token|non-whitespace|Invalid character/i.test(err.message ?? '');
+  const garbled = /Deserialization error|is not valid JSON|Unexpected token|non-whitespace|Invalid character/i;
+  const deserialization = garbled.test(err.message ?? '');
   if (!deserialization && !(['Unknown', 'UnknownError'].includes(err.name ?? '') && status)) return undefined;
   const type = err.$response?.headers?.['content-type']?.split(';')[0];
   const snippet = /"([^"]*)"\.\.\. is not valid JSON/.exec(err.message ?? '')?.[1];
@@ -91,13 +92,16 @@ export function translateCommonError(e: unknown, where: { service: string; endpo
     let hint = 'check your network and the region';
     if (err.sqsopsTarget === 'local') hint = 'is the local AWS running? see `sqsops local status`';
     else if (where.endpoint) hint = `is a service listening at ${where.endpoint}? check --endpoint-url / AWS_ENDPOINT_URL`;
-    return new EndpointError(`cannot reach ${where.service}${where.endpoint ? ` at ${where.endpoint}` : ''} (${code})`, { hint, cause: e, context });
+    const at = where.endpoint ? ` at ${where.endpoint}` : '';
+    return new EndpointError(`cannot reach ${where.service}${at} (${code})`, { hint, cause: e, context });
   }
   const foreign = foreignAnswer(err);
   if (foreign) {
     const at = where.endpoint ? ` at ${where.endpoint}` : '';
     return new EndpointError(`the endpoint${at} did not answer as ${where.service} (${foreign})`, {
-      hint: where.endpoint ? 'point --endpoint-url / AWS_ENDPOINT_URL at an AWS-compatible service' : 'check the region and any proxy in between',
+      hint: where.endpoint
+        ? 'point --endpoint-url / AWS_ENDPOINT_URL at an AWS-compatible service'
+        : 'check the region and any proxy in between',
       cause: e,
       context,
     });

@@ -90,6 +90,11 @@ export function chooseTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Target
   };
 }
 
+const PROFILE_WAY_OUT: Record<string, string> = {
+  AWS_PROFILE: ', or unset AWS_PROFILE',
+  'AWS_PROFILE in ./.env': ', or remove AWS_PROFILE from ./.env',
+};
+
 /** The files the SDK reads profiles from (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws). */
 function profileFiles(env: NodeJS.ProcessEnv): string[] {
   const home = env.HOME ?? env.USERPROFILE ?? homedir();
@@ -113,6 +118,6 @@ export function checkProfile(profile: string, source: string, env: NodeJS.Proces
     if (header.test(text)) return;
   }
   throw new AccessError(`AWS profile "${profile}" (from ${source}) is not defined in ${files.join(' or ')}`, {
-    hint: `check the name (\`aws configure list-profiles\` lists them)${source === '--profile' ? '' : source.includes('.env') ? ', or remove AWS_PROFILE from ./.env' : ', or unset AWS_PROFILE'}`,
+    hint: `check the name (\`aws configure list-profiles\` lists them)${PROFILE_WAY_OUT[source] ?? ''}`,
   });
 }

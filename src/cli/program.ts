@@ -53,7 +53,10 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (targets it as AWS)')
     .option('--region <region>', 'AWS region (default: AWS_REGION, the profile, or us-east-1 locally)')
     .option('--profile <name>', 'AWS named profile (targets real AWS)')
-    .addOption(new Option('--output <format>', 'results on stdout as: table (for people), json, or ndjson (one JSON object a line)').choices(['table', 'json', 'ndjson']))
+    .addOption(
+      new Option('--output <format>', 'results on stdout as: table (for people), json, or ndjson (one JSON object a line)')
+        .choices(['table', 'json', 'ndjson']),
+    )
     .option('--json', 'the same as --output json')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .option('--debug', 'show stack traces and SDK details on errors')
@@ -67,8 +70,11 @@ export function buildProgram(dispatch: Dispatch): Command {
       const cmd = args[args.length - 1] as Command;
       const positional = name === 'local' ? [cmd.name()] : args.slice(0, -2).filter((a): a is string => typeof a === 'string');
       const { endpointUrl, region, profile, json, output, quiet, debug, yes, color, V: _v, ...options } = cmd.optsWithGlobals();
-      if (json && output && output !== 'json') throw new UsageError(`--json is --output json; it cannot go with --output ${output}`, { hint: 'give one of them' });
-      const globals: GlobalOptions = { endpointUrl, region, profile, json, output: output ?? (json ? 'json' : undefined), quiet, debug, yes, color };
+      if (json && output && output !== 'json') {
+        throw new UsageError(`--json is --output json; it cannot go with --output ${output}`, { hint: 'give one of them' });
+      }
+      const format = output ?? (json ? 'json' : undefined);
+      const globals: GlobalOptions = { endpointUrl, region, profile, json, output: format, quiet, debug, yes, color };
       await dispatch(name, options, globals, positional);
     };
 

@@ -22,7 +22,9 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
   compileKey(flags.key); // a malformed --key fails before we touch the queue
   // `--out -` is the export on stdout (like `--from-file -`): the table would mix into it.
   const toStdout = flags.out === '-';
-  if (toStdout && ctx.out.json) throw new UsageError('--out - already writes NDJSON to stdout; it cannot go with --output json/ndjson', { hint: 'drop one of them' });
+  if (toStdout && ctx.out.json) {
+    throw new UsageError('--out - already writes NDJSON to stdout; it cannot go with --output json/ndjson', { hint: 'drop one of them' });
+  }
   const clients = await ctx.connect();
   const spinner = await ctx.out.spinner(`${flags.peek ? 'peeking at' : 'taking'} up to ${count} messages`);
   let result: ConsumeResult;
@@ -70,7 +72,8 @@ function render(r: ConsumeResult, ctx: CommandContext): void {
       ['message id', 'key', 'recv', 'sent at', 'status', 'attributes', 'body'],
       r.messages.map((m) => {
         const status = m.error ? `${m.status}: ${m.error}` : m.status;
-        return [m.messageId, m.key === m.messageId ? '(message id)' : m.key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
+        const key = m.key === m.messageId ? '(message id)' : m.key;
+        return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
       }),
       [{}, {}, {}, {}, {}, {}, { truncate: true }],
     ),

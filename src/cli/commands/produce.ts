@@ -53,7 +53,9 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   const invalid = parseRatioFlag('--invalid', flags.invalid ?? '0');
   if (duplicates + invalid > 1) throw new UsageError('--duplicates and --invalid together must not exceed 1');
   if (flags.queue && flags.topic) {
-    throw new UsageError('--queue and --topic are two destinations; give one', { hint: 'the topic fans out to its subscribed queues (`sqsops setup --topic`)' });
+    throw new UsageError('--queue and --topic are two destinations; give one', {
+      hint: 'the topic fans out to its subscribed queues (`sqsops setup --topic`)',
+    });
   }
   const seed = flags.seed !== undefined ? parseIntFlag('--seed', flags.seed, { min: 0 }) : undefined;
   if (flags.fromFile && (duplicates > 0 || invalid > 0 || flags.seed !== undefined)) {

@@ -81,8 +81,11 @@ function render(r: RedriveResult, ctx: CommandContext): void {
     return;
   }
   if (r.dryRun && r.wouldMove.length) {
-    const rows = r.wouldMove.map((m) => [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, attributeLines(m.attributes), preview(m.body, 50)]);
-    out.print(out.table(['would move', 'group', 'receives', 'bytes', 'attributes', 'body'], rows, [{}, {}, {}, {}, {}, { truncate: true }]));
+    const head = ['would move', 'group', 'receives', 'bytes', 'attributes', 'body'];
+    const rows = r.wouldMove.map((m) => {
+      return [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, attributeLines(m.attributes), preview(m.body, 50)];
+    });
+    out.print(out.table(head, rows, [{}, {}, {}, {}, {}, { truncate: true }]));
   }
   const rows: (string | number)[][] = [
     ['path', r.path === 'native' ? "native (SQS's move task)" : 'manual'],

@@ -33,7 +33,8 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     return await queues.resolve(nameOrUrl);
   } catch (e: unknown) {
     if (!(e instanceof QueueNotFoundError)) throw e;
-    const allowed = options.createIfLocal === 'any' || (options.createIfLocal === true && (!onlyDefaults(clients) || (await isDefaultQueue(queues, nameOrUrl))));
+    const mayCreate = options.createIfLocal === true && (!onlyDefaults(clients) || (await isDefaultQueue(queues, nameOrUrl)));
+    const allowed = options.createIfLocal === 'any' || mayCreate;
     if (clients.target.kind !== 'local' || !allowed || isQueueUrl(nameOrUrl)) {
       if (clients.target.kind === 'local') {
         throw new QueueNotFoundError(nameOrUrl, { hint: `create it with \`sqsops setup --queue ${nameOrUrl}\` or send to it with \`sqsops produce --queue ${nameOrUrl}\`` });
@@ -74,7 +75,8 @@ export async function openLedger(clients: AwsClients, table: string, options: Op
   }
   const ledger = new Ledger(await clients.dynamodb(), table, options.signal, clients.endpointOf('dynamodb'));
   if (await ledger.exists()) return ledger;
-  const allowed = options.createIfLocal === 'any' || (options.createIfLocal === true && (!onlyDefaults(clients) || table === defaultNames().ledgerTable));
+  const allowed =
+    options.createIfLocal === 'any' || (options.createIfLocal === true && (!onlyDefaults(clients) || table === defaultNames().ledgerTable));
   if (clients.target.kind === 'local' && allowed) {
     await ledger.create();
     options.notify?.(`created ledger table ${table} on the local AWS`);
