@@ -246,7 +246,8 @@ describe('errors that name the real cause', () => {
     const r = await cli.run(['consume', '--queue', 'q\x1b]0;x\x07']);
     expect(r.code).toBe(2);
     expect(r.stderr).not.toMatch(/[\x07\x1b]/);
-    expect(r.stderr).toContain('q\\e]0;x\\x07');
+    // Shown, not acted on: escaped by the output (\e, \x07) or masked by the redactor before it (?).
+    expect(r.stderr).toMatch(/^error: "q(\\e|\?)\]0;x(\\x07|\?)" is not a valid queue name$/m);
   });
 
   it('refuses non-UTF-8 input naming the line, and --queue with --topic', async () => {
