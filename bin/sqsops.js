@@ -2,7 +2,13 @@
 // Tiny shim: check the runtime, then load the built CLI.
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 12)) {
-  process.stderr.write(`error: sqsops needs Node.js >= 22.12; this is ${process.version}\nhint: inside the sqsops repository, run it with npx (it uses the bundled Node 24)\n`);
+  // Inside a clone the repository's own Node 24 (a devDependency) is one `npx` away; an installed package needs a newer Node.
+  const { existsSync } = await import('node:fs');
+  const inRepo = existsSync(new URL('../src/cli/main.ts', import.meta.url));
+  const hint = inRepo
+    ? 'inside the sqsops repository, run it with npx (it uses the bundled Node 24)'
+    : 'install Node.js 22.12 or later (https://nodejs.org)';
+  process.stderr.write(`error: sqsops needs Node.js >= 22.12; this is ${process.version}\nhint: ${hint}\n`);
   process.exit(2);
 }
 // Reuse V8's compiled code across runs (Node >= 22.1): start-up is most of a short command.

@@ -97,6 +97,8 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'SQSOPS_MSSQL_TABLE', description: 'table of the mssql sink, created if missing', default: P.mssqlTable },
   { name: 'SQSOPS_WEBHOOK_URL', description: 'incoming-webhook URL of the built-in failure task (never printed)', secret: true },
   { name: 'NO_COLOR', description: 'any value turns colours off' },
+  { name: 'FORCE_COLOR', description: 'colours even when not a terminal ("0" turns them off); wins over NO_COLOR' },
+  { name: 'COLUMNS', description: 'width tables fit when stdout is not a terminal', default: "stderr's terminal, else 120" },
 ];
 
 export interface Names {

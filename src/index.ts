@@ -3,6 +3,8 @@
  * clients (from `connect`) and options, report progress through callbacks, and
  * never print.
  */
+// First: refuse an old Node with one clear line before anything else can fail.
+import './nodeVersion.js';
 export { connect, type ConnectOptions } from './aws/connect.js';
 export { createClients, describeTarget, type AwsClients, type ResolvedTarget } from './aws/clients.js';
 export { chooseTarget, type TargetChoice, type TargetFlags } from './aws/target.js';

@@ -11,6 +11,12 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Service, TargetChoice } from './target.js';
 import { tightenedNote } from '../local/privacy.js';
 import { addSecret } from '../core/redact.js';
+import { tagTarget } from './errors.js';
+
+type Handler = (args: unknown) => Promise<unknown>;
+interface MiddlewareAdder {
+  add(middleware: (next: Handler) => Handler, options: { step: 'initialize'; name: string }): void;
+}
 
 /** Where the commands run, as the target line and the rest of the program see it. */
 export type ResolvedTarget =
@@ -24,6 +30,8 @@ export type ResolvedTarget =
       startedNow?: boolean;
       /** Entries of the state dir made private on this start (they were open to other users). */
       tightened?: number;
+      /** Which missing resources may be created (see features/setup/resources.ts). @default 'any' */
+      autoCreate?: 'defaults' | 'any';
     }
   | (Extract<TargetChoice, { kind: 'aws' }> & {
       /** Explicit credentials; otherwise the SDK's default provider chain. */
@@ -64,8 +72,20 @@ export function createClients(target: ResolvedTarget): AwsClients {
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 }, httpsAgent: { keepAlive: true, maxSockets: 256 } },
     };
   };
-  const track = <T extends { destroy(): void }>(client: T): T => {
+  const track = <T extends { destroy(): void; middlewareStack: { add(...a: never[]): void } }>(client: T): T => {
     created.push(client);
+    // Errors carry the target they came from, so a hint can tell the local AWS from an --endpoint-url.
+    (client.middlewareStack as unknown as MiddlewareAdder).add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (e: unknown) {
+          tagTarget(e, target.kind);
+          throw e;
+        }
+      },
+      { step: 'initialize', name: 'sqsopsTargetTag' },
+    );
     return client;
   };
 
@@ -104,17 +124,21 @@ export function createClients(target: ResolvedTarget): AwsClients {
 }
 
 /** One line on stderr that says where the command runs (two when the state dir was just made private). */
-export function describeTarget(target: ResolvedTarget): string {
+export function describeTarget(target: ResolvedTarget, fromDotEnv: string[] = []): string {
+  // Names only, never values: a .env holds secrets too.
+  const settings = fromDotEnv.filter((k) => /^(AWS|SQSOPS)_/.test(k)).sort();
+  const dotenv = settings.length ? `; from ./.env: ${settings.join(', ')}` : '';
   if (target.kind === 'local') {
     const state = target.home ? ` (state ${target.home})` : '';
-    const line = `target: local AWS at ${target.endpoint}${state}${target.startedNow ? ', started now' : ''}`;
+    const line = `target: local AWS at ${target.endpoint}${state}${target.startedNow ? ', started now' : ''}${dotenv}`;
     return target.tightened && target.home ? `${line}\n${tightenedNote(target.home, target.tightened)}` : line;
   }
   const parts = [`region ${target.region ?? '(from profile)'}`];
   if (target.profile) parts.push(`profile ${target.profile}`);
   const endpoints = [...new Set(Object.values(target.endpoints))];
   if (endpoints.length) parts.push(`endpoint ${endpoints.join(', ')}`);
-  return `target: AWS ${parts.join(', ')} (chosen by ${target.reason})`;
+  const reason = fromDotEnv.includes(target.reason) ? `${target.reason} in ./.env` : target.reason;
+  return `target: AWS ${parts.join(', ')} (chosen by ${reason})${dotenv}`;
 }
 
 /**

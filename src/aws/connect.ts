@@ -1,4 +1,4 @@
-import { chooseTarget, type TargetFlags } from './target.js';
+import { checkProfile, chooseTarget, type TargetFlags } from './target.js';
 import { createClients, type AwsClients } from './clients.js';
 import { sqsopsHome } from '../local/paths.js';
 import { ensureLocalAws, localCredentials } from '../local/manager.js';
@@ -9,6 +9,14 @@ export interface ConnectOptions extends TargetFlags {
   env?: NodeJS.ProcessEnv;
   /** Overrides SQSOPS_HOME. */
   home?: string;
+  /**
+   * On the local AWS, which missing resources commands may create: 'defaults' only the
+   * default names (the CLI: a typo creates nothing), 'any' whatever name is asked for.
+   * @default 'any'
+   */
+  autoCreate?: 'defaults' | 'any';
+  /** Variables ./.env set (names only), so an error can say a setting came from there. */
+  fromDotEnv?: string[];
   /** The built daemon script (tests). */
   daemonPath?: string;
 }
@@ -30,7 +38,11 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max:
 export async function connect(options: ConnectOptions = {}): Promise<AwsClients> {
   const env = options.env ?? process.env;
   const choice = chooseTarget(options, env);
-  if (choice.kind === 'aws') return createClients(choice);
+  if (choice.kind === 'aws') {
+    const fromEnv = options.fromDotEnv?.includes('AWS_PROFILE') ? 'AWS_PROFILE in ./.env' : 'AWS_PROFILE';
+    if (choice.profile) checkProfile(choice.profile, options.profile ? '--profile' : fromEnv, env);
+    return createClients(choice);
+  }
   const home = options.home ?? sqsopsHome(env);
   const { server, started, tightened } = await ensureLocalAws({
     home,
@@ -46,5 +58,6 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
     home,
     startedNow: started,
     tightened,
+    autoCreate: options.autoCreate,
   });
 }

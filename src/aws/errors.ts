@@ -9,7 +9,30 @@ interface SdkLike {
   message?: string;
   code?: string;
   $metadata?: { requestId?: string; httpStatusCode?: number };
+  $response?: { statusCode?: number; headers?: Record<string, string> };
   cause?: unknown;
+  /** Set by the clients (clients.ts) on every error they raise: which target answered. */
+  sqsopsTarget?: 'local' | 'aws';
+}
+
+/** Tags an SDK error with the target it came from, so its hint can speak of that target. */
+export function tagTarget(e: unknown, kind: 'local' | 'aws'): void {
+  if (e && typeof e === 'object' && !Object.isFrozen(e)) (e as SdkLike).sqsopsTarget = kind;
+}
+
+/**
+ * An answer that is not the service's protocol (an HTML page, a proxy's error, another
+ * program on that port): the SDK reports it as a deserialization failure or an unknown
+ * error with only an HTTP status. Returns what answered, in a few words, or undefined.
+ */
+function foreignAnswer(err: SdkLike): string | undefined {
+  const status = err.$response?.statusCode ?? err.$metadata?.httpStatusCode;
+  const garbled = /Deserialization error|is not valid JSON|Unexpected token|non-whitespace|Invalid character/i;
+  const deserialization = garbled.test(err.message ?? '');
+  if (!deserialization && !(['Unknown', 'UnknownError'].includes(err.name ?? '') && status)) return undefined;
+  const type = err.$response?.headers?.['content-type']?.split(';')[0];
+  const snippet = /"([^"]*)"\.\.\. is not valid JSON/.exec(err.message ?? '')?.[1];
+  return [status ? `HTTP ${status}` : 'a reply', type, snippet ? `starting ${JSON.stringify(snippet)}` : ''].filter(Boolean).join(', ');
 }
 
 const AUTH_ERRORS = new Set([
@@ -39,8 +62,10 @@ export function translateCommonError(e: unknown, where: { service: string; endpo
   const name = err.name ?? '';
   const message = err.message ?? '';
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+    // Naming SQSOPS_TARGET helps only the person who set it; anyone else would go looking for it.
+    const forced = process.env.SQSOPS_TARGET ? ', or unset SQSOPS_TARGET to use the embedded local AWS' : '';
     return new AccessError('no AWS credentials found', {
-      hint: 'set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or unset SQSOPS_TARGET to use the embedded local AWS',
+      hint: `set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY${forced}`,
       cause: e,
       context,
     });
@@ -64,10 +89,19 @@ export function translateCommonError(e: unknown, where: { service: string; endpo
   }
   const code = networkCode(err);
   if (code) {
-    return new EndpointError(`cannot reach ${where.service}${where.endpoint ? ` at ${where.endpoint}` : ''} (${code})`, {
-      hint: where.endpoint?.includes('127.0.0.1')
-        ? 'is the local AWS running? see `sqsops local status`'
-        : 'check --endpoint-url / AWS_ENDPOINT_URL and your network',
+    let hint = 'check your network and the region';
+    if (err.sqsopsTarget === 'local') hint = 'is the local AWS running? see `sqsops local status`';
+    else if (where.endpoint) hint = `is a service listening at ${where.endpoint}? check --endpoint-url / AWS_ENDPOINT_URL`;
+    const at = where.endpoint ? ` at ${where.endpoint}` : '';
+    return new EndpointError(`cannot reach ${where.service}${at} (${code})`, { hint, cause: e, context });
+  }
+  const foreign = foreignAnswer(err);
+  if (foreign) {
+    const at = where.endpoint ? ` at ${where.endpoint}` : '';
+    return new EndpointError(`the endpoint${at} did not answer as ${where.service} (${foreign})`, {
+      hint: where.endpoint
+        ? 'point --endpoint-url / AWS_ENDPOINT_URL at an AWS-compatible service'
+        : 'check the region and any proxy in between',
       cause: e,
       context,
     });

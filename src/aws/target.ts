@@ -4,7 +4,10 @@
  * credentials; nothing downstream asks which one it got, except to decide whether a
  * missing default resource may be created and whether a destructive command must ask.
  */
-import { UsageError } from '../core/errors.js';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { AccessError, UsageError } from '../core/errors.js';
 
 export type Service = 'sqs' | 'sns' | 'dynamodb' | 's3' | 'cloudwatch';
 /** CloudWatch is read only by `stats` (the age of the oldest message), never locally. */
@@ -85,4 +88,36 @@ export function chooseTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Target
     endpoints,
     reason,
   };
+}
+
+const PROFILE_WAY_OUT: Record<string, string> = {
+  AWS_PROFILE: ', or unset AWS_PROFILE',
+  'AWS_PROFILE in ./.env': ', or remove AWS_PROFILE from ./.env',
+};
+
+/** The files the SDK reads profiles from (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, else ~/.aws). */
+function profileFiles(env: NodeJS.ProcessEnv): string[] {
+  const home = env.HOME ?? env.USERPROFILE ?? homedir();
+  return [env.AWS_CONFIG_FILE ?? join(home, '.aws', 'config'), env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, '.aws', 'credentials')];
+}
+
+/**
+ * Refuses a profile no file defines. Without this the SDK goes on with an empty profile
+ * and fails later on what it lacks ("no region", "no credentials"), not on the typo.
+ */
+export function checkProfile(profile: string, source: string, env: NodeJS.ProcessEnv): void {
+  const header = new RegExp(`^\\s*\\[\\s*(profile\\s+)?${profile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*\\]`, 'm');
+  const files = profileFiles(env);
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue; // a missing file defines nothing
+    }
+    if (header.test(text)) return;
+  }
+  throw new AccessError(`AWS profile "${profile}" (from ${source}) is not defined in ${files.join(' or ')}`, {
+    hint: `check the name (\`aws configure list-profiles\` lists them)${PROFILE_WAY_OUT[source] ?? ''}`,
+  });
 }

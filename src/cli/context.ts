@@ -3,7 +3,7 @@
  * global options, and `connect()`, which resolves the target and prints it once.
  */
 import { createInterface } from 'node:readline/promises';
-import { Output } from './output.js';
+import { Output, type OutputFormat } from './output.js';
 import type { AwsClients } from '../aws/clients.js';
 import { AbortedError } from '../core/errors.js';
 import { defaultNames, type Names } from '../config.js';
@@ -13,6 +13,8 @@ export interface GlobalOptions {
   region?: string;
   profile?: string;
   json?: boolean;
+  /** --output; --json is the same as --output json. */
+  output?: OutputFormat;
   quiet?: boolean;
   debug?: boolean;
   yes?: boolean;
@@ -39,6 +41,8 @@ export interface ContextDeps {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Variables ./.env set (names only), for the target line. */
+  fromDotEnv?: string[];
   /** The built daemon script; tests point this at dist/. */
   daemonPath?: string;
 }
@@ -46,11 +50,12 @@ export interface ContextDeps {
 export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): CommandContext & { close(): void } {
   const env = deps.env ?? process.env;
   const out = new Output({
-    json: globals.json ?? false,
+    format: globals.output ?? (globals.json ? 'json' : 'table'),
     quiet: globals.quiet ?? false,
     color: globals.color ?? true,
-    ...(deps.stdout ? { stdout: deps.stdout as never } : {}),
-    ...(deps.stderr ? { stderr: deps.stderr as never } : {}),
+    stdout: deps.stdout as never,
+    stderr: deps.stderr as never,
+    env,
   });
   const closers: (() => void)[] = [];
   let clients: Promise<AwsClients> | undefined;
@@ -71,9 +76,12 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
           ...(globals.region ? { region: globals.region } : {}),
           ...(globals.profile ? { profile: globals.profile } : {}),
           ...(deps.daemonPath ? { daemonPath: deps.daemonPath } : {}),
+          fromDotEnv: deps.fromDotEnv,
+          // A typo on the command line creates nothing: only default names are made on demand.
+          autoCreate: 'defaults',
         });
         closers.push(() => c.destroy());
-        out.note(describeTarget(c.target));
+        out.note(describeTarget(c.target, deps.fromDotEnv));
         return c;
       })();
       return clients;

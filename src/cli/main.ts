@@ -10,19 +10,44 @@ import { ExitCode, isSqsopsError, UsageError } from '../core/errors.js';
 import { addEnvSecrets, redact } from '../core/redact.js';
 import { VERSION } from '../version.js';
 
-function loadDotEnv(): void {
+/** Loads ./.env and returns the names it set, so the target line can say a setting came from there. */
+function loadDotEnv(): string[] {
   // .env fills only what the environment leaves unset (flags > env > .env > defaults).
-  if (existsSync('.env')) {
-    try {
-      process.loadEnvFile('.env');
-    } catch (e: unknown) {
-      throw new UsageError(`.env could not be read: ${(e as Error).message}`);
-    }
+  if (!existsSync('.env')) return [];
+  const before = new Set(Object.keys(process.env));
+  try {
+    process.loadEnvFile('.env');
+  } catch (e: unknown) {
+    throw new UsageError(`.env could not be read: ${(e as Error).message}`);
   }
+  return Object.keys(process.env).filter((k) => !before.has(k));
+}
+
+/**
+ * A reader that goes away (`sqsops ... | head -1`) makes the next write fail with EPIPE,
+ * which Node raises as an unhandled 'error' event: a stack trace and rc 1. Instead the
+ * stream goes quiet and, for stdout, the run is asked to stop as Ctrl-C would (what is
+ * in flight finishes, nothing is lost), so the exit stays quiet.
+ */
+function quietOnClosedPipe(stream: NodeJS.WriteStream, controller?: AbortController): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+    // Later writes are dropped, but a caller waiting on one (consume --out -) still hears it failed.
+    stream.write = ((...args: unknown[]) => {
+      const cb = args.find((a) => typeof a === 'function') as ((e: Error) => void) | undefined;
+      cb?.(e);
+      return true;
+    }) as typeof stream.write;
+    if (controller && !controller.signal.aborted) controller.abort(new Error('the output pipe was closed'));
+  });
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   const controller = new AbortController();
+  quietOnClosedPipe(process.stdout, controller);
+  // Without stderr only the notes are lost: the command goes on and its exit code still tells.
+  quietOnClosedPipe(process.stderr);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
@@ -37,17 +62,18 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   let globals: GlobalOptions = {};
+  let fromDotEnv: string[] = [];
   const program = buildProgram(
     // The context brings chalk, tables and spinners: loaded only when a command runs.
     moduleDispatch(async (g) => {
       globals = g;
       const { createContext } = await import('./context.js');
-      return createContext(g, { signal: controller.signal });
+      return createContext(g, { signal: controller.signal, fromDotEnv });
     }),
   );
   program.exitOverride();
   try {
-    loadDotEnv();
+    fromDotEnv = loadDotEnv();
     addEnvSecrets(process.env);
     await program.parseAsync(argv);
     return ExitCode.ok;

@@ -3,8 +3,9 @@
  * (the table below is the table of contents), so `sqsops --help` loads no AWS SDK,
  * driver or faker.
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
+import { UsageError } from '../core/errors.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
 export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge' | 'move' | 'load';
@@ -42,11 +43,21 @@ export function buildProgram(dispatch: Dispatch): Command {
     // Commands throw instead of exiting: the entry owns the exit code (and tests parse safely).
     .exitOverride()
     .description('Operate Amazon SQS pipelines: produce, consume, process, inspect and reset the idempotency ledger.\nWith no AWS configured, every command runs on an embedded local AWS (no account, no Docker).')
-    .version(VERSION, '-V, --version')
+    // -v as the AWS CLI has it; -V still works (hidden) for scripts written before.
+    .version(VERSION, '-v, --version')
+    .addOption(new Option('-V').hideHelp())
+    .on('option:V', () => {
+      process.stdout.write(`${VERSION}\n`);
+      throw new CommanderError(0, 'commander.version', VERSION);
+    })
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint (targets it as AWS)')
     .option('--region <region>', 'AWS region (default: AWS_REGION, the profile, or us-east-1 locally)')
     .option('--profile <name>', 'AWS named profile (targets real AWS)')
-    .option('--json', 'print results as JSON on stdout')
+    .addOption(
+      new Option('--output <format>', 'results on stdout as: table (for people), json, or ndjson (one JSON object a line)')
+        .choices(['table', 'json', 'ndjson']),
+    )
+    .option('--json', 'the same as --output json')
     .option('-q, --quiet', 'no progress or notes on stderr')
     .option('--debug', 'show stack traces and SDK details on errors')
     .option('-y, --yes', 'confirm destructive actions without asking')
@@ -58,8 +69,12 @@ export function buildProgram(dispatch: Dispatch): Command {
     async function action(this: Command, ...args: unknown[]) {
       const cmd = args[args.length - 1] as Command;
       const positional = name === 'local' ? [cmd.name()] : args.slice(0, -2).filter((a): a is string => typeof a === 'string');
-      const { endpointUrl, region, profile, json, quiet, debug, yes, color, ...options } = cmd.optsWithGlobals();
-      const globals: GlobalOptions = { endpointUrl, region, profile, json, quiet, debug, yes, color };
+      const { endpointUrl, region, profile, json, output, quiet, debug, yes, color, V: _v, ...options } = cmd.optsWithGlobals();
+      if (json && output && output !== 'json') {
+        throw new UsageError(`--json is --output json; it cannot go with --output ${output}`, { hint: 'give one of them' });
+      }
+      const format = output ?? (json ? 'json' : undefined);
+      const globals: GlobalOptions = { endpointUrl, region, profile, json, output: format, quiet, debug, yes, color };
       await dispatch(name, options, globals, positional);
     };
 

@@ -87,6 +87,34 @@ function toBody(value: unknown, where: string): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Decodes UTF-8 strictly: a byte sequence that is not UTF-8 is refused with its line,
+ * instead of becoming U+FFFD in a message body where nobody would see the damage.
+ */
+export function decodeUtf8(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // Find the first bad sequence: decode growing prefixes of the first line that fails.
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i <= bytes.length; i++) {
+      if (i === bytes.length || bytes[i] === 10) {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, i));
+        } catch {
+          break;
+        }
+        line++;
+        start = i + 1;
+      }
+    }
+    throw new UsageError(`${source}:${line}: not UTF-8 text (invalid byte sequence)`, {
+      hint: 'convert the file to UTF-8 (for example `iconv -f latin1 -t utf-8`); nothing was sent',
+    });
+  }
+}
+
 /** Returns one body per entry: objects are serialised, strings are sent as they are. */
 export function parseBodies(text: string, source: string): string[] {
   const start = text.search(/\S/);

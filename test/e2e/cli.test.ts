@@ -42,6 +42,8 @@ describe('sqsops on the embedded local AWS', () => {
   });
 
   it('runs a producer and a consumer at the same time without losing a message', async () => {
+    // A ledger table other than the default is made by setup: from the CLI a typo creates nothing.
+    expect((await cli.run(['setup', '--table', 'tt-ledger'])).code).toBe(0);
     const producer = cli.run(['produce', '--queue', 'two-terminals', '--count', '300', '--concurrency', '4']);
     const consumer = cli.run(['consume', '--queue', 'two-terminals', '--count', '300', '--wait', '3', '--json', '--table', 'tt-ledger'], {});
     const [p, c] = await Promise.all([producer, consumer]);

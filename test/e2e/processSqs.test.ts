@@ -93,6 +93,8 @@ describe('sqsops process-sqs', () => {
 
   it('stops receiving on SIGTERM, finishes what is in flight, prints the summary and exits 0', async () => {
     expect((await cli.run(['produce', '--queue', 'termed', '--count', '300'])).code).toBe(0);
+    // A ledger table other than the default is made by setup: from the CLI a typo creates nothing.
+    expect((await cli.run(['setup', '--table', 'term-ledger'])).code).toBe(0);
     const child = cli.spawn(['process-sqs', '--queue', 'termed', '--table', 'term-ledger', '--handler', slow, '--concurrency', '1', '--log-format', 'json', '--json'], { env: { SLOW_HANDLER_MS: '50' } });
     let stdout = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -41,6 +41,8 @@ describe('the E-ComExpress test plan', () => {
     await ok(['setup', '--config', topology]);
     const burst = json((await ok(['produce', '--topic', 'pedidos-eventos', '--count', '1500', '--concurrency', '16', '--json'])).stdout);
     expect(burst.sent).toBe(1500);
+    // Ledger tables other than the default are made by setup: from the CLI a typo creates nothing.
+    for (const queue of ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica']) await ok(['setup', '--table', `${queue}-ledger`]);
     const [a, b] = (await Promise.all(
       ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica'].map(async (queue) =>
         json((await ok(['process-sqs', '--queue', queue, '--table', `${queue}-ledger`, '--key', 'orderId', '--concurrency', '4', '--drain', '--wait', '2', '--json'])).stdout),
@@ -57,6 +59,7 @@ describe('the E-ComExpress test plan', () => {
     await ok(['local', 'stop']); // the whole "platform" restarts too
     await ok(['produce', '--queue', 'backlog', '--count', '400']);
     expect((await depths()).backlog).toBe(800);
+    await ok(['setup', '--table', 'backlog-ledger']);
     const r = json((await ok(['process-sqs', '--queue', 'backlog', '--table', 'backlog-ledger', '--drain', '--wait', '2', '--json'])).stdout);
     expect(r.metrics.MessagesSaved).toBe(800);
     expect((await depths()).backlog).toBe(0);
@@ -64,6 +67,7 @@ describe('the E-ComExpress test plan', () => {
 
   it('routes forced failures (contract breaks) to the DLQ, bodies unchanged, and stores the rest', async () => {
     const produced = json((await ok(['produce', '--queue', 'contract', '--count', '300', '--invalid', '0.2', '--seed', '11', '--json'])).stdout);
+    await ok(['setup', '--table', 'contract-ledger']);
     const r = json((await ok(['process-sqs', '--queue', 'contract', '--table', 'contract-ledger', '--key', 'orderId', '--schema', join(ROOT, 'test/fixtures/schemas/order-v1.json'), '--drain', '--wait', '2', '--json'])).stdout);
     expect(r.metrics.InvalidMessages).toBe(produced.injected.invalid);
     expect(r.metrics.MessagesToDLQ).toBe(produced.injected.invalid);
@@ -107,6 +111,7 @@ describe('the E-ComExpress test plan', () => {
     const file = join(cli.home, 'contract-v2.ndjson');
     writeFileSync(file, [...v1, ...v2].map((e) => JSON.stringify(e)).join('\n'));
     await ok(['produce', '--queue', 'contrato', '--from-file', file]);
+    await ok(['setup', '--table', 'contrato-ledger']);
     const consume = (schema: string) =>
       ok(['process-sqs', '--queue', 'contrato', '--table', 'contrato-ledger', '--key', 'orderId', '--schema', join(ROOT, `test/fixtures/schemas/${schema}`), '--drain', '--wait', '2', '--json']);
     const before = json((await consume('order-v1.json')).stdout).metrics;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBodies } from '../../src/core/input.js';
+import { decodeUtf8, parseBodies } from '../../src/core/input.js';
 
 describe('parseBodies', () => {
   it('reads a JSON array of objects and strings', () => {
@@ -22,5 +22,11 @@ describe('parseBodies', () => {
     expect(() => parseBodies('  \n', 'f')).toThrow(/is empty/);
     expect(() => parseBodies('[1]', 'f')).toThrow(/entry 0: each entry must be a JSON object or a string, not number/);
     expect(() => parseBodies('null', 'f')).toThrow(/f:1: each entry/);
+  });
+
+  it('refuses bytes that are not UTF-8, naming the line', () => {
+    const bytes = Buffer.concat([Buffer.from('{"a":1}\n{"b":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]);
+    expect(() => decodeUtf8(bytes, 'x.ndjson')).toThrow(/^x\.ndjson:2: not UTF-8 text/);
+    expect(decodeUtf8(Buffer.from('{"b":"café"}'), 'x')).toBe('{"b":"café"}');
   });
 });

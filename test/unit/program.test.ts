@@ -52,6 +52,21 @@ describe('the command line', () => {
     expect(call?.options).not.toHaveProperty('json');
   });
 
+  it.each([
+    [['show', '--output', 'ndjson'], 'ndjson'],
+    [['--output', 'table', 'show'], 'table'],
+    [['show', '--json'], 'json'],
+    [['show'], undefined],
+  ] as const)('reads %j as output %s', async (argv, output) => {
+    const { call } = await parse([...argv]);
+    expect(call?.globals.output).toBe(output);
+  });
+
+  it('refuses --json with another --output, and an unknown format', async () => {
+    expect((await parse(['show', '--json', '--output', 'ndjson'])).error).toMatch(/--json is --output json/);
+    expect((await parse(['show', '--output', 'yaml'])).error).toMatch(/Allowed choices are table, json, ndjson/);
+  });
+
   it.each([['start'], ['stop'], ['status'], ['reset']])('routes local %s to the local module', async (sub) => {
     const { call } = await parse(['local', sub]);
     expect(call).toMatchObject({ name: 'local', args: [sub] });

@@ -1,9 +1,9 @@
 import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
 import { compileKey } from '../../core/keys.js';
-import { PartialFailureError } from '../../core/errors.js';
+import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { consume, type ConsumeResult } from '../../features/consume/consume.js';
-import { preview } from '../output.js';
+import { attributeLines, preview } from '../output.js';
 
 export interface ConsumeFlags {
   queue?: string;
@@ -24,6 +24,11 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
   const { buildValidator } = await import('../../features/process/schema.js');
   const { schemaChoice } = await import('../../features/process/config.js');
   const schema = await buildValidator(schemaChoice(flags.schema, ctx.env.SQSOPS_SCHEMA));
+  // `--out -` is the export on stdout (like `--from-file -`): the table would mix into it.
+  const toStdout = flags.out === '-';
+  if (toStdout && ctx.out.json) {
+    throw new UsageError('--out - already writes NDJSON to stdout; it cannot go with --output json/ndjson', { hint: 'drop one of them' });
+  }
   const clients = await ctx.connect();
   const spinner = await ctx.out.spinner(`${flags.peek ? 'peeking at' : 'taking'} up to ${count} messages`);
   let result: ConsumeResult;
@@ -36,7 +41,8 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       ledgerTable: flags.table ?? ctx.names.ledgerTable,
       keepPayloads: flags.keepPayloads ?? false,
       ...(flags.key ? { key: flags.key } : {}),
-      ...(flags.out ? { out: flags.out } : {}),
+      out: toStdout ? undefined : flags.out,
+      outStream: toStdout ? process.stdout : undefined,
       schema,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
@@ -47,7 +53,8 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
     throw e;
   }
   spinner.stop();
-  render(result, ctx);
+  if (toStdout) summary(result, ctx);
+  else render(result, ctx);
   if (result.failed > 0) {
     throw new PartialFailureError(`${result.failed} of ${result.messages.length} messages were left on the queue`, {
       hint: 'see the status column; nothing was deleted without being recorded first',
@@ -58,7 +65,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
 function render(r: ConsumeResult, ctx: CommandContext): void {
   const { out } = ctx;
   if (out.json) {
-    out.printJson(r);
+    out.printJson(r, r.messages);
     return;
   }
   if (r.messages.length === 0) {
@@ -67,11 +74,20 @@ function render(r: ConsumeResult, ctx: CommandContext): void {
   }
   out.print(
     out.table(
-      ['message id', 'key', 'recv', 'sent at', 'status', 'body'],
-      r.messages.map((m) => [m.messageId, m.key === m.messageId ? '(message id)' : m.key, m.receiveCount, m.sentAt ?? '', m.error ? `${m.status}: ${m.error}` : m.status, preview(m.body, 48)]),
+      ['message id', 'key', 'recv', 'sent at', 'status', 'attributes', 'body'],
+      r.messages.map((m) => {
+        const status = m.error ? `${m.status}: ${m.error}` : m.status;
+        const key = m.key === m.messageId ? '(message id)' : m.key;
+        return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
+      }),
+      [{}, {}, {}, {}, {}, {}, { truncate: true }],
     ),
   );
-  out.note(
+  summary(r, ctx);
+}
+
+function summary(r: ConsumeResult, ctx: CommandContext): void {
+  ctx.out.note(
     r.peek
       ? `${r.messages.length} peeked on ${r.queue}; all visible again`
       : `${r.messages.length} received from ${r.queue}: ${r.recorded} recorded, ${r.duplicates} duplicates, ${r.deleted} deleted`,

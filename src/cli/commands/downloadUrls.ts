@@ -140,7 +140,7 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
 function render(r: DownloadReport, ctx: CommandContext): void {
   const { out } = ctx;
   if (out.json) {
-    out.printJson(r);
+    out.printJson(r, r.items);
     return;
   }
   // Failures first: with thousands of rows they are the ones worth the screen.

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { parseIntFlag, parseRatioFlag } from '../../core/flags.js';
-import { parseBodies } from '../../core/input.js';
+import { decodeUtf8, parseBodies } from '../../core/input.js';
 import { parseRecords } from '../../core/messageRecord.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
@@ -28,11 +28,12 @@ async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<P
   if (path === '-') {
     const chunks: Buffer[] = [];
     for await (const c of stdin) chunks.push(Buffer.from(c as Buffer));
-    text = Buffer.concat(chunks).toString('utf8');
+    text = decodeUtf8(Buffer.concat(chunks), 'stdin');
   } else {
     try {
-      text = await readFile(path, 'utf8');
+      text = decodeUtf8(await readFile(path), path);
     } catch (e: unknown) {
+      if (e instanceof UsageError) throw e;
       throw new UsageError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'check the path given to --from-file', cause: e });
     }
   }
@@ -51,6 +52,11 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   const duplicates = parseRatioFlag('--duplicates', flags.duplicates ?? '0');
   const invalid = parseRatioFlag('--invalid', flags.invalid ?? '0');
   if (duplicates + invalid > 1) throw new UsageError('--duplicates and --invalid together must not exceed 1');
+  if (flags.queue && flags.topic) {
+    throw new UsageError('--queue and --topic are two destinations; give one', {
+      hint: 'the topic fans out to its subscribed queues (`sqsops setup --topic`)',
+    });
+  }
   const seed = flags.seed !== undefined ? parseIntFlag('--seed', flags.seed, { min: 0 }) : undefined;
   if (flags.fromFile && (duplicates > 0 || invalid > 0 || flags.seed !== undefined)) {
     throw new UsageError('--duplicates, --invalid and --seed apply to generated events, not to --from-file');

@@ -5,7 +5,7 @@ import { AbortedError, PartialFailureError, UsageError } from '../../core/errors
 import { sqsopsHome } from '../../local/paths.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { redriveDlq, type RedriveResult } from '../../features/move/redrive.js';
-import { preview, rate } from '../output.js';
+import { attributeLines, preview, rate } from '../output.js';
 
 export interface RedriveFlags {
   from?: string;
@@ -77,11 +77,15 @@ export async function run(flags: RedriveFlags, ctx: CommandContext): Promise<voi
 function render(r: RedriveResult, ctx: CommandContext): void {
   const { out } = ctx;
   if (out.json) {
-    out.printJson(r);
+    out.printJson(r, r.dryRun ? r.wouldMove : undefined);
     return;
   }
   if (r.dryRun && r.wouldMove.length) {
-    out.print(out.table(['would move', 'group', 'receives', 'bytes', 'body'], r.wouldMove.map((m) => [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, preview(m.body, 50)])));
+    const head = ['would move', 'group', 'receives', 'bytes', 'attributes', 'body'];
+    const rows = r.wouldMove.map((m) => {
+      return [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, attributeLines(m.attributes), preview(m.body, 50)];
+    });
+    out.print(out.table(head, rows, [{}, {}, {}, {}, {}, { truncate: true }]));
   }
   const rows: (string | number)[][] = [
     ['path', r.path === 'native' ? "native (SQS's move task)" : 'manual'],

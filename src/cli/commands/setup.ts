@@ -70,7 +70,7 @@ export async function run(flags: SetupFlags, ctx: CommandContext): Promise<void>
   const steps: SetupStep[] = await setupTopology(clients, config, { dryRun: flags.dryRun ?? false, signal: ctx.signal });
   const { out } = ctx;
   if (out.json) {
-    out.printJson({ dryRun: flags.dryRun ?? false, steps });
+    out.printJson({ dryRun: flags.dryRun ?? false, steps }, steps);
     return;
   }
   const verb = (a: SetupStep['action']) => (flags.dryRun ? { create: 'would create', update: 'would update', unchanged: 'unchanged' } : { create: 'created', update: 'updated', unchanged: 'unchanged' })[a];

@@ -22,7 +22,7 @@ export async function run(flags: ShowFlags, ctx: CommandContext): Promise<void> 
   }).finally(() => spinner.stop());
   const { out } = ctx;
   if (out.json) {
-    out.printJson(result);
+    out.printJson(result, result.items);
     return;
   }
   if (result.total === 0) {

@@ -30,8 +30,7 @@ export async function run(flags: StatsFlags, ctx: CommandContext, args: string[]
   const interval = flags.watch === undefined || flags.watch === false ? 0 : parseIntFlag('--watch', flags.watch === true ? '5' : flags.watch, { min: 1, max: 3600 });
   const clients = await ctx.connect();
   // On a terminal a watch redraws in place; anywhere else it appends one block per interval (a log).
-  const redraw = interval > 0 && Boolean(process.stdout.isTTY) && !ctx.out.json;
-  let drawn = 0;
+  const live = interval > 0 ? await ctx.out.live() : undefined;
   // A watch would repeat the same note every refresh: each is said once.
   const said = new Set<string>();
   const notify = (m: string) => {
@@ -43,23 +42,22 @@ export async function run(flags: StatsFlags, ctx: CommandContext, args: string[]
     try {
       rows = await queueStats(clients, { ...(prefix ? { prefix } : {}), signal: ctx.signal, notify });
     } catch (e: unknown) {
-      if (interval && ctx.signal.aborted) return; // Ctrl-C during a refresh ends a watch cleanly
+      if (interval && ctx.signal.aborted) return live?.done(); // Ctrl-C during a refresh ends a watch cleanly
       throw e;
     }
     const at = new Date().toISOString();
     if (ctx.out.json) {
       ctx.out.print(JSON.stringify({ at, ...(prefix ? { prefix } : {}), queues: rows }));
     } else {
-      const text = interval ? `${at}${redraw ? `  (every ${interval} s, Ctrl-C to stop)` : ''}\n${block(rows, ctx, prefix)}` : block(rows, ctx, prefix);
-      // Move up over the previous block and clear to the end of the screen, so the target line stays.
-      ctx.out.print(`${redraw && drawn ? `\x1b[${drawn}A\x1b[0J` : ''}${text}`);
-      drawn = text.split('\n').length;
+      // On a terminal the block is redrawn in place (the target line above it stays); elsewhere each is appended.
+      if (live) live.update(`${at}${live.redraws ? `  (every ${interval} s, Ctrl-C to stop)` : ''}\n${block(rows, ctx, prefix)}`);
+      else ctx.out.print(block(rows, ctx, prefix));
     }
-    if (!interval || ctx.signal.aborted) return;
+    if (!interval || ctx.signal.aborted) return live?.done();
     try {
       await sleep(interval * 1000, undefined, { signal: ctx.signal });
     } catch {
-      return; // Ctrl-C ends a watch cleanly
+      return live?.done(); // Ctrl-C ends a watch cleanly
     }
   }
 }

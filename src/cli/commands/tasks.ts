@@ -9,7 +9,7 @@ export async function run(flags: { failureTask?: string }, ctx: CommandContext, 
   const set = await loadTasks(dir, flags.failureTask ? { failureTask: flags.failureTask } : {});
   const rows = [...set.tasks.map((t) => ({ name: t.name, file: t.file, role: 'every message' })), ...(set.failureTask ? [{ name: set.failureTask.name, file: set.failureTask.file, role: 'failure task' }] : [])];
   if (ctx.out.json) {
-    ctx.out.printJson({ tasks: rows });
+    ctx.out.printJson({ tasks: rows }, rows);
     return;
   }
   ctx.out.print(ctx.out.table(['task', 'runs for', 'file'], rows.map((r) => [r.name, r.role, r.file])));

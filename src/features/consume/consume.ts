@@ -9,6 +9,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
+import { messageAttributes } from '../../aws/messageAttributes.js';
 import type { Ledger } from '../../aws/ledger.js';
 import { compileKey } from '../../core/keys.js';
 import { entryBatches } from '../../core/batching.js';
@@ -33,6 +34,8 @@ export interface ConsumeOptions {
   key?: string;
   /** Append every message as one NDJSON line here, before it is deleted. */
   out?: string;
+  /** Or write those lines to this stream (the CLI's `--out -`); each batch is flushed before its delete. */
+  outStream?: NodeJS.WritableStream;
   /** Days before a ledger record may expire (DynamoDB TTL). @default 7 */
   ttlDays?: number;
   /** Large payloads: keep the S3 object of a consumed pointer message. @default false (deleted with the message) */
@@ -57,6 +60,8 @@ export interface ConsumedMessage {
   deleted: boolean;
   error?: string;
   groupId?: string;
+  /** Message attributes by name; binary ones as base64. */
+  attributes: Record<string, string>;
 }
 
 export interface ConsumeResult {
@@ -71,10 +76,13 @@ export interface ConsumeResult {
   failed: number;
 }
 
-function describe(m: Message): { messageId: string; receiveCount: number; sentAt: string | undefined; groupId?: string } {
+type Described = Pick<ConsumedMessage, 'messageId' | 'receiveCount' | 'sentAt' | 'groupId' | 'attributes'>;
+
+function describe(m: Message): Described {
   const sent = Number(m.Attributes?.SentTimestamp);
   return {
     messageId: m.MessageId ?? '',
+    attributes: messageAttributes(m),
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
     sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined,
     ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
@@ -90,6 +98,16 @@ function withoutSizeAttribute(m: Message): Message {
 function exportLine(m: Message, row: ConsumedMessage): string {
   const record = toRecord({ messageId: row.messageId, body: row.body, attributes: m.MessageAttributes, systemAttributes: m.Attributes });
   return JSON.stringify({ ...record, key: row.key, status: row.status });
+}
+
+/** Resolves once the stream has taken the text (its callback), so a delete never runs ahead of the export. */
+function writeFlushed(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (e?: Error | null) => {
+      if (e) reject(new UsageError(`cannot write the export: ${e.message}`, { cause: e }));
+      else resolve();
+    });
+  });
 }
 
 function parseJson(body: string): unknown {
@@ -186,12 +204,15 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         }
         rows.push(row);
         // The export holds the real body, so the size attribute of the pointer no longer applies.
-        if (out) records.push(exportLine(pointers.has(meta.messageId) ? withoutSizeAttribute(m) : m, row));
+        if (out || options.outStream) records.push(exportLine(pointers.has(meta.messageId) ? withoutSizeAttribute(m) : m, row));
       }
       if (out) {
         // The export is a store too: it is on disk before anything is deleted.
         await out.write(`${records.join('\n')}\n`);
         await out.sync();
+      } else if (options.outStream) {
+        // The same records as a file export, on stdout; the delete waits until the stream took them.
+        await writeFlushed(options.outStream, `${records.join('\n')}\n`);
       }
       if (!peek) {
         const toDelete = rows.filter((r) => r.status === 'recorded' || r.status === 'duplicate');

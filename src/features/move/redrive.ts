@@ -67,8 +67,10 @@ export interface RedrivePreview {
   groupId?: string;
   receiveCount: number;
   bytes: number;
-  /** The first 200 characters. */
+  /** The whole body: a JSON body cut short could not be parsed by whoever triages it. */
   body: string;
+  /** Message attributes by name (`sqsops.error`, `sqsops.failedTasks`, ...); binary ones as base64. */
+  attributes: Record<string, string>;
 }
 
 export interface RedriveResult extends Omit<ManualOutcome, 'releaseFailed'> {

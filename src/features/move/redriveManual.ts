@@ -13,6 +13,7 @@ import type { MessageFilter } from '../../core/redriveFilter.js';
 import { entryBatches } from '../../core/batching.js';
 import type { MoveJournal } from './moveJournal.js';
 import type { SendOutcome } from './redriveSend.js';
+import { messageAttributes } from '../../aws/messageAttributes.js';
 import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redrive.js';
 
 export interface ManualMoveParams {
@@ -62,7 +63,8 @@ function preview(m: Message): RedrivePreview {
     ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
     bytes: Buffer.byteLength(body),
-    body: body.length > 200 ? `${body.slice(0, 199)}…` : body,
+    body,
+    attributes: messageAttributes(m),
   };
 }
 

@@ -61,7 +61,7 @@ export interface ProduceOptions {
   signal?: AbortSignal;
   notify?: Notify;
   onProgress?: (p: { sent: number; failed: number; total: number }) => void;
-  /** Create the queue if missing, on the local target. @default true */
+  /** Create the queue if missing (any name), on the local target. @default true */
   createIfLocal?: boolean;
   /** Large payloads: a body over the threshold is stored in this bucket and a pointer is sent (Extended Client format). */
   largePayloadBucket?: string;
@@ -165,7 +165,8 @@ async function openDestination(clients: AwsClients, options: ProduceOptions): Pr
     };
   }
   const ref: QueueRef = await openQueue(clients, options.queue, {
-    createIfLocal: options.createIfLocal ?? true,
+    // produce creates any queue it is told to send to on the local AWS (README, "Missing resources").
+    createIfLocal: options.createIfLocal === false ? false : 'any',
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.notify ? { notify: options.notify } : {}),
   });

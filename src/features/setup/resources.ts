@@ -1,13 +1,18 @@
 /**
- * Opening the resources a command works on. On the local target a missing default
- * resource is created (with a note); on real AWS a missing one is an error that
- * names `sqsops setup`, because creating infrastructure there is a decision.
+ * Opening the resources a command works on. On the local target a missing resource is
+ * created, with a note: a first run just works. From the CLI (autoCreate 'defaults')
+ * only the *default* names are (the default queue with its DLQ, the ledger table, and
+ * the rejects queue of a queue that exists): any other missing name is an error naming
+ * `sqsops setup`, so a typo creates nothing; `produce` alone creates any queue it is
+ * told to send to (documented). On real AWS nothing is created: infrastructure there is
+ * a decision.
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues, isQueueUrl, type QueueRef } from '../../aws/queue.js';
 import { Ledger } from '../../aws/ledger.js';
-import { QueueNotFoundError, ResourceNotFoundError } from '../../core/errors.js';
+import { QueueNotFoundError, ResourceNotFoundError, UsageError } from '../../core/errors.js';
 import { parseQueueConfig } from '../../core/topology.js';
+import { defaultNames } from '../../config.js';
 import { setupTopology } from './setup.js';
 
 export type Notify = (message: string) => void;
@@ -15,8 +20,11 @@ export type Notify = (message: string) => void;
 export interface OpenOptions {
   signal?: AbortSignal;
   notify?: Notify;
-  /** Create it if missing, on the local target only. */
-  createIfLocal?: boolean;
+  /**
+   * On the local target only: true creates a missing default name (see above), 'any'
+   * creates whatever name is given (produce's documented behaviour).
+   */
+  createIfLocal?: boolean | 'any';
 }
 
 export async function openQueue(clients: AwsClients, nameOrUrl: string, options: OpenOptions = {}): Promise<QueueRef> {
@@ -25,7 +33,9 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     return await queues.resolve(nameOrUrl);
   } catch (e: unknown) {
     if (!(e instanceof QueueNotFoundError)) throw e;
-    if (clients.target.kind !== 'local' || !options.createIfLocal || isQueueUrl(nameOrUrl)) {
+    const mayCreate = options.createIfLocal === true && (!onlyDefaults(clients) || (await isDefaultQueue(queues, nameOrUrl)));
+    const allowed = options.createIfLocal === 'any' || mayCreate;
+    if (clients.target.kind !== 'local' || !allowed || isQueueUrl(nameOrUrl)) {
       if (clients.target.kind === 'local') {
         throw new QueueNotFoundError(nameOrUrl, { hint: `create it with \`sqsops setup --queue ${nameOrUrl}\` or send to it with \`sqsops produce --queue ${nameOrUrl}\`` });
       }
@@ -40,10 +50,34 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
   }
 }
 
+/** The CLI connects with autoCreate 'defaults'; a library caller gets any name made, as it asks. */
+function onlyDefaults(clients: AwsClients): boolean {
+  return clients.target.kind === 'local' && clients.target.autoCreate === 'defaults';
+}
+
+/** The default queue, or the rejects queue of a queue that exists (process-sqs --handlers makes one per queue). */
+async function isDefaultQueue(queues: SqsQueues, name: string): Promise<boolean> {
+  if (name === defaultNames().queue) return true;
+  const base = /^(.+)-rejects(\.fifo)?$/.exec(name);
+  if (!base) return false;
+  return queues.resolve(`${base[1]}${base[2] ?? ''}`).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** DynamoDB's rule for table names; checked here so a bad one is a usage error, not a service error. */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
+
 export async function openLedger(clients: AwsClients, table: string, options: OpenOptions = {}): Promise<Ledger> {
+  if (!TABLE_NAME.test(table)) {
+    throw new UsageError(`"${table}" is not a valid table name`, { hint: 'use 3 to 255 letters, digits, "_", "-" or "."' });
+  }
   const ledger = new Ledger(await clients.dynamodb(), table, options.signal, clients.endpointOf('dynamodb'));
   if (await ledger.exists()) return ledger;
-  if (clients.target.kind === 'local' && options.createIfLocal) {
+  const allowed =
+    options.createIfLocal === 'any' || (options.createIfLocal === true && (!onlyDefaults(clients) || table === defaultNames().ledgerTable));
+  if (clients.target.kind === 'local' && allowed) {
     await ledger.create();
     options.notify?.(`created ledger table ${table} on the local AWS`);
     return ledger;
