@@ -126,7 +126,8 @@ describe('sqsops download-urls, built', () => {
     const tls = await startTestServer({ tls: testCerts() });
     try {
       writeFileSync(join(cli.home, 'tls.json'), JSON.stringify([`${tls.origin}/file/t.bin?size=100`]));
-      const untrusted = await cli.run(['download-urls', 'tls.json', '--out', 'tls-out', '--force']);
+      // A wide table, so the error cell is one line to match (at 120 columns it wraps).
+      const untrusted = await cli.run(['download-urls', 'tls.json', '--out', 'tls-out', '--force'], { env: { COLUMNS: '300' } });
       expect(untrusted.code).toBe(1);
       expect(untrusted.stdout).toMatch(/TLS certificate not accepted \([A-Z_]+\); trust its CA with --ca FILE or/);
       expect(untrusted.stderr).not.toMatch(/\n\s+at /);

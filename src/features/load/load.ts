@@ -44,7 +44,8 @@ async function dlqOf(clients: AwsClients, queue: QueueRef): Promise<QueueRef | u
 export async function runLoad(clients: AwsClients, options: LoadOptions): Promise<LoadResult> {
   const intervalMs = options.intervalMs ?? 1000;
   const workerCount = options.workers ?? 2;
-  const queue = await openQueue(clients, options.queue, { createIfLocal: true, notify: options.notify });
+  // load sends, like produce: any queue it is told to load is created on the local AWS.
+  const queue = await openQueue(clients, options.queue, { createIfLocal: 'any', notify: options.notify });
   const dlq = await dlqOf(clients, queue);
   // Sends and samples are cut by the signal; workers are stopped by the pool (in-flight work finishes).
   const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
