@@ -70,15 +70,44 @@ function checkFolder(dir, count, bytesEach) {
 
 const notes = [];
 const server = await startServer([1, ...Array.from({ length: LARGE }, (_, i) => i + 2)]);
-const TOOLS = allTools({ work, root: ROOT }).filter((t) => t.available() || (notes.push(t.missing), false));
-const fileUrls = (origin, prefix, n, bytes, seed) => Array.from({ length: n }, (_, i) => `${origin}/file/${prefix}${String(i).padStart(5, '0')}.bin?size=${bytes}&seed=${seed(i)}`);
+const TOOLS = allTools({ work, root: ROOT }).filter((t) => {
+  if (!t.available()) notes.push(t.missing);
+  return t.available();
+});
+const fileUrls = (origin, prefix, n, bytes, seed) =>
+  Array.from({ length: n }, (_, i) => `${origin}/file/${prefix}${String(i).padStart(5, '0')}.bin?size=${bytes}&seed=${seed(i)}`);
 const sets = SCHEMES.flatMap((scheme) => [
-  { scheme, kind: 'small', count: SMALL, bytes: 16 * 1024, concurrency: 16, target: UNDICI, urls: (o) => fileUrls(o, 's', SMALL, 16 * 1024, () => 1) },
-  { scheme, kind: 'large', count: LARGE, bytes: LARGE_BYTES, concurrency: LARGE, target: CURL, urls: (o) => fileUrls(o, 'l', LARGE, LARGE_BYTES, (i) => i + 2) },
-  { scheme, kind: 'rss', count: LARGE, bytes: RSS_BYTES, concurrency: LARGE, only: [MINE, MINE_NO_SYNC], urls: (o) => fileUrls(o, 'm', LARGE, RSS_BYTES, (i) => i + 2) },
+  {
+    scheme,
+    kind: 'small',
+    count: SMALL,
+    bytes: 16 * 1024,
+    concurrency: 16,
+    target: UNDICI,
+    urls: (o) => fileUrls(o, 's', SMALL, 16 * 1024, () => 1),
+  },
+  {
+    scheme,
+    kind: 'large',
+    count: LARGE,
+    bytes: LARGE_BYTES,
+    concurrency: LARGE,
+    target: CURL,
+    urls: (o) => fileUrls(o, 'l', LARGE, LARGE_BYTES, (i) => i + 2),
+  },
+  {
+    scheme,
+    kind: 'rss',
+    count: LARGE,
+    bytes: RSS_BYTES,
+    concurrency: LARGE,
+    only: [MINE, MINE_NO_SYNC],
+    urls: (o) => fileUrls(o, 'm', LARGE, RSS_BYTES, (i) => i + 2),
+  },
 ])
   // --rss-mib 0 (or the large size itself) asks for no memory comparison.
-  .filter((s) => s.kind !== 'rss' || (RSS_BYTES && RSS_BYTES !== LARGE_BYTES)).map((s) => ({ ...s, label: `${s.scheme} ${s.count} × ${s.bytes >= MIB ? `${s.bytes / MIB} MiB` : `${s.bytes / 1024} KiB`}` }));
+  .filter((s) => s.kind !== 'rss' || (RSS_BYTES && RSS_BYTES !== LARGE_BYTES))
+  .map((s) => ({ ...s, label: `${s.scheme} ${s.count} × ${s.bytes >= MIB ? `${s.bytes / MIB} MiB` : `${s.bytes / 1024} KiB`}` }));
 
 const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const rows = [];
@@ -90,8 +119,10 @@ try {
     const t = { scheme: set.scheme, caFile: server.caFile };
     const tools = TOOLS.filter((tool) => tool.schemes.includes(set.scheme) && (!set.only || set.only.includes(tool.name)));
     const urls = set.urls(server[set.scheme]);
-    const results = (bySet[set.label] = {});
-    // Many small files: delete nothing until the set is done (see the top). A few large ones: delete at once (4 inodes, and the disk space).
+    const results = {};
+    bySet[set.label] = results;
+    // Many small files: delete nothing until the set is done (see the top).
+    // A few large ones: delete at once (4 inodes, and the disk space).
     const keep = set.count > 100 ? [] : undefined;
     // Tools take turns, so a burst of load on the machine hits them alike; the best of the runs is kept.
     // Each round starts one tool later, so no tool always runs first (or right after another's cleanup).
@@ -118,9 +149,22 @@ try {
       const m = results[tool.name];
       const ratio = mine && !tool.name.startsWith('sqsops') ? (m.seconds / mine.seconds).toFixed(2) : '-';
       const mibs = (gib * 1024) / m.seconds;
-      rows.push([set.label, tool.name, tool.syncs, m.seconds.toFixed(2), mibs.toFixed(0), (set.count / m.seconds).toFixed(0), ratio, m.rssMiB.toFixed(0), m.cpu.toFixed(2), (m.cpu / gib).toFixed(2)]);
+      rows.push([
+        set.label,
+        tool.name,
+        tool.syncs,
+        m.seconds.toFixed(2),
+        mibs.toFixed(0),
+        (set.count / m.seconds).toFixed(0),
+        ratio,
+        m.rssMiB.toFixed(0),
+        m.cpu.toFixed(2),
+        (m.cpu / gib).toFixed(2),
+      ]);
     }
-    runLines.push(`${set.label}: ${tools.map((tool) => `${tool.name} ${results[tool.name].runs.map((x) => x.toFixed(2)).join('/')} s`).join('; ')}`);
+    runLines.push(
+      `${set.label}: ${tools.map((tool) => `${tool.name} ${results[tool.name].runs.map((x) => x.toFixed(2)).join('/')} s`).join('; ')}`,
+    );
     const target = set.target && results[set.target];
     if (target && mine) {
       // Each figure: the other's seconds ÷ sqsops's, so above 1 means sqsops was faster.
@@ -128,8 +172,9 @@ try {
       const curl = set.target !== CURL && results[CURL] ? `; beside curl ${x(results[CURL])}` : '';
       const floor = results[FLOOR] ? `; the Node floor beside ${set.target} ${x(target, results[FLOOR])}` : '';
       verdicts.push(
-        `${set.label}: target ≥ 1.00× ${set.target}: ${target.seconds / mine.seconds >= 1 ? 'MET' : 'MISSED'}, sqsops --no-fsync ${x(target)} ` +
-          `(${mine.seconds.toFixed(2)} s against ${target.seconds.toFixed(2)} s); as shipped (fdatasync per file) ${x(target, results[MINE])}${curl}${floor}`,
+        `${set.label}: target ≥ 1.00× ${set.target}: ${target.seconds / mine.seconds >= 1 ? 'MET' : 'MISSED'}, ` +
+          `sqsops --no-fsync ${x(target)} (${mine.seconds.toFixed(2)} s against ${target.seconds.toFixed(2)} s); ` +
+          `as shipped (fdatasync per file) ${x(target, results[MINE])}${curl}${floor}`,
       );
     }
   }
@@ -144,14 +189,29 @@ for (const scheme of SCHEMES) {
   if (!big || !small) continue;
   const rss = (r, name) => `${r[name].rssMiB.toFixed(0)} MiB`;
   verdicts.push(
-    `${scheme} memory: sqsops peak RSS ${rss(small, MINE)} at ${values['rss-mib']} MiB files, ${rss(big, MINE)} at ${values['large-mib']} MiB ` +
+    `${scheme} memory: sqsops peak RSS ${rss(small, MINE)} at ${values['rss-mib']} MiB files, ` +
+      `${rss(big, MINE)} at ${values['large-mib']} MiB ` +
       `(--no-fsync ${rss(small, MINE_NO_SYNC)} and ${rss(big, MINE_NO_SYNC)})`,
   );
 }
 
 const cpuModel = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'cpu?';
-console.log(`download-urls bench: Node ${process.version}, ${cpuModel}, servers on 127.0.0.1 in their own process, best of ${REPS} runs, load average before ${loadBefore}\n`);
-const head = ['files', 'tool', 'syncs', 'seconds', 'MiB/s', 'files/s', 'tool s ÷ sqsops --no-fsync s', 'peak RSS MiB', 'CPU s', 'CPU s/GiB'];
+console.log(
+  `download-urls bench: Node ${process.version}, ${cpuModel}, servers on 127.0.0.1 in their own process, ` +
+    `best of ${REPS} runs, load average before ${loadBefore}\n`,
+);
+const head = [
+  'files',
+  'tool',
+  'syncs',
+  'seconds',
+  'MiB/s',
+  'files/s',
+  'tool s ÷ sqsops --no-fsync s',
+  'peak RSS MiB',
+  'CPU s',
+  'CPU s/GiB',
+];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
 console.log(line(head));
@@ -163,7 +223,7 @@ console.log('\nevery run, in order:');
 for (const l of runLines) console.log(`  ${l}`);
 for (const n of notes) console.log(`\nnote: ${n}`);
 console.log(
-  '\nAbove 1 means sqsops was faster. CPU is user + sys of the tool\'s process (the lowest of its runs). As shipped, sqsops ' +
+  "\nAbove 1 means sqsops was faster. CPU is user + sys of the tool's process (the lowest of its runs). As shipped, sqsops " +
     'fdatasyncs each file before its rename (a file under its final name survives a crash whole); --no-fsync and every other tool ' +
     'leave the writing to the kernel.',
 );

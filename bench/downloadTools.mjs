@@ -49,7 +49,19 @@ export function tools(ctx) {
     missing: 'dist/ is not built: run npm run build',
     run: (urls, dir, c, t) => {
       const ca = t.scheme === 'https' ? ['--ca', t.caFile] : [];
-      const argv = [node, join(root, 'bin/sqsops.js'), '-q', 'download-urls', jsonList(urls), '--out', dir, '--concurrency', String(c), ...ca, ...extra];
+      const argv = [
+        node,
+        join(root, 'bin/sqsops.js'),
+        '-q',
+        'download-urls',
+        jsonList(urls),
+        '--out',
+        dir,
+        '--concurrency',
+        String(c),
+        ...ca,
+        ...extra,
+      ];
       return measure(work, argv, { ...process.env, SQSOPS_HOME: join(work, 'home'), NO_COLOR: '1' });
     },
   });
@@ -79,7 +91,17 @@ export function tools(ctx) {
         const list = join(work, 'list.txt');
         writeFileSync(list, `${urls.join('\n')}\n`);
         const ca = t.scheme === 'https' ? [`--ca-certificate=${t.caFile}`] : [];
-        const flags = ['-j', String(c), '-x', '1', '-s', '1', '--file-allocation=none', '--auto-file-renaming=false', '--allow-overwrite=true'];
+        const flags = [
+          '-j',
+          String(c),
+          '-x',
+          '1',
+          '-s',
+          '1',
+          '--file-allocation=none',
+          '--auto-file-renaming=false',
+          '--allow-overwrite=true',
+        ];
         return measure(work, ['aria2c', '-q', '-i', list, '-d', dir, ...flags, '--summary-interval=0', ...ca]);
       },
     },

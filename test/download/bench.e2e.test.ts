@@ -18,7 +18,11 @@ describe('bench/download.mjs', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const rows = r.stdout.split('\n').filter((l) => /^\| https? /.test(l));
-    const cellsOf = (l: string) => l.split('|').slice(1, -1).map((c) => c.trim());
+    const cellsOf = (l: string) =>
+      l
+        .split('|')
+        .slice(1, -1)
+        .map((c) => c.trim());
     const row = (set: string, tool: string) => rows.filter((l) => cellsOf(l)[0] === set && cellsOf(l)[1] === tool);
     const tools = ['sqsops download-urls', 'sqsops download-urls --no-fsync', 'undici request() loop'];
     if (have('curl')) tools.push('curl --parallel');
@@ -36,7 +40,10 @@ describe('bench/download.mjs', () => {
       const cells = cellsOf(l);
       expect(cells).toHaveLength(10);
       for (const i of [3, 4, 5, 7, 8, 9]) expect(Number.isFinite(Number(cells[i])), l).toBe(true);
-      const [count, size, unit] = cells[0]!.split(' ').slice(1).filter((w) => w !== '×');
+      const [count, size, unit] = cells[0]!
+        .split(' ')
+        .slice(1)
+        .filter((w) => w !== '×');
       const gib = (Number(count) * Number(size) * (unit === 'MiB' ? 1024 : 1)) / 1024 / 1024;
       // Both printed to two decimals: the quotient may be off by the rounding of each.
       expect(Math.abs(Number(cells[9]) - Number(cells[8]) / gib), l).toBeLessThanOrEqual(0.005 / gib + 0.005);
