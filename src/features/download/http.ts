@@ -4,10 +4,11 @@
  * host must not be handed to another), and keep each hop within the address rules
  * (addresses.ts). One stack for both schemes: undici, loaded on the first request.
  */
+import type { SecureContext } from 'node:tls';
 import type { Agent } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AddressPolicy, type Ceiling } from './addresses.js';
-import { guardedConnector, Resolver, trustedCas, type Resolve } from './connector.js';
+import { guardedConnector, Resolver, trustedContext, type Resolve } from './connector.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import { Exchange, type ResponseBody, type ResponseHead } from './exchange.js';
 import { redactUrl } from '../../core/redact.js';
@@ -43,12 +44,12 @@ export class HttpClient {
   private readonly agents = new Map<Ceiling, Promise<Agent>>();
   private readonly resolver: Resolver;
   readonly policy: AddressPolicy;
-  private readonly ca: string[] | undefined;
+  private readonly secureContext: SecureContext | undefined;
 
   constructor(private readonly options: HttpOptions = {}) {
     this.resolver = new Resolver(options.resolve);
     this.policy = new AddressPolicy(options.allowAddresses);
-    this.ca = trustedCas(options.caFile);
+    this.secureContext = trustedContext(options.caFile);
   }
 
   /** GETs `url`, reaching only addresses allowed under `ceiling`; the caller must read or discard the body. */
@@ -77,7 +78,7 @@ export class HttpClient {
             keepAliveTimeout: 4_000,
             connect: guardedConnector(buildConnector, {
               connectTimeoutMs: this.options.connectTimeoutMs ?? 10_000,
-              ca: this.ca,
+              secureContext: this.secureContext,
               resolver: this.resolver,
               policy: this.policy,
               ceiling,
