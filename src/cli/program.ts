@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../core/errors.js';
+import { DEFAULTS } from '../config.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
 export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge' | 'move' | 'load';
@@ -87,7 +88,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--template <name>', 'event template', 'order')
     .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin; an export (consume --out) keeps attributes, group and dedup id')
     .option('--seed <n>', 'seed for reproducible data')
-    .option('-c, --concurrency <n>', 'batches in flight at once', '8')
+    .option('-c, --concurrency <n>', 'batches in flight at once', String(DEFAULTS.produceConcurrency))
     .option('--group-by <field>', 'FIFO: body field used as MessageGroupId')
     .option('--dedup-id <mode>', 'FIFO: hash | random | <field> (default: content-based if the queue has it, else hash)')
     .option('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', '0')

@@ -4,6 +4,7 @@
  * starts the daemon, the others (in this or another terminal) find it running.
  */
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { existsSync, openSync, closeSync, readFileSync, rmSync, accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,18 +44,29 @@ function readServerFile(path: string): ServerFile | undefined {
   }
 }
 
-/** True when `endpoint` is answered by the process `pid` (not some other server on a reused port). */
-async function healthy(endpoint: string, pid: number): Promise<boolean> {
-  try {
-    const res = await fetch(`${endpoint}/_sqsops/health`, { signal: AbortSignal.timeout(2000) });
-    if (!res.ok) {
-      await res.body?.cancel();
-      return false;
-    }
-    return ((await res.json()) as { pid?: number }).pid === pid;
-  } catch {
-    return false;
-  }
+/**
+ * True when `endpoint` is answered by the process `pid` (not some other server on a reused port).
+ * node:http, not fetch: every command that targets the local AWS asks this first, and
+ * loading fetch's stack (undici, http2) cost a fresh CLI process tens of milliseconds.
+ */
+function healthy(endpoint: string, pid: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get(`${endpoint}/_sqsops/health`, { timeout: 2000, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 && (JSON.parse(text) as { pid?: number }).pid === pid);
+        } catch {
+          resolve(false);
+        }
+      });
+      res.on('error', () => resolve(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }
 
 /** The running daemon for this state dir, if there is one that answers. */

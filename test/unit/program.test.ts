@@ -33,7 +33,7 @@ async function parse(argv: string[]): Promise<{ call?: Call; error?: string }> {
 
 describe('the command line', () => {
   it.each([
-    [['produce'], 'produce', { count: '10', template: 'order', concurrency: '8', duplicates: '0', invalid: '0' }],
+    [['produce'], 'produce', { count: '10', template: 'order', concurrency: '16', duplicates: '0', invalid: '0' }],
     [['produce', '-n', '50', '--queue', 'q.fifo', '--group-by', 'customerId', '--seed', '3'], 'produce', { count: '50', queue: 'q.fifo', groupBy: 'customerId', seed: '3' }],
     [['consume', '--count', '2', '--peek'], 'consume', { count: '2', peek: true, wait: '5', key: 'messageId' }],
     [['consume', '--key', '{orderId}#{version}', '--out', 'x.ndjson'], 'consume', { key: '{orderId}#{version}', out: 'x.ndjson' }],

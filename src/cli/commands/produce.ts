@@ -6,6 +6,7 @@ import { parseRecords } from '../../core/messageRecord.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
 import { rate } from '../output.js';
+import { DEFAULTS } from '../../config.js';
 
 export interface ProduceFlags {
   queue?: string;
@@ -48,7 +49,7 @@ async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<P
 
 export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<void> {
   const count = parseIntFlag('--count', flags.count ?? '10', { min: 1, max: 10_000_000 });
-  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '8', { min: 1, max: 256 });
+  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? String(DEFAULTS.produceConcurrency), { min: 1, max: 256 });
   const duplicates = parseRatioFlag('--duplicates', flags.duplicates ?? '0');
   const invalid = parseRatioFlag('--invalid', flags.invalid ?? '0');
   if (duplicates + invalid > 1) throw new UsageError('--duplicates and --invalid together must not exceed 1');

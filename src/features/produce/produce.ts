@@ -19,6 +19,7 @@ import { DEFAULT_THRESHOLD, isLarge } from '../../core/payloadPointer.js';
 import { offload } from '../payloads/payloads.js';
 import { TEMPLATES, POISON_KINDS, TEMPLATE_ATTRIBUTE, poisonBody, templateMark, type EventTemplate } from '../../core/templates/index.js';
 import { openQueue, type Notify } from '../setup/resources.js';
+import { DEFAULTS } from '../../config.js';
 
 /** One body to send, with where it came from (for error reports). */
 export interface ProduceInput {
@@ -46,7 +47,7 @@ export interface ProduceOptions {
   template?: string;
   /** Makes generated data reproducible. */
   seed?: number;
-  /** Batches in flight at once. @default 8 */
+  /** Batches in flight at once. @default 16 */
   concurrency?: number;
   /** FIFO: the body field whose value is the MessageGroupId. @default one group, "sqsops" */
   groupBy?: string;
@@ -199,7 +200,7 @@ const SNS_MAX_BYTES = 256 * 1024;
 
 export async function produce(clients: AwsClients, options: ProduceOptions): Promise<ProduceResult> {
   const started = performance.now();
-  const concurrency = options.concurrency ?? 8;
+  const concurrency = options.concurrency ?? DEFAULTS.produceConcurrency;
   const maxAttempts = options.maxAttempts ?? 5;
   const template = TEMPLATES[options.template ?? 'order'];
   if (!template) throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });

@@ -5,15 +5,15 @@
  * the rejects queue of a queue that exists): any other missing name is an error naming
  * `sqsops setup`, so a typo creates nothing; `produce` alone creates any queue it is
  * told to send to (documented). On real AWS nothing is created: infrastructure there is
- * a decision.
+ * a decision. The ledger (DynamoDB) and setup (SNS, S3, DynamoDB) modules are imported
+ * only when used: `produce` opens a queue and must not pay for the SDK clients it never calls.
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues, isQueueUrl, type QueueRef } from '../../aws/queue.js';
-import { Ledger } from '../../aws/ledger.js';
+import type { Ledger } from '../../aws/ledger.js';
 import { QueueNotFoundError, ResourceNotFoundError, UsageError } from '../../core/errors.js';
 import { parseQueueConfig } from '../../core/topology.js';
 import { defaultNames } from '../../config.js';
-import { setupTopology } from './setup.js';
 
 export type Notify = (message: string) => void;
 
@@ -44,6 +44,7 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     const problems: string[] = [];
     const config = parseQueueConfig(nameOrUrl, '--queue', problems);
     if (!config) throw e;
+    const { setupTopology } = await import('./setup.js');
     await setupTopology(clients, { queues: [config], ledgerTable: false, bucket: false }, { ...(options.signal ? { signal: options.signal } : {}) });
     options.notify?.(`created queue ${config.name}${config.dlq ? ` with DLQ ${config.dlq.name} (maxReceiveCount ${config.dlq.maxReceiveCount})` : ''} on the local AWS`);
     return queues.resolve(nameOrUrl);
@@ -73,6 +74,7 @@ export async function openLedger(clients: AwsClients, table: string, options: Op
   if (!TABLE_NAME.test(table)) {
     throw new UsageError(`"${table}" is not a valid table name`, { hint: 'use 3 to 255 letters, digits, "_", "-" or "."' });
   }
+  const { Ledger } = await import('../../aws/ledger.js');
   const ledger = new Ledger(await clients.dynamodb(), table, options.signal, clients.endpointOf('dynamodb'));
   if (await ledger.exists()) return ledger;
   const allowed =
