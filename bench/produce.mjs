@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { SQSClient, CreateQueueCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { ensureLocalAws, localCredentials, stopLocalAws, createClients, produce } from '../dist/index.js';
+import { produce } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '20000' }, repeats: { type: 'string', default: '3' } } });
 const N = Number(values.messages);
