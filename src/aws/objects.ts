@@ -11,7 +11,7 @@ export class ObjectStore {
   ) {}
 
   private fail(e: unknown): never {
-    throw translateCommonError(e, { service: 'S3', ...(this.endpoint ? { endpoint: this.endpoint } : {}) }) ?? e;
+    throw translateCommonError(e, { service: 'S3', endpoint: this.endpoint }) ?? e;
   }
 
   async bucketExists(bucket: string): Promise<boolean> {

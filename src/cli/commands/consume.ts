@@ -39,7 +39,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       waitSeconds,
       ledgerTable: flags.table ?? ctx.names.ledgerTable,
       keepPayloads: flags.keepPayloads ?? false,
-      ...(flags.key ? { key: flags.key } : {}),
+      key: flags.key,
       out: toStdout ? undefined : flags.out,
       outStream: toStdout ? process.stdout : undefined,
       schema,

@@ -102,7 +102,7 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
       prefix: s3Url.prefix,
       // The embedded local AWS starts empty: creating the bucket is the helpful thing. On AWS it is the user's call.
       createBucket: clients.target.kind === 'local',
-      ...(clients.target.region ? { region: clients.target.region } : {}),
+      region: clients.target.region,
       ...(clients.endpointOf('s3') ? { endpoint: clients.endpointOf('s3')! } : {}),
     };
   } else {

@@ -65,7 +65,7 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
       if (!server) {
         const { runningDaemonPid } = await import('../../local/daemonProcess.js');
         const pid = runningDaemonPid(home);
-        if (out.json) out.printJson({ running: false, home, ...(pid ? { unreachablePid: pid } : {}) });
+        if (out.json) out.printJson({ running: false, home, unreachablePid: pid });
         else if (pid) out.print(`not answering: daemon pid ${pid} holds ${home} but cannot be reached; the next command restarts it`);
         else out.print(`not running (state dir ${home}; it starts on the next command, or with \`sqsops local start\`)`);
         return;

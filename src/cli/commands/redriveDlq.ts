@@ -35,11 +35,11 @@ export async function run(flags: RedriveFlags, ctx: CommandContext): Promise<voi
   try {
     result = await redriveDlq(clients, {
       from: flags.from,
-      ...(flags.to ? { to: flags.to } : {}),
-      ...(max !== undefined ? { max } : {}),
+      to: flags.to,
+      max,
       ...(flags.filter?.length ? { filter: flags.filter } : {}),
       dryRun: flags.dryRun ?? false,
-      ...(perSecond !== undefined ? { rate: perSecond } : {}),
+      rate: perSecond,
       manual: flags.manual ?? false,
       waitSeconds,
       visibilityTimeout,

@@ -14,7 +14,7 @@ export async function run(flags: ShowFlags, ctx: CommandContext): Promise<void> 
   const result = await showLedger(clients, {
     ledgerTable: flags.table ?? ctx.names.ledgerTable,
     limit,
-    ...(flags.status ? { status: flags.status } : {}),
+    status: flags.status,
     signal: ctx.signal,
     notify: (m) => ctx.out.note(m),
     onProgress: (n) => spinner.update(`scanned ${n} records`),

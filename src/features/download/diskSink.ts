@@ -193,15 +193,15 @@ export class DiskSink implements Sink {
       const etag = [res.headers.etag].flat()[0];
       const lastModified = [res.headers['last-modified']].flat()[0];
       const validator = etag && !etag.startsWith('W/') ? etag : lastModified;
-      await writeFile(metaPath, JSON.stringify({ urlSha256: urlHash(), ...(validator ? { validator } : {}) } satisfies PartMeta));
+      await writeFile(metaPath, JSON.stringify({ urlSha256: urlHash(), validator } satisfies PartMeta));
       hasMeta = true;
     }
     // Resuming with a checksum: the digest must cover the bytes already on disk.
     const hash = ctx.entry.sha256 && offset > 0 ? await hashFile(part) : undefined;
     const body = verifiedBody(res.body, {
-      ...(length !== undefined ? { expected: length } : {}),
-      ...(ctx.entry.sha256 ? { sha256: ctx.entry.sha256 } : {}),
-      ...(hash ? { hash } : {}),
+      expected: length,
+      sha256: ctx.entry.sha256,
+      hash,
       onBytes: ctx.onBytes,
     });
     // O_NOFOLLOW: a planted symlink named NAME.part must not redirect our writes.

@@ -34,11 +34,11 @@ const QUEUE_SIZE = 2;
 const RETRYABLE_S3 = new Set(['SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'ThrottlingException']);
 
 function s3Error(e: unknown, endpoint: string | undefined): DownloadError {
-  const common = translateCommonError(e, { service: 'S3', ...(endpoint ? { endpoint } : {}) });
+  const common = translateCommonError(e, { service: 'S3', endpoint });
   const name = sdkErrorName(e);
   const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   const retryable = RETRYABLE_S3.has(name) || (status !== undefined && status >= 500) || common?.name === 'EndpointError';
-  return new DownloadError('s3', `S3: ${common?.message ?? (name || 'upload failed')}`, { retryable, cause: e, ...(common?.hint ? { hint: common.hint } : {}) });
+  return new DownloadError('s3', `S3: ${common?.message ?? (name || 'upload failed')}`, { retryable, cause: e, hint: common?.hint });
 }
 
 export class S3Sink implements Sink {
@@ -86,8 +86,8 @@ export class S3Sink implements Sink {
     }
     const expected = expectedLength(res);
     const body = verifiedBody(res.body, {
-      ...(expected !== undefined ? { expected } : {}),
-      ...(ctx.entry.sha256 ? { sha256: ctx.entry.sha256 } : {}),
+      expected,
+      sha256: ctx.entry.sha256,
       onBytes: ctx.onBytes,
     });
     let bodyError: unknown;
@@ -106,7 +106,7 @@ export class S3Sink implements Sink {
         Bucket: this.to.bucket,
         Key: this.prefix + ctx.name,
         Body: Readable.from(guarded()),
-        ...(contentType ? { ContentType: contentType } : {}),
+        ContentType: contentType,
         ...(ctx.entry.sha256 ? { Metadata: { sha256: ctx.entry.sha256 } } : {}),
       },
       partSize: PART_SIZE,

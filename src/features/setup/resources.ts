@@ -44,7 +44,7 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     const problems: string[] = [];
     const config = parseQueueConfig(nameOrUrl, '--queue', problems);
     if (!config) throw e;
-    await setupTopology(clients, { queues: [config], ledgerTable: false, bucket: false }, { ...(options.signal ? { signal: options.signal } : {}) });
+    await setupTopology(clients, { queues: [config], ledgerTable: false, bucket: false }, { signal: options.signal });
     options.notify?.(`created queue ${config.name}${config.dlq ? ` with DLQ ${config.dlq.name} (maxReceiveCount ${config.dlq.maxReceiveCount})` : ''} on the local AWS`);
     return queues.resolve(nameOrUrl);
   }
