@@ -14,7 +14,7 @@ import { sdkErrorName, translateCommonError } from '../../aws/errors.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import type { DownloadEntry } from './input.js';
 import { statusError } from './policy.js';
-import { chunksOf, expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type Sink } from './sink.js';
+import { chunksOf, expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type FileTarget } from './target.js';
 
 export interface S3Destination {
   client: S3Client;
@@ -41,7 +41,7 @@ function s3Error(e: unknown, endpoint: string | undefined): DownloadError {
   return new DownloadError('s3', `S3: ${common?.message ?? (name || 'upload failed')}`, { retryable, cause: e, hint: common?.hint });
 }
 
-export class S3Sink implements Sink {
+export class S3Target implements FileTarget {
   readonly destination: string;
   private readonly prefix: string;
 
