@@ -5,8 +5,7 @@
  * checksum mismatch fails the stream before its end, so the upload is never
  * completed and an unfinished multipart upload is aborted: no bad object appears.
  */
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { ResourceNotFoundError } from '../../core/errors.js';
 import { ObjectStore } from '../../aws/objects.js';
@@ -44,14 +43,16 @@ function s3Error(e: unknown, endpoint: string | undefined): DownloadError {
 export class S3Target implements FileTarget {
   readonly destination: string;
   private readonly prefix: string;
+  private readonly store: ObjectStore;
 
   constructor(private readonly to: S3Destination) {
+    this.store = new ObjectStore(to.client, undefined, to.endpoint);
     this.prefix = to.prefix ? (to.prefix.endsWith('/') ? to.prefix : `${to.prefix}/`) : '';
     this.destination = `s3://${to.bucket}/${this.prefix}`;
   }
 
   async prepare(): Promise<void> {
-    const store = new ObjectStore(this.to.client, undefined, this.to.endpoint);
+    const store = this.store;
     if (await store.bucketExists(this.to.bucket)) return;
     if (!this.to.createBucket) {
       throw new ResourceNotFoundError(`bucket "${this.to.bucket}" does not exist`, {
@@ -67,15 +68,14 @@ export class S3Target implements FileTarget {
   }
 
   async isComplete(entry: DownloadEntry, name: string): Promise<boolean> {
+    let metadata: Record<string, string> | undefined;
     try {
-      const head = await this.to.client.send(new HeadObjectCommand({ Bucket: this.to.bucket, Key: this.prefix + name }));
-      // We store the verified digest as metadata; an object without it cannot prove it is right.
-      return entry.sha256 ? head.Metadata?.sha256 === entry.sha256 : true;
+      metadata = await this.store.objectMetadata(this.to.bucket, this.prefix + name);
     } catch (e: unknown) {
-      const n = sdkErrorName(e);
-      if (n === 'NotFound' || n === 'NoSuchKey') return false;
       throw s3Error(e, this.to.endpoint);
     }
+    // We store the verified digest as metadata; an object without it cannot prove it is right.
+    return metadata !== undefined && (entry.sha256 ? metadata.sha256 === entry.sha256 : true);
   }
 
   async attempt(ctx: AttemptContext): Promise<AttemptResult> {
@@ -100,21 +100,13 @@ export class S3Target implements FileTarget {
       }
     };
     const contentType = [res.headers['content-type']].flat()[0];
-    const upload = new Upload({
-      client: this.to.client,
-      params: {
-        Bucket: this.to.bucket,
-        Key: this.prefix + ctx.name,
-        Body: Readable.from(guarded()),
-        ContentType: contentType,
-        ...(ctx.entry.sha256 ? { Metadata: { sha256: ctx.entry.sha256 } } : {}),
-      },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
-    });
     try {
-      await upload.done();
+      await this.store.uploadStream(this.to.bucket, this.prefix + ctx.name, Readable.from(guarded()), {
+        contentType,
+        metadata: ctx.entry.sha256 ? { sha256: ctx.entry.sha256 } : undefined,
+        partSize: PART_SIZE,
+        queueSize: QUEUE_SIZE,
+      });
     } catch (e: unknown) {
       res.body.discard();
       if (bodyError !== undefined) throw toDownloadError(bodyError);
