@@ -109,7 +109,14 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(ratioOption('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', 0))
     .addOption(ratioOption('--invalid <ratio>', 'ratio of poison bodies, for testing', 0))
     .option('--large-payload-bucket <name>', 'store bodies over the threshold in this S3 bucket and send a pointer (SQS Extended Client format; default: SQSOPS_LARGE_PAYLOAD_BUCKET)')
-    .addOption(intOption('--large-payload-threshold <bytes>', 'with a bucket: body plus attributes over this size go to S3', { min: 1, max: 1_048_576 }, 1_048_576))
+    .addOption(
+      intOption(
+        '--large-payload-threshold <bytes>',
+        'with a bucket: body plus attributes over this size go to S3',
+        { min: 1, max: 1_048_576 },
+        1_048_576,
+      ),
+    )
     .addHelpText('after', examples(['sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01', 'sqsops produce --queue orders.fifo --group-by customerId', 'sqsops produce --from-file events.ndjson', 'sqsops produce --topic orders-events --count 100']))
     .action(act('produce'));
 
@@ -243,9 +250,30 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--dry-run', 'show what would move; move nothing, leave everything visible')
     .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }))
     .option('--manual', "move by hand even where SQS's move task could")
-    .addOption(intOption('--wait <seconds>', 'by hand: long-poll wait; stops when one whole wait brings nothing new', { min: 0, max: 20 }, 20))
-    .addOption(intOption('--visibility-timeout <seconds>', 'by hand: how long taken messages stay hidden (and how soon they return after a crash)', { min: 5, max: 43_200 }, 30))
-    .addOption(intOption('--concurrency <n>', 'by hand: receive-send-delete loops at once (FIFO group order still holds)', { min: 1, max: 64 }, 8))
+    .addOption(
+      intOption(
+        '--wait <seconds>',
+        'by hand: long-poll wait; stops when one whole wait brings nothing new',
+        { min: 0, max: 20 },
+        20,
+      ),
+    )
+    .addOption(
+      intOption(
+        '--visibility-timeout <seconds>',
+        'by hand: how long taken messages stay hidden (and how soon they return after a crash)',
+        { min: 5, max: 43_200 },
+        30,
+      ),
+    )
+    .addOption(
+      intOption(
+        '--concurrency <n>',
+        'by hand: receive-send-delete loops at once (FIFO group order still holds)',
+        { min: 1, max: 64 },
+        8,
+      ),
+    )
     .addHelpText('after', examples(['sqsops redrive-dlq --from sqsops-events-dlq', 'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20', 'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run']))
     .action(act('redrive-dlq'));
 
@@ -261,7 +289,14 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--dry-run', 'show what would move; move nothing, leave everything visible')
     .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }))
     .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing new', { min: 0, max: 20 }, 20))
-    .addOption(intOption('--visibility-timeout <seconds>', 'how long taken messages stay hidden (and how soon they return after a crash)', { min: 5, max: 43_200 }, 30))
+    .addOption(
+      intOption(
+        '--visibility-timeout <seconds>',
+        'how long taken messages stay hidden (and how soon they return after a crash)',
+        { min: 5, max: 43_200 },
+        30,
+      ),
+    )
     .addOption(intOption('--concurrency <n>', 'receive-send-delete loops at once (FIFO group order still holds)', { min: 1, max: 64 }, 8))
     .addHelpText('after', examples(['sqsops move --from orders --to orders-replay --max 100', 'sqsops move --from orders --to https://sqs.eu-west-1.amazonaws.com/123456789012/orders --to-profile dr', 'sqsops move --from orders --to backup.ndjson --copy']))
     .action(act('move'));

@@ -55,7 +55,9 @@ export interface DownloadOptions extends HttpOptions {
 export async function downloadUrls(options: DownloadOptions, onProgress: (p: DownloadProgress) => void = () => undefined): Promise<DownloadReport> {
   const { entries, retries = 4, force = false } = options;
   const signal = options.signal ?? new AbortController().signal;
-  const target: FileTarget = options.s3 ? new (await import('./s3Target.js')).S3Target(options.s3) : new (await import('./diskTarget.js')).DiskTarget(options.outDir ?? '.', { durable: options.durable ?? true });
+  const target: FileTarget = options.s3
+    ? new (await import('./s3Target.js')).S3Target(options.s3)
+    : new (await import('./diskTarget.js')).DiskTarget(options.outDir ?? '.', { durable: options.durable ?? true });
   await target.prepare();
 
   // Names by position (sources are labels, not keys); a duplicate takes its original's name.
