@@ -7,6 +7,8 @@ export default defineConfig([
     entry: {
       cli: 'src/cli/bin.ts',
       index: 'src/index.ts',
+      testing: 'src/testing.ts',
+      core: 'src/core.ts',
       localDaemon: 'src/local/daemon.ts',
     },
     format: ['esm'],
@@ -17,7 +19,7 @@ export default defineConfig([
     // stack trace under --enable-source-maps name src/ lines in a bug report.
     sourcemap: true,
     clean: true,
-    dts: { entry: { index: 'src/index.ts' } },
+    dts: { entry: { index: 'src/index.ts', testing: 'src/testing.ts', core: 'src/core.ts' } },
   },
   {
     // The Lambda handler: one self-contained file (dependencies bundled), so a zip of

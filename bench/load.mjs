@@ -10,7 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureLocalAws, localCredentials, stopLocalAws, createClients, runLoad, parseRate, parseDuration } from '../dist/index.js';
+import { runLoad } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
+import { parseRate, parseDuration } from '../dist/core.js';
 
 const { values } = parseArgs({
   options: {

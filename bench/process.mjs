@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Consumer } from 'sqs-consumer';
-import { ensureLocalAws, localCredentials, stopLocalAws, createClients, processSqs } from '../dist/index.js';
+import { processSqs } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
 
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' } } });

@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { SQSClient, CreateQueueCommand, DeleteQueueCommand, GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { ensureLocalAws, localCredentials, stopLocalAws, createClients, produce, DEFAULTS } from '../dist/index.js';
+import { produce } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
+import { DEFAULTS } from '../dist/core.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '20000' }, repeats: { type: 'string', default: '3' }, concurrencies: { type: 'string', default: '1,4,8,16,32' } } });
 const N = Number(values.messages);

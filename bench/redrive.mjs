@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SQSClient, CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { ensureLocalAws, localCredentials, stopLocalAws, createClients, redriveDlq } from '../dist/index.js';
+import { redriveDlq } from '../dist/index.js';
+import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '5000' }, repeats: { type: 'string', default: '2' } } });
 const N = Number(values.messages);

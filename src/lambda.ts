@@ -64,10 +64,10 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     const choice = chooseTarget({}, env);
     // Lambda puts the role's credentials in the environment; read them from the env we were given.
     const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
       : undefined;
     const base = choice.kind === 'aws' ? choice : { kind: 'aws' as const, region: choice.region, endpoints: {}, reason: 'Lambda' };
-    const clients = createClients({ ...base, ...(credentials ? { credentials } : {}) });
+    const clients = createClients({ ...base, credentials });
     const { schema, sinks } = await wireProcess(clients, config, { owner, env });
     for (const s of sinks) await s.open?.();
     const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
@@ -98,8 +98,8 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
       fifo,
       stopAtFirstFailure: true,
       keyOf,
-      ...(rt.schema.validate ? { validate: rt.schema.validate } : {}),
-      ...(rt.ledger ? { ledger: rt.ledger } : {}),
+      validate: rt.schema.validate,
+      ledger: rt.ledger,
       sinks: rt.sinks,
       owner,
       // The lease outlives this invocation's remaining time (SQS would redeliver after it anyway).

@@ -64,9 +64,9 @@ export function createClients(target: ResolvedTarget): AwsClients {
   const base = (service: Service) => {
     const endpoint = endpointOf(service);
     return {
-      ...(target.region ? { region: target.region } : {}),
-      ...(endpoint ? { endpoint } : {}),
-      ...(target.credentials ? { credentials: target.credentials } : {}),
+      region: target.region,
+      endpoint,
+      credentials: target.credentials,
       ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
       // Many concurrent batches share one keep-alive pool; the SDK default (50) would queue them.
       requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 }, httpsAgent: { keepAlive: true, maxSockets: 256 } },

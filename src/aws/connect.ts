@@ -48,7 +48,7 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
     home,
     port: intFromEnv(env, 'SQSOPS_LOCAL_PORT', DEFAULTS.localPort, 65535),
     idleMinutes: intFromEnv(env, 'SQSOPS_LOCAL_IDLE_MINUTES', DEFAULTS.idleMinutes, 10_080),
-    ...(options.daemonPath ? { daemonPath: options.daemonPath } : {}),
+    daemonPath: options.daemonPath,
   });
   return createClients({
     kind: 'local',

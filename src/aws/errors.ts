@@ -58,7 +58,7 @@ export function translateCommonError(e: unknown, where: { service: string; endpo
   if (!e || typeof e !== 'object') return undefined;
   const err = e as SdkLike;
   const requestId = err.$metadata?.requestId;
-  const context = { service: where.service, ...(requestId ? { requestId } : {}) };
+  const context = { service: where.service, requestId };
   const name = err.name ?? '';
   const message = err.message ?? '';
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {

@@ -79,7 +79,7 @@ export class Ledger {
         context: { table: this.table },
       });
     }
-    throw translateCommonError(e, { service: 'DynamoDB', ...(this.endpoint ? { endpoint: this.endpoint } : {}) }) ?? e;
+    throw translateCommonError(e, { service: 'DynamoDB', endpoint: this.endpoint }) ?? e;
   }
 
   private get raw(): DynamoDBClient {
@@ -385,7 +385,7 @@ export class Ledger {
           new ScanCommand({
             TableName: this.table,
             ExclusiveStartKey,
-            ...(options.pageSize ? { Limit: options.pageSize } : {}),
+            Limit: options.pageSize,
             ...(options.projection
               ? {
                   ProjectionExpression: options.projection.map((_, i) => `#p${i}`).join(','),
@@ -426,7 +426,7 @@ export class Ledger {
           return left;
         },
         // Unprocessed items are DynamoDB saying "later", never "no": retried until done; errors are not.
-        { maxAttempts: Infinity, baseMs: 50, capMs: 5000, isFatal: () => true, ...(this.signal ? { signal: this.signal } : {}) },
+        { maxAttempts: Infinity, baseMs: 50, capMs: 5000, isFatal: () => true, signal: this.signal },
       );
       if (error !== undefined) throw error;
     }

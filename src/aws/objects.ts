@@ -1,5 +1,17 @@
-/** The S3 adapter: buckets and objects. Only this file sends S3 commands. */
-import { CreateBucketCommand, HeadBucketCommand, type S3Client, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+/**
+ * The S3 adapter: buckets and objects, for both S3 writers (the process-sqs sink and
+ * download-urls --to-s3). Object calls rethrow SDK errors untouched: each caller decides
+ * what is retryable for its own flow.
+ */
+import { Readable } from 'node:stream';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
 import { UsageError } from '../core/errors.js';
 import { sdkErrorName, translateCommonError } from './errors.js';
 
@@ -11,7 +23,7 @@ export class ObjectStore {
   ) {}
 
   private fail(e: unknown): never {
-    throw translateCommonError(e, { service: 'S3', ...(this.endpoint ? { endpoint: this.endpoint } : {}) }) ?? e;
+    throw translateCommonError(e, { service: 'S3', endpoint: this.endpoint }) ?? e;
   }
 
   async bucketExists(bucket: string): Promise<boolean> {
@@ -47,5 +59,44 @@ export class ObjectStore {
       }
       this.fail(e);
     }
+  }
+
+  /** One object in one PutObject call (small bodies: sink documents). */
+  async putObject(bucket: string, key: string, body: string, contentType: string, signal = this.signal): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }), { abortSignal: signal });
+  }
+
+  /** The object's metadata, or undefined when there is no such object. */
+  async objectMetadata(bucket: string, key: string): Promise<Record<string, string> | undefined> {
+    try {
+      const head = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: this.signal });
+      return head.Metadata ?? {};
+    } catch (e: unknown) {
+      const name = sdkErrorName(e);
+      if (name === 'NotFound' || name === 'NoSuchKey') return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Streams a body of unknown length into one object: one PutObject when small, multipart
+   * when large (lib-storage, loaded only here), so memory stays at partSize x queueSize.
+   * A stream that fails before its end leaves no object (the multipart upload is aborted).
+   */
+  async uploadStream(
+    bucket: string,
+    key: string,
+    body: Readable,
+    options: { contentType?: string; metadata?: Record<string, string>; partSize: number; queueSize: number },
+  ): Promise<void> {
+    const { Upload } = await import('@aws-sdk/lib-storage');
+    const upload = new Upload({
+      client: this.s3,
+      params: { Bucket: bucket, Key: key, Body: body, ContentType: options.contentType, Metadata: options.metadata },
+      partSize: options.partSize,
+      queueSize: options.queueSize,
+      leavePartsOnError: false,
+    });
+    await upload.done();
   }
 }

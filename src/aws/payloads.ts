@@ -18,7 +18,7 @@ export class PayloadStore {
   ) {}
 
   private fail(e: unknown): never {
-    throw translateCommonError(e, { service: 'S3', ...(this.endpoint ? { endpoint: this.endpoint } : {}) }) ?? e;
+    throw translateCommonError(e, { service: 'S3', endpoint: this.endpoint }) ?? e;
   }
 
   /**

@@ -86,8 +86,8 @@ export function sendableAttributes(received: Record<string, { DataType?: string 
   for (const [k, v] of Object.entries(received ?? {})) {
     attrs[k] = {
       DataType: v.DataType ?? 'String',
-      ...(v.StringValue !== undefined ? { StringValue: v.StringValue } : {}),
-      ...(v.BinaryValue !== undefined ? { BinaryValue: v.BinaryValue } : {}),
+      StringValue: v.StringValue,
+      BinaryValue: v.BinaryValue,
     };
   }
   return attrs;
@@ -119,7 +119,7 @@ export class SqsQueues {
 
   private fail(e: unknown, queue?: string): never {
     if (queue !== undefined && NOT_FOUND.has(sdkErrorName(e))) throw new QueueNotFoundError(queue, { cause: e });
-    throw translateCommonError(e, { service: 'SQS', ...(this.endpoint ? { endpoint: this.endpoint } : {}) }) ?? e;
+    throw translateCommonError(e, { service: 'SQS', endpoint: this.endpoint }) ?? e;
   }
 
   private async sendCmd<T>(make: () => Promise<T>, queue?: string): Promise<T> {
@@ -217,10 +217,10 @@ export class SqsQueues {
             Entries: entries.map((e) => ({
               Id: e.id,
               MessageBody: e.body,
-              ...(e.groupId !== undefined ? { MessageGroupId: e.groupId } : {}),
-              ...(e.deduplicationId !== undefined ? { MessageDeduplicationId: e.deduplicationId } : {}),
-              ...(e.attributes ? { MessageAttributes: e.attributes } : {}),
-              ...(e.delaySeconds !== undefined ? { DelaySeconds: e.delaySeconds } : {}),
+              MessageGroupId: e.groupId,
+              MessageDeduplicationId: e.deduplicationId,
+              MessageAttributes: e.attributes,
+              DelaySeconds: e.delaySeconds,
             })),
           }),
           { abortSignal: this.signal },
@@ -255,7 +255,7 @@ export class SqsQueues {
             QueueUrl: url,
             MaxNumberOfMessages: Math.min(10, Math.max(1, options.max)),
             WaitTimeSeconds: options.waitSeconds,
-            ...(options.visibilityTimeout !== undefined ? { VisibilityTimeout: options.visibilityTimeout } : {}),
+            VisibilityTimeout: options.visibilityTimeout,
             MessageSystemAttributeNames: options.systemAttributes ?? ['All'],
             MessageAttributeNames: ['All'],
           }),
@@ -313,8 +313,8 @@ export class SqsQueues {
       const out = await this.sqs.send(
         new StartMessageMoveTaskCommand({
           SourceArn: sourceArn,
-          ...(options.destinationArn ? { DestinationArn: options.destinationArn } : {}),
-          ...(options.maxPerSecond ? { MaxNumberOfMessagesPerSecond: options.maxPerSecond } : {}),
+          DestinationArn: options.destinationArn,
+          MaxNumberOfMessagesPerSecond: options.maxPerSecond,
         }),
         { abortSignal: this.signal },
       );
@@ -328,14 +328,14 @@ export class SqsQueues {
     return this.optional(async () => {
       const out = await this.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }), { abortSignal: this.signal });
       return (out.Results ?? []).map((r) => ({
-        ...(r.TaskHandle ? { taskHandle: r.TaskHandle } : {}),
+        taskHandle: r.TaskHandle,
         status: r.Status ?? 'UNKNOWN',
         sourceArn: r.SourceArn ?? sourceArn,
-        ...(r.DestinationArn ? { destinationArn: r.DestinationArn } : {}),
+        destinationArn: r.DestinationArn,
         moved: r.ApproximateNumberOfMessagesMoved ?? 0,
-        ...(r.ApproximateNumberOfMessagesToMove !== undefined ? { toMove: r.ApproximateNumberOfMessagesToMove } : {}),
-        ...(r.FailureReason ? { failureReason: r.FailureReason } : {}),
-        ...(r.StartedTimestamp !== undefined ? { startedAt: r.StartedTimestamp } : {}),
+        toMove: r.ApproximateNumberOfMessagesToMove,
+        failureReason: r.FailureReason,
+        startedAt: r.StartedTimestamp,
       }));
     });
   }

@@ -83,8 +83,8 @@ export function chooseTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): Target
   if (!reason) return { kind: 'local', region: region ?? LOCAL_REGION };
   return {
     kind: 'aws',
-    ...(region ? { region } : {}),
-    ...(profile ? { profile } : {}),
+    region,
+    profile,
     endpoints,
     reason,
   };

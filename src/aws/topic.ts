@@ -57,7 +57,7 @@ export class SnsTopics {
     try {
       return await make();
     } catch (e: unknown) {
-      throw translateCommonError(e, { service: 'SNS', ...(this.endpoint ? { endpoint: this.endpoint } : {}) }) ?? e;
+      throw translateCommonError(e, { service: 'SNS', endpoint: this.endpoint }) ?? e;
     }
   }
 
@@ -134,9 +134,9 @@ export class SnsTopics {
           PublishBatchRequestEntries: entries.map((e) => ({
             Id: e.id,
             Message: e.body,
-            ...(e.groupId !== undefined ? { MessageGroupId: e.groupId } : {}),
-            ...(e.deduplicationId !== undefined ? { MessageDeduplicationId: e.deduplicationId } : {}),
-            ...(e.attributes ? { MessageAttributes: e.attributes } : {}),
+            MessageGroupId: e.groupId,
+            MessageDeduplicationId: e.deduplicationId,
+            MessageAttributes: e.attributes,
           })),
         }),
         { abortSignal: this.signal },

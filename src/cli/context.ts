@@ -72,10 +72,10 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
         const { describeTarget } = await import('../aws/clients.js');
         const c = await connect({
           env,
-          ...(globals.endpointUrl ? { endpointUrl: globals.endpointUrl } : {}),
-          ...(globals.region ? { region: globals.region } : {}),
-          ...(globals.profile ? { profile: globals.profile } : {}),
-          ...(deps.daemonPath ? { daemonPath: deps.daemonPath } : {}),
+          endpointUrl: globals.endpointUrl,
+          region: globals.region,
+          profile: globals.profile,
+          daemonPath: deps.daemonPath,
           fromDotEnv: deps.fromDotEnv,
           // A typo on the command line creates nothing: only default names are made on demand.
           autoCreate: 'defaults',

@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULTS } from '../config.js';
+import { parseIntFlag, parseRatioFlag } from '../core/flags.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
 export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge' | 'move' | 'load';
@@ -15,7 +16,8 @@ export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'sta
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
 
 export interface CommandModule {
-  run(options: Record<string, unknown>, ctx: CommandContext, args: string[]): Promise<void>;
+  // `never`: each command declares its own flags type, which commander's option table (defaults, parsers) fills.
+  run(options: never, ctx: CommandContext, args: string[]): Promise<void>;
 }
 
 export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
@@ -34,6 +36,20 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   move: () => import('./commands/move.js'),
   load: () => import('./commands/load.js'),
 };
+
+/** A whole-number option: commander hands the command a number, checked here against the range. */
+function intOption(flags: string, description: string, range: { min?: number; max?: number }, dflt?: number): Option {
+  const name = /--[\w-]+/.exec(flags)![0];
+  const option = new Option(flags, description).argParser((raw: string) => parseIntFlag(name, raw, range));
+  return dflt === undefined ? option : option.default(dflt);
+}
+
+/** A ratio option (0 to 1), as a number. */
+function ratioOption(flags: string, description: string, dflt?: number): Option {
+  const name = /--[\w-]+/.exec(flags)![0];
+  const option = new Option(flags, description).argParser((raw: string) => parseRatioFlag(name, raw));
+  return dflt === undefined ? option : option.default(dflt);
+}
 
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
@@ -84,17 +100,24 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description('send fake but realistic events (or a file of bodies) to a queue')
     .option('--queue <name|url>', 'queue to send to (default: SQSOPS_QUEUE or sqsops-events)')
     .option('--topic <name|arn>', 'publish through this SNS topic instead (PublishBatch), fanning out to its subscriptions')
-    .option('-n, --count <n>', 'how many events to generate', '10')
+    .addOption(intOption('-n, --count <n>', 'how many events to generate', { min: 1, max: 10_000_000 }, 10))
     .option('--template <name>', 'event template', 'order')
     .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin; an export (consume --out) keeps attributes, group and dedup id')
-    .option('--seed <n>', 'seed for reproducible data')
-    .option('-c, --concurrency <n>', 'batches in flight at once', String(DEFAULTS.produceConcurrency))
+    .addOption(intOption('--seed <n>', 'seed for reproducible data', { min: 0 }))
+    .addOption(intOption('-c, --concurrency <n>', 'batches in flight at once', { min: 1, max: 256 }, DEFAULTS.produceConcurrency))
     .option('--group-by <field>', 'FIFO: body field used as MessageGroupId')
     .option('--dedup-id <mode>', 'FIFO: hash | random | <field> (default: content-based if the queue has it, else hash)')
-    .option('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', '0')
-    .option('--invalid <ratio>', 'ratio of poison bodies, for testing', '0')
+    .addOption(ratioOption('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', 0))
+    .addOption(ratioOption('--invalid <ratio>', 'ratio of poison bodies, for testing', 0))
     .option('--large-payload-bucket <name>', 'store bodies over the threshold in this S3 bucket and send a pointer (SQS Extended Client format; default: SQSOPS_LARGE_PAYLOAD_BUCKET)')
-    .option('--large-payload-threshold <bytes>', 'with a bucket: body plus attributes over this size go to S3', '1048576')
+    .addOption(
+      intOption(
+        '--large-payload-threshold <bytes>',
+        'with a bucket: body plus attributes over this size go to S3',
+        { min: 1, max: 1_048_576 },
+        1_048_576,
+      ),
+    )
     .addHelpText('after', examples(['sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01', 'sqsops produce --queue orders.fifo --group-by customerId', 'sqsops produce --from-file events.ndjson', 'sqsops produce --topic orders-events --count 100']))
     .action(act('produce'));
 
@@ -102,9 +125,9 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command('consume')
     .description('take N messages: record each in the ledger, delete it, show it')
     .option('--queue <name|url>', 'queue to take from (default: SQSOPS_QUEUE or sqsops-events)')
-    .option('-n, --count <n>', 'at most this many messages', '10')
+    .addOption(intOption('-n, --count <n>', 'at most this many messages', { min: 1, max: 1_000_000 }, 10))
     .option('--peek', 'only look: no ledger, no delete, visible again at once (receive counts still rise)')
-    .option('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', '5')
+    .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', { min: 0, max: 20 }, 5))
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
     .option('--keep-payloads', 'large payloads: keep the S3 object of each consumed pointer message (default: deleted with the message)')
     .option('--out <file>', 'also append every message to this NDJSON file as an export record (body, attributes, group, dedup id; written before the delete)')
@@ -168,7 +191,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command('show')
     .description('show the idempotency ledger, newest first, with counts by status')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
-    .option('--limit <n>', 'rows to show', '50')
+    .addOption(intOption('--limit <n>', 'rows to show', { min: 1, max: 1_000_000 }, 50))
     .addOption(new Option('--status <status>', 'only rows with this status').choices(['COMPLETED', 'INPROGRESS', 'RELEASED']))
     .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --json']))
     .action(act('show'));
@@ -185,11 +208,11 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description('create queues (with DLQs), the ledger table and the bucket; idempotent')
     .option('--config <file>', 'topology as JSON: {"queues": [...], "ledgerTable": "...", "bucket": "..."}')
     .option('--queue <name...>', 'queues to create (a name ending in .fifo makes a FIFO queue)')
-    .option('--max-receive-count <n>', 'receives before a message moves to the DLQ', '5')
+    .addOption(intOption('--max-receive-count <n>', 'receives before a message moves to the DLQ', { min: 1, max: 1000 }, 5))
     .option('--no-dlq', 'create the queues without a DLQ')
-    .option('--visibility-timeout <seconds>', 'queue visibility timeout', '30')
-    .option('--wait-time <seconds>', 'queue long-poll wait (0-20)', '20')
-    .option('--retention <seconds>', 'message retention', '345600')
+    .addOption(intOption('--visibility-timeout <seconds>', 'queue visibility timeout', { min: 0, max: 43_200 }, 30))
+    .addOption(intOption('--wait-time <seconds>', 'queue long-poll wait (0-20)', { min: 0, max: 20 }, 20))
+    .addOption(intOption('--retention <seconds>', 'message retention', { min: 60, max: 1_209_600 }, 345_600))
     .option('--content-based-dedup', 'FIFO queues deduplicate by body hash')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--bucket <name>', 'bucket (default: SQSOPS_BUCKET or sqsops-data)')
@@ -204,15 +227,15 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description('download many URLs at once (retries, resume, checksums) into a folder or S3')
     .option('-o, --out <dir>', 'folder for the files (default: the current folder)')
     .option('--to-s3 <s3url>', 'stream every file into S3 instead: s3://bucket/prefix (bucket created on the local AWS)')
-    .option('-c, --concurrency <n>', 'downloads in flight at once', '16')
-    .option('--per-host <n>', 'at most this many at once per host (default: no cap)')
-    .option('--retries <n>', 'retries per URL on network errors, 429 and 5xx', '4')
+    .addOption(intOption('-c, --concurrency <n>', 'downloads in flight at once', { min: 1, max: 1024 }, 16))
+    .addOption(intOption('--per-host <n>', 'at most this many at once per host (default: no cap)', { min: 1, max: 1024 }))
+    .addOption(intOption('--retries <n>', 'retries per URL on network errors, 429 and 5xx', { min: 0, max: 100 }, 4))
     .option('--force', 'download again even when a complete file is there')
     .option('--no-fsync', 'do not wait for each file to reach the disk before its rename (faster; a crash can leave a final name with missing bytes)')
     .option('--strict', 'download nothing if any entry in the input is bad')
-    .option('--connect-timeout <seconds>', 'give up connecting after this long', '10')
-    .option('--idle-timeout <seconds>', 'give up when the server is silent this long', '30')
-    .option('--max-redirects <n>', 'redirects followed per URL', '5')
+    .addOption(intOption('--connect-timeout <seconds>', 'give up connecting after this long', { min: 1, max: 3600 }, 10))
+    .addOption(intOption('--idle-timeout <seconds>', 'give up when the server is silent this long', { min: 1, max: 3600 }, 30))
+    .addOption(intOption('--max-redirects <n>', 'redirects followed per URL', { min: 0, max: 50 }, 5))
     .option('--ca <file>', 'also trust the CA certificates in this PEM file (as NODE_EXTRA_CA_CERTS does)')
     .option('--allow-address <cidr>', 'let these addresses past the address rules (link-local refused, no redirect inward); repeat or comma-separate', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText('after', examples(['sqsops download-urls urls.json --out downloads', 'sqsops download-urls urls.ndjson --concurrency 16 --per-host 4 --retries 6', 'sqsops download-urls urls.json --to-s3 s3://sqsops-data/downloads --json']))
@@ -223,14 +246,35 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description("move messages out of a DLQ, back to their source queue or to --to: SQS's move task, or by hand (filter, max, dry run)")
     .requiredOption('--from <name|url>', 'the DLQ to move messages out of')
     .option('--to <name|url>', 'destination (default: the queue whose redrive policy names the DLQ)')
-    .option('--max <n>', 'move at most this many (moves by hand)')
+    .addOption(intOption('--max <n>', 'move at most this many (moves by hand)', { min: 1 }))
     .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dry-run', 'show what would move; move nothing, leave everything visible')
-    .option('--rate <n>', 'at most this many messages per second')
+    .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }))
     .option('--manual', "move by hand even where SQS's move task could")
-    .option('--wait <seconds>', 'by hand: long-poll wait; stops when one whole wait brings nothing new', '20')
-    .option('--visibility-timeout <seconds>', 'by hand: how long taken messages stay hidden (and how soon they return after a crash)', '30')
-    .option('--concurrency <n>', 'by hand: receive-send-delete loops at once (FIFO group order still holds)', '8')
+    .addOption(
+      intOption(
+        '--wait <seconds>',
+        'by hand: long-poll wait; stops when one whole wait brings nothing new',
+        { min: 0, max: 20 },
+        20,
+      ),
+    )
+    .addOption(
+      intOption(
+        '--visibility-timeout <seconds>',
+        'by hand: how long taken messages stay hidden (and how soon they return after a crash)',
+        { min: 5, max: 43_200 },
+        30,
+      ),
+    )
+    .addOption(
+      intOption(
+        '--concurrency <n>',
+        'by hand: receive-send-delete loops at once (FIFO group order still holds)',
+        { min: 1, max: 64 },
+        8,
+      ),
+    )
     .addHelpText('after', examples(['sqsops redrive-dlq --from sqsops-events-dlq', 'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20', 'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run']))
     .action(act('redrive-dlq'));
 
@@ -241,13 +285,20 @@ export function buildProgram(dispatch: Dispatch): Command {
     .requiredOption('--to <queue|url|file>', 'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)')
     .option('--copy', 'leave the source in place: each copied message is made visible again (its receive count rises by one)')
     .option('--to-profile <name>', 'AWS profile of the destination account (--to a queue URL)')
-    .option('--max <n>', 'move at most this many')
+    .addOption(intOption('--max <n>', 'move at most this many', { min: 1 }))
     .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[] = []) => [...prev, v])
     .option('--dry-run', 'show what would move; move nothing, leave everything visible')
-    .option('--rate <n>', 'at most this many messages per second')
-    .option('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing new', '20')
-    .option('--visibility-timeout <seconds>', 'how long taken messages stay hidden (and how soon they return after a crash)', '30')
-    .option('--concurrency <n>', 'receive-send-delete loops at once (FIFO group order still holds)', '8')
+    .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }))
+    .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing new', { min: 0, max: 20 }, 20))
+    .addOption(
+      intOption(
+        '--visibility-timeout <seconds>',
+        'how long taken messages stay hidden (and how soon they return after a crash)',
+        { min: 5, max: 43_200 },
+        30,
+      ),
+    )
+    .addOption(intOption('--concurrency <n>', 'receive-send-delete loops at once (FIFO group order still holds)', { min: 1, max: 64 }, 8))
     .addHelpText('after', examples(['sqsops move --from orders --to orders-replay --max 100', 'sqsops move --from orders --to https://sqs.eu-west-1.amazonaws.com/123456789012/orders --to-profile dr', 'sqsops move --from orders --to backup.ndjson --copy']))
     .action(act('move'));
 
@@ -262,9 +313,9 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description('send at a steady or ramped rate while K process-sqs workers consume: latency, throughput, depth, and an HTML report')
     .option('--queue <name|url>', 'queue to load (default: SQSOPS_QUEUE or sqsops-events)')
     .option('--rate <spec>', 'messages per second: 500, or a ramp FROM..TO/TIME (100..2000/60s)', '100')
-    .option('--steps <n>', 'cut the ramp into this many equal steps')
+    .addOption(intOption('--steps <n>', 'cut the ramp into this many equal steps', { min: 2, max: 1000 }))
     .option('--duration <time>', 'how long to send: 90s, 5m, 1h (default: the ramp time, at least 30s)')
-    .option('--workers <k>', 'process-sqs workers consuming', '2')
+    .addOption(intOption('--workers <k>', 'process-sqs workers consuming', { min: 1, max: 64 }, 2))
     .option('--workers-as-processes', 'run each worker as its own sqsops process-sqs process')
     .option('--pause-workers-at <time>', 'stop the workers at this time since the start (a backlog builds) ...')
     .option('--resume-at <time>', '... and start them again at this time')
@@ -272,8 +323,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--drain-timeout <time>', 'after sending, wait at most this long for every message to complete', '60s')
     .option('--interval <time>', 'one sample (live view line, --json line, chart point) per interval', '1s')
     .option('--report <file>', 'write a self-contained HTML report (charts, no network needed)')
-    .option('--send-concurrency <n>', 'SendMessageBatch calls in flight at once', '16')
-    .option('-c, --concurrency <n>', 'pollers per worker (as process-sqs --concurrency)', '4')
+    .addOption(intOption('--send-concurrency <n>', 'SendMessageBatch calls in flight at once', { min: 1, max: 256 }, 16))
+    .addOption(intOption('-c, --concurrency <n>', 'pollers per worker (as process-sqs --concurrency)', { min: 1, max: 100 }, 4))
     .option('--key <spec>', 'idempotency key (as process-sqs --key)', 'messageId')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--no-ledger', 'no idempotency ledger')
@@ -291,7 +342,7 @@ export function buildProgram(dispatch: Dispatch): Command {
   local
     .command('start')
     .description('start it in the background (commands also start it on demand)')
-    .option('--idle-minutes <n>', 'exit after this long without requests (0 = never)', '0')
+    .addOption(intOption('--idle-minutes <n>', 'exit after this long without requests (0 = never)', { min: 0, max: 10_080 }, 0))
     .action(act('local'));
   local.command('stop').description('stop it; its state stays on disk').action(act('local'));
   local.command('status').description('endpoint, pid, state dir, and every queue with its depth').action(act('local'));
@@ -311,7 +362,7 @@ export function moduleDispatch(makeContext: (globals: GlobalOptions) => Promise<
     const ctx = await makeContext(globals);
     try {
       const mod = await COMMANDS[name]();
-      await mod.run(options, ctx, args);
+      await mod.run(options as never, ctx, args);
     } finally {
       ctx.close();
     }

@@ -94,11 +94,6 @@ export class LocalAwsError extends SqsopsError {
   override readonly exitCode = ExitCode.local;
 }
 
-/** A ledger write lost a race or the claim is owned by someone else. */
-export class LedgerConflictError extends SqsopsError {
-  override readonly name = 'LedgerConflictError';
-}
-
 /** The user said no to a confirmation (or could not be asked). */
 export class AbortedError extends SqsopsError {
   override readonly name = 'AbortedError';

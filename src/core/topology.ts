@@ -153,7 +153,7 @@ function parseTopicConfig(raw: unknown, path: string, problems: Problems): Topic
     subscriptions.push({
       queue,
       rawDelivery: sub.rawDelivery === true,
-      ...(sub.filterPolicy !== undefined ? { filterPolicy: sub.filterPolicy } : {}),
+      filterPolicy: sub.filterPolicy,
       ...(scope === 'MessageAttributes' || scope === 'MessageBody' ? { filterPolicyScope: scope } : {}),
     });
   });

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/features/download/http.js';
-import { chunksOf, verifiedBody } from '../../src/features/download/sink.js';
+import { chunksOf, verifiedBody } from '../../src/features/download/target.js';
 import { testCerts } from './certs.js';
 import { bodyOf, startTestServer } from './server.js';
 import { ctx, entry, run, SCHEMES, startServer, tempDir, trust, useServer } from './helpers.js';

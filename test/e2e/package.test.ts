@@ -60,7 +60,8 @@ beforeAll(() => {
   const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
   console.log(`package: tarball ${mb(tarball.size)} MB, unpacked ${mb(tarball.unpackedSize)} MB, ${tarball.files.length} files`);
   const files = tarball.files.map((f) => f.path);
-  expect(files).toEqual(expect.arrayContaining(['LICENSE', 'bin/sqsops.js', 'dist/index.js', 'dist/index.d.ts', 'dist/lambda.js']));
+  const expected = ['LICENSE', 'bin/sqsops.js', 'dist/index.js', 'dist/index.d.ts', 'dist/testing.d.ts', 'dist/core.d.ts', 'dist/lambda.js'];
+  expect(files).toEqual(expect.arrayContaining(expected));
   expect(files).not.toContain('dist/lambda.js.map');
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'sqsops-user', private: true, type: 'module' }));
   npm(['install', '--no-audit', '--no-fund', '--loglevel=error', join(dir, tarball.filename)], app);
@@ -103,16 +104,21 @@ describe('the installed package', () => {
 
   it('imports as a library with its types: a typed file checks and runs, a mistyped one is refused', () => {
     const good = [
-      "import { compileKey, planBatches, UsageError, ExitCode, type ProduceOptions, type SinkResult } from 'sqsops';",
+      "import { UsageError, ExitCode, type ProduceOptions, type SinkResult } from 'sqsops';",
+      "import { compileKey, planBatches } from 'sqsops/core';",
+      "import { startLocalAws } from 'sqsops/testing';",
       "const key = compileKey('orderId');",
       "const r = key({ messageId: 'm1', body: { orderId: 'A-1' } } as Parameters<typeof key>[0]);",
       "const e: UsageError = new UsageError('bad flag', { hint: 'fix it' });",
       "const none: SinkResult = { succeeded: [], failed: [] };",
       "const opts: Partial<ProduceOptions> = {};",
-      "console.log(JSON.stringify({ r, exit: e.exitCode === ExitCode.usage, batches: typeof planBatches, none, opts }));",
+      "const subpaths = [typeof planBatches, typeof startLocalAws];",
+      "console.log(JSON.stringify({ r, exit: e.exitCode === ExitCode.usage, subpaths, none, opts }));",
     ].join('\n');
     writeFileSync(join(app, 'good.ts'), `${good}\n`);
     writeFileSync(join(app, 'bad.ts'), "import { UsageError } from 'sqsops';\nconst e: UsageError = new UsageError(42);\nexport { e };\n");
+    // Internals are not the public API: a name only the core subpath exports is refused on the main entry.
+    writeFileSync(join(app, 'internal.ts'), "import { planBatches } from 'sqsops';\nexport { planBatches };\n");
     const tsconfig = {
       compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022' },
       // The user's @types/node: the package's declarations name Node's types.
@@ -135,9 +141,12 @@ describe('the installed package', () => {
     const bad = check('bad.ts', true);
     expect(bad.code).not.toBe(0);
     expect(bad.out).toMatch(/bad\.ts.*TS2345.*number.*string/);
+    const internal = check('internal.ts', true);
+    expect(internal.code).not.toBe(0);
+    expect(internal.out).toMatch(/internal\.ts.*TS2305.*planBatches/);
     // Node 24 strips the types and runs the file against the installed package.
     const out = execFileSync(NODE, ['good.ts'], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const none = { succeeded: [], failed: [] };
-    expect(JSON.parse(out)).toEqual({ r: { ok: true, key: 'A-1' }, exit: true, batches: 'function', none, opts: {} });
+    expect(JSON.parse(out)).toEqual({ r: { ok: true, key: 'A-1' }, exit: true, subpaths: ['function', 'function'], none, opts: {} });
   }, 300_000); // tsc reads the AWS SDK's declarations: a minute on a loaded two-core machine
 });

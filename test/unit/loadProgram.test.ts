@@ -24,12 +24,12 @@ describe('the load command line', () => {
   it.each([
     [
       ['load'],
-      { rate: '100', workers: '2', drainTimeout: '60s', interval: '1s', concurrency: '4', sendConcurrency: '16', ledger: true },
+      { rate: '100', workers: 2, drainTimeout: '60s', interval: '1s', concurrency: 4, sendConcurrency: 16, ledger: true },
     ],
-    [['load', '--rate', '100..2000/60s', '--steps', '5', '--duration', '5m'], { rate: '100..2000/60s', steps: '5', duration: '5m' }],
+    [['load', '--rate', '100..2000/60s', '--steps', '5', '--duration', '5m'], { rate: '100..2000/60s', steps: 5, duration: '5m' }],
     [
       ['load', '--workers', '3', '--workers-as-processes', '--no-ledger', '--sink', 's3', '--key', 'orderId'],
-      { workers: '3', workersAsProcesses: true, ledger: false, sink: ['s3'], key: 'orderId' },
+      { workers: 3, workersAsProcesses: true, ledger: false, sink: ['s3'], key: 'orderId' },
     ],
     [
       ['load', '--pause-workers-at', '20s', '--resume-at', '40s', '--max-age', '30s', '--report', 'x.html'],

@@ -33,13 +33,21 @@ async function parse(argv: string[]): Promise<{ call?: Call; error?: string }> {
 
 describe('the command line', () => {
   it.each([
-    [['produce'], 'produce', { count: '10', template: 'order', concurrency: '16', duplicates: '0', invalid: '0' }],
-    [['produce', '-n', '50', '--queue', 'q.fifo', '--group-by', 'customerId', '--seed', '3'], 'produce', { count: '50', queue: 'q.fifo', groupBy: 'customerId', seed: '3' }],
-    [['consume', '--count', '2', '--peek'], 'consume', { count: '2', peek: true, wait: '5', key: 'messageId' }],
+    [['produce'], 'produce', { count: 10, template: 'order', concurrency: 16, duplicates: 0, invalid: 0, largePayloadThreshold: 1_048_576 }],
+    [['produce', '-n', '50', '--queue', 'q.fifo', '--group-by', 'customerId', '--seed', '3'], 'produce', { count: 50, queue: 'q.fifo', groupBy: 'customerId', seed: 3 }],
+    [['consume', '--count', '2', '--peek'], 'consume', { count: 2, peek: true, wait: 5, key: 'messageId' }],
     [['consume', '--key', '{orderId}#{version}', '--out', 'x.ndjson'], 'consume', { key: '{orderId}#{version}', out: 'x.ndjson' }],
-    [['show', '--limit', '5', '--status', 'COMPLETED'], 'show', { limit: '5', status: 'COMPLETED' }],
+    [['show', '--limit', '5', '--status', 'COMPLETED'], 'show', { limit: 5, status: 'COMPLETED' }],
     [['clear', '--table', 't'], 'clear', { table: 't' }],
     [['setup', '--queue', 'a', 'b.fifo', '--no-dlq', '--dry-run'], 'setup', { queue: ['a', 'b.fifo'], dlq: false, dryRun: true }],
+    [['setup'], 'setup', { maxReceiveCount: 5, visibilityTimeout: 30, waitTime: 20, retention: 345_600 }],
+    [['produce', '--duplicates', '0.25', '--invalid', '.1'], 'produce', { duplicates: 0.25, invalid: 0.1 }],
+    [['download-urls', 'list.txt'], 'download-urls', { concurrency: 16, retries: 4, connectTimeout: 10, idleTimeout: 30, maxRedirects: 5 }],
+    [['download-urls', 'list.txt', '--per-host', '2', '-c', '3'], 'download-urls', { perHost: 2, concurrency: 3 }],
+    [['redrive-dlq', '--from', 'd', '--max', '7', '--rate', '50'], 'redrive-dlq', { max: 7, rate: 50, wait: 20, visibilityTimeout: 30, concurrency: 8 }],
+    [['move', '--from', 'a', '--to', 'b'], 'move', { wait: 20, visibilityTimeout: 30, concurrency: 8 }],
+    [['load', '--steps', '3'], 'load', { steps: 3, workers: 2, sendConcurrency: 16, concurrency: 4 }],
+    [['local', 'start', '--idle-minutes', '15'], 'local', { idleMinutes: 15 }],
   ] as const)('parses %j', async (argv, name, options) => {
     const { call } = await parse([...argv]);
     expect(call?.name).toBe(name);
@@ -77,6 +85,12 @@ describe('the command line', () => {
     [['show', '--status', 'DONE'], /Allowed choices are COMPLETED, INPROGRESS, RELEASED/],
     [['consume', '--count'], /argument missing/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [['produce', '--count', '0'], /^--count must be a whole number from 1 to 10000000, not "0"$/],
+    [['consume', '--wait', '21'], /^--wait must be a whole number from 0 to 20, not "21"$/],
+    [['show', '--limit', 'lots'], /^--limit must be a whole number from 1 to 1000000, not "lots"$/],
+    [['produce', '--duplicates', '2'], /^--duplicates must be a ratio from 0 to 1/],
+    [['move', '--from', 'a', '--to', 'b', '--concurrency', '1.5'], /^--concurrency must be a whole number from 1 to 64/],
+    [['download-urls', 'x', '--per-host', '0'], /^--per-host must be a whole number from 1 to 1024/],
   ])('rejects %j with a clear message', async (argv, message) => {
     const { error, call } = await parse(argv);
     expect(call).toBeUndefined();

@@ -1,5 +1,4 @@
 import type { CommandContext } from '../context.js';
-import { parseIntFlag } from '../../core/flags.js';
 import { compileKey } from '../../core/keys.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { consume, type ConsumeResult } from '../../features/consume/consume.js';
@@ -7,9 +6,9 @@ import { attributeLines, preview } from '../output.js';
 
 export interface ConsumeFlags {
   queue?: string;
-  count?: string;
+  count: number;
   peek?: boolean;
-  wait?: string;
+  wait: number;
   key?: string;
   out?: string;
   table?: string;
@@ -18,8 +17,8 @@ export interface ConsumeFlags {
 }
 
 export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<void> {
-  const count = parseIntFlag('--count', flags.count ?? '10', { min: 1, max: 1_000_000 });
-  const waitSeconds = parseIntFlag('--wait', flags.wait ?? '5', { min: 0, max: 20 });
+  const count = flags.count;
+  const waitSeconds = flags.wait;
   compileKey(flags.key); // a malformed --key fails before we touch the queue
   const { buildValidator } = await import('../../features/process/schema.js');
   const { schemaChoice } = await import('../../features/process/config.js');
@@ -40,7 +39,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       waitSeconds,
       ledgerTable: flags.table ?? ctx.names.ledgerTable,
       keepPayloads: flags.keepPayloads ?? false,
-      ...(flags.key ? { key: flags.key } : {}),
+      key: flags.key,
       out: toStdout ? undefined : flags.out,
       outStream: toStdout ? process.stdout : undefined,
       schema,

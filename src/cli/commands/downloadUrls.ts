@@ -1,22 +1,21 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { parseIntFlag } from '../../core/flags.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { AddressPolicy, downloadUrls, parseS3Url, readDownloadLists, type DownloadOptions, type DownloadReport, type EntryProblem } from '../../features/download/index.js';
 
 export interface DownloadUrlsFlags {
   out?: string;
   toS3?: string;
-  concurrency?: string;
-  perHost?: string;
-  retries?: string;
+  concurrency: number;
+  perHost?: number;
+  retries: number;
   force?: boolean;
   /** False with --no-fsync. */
   fsync?: boolean;
   strict?: boolean;
-  connectTimeout?: string;
-  idleTimeout?: string;
-  maxRedirects?: string;
+  connectTimeout: number;
+  idleTimeout: number;
+  maxRedirects: number;
   ca?: string;
   allowAddress?: string[];
 }
@@ -49,12 +48,12 @@ function listProblems(ctx: CommandContext, problems: readonly EntryProblem[]): v
 export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: string[]): Promise<void> {
   const file = args[0];
   if (!file) throw new UsageError('download-urls needs a FILE (a JSON or NDJSON list of URLs, a folder of them, or - for stdin)');
-  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '16', { min: 1, max: 1024 });
-  const perHost = flags.perHost !== undefined ? parseIntFlag('--per-host', flags.perHost, { min: 1, max: 1024 }) : 0;
-  const retries = parseIntFlag('--retries', flags.retries ?? '4', { min: 0, max: 100 });
-  const connectTimeoutMs = parseIntFlag('--connect-timeout', flags.connectTimeout ?? '10', { min: 1, max: 3600 }) * 1000;
-  const idleTimeoutMs = parseIntFlag('--idle-timeout', flags.idleTimeout ?? '30', { min: 1, max: 3600 }) * 1000;
-  const maxRedirects = parseIntFlag('--max-redirects', flags.maxRedirects ?? '5', { min: 0, max: 50 });
+  const concurrency = flags.concurrency;
+  const perHost = flags.perHost ?? 0;
+  const retries = flags.retries;
+  const connectTimeoutMs = flags.connectTimeout * 1000;
+  const idleTimeoutMs = flags.idleTimeout * 1000;
+  const maxRedirects = flags.maxRedirects;
   const allowAddresses = (flags.allowAddress ?? []).flatMap((a) => a.split(',')).filter(Boolean);
   // Checked before anything is read or fetched: a typo here would otherwise fail every URL.
   for (const a of allowAddresses) {
@@ -103,7 +102,7 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
       prefix: s3Url.prefix,
       // The embedded local AWS starts empty: creating the bucket is the helpful thing. On AWS it is the user's call.
       createBucket: clients.target.kind === 'local',
-      ...(clients.target.region ? { region: clients.target.region } : {}),
+      region: clients.target.region,
       ...(clients.endpointOf('s3') ? { endpoint: clients.endpointOf('s3')! } : {}),
     };
   } else {

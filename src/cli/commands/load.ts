@@ -5,7 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
-import { parseChoiceFlag, parseIntFlag } from '../../core/flags.js';
+import { parseChoiceFlag } from '../../core/flags.js';
 import { compileKey } from '../../core/keys.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { parseDuration, parseRate } from '../../features/load/schedule.js';
@@ -16,9 +16,9 @@ import { liveView } from './loadView.js';
 export interface LoadFlags {
   queue?: string;
   rate?: string;
-  steps?: string;
+  steps?: number;
   duration?: string;
-  workers?: string;
+  workers: number;
   workersAsProcesses?: boolean;
   pauseWorkersAt?: string;
   resumeAt?: string;
@@ -26,8 +26,8 @@ export interface LoadFlags {
   drainTimeout?: string;
   interval?: string;
   report?: string;
-  sendConcurrency?: string;
-  concurrency?: string;
+  sendConcurrency: number;
+  concurrency: number;
   key?: string;
   table?: string;
   ledger?: boolean;
@@ -84,13 +84,13 @@ async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number
 }
 
 export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
-  const steps = f.steps !== undefined ? parseIntFlag('--steps', f.steps, { min: 2, max: 1000 }) : 0;
+  const steps = f.steps ?? 0;
   const rate = parseRate(f.rate ?? '100', steps);
   if (steps && rate.rampMs === 0) throw new UsageError('--steps cuts a ramp into steps: give --rate FROM..TO/TIME');
   const durationMs = f.duration !== undefined ? parseDuration('--duration', f.duration) : Math.max(rate.rampMs, 30_000);
-  const workers = parseIntFlag('--workers', f.workers ?? '2', { min: 1, max: 64 });
-  const concurrency = parseIntFlag('--concurrency', f.concurrency ?? '4', { min: 1, max: 100 });
-  const sendConcurrency = parseIntFlag('--send-concurrency', f.sendConcurrency ?? '16', { min: 1, max: 256 });
+  const workers = f.workers;
+  const concurrency = f.concurrency;
+  const sendConcurrency = f.sendConcurrency;
   const pauseAtMs = f.pauseWorkersAt !== undefined ? parseDuration('--pause-workers-at', f.pauseWorkersAt) : undefined;
   const resumeAtMs = f.resumeAt !== undefined ? parseDuration('--resume-at', f.resumeAt) : undefined;
   if ((pauseAtMs === undefined) !== (resumeAtMs === undefined)) {

@@ -15,14 +15,14 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export async function run(flags: { idleMinutes?: string }, ctx: CommandContext, args: string[]): Promise<void> {
+export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, args: string[]): Promise<void> {
   const [sub] = args;
   const home = sqsopsHome(ctx.env);
   const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials } = await import('../../local/manager.js');
   const { out } = ctx;
   switch (sub) {
     case 'start': {
-      const idleMinutes = parseIntFlag('--idle-minutes', flags.idleMinutes ?? '0', { min: 0, max: 10_080 });
+      const idleMinutes = flags.idleMinutes;
       const port = localPort(ctx);
       const { server, started, tightened } = await ensureLocalAws({ home, port, idleMinutes });
       if (tightened) out.note(tightenedNote(home, tightened));
@@ -65,7 +65,7 @@ export async function run(flags: { idleMinutes?: string }, ctx: CommandContext, 
       if (!server) {
         const { runningDaemonPid } = await import('../../local/daemonProcess.js');
         const pid = runningDaemonPid(home);
-        if (out.json) out.printJson({ running: false, home, ...(pid ? { unreachablePid: pid } : {}) });
+        if (out.json) out.printJson({ running: false, home, unreachablePid: pid });
         else if (pid) out.print(`not answering: daemon pid ${pid} holds ${home} but cannot be reached; the next command restarts it`);
         else out.print(`not running (state dir ${home}; it starts on the next command, or with \`sqsops local start\`)`);
         return;

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { parseIntFlag } from '../../core/flags.js';
 import { AbortedError, PartialFailureError, UsageError } from '../../core/errors.js';
 import { sqsopsHome } from '../../local/paths.js';
 import { compileFilter } from '../../core/redriveFilter.js';
@@ -12,24 +11,24 @@ export interface MoveFlags {
   to?: string;
   copy?: boolean;
   toProfile?: string;
-  max?: string;
+  max?: number;
   filter?: string[];
   dryRun?: boolean;
-  rate?: string;
-  wait?: string;
-  visibilityTimeout?: string;
-  concurrency?: string;
+  rate?: number;
+  wait: number;
+  visibilityTimeout: number;
+  concurrency: number;
 }
 
 /** `sqsops move --from A --to B|FILE [--copy]`: one library call, one summary. */
 export async function run(flags: MoveFlags, ctx: CommandContext): Promise<void> {
   if (!flags.from) throw new UsageError('--from is required: the queue to take messages from');
   if (!flags.to) throw new UsageError('--to is required: a queue name, a queue URL, or a file ending in .ndjson');
-  const max = flags.max !== undefined ? parseIntFlag('--max', flags.max, { min: 1 }) : undefined;
-  const perSecond = flags.rate !== undefined ? parseIntFlag('--rate', flags.rate, { min: 1, max: 100_000 }) : undefined;
-  const waitSeconds = parseIntFlag('--wait', flags.wait ?? '20', { min: 0, max: 20 });
-  const visibilityTimeout = parseIntFlag('--visibility-timeout', flags.visibilityTimeout ?? '30', { min: 5, max: 43_200 });
-  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '8', { min: 1, max: 64 });
+  const max = flags.max;
+  const perSecond = flags.rate;
+  const waitSeconds = flags.wait;
+  const visibilityTimeout = flags.visibilityTimeout;
+  const concurrency = flags.concurrency;
   compileFilter(flags.filter); // a bad expression is a usage error before anything connects
   const clients = await ctx.connect();
   const verb = flags.copy ? 'copying' : 'moving';

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
-import { parseIntFlag, parseRatioFlag } from '../../core/flags.js';
 import { decodeUtf8, parseBodies } from '../../core/input.js';
 import { parseRecords } from '../../core/messageRecord.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
@@ -11,17 +10,17 @@ import { DEFAULTS } from '../../config.js';
 export interface ProduceFlags {
   queue?: string;
   topic?: string;
-  count?: string;
+  count: number;
   template?: string;
   fromFile?: string;
-  seed?: string;
-  concurrency?: string;
+  seed?: number;
+  concurrency: number;
   groupBy?: string;
   dedupId?: string;
-  duplicates?: string;
-  invalid?: string;
+  duplicates: number;
+  invalid: number;
   largePayloadBucket?: string;
-  largePayloadThreshold?: string;
+  largePayloadThreshold: number;
 }
 
 async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<ProduceInput[]> {
@@ -48,22 +47,22 @@ async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<P
 }
 
 export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<void> {
-  const count = parseIntFlag('--count', flags.count ?? '10', { min: 1, max: 10_000_000 });
-  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? String(DEFAULTS.produceConcurrency), { min: 1, max: 256 });
-  const duplicates = parseRatioFlag('--duplicates', flags.duplicates ?? '0');
-  const invalid = parseRatioFlag('--invalid', flags.invalid ?? '0');
+  const count = flags.count;
+  const concurrency = flags.concurrency;
+  const duplicates = flags.duplicates;
+  const invalid = flags.invalid;
   if (duplicates + invalid > 1) throw new UsageError('--duplicates and --invalid together must not exceed 1');
   if (flags.queue && flags.topic) {
     throw new UsageError('--queue and --topic are two destinations; give one', {
       hint: 'the topic fans out to its subscribed queues (`sqsops setup --topic`)',
     });
   }
-  const seed = flags.seed !== undefined ? parseIntFlag('--seed', flags.seed, { min: 0 }) : undefined;
+  const seed = flags.seed;
   if (flags.fromFile && (duplicates > 0 || invalid > 0 || flags.seed !== undefined)) {
     throw new UsageError('--duplicates, --invalid and --seed apply to generated events, not to --from-file');
   }
   const largePayloadBucket = flags.largePayloadBucket ?? (ctx.env.SQSOPS_LARGE_PAYLOAD_BUCKET || undefined);
-  const largePayloadThreshold = parseIntFlag('--large-payload-threshold', flags.largePayloadThreshold ?? '1048576', { min: 1, max: 1_048_576 });
+  const largePayloadThreshold = flags.largePayloadThreshold;
   const inputs = flags.fromFile ? await readInputs(flags.fromFile, process.stdin) : undefined;
   const clients = await ctx.connect();
   const total = inputs?.length ?? count;
@@ -73,14 +72,14 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   try {
     result = await produce(clients, {
       queue: flags.queue ?? ctx.names.queue,
-      ...(flags.topic ? { topic: flags.topic } : {}),
+      topic: flags.topic,
       count,
-      ...(inputs ? { inputs } : {}),
+      inputs,
       template: flags.template ?? 'order',
-      ...(seed !== undefined ? { seed } : {}),
+      seed,
       concurrency,
-      ...(flags.groupBy ? { groupBy: flags.groupBy } : {}),
-      ...(flags.dedupId ? { dedupId: flags.dedupId } : {}),
+      groupBy: flags.groupBy,
+      dedupId: flags.dedupId,
       duplicates,
       invalid,
       largePayloadBucket,

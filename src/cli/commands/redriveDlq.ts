@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { parseIntFlag } from '../../core/flags.js';
 import { AbortedError, PartialFailureError, UsageError } from '../../core/errors.js';
 import { sqsopsHome } from '../../local/paths.js';
 import { compileFilter } from '../../core/redriveFilter.js';
@@ -10,24 +9,24 @@ import { attributeLines, preview, rate } from '../output.js';
 export interface RedriveFlags {
   from?: string;
   to?: string;
-  max?: string;
+  max?: number;
   filter?: string[];
   dryRun?: boolean;
-  rate?: string;
+  rate?: number;
   manual?: boolean;
-  wait?: string;
-  visibilityTimeout?: string;
-  concurrency?: string;
+  wait: number;
+  visibilityTimeout: number;
+  concurrency: number;
 }
 
 /** `sqsops redrive-dlq --from DLQ [--to QUEUE]`: one library call, one summary. */
 export async function run(flags: RedriveFlags, ctx: CommandContext): Promise<void> {
   if (!flags.from) throw new UsageError('--from is required: the DLQ to move messages out of');
-  const max = flags.max !== undefined ? parseIntFlag('--max', flags.max, { min: 1 }) : undefined;
-  const perSecond = flags.rate !== undefined ? parseIntFlag('--rate', flags.rate, { min: 1, max: 100_000 }) : undefined;
-  const waitSeconds = parseIntFlag('--wait', flags.wait ?? '20', { min: 0, max: 20 });
-  const visibilityTimeout = parseIntFlag('--visibility-timeout', flags.visibilityTimeout ?? '30', { min: 5, max: 43_200 });
-  const concurrency = parseIntFlag('--concurrency', flags.concurrency ?? '8', { min: 1, max: 64 });
+  const max = flags.max;
+  const perSecond = flags.rate;
+  const waitSeconds = flags.wait;
+  const visibilityTimeout = flags.visibilityTimeout;
+  const concurrency = flags.concurrency;
   compileFilter(flags.filter); // a bad expression is a usage error before anything connects
   const clients = await ctx.connect();
   const spinner = await ctx.out.spinner(flags.dryRun ? `looking at ${flags.from}` : `moving messages out of ${flags.from}`);
@@ -36,11 +35,11 @@ export async function run(flags: RedriveFlags, ctx: CommandContext): Promise<voi
   try {
     result = await redriveDlq(clients, {
       from: flags.from,
-      ...(flags.to ? { to: flags.to } : {}),
-      ...(max !== undefined ? { max } : {}),
+      to: flags.to,
+      max,
       ...(flags.filter?.length ? { filter: flags.filter } : {}),
       dryRun: flags.dryRun ?? false,
-      ...(perSecond !== undefined ? { rate: perSecond } : {}),
+      rate: perSecond,
       manual: flags.manual ?? false,
       waitSeconds,
       visibilityTimeout,

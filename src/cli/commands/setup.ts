@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
-import { parseIntFlag } from '../../core/flags.js';
 import { UsageError } from '../../core/errors.js';
 import { parseTopology, type TopologyConfig } from '../../core/topology.js';
 import { setupTopology, type SetupStep } from '../../features/setup/setup.js';
@@ -8,11 +7,11 @@ import { setupTopology, type SetupStep } from '../../features/setup/setup.js';
 export interface SetupFlags {
   config?: string;
   queue?: string[];
-  maxReceiveCount?: string;
+  maxReceiveCount: number;
   dlq?: boolean;
-  visibilityTimeout?: string;
-  waitTime?: string;
-  retention?: string;
+  visibilityTimeout: number;
+  waitTime: number;
+  retention: number;
   contentBasedDedup?: boolean;
   table?: string;
   bucket?: string;
@@ -35,14 +34,14 @@ async function fromFile(path: string): Promise<TopologyConfig> {
 }
 
 export function topologyFromFlags(flags: SetupFlags, defaults: { queue: string; ledgerTable: string; bucket: string }): TopologyConfig {
-  const maxReceiveCount = parseIntFlag('--max-receive-count', flags.maxReceiveCount ?? '5', { min: 1, max: 1000 });
+  const maxReceiveCount = flags.maxReceiveCount;
   const raw = {
     queues: (flags.queue?.length ? flags.queue : [defaults.queue]).map((name) => ({
       name,
       ...(flags.dlq === false ? { dlq: false } : { maxReceiveCount }),
-      visibilityTimeout: parseIntFlag('--visibility-timeout', flags.visibilityTimeout ?? '30', { min: 0, max: 43_200 }),
-      waitTimeSeconds: parseIntFlag('--wait-time', flags.waitTime ?? '20', { min: 0, max: 20 }),
-      retentionSeconds: parseIntFlag('--retention', flags.retention ?? '345600', { min: 60, max: 1_209_600 }),
+      visibilityTimeout: flags.visibilityTimeout,
+      waitTimeSeconds: flags.waitTime,
+      retentionSeconds: flags.retention,
       ...(flags.contentBasedDedup ? { contentBasedDeduplication: true } : {}),
     })),
     ...(flags.topic

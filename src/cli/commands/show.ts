@@ -1,21 +1,20 @@
 import type { CommandContext } from '../context.js';
-import { parseIntFlag } from '../../core/flags.js';
 import { showLedger } from '../../features/ledger/ledgerOps.js';
 
 export interface ShowFlags {
   table?: string;
-  limit?: string;
+  limit: number;
   status?: string;
 }
 
 export async function run(flags: ShowFlags, ctx: CommandContext): Promise<void> {
-  const limit = parseIntFlag('--limit', flags.limit ?? '50', { min: 1, max: 1_000_000 });
+  const limit = flags.limit;
   const clients = await ctx.connect();
   const spinner = await ctx.out.spinner('scanning the ledger');
   const result = await showLedger(clients, {
     ledgerTable: flags.table ?? ctx.names.ledgerTable,
     limit,
-    ...(flags.status ? { status: flags.status } : {}),
+    status: flags.status,
     signal: ctx.signal,
     notify: (m) => ctx.out.note(m),
     onProgress: (n) => spinner.update(`scanned ${n} records`),

@@ -40,14 +40,14 @@ export async function run(flags: StatsFlags, ctx: CommandContext, args: string[]
   for (;;) {
     let rows: QueueStats[];
     try {
-      rows = await queueStats(clients, { ...(prefix ? { prefix } : {}), signal: ctx.signal, notify });
+      rows = await queueStats(clients, { prefix, signal: ctx.signal, notify });
     } catch (e: unknown) {
       if (interval && ctx.signal.aborted) return live?.done(); // Ctrl-C during a refresh ends a watch cleanly
       throw e;
     }
     const at = new Date().toISOString();
     if (ctx.out.json) {
-      ctx.out.print(JSON.stringify({ at, ...(prefix ? { prefix } : {}), queues: rows }));
+      ctx.out.print(JSON.stringify({ at, prefix, queues: rows }));
     } else {
       // On a terminal the block is redrawn in place (the target line above it stays); elsewhere each is appended.
       if (live) live.update(`${at}${live.redraws ? `  (every ${interval} s, Ctrl-C to stop)` : ''}\n${block(rows, ctx, prefix)}`);

@@ -2,21 +2,11 @@
  * The registry of event templates for `produce --template`: one entry per template,
  * read as the table of contents. Poison bodies are the same for every template.
  */
-import type { Faker } from '@faker-js/faker';
 import { orderTemplate } from './order.js';
+import type { EventTemplate } from './types.js';
 
-export interface EventTemplate {
-  name: string;
-  /** Bumped when the event's shape changes; the mark names it, so old events keep their old schema. */
-  version: number;
-  description: string;
-  /** JSON Schema of a valid event: consumers check marked events against it. */
-  schema: Record<string, unknown>;
-  /** The field that identifies the business entity; duplicates repeat it. */
-  keyField: string;
-  /** Builds a generator (catalogs, pools) once per run; it is called once per event. */
-  create(faker: Faker): (seq: number) => Record<string, unknown>;
-}
+export type { EventTemplate } from './types.js';
+
 
 export const TEMPLATES: Record<string, EventTemplate> = {
   order: orderTemplate,

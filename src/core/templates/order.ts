@@ -1,5 +1,5 @@
 import type { Faker } from '@faker-js/faker';
-import type { EventTemplate } from './index.js';
+import type { EventTemplate } from './types.js';
 
 /** A v4-shaped UUID from the seeded generator: 4 draws instead of faker's 32. */
 function seededUuid(faker: Faker): string {

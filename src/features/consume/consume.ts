@@ -85,7 +85,7 @@ function describe(m: Message): Described {
     attributes: messageAttributes(m),
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
     sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined,
-    ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
+    groupId: m.Attributes?.MessageGroupId,
   };
 }
 
@@ -128,7 +128,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
     const attributes = Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
     return parsed === undefined ? undefined : schema.validate?.(parsed, attributes);
   };
-  const common = { ...(signal ? { signal } : {}), ...(options.notify ? { notify: options.notify } : {}), createIfLocal: true };
+  const common = { signal, notify: options.notify, createIfLocal: true };
   const queue = await openQueue(clients, options.queue, { ...common, createIfLocal: false });
   const ledger: Ledger | undefined = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
   const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));

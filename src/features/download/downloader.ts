@@ -17,8 +17,8 @@ import type { DownloadEntry, EntryProblem } from './input.js';
 import { assignNames } from './names.js';
 import { MAX_CHECKSUM_RETRIES, MAX_FREE_RESUMES, retryDelayMs, type RetryTiming } from './policy.js';
 import { redact, redactUrl, secretsOf } from '../../core/redact.js';
-import type { Sink } from './sink.js';
-import type { S3Destination } from './s3Sink.js';
+import type { FileTarget } from './target.js';
+import type { S3Destination } from './s3Target.js';
 import { createProgress, type DownloadItemResult, type DownloadProgress, type DownloadReport } from './report.js';
 
 export interface DownloadOptions extends HttpOptions {
@@ -55,8 +55,10 @@ export interface DownloadOptions extends HttpOptions {
 export async function downloadUrls(options: DownloadOptions, onProgress: (p: DownloadProgress) => void = () => undefined): Promise<DownloadReport> {
   const { entries, retries = 4, force = false } = options;
   const signal = options.signal ?? new AbortController().signal;
-  const sink: Sink = options.s3 ? new (await import('./s3Sink.js')).S3Sink(options.s3) : new (await import('./diskSink.js')).DiskSink(options.outDir ?? '.', { durable: options.durable ?? true });
-  await sink.prepare();
+  const target: FileTarget = options.s3
+    ? new (await import('./s3Target.js')).S3Target(options.s3)
+    : new (await import('./diskTarget.js')).DiskTarget(options.outDir ?? '.', { durable: options.durable ?? true });
+  await target.prepare();
 
   // Names by position (sources are labels, not keys); a duplicate takes its original's name.
   const primary = entries.map((e, i) => ({ e, i })).filter(({ e }) => !e.duplicateOf);
@@ -91,7 +93,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
     let started: number | undefined;
     const begin = () => (started ??= performance.now());
     const name = entry.duplicateOf ? (bySource.get(entry.duplicateOf) ?? names[index]!) : names[index]!;
-    const base = { source: entry.source, url: redactUrl(entry.url), target: sink.targetOf(name) };
+    const base = { source: entry.source, url: redactUrl(entry.url), target: target.targetOf(name) };
     const done = (r: Omit<DownloadItemResult, 'source' | 'url' | 'target' | 'durationMs'>): DownloadItemResult => ({
       ...base,
       ...r,
@@ -103,7 +105,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
     let freeResumes = 0;
     let fresh = force;
     try {
-      if (!force && (await slot(entry.url, () => (begin(), sink.isComplete(entry, name))))) {
+      if (!force && (await slot(entry.url, () => (begin(), target.isComplete(entry, name))))) {
         return done({ status: 'skipped', size: 0, attempts: 0, note: 'already there' });
       }
       const r = await pRetry(
@@ -117,7 +119,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
             const startOver = fresh;
             fresh = false;
             try {
-              return await sink.attempt({
+              return await target.attempt({
                 entry,
                 name,
                 fresh: startOver,
@@ -180,7 +182,7 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
   const durationMs = Math.round(performance.now() - started);
   const bytes = progress.snapshot().bytes;
   return {
-    destination: sink.destination,
+    destination: target.destination,
     total: entries.length,
     downloaded: items.filter((i) => i.status === 'downloaded' || i.status === 'resumed').length,
     skipped: items.filter((i) => i.status === 'skipped').length,

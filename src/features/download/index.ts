@@ -4,7 +4,7 @@ export { readDownloadLists, LIST_EXTENSIONS, type ReadListsResult } from './sour
 export { parseEntries, mergeEntries, validateEntry, parseS3Url, type DownloadEntry, type EntryProblem, type ParsedEntries } from './input.js';
 export { assignNames, nameFromUrl, checkUserPath } from './names.js';
 export { redactUrl } from '../../core/redact.js';
-export type { S3Destination } from './s3Sink.js';
+export type { S3Destination } from './s3Target.js';
 export { DownloadError, type DownloadErrorCode } from './errors.js';
 export type { DownloadReport, DownloadItemResult, DownloadProgress, DownloadStatus } from './report.js';
 export type { HttpOptions } from './http.js';

@@ -21,7 +21,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
 export function statusError(status: number, retryAfter: string | string[] | undefined, now: number): DownloadError {
   const retryAfterMs = parseRetryAfter(retryAfter, now);
   if (status === 429) {
-    return new DownloadError('rate_limited', `HTTP 429 Too Many Requests`, { status, retryable: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    return new DownloadError('rate_limited', `HTTP 429 Too Many Requests`, { status, retryable: true, retryAfterMs });
   }
   const retryable = status >= 500 && status <= 599;
   // 503 may carry Retry-After too; other statuses' Retry-After is ignored as meaningless.
@@ -70,7 +70,7 @@ export interface RetryTiming extends BackoffPolicy {
  */
 export function retryDelayMs(retry: number, error: DownloadError, timing: RetryTiming = {}): number {
   if (error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, timing.maxRetryAfterMs ?? 60_000);
-  return backoffMs(retry - 1, { baseMs: timing.baseMs ?? 250, capMs: timing.capMs ?? 20_000, ...(timing.random ? { random: timing.random } : {}) });
+  return backoffMs(retry - 1, { baseMs: timing.baseMs ?? 250, capMs: timing.capMs ?? 20_000, random: timing.random });
 }
 
 /** Checksum mismatches get one more try at most: twice wrong means the source is wrong. */

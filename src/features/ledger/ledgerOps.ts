@@ -24,8 +24,8 @@ export interface ShowResult {
 export async function showLedger(clients: AwsClients, options: ShowOptions): Promise<ShowResult> {
   const ledger = await openLedger(clients, options.ledgerTable, {
     createIfLocal: true,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.notify ? { notify: options.notify } : {}),
+    signal: options.signal,
+    notify: options.notify,
   });
   const limit = options.limit ?? 50;
   const counts: Record<string, number> = {};
@@ -58,8 +58,8 @@ export interface ClearOptions {
 export async function clearLedger(clients: AwsClients, options: ClearOptions): Promise<{ table: string; deleted: number }> {
   const ledger = await openLedger(clients, options.ledgerTable, {
     createIfLocal: true,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.notify ? { notify: options.notify } : {}),
+    signal: options.signal,
+    notify: options.notify,
   });
   let deleted = 0;
   for await (const page of ledger.scan({ projection: [LEDGER_KEY] })) {

@@ -14,6 +14,9 @@ import { manualMove, type ManualOutcome } from './redriveManual.js';
 import { nativeMove } from './redriveNative.js';
 import { DEFAULT_GROUP, sendMoved, toEntry } from './redriveSend.js';
 import { openQueue, type Notify } from '../setup/resources.js';
+import type { RedriveFailure, RedriveProgress } from './redriveTypes.js';
+
+export type { RedriveFailure, RedrivePreview, RedriveProgress } from './redriveTypes.js';
 
 export interface RedriveOptions {
   /** The DLQ: name or URL. */
@@ -43,34 +46,6 @@ export interface RedriveOptions {
   signal?: AbortSignal;
   notify?: Notify;
   onProgress?: (p: RedriveProgress) => void;
-}
-
-export interface RedriveProgress {
-  moved: number;
-  filteredOut: number;
-  failed: number;
-  wouldMove: number;
-  /** Native move: SQS's estimate of the total. */
-  toMove?: number;
-}
-
-export interface RedriveFailure {
-  /** Empty for a failure of the whole move task. */
-  messageId: string;
-  stage: 'send' | 'delete' | 'task';
-  code: string;
-  reason: string;
-}
-
-export interface RedrivePreview {
-  messageId: string;
-  groupId?: string;
-  receiveCount: number;
-  bytes: number;
-  /** The whole body: a JSON body cut short could not be parsed by whoever triages it. */
-  body: string;
-  /** Message attributes by name (`sqsops.error`, `sqsops.failedTasks`, ...); binary ones as base64. */
-  attributes: Record<string, string>;
 }
 
 export interface RedriveResult extends Omit<ManualOutcome, 'releaseFailed'> {
@@ -122,7 +97,7 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
     notes.push(m);
     options.notify?.(m);
   };
-  const open = (q: string) => openQueue(clients, q, { ...(options.signal ? { signal: options.signal } : {}) });
+  const open = (q: string) => openQueue(clients, q, { signal: options.signal });
   const dlq = await open(options.from);
   const sqs = await clients.sqs();
   const queues = new SqsQueues(sqs, options.signal, clients.endpointOf('sqs'));
@@ -161,7 +136,7 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
         left: await depth(),
         notes,
         durationMs: performance.now() - started,
-        ...(native.stoppedBy ? { stoppedBy: native.stoppedBy } : {}),
+        stoppedBy: native.stoppedBy,
       };
     }
     note(`SQS's message move task is not available here (${native.reason}): moving by hand`);

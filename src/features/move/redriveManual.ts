@@ -14,7 +14,7 @@ import { entryBatches } from '../../core/batching.js';
 import type { MoveJournal } from './moveJournal.js';
 import type { SendOutcome } from './redriveSend.js';
 import { messageAttributes } from '../../aws/messageAttributes.js';
-import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redrive.js';
+import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redriveTypes.js';
 
 export interface ManualMoveParams {
   /** Carries the run's signal: a long poll stops at Ctrl-C. */
@@ -60,7 +60,7 @@ function preview(m: Message): RedrivePreview {
   const body = m.Body ?? '';
   return {
     messageId: m.MessageId ?? '',
-    ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
+    groupId: m.Attributes?.MessageGroupId,
     receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
     bytes: Buffer.byteLength(body),
     body,

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MoveTask, QueueRef, SqsQueues } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
-import type { RedriveProgress } from './redrive.js';
+import type { RedriveProgress } from './redriveTypes.js';
 
 /** SQS's cap for MaxNumberOfMessagesPerSecond; without a rate it moves at up to this speed anyway. */
 export const NATIVE_MAX_RATE = 500;
@@ -51,7 +51,7 @@ export async function nativeMove(p: NativeMoveParams): Promise<NativeOutcome> {
     });
   }
   const started = await p.steady.startMoveTask(p.dlq.arn, {
-    ...(p.destination ? { destinationArn: p.destination.arn } : {}),
+    destinationArn: p.destination?.arn,
     ...(p.rate && p.rate <= NATIVE_MAX_RATE ? { maxPerSecond: p.rate } : {}),
   });
   if (!started.supported) return started;
@@ -70,7 +70,7 @@ export async function nativeMove(p: NativeMoveParams): Promise<NativeOutcome> {
     }
     const task = await current(p.steady, p.dlq.arn);
     if (!task) throw new Error(`the move task on ${p.dlq.name} is no longer listed`);
-    p.onProgress?.({ moved: task.moved, filteredOut: 0, failed: 0, wouldMove: 0, ...(task.toMove !== undefined ? { toMove: task.toMove } : {}) });
+    p.onProgress?.({ moved: task.moved, filteredOut: 0, failed: 0, wouldMove: 0, toMove: task.toMove });
     if (FINAL.has(task.status)) return { supported: true, task, ...(cancelledAt !== undefined ? { stoppedBy: 'interrupted' } : {}) };
     if (cancelledAt !== undefined && Date.now() - cancelledAt > CANCEL_WAIT_MS) {
       return { supported: true, task, stoppedBy: `interrupted; the task was still ${task.status.toLowerCase()} after ${CANCEL_WAIT_MS / 1000} s` };

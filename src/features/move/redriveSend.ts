@@ -43,7 +43,7 @@ export const toEntry =
       id: String(i),
       messageId,
       body,
-      ...(attributes ? { attributes } : {}),
+      attributes,
       ...(destination.fifo ? { groupId: m.Attributes?.MessageGroupId ?? DEFAULT_GROUP, deduplicationId: messageId } : {}),
       bytes: messageBytes(body, attributes),
     };

@@ -40,8 +40,8 @@ function prepare(m: InboundMessage, config: PipelineConfig): Prepared | { poison
       body: decoded.body,
       raw: m.body,
       receiveCount: m.receiveCount,
-      ...(m.sentAt ? { sentAt: m.sentAt } : {}),
-      ...(m.groupId ? { groupId: m.groupId } : {}),
+      sentAt: m.sentAt,
+      groupId: m.groupId,
       ...(Object.keys(m.attributes).length ? { attributes: m.attributes } : {}),
     },
   };
@@ -90,7 +90,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
       } else if (c.kind === 'inflight') {
         const ours = c.owner === config.owner;
         log(p.message.traceId, 'claim', 'skip', { key: p.key, reason: ours ? 'in progress in another poller of this run' : 'in progress elsewhere' });
-        out.set(p.key, { kind: 'inflight', key: p.key, ...(ours ? { ours } : {}) });
+        out.set(p.key, { kind: 'inflight', key: p.key, ours });
       } else out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${c.error}` });
     });
   }

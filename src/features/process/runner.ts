@@ -82,7 +82,7 @@ function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
 async function resolveDlq(clients: AwsClients, queue: QueueRef, dlq: string | undefined, signal?: AbortSignal): Promise<QueueRef | undefined> {
   const target = dlq ?? queue.deadLetterTargetArn?.split(':').pop();
   if (!target) return undefined;
-  return openQueue(clients, target, { createIfLocal: false, ...(signal ? { signal } : {}) });
+  return openQueue(clients, target, { createIfLocal: false, signal });
 }
 
 export async function processSqs(clients: AwsClients, options: ProcessSqsOptions): Promise<ProcessSqsResult> {
@@ -90,7 +90,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const { concurrency = 4, waitSeconds = 20, ttlDays = 7, signal } = options;
   const metrics = options.metrics ?? new Metrics();
   const log: ActionLog = options.log ?? (() => undefined);
-  const common = { ...(options.notify ? { notify: options.notify } : {}) };
+  const common = { notify: options.notify };
   const queue = await openQueue(clients, options.queue, { createIfLocal: true, ...common });
   const dlq = await resolveDlq(clients, queue, options.dlq);
   if (!dlq) options.notify?.(`no DLQ known for ${queue.name}: poison is left for the redrive policy (or pass --dlq)`);
@@ -106,8 +106,8 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     queueName: queue.name,
     fifo: queue.fifo,
     keyOf: withSuffix(compileKey(options.key), options.keySuffix),
-    ...(schema.validate ? { validate: schema.validate } : {}),
-    ...(ledger ? { ledger } : {}),
+    validate: schema.validate,
+    ledger,
     sinks,
     owner: options.owner ?? randomUUID(),
     leaseMs: visibilitySeconds * 1000,
@@ -203,7 +203,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         done();
         throw e;
       }
-      pendingAck = acknowledge(batch, outcomes, { queues, queue, ...(dlq ? { dlq } : {}), metrics, log })
+      pendingAck = acknowledge(batch, outcomes, { queues, queue, dlq, metrics, log })
         .then((ack) => {
           // Wait for these (a few seconds at most) before calling the queue drained.
           for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
@@ -226,7 +226,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const durationMs = performance.now() - started;
   return {
     queue: queue.name,
-    ...(dlq ? { dlq: dlq.name } : {}),
+    dlq: dlq?.name,
     handled,
     schema: schema.applied,
     durationMs,

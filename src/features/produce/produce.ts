@@ -168,8 +168,8 @@ async function openDestination(clients: AwsClients, options: ProduceOptions): Pr
   const ref: QueueRef = await openQueue(clients, options.queue, {
     // produce creates any queue it is told to send to on the local AWS (README, "Missing resources").
     createIfLocal: options.createIfLocal === false ? false : 'any',
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.notify ? { notify: options.notify } : {}),
+    signal: options.signal,
+    notify: options.notify,
   });
   const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
   return { ...ref, topic: false, maxBytes: MAX_REQUEST_BYTES, send: (entries) => queues.sendBatch(ref.url, entries) };
@@ -345,6 +345,6 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
     injected,
     durationMs,
     messagesPerSecond: durationMs > 0 ? (sent * 1000) / durationMs : 0,
-    ...(stoppedBy ? { stoppedBy } : {}),
+    stoppedBy,
   };
 }

@@ -45,7 +45,7 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     const config = parseQueueConfig(nameOrUrl, '--queue', problems);
     if (!config) throw e;
     const { setupTopology } = await import('./setup.js');
-    await setupTopology(clients, { queues: [config], ledgerTable: false, bucket: false }, { ...(options.signal ? { signal: options.signal } : {}) });
+    await setupTopology(clients, { queues: [config], ledgerTable: false, bucket: false }, { signal: options.signal });
     options.notify?.(`created queue ${config.name}${config.dlq ? ` with DLQ ${config.dlq.name} (maxReceiveCount ${config.dlq.maxReceiveCount})` : ''} on the local AWS`);
     return queues.resolve(nameOrUrl);
   }

@@ -109,11 +109,11 @@ async function ensureTopic(
       if (!dryRun && url) await queues.setAttributes(url, { Policy: policy });
       record({ resource: 'queue policy', name: sub.queue, action: attrs.Policy ? 'update' : 'create', changes: { allow: `sns:${topic.name} → sqs:SendMessage` } });
     }
-    const wanted = subscriptionAttributes({ queueArn, rawDelivery: sub.rawDelivery, filterPolicy: sub.filterPolicy, ...(sub.filterPolicyScope ? { filterPolicyScope: sub.filterPolicyScope } : {}) });
+    const wanted = subscriptionAttributes({ queueArn, rawDelivery: sub.rawDelivery, filterPolicy: sub.filterPolicy, filterPolicyScope: sub.filterPolicyScope });
     const name = `${topic.name} → ${sub.queue}`;
     const subscriptionArn = existing.get(queueArn);
     if (!subscriptionArn) {
-      if (!dryRun && ref) await topics.subscribe(ref.arn, { queueArn, rawDelivery: sub.rawDelivery, filterPolicy: sub.filterPolicy, ...(sub.filterPolicyScope ? { filterPolicyScope: sub.filterPolicyScope } : {}) });
+      if (!dryRun && ref) await topics.subscribe(ref.arn, { queueArn, rawDelivery: sub.rawDelivery, filterPolicy: sub.filterPolicy, filterPolicyScope: sub.filterPolicyScope });
       record({ resource: 'subscription', name, action: 'create', changes: wanted });
       continue;
     }

@@ -87,7 +87,7 @@ export async function queueStats(clients: AwsClients, options: StatsOptions = {}
         inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
         delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
         oldestMessageAgeSeconds: null,
-        ...(dlqArn ? { dlqArn } : {}),
+        dlqArn,
       };
     } catch (e: unknown) {
       if (e instanceof QueueNotFoundError) return undefined; // deleted since ListQueues: not a queue any more

@@ -78,5 +78,5 @@ export async function loadTasks(path: string, options: { failureTask?: string } 
   const failureTask = chosen[0];
   const tasks = loaded.filter((t) => t !== failureTask);
   if (tasks.length === 0) throw new UsageError(`tasks: ${path} has no task to run for messages`);
-  return { tasks, ...(failureTask ? { failureTask } : {}) };
+  return { tasks, failureTask };
 }

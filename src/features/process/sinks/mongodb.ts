@@ -40,8 +40,8 @@ export function mongoDocument(m: SinkMessage, now = new Date()): MessageDocument
     receiveCount: m.receiveCount,
     // An invalid date would be stored as NaN: leave it out like a missing one.
     ...(sentAt && !Number.isNaN(sentAt.getTime()) ? { sentAt } : {}),
-    ...(m.groupId ? { groupId: m.groupId } : {}),
-    ...(m.attributes ? { attributes: m.attributes } : {}),
+    groupId: m.groupId,
+    attributes: m.attributes,
     storedAt: now,
   };
 }
@@ -103,7 +103,7 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
   }
   const describe = (message: string, code?: string | number) =>
     new SinkWriteError(`mongodb (${where}): ${redact(message)}`, {
-      context: { sink: 'mongodb', target: where, ...(code !== undefined ? { code } : {}) },
+      context: { sink: 'mongodb', target: where, code },
     });
   const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
   let client: MongoClient | undefined;

@@ -133,7 +133,7 @@ export function createMssqlSink(options: MssqlSinkOptions): Sink {
   const where = redact(options.connectionString);
   const describe = (message: string, code?: string | number) =>
     new SinkWriteError(`mssql (${where}): ${redact(message)}`, {
-      context: { sink: 'mssql', target: where, table, ...(code !== undefined ? { code } : {}) },
+      context: { sink: 'mssql', target: where, table, code },
     });
   const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
   let pool: ConnectionPool | undefined;

@@ -4,10 +4,11 @@
  * object), or one NDJSON object per batch with mode "batch".
  */
 import { createHash } from 'node:crypto';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { Sink, SinkMessage, SinkResult } from './types.js';
 import { sdkErrorName } from '../../../aws/errors.js';
+import { ObjectStore } from '../../../aws/objects.js';
 
 export interface S3SinkOptions {
   s3: S3Client;
@@ -40,8 +41,9 @@ export function s3Document(m: SinkMessage): string {
 export function createS3Sink(options: S3SinkOptions): Sink {
   const { s3, bucket, prefix = 'messages', mode = 'object' } = options;
   const limit = pLimit(options.concurrency ?? 16);
-  const put = (Key: string, Body: string, signal?: AbortSignal) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body, ContentType: mode === 'batch' ? 'application/x-ndjson' : 'application/json' }), { abortSignal: signal });
+  const store = new ObjectStore(s3);
+  const put = (key: string, body: string, signal?: AbortSignal) =>
+    store.putObject(bucket, key, body, mode === 'batch' ? 'application/x-ndjson' : 'application/json', signal);
 
   return {
     name: 's3',

@@ -13,7 +13,7 @@ import { DownloadError, toDownloadError } from './errors.js';
 import type { DownloadEntry } from './input.js';
 import { META_SUFFIX, PART_SUFFIX } from './names.js';
 import { parseContentRange, parseUnsatisfiedRange, statusError } from './policy.js';
-import { expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type Sink } from './sink.js';
+import { expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type FileTarget } from './target.js';
 
 /** Bodies smaller than this are simply fetched again: a resume would save nothing. */
 const RESUME_MIN_BYTES = 1024 * 1024;
@@ -24,7 +24,7 @@ const RESUME_MIN_BYTES = 1024 * 1024;
  */
 const WRITEBACK_BYTES = 32 * 1024 * 1024;
 
-export interface DiskSinkOptions {
+export interface DiskTargetOptions {
   /**
    * fdatasync each file before its rename, so a file under its final name survives a
    * crash or power cut whole. Off, the kernel writes it back when it likes (as curl and
@@ -85,7 +85,7 @@ function writeAll(fd: number, chunk: Buffer): void {
   }
 }
 
-export class DiskSink implements Sink {
+export class DiskTarget implements FileTarget {
   readonly destination: string;
   private root: string | undefined;
   private readonly durable: boolean;
@@ -96,7 +96,7 @@ export class DiskSink implements Sink {
   /** .part files this run has opened: only these (and listed ones) can exist. */
   private readonly touched = new Set<string>();
 
-  constructor(outDir: string, options: DiskSinkOptions = {}) {
+  constructor(outDir: string, options: DiskTargetOptions = {}) {
     this.destination = resolve(outDir);
     this.durable = options.durable ?? true;
   }
@@ -193,15 +193,15 @@ export class DiskSink implements Sink {
       const etag = [res.headers.etag].flat()[0];
       const lastModified = [res.headers['last-modified']].flat()[0];
       const validator = etag && !etag.startsWith('W/') ? etag : lastModified;
-      await writeFile(metaPath, JSON.stringify({ urlSha256: urlHash(), ...(validator ? { validator } : {}) } satisfies PartMeta));
+      await writeFile(metaPath, JSON.stringify({ urlSha256: urlHash(), validator } satisfies PartMeta));
       hasMeta = true;
     }
     // Resuming with a checksum: the digest must cover the bytes already on disk.
     const hash = ctx.entry.sha256 && offset > 0 ? await hashFile(part) : undefined;
     const body = verifiedBody(res.body, {
-      ...(length !== undefined ? { expected: length } : {}),
-      ...(ctx.entry.sha256 ? { sha256: ctx.entry.sha256 } : {}),
-      ...(hash ? { hash } : {}),
+      expected: length,
+      sha256: ctx.entry.sha256,
+      hash,
       onBytes: ctx.onBytes,
     });
     // O_NOFOLLOW: a planted symlink named NAME.part must not redirect our writes.

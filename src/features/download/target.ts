@@ -1,6 +1,7 @@
 /**
- * Where downloads go. The downloader asks a sink whether a download is already
- * complete there, then has it run attempts; the sink reports bytes as they arrive
+ * Where downloads go: a FileTarget is a byte destination for files (a folder or an S3
+ * prefix), not a message sink (process/sinks). The downloader asks a target whether a
+ * download is already complete there, then has it run attempts; the target reports bytes as they arrive
  * and never leaves a half-written body under the final name.
  */
 import { createHash, type Hash } from 'node:crypto';
@@ -27,7 +28,7 @@ export interface AttemptResult {
   resumedFrom: number;
 }
 
-export interface Sink {
+export interface FileTarget {
   /** Printable destination: a folder or `s3://bucket/prefix`. */
   readonly destination: string;
   /** Checks or creates what every download needs (the bucket); throws a typed error. */

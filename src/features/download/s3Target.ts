@@ -5,8 +5,7 @@
  * checksum mismatch fails the stream before its end, so the upload is never
  * completed and an unfinished multipart upload is aborted: no bad object appears.
  */
-import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { ResourceNotFoundError } from '../../core/errors.js';
 import { ObjectStore } from '../../aws/objects.js';
@@ -14,7 +13,7 @@ import { sdkErrorName, translateCommonError } from '../../aws/errors.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import type { DownloadEntry } from './input.js';
 import { statusError } from './policy.js';
-import { chunksOf, expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type Sink } from './sink.js';
+import { chunksOf, expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type FileTarget } from './target.js';
 
 export interface S3Destination {
   client: S3Client;
@@ -34,24 +33,26 @@ const QUEUE_SIZE = 2;
 const RETRYABLE_S3 = new Set(['SlowDown', 'InternalError', 'ServiceUnavailable', 'RequestTimeout', 'ThrottlingException']);
 
 function s3Error(e: unknown, endpoint: string | undefined): DownloadError {
-  const common = translateCommonError(e, { service: 'S3', ...(endpoint ? { endpoint } : {}) });
+  const common = translateCommonError(e, { service: 'S3', endpoint });
   const name = sdkErrorName(e);
   const status = (e as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
   const retryable = RETRYABLE_S3.has(name) || (status !== undefined && status >= 500) || common?.name === 'EndpointError';
-  return new DownloadError('s3', `S3: ${common?.message ?? (name || 'upload failed')}`, { retryable, cause: e, ...(common?.hint ? { hint: common.hint } : {}) });
+  return new DownloadError('s3', `S3: ${common?.message ?? (name || 'upload failed')}`, { retryable, cause: e, hint: common?.hint });
 }
 
-export class S3Sink implements Sink {
+export class S3Target implements FileTarget {
   readonly destination: string;
   private readonly prefix: string;
+  private readonly store: ObjectStore;
 
   constructor(private readonly to: S3Destination) {
+    this.store = new ObjectStore(to.client, undefined, to.endpoint);
     this.prefix = to.prefix ? (to.prefix.endsWith('/') ? to.prefix : `${to.prefix}/`) : '';
     this.destination = `s3://${to.bucket}/${this.prefix}`;
   }
 
   async prepare(): Promise<void> {
-    const store = new ObjectStore(this.to.client, undefined, this.to.endpoint);
+    const store = this.store;
     if (await store.bucketExists(this.to.bucket)) return;
     if (!this.to.createBucket) {
       throw new ResourceNotFoundError(`bucket "${this.to.bucket}" does not exist`, {
@@ -67,15 +68,14 @@ export class S3Sink implements Sink {
   }
 
   async isComplete(entry: DownloadEntry, name: string): Promise<boolean> {
+    let metadata: Record<string, string> | undefined;
     try {
-      const head = await this.to.client.send(new HeadObjectCommand({ Bucket: this.to.bucket, Key: this.prefix + name }));
-      // We store the verified digest as metadata; an object without it cannot prove it is right.
-      return entry.sha256 ? head.Metadata?.sha256 === entry.sha256 : true;
+      metadata = await this.store.objectMetadata(this.to.bucket, this.prefix + name);
     } catch (e: unknown) {
-      const n = sdkErrorName(e);
-      if (n === 'NotFound' || n === 'NoSuchKey') return false;
       throw s3Error(e, this.to.endpoint);
     }
+    // We store the verified digest as metadata; an object without it cannot prove it is right.
+    return metadata !== undefined && (entry.sha256 ? metadata.sha256 === entry.sha256 : true);
   }
 
   async attempt(ctx: AttemptContext): Promise<AttemptResult> {
@@ -86,8 +86,8 @@ export class S3Sink implements Sink {
     }
     const expected = expectedLength(res);
     const body = verifiedBody(res.body, {
-      ...(expected !== undefined ? { expected } : {}),
-      ...(ctx.entry.sha256 ? { sha256: ctx.entry.sha256 } : {}),
+      expected,
+      sha256: ctx.entry.sha256,
       onBytes: ctx.onBytes,
     });
     let bodyError: unknown;
@@ -100,21 +100,13 @@ export class S3Sink implements Sink {
       }
     };
     const contentType = [res.headers['content-type']].flat()[0];
-    const upload = new Upload({
-      client: this.to.client,
-      params: {
-        Bucket: this.to.bucket,
-        Key: this.prefix + ctx.name,
-        Body: Readable.from(guarded()),
-        ...(contentType ? { ContentType: contentType } : {}),
-        ...(ctx.entry.sha256 ? { Metadata: { sha256: ctx.entry.sha256 } } : {}),
-      },
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
-    });
     try {
-      await upload.done();
+      await this.store.uploadStream(this.to.bucket, this.prefix + ctx.name, Readable.from(guarded()), {
+        contentType,
+        metadata: ctx.entry.sha256 ? { sha256: ctx.entry.sha256 } : undefined,
+        partSize: PART_SIZE,
+        queueSize: QUEUE_SIZE,
+      });
     } catch (e: unknown) {
       res.body.discard();
       if (bodyError !== undefined) throw toDownloadError(bodyError);

@@ -1,0 +1,112 @@
+/**
+ * The map of src/ in README's Development section, checked: every relative import of every
+ * src file must go down the layers (core <- aws/local <- features <- cli), and a feature may
+ * use only the other features listed for it. A new arrow is a decision: add it here and in
+ * the README together.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/cli.js';
+
+const SRC = join(ROOT, 'src');
+// The root constants (defaults, env names, version) are pure: any layer may read them.
+const CONSTANTS = ['root:config.ts', 'root:version.ts'];
+
+/** Which layers each layer may import (besides itself and the root constants). */
+const ALLOWED: Record<string, string[]> = {
+  core: [],
+  local: ['core'],
+  // connect() starts the embedded local AWS when the target is local.
+  aws: ['core', 'local'],
+  cli: ['core', 'aws', 'local', 'features/*'],
+  'root:lambda.ts': ['core', 'aws', 'features/process', 'features/payloads'],
+  // The public entries re-export: they may reach anything but the CLI.
+  'root:index.ts': ['core', 'aws', 'local', 'features/*', 'root:nodeVersion.ts'],
+  'root:testing.ts': ['core', 'aws', 'local'],
+  'root:core.ts': ['core', 'features/load'],
+  'root:nodeVersion.ts': [],
+  // The version is read from package.json, outside src/.
+  'root:version.ts': ['..'],
+};
+
+/** Features lean on setup (opening queues and the ledger) and payloads; these are the other arrows between them. */
+const FEATURE_DEPS: Record<string, string[]> = {
+  setup: [],
+  payloads: [],
+  stats: [],
+  download: [],
+  purge: ['setup'],
+  ledger: ['setup'],
+  move: ['setup'],
+  produce: ['setup', 'payloads'],
+  // consume checks bodies against the same schemas process-sqs does.
+  consume: ['setup', 'payloads', 'process'],
+  // process wires task sets into its sinks; tasks implement the sink interface.
+  process: ['setup', 'payloads', 'tasks'],
+  tasks: ['process'],
+  // load runs process-sqs workers.
+  load: ['setup', 'process'],
+};
+
+function layerOf(file: string): string {
+  const parts = relative(SRC, file).split(sep);
+  if (parts.length === 1) return `root:${parts[0]}`;
+  if (parts[0] === 'features') return `features/${parts[1]}`;
+  return parts[0]!;
+}
+
+export function mayImport(from: string, to: string): boolean {
+  if (from === to || CONSTANTS.includes(to)) return true;
+  if (from.startsWith('features/')) {
+    if (to === 'core' || to === 'aws' || to === 'local') return true;
+    return to.startsWith('features/') && (FEATURE_DEPS[from.slice(9)] ?? []).includes(to.slice(9));
+  }
+  const allowed = ALLOWED[from] ?? [];
+  return allowed.includes(to) || (allowed.includes('features/*') && to.startsWith('features/'));
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function relativeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found = [...text.matchAll(/\bfrom\s+'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)|^import\s+'(\.[^']+)'/gm)];
+  return found.map((m) => resolve(dirname(file), (m[1] ?? m[2] ?? m[3])!.replace(/\.js$/, '.ts')));
+}
+
+describe('the layers of src/', () => {
+  const files = sourceFiles(SRC);
+
+  it('reads every source file and its imports', () => {
+    expect(files.length).toBeGreaterThan(100);
+    expect(files.flatMap(relativeImports).length).toBeGreaterThan(300);
+  });
+
+  it('knows every feature folder', () => {
+    const features = readdirSync(join(SRC, 'features')).filter((n) => statSync(join(SRC, 'features', n)).isDirectory());
+    expect(features.filter((f) => !(f in FEATURE_DEPS))).toEqual([]);
+  });
+
+  it('refuses the arrows that break the map', () => {
+    expect(mayImport('core', 'aws')).toBe(false);
+    expect(mayImport('aws', 'features/process')).toBe(false);
+    expect(mayImport('features/stats', 'cli')).toBe(false);
+    expect(mayImport('features/stats', 'features/process')).toBe(false);
+    expect(mayImport('root:lambda.ts', 'cli')).toBe(false);
+    expect(mayImport('features/produce', 'features/setup')).toBe(true);
+  });
+
+  it('has every import go down the layers', () => {
+    const broken = files.flatMap((file) =>
+      relativeImports(file)
+        .filter((target) => !mayImport(layerOf(file), layerOf(target)))
+        .map((target) => `${relative(SRC, file)} imports ${relative(SRC, target)} (${layerOf(file)} -> ${layerOf(target)})`),
+    );
+    expect(broken).toEqual([]);
+  });
+});
