@@ -53,7 +53,12 @@ function connection(origin) {
     }
     return true;
   };
-  const socket = net.connect({ host: origin.hostname, port: Number(origin.port), noDelay: true, onread: { buffer: buf, callback: onread } });
+  const socket = net.connect({
+    host: origin.hostname,
+    port: Number(origin.port),
+    noDelay: true,
+    onread: { buffer: buf, callback: onread },
+  });
   ask();
 }
 

@@ -14,12 +14,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SQSClient, CreateQueueCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  SQSClient,
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  DeleteMessageBatchCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Consumer } from 'sqs-consumer';
 import { processSqs } from '../dist/index.js';
 import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
-
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' } } });
 const N = Number(values.messages);
@@ -27,22 +32,44 @@ const REPEATS = Number(values.repeats);
 const CONCURRENCIES = [4, 8, 16, 32];
 const home = mkdtempSync(join(tmpdir(), 'sqsops-bench-'));
 const { server } = await ensureLocalAws({ home, port: 0, idleMinutes: 10 });
-const config = { endpoint: server.endpoint, region: 'us-east-1', credentials: localCredentials(home), requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } } };
+const config = {
+  endpoint: server.endpoint,
+  region: 'us-east-1',
+  credentials: localCredentials(home),
+  requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 } },
+};
 const sqs = new SQSClient(config);
 const ddb = new DynamoDBClient(config);
-const body = JSON.stringify({ eventType: 'OrderCreated', orderId: 'o'.repeat(36), customerId: 'c'.repeat(36), total: 211.25, items: [{ sku: 'ABCDEFGH', quantity: 2, unitPrice: 99.5 }], version: 1 });
+const body = JSON.stringify({
+  eventType: 'OrderCreated',
+  orderId: 'o'.repeat(36),
+  customerId: 'c'.repeat(36),
+  total: 211.25,
+  items: [{ sku: 'ABCDEFGH', quantity: 2, unitPrice: 99.5 }],
+  version: 1,
+});
 let seq = 0;
 
 async function filledQueue() {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-p-${seq++}`, Attributes: { VisibilityTimeout: '60' } }));
   let next = 0;
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (next < N) {
-      const base = next;
-      next += 10;
-      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: body.replace('o'.repeat(36), `order-${base + i}`.padEnd(36, 'x')) })) }));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < N) {
+        const base = next;
+        next += 10;
+        await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl,
+            Entries: Array.from({ length: 10 }, (_, i) => ({
+              Id: String(i),
+              MessageBody: body.replace('o'.repeat(36), `order-${base + i}`.padEnd(36, 'x')),
+            })),
+          }),
+        );
+      }
+    }),
+  );
   return QueueUrl;
 }
 
@@ -75,15 +102,22 @@ async function rawDrain(concurrency) {
   const t0 = performance.now();
   // The clock stops when the last message is deleted (as for sqs-consumer), not when the
   // pollers still long-polling the empty queue come back.
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (done < N) {
-      const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-      if (!Messages.length) continue;
-      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
-      done += Messages.length;
-      if (done >= N && !perSecond) perSecond = rate(t0);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (done < N) {
+        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        if (!Messages.length) continue;
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+        done += Messages.length;
+        if (done >= N && !perSecond) perSecond = rate(t0);
+      }
+    }),
+  );
   return perSecond;
 }
 
@@ -114,14 +148,24 @@ async function sqsops(concurrency, ledgerTable) {
   const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
   let writes = 0;
   if (ledgerTable) {
-    (await clients.dynamodb()).middlewareStack.add((next, context) => async (args) => {
-      if (/^(Put|Update|Delete)Item|^(Put|Update|Delete)Command$/.test(context.commandName)) writes++;
-      return next(args);
-    }, { step: 'initialize', name: 'benchWriteCounter' });
+    (await clients.dynamodb()).middlewareStack.add(
+      (next, context) => async (args) => {
+        if (/^(Put|Update|Delete)Item|^(Put|Update|Delete)Command$/.test(context.commandName)) writes++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'benchWriteCounter' },
+    );
   }
   const t0 = performance.now();
   const cpu0 = emulatorCpuMs();
-  const r = await processSqs(clients, { queue: url, concurrency, count: N, waitSeconds: 1, ledgerTable: ledgerTable ?? false, key: 'orderId' });
+  const r = await processSqs(clients, {
+    queue: url,
+    concurrency,
+    count: N,
+    waitSeconds: 1,
+    ledgerTable: ledgerTable ?? false,
+    key: 'orderId',
+  });
   const perSecond = rate(t0);
   keepCpu(ledgerTable ? 'ledger' : 'noLedger', cpu0);
   clients.destroy();
@@ -131,16 +175,31 @@ async function sqsops(concurrency, ledgerTable) {
 
 async function conditionalPutCeiling(concurrency) {
   const table = `bench-cond-${seq++}`;
-  await ddb.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   let next = 0;
   const t0 = performance.now();
   const cpu0 = emulatorCpuMs();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < N) {
-      const id = `k${next++}`;
-      await ddb.send(new PutItemCommand({ TableName: table, Item: { id: { S: id }, status: { S: 'INPROGRESS' }, owner: { S: 'bench' } }, ConditionExpression: 'attribute_not_exists(id)' }));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < N) {
+        const id = `k${next++}`;
+        await ddb.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: { id: { S: id }, status: { S: 'INPROGRESS' }, owner: { S: 'bench' } },
+            ConditionExpression: 'attribute_not_exists(id)',
+          }),
+        );
+      }
+    }),
+  );
   const perSecond = rate(t0);
   keepCpu('put', cpu0);
   return perSecond;
@@ -172,15 +231,23 @@ try {
   const peer = top('sqs-consumer');
   const mine = top('sqsops (no ledger)');
   const ceiling = top('conditional PutItem') / writesPerMessage;
-  console.log(`\nno ledger: sqsops ${mine.toFixed(0)} msg/s = ${(mine / raw).toFixed(2)}x the raw drain ceiling (target >= 0.9x), ${(mine / peer).toFixed(2)}x sqs-consumer at its best (target >= 1.0x)`);
+  console.log(
+    `\nno ledger: sqsops ${mine.toFixed(0)} msg/s = ${(mine / raw).toFixed(2)}x the raw drain ceiling (target >= 0.9x), ${(mine / peer).toFixed(2)}x sqs-consumer at its best (target >= 1.0x)`,
+  );
   console.log(`ledger: ${writesPerMessage.toFixed(2)} DynamoDB writes per message (target <= 2)`);
-  console.log(`ledger: sqsops ${top('sqsops (ledger)').toFixed(0)} msg/s = ${(top('sqsops (ledger)') / ceiling).toFixed(2)}x the conditional-put ceiling / writes per message (${ceiling.toFixed(0)} msg/s; target >= 0.8x)`);
+  console.log(
+    `ledger: sqsops ${top('sqsops (ledger)').toFixed(0)} msg/s = ${(top('sqsops (ledger)') / ceiling).toFixed(2)}x the conditional-put ceiling / writes per message (${ceiling.toFixed(0)} msg/s; target >= 0.8x)`,
+  );
   if (Number.isFinite(cpuPer.ledger)) {
     // One emulator thread serves both services: at 100 % of it, a message with the ledger
     // cannot go faster than 1 / (its emulator CPU), whatever the client does.
     const bound = 1000 / cpuPer.ledger;
-    console.log(`emulator CPU (its one thread): ${cpuPer.put.toFixed(3)} ms per conditional put, ${cpuPer.noLedger.toFixed(3)} ms per message without the ledger, ${cpuPer.ledger.toFixed(3)} ms per message with it`);
-    console.log(`  -> with the ledger the emulator alone allows at most ${bound.toFixed(0)} msg/s = ${(bound / ceiling).toFixed(2)}x the ceiling / writes per message; sqsops reached ${(top('sqsops (ledger)') / bound).toFixed(2)} of that bound`);
+    console.log(
+      `emulator CPU (its one thread): ${cpuPer.put.toFixed(3)} ms per conditional put, ${cpuPer.noLedger.toFixed(3)} ms per message without the ledger, ${cpuPer.ledger.toFixed(3)} ms per message with it`,
+    );
+    console.log(
+      `  -> with the ledger the emulator alone allows at most ${bound.toFixed(0)} msg/s = ${(bound / ceiling).toFixed(2)}x the ceiling / writes per message; sqsops reached ${(top('sqsops (ledger)') / bound).toFixed(2)} of that bound`,
+    );
   }
 } finally {
   sqs.destroy();

@@ -21,7 +21,13 @@ import { produce } from '../dist/index.js';
 import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
 import { DEFAULTS } from '../dist/core.js';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '20000' }, repeats: { type: 'string', default: '3' }, concurrencies: { type: 'string', default: '1,4,8,16,32' } } });
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '20000' },
+    repeats: { type: 'string', default: '3' },
+    concurrencies: { type: 'string', default: '1,4,8,16,32' },
+  },
+});
 const N = Number(values.messages);
 const REPEATS = Number(values.repeats);
 const CONCURRENCIES = values.concurrencies.split(',').map(Number);
@@ -51,7 +57,20 @@ async function dropQueue(name) {
 }
 
 // Bodies like the order template's (about 600 bytes), built before the clock starts.
-const body = JSON.stringify({ eventType: 'OrderCreated', eventId: 'x'.repeat(36), orderId: 'o'.repeat(36), customerId: 'c'.repeat(36), createdAt: new Date().toISOString(), currency: 'EUR', items: [{ sku: 'ABCDEFGH', name: 'Handcrafted Granite Chair', quantity: 2, unitPrice: 99.5 }, { sku: 'ZYXWVUTS', name: 'Small Bronze Gloves', quantity: 1, unitPrice: 12.25 }], total: 211.25, version: 1 });
+const body = JSON.stringify({
+  eventType: 'OrderCreated',
+  eventId: 'x'.repeat(36),
+  orderId: 'o'.repeat(36),
+  customerId: 'c'.repeat(36),
+  createdAt: new Date().toISOString(),
+  currency: 'EUR',
+  items: [
+    { sku: 'ABCDEFGH', name: 'Handcrafted Granite Chair', quantity: 2, unitPrice: 99.5 },
+    { sku: 'ZYXWVUTS', name: 'Small Bronze Gloves', quantity: 1, unitPrice: 12.25 },
+  ],
+  total: 211.25,
+  version: 1,
+});
 
 // produce() tags generated events with this attribute; the raw loop sends it too, for equal work.
 const attributes = { eventType: { DataType: 'String', StringValue: 'OrderCreated' } };
@@ -63,13 +82,20 @@ async function rawCeiling(concurrency) {
   const batches = N / 10;
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < batches) {
-      next++;
-      const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: body, MessageAttributes: attributes })) }));
-      if (out.Failed?.length) throw new Error(`raw loop: ${out.Failed.length} failed`);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches) {
+        next++;
+        const out = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl,
+            Entries: Array.from({ length: 10 }, (_, i) => ({ Id: String(i), MessageBody: body, MessageAttributes: attributes })),
+          }),
+        );
+        if (out.Failed?.length) throw new Error(`raw loop: ${out.Failed.length} failed`);
+      }
+    }),
+  );
   const secs = (performance.now() - t0) / 1000;
   sqs.destroy();
   await dropQueue(name);
@@ -160,26 +186,44 @@ try {
   const prebuilt = await sqsopsProduce(bestLibC, true);
   const ceiling = raw[bestRawC];
   for (const c of CONCURRENCIES) rows.push([`concurrency ${c}`, raw[c].toFixed(0), lib[c].toFixed(0), (lib[c] / raw[c]).toFixed(2)]);
-  console.log(`produce: ${N} messages per run, best of ${REPEATS}, Node ${process.version}, emulator at ${server.endpoint} (state on disk)\n`);
+  console.log(
+    `produce: ${N} messages per run, best of ${REPEATS}, Node ${process.version}, emulator at ${server.endpoint} (state on disk)\n`,
+  );
   console.log(['', 'raw SendMessageBatch msg/s', 'sqsops produce() msg/s', 'ratio'].join(' | '));
   for (const r of rows) console.log(r.join(' | '));
   console.log(`\nceiling (raw, best: concurrency ${bestRawC}): ${ceiling.toFixed(0)} msg/s`);
   const libDefault = lib[DEFAULT_CONCURRENCY];
   const defaultRatio = (libDefault / ceiling).toFixed(2);
-  console.log(`sqsops produce() at default concurrency ${DEFAULT_CONCURRENCY}: ${libDefault.toFixed(0)} msg/s = ${defaultRatio}x the ceiling`);
-  console.log(`sqsops produce() at its best (concurrency ${bestLibC}): ${lib[bestLibC].toFixed(0)} msg/s = ${(lib[bestLibC] / ceiling).toFixed(2)}x the ceiling (target >= 0.9x)`);
-  console.log(`sqsops produce() of pre-built bodies (pipeline alone, concurrency ${bestLibC}): ${prebuilt.toFixed(0)} msg/s = ${(prebuilt / ceiling).toFixed(2)}x`);
+  console.log(
+    `sqsops produce() at default concurrency ${DEFAULT_CONCURRENCY}: ${libDefault.toFixed(0)} msg/s = ${defaultRatio}x the ceiling`,
+  );
+  console.log(
+    `sqsops produce() at its best (concurrency ${bestLibC}): ${lib[bestLibC].toFixed(0)} msg/s = ${(lib[bestLibC] / ceiling).toFixed(2)}x the ceiling (target >= 0.9x)`,
+  );
+  console.log(
+    `sqsops produce() of pre-built bodies (pipeline alone, concurrency ${bestLibC}): ${prebuilt.toFixed(0)} msg/s = ${(prebuilt / ceiling).toFixed(2)}x`,
+  );
   const pick = (runs, k) => runs.map((x) => x[k]);
   console.log(`\nfresh processes against the same daemon, concurrency ${bestLibC}, median (min-max) of ${REPEATS}, msg/s:`);
   console.log(['', 'end to end (process start included)', 'sending (produce() clock)', 'start + connect + exit ms'].join(' | '));
-  for (const [name, runs] of [['library process', libProc], ['CLI', cli], ['CLI, default concurrency', cliDefault]]) {
+  for (const [name, runs] of [
+    ['library process', libProc],
+    ['CLI', cli],
+    ['CLI, default concurrency', cliDefault],
+  ]) {
     console.log([name, spread(pick(runs, 'endToEnd')), spread(pick(runs, 'sending')), spread(pick(runs, 'startMs'))].join(' | '));
   }
   const cliE2e = median(pick(cli, 'endToEnd'));
-  console.log(`\nCLI end to end versus the library in a fresh process: ${(cliE2e / median(pick(libProc, 'endToEnd'))).toFixed(2)}x (target >= 0.8x)`);
-  console.log(`CLI end to end versus the library's best in this warm process: ${(cliE2e / lib[bestLibC]).toFixed(2)}x (a warm JIT and no start-up)`);
+  console.log(
+    `\nCLI end to end versus the library in a fresh process: ${(cliE2e / median(pick(libProc, 'endToEnd'))).toFixed(2)}x (target >= 0.8x)`,
+  );
+  console.log(
+    `CLI end to end versus the library's best in this warm process: ${(cliE2e / lib[bestLibC]).toFixed(2)}x (a warm JIT and no start-up)`,
+  );
   const best = lib[bestLibC];
-  console.log(`CLI at its default concurrency versus at ${bestLibC}: ${(median(pick(cliDefault, 'endToEnd')) / cliE2e).toFixed(2)}x end to end`);
+  console.log(
+    `CLI at its default concurrency versus at ${bestLibC}: ${(median(pick(cliDefault, 'endToEnd')) / cliE2e).toFixed(2)}x end to end`,
+  );
   console.log(`library default concurrency ${DEFAULT_CONCURRENCY} versus its best: ${(libDefault / best).toFixed(2)}x (target >= 0.9x)`);
 } finally {
   admin.destroy();

@@ -45,17 +45,33 @@ export const PROCESS_DEFAULTS = {
 const P = PROCESS_DEFAULTS;
 
 export const ENV_VARS: readonly EnvVar[] = [
-  { name: 'AWS_REGION', description: 'AWS region (also AWS_DEFAULT_REGION); the local AWS uses it too', default: 'us-east-1 on the local AWS' },
+  {
+    name: 'AWS_REGION',
+    description: 'AWS region (also AWS_DEFAULT_REGION); the local AWS uses it too',
+    default: 'us-east-1 on the local AWS',
+  },
   { name: 'AWS_PROFILE', description: 'named profile from ~/.aws; setting it targets real AWS' },
   { name: 'AWS_ACCESS_KEY_ID', description: 'static credentials; setting them targets real AWS', secret: true },
   { name: 'AWS_SECRET_ACCESS_KEY', description: 'static credentials (secret)', secret: true },
   { name: 'AWS_SESSION_TOKEN', description: 'session token for temporary credentials (secret)', secret: true },
   { name: 'AWS_ENDPOINT_URL', description: 'one endpoint for every service (LocalStack, another emulator); targets it as AWS' },
   { name: 'AWS_ENDPOINT_URL_SQS', description: 'endpoint for SQS only (likewise _SNS, _DYNAMODB, _S3, _CLOUDWATCH)' },
-  { name: 'SQSOPS_TARGET', description: '"aws" to use real AWS with the default credential chain, "local" to force the embedded local AWS', default: 'local unless AWS is configured' },
+  {
+    name: 'SQSOPS_TARGET',
+    description: '"aws" to use real AWS with the default credential chain, "local" to force the embedded local AWS',
+    default: 'local unless AWS is configured',
+  },
   { name: 'SQSOPS_HOME', description: 'state dir of the embedded local AWS', default: '~/.sqsops' },
-  { name: 'SQSOPS_LOCAL_PORT', description: 'port of the embedded local AWS on 127.0.0.1 (0 = any free port)', default: String(DEFAULTS.localPort) },
-  { name: 'SQSOPS_LOCAL_IDLE_MINUTES', description: 'minutes without requests after which an auto-started local AWS exits (0 = never)', default: String(DEFAULTS.idleMinutes) },
+  {
+    name: 'SQSOPS_LOCAL_PORT',
+    description: 'port of the embedded local AWS on 127.0.0.1 (0 = any free port)',
+    default: String(DEFAULTS.localPort),
+  },
+  {
+    name: 'SQSOPS_LOCAL_IDLE_MINUTES',
+    description: 'minutes without requests after which an auto-started local AWS exits (0 = never)',
+    default: String(DEFAULTS.idleMinutes),
+  },
   { name: 'SQSOPS_QUEUE', description: 'default queue name or URL', default: DEFAULTS.queue },
   {
     name: 'SQSOPS_LEDGER_TABLE',
@@ -64,7 +80,11 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   { name: 'SQSOPS_BUCKET', description: 'default S3 bucket', default: DEFAULTS.bucket },
   { name: 'SQSOPS_LARGE_PAYLOAD_BUCKET', description: 'produce: S3 bucket for bodies over 1 MiB, sent as SQS Extended Client pointers' },
-  { name: 'SQSOPS_KEEP_PAYLOADS', description: 'process-sqs and the Lambda: true keeps the S3 object of a processed large-payload message (like --keep-payloads)', default: 'false' },
+  {
+    name: 'SQSOPS_KEEP_PAYLOADS',
+    description: 'process-sqs and the Lambda: true keeps the S3 object of a processed large-payload message (like --keep-payloads)',
+    default: 'false',
+  },
   { name: 'SQSOPS_KEY', description: 'process-sqs and the Lambda: idempotency key spec (like --key)', default: P.key },
   {
     name: 'SQSOPS_SCHEMA',
@@ -98,7 +118,11 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'SQSOPS_MONGODB_URL', description: 'MongoDB server for the mongodb sink (its password is never printed)', secret: true },
   { name: 'SQSOPS_MONGODB_DATABASE', description: 'database of the mongodb sink', default: P.mongodbDatabase },
   { name: 'SQSOPS_MONGODB_COLLECTION', description: 'collection of the mongodb sink', default: P.mongodbCollection },
-  { name: 'SQSOPS_MSSQL_URL', description: 'SQL Server connection string or URL for the mssql sink (its password is never printed)', secret: true },
+  {
+    name: 'SQSOPS_MSSQL_URL',
+    description: 'SQL Server connection string or URL for the mssql sink (its password is never printed)',
+    secret: true,
+  },
   { name: 'SQSOPS_MSSQL_TABLE', description: 'table of the mssql sink, created if missing', default: P.mssqlTable },
   { name: 'SQSOPS_WEBHOOK_URL', description: 'incoming-webhook URL of the built-in failure task (never printed)', secret: true },
   { name: 'NO_COLOR', description: 'any value turns colours off' },

@@ -63,9 +63,10 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     const log = createActionLog(config.logFormat, write);
     const choice = chooseTarget({}, env);
     // Lambda puts the role's credentials in the environment; read them from the env we were given.
-    const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
-      : undefined;
+    const credentials =
+      env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
+        : undefined;
     const base = choice.kind === 'aws' ? choice : { kind: 'aws' as const, region: choice.region, endpoints: {}, reason: 'Lambda' };
     const clients = createClients({ ...base, credentials });
     const { schema, sinks } = await wireProcess(clients, config, { owner, env });
@@ -135,4 +136,5 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
 let defaultHandler: ReturnType<typeof createHandler> | undefined;
 
 /** The Lambda entry point: `dist/lambda.handler`. */
-export const handler = (event: SqsEvent, context?: LambdaContext): Promise<BatchResponse> => (defaultHandler ??= createHandler())(event, context);
+export const handler = (event: SqsEvent, context?: LambdaContext): Promise<BatchResponse> =>
+  (defaultHandler ??= createHandler())(event, context);

@@ -58,8 +58,7 @@ export function createClients(target: ResolvedTarget): AwsClients {
   // Whatever these clients sign with (the local AWS's generated secret too) is never printed.
   addSecret(...secretsOf(target));
   const created: { destroy(): void }[] = [];
-  const endpointOf = (service: Service): string | undefined =>
-    target.kind === 'local' ? target.endpoint : target.endpoints[service];
+  const endpointOf = (service: Service): string | undefined => (target.kind === 'local' ? target.endpoint : target.endpoints[service]);
 
   const base = (service: Service) => {
     const endpoint = endpointOf(service);

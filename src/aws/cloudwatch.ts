@@ -41,7 +41,11 @@ export function newestValues(queueNames: readonly string[], results: readonly Me
 }
 
 /** Asks CloudWatch for every queue's oldest-message age, 500 queues per call. */
-export async function oldestMessageAges(cw: CloudWatchClient, queueNames: readonly string[], options: { now?: number; signal?: AbortSignal } = {}): Promise<Map<string, number | null>> {
+export async function oldestMessageAges(
+  cw: CloudWatchClient,
+  queueNames: readonly string[],
+  options: { now?: number; signal?: AbortSignal } = {},
+): Promise<Map<string, number | null>> {
   const { GetMetricDataCommand } = await import('@aws-sdk/client-cloudwatch');
   const now = options.now ?? Date.now();
   const out = new Map<string, number | null>();
@@ -51,7 +55,13 @@ export async function oldestMessageAges(cw: CloudWatchClient, queueNames: readon
     let NextToken: string | undefined;
     do {
       const page = await cw.send(
-        new GetMetricDataCommand({ MetricDataQueries: ageQueries(names), StartTime: new Date(now - LOOKBACK_MS), EndTime: new Date(now), ScanBy: 'TimestampDescending', NextToken }),
+        new GetMetricDataCommand({
+          MetricDataQueries: ageQueries(names),
+          StartTime: new Date(now - LOOKBACK_MS),
+          EndTime: new Date(now),
+          ScanBy: 'TimestampDescending',
+          NextToken,
+        }),
         options.signal ? { abortSignal: options.signal } : {},
       );
       results.push(...(page.MetricDataResults ?? []));

@@ -2,20 +2,8 @@
  * The DynamoDB idempotency ledger: one item per processed key. Only this file sends
  * DynamoDB commands.
  */
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  UpdateTimeToLiveCommand,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CLAIM_CONDITION, interpretExisting, type ClaimOutcome, type ExistingRecord } from '../core/claims.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceNotFoundError } from '../core/errors.js';
@@ -237,7 +225,15 @@ export class Ledger {
         UpdateExpression:
           'SET #status = :inprogress, #owner = :owner, #leaseExpiresAt = :lease, payloadHash = :hash, #queue = :queue, messageId = :mid, receiveCount = :rc, updatedAt = :now, #expiresAt = :exp, #source = :src',
         ConditionExpression: CLAIM_CONDITION,
-        ExpressionAttributeNames: { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt', '#owner': 'owner', '#queue': 'queue', '#source': 'source' },
+        ExpressionAttributeNames: {
+          '#id': LEDGER_KEY,
+          '#expiresAt': 'expiresAt',
+          '#status': 'status',
+          '#leaseExpiresAt': 'leaseExpiresAt',
+          '#owner': 'owner',
+          '#queue': 'queue',
+          '#source': 'source',
+        },
         ExpressionAttributeValues: {
           ':nowSec': Math.floor(now / 1000),
           ':nowMs': now,
@@ -280,7 +276,9 @@ export class Ledger {
 
   async get(key: string): Promise<(ExistingRecord & LedgerItem) | undefined> {
     try {
-      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { [LEDGER_KEY]: key }, ConsistentRead: true }), { abortSignal: this.signal });
+      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { [LEDGER_KEY]: key }, ConsistentRead: true }), {
+        abortSignal: this.signal,
+      });
       return out.Item ? fromWire(out.Item as ExistingRecord & LedgerItem) : undefined;
     } catch (e: unknown) {
       this.fail(e);
@@ -324,7 +322,12 @@ export class Ledger {
           UpdateExpression: 'SET #status = :released, updatedAt = :now REMOVE #owner, leaseExpiresAt',
           ConditionExpression: '#status = :inprogress AND #owner = :owner',
           ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: { ':inprogress': 'INPROGRESS', ':released': 'RELEASED', ':owner': owner, ':now': new Date().toISOString() },
+          ExpressionAttributeValues: {
+            ':inprogress': 'INPROGRESS',
+            ':released': 'RELEASED',
+            ':owner': owner,
+            ':now': new Date().toISOString(),
+          },
         }),
         { abortSignal: this.signal },
       ),

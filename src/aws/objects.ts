@@ -3,7 +3,7 @@
  * download-urls --to-s3). Object calls rethrow SDK errors untouched: each caller decides
  * what is retryable for its own flow.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
   HeadBucketCommand,
@@ -47,7 +47,9 @@ export class ObjectStore {
         new CreateBucketCommand({
           Bucket: bucket,
           // us-east-1 is the one region that must not be named as a location constraint.
-          ...(region && region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {}),
+          ...(region && region !== 'us-east-1'
+            ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }
+            : {}),
         }),
         { abortSignal: this.signal },
       );
@@ -55,7 +57,10 @@ export class ObjectStore {
     } catch (e: unknown) {
       if (sdkErrorName(e) === 'BucketAlreadyOwnedByYou') return false;
       if (sdkErrorName(e) === 'BucketAlreadyExists') {
-        throw new UsageError(`bucket "${bucket}" is taken by another account`, { hint: 'bucket names are global: choose another with --bucket', cause: e });
+        throw new UsageError(`bucket "${bucket}" is taken by another account`, {
+          hint: 'bucket names are global: choose another with --bucket',
+          cause: e,
+        });
       }
       this.fail(e);
     }

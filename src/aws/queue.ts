@@ -62,7 +62,14 @@ export interface BatchOutcome<S> {
 
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
 /** What an endpoint answers for an action it lacks (emulators) or an account may not use. */
-const UNSUPPORTED = new Set(['InvalidAction', 'UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', 'UnknownOperationException', 'AccessDenied', 'AccessDeniedException']);
+const UNSUPPORTED = new Set([
+  'InvalidAction',
+  'UnsupportedOperation',
+  'AWS.SimpleQueueService.UnsupportedOperation',
+  'UnknownOperationException',
+  'AccessDenied',
+  'AccessDeniedException',
+]);
 
 /** A message move task (StartMessageMoveTask), as ListMessageMoveTasks reports it. */
 export interface MoveTask {
@@ -81,7 +88,11 @@ export interface MoveTask {
 export type MaybeSupported<T> = { supported: true; value: T } | { supported: false; reason: string };
 
 /** A received message's attributes as SendMessage takes them (only the fields it accepts). */
-export function sendableAttributes(received: Record<string, { DataType?: string | undefined; StringValue?: string | undefined; BinaryValue?: Uint8Array | undefined }> | undefined): Record<string, MessageAttributeValue> {
+export function sendableAttributes(
+  received:
+    | Record<string, { DataType?: string | undefined; StringValue?: string | undefined; BinaryValue?: Uint8Array | undefined }>
+    | undefined,
+): Record<string, MessageAttributeValue> {
   const attrs: Record<string, MessageAttributeValue> = {};
   for (const [k, v] of Object.entries(received ?? {})) {
     attrs[k] = {
@@ -278,7 +289,12 @@ export class SqsQueues {
     );
     return {
       successful: (out.Successful ?? []).map((s) => s.Id ?? ''),
-      failed: (out.Failed ?? []).map((f) => ({ id: f.Id ?? '', code: f.Code ?? 'Unknown', message: f.Message ?? '', senderFault: f.SenderFault ?? false })),
+      failed: (out.Failed ?? []).map((f) => ({
+        id: f.Id ?? '',
+        code: f.Code ?? 'Unknown',
+        message: f.Message ?? '',
+        senderFault: f.SenderFault ?? false,
+      })),
     };
   }
 
@@ -299,7 +315,9 @@ export class SqsQueues {
       const urls: string[] = [];
       let NextToken: string | undefined;
       do {
-        const out = await this.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url, MaxResults: 1000, NextToken }), { abortSignal: this.signal });
+        const out = await this.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: url, MaxResults: 1000, NextToken }), {
+          abortSignal: this.signal,
+        });
         urls.push(...(out.queueUrls ?? []));
         NextToken = out.NextToken;
       } while (NextToken);
@@ -308,7 +326,10 @@ export class SqsQueues {
   }
 
   /** Starts SQS's own move of a DLQ's messages; without a destination they go back to their sources. */
-  async startMoveTask(sourceArn: string, options: { destinationArn?: string; maxPerSecond?: number } = {}): Promise<MaybeSupported<string>> {
+  async startMoveTask(
+    sourceArn: string,
+    options: { destinationArn?: string; maxPerSecond?: number } = {},
+  ): Promise<MaybeSupported<string>> {
     return this.optional(async () => {
       const out = await this.sqs.send(
         new StartMessageMoveTaskCommand({
@@ -326,7 +347,9 @@ export class SqsQueues {
   /** The most recent move tasks of a DLQ, newest first. */
   async listMoveTasks(sourceArn: string): Promise<MaybeSupported<MoveTask[]>> {
     return this.optional(async () => {
-      const out = await this.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }), { abortSignal: this.signal });
+      const out = await this.sqs.send(new ListMessageMoveTasksCommand({ SourceArn: sourceArn, MaxResults: 10 }), {
+        abortSignal: this.signal,
+      });
       return (out.Results ?? []).map((r) => ({
         taskHandle: r.TaskHandle,
         status: r.Status ?? 'UNKNOWN',
@@ -342,7 +365,9 @@ export class SqsQueues {
 
   /** Cancels a running move task; the messages it moved stay moved. Returns how many that was. */
   async cancelMoveTask(taskHandle: string): Promise<number> {
-    const out = await this.sendCmd(() => this.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }), { abortSignal: this.signal }));
+    const out = await this.sendCmd(() =>
+      this.sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }), { abortSignal: this.signal }),
+    );
     return out.ApproximateNumberOfMessagesMoved ?? 0;
   }
 
@@ -377,7 +402,12 @@ export class SqsQueues {
     );
     return {
       successful: (out.Successful ?? []).map((s) => s.Id ?? ''),
-      failed: (out.Failed ?? []).map((f) => ({ id: f.Id ?? '', code: f.Code ?? 'Unknown', message: f.Message ?? '', senderFault: f.SenderFault ?? false })),
+      failed: (out.Failed ?? []).map((f) => ({
+        id: f.Id ?? '',
+        code: f.Code ?? 'Unknown',
+        message: f.Message ?? '',
+        senderFault: f.SenderFault ?? false,
+      })),
     };
   }
 }

@@ -79,7 +79,9 @@ export class SnsTopics {
   async resolve(nameOrArn: string): Promise<TopicRef> {
     const found = await this.find(nameOrArn);
     if (!found) {
-      throw new ResourceNotFoundError(`topic "${nameOrArn}" does not exist`, { hint: 'create it with `sqsops setup --config FILE` (a "topics" entry) or `sqsops setup --topic NAME`' });
+      throw new ResourceNotFoundError(`topic "${nameOrArn}" does not exist`, {
+        hint: 'create it with `sqsops setup --config FILE` (a "topics" entry) or `sqsops setup --topic NAME`',
+      });
     }
     return found;
   }
@@ -89,7 +91,9 @@ export class SnsTopics {
     validateTopicName(name);
     const fifo = name.endsWith('.fifo');
     const out = await this.call(() =>
-      this.sns.send(new CreateTopicCommand({ Name: name, ...(fifo ? { Attributes: { FifoTopic: 'true' } } : {}) }), { abortSignal: this.signal }),
+      this.sns.send(new CreateTopicCommand({ Name: name, ...(fifo ? { Attributes: { FifoTopic: 'true' } } : {}) }), {
+        abortSignal: this.signal,
+      }),
     );
     return { name, arn: out.TopicArn ?? '', fifo };
   }
@@ -99,30 +103,47 @@ export class SnsTopics {
     const subs = new Map<string, string>();
     let NextToken: string | undefined;
     do {
-      const out = await this.call(() => this.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }), { abortSignal: this.signal }));
-      for (const s of out.Subscriptions ?? []) if (s.Protocol === 'sqs' && s.Endpoint && s.SubscriptionArn) subs.set(s.Endpoint, s.SubscriptionArn);
+      const out = await this.call(() =>
+        this.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }), { abortSignal: this.signal }),
+      );
+      for (const s of out.Subscriptions ?? [])
+        if (s.Protocol === 'sqs' && s.Endpoint && s.SubscriptionArn) subs.set(s.Endpoint, s.SubscriptionArn);
       NextToken = out.NextToken;
     } while (NextToken);
     return subs;
   }
 
   async subscriptionAttributes(subscriptionArn: string): Promise<Record<string, string>> {
-    const out = await this.call(() => this.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn }), { abortSignal: this.signal }));
+    const out = await this.call(() =>
+      this.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn }), { abortSignal: this.signal }),
+    );
     return out.Attributes ?? {};
   }
 
   async subscribe(topicArn: string, spec: SubscriptionSpec): Promise<string> {
     const out = await this.call(() =>
-      this.sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: spec.queueArn, Attributes: subscriptionAttributes(spec), ReturnSubscriptionArn: true }), {
-        abortSignal: this.signal,
-      }),
+      this.sns.send(
+        new SubscribeCommand({
+          TopicArn: topicArn,
+          Protocol: 'sqs',
+          Endpoint: spec.queueArn,
+          Attributes: subscriptionAttributes(spec),
+          ReturnSubscriptionArn: true,
+        }),
+        {
+          abortSignal: this.signal,
+        },
+      ),
     );
     return out.SubscriptionArn ?? '';
   }
 
   async setSubscriptionAttribute(subscriptionArn: string, name: string, value: string): Promise<void> {
     await this.call(() =>
-      this.sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn, AttributeName: name, AttributeValue: value }), { abortSignal: this.signal }),
+      this.sns.send(
+        new SetSubscriptionAttributesCommand({ SubscriptionArn: subscriptionArn, AttributeName: name, AttributeValue: value }),
+        { abortSignal: this.signal },
+      ),
     );
   }
 
@@ -144,7 +165,12 @@ export class SnsTopics {
     );
     return {
       successful: (out.Successful ?? []).map((s) => ({ id: s.Id ?? '', messageId: s.MessageId ?? '' })),
-      failed: (out.Failed ?? []).map((f) => ({ id: f.Id ?? '', code: f.Code ?? 'Unknown', message: f.Message ?? '', senderFault: f.SenderFault ?? false })),
+      failed: (out.Failed ?? []).map((f) => ({
+        id: f.Id ?? '',
+        code: f.Code ?? 'Unknown',
+        message: f.Message ?? '',
+        senderFault: f.SenderFault ?? false,
+      })),
     };
   }
 }
@@ -153,7 +179,9 @@ export class SnsTopics {
 export function subscriptionAttributes(spec: SubscriptionSpec): Record<string, string> {
   return {
     RawMessageDelivery: String(spec.rawDelivery),
-    ...(spec.filterPolicy !== undefined ? { FilterPolicy: JSON.stringify(spec.filterPolicy), FilterPolicyScope: spec.filterPolicyScope ?? 'MessageAttributes' } : {}),
+    ...(spec.filterPolicy !== undefined
+      ? { FilterPolicy: JSON.stringify(spec.filterPolicy), FilterPolicyScope: spec.filterPolicyScope ?? 'MessageAttributes' }
+      : {}),
   };
 }
 

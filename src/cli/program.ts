@@ -10,7 +10,21 @@ import { DEFAULTS } from '../config.js';
 import { parseIntFlag, parseRatioFlag } from '../core/flags.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
-export type CommandName = 'produce' | 'consume' | 'process-sqs' | 'tasks' | 'stats' | 'redrive-dlq' | 'show' | 'clear' | 'setup' | 'local' | 'download-urls' | 'purge' | 'move' | 'load';
+export type CommandName =
+  | 'produce'
+  | 'consume'
+  | 'process-sqs'
+  | 'tasks'
+  | 'stats'
+  | 'redrive-dlq'
+  | 'show'
+  | 'clear'
+  | 'setup'
+  | 'local'
+  | 'download-urls'
+  | 'purge'
+  | 'move'
+  | 'load';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -59,7 +73,9 @@ export function buildProgram(dispatch: Dispatch): Command {
   const program = new Command('sqsops')
     // Commands throw instead of exiting: the entry owns the exit code (and tests parse safely).
     .exitOverride()
-    .description('Operate Amazon SQS pipelines: produce, consume, process, inspect and reset the idempotency ledger.\nWith no AWS configured, every command runs on an embedded local AWS (no account, no Docker).')
+    .description(
+      'Operate Amazon SQS pipelines: produce, consume, process, inspect and reset the idempotency ledger.\nWith no AWS configured, every command runs on an embedded local AWS (no account, no Docker).',
+    )
     // -v as the AWS CLI has it; -V still works (hidden) for scripts written before.
     .version(VERSION, '-v, --version')
     .addOption(new Option('-V').hideHelp())
@@ -71,8 +87,11 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION, the profile, or us-east-1 locally)')
     .option('--profile <name>', 'AWS named profile (targets real AWS)')
     .addOption(
-      new Option('--output <format>', 'results on stdout as: table (for people), json, or ndjson (one JSON object a line)')
-        .choices(['table', 'json', 'ndjson']),
+      new Option('--output <format>', 'results on stdout as: table (for people), json, or ndjson (one JSON object a line)').choices([
+        'table',
+        'json',
+        'ndjson',
+      ]),
     )
     .option('--json', 'the same as --output json')
     .option('-q, --quiet', 'no progress or notes on stderr')
@@ -102,14 +121,20 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--topic <name|arn>', 'publish through this SNS topic instead (PublishBatch), fanning out to its subscriptions')
     .addOption(intOption('-n, --count <n>', 'how many events to generate', { min: 1, max: 10_000_000 }, 10))
     .option('--template <name>', 'event template', 'order')
-    .option('--from-file <path>', 'send these bodies instead: a JSON array or NDJSON, - for stdin; an export (consume --out) keeps attributes, group and dedup id')
+    .option(
+      '--from-file <path>',
+      'send these bodies instead: a JSON array or NDJSON, - for stdin; an export (consume --out) keeps attributes, group and dedup id',
+    )
     .addOption(intOption('--seed <n>', 'seed for reproducible data', { min: 0 }))
     .addOption(intOption('-c, --concurrency <n>', 'batches in flight at once', { min: 1, max: 256 }, DEFAULTS.produceConcurrency))
     .option('--group-by <field>', 'FIFO: body field used as MessageGroupId')
     .option('--dedup-id <mode>', 'FIFO: hash | random | <field> (default: content-based if the queue has it, else hash)')
     .addOption(ratioOption('--duplicates <ratio>', 'ratio of resent events (same business key), for testing', 0))
     .addOption(ratioOption('--invalid <ratio>', 'ratio of poison bodies, for testing', 0))
-    .option('--large-payload-bucket <name>', 'store bodies over the threshold in this S3 bucket and send a pointer (SQS Extended Client format; default: SQSOPS_LARGE_PAYLOAD_BUCKET)')
+    .option(
+      '--large-payload-bucket <name>',
+      'store bodies over the threshold in this S3 bucket and send a pointer (SQS Extended Client format; default: SQSOPS_LARGE_PAYLOAD_BUCKET)',
+    )
     .addOption(
       intOption(
         '--large-payload-threshold <bytes>',
@@ -118,7 +143,15 @@ export function buildProgram(dispatch: Dispatch): Command {
         1_048_576,
       ),
     )
-    .addHelpText('after', examples(['sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01', 'sqsops produce --queue orders.fifo --group-by customerId', 'sqsops produce --from-file events.ndjson', 'sqsops produce --topic orders-events --count 100']))
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01',
+        'sqsops produce --queue orders.fifo --group-by customerId',
+        'sqsops produce --from-file events.ndjson',
+        'sqsops produce --topic orders-events --count 100',
+      ]),
+    )
     .action(act('produce'));
 
   program
@@ -130,11 +163,17 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', { min: 0, max: 20 }, 5))
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
     .option('--keep-payloads', 'large payloads: keep the S3 object of each consumed pointer message (default: deleted with the message)')
-    .option('--out <file>', 'also append every message to this NDJSON file as an export record (body, attributes, group, dedup id; written before the delete)')
+    .option(
+      '--out <file>',
+      'also append every message to this NDJSON file as an export record (body, attributes, group, dedup id; written before the delete)',
+    )
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--schema <file>', 'JSON Schema every body must match, else it stays on the queue (default: the template schemas)')
     .option('--no-schema', 'check no schema, not even the template schemas')
-    .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']))
+    .addHelpText(
+      'after',
+      examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']),
+    )
     .action(act('consume'));
 
   program
@@ -162,15 +201,30 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--mssql-table <name>', 'mssql sink table (default: SQSOPS_MSSQL_TABLE or dbo.sqsops_messages)')
     .option('--handlers <dir>', 'run every task in this folder (or JSON list of modules) for each message')
     .option('--pool-size <n>', 'task runs at once (default: 8)')
-    .option('--failure-task <name>', 'the task run once when a message still fails from the rejects queue ("webhook": built-in, SQSOPS_WEBHOOK_URL)')
+    .option(
+      '--failure-task <name>',
+      'the task run once when a message still fails from the rejects queue ("webhook": built-in, SQSOPS_WEBHOOK_URL)',
+    )
     .option('--rejects-queue <name|url>', 'where messages whose tasks still fail go (default: <queue>-rejects)')
     .option('--rejects', 'consume the rejects queue: retry only the failed tasks, then run the failure task once')
-    .option('--dlq <name|url>', 'where poison goes (default: SQSOPS_DLQ_URL or the queue\'s redrive policy target)')
+    .option('--dlq <name|url>', "where poison goes (default: SQSOPS_DLQ_URL or the queue's redrive policy target)")
     .option('--ttl-days <n>', 'days ledger records are kept (default: SQSOPS_TTL_DAYS or 7)')
-    .option('--keep-payloads', 'large payloads: keep the S3 object of each processed pointer message (default: SQSOPS_KEEP_PAYLOADS, else deleted after success)')
+    .option(
+      '--keep-payloads',
+      'large payloads: keep the S3 object of each processed pointer message (default: SQSOPS_KEEP_PAYLOADS, else deleted after success)',
+    )
     .option('--log-format <format>', 'one line per action: json, text, or off (default: SQSOPS_LOG_FORMAT or off)')
     .option('--metrics <format>', 'end-of-run metrics: table, emf (CloudWatch EMF) or none (default: SQSOPS_METRICS or table)')
-    .addHelpText('after', examples(['sqsops process-sqs --drain', 'sqsops process-sqs --key orderId --sink s3 --drain', 'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf', 'sqsops process-sqs --handlers examples/tasks --drain', 'sqsops process-sqs --handlers examples/tasks --rejects --drain']))
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops process-sqs --drain',
+        'sqsops process-sqs --key orderId --sink s3 --drain',
+        'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf',
+        'sqsops process-sqs --handlers examples/tasks --drain',
+        'sqsops process-sqs --handlers examples/tasks --rejects --drain',
+      ]),
+    )
     .action(act('process-sqs'));
 
   program
@@ -219,7 +273,15 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--topic <name>', 'an SNS topic that fans out to every --queue (with the queue policy that lets it send)')
     .option('--raw-delivery', 'with --topic: deliver messages without the SNS envelope')
     .option('--dry-run', 'print the plan, change nothing')
-    .addHelpText('after', examples(['sqsops setup', 'sqsops setup --queue orders.fifo --content-based-dedup --max-receive-count 3', 'sqsops setup --config topology.json --dry-run', 'sqsops setup --queue orders-processing orders-logistics --topic orders-events']))
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops setup',
+        'sqsops setup --queue orders.fifo --content-based-dedup --max-receive-count 3',
+        'sqsops setup --config topology.json --dry-run',
+        'sqsops setup --queue orders-processing orders-logistics --topic orders-events',
+      ]),
+    )
     .action(act('setup'));
 
   program
@@ -231,14 +293,28 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(intOption('--per-host <n>', 'at most this many at once per host (default: no cap)', { min: 1, max: 1024 }))
     .addOption(intOption('--retries <n>', 'retries per URL on network errors, 429 and 5xx', { min: 0, max: 100 }, 4))
     .option('--force', 'download again even when a complete file is there')
-    .option('--no-fsync', 'do not wait for each file to reach the disk before its rename (faster; a crash can leave a final name with missing bytes)')
+    .option(
+      '--no-fsync',
+      'do not wait for each file to reach the disk before its rename (faster; a crash can leave a final name with missing bytes)',
+    )
     .option('--strict', 'download nothing if any entry in the input is bad')
     .addOption(intOption('--connect-timeout <seconds>', 'give up connecting after this long', { min: 1, max: 3600 }, 10))
     .addOption(intOption('--idle-timeout <seconds>', 'give up when the server is silent this long', { min: 1, max: 3600 }, 30))
     .addOption(intOption('--max-redirects <n>', 'redirects followed per URL', { min: 0, max: 50 }, 5))
     .option('--ca <file>', 'also trust the CA certificates in this PEM file (as NODE_EXTRA_CA_CERTS does)')
-    .option('--allow-address <cidr>', 'let these addresses past the address rules (link-local refused, no redirect inward); repeat or comma-separate', (v: string, prev: string[] = []) => [...prev, v])
-    .addHelpText('after', examples(['sqsops download-urls urls.json --out downloads', 'sqsops download-urls urls.ndjson --concurrency 16 --per-host 4 --retries 6', 'sqsops download-urls urls.json --to-s3 s3://sqsops-data/downloads --json']))
+    .option(
+      '--allow-address <cidr>',
+      'let these addresses past the address rules (link-local refused, no redirect inward); repeat or comma-separate',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops download-urls urls.json --out downloads',
+        'sqsops download-urls urls.ndjson --concurrency 16 --per-host 4 --retries 6',
+        'sqsops download-urls urls.json --to-s3 s3://sqsops-data/downloads --json',
+      ]),
+    )
     .action(act('download-urls'));
 
   program
@@ -247,17 +323,16 @@ export function buildProgram(dispatch: Dispatch): Command {
     .requiredOption('--from <name|url>', 'the DLQ to move messages out of')
     .option('--to <name|url>', 'destination (default: the queue whose redrive policy names the DLQ)')
     .addOption(intOption('--max <n>', 'move at most this many (moves by hand)', { min: 1 }))
-    .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--filter <expr>',
+      'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--dry-run', 'show what would move; move nothing, leave everything visible')
     .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }))
     .option('--manual', "move by hand even where SQS's move task could")
     .addOption(
-      intOption(
-        '--wait <seconds>',
-        'by hand: long-poll wait; stops when one whole wait brings nothing new',
-        { min: 0, max: 20 },
-        20,
-      ),
+      intOption('--wait <seconds>', 'by hand: long-poll wait; stops when one whole wait brings nothing new', { min: 0, max: 20 }, 20),
     )
     .addOption(
       intOption(
@@ -268,25 +343,34 @@ export function buildProgram(dispatch: Dispatch): Command {
       ),
     )
     .addOption(
-      intOption(
-        '--concurrency <n>',
-        'by hand: receive-send-delete loops at once (FIFO group order still holds)',
-        { min: 1, max: 64 },
-        8,
-      ),
+      intOption('--concurrency <n>', 'by hand: receive-send-delete loops at once (FIFO group order still holds)', { min: 1, max: 64 }, 8),
     )
-    .addHelpText('after', examples(['sqsops redrive-dlq --from sqsops-events-dlq', 'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20', 'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run']))
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops redrive-dlq --from sqsops-events-dlq',
+        'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20',
+        'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run',
+      ]),
+    )
     .action(act('redrive-dlq'));
 
   program
     .command('move')
     .description('move (or --copy) messages from any queue to another queue, in any region or account, or to an NDJSON file')
     .requiredOption('--from <name|url>', 'the queue to take messages from')
-    .requiredOption('--to <queue|url|file>', 'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)')
+    .requiredOption(
+      '--to <queue|url|file>',
+      'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)',
+    )
     .option('--copy', 'leave the source in place: each copied message is made visible again (its receive count rises by one)')
     .option('--to-profile <name>', 'AWS profile of the destination account (--to a queue URL)')
     .addOption(intOption('--max <n>', 'move at most this many', { min: 1 }))
-    .option('--filter <expr>', 'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--filter <expr>',
+      'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--dry-run', 'show what would move; move nothing, leave everything visible')
     .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }))
     .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing new', { min: 0, max: 20 }, 20))
@@ -299,13 +383,23 @@ export function buildProgram(dispatch: Dispatch): Command {
       ),
     )
     .addOption(intOption('--concurrency <n>', 'receive-send-delete loops at once (FIFO group order still holds)', { min: 1, max: 64 }, 8))
-    .addHelpText('after', examples(['sqsops move --from orders --to orders-replay --max 100', 'sqsops move --from orders --to https://sqs.eu-west-1.amazonaws.com/123456789012/orders --to-profile dr', 'sqsops move --from orders --to backup.ndjson --copy']))
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops move --from orders --to orders-replay --max 100',
+        'sqsops move --from orders --to https://sqs.eu-west-1.amazonaws.com/123456789012/orders --to-profile dr',
+        'sqsops move --from orders --to backup.ndjson --copy',
+      ]),
+    )
     .action(act('move'));
 
   program
     .command('purge <queue>')
     .description('delete every message in a queue (SQS PurgeQueue; asks first on real AWS); reports how many it removed')
-    .addHelpText('after', examples(['sqsops purge sqsops-events', 'sqsops purge orders --profile prod --yes', 'sqsops purge sqsops-events --json']))
+    .addHelpText(
+      'after',
+      examples(['sqsops purge sqsops-events', 'sqsops purge orders --profile prod --yes', 'sqsops purge sqsops-events --json']),
+    )
     .action(act('purge'));
 
   program
@@ -332,7 +426,14 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--handler <file...>', 'user handler modules (as process-sqs)')
     .option('--schema <file>', 'JSON Schema the body must match')
     .option('--bucket <name>', 's3 sink bucket (default: SQSOPS_BUCKET or sqsops-data)')
-    .addHelpText('after', examples(['sqsops load --rate 200 --duration 20s', 'sqsops load --rate 100..1000/60s --steps 4 --report load.html', 'sqsops load --rate 300 --duration 60s --pause-workers-at 20s --resume-at 35s --max-age 30s']))
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops load --rate 200 --duration 20s',
+        'sqsops load --rate 100..1000/60s --steps 4 --report load.html',
+        'sqsops load --rate 300 --duration 60s --pause-workers-at 20s --resume-at 35s --max-age 30s',
+      ]),
+    )
     .action(act('load'));
 
   const local = program

@@ -52,7 +52,7 @@ export class QueueNotFoundError extends SqsopsError {
   override readonly exitCode = ExitCode.notFound;
   constructor(queue: string, options: SqsopsErrorOptions = {}) {
     super(`queue "${queue}" does not exist`, {
-      hint: 'check the name and region, or create it with `sqsops setup --queue ' + queue + '`',
+      hint: `check the name and region, or create it with \`sqsops setup --queue ${queue}\``,
       ...options,
       context: { queue, ...options.context },
     });

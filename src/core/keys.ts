@@ -54,7 +54,9 @@ export function compileKey(spec: string | undefined): KeyFn {
     };
   }
   if (!PATH_RE.test(spec)) {
-    throw new UsageError(`--key "${spec}" is not a field path`, { hint: 'use a field such as orderId or order.id, or a template "{orderId}#{version}"' });
+    throw new UsageError(`--key "${spec}" is not a field path`, {
+      hint: 'use a field such as orderId or order.id, or a template "{orderId}#{version}"',
+    });
   }
   return ({ body }) => {
     const v = scalar(getPath(body, spec));

@@ -93,7 +93,10 @@ export function isRecord(value: unknown): value is { format: string } {
 
 /** Checks one parsed line and turns it into what SendMessage needs; `where` names the line. */
 export function fromRecord(value: unknown, where: string): ImportedMessage {
-  const bad = (what: string) => new UsageError(`${where}: ${what}`, { hint: `each line must be a record as consume --out writes it (format "${RECORD_FORMAT}"); nothing was sent` });
+  const bad = (what: string) =>
+    new UsageError(`${where}: ${what}`, {
+      hint: `each line must be a record as consume --out writes it (format "${RECORD_FORMAT}"); nothing was sent`,
+    });
   if (!isRecord(value)) throw bad(`not a ${RECORD_FORMAT} record`);
   const r = value as Partial<MessageRecord>;
   if (typeof r.body !== 'string') throw bad('"body" must be a string');
@@ -142,7 +145,9 @@ export function parseRecords(text: string, source: string): (ImportedMessage & {
     try {
       value = JSON.parse(line);
     } catch (e: unknown) {
-      throw new UsageError(`${where}: malformed JSON line (${(e as Error).message.split('\n')[0]})`, { hint: 'each line must be one record; nothing was sent' });
+      throw new UsageError(`${where}: malformed JSON line (${(e as Error).message.split('\n')[0]})`, {
+        hint: 'each line must be one record; nothing was sent',
+      });
     }
     out.push({ ...fromRecord(value, where), source: where });
   });

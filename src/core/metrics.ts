@@ -72,12 +72,19 @@ export function outcomeIdentity(values: Record<string, number>): { holds: boolea
 }
 
 /** One EMF document: CloudWatch turns it into metrics when it is logged. */
-export function emfLine(values: Record<string, number>, dimensions: Record<string, string>, namespace = 'sqsops', now = Date.now()): string {
+export function emfLine(
+  values: Record<string, number>,
+  dimensions: Record<string, string>,
+  namespace = 'sqsops',
+  now = Date.now(),
+): string {
   const names = Object.keys(values);
   return JSON.stringify({
     _aws: {
       Timestamp: now,
-      CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: names.map((Name) => ({ Name, Unit: 'Count' })) }],
+      CloudWatchMetrics: [
+        { Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: names.map((Name) => ({ Name, Unit: 'Count' })) },
+      ],
     },
     ...dimensions,
     ...values,

@@ -41,7 +41,10 @@ export function sizeAttribute(bytes: number): { DataType: 'Number'; StringValue:
  * The pointer a message carries, or undefined for an ordinary message. Like the extended
  * clients, only a message with the size attribute is read as a pointer.
  */
-export function readPointer(body: string, attributes: Record<string, AttributeLike | string | undefined> | undefined): PayloadPointer | undefined {
+export function readPointer(
+  body: string,
+  attributes: Record<string, AttributeLike | string | undefined> | undefined,
+): PayloadPointer | undefined {
   const attr = attributes?.[SIZE_ATTRIBUTE] ?? attributes?.[LEGACY_SIZE_ATTRIBUTE];
   if (attr === undefined) return undefined;
   const sizeText = typeof attr === 'string' ? attr : attr.StringValue;

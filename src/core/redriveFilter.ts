@@ -29,7 +29,8 @@ export function parseFilterExpression(expr: string): Clause {
   const m = EXPR_RE.exec(expr.trim());
   if (!m) throw new UsageError(`--filter "${expr}" is not a filter expression`, { hint: FILTER_HINT });
   const [, source, path, op, value] = m;
-  if (!path!.trim() || path!.split('.').some((p) => p === '')) throw new UsageError(`--filter "${expr}" names no field`, { hint: FILTER_HINT });
+  if (!path!.trim() || path!.split('.').some((p) => p === ''))
+    throw new UsageError(`--filter "${expr}" names no field`, { hint: FILTER_HINT });
   return { source: source as Clause['source'], path: path!.trim(), value: value!, negate: op === '!=' };
 }
 

@@ -84,7 +84,16 @@ export function parseQueueConfig(raw: unknown, path: string, problems: Problems)
     return undefined;
   }
   const q = raw as Record<string, unknown>;
-  const known = new Set(['name', 'fifo', 'dlq', 'visibilityTimeout', 'waitTimeSeconds', 'retentionSeconds', 'contentBasedDeduplication', 'maxReceiveCount']);
+  const known = new Set([
+    'name',
+    'fifo',
+    'dlq',
+    'visibilityTimeout',
+    'waitTimeSeconds',
+    'retentionSeconds',
+    'contentBasedDeduplication',
+    'maxReceiveCount',
+  ]);
   for (const k of Object.keys(q)) if (!known.has(k)) problems.push(`${path}.${k} is not a queue setting (known: ${[...known].join(', ')})`);
   const name = str(q.name, `${path}.name`, problems);
   if (!name) {
@@ -106,7 +115,8 @@ export function parseQueueConfig(raw: unknown, path: string, problems: Problems)
       maxReceiveCount: int(d.maxReceiveCount, `${path}.dlq.maxReceiveCount`, 1, 1000, maxReceiveCount, problems),
     };
   } else if (q.dlq !== undefined) problems.push(`${path}.dlq must be a name, an object {name, maxReceiveCount} or false`);
-  if (dlq && dlq.name.endsWith('.fifo') !== fifo) problems.push(`${path}.dlq: a FIFO queue needs a FIFO DLQ (and a standard queue a standard one)`);
+  if (dlq && dlq.name.endsWith('.fifo') !== fifo)
+    problems.push(`${path}.dlq: a FIFO queue needs a FIFO DLQ (and a standard queue a standard one)`);
   const cbd = q.contentBasedDeduplication;
   if (cbd !== undefined && typeof cbd !== 'boolean') problems.push(`${path}.contentBasedDeduplication must be true or false`);
   if (cbd === true && !fifo) problems.push(`${path}.contentBasedDeduplication applies to FIFO queues only`);
@@ -128,13 +138,15 @@ function parseTopicConfig(raw: unknown, path: string, problems: Problems): Topic
     return undefined;
   }
   const t = raw as Record<string, unknown>;
-  for (const k of Object.keys(t)) if (!['name', 'subscriptions'].includes(k)) problems.push(`${path}.${k} is not a topic setting (known: name, subscriptions)`);
+  for (const k of Object.keys(t))
+    if (!['name', 'subscriptions'].includes(k)) problems.push(`${path}.${k} is not a topic setting (known: name, subscriptions)`);
   const name = str(t.name, `${path}.name`, problems);
   if (!name) {
     if (t.name === undefined) problems.push(`${path}.name is required`);
     return undefined;
   }
-  if (!/^[A-Za-z0-9_-]{1,251}(\.fifo)?$/.test(name)) problems.push(`"${name}" is not a valid topic name (letters, digits, - and _; FIFO topics end in .fifo)`);
+  if (!/^[A-Za-z0-9_-]{1,251}(\.fifo)?$/.test(name))
+    problems.push(`"${name}" is not a valid topic name (letters, digits, - and _; FIFO topics end in .fifo)`);
   const fifo = name.endsWith('.fifo');
   const subscriptions: SubscriptionConfig[] = [];
   if (t.subscriptions !== undefined && !Array.isArray(t.subscriptions)) problems.push(`${path}.subscriptions must be an array`);
@@ -142,14 +154,19 @@ function parseTopicConfig(raw: unknown, path: string, problems: Problems): Topic
     const at = `${path}.subscriptions[${i}]`;
     const sub = (typeof raw === 'string' ? { queue: raw } : raw) as Record<string, unknown> | null;
     if (!sub || typeof sub !== 'object') return void problems.push(`${at} must be a queue name or an object with "queue"`);
-    for (const k of Object.keys(sub)) if (!['queue', 'rawDelivery', 'filterPolicy', 'filterPolicyScope'].includes(k)) problems.push(`${at}.${k} is not a subscription setting (known: queue, rawDelivery, filterPolicy, filterPolicyScope)`);
+    for (const k of Object.keys(sub))
+      if (!['queue', 'rawDelivery', 'filterPolicy', 'filterPolicyScope'].includes(k))
+        problems.push(`${at}.${k} is not a subscription setting (known: queue, rawDelivery, filterPolicy, filterPolicyScope)`);
     const queue = str(sub.queue, `${at}.queue`, problems);
     if (!queue) return void (sub.queue === undefined && problems.push(`${at}.queue is required`));
-    if (queue.endsWith('.fifo') !== fifo) problems.push(`${at}: a FIFO topic delivers to FIFO queues only (and a standard topic to standard queues)`);
+    if (queue.endsWith('.fifo') !== fifo)
+      problems.push(`${at}: a FIFO topic delivers to FIFO queues only (and a standard topic to standard queues)`);
     if (sub.rawDelivery !== undefined && typeof sub.rawDelivery !== 'boolean') problems.push(`${at}.rawDelivery must be true or false`);
-    if (sub.filterPolicy !== undefined && (sub.filterPolicy === null || typeof sub.filterPolicy !== 'object')) problems.push(`${at}.filterPolicy must be an object`);
+    if (sub.filterPolicy !== undefined && (sub.filterPolicy === null || typeof sub.filterPolicy !== 'object'))
+      problems.push(`${at}.filterPolicy must be an object`);
     const scope = sub.filterPolicyScope;
-    if (scope !== undefined && scope !== 'MessageAttributes' && scope !== 'MessageBody') problems.push(`${at}.filterPolicyScope must be "MessageAttributes" or "MessageBody"`);
+    if (scope !== undefined && scope !== 'MessageAttributes' && scope !== 'MessageBody')
+      problems.push(`${at}.filterPolicyScope must be "MessageAttributes" or "MessageBody"`);
     subscriptions.push({
       queue,
       rawDelivery: sub.rawDelivery === true,
@@ -168,25 +185,33 @@ export function parseTopology(raw: unknown): { config?: TopologyConfig; problems
   }
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r)) {
-    if (!['queues', 'topics', 'ledgerTable', 'bucket', '$schema'].includes(k)) problems.push(`"${k}" is not a setting (known: queues, topics, ledgerTable, bucket)`);
+    if (!['queues', 'topics', 'ledgerTable', 'bucket', '$schema'].includes(k))
+      problems.push(`"${k}" is not a setting (known: queues, topics, ledgerTable, bucket)`);
   }
   const queues: QueueConfig[] = [];
   if (r.queues !== undefined && !Array.isArray(r.queues)) problems.push('queues must be an array');
-  else (r.queues as unknown[] | undefined)?.forEach((q, i) => {
-    const parsed = parseQueueConfig(q, `queues[${i}]`, problems);
-    if (parsed) queues.push(parsed);
-  });
+  else
+    (r.queues as unknown[] | undefined)?.forEach((q, i) => {
+      const parsed = parseQueueConfig(q, `queues[${i}]`, problems);
+      if (parsed) queues.push(parsed);
+    });
   const optName = (v: unknown, key: string): string | false => {
     if (v === undefined || v === false) return false;
     return str(v, key, problems) ?? false;
   };
   const topics: TopicConfig[] = [];
   if (r.topics !== undefined && !Array.isArray(r.topics)) problems.push('topics must be an array');
-  else (r.topics as unknown[] | undefined)?.forEach((t, i) => {
-    const parsed = parseTopicConfig(t, `topics[${i}]`, problems);
-    if (parsed) topics.push(parsed);
-  });
-  const config: TopologyConfig = { queues, ...(topics.length ? { topics } : {}), ledgerTable: optName(r.ledgerTable, 'ledgerTable'), bucket: optName(r.bucket, 'bucket') };
+  else
+    (r.topics as unknown[] | undefined)?.forEach((t, i) => {
+      const parsed = parseTopicConfig(t, `topics[${i}]`, problems);
+      if (parsed) topics.push(parsed);
+    });
+  const config: TopologyConfig = {
+    queues,
+    ...(topics.length ? { topics } : {}),
+    ledgerTable: optName(r.ledgerTable, 'ledgerTable'),
+    bucket: optName(r.bucket, 'bucket'),
+  };
   return problems.length ? { problems } : { config, problems };
 }
 

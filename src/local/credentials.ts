@@ -30,8 +30,12 @@ function parse(text: string, path: string): LocalCredentials {
   } catch (e: unknown) {
     throw new LocalAwsError(`${path} is not valid JSON`, { hint: 'delete it; the next start makes new credentials', cause: e });
   }
-  if (typeof value.accessKeyId !== 'string' || !KEY_RE.test(value.accessKeyId) || typeof value.secretAccessKey !== 'string' ||
-    value.secretAccessKey.length < 20) {
+  if (
+    typeof value.accessKeyId !== 'string' ||
+    !KEY_RE.test(value.accessKeyId) ||
+    typeof value.secretAccessKey !== 'string' ||
+    value.secretAccessKey.length < 20
+  ) {
     throw new LocalAwsError(`${path} does not hold local AWS credentials`, { hint: 'delete it; the next start makes new credentials' });
   }
   return { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey };

@@ -100,9 +100,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   if (idleMinutes > 0) {
-    const timer = setInterval(() => {
-      if (Date.now() - lastRequest > idleMinutes * 60_000) void shutdown(`idle for ${idleMinutes} min`);
-    }, Math.min(30_000, idleMinutes * 60_000));
+    const timer = setInterval(
+      () => {
+        if (Date.now() - lastRequest > idleMinutes * 60_000) void shutdown(`idle for ${idleMinutes} min`);
+      },
+      Math.min(30_000, idleMinutes * 60_000),
+    );
     timer.unref();
   }
 }

@@ -160,11 +160,11 @@ async function spawnDaemon(daemonPath: string, home: string, port: number, idleM
   rmSync(paths.serverFile, { force: true });
   const log = openSync(paths.log, 'a', 0o600);
   let exited: number | null | undefined;
-  const child = spawn(
-    process.execPath,
-    [daemonPath, '--home', home, '--port', String(port), '--idle-minutes', String(idleMinutes)],
-    { detached: true, stdio: ['ignore', log, log], env: { ...process.env, NODE_NO_WARNINGS: '1' } },
-  );
+  const child = spawn(process.execPath, [daemonPath, '--home', home, '--port', String(port), '--idle-minutes', String(idleMinutes)], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
   closeSync(log);
   child.on('exit', (code) => {
     exited = code;

@@ -159,9 +159,8 @@ export async function verifySigned(
     return { reason: 'badSignature', message: 'The request date is missing or does not match the credential scope.' };
   }
   // A presigned URL is good until its expiry; a signed header within the skew either side of now.
-  const expired = parts.expires === undefined
-    ? Math.abs(now - at) > MAX_SKEW_MS
-    : now > at + parts.expires * 1000 || at - now > MAX_SKEW_MS;
+  const expired =
+    parts.expires === undefined ? Math.abs(now - at) > MAX_SKEW_MS : now > at + parts.expires * 1000 || at - now > MAX_SKEW_MS;
   if (expired) {
     return { reason: 'expired', message: `Signature expired or not yet valid: ${parts.longDate}, now ${new Date(now).toISOString()}` };
   }
@@ -173,7 +172,10 @@ export async function verifySigned(
   const payloadHash =
     parts.expires !== undefined && parts.service === 's3'
       ? 'UNSIGNED-PAYLOAD'
-      : (sha ?? createHash('sha256').update(body ?? Buffer.alloc(0)).digest('hex'));
+      : (sha ??
+        createHash('sha256')
+          .update(body ?? Buffer.alloc(0))
+          .digest('hex'));
   const verifier = new Verifier({
     credentials,
     region: parts.region,

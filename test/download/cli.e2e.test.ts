@@ -27,7 +27,12 @@ function docExamples(): Example[] {
       const line = raw.replace(/\s+#.*$/, '').trim();
       const m = /^(?:cat (\S+) \| )?sqsops (.+)$/.exec(line);
       if (!m) continue;
-      out.push({ line, args: m[2]!.split(/\s+/), ...(m[1] ? { stdinFile: m[1] } : {}), exit: Number(/exits (\d+)/.exec(comment)?.[1] ?? 0) });
+      out.push({
+        line,
+        args: m[2]!.split(/\s+/),
+        ...(m[1] ? { stdinFile: m[1] } : {}),
+        exit: Number(/exits (\d+)/.exec(comment)?.[1] ?? 0),
+      });
     }
   }
   return out;
@@ -40,7 +45,14 @@ beforeAll(async () => {
   server = await startTestServer();
   const f = (name: string, query = 'size=2000') => `${server.origin}/file/${name}?${query}`;
   const w = (name: string, text: string) => writeFileSync(join(cli.home, name), text);
-  w('urls.json', JSON.stringify([f('a.bin'), { url: f('b.bin', 'size=70000&seed=2'), path: 'data/b.bin', sha256: sha256Of(70000, 2) }, `${server.origin}/flaky/c.bin?times=2`]));
+  w(
+    'urls.json',
+    JSON.stringify([
+      f('a.bin'),
+      { url: f('b.bin', 'size=70000&seed=2'), path: 'data/b.bin', sha256: sha256Of(70000, 2) },
+      `${server.origin}/flaky/c.bin?times=2`,
+    ]),
+  );
   w('urls.ndjson', `${JSON.stringify(f('d.bin'))}\n${JSON.stringify({ url: f('e.bin'), path: 'e/e.bin' })}\n`);
   w('urls.txt', `# plain URLs\n${f('g.bin')}\n${f('h.bin')}\n`);
   w('bad.json', JSON.stringify([f('ok.bin'), 'ftp://127.0.0.1/x', { url: f('y.bin'), path: '../escape' }]));
@@ -132,7 +144,9 @@ describe('sqsops download-urls, built', () => {
       expect(untrusted.stdout).toMatch(/TLS certificate not accepted \([A-Z_]+\); trust its CA with --ca FILE or/);
       expect(untrusted.stderr).not.toMatch(/\n\s+at /);
       expect((await cli.run(['download-urls', 'tls.json', '--out', 'tls-out', '--force', '--ca', 'ca.pem'])).code).toBe(0);
-      const extra = await cli.run(['download-urls', 'tls.json', '--out', 'tls-out', '--force'], { env: { NODE_EXTRA_CA_CERTS: testCerts().caFile } });
+      const extra = await cli.run(['download-urls', 'tls.json', '--out', 'tls-out', '--force'], {
+        env: { NODE_EXTRA_CA_CERTS: testCerts().caFile },
+      });
       expect(extra.code).toBe(0);
       const bad = await cli.run(['download-urls', 'tls.json', '--allow-address', '10.0.0.0/33']);
       expect(bad.code).toBe(2);

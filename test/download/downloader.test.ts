@@ -16,7 +16,10 @@ describe.each(SCHEMES)('over %s', (scheme) => {
   describe('downloadUrls to a folder', () => {
     it('downloads every URL under its own name and leaves no .part behind', async () => {
       const out = tempDir();
-      const r = await run([entry(u('file', 'size=1000&seed=2')), entry(u('file', 'size=0')), entry(u('file', 'size=70000&seed=3'), { path: 'sub/big.bin' })], out);
+      const r = await run(
+        [entry(u('file', 'size=1000&seed=2')), entry(u('file', 'size=0')), entry(u('file', 'size=70000&seed=3'), { path: 'sub/big.bin' })],
+        out,
+      );
       expect(r).toMatchObject({ total: 3, downloaded: 3, failed: 0, skipped: 0, invalid: 0, bytes: 71000 });
       expect(listAll(out)).toEqual(['k0', 'k1', 'sub/big.bin']);
       expect(readFileSync(join(out, 'k0')).equals(bodyOf(1000, 2))).toBe(true);
@@ -96,7 +99,14 @@ describe.each(SCHEMES)('over %s', (scheme) => {
 
     it('retries a checksum mismatch once, then fails it and deletes the bad bytes', async () => {
       const out = tempDir();
-      const r = await run([entry(u('corrupt', 'size=5000&times=1'), { sha256: sha256Of(5000) }), entry(u('corrupt', 'size=5000&times=99'), { sha256: sha256Of(5000) })], out, { retries: 5 });
+      const r = await run(
+        [
+          entry(u('corrupt', 'size=5000&times=1'), { sha256: sha256Of(5000) }),
+          entry(u('corrupt', 'size=5000&times=99'), { sha256: sha256Of(5000) }),
+        ],
+        out,
+        { retries: 5 },
+      );
       expect(r.items.map((i) => [i.status, i.attempts, i.code])).toEqual([
         ['downloaded', 2, undefined],
         ['failed', 2, 'checksum'],
@@ -142,7 +152,10 @@ describe.each(SCHEMES)('over %s', (scheme) => {
     it('prints no secret: URL tokens are masked and headers never appear', async () => {
       const out = tempDir();
       const r = await run(
-        [entry(`${ctx.server.origin}/status/500?token=s3cr3t-value`, { headers: { Authorization: 'Bearer top-secret-1' } }), entry(`http://user:hunter22@127.0.0.1:1/x?sig=abcd1234`)],
+        [
+          entry(`${ctx.server.origin}/status/500?token=s3cr3t-value`, { headers: { Authorization: 'Bearer top-secret-1' } }),
+          entry(`http://user:hunter22@127.0.0.1:1/x?sig=abcd1234`),
+        ],
         out,
         { retries: 0, connectTimeoutMs: 500 },
       );
@@ -172,9 +185,12 @@ describe.each(SCHEMES)('over %s', (scheme) => {
       const size = 256 * 1024 * 1024;
       let peak = 0;
       const base = process.memoryUsage().arrayBuffers;
-      const r = await downloadUrls({ entries: [entry(u('file', `size=${size}&seed=11`), { sha256: sha256Of(size, 11) })], outDir: out, ...trust() }, () => {
-        peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
-      });
+      const r = await downloadUrls(
+        { entries: [entry(u('file', `size=${size}&seed=11`), { sha256: sha256Of(size, 11) })], outDir: out, ...trust() },
+        () => {
+          peak = Math.max(peak, process.memoryUsage().arrayBuffers - base);
+        },
+      );
       expect(r.items[0]).toMatchObject({ status: 'downloaded', size });
       // Buffers (garbage included, GC decides when) stay well under the file: it is never held whole.
       expect(peak).toBeLessThan(size / 2);

@@ -5,7 +5,13 @@ const SHA = 'a'.repeat(64);
 
 describe('download lists', () => {
   it('reads a JSON array of URL strings and objects, naming each entry by index', () => {
-    const r = parseEntries(JSON.stringify(['https://a.test/x.bin', { url: 'http://b.test/y', path: 'sub/y.txt', sha256: SHA.toUpperCase(), headers: { Authorization: 'Bearer t0ken' } }]), 'list.json');
+    const r = parseEntries(
+      JSON.stringify([
+        'https://a.test/x.bin',
+        { url: 'http://b.test/y', path: 'sub/y.txt', sha256: SHA.toUpperCase(), headers: { Authorization: 'Bearer t0ken' } },
+      ]),
+      'list.json',
+    );
     expect(r.problems).toEqual([]);
     expect(r.entries).toEqual([
       { url: 'https://a.test/x.bin', source: 'list.json[0]' },
@@ -39,7 +45,18 @@ describe('download lists', () => {
     ];
     const r = parseEntries(JSON.stringify(list), 'l.json');
     expect(r.entries.map((e) => e.source)).toEqual(['l.json[0]', 'l.json[11]']);
-    expect(r.problems.map((p) => p.source)).toEqual(['l.json[1]', 'l.json[2]', 'l.json[3]', 'l.json[4]', 'l.json[5]', 'l.json[6]', 'l.json[7]', 'l.json[8]', 'l.json[9]', 'l.json[10]']);
+    expect(r.problems.map((p) => p.source)).toEqual([
+      'l.json[1]',
+      'l.json[2]',
+      'l.json[3]',
+      'l.json[4]',
+      'l.json[5]',
+      'l.json[6]',
+      'l.json[7]',
+      'l.json[8]',
+      'l.json[9]',
+      'l.json[10]',
+    ]);
     expect(r.problems.map((p) => p.problem)).toEqual([
       'only http and https URLs are fetched, not ftp:',
       '"not a url" is not a valid absolute URL',

@@ -65,7 +65,12 @@ describe('file names', () => {
   });
 
   it('never makes a file where another name needs a folder, or the reverse', () => {
-    const names = assignNames([{ url: 'https://a.test/1', path: 'docs/a.txt' }, { url: 'https://a.test/docs' }, { url: 'https://a.test/2', path: 'x' }, { url: 'https://a.test/3', path: 'x/y' }]);
+    const names = assignNames([
+      { url: 'https://a.test/1', path: 'docs/a.txt' },
+      { url: 'https://a.test/docs' },
+      { url: 'https://a.test/2', path: 'x' },
+      { url: 'https://a.test/3', path: 'x/y' },
+    ]);
     expect(names).toEqual(['docs/a.txt', 'docs-2', 'x', 'x-2/y']);
   });
 });

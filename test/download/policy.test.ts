@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseContentRange, parseRetryAfter, parseUnsatisfiedRange, retryDelayMs, statusError } from '../../src/features/download/policy.js';
+import {
+  parseContentRange,
+  parseRetryAfter,
+  parseUnsatisfiedRange,
+  retryDelayMs,
+  statusError,
+} from '../../src/features/download/policy.js';
 import { DownloadError, toDownloadError } from '../../src/features/download/errors.js';
 import { redact, redactUrl, secretsOf } from '../../src/core/redact.js';
 
@@ -59,8 +65,15 @@ describe('retry policy', () => {
 
   it('turns socket and timeout errors into retryable ones, and disk errors into final ones', () => {
     expect(toDownloadError(Object.assign(new Error('x'), { code: 'UND_ERR_SOCKET' }))).toMatchObject({ code: 'network', retryable: true });
-    expect(toDownloadError(new Error('x', { cause: Object.assign(new Error('y'), { code: 'ECONNRESET' }) }))).toMatchObject({ code: 'network', retryable: true });
-    expect(toDownloadError(Object.assign(new Error('x'), { code: 'UND_ERR_BODY_TIMEOUT' }))).toMatchObject({ code: 'timeout', retryable: true, message: 'idle body timeout (UND_ERR_BODY_TIMEOUT)' });
+    expect(toDownloadError(new Error('x', { cause: Object.assign(new Error('y'), { code: 'ECONNRESET' }) }))).toMatchObject({
+      code: 'network',
+      retryable: true,
+    });
+    expect(toDownloadError(Object.assign(new Error('x'), { code: 'UND_ERR_BODY_TIMEOUT' }))).toMatchObject({
+      code: 'timeout',
+      retryable: true,
+      message: 'idle body timeout (UND_ERR_BODY_TIMEOUT)',
+    });
     expect(toDownloadError(Object.assign(new Error('x'), { code: 'ENOSPC' }))).toMatchObject({ code: 'write', retryable: false });
     const own = new DownloadError('checksum', 'x', { retryable: true });
     expect(toDownloadError(own)).toBe(own);
@@ -69,7 +82,9 @@ describe('retry policy', () => {
 
 describe('redaction', () => {
   it('masks URL credentials and every query value, and drops the fragment', () => {
-    expect(redactUrl('https://user:pw@a.test/f.bin?X-Amz-Signature=abc&v=1#frag')).toBe('https://***:***@a.test/f.bin?X-Amz-Signature=***&v=***');
+    expect(redactUrl('https://user:pw@a.test/f.bin?X-Amz-Signature=abc&v=1#frag')).toBe(
+      'https://***:***@a.test/f.bin?X-Amz-Signature=***&v=***',
+    );
     expect(redactUrl('https://a.test/f.bin')).toBe('https://a.test/f.bin');
   });
 

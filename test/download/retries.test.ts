@@ -54,13 +54,20 @@ describe.each(SCHEMES)('over %s', (scheme) => {
     });
 
     it('caps a very long Retry-After', async () => {
-      const r = await run([entry(u('ratelimit', 'times=1&retryAfter=3600'))], tempDir(), { retryTiming: { baseMs: 1, maxRetryAfterMs: 20 } });
+      const r = await run([entry(u('ratelimit', 'times=1&retryAfter=3600'))], tempDir(), {
+        retryTiming: { baseMs: 1, maxRetryAfterMs: 20 },
+      });
       expect(r.items[0]).toMatchObject({ status: 'downloaded', attempts: 2 });
     });
 
     it('follows a few redirects, and refuses loops, long chains and other schemes', async () => {
       const r = await run(
-        [entry(`${ctx.server.origin}/hops/2?size=10`), entry(`${ctx.server.origin}/hops/9?size=10`), entry(`${ctx.server.origin}/loop/a`), entry(`${ctx.server.origin}/redirect/x?to=ftp://127.0.0.1/f`)],
+        [
+          entry(`${ctx.server.origin}/hops/2?size=10`),
+          entry(`${ctx.server.origin}/hops/9?size=10`),
+          entry(`${ctx.server.origin}/loop/a`),
+          entry(`${ctx.server.origin}/redirect/x?to=ftp://127.0.0.1/f`),
+        ],
         tempDir(),
         { maxRedirects: 3 },
       );
@@ -84,7 +91,11 @@ describe.each(SCHEMES)('over %s', (scheme) => {
       try {
         // The gate holds answers until 3 are in flight: reaching 3 is certain, going past it is the limit's to prevent.
         own.gateAt = 3;
-        const r = await run(Array.from({ length: 9 }, (_, i) => entry(`${own.origin}/gate/c${i}?size=100`)), tempDir(), { concurrency: 3 });
+        const r = await run(
+          Array.from({ length: 9 }, (_, i) => entry(`${own.origin}/gate/c${i}?size=100`)),
+          tempDir(),
+          { concurrency: 3 },
+        );
         expect(r.downloaded).toBe(9);
         expect(own.maxInFlight).toBe(3);
       } finally {
@@ -111,7 +122,13 @@ describe.each(SCHEMES)('over %s', (scheme) => {
       try {
         const out = tempDir();
         const headers = { Authorization: 'Bearer abc', 'X-Api-Key': 'k1', Accept: 'application/json' };
-        await run([entry(`${ctx.server.origin}/redirect/r?to=${encodeURIComponent(`${other.origin}/headers/h`)}`, { headers, path: 'cross.json' }), entry(`${ctx.server.origin}/redirect/r?to=/headers/h`, { headers, path: 'same.json' })], out);
+        await run(
+          [
+            entry(`${ctx.server.origin}/redirect/r?to=${encodeURIComponent(`${other.origin}/headers/h`)}`, { headers, path: 'cross.json' }),
+            entry(`${ctx.server.origin}/redirect/r?to=/headers/h`, { headers, path: 'same.json' }),
+          ],
+          out,
+        );
         const cross = JSON.parse(readFileSync(join(out, 'cross.json'), 'utf8')) as Record<string, string>;
         const same = JSON.parse(readFileSync(join(out, 'same.json'), 'utf8')) as Record<string, string>;
         expect([cross.authorization, cross['x-api-key'], cross.accept]).toEqual([undefined, undefined, 'application/json']);
@@ -124,10 +141,19 @@ describe.each(SCHEMES)('over %s', (scheme) => {
     it('on abort, starts nothing new but lets a running download finish', async () => {
       const ac = new AbortController();
       const out = tempDir();
-      const r = await downloadUrls({ entries: [entry(u('file', 'size=400000')), entry(u('file')), entry(u('file'))], outDir: out, concurrency: 1, signal: ac.signal, ...trust() }, (p) => {
-        // The first bytes of the first file: it is running, the other two wait for the one slot.
-        if (p.bytes > 0) ac.abort();
-      });
+      const r = await downloadUrls(
+        {
+          entries: [entry(u('file', 'size=400000')), entry(u('file')), entry(u('file'))],
+          outDir: out,
+          concurrency: 1,
+          signal: ac.signal,
+          ...trust(),
+        },
+        (p) => {
+          // The first bytes of the first file: it is running, the other two wait for the one slot.
+          if (p.bytes > 0) ac.abort();
+        },
+      );
       expect(r.stoppedBy).toBe('interrupted');
       expect(r.items.map((i) => [i.status, i.code])).toEqual([
         ['downloaded', undefined],

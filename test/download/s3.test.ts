@@ -26,7 +26,11 @@ afterAll(async () => {
 });
 
 let n = 0;
-const entry = (path: string, more: Partial<DownloadEntry> = {}): DownloadEntry => ({ url: `${server.origin}${path}`, source: `s3[${n++}]`, ...more });
+const entry = (path: string, more: Partial<DownloadEntry> = {}): DownloadEntry => ({
+  url: `${server.origin}${path}`,
+  source: `s3[${n++}]`,
+  ...more,
+});
 const to = (bucket: string, prefix = 'in/'): S3Destination => ({ client: s3, bucket, prefix, createBucket: true, region: 'us-east-1' });
 const fast = { retryTiming: { baseMs: 1, capMs: 5 } };
 
@@ -50,7 +54,10 @@ describe('downloadUrls to S3', () => {
   it('creates the missing bucket on the local target and streams small and multipart bodies into it', async () => {
     const big = 20 * 1024 * 1024;
     const r = await downloadUrls({
-      entries: [entry('/file/small?size=5000&seed=2'), entry(`/file/big?size=${big}&seed=3`, { sha256: sha256Of(big, 3), path: 'nested/big.bin' })],
+      entries: [
+        entry('/file/small?size=5000&seed=2'),
+        entry(`/file/big?size=${big}&seed=3`, { sha256: sha256Of(big, 3), path: 'nested/big.bin' }),
+      ],
       s3: to('dl-bucket'),
       ...fast,
     });
@@ -64,7 +71,9 @@ describe('downloadUrls to S3', () => {
   });
 
   it('refuses a missing bucket when it may not create one', async () => {
-    await expect(downloadUrls({ entries: [entry('/file/x')], s3: { ...to('no-such-bucket'), createBucket: false } })).rejects.toThrow(ResourceNotFoundError);
+    await expect(downloadUrls({ entries: [entry('/file/x')], s3: { ...to('no-such-bucket'), createBucket: false } })).rejects.toThrow(
+      ResourceNotFoundError,
+    );
   });
 
   it('leaves no object when the checksum or the length is wrong', async () => {

@@ -71,9 +71,15 @@ export interface TestServer {
 }
 
 /** Writes a body honouring Range (unless `range=no`), cutting the socket after `cutAt` bytes if asked. */
-async function sendBody(req: http.IncomingMessage, res: http.ServerResponse, size: number, seed: number, o: { range: boolean; cutAt?: number; corrupt?: boolean; etag: string }) {
+async function sendBody(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  size: number,
+  seed: number,
+  o: { range: boolean; cutAt?: number; corrupt?: boolean; etag: string },
+) {
   let start = 0;
-  let end = size;
+  const end = size;
   const m = o.range ? /^bytes=(\d+)-$/.exec(req.headers.range ?? '') : null;
   const ifRange = req.headers['if-range'];
   if (m && (!ifRange || ifRange === o.etag)) {
@@ -82,9 +88,19 @@ async function sendBody(req: http.IncomingMessage, res: http.ServerResponse, siz
       res.writeHead(416, { 'content-range': `bytes */${size}` });
       return void res.end();
     }
-    res.writeHead(206, { 'content-length': end - start, 'content-range': `bytes ${start}-${end - 1}/${size}`, etag: o.etag, 'accept-ranges': 'bytes' });
+    res.writeHead(206, {
+      'content-length': end - start,
+      'content-range': `bytes ${start}-${end - 1}/${size}`,
+      etag: o.etag,
+      'accept-ranges': 'bytes',
+    });
   } else {
-    res.writeHead(200, { 'content-length': size, etag: o.etag, 'content-type': 'application/octet-stream', ...(o.range ? { 'accept-ranges': 'bytes' } : {}) });
+    res.writeHead(200, {
+      'content-length': size,
+      etag: o.etag,
+      'content-type': 'application/octet-stream',
+      ...(o.range ? { 'accept-ranges': 'bytes' } : {}),
+    });
   }
   let sent = 0;
   for (const chunk of bodyChunks(seed, start, end)) {
@@ -121,7 +137,12 @@ export async function startTestServer(options: { tls?: { key: string; cert: stri
     const url = new URL(req.url ?? '/', 'http://x');
     const [, route = '', key = ''] = url.pathname.split('/');
     const q = (name: string, d: number) => (url.searchParams.has(name) ? Number(url.searchParams.get(name)) : d);
-    state.log.push({ path: url.pathname + url.search, ...(req.headers.range ? { range: req.headers.range } : {}), ...(req.headers['if-range'] ? { ifRange: String(req.headers['if-range']) } : {}), headers: req.headers });
+    state.log.push({
+      path: url.pathname + url.search,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      ...(req.headers['if-range'] ? { ifRange: String(req.headers['if-range']) } : {}),
+      headers: req.headers,
+    });
     const hit = (counts.get(`${route}/${key}`) ?? 0) + 1;
     counts.set(`${route}/${key}`, hit);
     const size = q('size', 1024);

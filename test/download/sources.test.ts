@@ -22,7 +22,13 @@ function folder(files: Record<string, string>): string {
 
 describe('reading download lists', () => {
   it('reads a folder of lists in name order, skips other files and sub-folders, and names entries by file', async () => {
-    const d = folder({ 'b.ndjson': 'https://x.test/2\nnope\n', 'a.json': '["https://x.test/1"]', 'c.txt': 'https://x.test/1\n', 'notes.md': 'hi', 'sub/d.json': '["https://x.test/4"]' });
+    const d = folder({
+      'b.ndjson': 'https://x.test/2\nnope\n',
+      'a.json': '["https://x.test/1"]',
+      'c.txt': 'https://x.test/1\n',
+      'notes.md': 'hi',
+      'sub/d.json': '["https://x.test/4"]',
+    });
     const r = await readDownloadLists(d);
     expect(r.files.map((f) => f.slice(d.length + 1))).toEqual(['a.json', 'b.ndjson', 'c.txt']);
     expect(r.ignored).toEqual(['notes.md']);
@@ -40,7 +46,9 @@ describe('reading download lists', () => {
   });
 
   it('says clearly when the input cannot be read at all', async () => {
-    await expect(readDownloadLists('/nonexistent/list.json')).rejects.toSatisfy((e: unknown) => e instanceof UsageError && e.message === '/nonexistent/list.json does not exist');
+    await expect(readDownloadLists('/nonexistent/list.json')).rejects.toSatisfy(
+      (e: unknown) => e instanceof UsageError && e.message === '/nonexistent/list.json does not exist',
+    );
     const empty = folder({ 'readme.md': 'x' });
     await expect(readDownloadLists(empty)).rejects.toThrow(/holds no lists/);
   });

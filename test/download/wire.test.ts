@@ -37,7 +37,11 @@ describe.each(SCHEMES)('over %s', (scheme) => {
     const meta = (name: string) => name === 'metadata.test';
     const resolve = async (name: string) => [{ address: meta(name) ? '169.254.169.254' : 'fd00:ec2::254', family: meta(name) ? 4 : 6 }];
     const urls = [`${scheme}://metadata.test:${port}/file/m`, `${scheme}://ec2v6.test:${port}/file/m`];
-    const r = await run(urls.map((url) => entry(url)), tempDir(), { resolve, retries: 2 });
+    const r = await run(
+      urls.map((url) => entry(url)),
+      tempDir(),
+      { resolve, retries: 2 },
+    );
     expect(r.items.map((i) => [i.status, i.code, i.attempts])).toEqual([
       ['failed', 'blocked_address', 1],
       ['failed', 'blocked_address', 1],

@@ -45,7 +45,10 @@ describe('sqsops on the embedded local AWS', () => {
     // A ledger table other than the default is made by setup: from the CLI a typo creates nothing.
     expect((await cli.run(['setup', '--table', 'tt-ledger'])).code).toBe(0);
     const producer = cli.run(['produce', '--queue', 'two-terminals', '--count', '300', '--concurrency', '4']);
-    const consumer = cli.run(['consume', '--queue', 'two-terminals', '--count', '300', '--wait', '3', '--json', '--table', 'tt-ledger'], {});
+    const consumer = cli.run(
+      ['consume', '--queue', 'two-terminals', '--count', '300', '--wait', '3', '--json', '--table', 'tt-ledger'],
+      {},
+    );
     const [p, c] = await Promise.all([producer, consumer]);
     expect(p.code).toBe(0);
     // The consumer may start before the producer created the queue: then it says so and we consume the rest.
@@ -101,7 +104,13 @@ describe('sqsops on the embedded local AWS', () => {
 
   it('sets up a topology from a JSON file, and plans it on a dry run', async () => {
     const f = join(cli.home, 'topology.json');
-    writeFileSync(f, JSON.stringify({ queues: [{ name: 'orders.fifo', contentBasedDeduplication: true, maxReceiveCount: 3 }], ledgerTable: 'orders-ledger' }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        queues: [{ name: 'orders.fifo', contentBasedDeduplication: true, maxReceiveCount: 3 }],
+        ledgerTable: 'orders-ledger',
+      }),
+    );
     const plan = await cli.run(['setup', '--config', f, '--dry-run', '--json']);
     expect(json(plan.stdout).steps.map((s: { action: string }) => s.action)).toEqual(['create', 'create', 'create']);
     const done = await cli.run(['setup', '--config', f, '--json']);
@@ -139,7 +148,9 @@ describe('bad input gets one clear line and a non-zero exit', () => {
     try {
       const r = await other.run(['show'], { env: { SQSOPS_LOCAL_PORT: String(port) } });
       expect(r.code).toBe(5);
-      expect(r.stderr).toMatch(new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1 is already in use by another program\\nhint: set SQSOPS_LOCAL_PORT`, 'm'));
+      expect(r.stderr).toMatch(
+        new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1 is already in use by another program\\nhint: set SQSOPS_LOCAL_PORT`, 'm'),
+      );
     } finally {
       blocker.close();
       await other.cleanup();
@@ -147,7 +158,9 @@ describe('bad input gets one clear line and a non-zero exit', () => {
   });
 
   it('says an endpoint cannot be reached', async () => {
-    const r = await cli.run(['--endpoint-url', 'http://127.0.0.1:1', 'consume'], { env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' } });
+    const r = await cli.run(['--endpoint-url', 'http://127.0.0.1:1', 'consume'], {
+      env: { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y', AWS_REGION: 'us-east-1', AWS_MAX_ATTEMPTS: '1' },
+    });
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/^error: cannot reach SQS at http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED\)$/m);
   });

@@ -81,7 +81,7 @@ describe('the SAM template of the Lambda', () => {
 });
 
 describe('the README on deploying', () => {
-  it('stages the bundle where the template\'s CodeUri and Handler look for it, and lints the template', () => {
+  it("stages the bundle where the template's CodeUri and Handler look for it, and lints the template", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const staged = /cp dist\/lambda\.js examples\/deploy\/([^/\s]+)\/(\w+)\.mjs/.exec(readme);
     expect(staged).not.toBeNull();

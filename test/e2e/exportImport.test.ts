@@ -42,7 +42,10 @@ describe.each([
     const file = join(cli.home, `rt${sfx}.ndjson`);
     const c = await cli.run(['consume', '--queue', from, '--count', '100', '--wait', '1', '--out', file, '--json']);
     expect(c.code).toBe(0);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(23);
     expect(lines[0]).toMatchObject({ format: 'sqsops.message/1', receiveCount: 1 });
     expect(lines[0]!.sentAt).toMatch(/^\d{4}-\d\d-\d\dT/);

@@ -35,7 +35,9 @@ describe('the bundled Lambda handler', () => {
       messageAttributes: {},
       eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fn-queue',
     });
-    const event = { Records: [record('m1', JSON.stringify({ orderId: 'X1' })), record('m2', 'not json'), record('m3', JSON.stringify({ orderId: 'X1' }))] };
+    const event = {
+      Records: [record('m1', JSON.stringify({ orderId: 'X1' })), record('m2', 'not json'), record('m3', JSON.stringify({ orderId: 'X1' }))],
+    };
     writeFileSync(
       join(dir, 'invoke.mjs'),
       `import { handler } from './lambda.mjs';\nconst out = await handler(${JSON.stringify(event)}, { getRemainingTimeInMillis: () => 60000 });\nconsole.log('RESULT ' + JSON.stringify(out));\n`,
@@ -43,18 +45,32 @@ describe('the bundled Lambda handler', () => {
     const r = spawnSync(process.execPath, ['invoke.mjs'], {
       cwd: dir,
       encoding: 'utf8',
-      env: { PATH: process.env.PATH, AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: local.AWS_ACCESS_KEY_ID,
+      env: {
+        PATH: process.env.PATH,
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: local.AWS_ACCESS_KEY_ID,
         AWS_SECRET_ACCESS_KEY: local.AWS_SECRET_ACCESS_KEY,
-        AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'fn-ledger', SQSOPS_KEY: 'orderId' },
+        AWS_REGION: 'us-east-1',
+        SQSOPS_LEDGER_TABLE: 'fn-ledger',
+        SQSOPS_KEY: 'orderId',
+      },
     });
     expect(r.status, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice(7));
+    const result = JSON.parse(
+      r.stdout
+        .split('\n')
+        .find((l) => l.startsWith('RESULT '))!
+        .slice(7),
+    );
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
     const emf = r.stdout.split('\n').find((l) => l.includes('"_aws"'));
     expect(JSON.parse(emf!)).toMatchObject({ Queue: 'fn-queue', MessagesReceived: 3, MessagesSaved: 1, DuplicateMessages: 1 });
     expect(JSON.parse(emf!)).toMatchObject({ InvalidMessages: 1 });
     expect(JSON.parse(emf!)).toMatchObject({ MessagesRetried: 0, MessagesDeferred: 0 });
-    const logs = r.stdout.split('\n').filter((l) => l.includes('"trace_id"')).map((l) => JSON.parse(l));
+    const logs = r.stdout
+      .split('\n')
+      .filter((l) => l.includes('"trace_id"'))
+      .map((l) => JSON.parse(l));
     expect(logs.map((l) => `${l.action}:${l.status}`)).toEqual(expect.arrayContaining(['validate:error', 'store:ok']));
   });
 });

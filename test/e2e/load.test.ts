@@ -15,7 +15,11 @@ interface Line {
   type: 'sample' | 'result';
   [k: string]: unknown;
 }
-const lines = (stdout: string): Line[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as Line);
+const lines = (stdout: string): Line[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Line);
 
 describe('sqsops load', () => {
   it('prints one JSON line per interval and a result that adds up, exit 0', async () => {

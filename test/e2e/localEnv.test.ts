@@ -56,7 +56,9 @@ describe('sqsops local env', () => {
     // AWS CLI v1 sends `sqs` to its own *.queue.amazonaws.com name unless --endpoint-url is given (v2 reads the variable).
     const v1 = spawnSync('aws', ['--version'], { encoding: 'utf8' }).stdout.startsWith('aws-cli/1.');
     const sqs = v1 ? '--endpoint-url "$AWS_ENDPOINT_URL"' : '';
-    const ok = sh(`set -e; eval "$(${node} ${bin} local env)"; aws sqs list-queues ${sqs}; aws s3 ls; aws dynamodb list-tables; aws sns list-topics`);
+    const ok = sh(
+      `set -e; eval "$(${node} ${bin} local env)"; aws sqs list-queues ${sqs}; aws s3 ls; aws dynamodb list-tables; aws sns list-topics`,
+    );
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/env-q/);
@@ -64,7 +66,8 @@ describe('sqsops local env', () => {
     expect(ok.stdout).toMatch(/env-ledger/);
 
     const env = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
-    const wrong = `export AWS_ENDPOINT_URL=${env.AWS_ENDPOINT_URL} AWS_DEFAULT_REGION=us-east-1` +
+    const wrong =
+      `export AWS_ENDPOINT_URL=${env.AWS_ENDPOINT_URL} AWS_DEFAULT_REGION=us-east-1` +
       ` AWS_ACCESS_KEY_ID=${env.AWS_ACCESS_KEY_ID}` +
       ` AWS_SECRET_ACCESS_KEY=${'w'.repeat(40)} AWS_MAX_ATTEMPTS=1;`;
     const expected: [string, RegExp][] = [

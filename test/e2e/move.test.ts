@@ -73,44 +73,54 @@ describe('move and copy', () => {
 
 const N = 600;
 describe('move under kill -9', () => {
-  it.each([['queue'], ['file']])('to a %s: loses nothing; duplicates only undecided sends (10 per lane per kill at most)', async (kind) => {
-    const src = `mk-${kind}`;
-    expect((await cli.run(['setup', '--queue', src, `${src}-to`, '--no-dlq'])).code).toBe(0);
-    const srcUrl = await urlOf(sqs, src);
-    const dstUrl = await urlOf(sqs, `${src}-to`);
-    await fill(srcUrl, N);
-    const file = join(cli.home, `${src}.ndjson`);
-    const to = kind === 'file' ? file : `${src}-to`;
-    const delivered = async () => (kind === 'file' ? readFileSync(file, 'utf8').split('\n').length - 1 : count(dstUrl, 'ApproximateNumberOfMessages'));
-    const args = ['move', '--from', src, '--to', to, '--visibility-timeout', '5', '--concurrency', '2', '--json'];
-    let kills = 0;
-    for (const goal of [N / 3, (2 * N) / 3]) {
-      const victim = cli.spawn([...args, '--wait', '6']);
-      let done = false;
-      const exited = new Promise((r) => victim.on('exit', r));
-      void exited.then(() => (done = true));
-      while (!done && (await delivered().catch(() => 0)) < goal) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => setTimeout(r, Math.random() * 30));
-      expect(done, 'the move ended before it could be killed').toBe(false);
-      victim.kill('SIGKILL');
-      await exited;
-      kills++;
-    }
-    let recovered = 0;
-    for (let i = 0; i < 5 && (await count(srcUrl, 'both')) > 0; i++) {
-      const r = await cli.run([...args, '--wait', '6']);
-      expect(r.code, r.stderr).toBe(0);
-      recovered += (JSON.parse(r.stdout) as { recovered: number }).recovered;
-    }
-    expect(await count(srcUrl, 'both')).toBe(0);
-    const bodies =
-      kind === 'file'
-        ? readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { body: string }).body)
-        : (await drainAll(sqs, dstUrl)).map((m) => m.Body!);
-    const duplicates = bodies.length - new Set(bodies).size;
-    console.log(`move kill -9 (to a ${kind}): ${kills} kills, ${recovered} recovered from the journal, ${duplicates} duplicates, ${new Set(bodies).size} of ${N} delivered`);
-    expect(new Set(bodies).size).toBe(N);
-    expect(duplicates).toBeLessThanOrEqual(kills * 2 * 10);
-    // Generous: on a loaded machine the reruns' whole-wait checks alone take tens of seconds.
-  }, 300_000);
+  it.each([['queue'], ['file']])(
+    'to a %s: loses nothing; duplicates only undecided sends (10 per lane per kill at most)',
+    async (kind) => {
+      const src = `mk-${kind}`;
+      expect((await cli.run(['setup', '--queue', src, `${src}-to`, '--no-dlq'])).code).toBe(0);
+      const srcUrl = await urlOf(sqs, src);
+      const dstUrl = await urlOf(sqs, `${src}-to`);
+      await fill(srcUrl, N);
+      const file = join(cli.home, `${src}.ndjson`);
+      const to = kind === 'file' ? file : `${src}-to`;
+      const delivered = async () =>
+        kind === 'file' ? readFileSync(file, 'utf8').split('\n').length - 1 : count(dstUrl, 'ApproximateNumberOfMessages');
+      const args = ['move', '--from', src, '--to', to, '--visibility-timeout', '5', '--concurrency', '2', '--json'];
+      let kills = 0;
+      for (const goal of [N / 3, (2 * N) / 3]) {
+        const victim = cli.spawn([...args, '--wait', '6']);
+        let done = false;
+        const exited = new Promise((r) => victim.on('exit', r));
+        void exited.then(() => (done = true));
+        while (!done && (await delivered().catch(() => 0)) < goal) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, Math.random() * 30));
+        expect(done, 'the move ended before it could be killed').toBe(false);
+        victim.kill('SIGKILL');
+        await exited;
+        kills++;
+      }
+      let recovered = 0;
+      for (let i = 0; i < 5 && (await count(srcUrl, 'both')) > 0; i++) {
+        const r = await cli.run([...args, '--wait', '6']);
+        expect(r.code, r.stderr).toBe(0);
+        recovered += (JSON.parse(r.stdout) as { recovered: number }).recovered;
+      }
+      expect(await count(srcUrl, 'both')).toBe(0);
+      const bodies =
+        kind === 'file'
+          ? readFileSync(file, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => (JSON.parse(l) as { body: string }).body)
+          : (await drainAll(sqs, dstUrl)).map((m) => m.Body!);
+      const duplicates = bodies.length - new Set(bodies).size;
+      console.log(
+        `move kill -9 (to a ${kind}): ${kills} kills, ${recovered} recovered from the journal, ${duplicates} duplicates, ${new Set(bodies).size} of ${N} delivered`,
+      );
+      expect(new Set(bodies).size).toBe(N);
+      expect(duplicates).toBeLessThanOrEqual(kills * 2 * 10);
+      // Generous: on a loaded machine the reruns' whole-wait checks alone take tens of seconds.
+    },
+    300_000,
+  );
 });

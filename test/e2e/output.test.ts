@@ -60,17 +60,15 @@ describe('a closed pipe', () => {
 });
 
 describe('tables fit the width', () => {
-  it.each([
-    ['show'],
-    ['consume', '--peek', '--count', '2', '--wait', '0'],
-    ['stats'],
-    ['setup', '--dry-run'],
-  ])('%s at COLUMNS=80 has no line over 80', async (...args) => {
-    const r = await cli.run(args, { env: { COLUMNS: '80' } });
-    expect(r.code).toBe(0);
-    expect(r.stdout.length).toBeGreaterThan(0);
-    expect(widest(r.stdout)).toBeLessThanOrEqual(80);
-  });
+  it.each([['show'], ['consume', '--peek', '--count', '2', '--wait', '0'], ['stats'], ['setup', '--dry-run']])(
+    '%s at COLUMNS=80 has no line over 80',
+    async (...args) => {
+      const r = await cli.run(args, { env: { COLUMNS: '80' } });
+      expect(r.code).toBe(0);
+      expect(r.stdout.length).toBeGreaterThan(0);
+      expect(widest(r.stdout)).toBeLessThanOrEqual(80);
+    },
+  );
 
   it('download-urls at COLUMNS=80 has no line over 80', async () => {
     const list = join(cli.home, 'urls.json');
@@ -174,7 +172,10 @@ describe('--output, -v and --out -', () => {
     expect(JSON.parse(m.body)).toMatchObject({ note: expect.stringMatching(/^(a long note ){20}$/) });
     const out = await cli.run(['consume', '--count', '2', '--key', 'orderId', '--wait', '0', '--out', '-']);
     expect(out.code).toBe(0);
-    const rows = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; status: string });
+    const rows = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; status: string });
     expect(rows.map((r) => r.status)).toEqual(['recorded', 'recorded']);
     expect(out.stderr).toMatch(/2 received from sqsops-events: 2 recorded, 0 duplicates, 2 deleted/);
   });
@@ -233,7 +234,10 @@ describe('errors that name the real cause', () => {
   });
 
   it('creates nothing for a typo: rc 3 with the setup hint', async () => {
-    for (const args of [['show', '--table', 'nope'], ['process-sqs', '--queue', 'nope2', '--drain', '--wait', '0']]) {
+    for (const args of [
+      ['show', '--table', 'nope'],
+      ['process-sqs', '--queue', 'nope2', '--drain', '--wait', '0'],
+    ]) {
       const r = await cli.run(args);
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/hint: create it with `sqsops setup/);

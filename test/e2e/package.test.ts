@@ -60,7 +60,15 @@ beforeAll(() => {
   const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
   console.log(`package: tarball ${mb(tarball.size)} MB, unpacked ${mb(tarball.unpackedSize)} MB, ${tarball.files.length} files`);
   const files = tarball.files.map((f) => f.path);
-  const expected = ['LICENSE', 'bin/sqsops.js', 'dist/index.js', 'dist/index.d.ts', 'dist/testing.d.ts', 'dist/core.d.ts', 'dist/lambda.js'];
+  const expected = [
+    'LICENSE',
+    'bin/sqsops.js',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/testing.d.ts',
+    'dist/core.d.ts',
+    'dist/lambda.js',
+  ];
   expect(files).toEqual(expect.arrayContaining(expected));
   expect(files).not.toContain('dist/lambda.js.map');
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'sqsops-user', private: true, type: 'module' }));
@@ -110,10 +118,10 @@ describe('the installed package', () => {
       "const key = compileKey('orderId');",
       "const r = key({ messageId: 'm1', body: { orderId: 'A-1' } } as Parameters<typeof key>[0]);",
       "const e: UsageError = new UsageError('bad flag', { hint: 'fix it' });",
-      "const none: SinkResult = { succeeded: [], failed: [] };",
-      "const opts: Partial<ProduceOptions> = {};",
-      "const subpaths = [typeof planBatches, typeof startLocalAws];",
-      "console.log(JSON.stringify({ r, exit: e.exitCode === ExitCode.usage, subpaths, none, opts }));",
+      'const none: SinkResult = { succeeded: [], failed: [] };',
+      'const opts: Partial<ProduceOptions> = {};',
+      'const subpaths = [typeof planBatches, typeof startLocalAws];',
+      'console.log(JSON.stringify({ r, exit: e.exitCode === ExitCode.usage, subpaths, none, opts }));',
     ].join('\n');
     writeFileSync(join(app, 'good.ts'), `${good}\n`);
     writeFileSync(join(app, 'bad.ts'), "import { UsageError } from 'sqsops';\nconst e: UsageError = new UsageError(42);\nexport { e };\n");

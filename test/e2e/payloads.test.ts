@@ -18,7 +18,9 @@ describe('large payloads from the command line', () => {
     const body = JSON.stringify({ orderId: 'big-1', pad: 'é'.repeat(2_700_000) });
     const file = join(cli.home, 'big.ndjson');
     writeFileSync(file, `${JSON.stringify(body)}\n`);
-    const p = await cli.run(['produce', '--queue', 'big-cli', '--from-file', file, '--json'], { env: { SQSOPS_LARGE_PAYLOAD_BUCKET: 'big-cli-bucket' } });
+    const p = await cli.run(['produce', '--queue', 'big-cli', '--from-file', file, '--json'], {
+      env: { SQSOPS_LARGE_PAYLOAD_BUCKET: 'big-cli-bucket' },
+    });
     expect(p.code, p.stderr).toBe(0);
     expect(JSON.parse(p.stdout)).toMatchObject({ sent: 1, failed: [] });
     const c = await cli.run(['consume', '--queue', 'big-cli', '--count', '1', '--wait', '1', '--json']);
@@ -32,7 +34,9 @@ describe('large payloads from the command line', () => {
     writeFileSync(file, `${JSON.stringify('x'.repeat(1_100_000))}\n`);
     const r = await cli.run(['produce', '--queue', 'big-cli', '--from-file', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: .*too-big\.ndjson:1: body is 1100000 bytes, over SQS's 1 MiB limit\nhint: pass --large-payload-bucket BUCKET/m);
+    expect(r.stderr).toMatch(
+      /^error: .*too-big\.ndjson:1: body is 1100000 bytes, over SQS's 1 MiB limit\nhint: pass --large-payload-bucket BUCKET/m,
+    );
     const t = await cli.run(['produce', '--large-payload-threshold', '2000000']);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/^error: --large-payload-threshold must be a whole number from 1 to 1048576, not "2000000"$/m);

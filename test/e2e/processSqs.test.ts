@@ -21,7 +21,10 @@ async function waitForLines(child: ReturnType<CliHome['spawn']>, pattern: RegExp
   let seen = 0;
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
-      seen += d.toString().split('\n').filter((l) => pattern.test(l)).length;
+      seen += d
+        .toString()
+        .split('\n')
+        .filter((l) => pattern.test(l)).length;
       if (seen >= n) resolve();
     });
     child.on('exit', () => reject(new Error(`exited after ${seen} lines`)));
@@ -62,9 +65,28 @@ describe('sqsops process-sqs', () => {
   });
 
   it('leaves every message exactly once in the sink after kill -9 mid-batch and a rerun', async () => {
-    expect((await cli.run(['setup', '--queue', 'crashy', '--visibility-timeout', '3', '--table', 'crash-ledger', '--bucket', 'crash-bucket'])).code).toBe(0);
+    expect(
+      (await cli.run(['setup', '--queue', 'crashy', '--visibility-timeout', '3', '--table', 'crash-ledger', '--bucket', 'crash-bucket']))
+        .code,
+    ).toBe(0);
     expect((await cli.run(['produce', '--queue', 'crashy', '--count', '200'])).code).toBe(0);
-    const args = ['process-sqs', '--queue', 'crashy', '--key', 'orderId', '--table', 'crash-ledger', '--sink', 's3', '--bucket', 'crash-bucket', '--handler', slow, '--concurrency', '2'];
+    const args = [
+      'process-sqs',
+      '--queue',
+      'crashy',
+      '--key',
+      'orderId',
+      '--table',
+      'crash-ledger',
+      '--sink',
+      's3',
+      '--bucket',
+      'crash-bucket',
+      '--handler',
+      slow,
+      '--concurrency',
+      '2',
+    ];
     const victim = cli.spawn([...args, '--log-format', 'json']);
     await waitForLines(victim, /"action":"store","status":"ok"/, 30);
     victim.kill('SIGKILL');
@@ -95,7 +117,23 @@ describe('sqsops process-sqs', () => {
     expect((await cli.run(['produce', '--queue', 'termed', '--count', '300'])).code).toBe(0);
     // A ledger table other than the default is made by setup: from the CLI a typo creates nothing.
     expect((await cli.run(['setup', '--table', 'term-ledger'])).code).toBe(0);
-    const child = cli.spawn(['process-sqs', '--queue', 'termed', '--table', 'term-ledger', '--handler', slow, '--concurrency', '1', '--log-format', 'json', '--json'], { env: { SLOW_HANDLER_MS: '50' } });
+    const child = cli.spawn(
+      [
+        'process-sqs',
+        '--queue',
+        'termed',
+        '--table',
+        'term-ledger',
+        '--handler',
+        slow,
+        '--concurrency',
+        '1',
+        '--log-format',
+        'json',
+        '--json',
+      ],
+      { env: { SLOW_HANDLER_MS: '50' } },
+    );
     let stdout = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     await waitForLines(child, /"action":"store","status":"ok"/, 10);

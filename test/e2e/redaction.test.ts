@@ -49,8 +49,11 @@ describe('no secret in any output', () => {
     writeFileSync(file, shapes.map((s, i) => JSON.stringify({ orderId: `r${i}`, text: s.text })).join('\n'));
     expect((await cli.run(['produce', '--queue', queue, '--from-file', file])).code).toBe(0);
     const r = await cli.run(
-      ['process-sqs', '--queue', queue, '--key', 'orderId', '--no-ledger', '--handler', throwText, '--drain', '--wait', '0']
-        .concat(['--log-format', format, '--json']),
+      ['process-sqs', '--queue', queue, '--key', 'orderId', '--no-ledger', '--handler', throwText, '--drain', '--wait', '0'].concat([
+        '--log-format',
+        format,
+        '--json',
+      ]),
       { env },
     );
     expect(r.code, r.stderr).toBe(0);

@@ -6,7 +6,14 @@
  * a standard one can get the batches SQS had accepted that the kill kept out of the
  * journal: at most one batch per lane per kill (the documented window).
  */
-import { SQSClient, ReceiveMessageCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  SQSClient,
+  ReceiveMessageCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newHome, type CliHome } from '../helpers/cli.js';
 
@@ -29,11 +36,20 @@ afterAll(async () => {
 
 const urlOf = async (name: string) => (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
 async function depth(url: string): Promise<number> {
-  const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }))).Attributes ?? {};
+  const a =
+    (
+      await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      )
+    ).Attributes ?? {};
   return Number(a.ApproximateNumberOfMessages) + Number(a.ApproximateNumberOfMessagesNotVisible);
 }
 async function visible(url: string): Promise<number> {
-  const a = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes ?? {};
+  const a =
+    (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes ?? {};
   return Number(a.ApproximateNumberOfMessages);
 }
 
@@ -41,10 +57,24 @@ async function visible(url: string): Promise<number> {
 async function drain(url: string): Promise<{ body: string; group?: string }[]> {
   const out: { body: string; group?: string }[] = [];
   for (let empty = 0; empty < 2; ) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 60, MessageSystemAttributeNames: ['MessageGroupId'] }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 60,
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
+    );
     empty = Messages.length ? 0 : empty + 1;
     for (const m of Messages) out.push({ body: m.Body!, ...(m.Attributes?.MessageGroupId ? { group: m.Attributes.MessageGroupId } : {}) });
-    if (Messages.length) await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    if (Messages.length)
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: url,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+        }),
+      );
   }
   return out;
 }
@@ -52,7 +82,11 @@ async function drain(url: string): Promise<{ body: string; group?: string }[]> {
 const N = 1200;
 const KILLS = 3;
 
-async function killMidMove(queue: string, fifo: boolean, extra: string[] = []): Promise<{ got: { body: string; group?: string }[]; recovered: number; killedAt: number[] }> {
+async function killMidMove(
+  queue: string,
+  fifo: boolean,
+  extra: string[] = [],
+): Promise<{ got: { body: string; group?: string }[]; recovered: number; killedAt: number[] }> {
   expect((await cli.run(['setup', '--queue', queue])).code).toBe(0);
   const dlqName = fifo ? `${queue.slice(0, -5)}-dlq.fifo` : `${queue}-dlq`;
   const [src, dlq] = [await urlOf(queue), await urlOf(dlqName)];
@@ -126,7 +160,9 @@ describe('redrive-dlq input', () => {
 describe('redrive-dlq under kill -9', () => {
   it('FIFO: loses nothing, duplicates nothing, keeps every group in order', async () => {
     const { got, recovered, killedAt } = await killMidMove('rk-fifo.fifo', true);
-    console.log(`redrive kill -9 (FIFO): killed at ${killedAt.join(', ')} moved; ${recovered} recovered from the journal by the reruns; ${got.length} at the destination for ${N}`);
+    console.log(
+      `redrive kill -9 (FIFO): killed at ${killedAt.join(', ')} moved; ${recovered} recovered from the journal by the reruns; ${got.length} at the destination for ${N}`,
+    );
     expect(got.map((m) => m.body).sort()).toEqual([...all].sort());
     for (let g = 0; g < 4; g++) {
       const ns = got.filter((m) => m.group === `g${g}`).map((m) => (JSON.parse(m.body) as { n: number }).n);
@@ -140,7 +176,9 @@ describe('redrive-dlq under kill -9', () => {
       const { got, recovered, killedAt } = await killMidMove(`rk-std-${lanes}`, false, ['--concurrency', String(lanes)]);
       const bodies = got.map((m) => m.body);
       const duplicates = bodies.length - new Set(bodies).size;
-      console.log(`redrive kill -9 (standard, ${lanes} lanes): killed at ${killedAt.join(', ')} moved; ${recovered} recovered from the journal by the reruns; ${duplicates} duplicates`);
+      console.log(
+        `redrive kill -9 (standard, ${lanes} lanes): killed at ${killedAt.join(', ')} moved; ${recovered} recovered from the journal by the reruns; ${duplicates} duplicates`,
+      );
       expect([...new Set(bodies)].sort()).toEqual([...all].sort());
       expect(duplicates).toBeLessThanOrEqual(10 * lanes * KILLS);
     });

@@ -18,7 +18,11 @@ describe('sqsops tasks and process-sqs --handlers', () => {
   it('lists a valid folder of tasks', async () => {
     const r = await cli.run(['tasks', join(ROOT, 'examples/tasks'), '--json']);
     expect(r.code).toBe(0);
-    expect(json(r.stdout).tasks.map((t: { name: string }) => t.name).sort()).toEqual(['notify-webhook', 'save-to-file']);
+    expect(
+      json(r.stdout)
+        .tasks.map((t: { name: string }) => t.name)
+        .sort(),
+    ).toEqual(['notify-webhook', 'save-to-file']);
   });
 
   it('names the task file that has a syntax error', async () => {
@@ -43,10 +47,29 @@ describe('sqsops tasks and process-sqs --handlers', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    const env = { SQSOPS_EXAMPLE_OUT_DIR: out, SQSOPS_EXAMPLE_WEBHOOK_URL: `${base}/example`, SQSOPS_WEBHOOK_URL: `${base}/hooks/secret-token` };
+    const env = {
+      SQSOPS_EXAMPLE_OUT_DIR: out,
+      SQSOPS_EXAMPLE_WEBHOOK_URL: `${base}/example`,
+      SQSOPS_WEBHOOK_URL: `${base}/hooks/secret-token`,
+    };
     try {
       expect((await cli.run(['produce', '--queue', 'requests', '--count', '3', '--seed', '1'], { env })).code).toBe(0);
-      const first = await cli.run(['process-sqs', '--queue', 'requests', '--key', 'orderId', '--handlers', join(ROOT, 'examples/tasks'), '--drain', '--wait', '1', '--json'], { env });
+      const first = await cli.run(
+        [
+          'process-sqs',
+          '--queue',
+          'requests',
+          '--key',
+          'orderId',
+          '--handlers',
+          join(ROOT, 'examples/tasks'),
+          '--drain',
+          '--wait',
+          '1',
+          '--json',
+        ],
+        { env },
+      );
       // Routed to the rejects queue by design: a handled outcome (exit 0), counted apart from saved.
       expect(first.code).toBe(0);
       expect(json(first.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesToRejects: 3, MessagesSaved: 0 });
@@ -56,7 +79,25 @@ describe('sqsops tasks and process-sqs --handlers', () => {
       const shown = json((await cli.run(['show', '--json'], { env })).stdout);
       for (const item of shown.items) expect(item.tasksDone).toEqual(['save-to-file']);
       expect(hooks.filter((h) => h.startsWith('/example'))).toHaveLength(6); // 3 messages, each tried twice
-      const second = await cli.run(['process-sqs', '--queue', 'requests-rejects', '--rejects', '--key', 'orderId', '--handlers', join(ROOT, 'examples/tasks'), '--failure-task', 'webhook', '--drain', '--wait', '1', '--json'], { env });
+      const second = await cli.run(
+        [
+          'process-sqs',
+          '--queue',
+          'requests-rejects',
+          '--rejects',
+          '--key',
+          'orderId',
+          '--handlers',
+          join(ROOT, 'examples/tasks'),
+          '--failure-task',
+          'webhook',
+          '--drain',
+          '--wait',
+          '1',
+          '--json',
+        ],
+        { env },
+      );
       expect(second.code).toBe(0);
       expect(json(second.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesSaved: 3, MessagesDeleted: 3 });
       expect(hooks.filter((h) => h.startsWith('/hooks'))).toHaveLength(3);

@@ -24,7 +24,9 @@ async function ok(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 async function depths(): Promise<Record<string, number>> {
   const status = json((await ok(['local', 'status', '--json'])).stdout);
-  return Object.fromEntries(status.queues.map((q: { name: string; visible: number; inFlight: number }) => [q.name, q.visible + q.inFlight]));
+  return Object.fromEntries(
+    status.queues.map((q: { name: string; visible: number; inFlight: number }) => [q.name, q.visible + q.inFlight]),
+  );
 }
 
 describe('the E-ComExpress test plan', () => {
@@ -34,7 +36,12 @@ describe('the E-ComExpress test plan', () => {
       topology,
       JSON.stringify({
         queues: ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica'],
-        topics: [{ name: 'pedidos-eventos', subscriptions: ['cola-procesamiento-pedidos', { queue: 'cola-actualizacion-logistica', rawDelivery: true }] }],
+        topics: [
+          {
+            name: 'pedidos-eventos',
+            subscriptions: ['cola-procesamiento-pedidos', { queue: 'cola-actualizacion-logistica', rawDelivery: true }],
+          },
+        ],
         ledgerTable: 'pedidos-ledger',
       }),
     );
@@ -45,13 +52,37 @@ describe('the E-ComExpress test plan', () => {
     for (const queue of ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica']) await ok(['setup', '--table', `${queue}-ledger`]);
     const [a, b] = (await Promise.all(
       ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica'].map(async (queue) =>
-        json((await ok(['process-sqs', '--queue', queue, '--table', `${queue}-ledger`, '--key', 'orderId', '--concurrency', '4', '--drain', '--wait', '2', '--json'])).stdout),
+        json(
+          (
+            await ok([
+              'process-sqs',
+              '--queue',
+              queue,
+              '--table',
+              `${queue}-ledger`,
+              '--key',
+              'orderId',
+              '--concurrency',
+              '4',
+              '--drain',
+              '--wait',
+              '2',
+              '--json',
+            ])
+          ).stdout,
+        ),
       ),
     )) as [Record<string, any>, Record<string, any>];
     expect(a.metrics.MessagesSaved).toBe(1500);
     expect(b.metrics.MessagesSaved).toBe(1500);
     const d = await depths();
-    for (const q of ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica', 'cola-procesamiento-pedidos-dlq', 'cola-actualizacion-logistica-dlq']) expect(d[q], q).toBe(0);
+    for (const q of [
+      'cola-procesamiento-pedidos',
+      'cola-actualizacion-logistica',
+      'cola-procesamiento-pedidos-dlq',
+      'cola-actualizacion-logistica-dlq',
+    ])
+      expect(d[q], q).toBe(0);
   });
 
   it('lets a backlog build while consumers are stopped, and drains it on restart', async () => {
@@ -60,15 +91,37 @@ describe('the E-ComExpress test plan', () => {
     await ok(['produce', '--queue', 'backlog', '--count', '400']);
     expect((await depths()).backlog).toBe(800);
     await ok(['setup', '--table', 'backlog-ledger']);
-    const r = json((await ok(['process-sqs', '--queue', 'backlog', '--table', 'backlog-ledger', '--drain', '--wait', '2', '--json'])).stdout);
+    const r = json(
+      (await ok(['process-sqs', '--queue', 'backlog', '--table', 'backlog-ledger', '--drain', '--wait', '2', '--json'])).stdout,
+    );
     expect(r.metrics.MessagesSaved).toBe(800);
     expect((await depths()).backlog).toBe(0);
   });
 
   it('routes forced failures (contract breaks) to the DLQ, bodies unchanged, and stores the rest', async () => {
-    const produced = json((await ok(['produce', '--queue', 'contract', '--count', '300', '--invalid', '0.2', '--seed', '11', '--json'])).stdout);
+    const produced = json(
+      (await ok(['produce', '--queue', 'contract', '--count', '300', '--invalid', '0.2', '--seed', '11', '--json'])).stdout,
+    );
     await ok(['setup', '--table', 'contract-ledger']);
-    const r = json((await ok(['process-sqs', '--queue', 'contract', '--table', 'contract-ledger', '--key', 'orderId', '--schema', join(ROOT, 'test/fixtures/schemas/order-v1.json'), '--drain', '--wait', '2', '--json'])).stdout);
+    const r = json(
+      (
+        await ok([
+          'process-sqs',
+          '--queue',
+          'contract',
+          '--table',
+          'contract-ledger',
+          '--key',
+          'orderId',
+          '--schema',
+          join(ROOT, 'test/fixtures/schemas/order-v1.json'),
+          '--drain',
+          '--wait',
+          '2',
+          '--json',
+        ])
+      ).stdout,
+    );
     expect(r.metrics.InvalidMessages).toBe(produced.injected.invalid);
     expect(r.metrics.MessagesToDLQ).toBe(produced.injected.invalid);
     expect(r.metrics.MessagesSaved).toBe(300 - produced.injected.invalid);
@@ -80,7 +133,9 @@ describe('the E-ComExpress test plan', () => {
 
   it('stores duplicates once and keeps FIFO order per group under redelivery', async () => {
     await ok(['setup', '--queue', 'pedidos.fifo', '--visibility-timeout', '2', '--table', 'fifo-ledger']);
-    const inputs = Array.from({ length: 90 }, (_, i) => JSON.stringify({ orderId: `o${String(i).padStart(3, '0')}`, customerId: `c${i % 3}`, seq: i }));
+    const inputs = Array.from({ length: 90 }, (_, i) =>
+      JSON.stringify({ orderId: `o${String(i).padStart(3, '0')}`, customerId: `c${i % 3}`, seq: i }),
+    );
     const resends = inputs.filter((_, i) => i % 7 === 3); // a producer's resends of the same events
     const file = join(cli.home, 'fifo.ndjson');
     writeFileSync(file, [...inputs, ...resends].join('\n'));
@@ -90,11 +145,31 @@ describe('the E-ComExpress test plan', () => {
     const env = { RECORD_FILE: record };
     let saved = 0;
     for (let i = 0; i < 6 && saved < 90; i++) {
-      const r = await cli.run(['process-sqs', '--queue', 'pedidos.fifo', '--table', 'fifo-ledger', '--key', 'orderId', '--handler', join(ROOT, 'test/fixtures/recordOrder.mjs'), '--drain', '--wait', '3', '--json'], { env });
+      const r = await cli.run(
+        [
+          'process-sqs',
+          '--queue',
+          'pedidos.fifo',
+          '--table',
+          'fifo-ledger',
+          '--key',
+          'orderId',
+          '--handler',
+          join(ROOT, 'test/fixtures/recordOrder.mjs'),
+          '--drain',
+          '--wait',
+          '3',
+          '--json',
+        ],
+        { env },
+      );
       saved += json(r.stdout).metrics.MessagesSaved;
     }
     expect(saved).toBe(90);
-    const lines = readFileSync(record, 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const lines = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     expect(new Set(lines.map((l) => l[1])).size).toBe(90);
     expect(lines).toHaveLength(90);
     for (const group of ['c0', 'c1', 'c2']) {
@@ -106,14 +181,38 @@ describe('the E-ComExpress test plan', () => {
 
   it('rejects a contract break into the DLQ, and redrives it once the consumer accepts the new contract', async () => {
     // The producer ships v2 of the event (total as a decimal string) before the consumer knows it.
-    const v1 = Array.from({ length: 120 }, (_, i) => ({ orderId: `v1-${i}`, customerId: `c${i % 5}`, total: 10 + i, items: [{ sku: 'A', quantity: 1 }] }));
-    const v2 = Array.from({ length: 40 }, (_, i) => ({ orderId: `v2-${i}`, customerId: `c${i % 5}`, total: `${20 + i}.50`, items: [{ sku: 'B', quantity: 2 }] }));
+    const v1 = Array.from({ length: 120 }, (_, i) => ({
+      orderId: `v1-${i}`,
+      customerId: `c${i % 5}`,
+      total: 10 + i,
+      items: [{ sku: 'A', quantity: 1 }],
+    }));
+    const v2 = Array.from({ length: 40 }, (_, i) => ({
+      orderId: `v2-${i}`,
+      customerId: `c${i % 5}`,
+      total: `${20 + i}.50`,
+      items: [{ sku: 'B', quantity: 2 }],
+    }));
     const file = join(cli.home, 'contract-v2.ndjson');
     writeFileSync(file, [...v1, ...v2].map((e) => JSON.stringify(e)).join('\n'));
     await ok(['produce', '--queue', 'contrato', '--from-file', file]);
     await ok(['setup', '--table', 'contrato-ledger']);
     const consume = (schema: string) =>
-      ok(['process-sqs', '--queue', 'contrato', '--table', 'contrato-ledger', '--key', 'orderId', '--schema', join(ROOT, `test/fixtures/schemas/${schema}`), '--drain', '--wait', '2', '--json']);
+      ok([
+        'process-sqs',
+        '--queue',
+        'contrato',
+        '--table',
+        'contrato-ledger',
+        '--key',
+        'orderId',
+        '--schema',
+        join(ROOT, `test/fixtures/schemas/${schema}`),
+        '--drain',
+        '--wait',
+        '2',
+        '--json',
+      ]);
     const before = json((await consume('order-v1.json')).stdout).metrics;
     expect(before).toMatchObject({ MessagesSaved: 120, InvalidMessages: 40, MessagesToDLQ: 40 });
     expect((await depths())['contrato-dlq']).toBe(40);

@@ -37,9 +37,16 @@ export async function startTestAws(): Promise<TestAws> {
           empty++;
           continue;
         }
-        await queues.deleteBatch(url, batch.map((m, i) => ({ id: String(i), receiptHandle: m.ReceiptHandle ?? '' })));
+        await queues.deleteBatch(
+          url,
+          batch.map((m, i) => ({ id: String(i), receiptHandle: m.ReceiptHandle ?? '' })),
+        );
         for (const m of batch) {
-          out.push({ body: m.Body ?? '', messageId: m.MessageId ?? '', ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}) });
+          out.push({
+            body: m.Body ?? '',
+            messageId: m.MessageId ?? '',
+            ...(m.Attributes?.MessageGroupId ? { groupId: m.Attributes.MessageGroupId } : {}),
+          });
         }
       }
       return out;

@@ -54,7 +54,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
       }
       if (rule.kind === 'awsError' && rule.error) {
         res.writeHead(rule.error.status, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify({ __type: `com.amazonaws.sqs#${rule.error.type}`, message: rule.error.message ?? 'injected by the fault proxy' }));
+        res.end(
+          JSON.stringify({ __type: `com.amazonaws.sqs#${rule.error.type}`, message: rule.error.message ?? 'injected by the fault proxy' }),
+        );
         return;
       }
       res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });

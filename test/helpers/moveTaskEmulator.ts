@@ -54,8 +54,14 @@ export async function startMoveTaskEmulator(
     while (task.Status === 'RUNNING') {
       const batch = await queues.receive(from, { max: Math.min(10, perSecond), waitSeconds: 0, visibilityTimeout: 30 });
       if (batch.length === 0) break;
-      await queues.sendBatch(to, batch.map((m, i) => ({ id: String(i), body: m.Body ?? '', ...(m.MessageAttributes ? { attributes: m.MessageAttributes } : {}) })));
-      await queues.deleteBatch(from, batch.map((m, i) => ({ id: String(i), receiptHandle: m.ReceiptHandle ?? '' })));
+      await queues.sendBatch(
+        to,
+        batch.map((m, i) => ({ id: String(i), body: m.Body ?? '', ...(m.MessageAttributes ? { attributes: m.MessageAttributes } : {}) })),
+      );
+      await queues.deleteBatch(
+        from,
+        batch.map((m, i) => ({ id: String(i), receiptHandle: m.ReceiptHandle ?? '' })),
+      );
       task.ApproximateNumberOfMessagesMoved += batch.length;
       await sleep((1000 * batch.length) / perSecond);
     }
@@ -104,10 +110,13 @@ export async function startMoveTaskEmulator(
     const action = String(req.headers['x-amz-target'] ?? '').replace('AmazonSQS.', '');
     const handler = actions[action];
     if (!handler) {
-      const forward = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-      });
+      const forward = http.request(
+        { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
+        (upRes) => {
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          upRes.pipe(res);
+        },
+      );
       forward.on('error', () => res.destroy());
       req.pipe(forward);
       return;
@@ -122,7 +131,9 @@ export async function startMoveTaskEmulator(
         },
         (e: unknown) => {
           res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
-          res.end(JSON.stringify({ __type: (e as { type?: string }).type ?? 'InvalidParameterValue', message: String((e as Error).message) }));
+          res.end(
+            JSON.stringify({ __type: (e as { type?: string }).type ?? 'InvalidParameterValue', message: String((e as Error).message) }),
+          );
         },
       );
     });

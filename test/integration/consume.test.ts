@@ -52,7 +52,11 @@ describe('consume', () => {
     await produce(aws.clients, { queue: 'c-nokey', inputs: [{ body: 'not json', source: '#1' }] });
     const r = await consume(aws.clients, { queue: 'c-nokey', count: 1, ledgerTable: 'c-ledger', key: 'orderId', waitSeconds: 0 });
     expect(r.failed).toBe(1);
-    expect(r.messages[0]).toMatchObject({ status: 'failed', deleted: false, error: expect.stringMatching(/key field "orderId" is missing/) });
+    expect(r.messages[0]).toMatchObject({
+      status: 'failed',
+      deleted: false,
+      error: expect.stringMatching(/key field "orderId" is missing/),
+    });
     const { url } = await aws.queues.resolve('c-nokey');
     const depth = await aws.depth(url);
     expect(depth.visible + depth.inFlight).toBe(1);
@@ -73,7 +77,10 @@ describe('consume', () => {
     await produce(aws.clients, { queue: 'c-out', count: 4 });
     const out = join(dir, 'export.ndjson');
     const r = await consume(aws.clients, { queue: 'c-out', count: 4, ledgerTable: 'c-ledger', out, waitSeconds: 0 });
-    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.messageId).sort()).toEqual(r.messages.map((m) => m.messageId).sort());
     expect(JSON.parse(lines[0].body).eventType).toBe('OrderCreated');
   });
@@ -89,7 +96,13 @@ describe('show and clear', () => {
     const ledger = new Ledger(await aws.clients.dynamodb(), 'sc-ledger');
     await ledger.create();
     for (let i = 0; i < 60; i++) {
-      await ledger.recordIfAbsent({ id: `k${i}`, status: i % 3 === 0 ? 'INPROGRESS' : 'COMPLETED', queue: 'q', messageId: `m${i}`, updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString() });
+      await ledger.recordIfAbsent({
+        id: `k${i}`,
+        status: i % 3 === 0 ? 'INPROGRESS' : 'COMPLETED',
+        queue: 'q',
+        messageId: `m${i}`,
+        updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      });
     }
     const shown = await showLedger(aws.clients, { ledgerTable: 'sc-ledger', limit: 5 });
     expect(shown.total).toBe(60);

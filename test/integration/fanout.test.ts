@@ -38,9 +38,17 @@ describe('SNS fan-out', () => {
     expect(steps.filter((s) => s.resource === 'subscription').map((s) => s.action)).toEqual(['create', 'create']);
     expect(steps.filter((s) => s.resource === 'queue policy')).toHaveLength(2);
     const policy = JSON.parse((await aws.queues.attributes((await aws.queues.resolve('f-orders-processing')).url, ['Policy'])).Policy!);
-    expect(policy.Statement[0]).toMatchObject({ Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Condition: { ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:f-orders-events$/) } } });
+    expect(policy.Statement[0]).toMatchObject({
+      Principal: { Service: 'sns.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: { ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:f-orders-events$/) } },
+    });
     const again = await setupTopology(aws.clients, topology(ecom));
-    expect(again.filter((s) => s.resource !== 'queue' && s.resource !== 'dlq').map((s) => `${s.resource}:${s.action}`)).toEqual(['topic:unchanged', 'subscription:unchanged', 'subscription:unchanged']);
+    expect(again.filter((s) => s.resource !== 'queue' && s.resource !== 'dlq').map((s) => `${s.resource}:${s.action}`)).toEqual([
+      'topic:unchanged',
+      'subscription:unchanged',
+      'subscription:unchanged',
+    ]);
   });
 
   it('publishes through the topic: enveloped to one queue, raw and filtered to the other', async () => {
@@ -61,19 +69,34 @@ describe('SNS fan-out', () => {
 
   it('processes enveloped messages as their inner event', async () => {
     await produce(aws.clients, { queue: 'unused', topic: 'f-orders-events', count: 10, seed: 6 });
-    const r = await processSqs(aws.clients, { queue: 'f-orders-processing', ledgerTable: 'f-ledger', key: 'orderId', drain: true, waitSeconds: 0 });
+    const r = await processSqs(aws.clients, {
+      queue: 'f-orders-processing',
+      ledgerTable: 'f-ledger',
+      key: 'orderId',
+      drain: true,
+      waitSeconds: 0,
+    });
     expect(r.metrics).toMatchObject({ MessagesSaved: 10, InvalidMessages: 0 });
     await aws.drain((await aws.queues.resolve('f-orders-logistics')).url);
   });
 
   it('keeps per-group order through a FIFO topic', async () => {
-    await setupTopology(aws.clients, topology({ queues: [{ name: 'f-pay.fifo', contentBasedDeduplication: true }], topics: [{ name: 'f-pay.fifo', subscriptions: [{ queue: 'f-pay.fifo', rawDelivery: true }] }] }));
+    await setupTopology(
+      aws.clients,
+      topology({
+        queues: [{ name: 'f-pay.fifo', contentBasedDeduplication: true }],
+        topics: [{ name: 'f-pay.fifo', subscriptions: [{ queue: 'f-pay.fifo', rawDelivery: true }] }],
+      }),
+    );
     const inputs = Array.from({ length: 30 }, (_, i) => ({ body: JSON.stringify({ customerId: `c${i % 3}`, seq: i }), source: `#${i}` }));
     const r = await produce(aws.clients, { queue: 'unused', topic: 'f-pay.fifo', inputs, groupBy: 'customerId', concurrency: 3 });
     expect(r.sent).toBe(30);
     const got = await aws.drain((await aws.queues.resolve('f-pay.fifo')).url);
     for (const g of ['c0', 'c1', 'c2']) {
-      const seqs = got.map((m) => JSON.parse(m.body)).filter((b) => b.customerId === g).map((b) => b.seq);
+      const seqs = got
+        .map((m) => JSON.parse(m.body))
+        .filter((b) => b.customerId === g)
+        .map((b) => b.seq);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       expect(seqs).toHaveLength(10);
     }
@@ -85,6 +108,8 @@ describe('SNS fan-out', () => {
 
   it('rejects a FIFO topic subscribed by a standard queue', () => {
     const { problems } = parseTopology({ topics: [{ name: 't.fifo', subscriptions: ['q'] }] });
-    expect(problems).toEqual(['topics[0].subscriptions[0]: a FIFO topic delivers to FIFO queues only (and a standard topic to standard queues)']);
+    expect(problems).toEqual([
+      'topics[0].subscriptions[0]: a FIFO topic delivers to FIFO queues only (and a standard topic to standard queues)',
+    ]);
   });
 });

@@ -8,7 +8,7 @@ const dir = mkdtempSync(join(tmpdir(), 'sqsops-patch-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the fauxqs persistence patches', () => {
-  it('open fauxqs\'s SQLite database in WAL mode with synchronous = NORMAL (no fsync per message)', async () => {
+  it("open fauxqs's SQLite database in WAL mode with synchronous = NORMAL (no fsync per message)", async () => {
     await applyFauxqsPatches();
     const { PersistenceManager } = (await import(new URL('./persistence.js', import.meta.resolve('fauxqs')).href)) as {
       PersistenceManager: new (dataDir: string) => { db: { prepare(sql: string): { get(): Record<string, unknown> }; close(): void } };

@@ -17,9 +17,16 @@ let aws: TestAws;
 let env: NodeJS.ProcessEnv;
 beforeAll(async () => {
   aws = await startTestAws();
-  env = { AWS_ENDPOINT_URL: aws.local.endpoint, AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId,
+  env = {
+    AWS_ENDPOINT_URL: aws.local.endpoint,
+    AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey,
-    AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'lambda-ledger', SQSOPS_KEY: 'orderId', SQSOPS_LOG_FORMAT: 'off', SQSOPS_METRICS: 'none' };
+    AWS_REGION: 'us-east-1',
+    SQSOPS_LEDGER_TABLE: 'lambda-ledger',
+    SQSOPS_KEY: 'orderId',
+    SQSOPS_LOG_FORMAT: 'off',
+    SQSOPS_METRICS: 'none',
+  };
   await new Ledger(await aws.clients.dynamodb(), 'lambda-ledger').create();
 });
 afterAll(async () => aws.stop());
@@ -29,16 +36,28 @@ function record(m: Message, queueName: string): SqsEvent['Records'][number] {
     messageId: m.MessageId!,
     receiptHandle: m.ReceiptHandle!,
     body: m.Body!,
-    attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount, SentTimestamp: m.Attributes?.SentTimestamp, MessageGroupId: m.Attributes?.MessageGroupId },
-    messageAttributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String' }])),
+    attributes: {
+      ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount,
+      SentTimestamp: m.Attributes?.SentTimestamp,
+      MessageGroupId: m.Attributes?.MessageGroupId,
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String' }]),
+    ),
     eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queueName}`,
   };
 }
 
 async function eventFor(queueName: string, bodies: string[], groupBy?: string): Promise<SqsEvent> {
-  const { config } = parseTopology({ queues: [{ name: queueName, ...(queueName.endsWith('.fifo') ? { contentBasedDeduplication: true } : {}) }] });
+  const { config } = parseTopology({
+    queues: [{ name: queueName, ...(queueName.endsWith('.fifo') ? { contentBasedDeduplication: true } : {}) }],
+  });
   await setupTopology(aws.clients, config!);
-  await produce(aws.clients, { queue: queueName, inputs: bodies.map((body, i) => ({ body, source: `#${i}` })), ...(groupBy ? { groupBy } : {}) });
+  await produce(aws.clients, {
+    queue: queueName,
+    inputs: bodies.map((body, i) => ({ body, source: `#${i}` })),
+    ...(groupBy ? { groupBy } : {}),
+  });
   const url = (await aws.queues.resolve(queueName)).url;
   const records: SqsEvent['Records'] = [];
   for (let i = 0; i < 5 && records.length < bodies.length; i++) {
@@ -50,7 +69,12 @@ async function eventFor(queueName: string, bodies: string[], groupBy?: string): 
 describe('the Lambda handler', () => {
   it('processes a batch, skips a duplicate key, and reports poison when no DLQ is configured', async () => {
     const handler = createHandler(env);
-    const event = await eventFor('lambda-std', [JSON.stringify({ orderId: 'L1' }), JSON.stringify({ orderId: 'L1' }), 'not json', JSON.stringify({ orderId: 'L2' })]);
+    const event = await eventFor('lambda-std', [
+      JSON.stringify({ orderId: 'L1' }),
+      JSON.stringify({ orderId: 'L1' }),
+      'not json',
+      JSON.stringify({ orderId: 'L2' }),
+    ]);
     const poisonId = event.Records.find((r) => r.body === 'not json')!.messageId;
     const res = await handler(event);
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: poisonId }]);
@@ -61,7 +85,12 @@ describe('the Lambda handler', () => {
 
   it('unwraps an SNS-wrapped record', async () => {
     const handler = createHandler(env);
-    const wrapped = JSON.stringify({ Type: 'Notification', MessageId: 'n', TopicArn: 'arn:aws:sns:us-east-1:000000000000:t', Message: JSON.stringify({ orderId: 'SNS-1' }) });
+    const wrapped = JSON.stringify({
+      Type: 'Notification',
+      MessageId: 'n',
+      TopicArn: 'arn:aws:sns:us-east-1:000000000000:t',
+      Message: JSON.stringify({ orderId: 'SNS-1' }),
+    });
     const res = await handler(await eventFor('lambda-sns', [wrapped]));
     expect(res.batchItemFailures).toEqual([]);
     expect((await new Ledger(await aws.clients.dynamodb(), 'lambda-ledger').get('SNS-1'))?.status).toBe('COMPLETED');

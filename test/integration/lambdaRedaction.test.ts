@@ -81,7 +81,10 @@ describe('the Lambda handler', () => {
       const eventSourceARN = 'arn:aws:sqs:us-east-1:000000000000:q';
       const record = { messageId: 'm', receiptHandle: 'r', body: '{}', attributes: {}, eventSourceARN };
       const event: SqsEvent = { Records: [record] };
-      const e = (await handler(event).then(() => undefined, (err: unknown) => err)) as Error;
+      const e = (await handler(event).then(
+        () => undefined,
+        (err: unknown) => err,
+      )) as Error;
       expect(e?.message).toMatch(/is not a MongoDB URL/);
       expect(`${e.message}\n${e.stack}`, s.name).not.toContain(s.secret);
     }

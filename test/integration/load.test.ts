@@ -83,7 +83,13 @@ describe('load', () => {
       workers: 1,
       intervalMs: 250,
       // Every order is poison to this schema check: each goes to the DLQ, none is lost.
-      worker: { mode: 'in-process', options: async () => ({ ledgerTable: false, schema: { validate: () => 'not wanted here', applied: 'a check that refuses everything' } }) },
+      worker: {
+        mode: 'in-process',
+        options: async () => ({
+          ledgerTable: false,
+          schema: { validate: () => 'not wanted here', applied: 'a check that refuses everything' },
+        }),
+      },
     });
     expect(r.sent).toBeGreaterThan(0);
     expect(r.toDlq).toBe(r.sent);

@@ -70,7 +70,11 @@ async function presignGet(path: string, credentials: Creds, expiresIn: number): 
 const JSON_10 = 'application/x-amz-json-1.0';
 const FORM = 'application/x-www-form-urlencoded';
 
-const errorName = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (e as Error).name);
+const errorName = (p: Promise<unknown>) =>
+  p.then(
+    () => 'no error',
+    (e: unknown) => (e as Error).name,
+  );
 
 describe('the local AWS checks every signature', () => {
   it.each(calls)('%s answers the right credentials', async (_service, call) => {
@@ -105,7 +109,13 @@ describe('the local AWS checks every signature', () => {
     ['sqs', { 'x-amz-target': 'AmazonSQS.ListQueues', 'content-type': JSON_10 }, '{}', 403, /MissingAuthenticationToken/],
     ['sns', { 'content-type': FORM }, 'Action=ListTopics&Version=2010-03-31', 403, /<Code>MissingAuthenticationToken<\/Code>/],
     ['s3', {}, undefined, 403, /<Code>AccessDenied<\/Code>/],
-    ['dynamodb', { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': JSON_10 }, '{}', 400, /MissingAuthenticationTokenException/],
+    [
+      'dynamodb',
+      { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': JSON_10 },
+      '{}',
+      400,
+      /MissingAuthenticationTokenException/,
+    ],
   ])('%s refuses a raw unsigned request', async (_service, headers, body, status, shape) => {
     const res = await fetch(`${aws.local.endpoint}/`, { method: body ? 'POST' : 'GET', headers, ...(body ? { body } : {}) });
     expect(res.status).toBe(status);
@@ -121,7 +131,8 @@ describe('the local AWS checks every signature', () => {
         'x-amz-target': 'DynamoDB_20120810.ListTables',
         'content-type': 'application/x-amz-json-1.0',
         'x-amz-date': date,
-        authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date.slice(0, 8)}/us-east-1/dynamodb/aws4_request, ` +
+        authorization:
+          `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${date.slice(0, 8)}/us-east-1/dynamodb/aws4_request, ` +
           `SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
       },
       body: '{}',

@@ -83,7 +83,9 @@ describe('the local AWS daemon', () => {
     const { server } = await ensureLocalAws({ home: h, port: 0, daemonPath });
     expect(new URL(server.endpoint).hostname).toBe('127.0.0.1');
     const { networkInterfaces } = await import('node:os');
-    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal);
     if (!external) {
       console.log('no non-loopback IPv4 address on this machine: checked only the endpoint host');
       return;

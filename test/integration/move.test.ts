@@ -60,7 +60,14 @@ describe('move', () => {
   it('applies --filter and --max, and leaves the rest where it was', async () => {
     const src = await queueWith('flt-a', 30);
     const dst = await aws.queues.create({ name: 'flt-b' });
-    const r = await moveMessages(aws.clients, { from: 'flt-a', to: 'flt-b', filter: ['body.currency=EUR'], max: 10, concurrency: 1, ...quick });
+    const r = await moveMessages(aws.clients, {
+      from: 'flt-a',
+      to: 'flt-b',
+      filter: ['body.currency=EUR'],
+      max: 10,
+      concurrency: 1,
+      ...quick,
+    });
     expect(r.moved).toBe(10);
     const got = await aws.drain(dst);
     expect(got).toHaveLength(10);
@@ -77,7 +84,10 @@ describe('move', () => {
     const m = await moveMessages(aws.clients, { from: 'exp-a', to: file, journalDir: dir, ...quick });
     expect(m.moved).toBe(12);
     expect((await aws.depth(src)).visible).toBe(0);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(24);
     expect(lines[0]).toMatchObject({ format: 'sqsops.message/1', attributes: { kind: { DataType: 'String' } } });
   });
@@ -95,7 +105,7 @@ describe('move', () => {
     }
   });
 
-  it('sends to a queue URL in another region, to that region\'s queue and not the same name here', async () => {
+  it("sends to a queue URL in another region, to that region's queue and not the same name here", async () => {
     await queueWith('geo-a', 7);
     const here = await aws.queues.create({ name: 'geo-b' });
     const eu = createClients({ kind: 'local', region: 'eu-west-1', endpoint: aws.local.endpoint, credentials: aws.local.credentials });
@@ -115,7 +125,9 @@ describe('move', () => {
 
   it('refuses the source as its own destination, and --to-profile on the local AWS', async () => {
     await queueWith('self-a', 1);
-    await expect(moveMessages(aws.clients, { from: 'self-a', to: 'self-a', ...quick })).rejects.toThrow(/--to names the source queue itself/);
+    await expect(moveMessages(aws.clients, { from: 'self-a', to: 'self-a', ...quick })).rejects.toThrow(
+      /--to names the source queue itself/,
+    );
     await expect(moveMessages(aws.clients, { from: 'self-a', to: 'self-b', toProfile: 'dr', ...quick })).rejects.toBeInstanceOf(UsageError);
   });
 });

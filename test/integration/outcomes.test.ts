@@ -32,8 +32,15 @@ const send = (q: string, bodies: string[]) =>
   produce(aws.clients, { queue: q, inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
 const OUTCOMES = ['MessagesSaved', 'DuplicateMessages', 'InvalidMessages', 'MessagesRetried', 'MessagesDeferred', 'MessagesToRejects'];
 const sum = (m: Record<string, number>) => OUTCOMES.reduce((n, k) => n + (m[k] ?? 0), 0);
-const leaseBy = (owner: string, queue: string) =>
-  ({ owner, leaseMs: 120_000, payloadHash: 'x', queue, messageId: 'm', receiveCount: 1, ttlSeconds: 600 });
+const leaseBy = (owner: string, queue: string) => ({
+  owner,
+  leaseMs: 120_000,
+  payloadHash: 'x',
+  queue,
+  messageId: 'm',
+  receiveCount: 1,
+  ttlSeconds: 600,
+});
 
 describe('the outcome counts', () => {
   it('catch every kind of injected poison with the template schema: injected = invalid = to DLQ = DLQ depth', async () => {
@@ -63,7 +70,7 @@ describe('the outcome counts', () => {
     expect(sum(r.metrics)).toBe(r.metrics.MessagesReceived);
   });
 
-  it('counts a key held by another worker\'s live lease as deferred, and leaves its message on the queue', async () => {
+  it("counts a key held by another worker's live lease as deferred, and leaves its message on the queue", async () => {
     const q = await queue('oc-lease');
     const ledger = new Ledger(await aws.clients.dynamodb(), 'oc-lease-ledger');
     await ledger.create();
@@ -81,7 +88,10 @@ describe('the outcome counts', () => {
 
   it('hands back what a receive brings after the stop, visible again and counted deferred', async () => {
     const q = await queue('oc-stop');
-    await send('oc-stop', ['a', 'b', 'c'].map((orderId) => JSON.stringify({ orderId })));
+    await send(
+      'oc-stop',
+      ['a', 'b', 'c'].map((orderId) => JSON.stringify({ orderId })),
+    );
     const proxy = await startFaultProxy(aws.local.endpoint);
     const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint, credentials: aws.local.credentials });
     try {
@@ -104,7 +114,10 @@ describe('the outcome counts', () => {
 
   it('counts messages whose task failed as MessagesToRejects, not saved', async () => {
     await queue('oc-tasks');
-    await send('oc-tasks', ['T1', 'T2'].map((orderId) => JSON.stringify({ orderId })));
+    await send(
+      'oc-tasks',
+      ['T1', 'T2'].map((orderId) => JSON.stringify({ orderId })),
+    );
     const rejects = { queues: aws.queues, queue: await openQueue(aws.clients, 'oc-tasks-rejects', { createIfLocal: true }) };
     const failing = { name: 'always-fails', file: '(test)', run: () => Promise.reject(new Error('down')) };
     const sink = createTaskSink({ set: { tasks: [failing] }, mode: 'requests', owner: 'oc-owner', rejects });

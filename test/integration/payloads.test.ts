@@ -27,7 +27,8 @@ beforeAll(async () => {
 afterAll(async () => aws.stop());
 
 /** A JSON body of about `bytes` bytes, different per seed. */
-const bigBody = (bytes: number, seed: string) => JSON.stringify({ orderId: seed, pad: seed.repeat(Math.ceil(bytes / seed.length)).slice(0, bytes) });
+const bigBody = (bytes: number, seed: string) =>
+  JSON.stringify({ orderId: seed, pad: seed.repeat(Math.ceil(bytes / seed.length)).slice(0, bytes) });
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 async function exists(key: string): Promise<boolean> {
@@ -48,18 +49,27 @@ describe('large payloads', () => {
     const r = await produce(aws.clients, { queue: 'lp-produce', inputs: [{ body, source: '#1' }], largePayloadBucket: BUCKET });
     expect(r).toMatchObject({ sent: 1, failed: [] });
     const m = await peekOne((await aws.queues.resolve('lp-produce')).url);
-    expect(m.Body).toMatch(/^\["software\.amazon\.payloadoffloading\.PayloadS3Pointer",\{"s3BucketName":"sqsops-large","s3Key":"[0-9a-f-]{36}"\}\]$/);
+    expect(m.Body).toMatch(
+      /^\["software\.amazon\.payloadoffloading\.PayloadS3Pointer",\{"s3BucketName":"sqsops-large","s3Key":"[0-9a-f-]{36}"\}\]$/,
+    );
     expect(m.MessageAttributes?.ExtendedPayloadSize).toMatchObject({ DataType: 'Number', StringValue: String(Buffer.byteLength(body)) });
     const pointer = readPointer(m.Body!, m.MessageAttributes)!;
     const stored = await (await aws.clients.s3()).send(new GetObjectCommand({ Bucket: BUCKET, Key: pointer.key }));
     expect(sha(await stored.Body!.transformToString())).toBe(sha(body));
-    const small = await produce(aws.clients, { queue: 'lp-small', inputs: [{ body: '{"orderId":"s"}', source: '#1' }], largePayloadBucket: BUCKET });
+    const small = await produce(aws.clients, {
+      queue: 'lp-small',
+      inputs: [{ body: '{"orderId":"s"}', source: '#1' }],
+      largePayloadBucket: BUCKET,
+    });
     expect(small.sent).toBe(1);
     expect((await peekOne((await aws.queues.resolve('lp-small')).url)).Body).toBe('{"orderId":"s"}');
   });
 
   it('consume shows and exports the real body and deletes the object with the message; --keep-payloads keeps it', async () => {
-    for (const [queue, keep] of [['lp-consume', false], ['lp-keep', true]] as const) {
+    for (const [queue, keep] of [
+      ['lp-consume', false],
+      ['lp-keep', true],
+    ] as const) {
       const body = bigBody(5 * MiB, queue);
       await produce(aws.clients, { queue, inputs: [{ body, source: '#1' }], largePayloadBucket: BUCKET });
       const pointer = readPointer((await peekOne((await aws.queues.resolve(queue)).url)).Body!, { ExtendedPayloadSize: '1' })!;
@@ -78,7 +88,14 @@ describe('large payloads', () => {
     expect(await exists(pointer.key)).toBe(true);
     const seen: string[] = [];
     const rssBefore = process.memoryUsage().rss;
-    const r = await processSqs(aws.clients, { queue: 'lp-process', ledgerTable: 'lp-ledger', key: 'orderId', sinks: [sinkFromHandler('spy', (m) => void seen.push(sha(m.raw)))], drain: true, waitSeconds: 0 });
+    const r = await processSqs(aws.clients, {
+      queue: 'lp-process',
+      ledgerTable: 'lp-ledger',
+      key: 'orderId',
+      sinks: [sinkFromHandler('spy', (m) => void seen.push(sha(m.raw)))],
+      drain: true,
+      waitSeconds: 0,
+    });
     const grown = (process.memoryUsage().rss - rssBefore) / MiB;
     console.log(`process-sqs, one 50 MiB payload: rss grew ${grown.toFixed(0)} MiB`);
     expect(r.handled).toBe(1);
@@ -91,13 +108,26 @@ describe('large payloads', () => {
   it('a pointer whose object is missing is poison: to the DLQ with the reason, the pointer unchanged', async () => {
     const dlqUrl = await aws.queues.create({ name: 'lp-missing-dlq' });
     const url = await aws.queues.create({ name: 'lp-missing' });
-    const pointerBody = JSON.stringify(['software.amazon.payloadoffloading.PayloadS3Pointer', { s3BucketName: BUCKET, s3Key: 'gone-0000' }]);
-    await aws.queues.sendBatch(url, [{ id: '0', body: pointerBody, attributes: { ExtendedPayloadSize: { DataType: 'Number', StringValue: '6000000' } } }]);
-    const r = await processSqs(aws.clients, { queue: 'lp-missing', ledgerTable: 'lp-ledger', dlq: 'lp-missing-dlq', drain: true, waitSeconds: 0 });
+    const pointerBody = JSON.stringify([
+      'software.amazon.payloadoffloading.PayloadS3Pointer',
+      { s3BucketName: BUCKET, s3Key: 'gone-0000' },
+    ]);
+    await aws.queues.sendBatch(url, [
+      { id: '0', body: pointerBody, attributes: { ExtendedPayloadSize: { DataType: 'Number', StringValue: '6000000' } } },
+    ]);
+    const r = await processSqs(aws.clients, {
+      queue: 'lp-missing',
+      ledgerTable: 'lp-ledger',
+      dlq: 'lp-missing-dlq',
+      drain: true,
+      waitSeconds: 0,
+    });
     expect(r.metrics).toMatchObject({ MessagesReceived: 1, InvalidMessages: 1 });
     const [dead] = await aws.queues.receive(dlqUrl, { max: 1, waitSeconds: 1 });
     expect(dead!.Body).toBe(pointerBody);
-    expect(dead!.MessageAttributes?.['sqsops.error']?.StringValue).toMatch(/large payload s3:\/\/sqsops-large\/gone-0000 is missing \(NoSuchKey\)/);
+    expect(dead!.MessageAttributes?.['sqsops.error']?.StringValue).toMatch(
+      /large payload s3:\/\/sqsops-large\/gone-0000 is missing \(NoSuchKey\)/,
+    );
   });
 
   it('reads what an older Java Extended Client wrote (SQSLargePayloadSize, MessageS3Pointer)', async () => {
@@ -105,7 +135,9 @@ describe('large payloads', () => {
     await (await aws.clients.s3()).send(new PutObjectCommand({ Bucket: BUCKET, Key: 'java-legacy', Body: body }));
     const url = await aws.queues.create({ name: 'lp-java' });
     const legacy = JSON.stringify(['com.amazon.sqs.javamessaging.MessageS3Pointer', { s3BucketName: BUCKET, s3Key: 'java-legacy' }]);
-    await aws.queues.sendBatch(url, [{ id: '0', body: legacy, attributes: { SQSLargePayloadSize: { DataType: 'Number', StringValue: String(body.length) } } }]);
+    await aws.queues.sendBatch(url, [
+      { id: '0', body: legacy, attributes: { SQSLargePayloadSize: { DataType: 'Number', StringValue: String(body.length) } } },
+    ]);
     const r = await consume(aws.clients, { queue: 'lp-java', count: 1, ledgerTable: 'lp-ledger', waitSeconds: 1 });
     expect(sha(r.messages[0]!.body)).toBe(sha(body));
     expect(await exists('java-legacy')).toBe(false);
@@ -130,7 +162,16 @@ describe('large payloads', () => {
     const url = (await aws.queues.resolve('lp-lambda')).url;
     const [m] = await aws.queues.receive(url, { max: 1, waitSeconds: 1, visibilityTimeout: 60 });
     await new Ledger(await aws.clients.dynamodb(), 'lp-lambda-ledger').create();
-    const env = { AWS_ENDPOINT_URL: aws.local.endpoint, AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey, AWS_REGION: 'us-east-1', SQSOPS_LEDGER_TABLE: 'lp-lambda-ledger', SQSOPS_KEY: 'orderId', SQSOPS_LOG_FORMAT: 'off', SQSOPS_METRICS: 'none' };
+    const env = {
+      AWS_ENDPOINT_URL: aws.local.endpoint,
+      AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      SQSOPS_LEDGER_TABLE: 'lp-lambda-ledger',
+      SQSOPS_KEY: 'orderId',
+      SQSOPS_LOG_FORMAT: 'off',
+      SQSOPS_METRICS: 'none',
+    };
     const event: SqsEvent = {
       Records: [
         {
@@ -138,7 +179,12 @@ describe('large payloads', () => {
           receiptHandle: m!.ReceiptHandle!,
           body: m!.Body!,
           attributes: { ApproximateReceiveCount: '1', SentTimestamp: m!.Attributes?.SentTimestamp },
-          messageAttributes: Object.fromEntries(Object.entries(m!.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String' }])),
+          messageAttributes: Object.fromEntries(
+            Object.entries(m!.MessageAttributes ?? {}).map(([k, v]) => [
+              k,
+              { stringValue: v.StringValue, dataType: v.DataType ?? 'String' },
+            ]),
+          ),
           eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:lp-lambda',
         },
       ],

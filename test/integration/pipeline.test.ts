@@ -22,7 +22,8 @@ async function queue(name: string, extra: Record<string, unknown> = {}) {
   await setupTopology(aws.clients, config!);
   return aws.queues.resolve(name);
 }
-const send = (q: string, bodies: string[]) => produce(aws.clients, { queue: q, inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
+const send = (q: string, bodies: string[]) =>
+  produce(aws.clients, { queue: q, inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
 
 async function listKeys(bucket: string): Promise<string[]> {
   const out = await (await aws.clients.s3()).send(new ListObjectsV2Command({ Bucket: bucket }));
@@ -36,7 +37,14 @@ describe('process-sqs', () => {
     const bodies = ['A', 'B', 'A', 'C', 'B', 'A'].map((id) => JSON.stringify({ orderId: id, total: 1 }));
     await send('pp-dups', bodies);
     const sink = createS3Sink({ s3: await aws.clients.s3(), bucket: 'pp-dups' });
-    const r = await processSqs(aws.clients, { queue: 'pp-dups', ledgerTable: 'pp-ledger', key: 'orderId', sinks: [sink], drain: true, waitSeconds: 0 });
+    const r = await processSqs(aws.clients, {
+      queue: 'pp-dups',
+      ledgerTable: 'pp-ledger',
+      key: 'orderId',
+      sinks: [sink],
+      drain: true,
+      waitSeconds: 0,
+    });
     expect(r.metrics).toMatchObject({ MessagesSaved: 3, DuplicateMessages: 3, MessagesDeleted: 6, InvalidMessages: 0 });
     expect((await listKeys('pp-dups')).map((k) => k.split('/').pop()).sort()).toEqual(['A.json', 'B.json', 'C.json']);
     expect(await aws.depth((await aws.queues.resolve('pp-dups')).url)).toEqual({ visible: 0, inFlight: 0 });
@@ -49,7 +57,10 @@ describe('process-sqs', () => {
     const weird = '{"orderId": "x", "total": 1, "note": "ünïcödé  spaces"  ';
     await send('pp-poison', [JSON.stringify({ orderId: 'ok', total: 2 }), weird, 'plain text']);
     const r = await processSqs(aws.clients, { queue: 'pp-poison', ledgerTable: 'pp-ledger', key: 'orderId', drain: true, waitSeconds: 0 });
-    expect(r).toMatchObject({ dlq: 'pp-poison-dlq', metrics: { MessagesSaved: 1, InvalidMessages: 2, MessagesToDLQ: 2, MessagesDeleted: 3 } });
+    expect(r).toMatchObject({
+      dlq: 'pp-poison-dlq',
+      metrics: { MessagesSaved: 1, InvalidMessages: 2, MessagesToDLQ: 2, MessagesDeleted: 3 },
+    });
     const dead = await aws.drain((await aws.queues.resolve('pp-poison-dlq')).url);
     expect(dead.map((d) => d.body).sort()).toEqual([weird, 'plain text'].sort());
     expect(await aws.depth(q.url)).toEqual({ visible: 0, inFlight: 0 });
@@ -57,10 +68,22 @@ describe('process-sqs', () => {
 
   it('unwraps SNS notification envelopes and keys on the inner message', async () => {
     await queue('pp-sns');
-    const envelope = { Type: 'Notification', MessageId: 'n-1', TopicArn: 'arn:aws:sns:us-east-1:000000000000:orders', Message: JSON.stringify({ orderId: 'sns-1', total: 5 }) };
+    const envelope = {
+      Type: 'Notification',
+      MessageId: 'n-1',
+      TopicArn: 'arn:aws:sns:us-east-1:000000000000:orders',
+      Message: JSON.stringify({ orderId: 'sns-1', total: 5 }),
+    };
     await send('pp-sns', [JSON.stringify(envelope), JSON.stringify({ orderId: 'sns-1', total: 5 })]);
     const seen: unknown[] = [];
-    const r = await processSqs(aws.clients, { queue: 'pp-sns', ledgerTable: 'pp-ledger', key: 'orderId', sinks: [sinkFromHandler('spy', (m) => void seen.push(m.body))], drain: true, waitSeconds: 0 });
+    const r = await processSqs(aws.clients, {
+      queue: 'pp-sns',
+      ledgerTable: 'pp-ledger',
+      key: 'orderId',
+      sinks: [sinkFromHandler('spy', (m) => void seen.push(m.body))],
+      drain: true,
+      waitSeconds: 0,
+    });
     expect(r.metrics).toMatchObject({ MessagesSaved: 1, DuplicateMessages: 1, PayloadMismatch: 0 });
     expect(seen).toEqual([{ orderId: 'sns-1', total: 5 }]);
   });
@@ -70,22 +93,45 @@ describe('process-sqs', () => {
     await send('pp-mismatch', [JSON.stringify({ orderId: 'm-1', total: 1 })]);
     await processSqs(aws.clients, { queue: 'pp-mismatch', ledgerTable: 'pp-ledger', key: 'orderId', drain: true, waitSeconds: 0 });
     await send('pp-mismatch', [JSON.stringify({ orderId: 'm-1', total: 999 })]);
-    const r = await processSqs(aws.clients, { queue: 'pp-mismatch', ledgerTable: 'pp-ledger', key: 'orderId', drain: true, waitSeconds: 0 });
+    const r = await processSqs(aws.clients, {
+      queue: 'pp-mismatch',
+      ledgerTable: 'pp-ledger',
+      key: 'orderId',
+      drain: true,
+      waitSeconds: 0,
+    });
     expect(r.metrics).toMatchObject({ DuplicateMessages: 1, PayloadMismatch: 1 });
   });
 
   it('retries through a sink outage and then succeeds, leaving no INPROGRESS rows', async () => {
     await queue('pp-outage');
-    await send('pp-outage', [1, 2, 3].map((i) => JSON.stringify({ orderId: `o-${i}`, total: i })));
+    await send(
+      'pp-outage',
+      [1, 2, 3].map((i) => JSON.stringify({ orderId: `o-${i}`, total: i })),
+    );
     const sink = createS3Sink({ s3: await aws.clients.s3(), bucket: 'pp-outage-bucket' }); // the bucket does not exist yet
-    const first = await processSqs(aws.clients, { queue: 'pp-outage', ledgerTable: 'pp-outage-ledger', key: 'orderId', sinks: [sink], drain: true, waitSeconds: 0 });
+    const first = await processSqs(aws.clients, {
+      queue: 'pp-outage',
+      ledgerTable: 'pp-outage-ledger',
+      key: 'orderId',
+      sinks: [sink],
+      drain: true,
+      waitSeconds: 0,
+    });
     expect(first.metrics).toMatchObject({ MessagesSaved: 0, MessagesRetried: 3, 'SinkError.s3': 3 });
     // Released, not deleted: the record keeps what an attempt finished (its tasks), and says so.
     expect((await showLedger(aws.clients, { ledgerTable: 'pp-outage-ledger' })).counts).toEqual({ RELEASED: 3 });
     await new ObjectStore(await aws.clients.s3()).createBucket('pp-outage-bucket');
     let saved = 0;
     for (let i = 0; i < 20 && saved < 3; i++) {
-      const r = await processSqs(aws.clients, { queue: 'pp-outage', ledgerTable: 'pp-outage-ledger', key: 'orderId', sinks: [sink], drain: true, waitSeconds: 1 });
+      const r = await processSqs(aws.clients, {
+        queue: 'pp-outage',
+        ledgerTable: 'pp-outage-ledger',
+        key: 'orderId',
+        sinks: [sink],
+        drain: true,
+        waitSeconds: 1,
+      });
       saved += r.metrics.MessagesSaved!;
     }
     expect(saved).toBe(3);
@@ -99,7 +145,16 @@ describe('process-sqs', () => {
     await send('pp-race', bodies);
     const writes = new Map<string, number>();
     const spy = sinkFromHandler('count', (m) => void writes.set(m.key, (writes.get(m.key) ?? 0) + 1));
-    const run = () => processSqs(aws.clients, { queue: 'pp-race', ledgerTable: 'pp-race-ledger', key: 'orderId', sinks: [spy], drain: true, waitSeconds: 1, concurrency: 3 });
+    const run = () =>
+      processSqs(aws.clients, {
+        queue: 'pp-race',
+        ledgerTable: 'pp-race-ledger',
+        key: 'orderId',
+        sinks: [spy],
+        drain: true,
+        waitSeconds: 1,
+        concurrency: 3,
+      });
     const [a, b] = await Promise.all([run(), run()]);
     expect(a.handled + b.handled).toBe(200);
     expect(writes.size).toBe(150);
@@ -121,11 +176,25 @@ describe('process-sqs', () => {
       }
       order.push(id);
     });
-    let r = await processSqs(aws.clients, { queue: 'pp-fifo.fifo', ledgerTable: 'pp-ledger', key: 'orderId', sinks: [flaky], drain: true, waitSeconds: 0 });
+    let r = await processSqs(aws.clients, {
+      queue: 'pp-fifo.fifo',
+      ledgerTable: 'pp-ledger',
+      key: 'orderId',
+      sinks: [flaky],
+      drain: true,
+      waitSeconds: 0,
+    });
     expect(order).toContain('g2:2');
     expect(order).not.toContain('g1:3');
     for (let i = 0; i < 10 && order.length < 5; i++) {
-      r = await processSqs(aws.clients, { queue: 'pp-fifo.fifo', ledgerTable: 'pp-ledger', key: 'orderId', sinks: [flaky], drain: true, waitSeconds: 1 });
+      r = await processSqs(aws.clients, {
+        queue: 'pp-fifo.fifo',
+        ledgerTable: 'pp-ledger',
+        key: 'orderId',
+        sinks: [flaky],
+        drain: true,
+        waitSeconds: 1,
+      });
     }
     expect(order.filter((o) => o.startsWith('g1'))).toEqual(['g1:1', 'g1:2', 'g1:3']);
     expect(order.filter((o) => o.startsWith('g2'))).toEqual(['g2:1', 'g2:2']);
@@ -146,7 +215,10 @@ describe('the ledger claim', () => {
     expect(await ledger.release('k', 'A')).toBe(false);
     expect(await ledger.complete('k', 'B', 3600)).toBe(true);
     expect(await ledger.claim({ ...base, owner: 'C', leaseMs: 60_000 })).toEqual({ kind: 'duplicate', payloadMismatch: false });
-    expect(await ledger.claim({ ...base, payloadHash: 'other', owner: 'C', leaseMs: 60_000 })).toEqual({ kind: 'duplicate', payloadMismatch: true });
+    expect(await ledger.claim({ ...base, payloadHash: 'other', owner: 'C', leaseMs: 60_000 })).toEqual({
+      kind: 'duplicate',
+      payloadMismatch: true,
+    });
   });
 
   it('keeps the tasks a released or crashed attempt finished, and forgets them after the TTL', async () => {
@@ -171,7 +243,16 @@ describe('the ledger claim', () => {
     expect(winners).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === 'inflight')).toHaveLength(7);
     const record = await ledger.get('race');
-    expect(record).toMatchObject({ id: 'race', status: 'INPROGRESS', owner: winners[0], payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 3, source: 'process-sqs' });
+    expect(record).toMatchObject({
+      id: 'race',
+      status: 'INPROGRESS',
+      owner: winners[0],
+      payloadHash: 'h',
+      queue: 'q',
+      messageId: 'm',
+      receiveCount: 3,
+      source: 'process-sqs',
+    });
     expect(record!.leaseExpiresAt).toBeGreaterThanOrEqual(before + 60_000);
     expect(record!.expiresAt).toBeGreaterThanOrEqual(Math.floor(before / 1000) + 3600);
   });

@@ -51,7 +51,10 @@ describe('produce', () => {
   });
 
   it('keeps per-group order on a FIFO queue while sending on parallel lanes', async () => {
-    const inputs = Array.from({ length: 120 }, (_, i) => ({ body: JSON.stringify({ customerId: `c${i % 4}`, seq: i }), source: `#${i + 1}` }));
+    const inputs = Array.from({ length: 120 }, (_, i) => ({
+      body: JSON.stringify({ customerId: `c${i % 4}`, seq: i }),
+      source: `#${i + 1}`,
+    }));
     const r = await produce(aws.clients, { queue: 'p-order.fifo', inputs, groupBy: 'customerId', concurrency: 4 });
     expect(r).toMatchObject({ sent: 120, fifo: true });
     const got = await aws.drain(r.queueUrl);
@@ -75,11 +78,16 @@ describe('produce', () => {
     const inputs = ['{"ok":1}', 'bad\u0000body', '{"ok":2}'].map((b, i) => ({ body: b, source: `f.ndjson:${i + 1}` }));
     const r = await produce(aws.clients, { queue: 'p-refused', inputs });
     expect(r.sent).toBe(2);
-    expect(r.failed).toEqual([{ source: 'f.ndjson:2', code: 'InvalidMessageContents', reason: expect.stringMatching(/Invalid characters/) }]);
+    expect(r.failed).toEqual([
+      { source: 'f.ndjson:2', code: 'InvalidMessageContents', reason: expect.stringMatching(/Invalid characters/) },
+    ]);
   });
 
   it('sends nothing when any body is over the 1 MiB limit', async () => {
-    const inputs = [{ body: '{"a":1}', source: 'f:1' }, { body: 'x'.repeat(1024 * 1024 + 1), source: 'f:2' }];
+    const inputs = [
+      { body: '{"a":1}', source: 'f:1' },
+      { body: 'x'.repeat(1024 * 1024 + 1), source: 'f:2' },
+    ];
     await expect(produce(aws.clients, { queue: 'p-big', inputs })).rejects.toThrow(/^f:2: body is 1048577 bytes, over SQS's 1 MiB limit/);
     await expect(aws.queues.resolve('p-big')).rejects.toBeInstanceOf(QueueNotFoundError);
   });

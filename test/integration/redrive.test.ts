@@ -36,11 +36,17 @@ async function pair(name: string, fifo = false): Promise<{ source: QueueRef; dlq
   return { source: await aws.queues.describe(srcUrl), dlq };
 }
 
-async function fill(dlq: QueueRef, bodies: string[], extra: (i: number) => { attributes?: Record<string, MessageAttributeValue>; groupId?: string } = () => ({})) {
+async function fill(
+  dlq: QueueRef,
+  bodies: string[],
+  extra: (i: number) => { attributes?: Record<string, MessageAttributeValue>; groupId?: string } = () => ({}),
+) {
   for (let i = 0; i < bodies.length; i += 10) {
     const out = await aws.queues.sendBatch(
       dlq.url,
-      bodies.slice(i, i + 10).map((body, j) => ({ id: String(j), body, ...(dlq.fifo ? { groupId: 'g', deduplicationId: `d${i + j}` } : {}), ...extra(i + j) })),
+      bodies
+        .slice(i, i + 10)
+        .map((body, j) => ({ id: String(j), body, ...(dlq.fifo ? { groupId: 'g', deduplicationId: `d${i + j}` } : {}), ...extra(i + j) })),
     );
     expect(out.failed).toEqual([]);
   }
@@ -54,11 +60,22 @@ describe('redrive-dlq, manual move', () => {
     const bodies = ['{"orderId":"a","total":1.50}', '  not json, with spaces  \n', 'ünïcødé ✓ € \t tab', '{"nested":{"x":[1,2,3]}}'];
     const bin = new Uint8Array([0, 1, 2, 250, 255]);
     await fill(dlq, bodies, (i) => ({
-      attributes: { eventType: { DataType: 'String', StringValue: `E${i}` }, n: { DataType: 'Number', StringValue: String(i * 1.5) }, raw: { DataType: 'Binary', BinaryValue: bin } },
+      attributes: {
+        eventType: { DataType: 'String', StringValue: `E${i}` },
+        n: { DataType: 'Number', StringValue: String(i * 1.5) },
+        raw: { DataType: 'Binary', BinaryValue: bin },
+      },
     }));
     const notes: string[] = [];
     const r = await redriveDlq(aws.clients, { from: dlq.name, ...fast, journalDir, notify: (m) => notes.push(m) });
-    expect(r).toMatchObject({ path: 'manual', destination: source.name, moved: 4, failed: [], filteredOut: 0, left: { visible: 0, inFlight: 0 } });
+    expect(r).toMatchObject({
+      path: 'manual',
+      destination: source.name,
+      moved: 4,
+      failed: [],
+      filteredOut: 0,
+      left: { visible: 0, inFlight: 0 },
+    });
     expect(notes.join('\n')).toMatch(/move task is not available here \(InvalidAction/);
     const got = await aws.queues.receive(source.url, { max: 10, waitSeconds: 0 });
     expect(got.map((m) => m.Body).sort()).toEqual([...bodies].sort());
@@ -74,15 +91,23 @@ describe('redrive-dlq, manual move', () => {
     const { source, dlq } = await pair('rd-order', true);
     const sent: { body: string; groupId: string }[] = [];
     for (let i = 0; i < 24; i++) sent.push({ body: JSON.stringify({ seq: i, group: `g${i % 3}` }), groupId: `g${i % 3}` });
-    await fill(dlq, sent.map((s) => s.body), (i) => ({ groupId: sent[i]!.groupId }));
+    await fill(
+      dlq,
+      sent.map((s) => s.body),
+      (i) => ({ groupId: sent[i]!.groupId }),
+    );
     const r = await redriveDlq(aws.clients, { from: dlq.url, ...fast, journalDir });
     expect(r).toMatchObject({ moved: 24, failed: [], heldBack: 0 });
     const got: { body: string; groupId?: string; dedup?: string }[] = [];
     for (let empty = 0; empty < 2; ) {
       const batch = await aws.queues.receive(source.url, { max: 10, waitSeconds: 0, visibilityTimeout: 60 });
       if (batch.length === 0) empty++;
-      for (const m of batch) got.push({ body: m.Body!, groupId: m.Attributes?.MessageGroupId, dedup: m.Attributes?.MessageDeduplicationId });
-      await aws.queues.deleteBatch(source.url, batch.map((m, i) => ({ id: String(i), receiptHandle: m.ReceiptHandle! })));
+      for (const m of batch)
+        got.push({ body: m.Body!, groupId: m.Attributes?.MessageGroupId, dedup: m.Attributes?.MessageDeduplicationId });
+      await aws.queues.deleteBatch(
+        source.url,
+        batch.map((m, i) => ({ id: String(i), receiptHandle: m.ReceiptHandle! })),
+      );
     }
     for (const g of ['g0', 'g1', 'g2']) {
       const mine = got.filter((m) => m.groupId === g).map((m) => (JSON.parse(m.body) as { seq: number }).seq);
@@ -94,8 +119,15 @@ describe('redrive-dlq, manual move', () => {
   it('leaves messages that do not match the filter in the DLQ, visible', async () => {
     const { source, dlq } = await pair('rd-filter');
     const bodies = Array.from({ length: 15 }, (_, i) => JSON.stringify({ orderId: `o${i}`, currency: i % 3 === 0 ? 'EUR' : 'USD' }));
-    await fill(dlq, bodies, (i) => ({ attributes: { eventType: { DataType: 'String', StringValue: i % 2 ? 'OrderCreated' : 'OrderPaid' } } }));
-    const r = await redriveDlq(aws.clients, { from: dlq.name, filter: ['body.currency=EUR', 'attr.eventType=OrderCreated'], ...fast, journalDir });
+    await fill(dlq, bodies, (i) => ({
+      attributes: { eventType: { DataType: 'String', StringValue: i % 2 ? 'OrderCreated' : 'OrderPaid' } },
+    }));
+    const r = await redriveDlq(aws.clients, {
+      from: dlq.name,
+      filter: ['body.currency=EUR', 'attr.eventType=OrderCreated'],
+      ...fast,
+      journalDir,
+    });
     // EUR: 0,3,6,9,12; odd (OrderCreated): 3, 9.
     expect(r).toMatchObject({ moved: 2, filteredOut: 13, failed: [], left: { visible: 13, inFlight: 0 } });
     expect((await aws.drain(source.url)).map((m) => (JSON.parse(m.body) as { orderId: string }).orderId).sort()).toEqual(['o3', 'o9']);
@@ -104,7 +136,10 @@ describe('redrive-dlq, manual move', () => {
 
   it('moves at most --max, exactly, across concurrent lanes', async () => {
     const { source, dlq } = await pair('rd-max');
-    await fill(dlq, Array.from({ length: 250 }, (_, i) => `m${i}`));
+    await fill(
+      dlq,
+      Array.from({ length: 250 }, (_, i) => `m${i}`),
+    );
     const r = await redriveDlq(aws.clients, { from: dlq.name, max: 95, concurrency: 8, ...fast, journalDir });
     expect(r.moved).toBe(95);
     expect(await aws.depth(source.url)).toEqual({ visible: 95, inFlight: 0 });
@@ -117,16 +152,25 @@ describe('redrive-dlq, manual move', () => {
 
   it('moves nothing on a dry run and leaves everything visible', async () => {
     const { source, dlq } = await pair('rd-dry');
-    await fill(dlq, Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: `o${i}` })));
+    await fill(
+      dlq,
+      Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: `o${i}` })),
+    );
     const r = await redriveDlq(aws.clients, { from: dlq.name, dryRun: true, filter: ['body.orderId!=o5'], ...fast, journalDir });
     expect(r).toMatchObject({ dryRun: true, moved: 0, filteredOut: 1, left: { visible: 12, inFlight: 0 } });
-    expect(r.wouldMove.map((m) => m.body).sort()).toEqual(Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: `o${i}` })).filter((b) => !b.includes('"o5"')).sort());
+    expect(r.wouldMove.map((m) => m.body).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => JSON.stringify({ orderId: `o${i}` }))
+        .filter((b) => !b.includes('"o5"'))
+        .sort(),
+    );
     expect(await aws.depth(source.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('reports entries the destination refuses and leaves them in the DLQ', async () => {
     const { dlq } = await pair('rd-refused');
-    const small = await aws.queues.describe(await aws.queues.create({ name: 'rd-refused-small', attributes: { MaximumMessageSize: '1024' } }));
+    const small = await aws.queues.describe(
+      await aws.queues.create({ name: 'rd-refused-small', attributes: { MaximumMessageSize: '1024' } }),
+    );
     await fill(dlq, ['ok-1', 'x'.repeat(2000), 'ok-2']);
     const r = await redriveDlq(aws.clients, { from: dlq.name, to: small.name, ...fast, journalDir });
     expect(r.moved).toBe(2);
@@ -136,7 +180,10 @@ describe('redrive-dlq, manual move', () => {
 
   it('paces the move with --rate', async () => {
     const { dlq } = await pair('rd-rate');
-    await fill(dlq, Array.from({ length: 12 }, (_, i) => `r${i}`));
+    await fill(
+      dlq,
+      Array.from({ length: 12 }, (_, i) => `r${i}`),
+    );
     const r = await redriveDlq(aws.clients, { from: dlq.name, rate: 5, ...fast, journalDir });
     expect(r.moved).toBe(12);
     // 12 messages at 5/s: the last batch may start only after 10 were moved, 2 s in.
@@ -147,7 +194,9 @@ describe('redrive-dlq, manual move', () => {
 describe('a poison message through process-sqs, redrive-dlq and process-sqs again', () => {
   it('keeps its attributes, and carries the newest failure reason, not the first', async () => {
     const { source, dlq } = await pair('rd-again');
-    await aws.queues.sendBatch(source.url, [{ id: '0', body: 'plain text', attributes: { eventType: { DataType: 'String', StringValue: 'OrderCreated' } } }]);
+    await aws.queues.sendBatch(source.url, [
+      { id: '0', body: 'plain text', attributes: { eventType: { DataType: 'String', StringValue: 'OrderCreated' } } },
+    ]);
     await processSqs(aws.clients, { queue: source.name, ledgerTable: 'rd-ledger', key: 'orderId', drain: true, waitSeconds: 0 });
     const [first] = await aws.queues.receive(dlq.url, { max: 1, waitSeconds: 0, visibilityTimeout: 0 });
     const reason1 = first!.MessageAttributes?.['sqsops.error']?.StringValue;
@@ -184,7 +233,10 @@ describe('redrive-dlq after a crash between send and delete', () => {
 
   it('deletes what the journal says was sent, without sending it again (standard destination)', async () => {
     const { source, dlq } = await pair('rd-crash-std');
-    await fill(dlq, Array.from({ length: 15 }, (_, i) => `c${i}`));
+    await fill(
+      dlq,
+      Array.from({ length: 15 }, (_, i) => `c${i}`),
+    );
     const inFlight = await crashAfterSend(dlq, source, true);
     const r = await redriveDlq(aws.clients, { from: dlq.name, ...fast, journalDir });
     expect(r).toMatchObject({ moved: 15 - inFlight, recovered: inFlight, failed: [] });
@@ -194,7 +246,11 @@ describe('redrive-dlq after a crash between send and delete', () => {
 
   it('sends no duplicate to a FIFO destination even without the journal (dedup id)', async () => {
     const { source, dlq } = await pair('rd-crash-fifo', true);
-    await fill(dlq, Array.from({ length: 6 }, (_, i) => `f${i}`), (i) => ({ groupId: `g${i % 3}` }));
+    await fill(
+      dlq,
+      Array.from({ length: 6 }, (_, i) => `f${i}`),
+      (i) => ({ groupId: `g${i % 3}` }),
+    );
     expect(await crashAfterSend(dlq, source, false)).toBeGreaterThan(1);
     const r = await redriveDlq(aws.clients, { from: dlq.name, ...fast });
     expect(r.failed).toEqual([]);
@@ -207,14 +263,20 @@ describe('redrive-dlq picks a destination', () => {
     const lone = await aws.queues.create({ name: 'rd-lone' });
     await expect(redriveDlq(aws.clients, { from: lone, ...fast })).rejects.toThrow(/rd-lone is not the DLQ of any queue/);
     const { dlq } = await pair('rd-two');
-    await aws.queues.create({ name: 'rd-two-b', attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 3 }) } });
+    await aws.queues.create({
+      name: 'rd-two-b',
+      attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 3 }) },
+    });
     await expect(redriveDlq(aws.clients, { from: dlq.name, ...fast })).rejects.toThrow(/is the DLQ of 2 queues \(rd-two, rd-two-b\)/);
     await expect(redriveDlq(aws.clients, { from: dlq.name, to: dlq.name, ...fast })).rejects.toThrow(/--to names the DLQ itself/);
   });
 
   it('stops at Ctrl-C and makes what it left behind visible again', async () => {
     const { source, dlq } = await pair('rd-abort');
-    await fill(dlq, Array.from({ length: 30 }, (_, i) => JSON.stringify({ i })));
+    await fill(
+      dlq,
+      Array.from({ length: 30 }, (_, i) => JSON.stringify({ i })),
+    );
     const controller = new AbortController();
     const r = await redriveDlq(aws.clients, {
       from: dlq.name,
@@ -238,10 +300,20 @@ describe('redrive-dlq, native move (SQS move tasks, added in front of fauxqs)', 
     const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: emulator.endpoint, credentials: aws.local.credentials });
     try {
       const { source, dlq } = await pair('rd-native');
-      await fill(dlq, Array.from({ length: 20 }, (_, i) => `n${i}`));
+      await fill(
+        dlq,
+        Array.from({ length: 20 }, (_, i) => `n${i}`),
+      );
       const seen: number[] = [];
       const r = await redriveDlq(clients, { from: dlq.name, rate: 100, pollMs: 50, journalDir, onProgress: (p) => seen.push(p.moved) });
-      expect(r).toMatchObject({ path: 'native', destination: 'original sources', moved: 20, failed: [], notes: [], left: { visible: 0, inFlight: 0 } });
+      expect(r).toMatchObject({
+        path: 'native',
+        destination: 'original sources',
+        moved: 20,
+        failed: [],
+        notes: [],
+        left: { visible: 0, inFlight: 0 },
+      });
       expect(emulator.tasks[0]).toMatchObject({ Status: 'COMPLETED', MaxNumberOfMessagesPerSecond: 100 });
       expect(emulator.tasks[0]!.DestinationArn).toBeUndefined();
       expect(seen.at(-1)).toBe(20);
@@ -258,7 +330,10 @@ describe('redrive-dlq, native move (SQS move tasks, added in front of fauxqs)', 
     try {
       const { dlq } = await pair('rd-native-cancel');
       const other = await aws.queues.describe(await aws.queues.create({ name: 'rd-native-elsewhere' }));
-      await fill(dlq, Array.from({ length: 40 }, (_, i) => `x${i}`));
+      await fill(
+        dlq,
+        Array.from({ length: 40 }, (_, i) => `x${i}`),
+      );
       const controller = new AbortController();
       const r = await redriveDlq(clients, {
         from: dlq.name,

@@ -18,12 +18,24 @@ const topology = (raw: unknown) => {
 };
 
 describe('setup', () => {
-  const raw = { queues: [{ name: 's-orders', maxReceiveCount: 3, visibilityTimeout: 45 }, { name: 's-pay.fifo', contentBasedDeduplication: true }], ledgerTable: 's-ledger', bucket: 's-bucket' };
+  const raw = {
+    queues: [
+      { name: 's-orders', maxReceiveCount: 3, visibilityTimeout: 45 },
+      { name: 's-pay.fifo', contentBasedDeduplication: true },
+    ],
+    ledgerTable: 's-ledger',
+    bucket: 's-bucket',
+  };
 
   it('plans without changing anything on a dry run', async () => {
     const steps = await setupTopology(aws.clients, topology(raw), { dryRun: true });
     expect(steps.map((s) => `${s.resource}:${s.name}:${s.action}`)).toEqual([
-      'dlq:s-orders-dlq:create', 'queue:s-orders:create', 'dlq:s-pay-dlq.fifo:create', 'queue:s-pay.fifo:create', 'table:s-ledger:create', 'bucket:s-bucket:create',
+      'dlq:s-orders-dlq:create',
+      'queue:s-orders:create',
+      'dlq:s-pay-dlq.fifo:create',
+      'queue:s-pay.fifo:create',
+      'table:s-ledger:create',
+      'bucket:s-bucket:create',
     ]);
     expect(await aws.queues.findUrl('s-orders')).toBeUndefined();
     expect(await new Ledger(await aws.clients.dynamodb(), 's-ledger').exists()).toBe(false);
@@ -44,7 +56,10 @@ describe('setup', () => {
   it('is idempotent, and converges changed settings', async () => {
     const again = await setupTopology(aws.clients, topology(raw));
     expect(again.every((s) => s.action === 'unchanged')).toBe(true);
-    const changed = await setupTopology(aws.clients, topology({ ...raw, queues: [{ name: 's-orders', maxReceiveCount: 7, visibilityTimeout: 45 }] }));
+    const changed = await setupTopology(
+      aws.clients,
+      topology({ ...raw, queues: [{ name: 's-orders', maxReceiveCount: 7, visibilityTimeout: 45 }] }),
+    );
     const step = changed.find((s) => s.name === 's-orders');
     expect(step?.action).toBe('update');
     expect(Object.keys(step?.changes ?? {})).toEqual(['RedrivePolicy']);

@@ -19,7 +19,16 @@ function context(signal: AbortSignal, json = false): { ctx: CommandContext; stdo
   let text = '';
   sink.on('data', (d: Buffer) => (text += d.toString()));
   const out = new Output({ json, quiet: true, color: false, stdout: sink, stderr: new PassThrough() });
-  const ctx = { out, globals: {}, env: {}, names: { queue: 'q', ledgerTable: 't', bucket: 'b' }, signal, connect: async () => aws.clients, confirm: async () => {}, onClose: () => {} };
+  const ctx = {
+    out,
+    globals: {},
+    env: {},
+    names: { queue: 'q', ledgerTable: 't', bucket: 'b' },
+    signal,
+    connect: async () => aws.clients,
+    confirm: async () => {},
+    onClose: () => {},
+  };
   return { ctx: ctx as CommandContext, stdout: () => text };
 }
 
@@ -31,7 +40,10 @@ describe('stats', () => {
     await aws.queues.receive(url, { max: 5, waitSeconds: 0, visibilityTimeout: 60 });
     await aws.queues.sendBatch(url, [{ id: '0', body: 'later', delaySeconds: 60 }]);
     const dlq = (await aws.queues.resolve('st-orders-dlq')).url;
-    await aws.queues.sendBatch(dlq, [{ id: '0', body: 'dead' }, { id: '1', body: 'dead too' }]);
+    await aws.queues.sendBatch(dlq, [
+      { id: '0', body: 'dead' },
+      { id: '1', body: 'dead too' },
+    ]);
     const rows = await queueStats(aws.clients, { prefix: 'st-' });
     expect(rows.map((r) => r.name).sort()).toEqual(['st-orders', 'st-orders-dlq']);
     expect(rows.find((r) => r.name === 'st-orders')).toMatchObject({
@@ -58,8 +70,16 @@ describe('stats', () => {
     const dlqUrl = await aws.queues.create({ name: 'zz-elsewhere-dlq' });
     const dlq = await aws.queues.describe(dlqUrl);
     await aws.queues.sendBatch(dlqUrl, [{ id: '0', body: 'x' }]);
-    await aws.queues.create({ name: 'st2-src', attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 3 }) } });
-    await aws.queues.create({ name: 'st2-orphan', attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn.replace('zz-elsewhere-dlq', 'st2-gone'), maxReceiveCount: 3 }) } });
+    await aws.queues.create({
+      name: 'st2-src',
+      attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 3 }) },
+    });
+    await aws.queues.create({
+      name: 'st2-orphan',
+      attributes: {
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn.replace('zz-elsewhere-dlq', 'st2-gone'), maxReceiveCount: 3 }),
+      },
+    });
     const rows = await queueStats(aws.clients, { prefix: 'st2-' });
     expect(rows.find((r) => r.name === 'st2-src')?.dlq).toEqual({ name: 'zz-elsewhere-dlq', visible: 1, inFlight: 0 });
     expect(rows.find((r) => r.name === 'st2-orphan')?.dlq).toEqual({ name: 'st2-gone', visible: null, inFlight: null });

@@ -45,9 +45,27 @@ const task = (name: string, run: LoadedTask['run']): LoadedTask => ({ name, run,
 async function flow(queue: string, tasks: LoadedTask[], mode: 'requests' | 'rejects', failureTask?: LoadedTask) {
   const owner = `owner-${mode}-${Math.random()}`;
   const ledger = await openLedger(aws.clients, 'tasks-ledger', { createIfLocal: true });
-  const rejects = mode === 'requests' ? { queues: aws.queues, queue: await openQueue(aws.clients, `${queue}-rejects`, { createIfLocal: true }) } : undefined;
-  const sink = createTaskSink({ set: { tasks, ...(failureTask ? { failureTask } : {}) }, mode, owner, ledger, ...(rejects ? { rejects } : {}) });
-  return processSqs(aws.clients, { queue: mode === 'requests' ? queue : `${queue}-rejects`, ledgerTable: 'tasks-ledger', key: 'orderId', sinks: [sink], owner, drain: true, waitSeconds: 0, ...(mode === 'rejects' ? { keySuffix: '#rejects' } : {}) });
+  const rejects =
+    mode === 'requests'
+      ? { queues: aws.queues, queue: await openQueue(aws.clients, `${queue}-rejects`, { createIfLocal: true }) }
+      : undefined;
+  const sink = createTaskSink({
+    set: { tasks, ...(failureTask ? { failureTask } : {}) },
+    mode,
+    owner,
+    ledger,
+    ...(rejects ? { rejects } : {}),
+  });
+  return processSqs(aws.clients, {
+    queue: mode === 'requests' ? queue : `${queue}-rejects`,
+    ledgerTable: 'tasks-ledger',
+    key: 'orderId',
+    sinks: [sink],
+    owner,
+    drain: true,
+    waitSeconds: 0,
+    ...(mode === 'rejects' ? { keySuffix: '#rejects' } : {}),
+  });
 }
 
 describe('tasks', () => {
@@ -127,8 +145,23 @@ describe('tasks', () => {
     await flow('t-hookdown', [bad], 'requests');
     const logs: string[] = [];
     const owner = 'o-hookdown';
-    const sink = createTaskSink({ set: { tasks: [bad], failureTask: { ...webhookTask('http://127.0.0.1:1/services/secret-token'), file: '' } }, mode: 'rejects', owner, ledger: await openLedger(aws.clients, 'tasks-ledger') });
-    const r = await processSqs(aws.clients, { queue: 't-hookdown-rejects', ledgerTable: 'tasks-ledger', key: 'orderId', keySuffix: '#rejects', sinks: [sink], owner, drain: true, waitSeconds: 0, log: (...a) => void logs.push(JSON.stringify(a)) });
+    const sink = createTaskSink({
+      set: { tasks: [bad], failureTask: { ...webhookTask('http://127.0.0.1:1/services/secret-token'), file: '' } },
+      mode: 'rejects',
+      owner,
+      ledger: await openLedger(aws.clients, 'tasks-ledger'),
+    });
+    const r = await processSqs(aws.clients, {
+      queue: 't-hookdown-rejects',
+      ledgerTable: 'tasks-ledger',
+      key: 'orderId',
+      keySuffix: '#rejects',
+      sinks: [sink],
+      owner,
+      drain: true,
+      waitSeconds: 0,
+      log: (...a) => void logs.push(JSON.stringify(a)),
+    });
     expect(r.metrics).toMatchObject({ MessagesRetried: 1, MessagesDeleted: 0 });
     expect(logs.join('\n')).toMatch(/webhook unreachable \(ECONNREFUSED\)/);
     expect(logs.join('\n')).not.toContain('secret-token');

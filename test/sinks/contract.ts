@@ -21,7 +21,16 @@ export interface SinkUnderTest {
 let seq = 0;
 export function message(key: string, body: unknown, extra: Partial<SinkMessage> = {}): SinkMessage {
   seq++;
-  return { key, messageId: `m-${seq}`, queue: 'contract', body, raw: JSON.stringify(body), receiveCount: 1, sentAt: '2026-01-02T03:04:05.000Z', ...extra };
+  return {
+    key,
+    messageId: `m-${seq}`,
+    queue: 'contract',
+    body,
+    raw: JSON.stringify(body),
+    receiveCount: 1,
+    sentAt: '2026-01-02T03:04:05.000Z',
+    ...extra,
+  };
 }
 
 export function sinkContract(name: string, make: () => Promise<SinkUnderTest>, opts: { skip?: string } = {}): void {

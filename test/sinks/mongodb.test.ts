@@ -10,7 +10,13 @@ import { MongoBulkWriteError, MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { isRetryableMongoError } from '../../src/features/process/sinks/errors.js';
-import { bulkWriteFailures, createMongoSink, mongoClientOptions, mongoDocument, type MessageDocument } from '../../src/features/process/sinks/mongodb.js';
+import {
+  bulkWriteFailures,
+  createMongoSink,
+  mongoClientOptions,
+  mongoDocument,
+  type MessageDocument,
+} from '../../src/features/process/sinks/mongodb.js';
 import { ferretdbBinary, startFerretDB, type FerretServer } from '../helpers/ferretdb.js';
 import { describeIf, message, sinkContract } from './contract.js';
 
@@ -24,7 +30,7 @@ async function mongoServer(): Promise<{ url?: string; ferret?: FerretServer; ski
     return { url: ferret.url, ferret };
   }
   if (process.env.SQSOPS_REQUIRE_FERRETDB === '1') {
-    throw new Error('SQSOPS_REQUIRE_FERRETDB=1 but no ferretdb binary in GOPATH/bin or SQSOPS_FERRETDB_BIN: run .ci/run\'s FerretDB step');
+    throw new Error("SQSOPS_REQUIRE_FERRETDB=1 but no ferretdb binary in GOPATH/bin or SQSOPS_FERRETDB_BIN: run .ci/run's FerretDB step");
   }
   return { skip: `no MongoDB server: set ${ENV}, or build FerretDB into GOPATH/bin as .ci/run does` };
 }
@@ -73,7 +79,14 @@ describeIf('MongoDB sink on a server', server.url, server.skip, (url) => {
       const m = message('fields', { a: 1 }, { groupId: 'g', attributes: { tenant: 't1' } });
       await sink.write([m]);
       const first = await db.collection.findOne({ _id: 'fields' });
-      expect(first).toMatchObject({ messageId: m.messageId, queue: 'contract', receiveCount: 1, groupId: 'g', attributes: { tenant: 't1' }, sentAt: new Date(m.sentAt!) });
+      expect(first).toMatchObject({
+        messageId: m.messageId,
+        queue: 'contract',
+        receiveCount: 1,
+        groupId: 'g',
+        attributes: { tenant: 't1' },
+        sentAt: new Date(m.sentAt!),
+      });
       await sink.write([{ ...m, receiveCount: 2 }]);
       const docs = await db.collection.find({}).toArray();
       expect(docs).toHaveLength(1);
@@ -85,7 +98,7 @@ describeIf('MongoDB sink on a server', server.url, server.skip, (url) => {
     }
   });
 
-  it('maps each document the server rejects to its key as permanent, with the server\'s message, and stores the others', async () => {
+  it("maps each document the server rejects to its key as permanent, with the server's message, and stores the others", async () => {
     const db = await freshDatabase(url);
     const build = await db.admin.db('admin').command({ buildInfo: 1 });
     // FerretDB has no collection validators (createCollection answers NotImplemented) but refuses nested
@@ -95,7 +108,14 @@ describeIf('MongoDB sink on a server', server.url, server.skip, (url) => {
     if (!ferret) await db.admin.db(db.database).createCollection('messages', { validator });
     const sink = createMongoSink({ url, database: db.database });
     try {
-      const bad = ferret ? { matrix: [[1, 2], [3, 4]] } : 'not an object';
+      const bad = ferret
+        ? {
+            matrix: [
+              [1, 2],
+              [3, 4],
+            ],
+          }
+        : 'not an object';
       // Two rejected documents, neither first: FerretDB's bulk reply names only one of them, at the wrong index.
       const batch = [message('good-1', { ok: 1 }), message('bad-1', bad), message('good-2', { ok: 2 }), message('bad-2', bad)];
       const r = await sink.write(batch);
@@ -196,33 +216,57 @@ describe('MongoDB sink without a server', () => {
 
   it('stops the run at open when the URL has an option no retry can fix', async () => {
     const sink = createMongoSink({ url: 'mongodb://u:secret@127.0.0.1:1/?maxPoolSize=abc' });
-    const failure = await sink.open!().then(() => undefined, (e: unknown) => e);
+    const failure = await sink.open!().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(UsageError);
     expect((failure as Error).message).toMatch(/maxPoolSize/);
     expect((failure as Error).message).not.toContain('secret');
   });
 
   it('stops the run at open when the database name is invalid', async () => {
-    await expect(createMongoSink({ url: 'mongodb://127.0.0.1:1/', database: 'a.b' }).open!()).rejects.toThrow(/Database names cannot contain/);
+    await expect(createMongoSink({ url: 'mongodb://127.0.0.1:1/', database: 'a.b' }).open!()).rejects.toThrow(
+      /Database names cannot contain/,
+    );
   });
 
   it('does not write once the run is stopping', async () => {
     const sink = createMongoSink({ url: 'mongodb://127.0.0.1:1/' });
     const r = await sink.write([message('k', 1)], AbortSignal.abort());
-    expect(r.failed.map((f) => [f.key, f.retryable, f.error.message])).toEqual([['k', true, 'mongodb (mongodb://127.0.0.1:1/): stopped before writing']]);
+    expect(r.failed.map((f) => [f.key, f.retryable, f.error.message])).toEqual([
+      ['k', true, 'mongodb (mongodb://127.0.0.1:1/): stopped before writing'],
+    ]);
   });
 });
 
 describe('MongoDB sink helpers', () => {
   it('builds the document, leaving out what the message does not have', () => {
     const m = { key: 'k', messageId: 'm1', queue: 'q', body: { n: 1 }, raw: '{"n":1}', receiveCount: 3 };
-    expect(mongoDocument(m, new Date(0))).toEqual({ _id: 'k', messageId: 'm1', queue: 'q', body: { n: 1 }, receiveCount: 3, storedAt: new Date(0) });
-    expect(mongoDocument({ ...m, sentAt: '2026-03-04T05:06:07.000Z', groupId: 'g', attributes: { a: 'b' } }, new Date(0))).toMatchObject({ sentAt: new Date('2026-03-04T05:06:07.000Z'), groupId: 'g', attributes: { a: 'b' } });
+    expect(mongoDocument(m, new Date(0))).toEqual({
+      _id: 'k',
+      messageId: 'm1',
+      queue: 'q',
+      body: { n: 1 },
+      receiveCount: 3,
+      storedAt: new Date(0),
+    });
+    expect(mongoDocument({ ...m, sentAt: '2026-03-04T05:06:07.000Z', groupId: 'g', attributes: { a: 'b' } }, new Date(0))).toMatchObject({
+      sentAt: new Date('2026-03-04T05:06:07.000Z'),
+      groupId: 'g',
+      attributes: { a: 'b' },
+    });
     expect(mongoDocument({ ...m, sentAt: 'not a date' }, new Date(0))).not.toHaveProperty('sentAt');
   });
 
   it('applies pool and timeout defaults only where neither the options nor the URL chose', () => {
-    expect(mongoClientOptions({ url: 'mongodb://h/' })).toMatchObject({ maxPoolSize: 10, serverSelectionTimeoutMS: 10_000, connectTimeoutMS: 10_000, socketTimeoutMS: 60_000, retryWrites: true });
+    expect(mongoClientOptions({ url: 'mongodb://h/' })).toMatchObject({
+      maxPoolSize: 10,
+      serverSelectionTimeoutMS: 10_000,
+      connectTimeoutMS: 10_000,
+      socketTimeoutMS: 60_000,
+      retryWrites: true,
+    });
     const fromUrl = mongoClientOptions({ url: 'mongodb://h/?maxPoolSize=50&serverSelectionTimeoutMS=99' });
     expect(fromUrl).not.toHaveProperty('maxPoolSize');
     expect(fromUrl).not.toHaveProperty('serverSelectionTimeoutMS');
@@ -231,7 +275,10 @@ describe('MongoDB sink helpers', () => {
 
   // The driver's own error class; the write errors have the shape of the server's reply (WriteError is not exported).
   const bulkError = (writeErrors: { index: number; code: number; errmsg: string }[]) =>
-    new MongoBulkWriteError({ message: writeErrors[0]!.errmsg, code: writeErrors[0]!.code, writeErrors: writeErrors as never }, {} as never);
+    new MongoBulkWriteError(
+      { message: writeErrors[0]!.errmsg, code: writeErrors[0]!.code, writeErrors: writeErrors as never },
+      {} as never,
+    );
 
   it('maps the write errors of an unordered bulk write to their operations', () => {
     const e = bulkError([
@@ -245,7 +292,9 @@ describe('MongoDB sink helpers', () => {
   });
 
   it('fails the other writes as retryable when the write concern was not satisfied', () => {
-    const e = Object.assign(bulkError([{ index: 0, code: 121, errmsg: 'Document failed validation' }]), { err: { code: 64, errmsg: 'waiting for replication timed out' } });
+    const e = Object.assign(bulkError([{ index: 0, code: 121, errmsg: 'Document failed validation' }]), {
+      err: { code: 64, errmsg: 'waiting for replication timed out' },
+    });
     const failures = bulkWriteFailures(e, 2)!;
     expect([failures.get(0)!.retryable, failures.get(1)!.retryable]).toEqual([false, true]);
   });

@@ -9,7 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { isRetryableMssqlError, mssqlErrorNumbers } from '../../src/features/process/sinks/errors.js';
 import { addSecret, redact, secretsOf } from '../../src/core/redact.js';
-import { checkColumnsSql, createMssqlSink, createTableSql, LIMITS, mergeSql, mssqlUrlConfig, quoteTable, ROWS_PER_STATEMENT, rowProblem } from '../../src/features/process/sinks/mssql.js';
+import {
+  checkColumnsSql,
+  createMssqlSink,
+  createTableSql,
+  LIMITS,
+  mergeSql,
+  mssqlUrlConfig,
+  quoteTable,
+  ROWS_PER_STATEMENT,
+  rowProblem,
+} from '../../src/features/process/sinks/mssql.js';
 import { describeWithServer, message, sinkContract, unlessSet } from './contract.js';
 
 const ENV = 'SQSOPS_TEST_MSSQL_URL';
@@ -142,7 +152,10 @@ describe('SQL Server sink without a server', () => {
     expect(() => createMssqlSink({ connectionString: 'Server=x', table: 'dbo.t; DROP TABLE x' })).toThrow(/is not a table name/);
     expect(() => createMssqlSink({ connectionString: 'mssql://sa:secret@h/db?bogus=1' })).toThrow(/unknown parameter "bogus"/);
     const noServer = createMssqlSink({ connectionString: 'Database=x;User Id=sa;Password=secret' });
-    const failure = await noServer.open!().then(() => undefined, (e: unknown) => e);
+    const failure = await noServer.open!().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(failure).toBeInstanceOf(UsageError);
     expect((failure as Error).message).toBe('"Database=x;User Id=sa;Password=***" names no server');
   });
@@ -190,7 +203,9 @@ describe('SQL Server sink helpers', () => {
   });
 
   it('reads an mssql:// URL into a driver config (mssql parses only ADO strings)', () => {
-    expect(mssqlUrlConfig('mssql://sa:p%40ss@db.example:1444/orders?encrypt=false&trustServerCertificate=true&requestTimeout=5000')).toEqual({
+    expect(
+      mssqlUrlConfig('mssql://sa:p%40ss@db.example:1444/orders?encrypt=false&trustServerCertificate=true&requestTimeout=5000'),
+    ).toEqual({
       server: 'db.example',
       port: 1444,
       user: 'sa',
@@ -204,8 +219,10 @@ describe('SQL Server sink helpers', () => {
     expect(() => mssqlUrlConfig('mssql:///db')).toThrow(UsageError);
   });
 
-  const requestError = (number: number, message = `error ${number}`) => new sql.RequestError(Object.assign(new Error(message), { info: { number } }), 'EREQUEST');
-  const terminated = (cause: number) => Object.assign(requestError(3621, 'The statement has been terminated.'), { precedingErrors: [requestError(cause)] });
+  const requestError = (number: number, message = `error ${number}`) =>
+    new sql.RequestError(Object.assign(new Error(message), { info: { number } }), 'EREQUEST');
+  const terminated = (cause: number) =>
+    Object.assign(requestError(3621, 'The statement has been terminated.'), { precedingErrors: [requestError(cause)] });
 
   it('reads the cause of a failed statement from the errors before "terminated"', () => {
     expect(mssqlErrorNumbers(terminated(2628))).toEqual([2628, 3621]);
@@ -214,7 +231,11 @@ describe('SQL Server sink helpers', () => {
   });
 
   const cases: [string, unknown, boolean][] = [
-    ...(['ESOCKET', 'ETIMEOUT', 'ECONNCLOSED', 'ELOGIN'] as const).map((code): [string, unknown, boolean] => [code, new sql.ConnectionError('x', code), true]),
+    ...(['ESOCKET', 'ETIMEOUT', 'ECONNCLOSED', 'ELOGIN'] as const).map((code): [string, unknown, boolean] => [
+      code,
+      new sql.ConnectionError('x', code),
+      true,
+    ]),
     ...[1205, 40197, 40501, 40613, 49918, 49919, 49920].map((n): [string, unknown, boolean] => [`number ${n}`, requestError(n), true]),
     ...[2628, 8152, 245, 8114, 515, 547].map((n): [string, unknown, boolean] => [`number ${n}`, requestError(n), false]),
     ['an unknown number', requestError(50_000), true], // unknown: retry rather than DLQ

@@ -6,7 +6,11 @@ describe('oldest-message ages from CloudWatch', () => {
     const q = ageQueries(['orders', 'orders-dlq']);
     expect(q.map((x) => x.Id)).toEqual(['q0', 'q1']);
     expect(q[1]!.MetricStat).toEqual({
-      Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateAgeOfOldestMessage', Dimensions: [{ Name: 'QueueName', Value: 'orders-dlq' }] },
+      Metric: {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: 'orders-dlq' }],
+      },
       Period: 60,
       Stat: 'Maximum',
     });
@@ -14,11 +18,18 @@ describe('oldest-message ages from CloudWatch', () => {
 
   it('takes the newest datapoint of each queue, whatever the order, and null where there is none', () => {
     const t = (m: number) => new Date(Date.UTC(2026, 10, 22, 12, m));
-    const ages = newestValues(['a', 'b', 'c'], [
-      { Id: 'q0', Values: [30, 95.4, 12], Timestamps: [t(1), t(3), t(2)] },
-      { Id: 'q1', Values: [], Timestamps: [] },
+    const ages = newestValues(
+      ['a', 'b', 'c'],
+      [
+        { Id: 'q0', Values: [30, 95.4, 12], Timestamps: [t(1), t(3), t(2)] },
+        { Id: 'q1', Values: [], Timestamps: [] },
+      ],
+    );
+    expect([...ages]).toEqual([
+      ['a', 95],
+      ['b', null],
+      ['c', null],
     ]);
-    expect([...ages]).toEqual([['a', 95], ['b', null], ['c', null]]);
   });
 
   it.each([

@@ -35,7 +35,13 @@ describe('docs/commands.md', () => {
     const command = program.commands.find((c) => c.name() === name)!;
     const real = new Set(command.options.map((o) => o.long!).filter((l) => l !== '--help'));
     const listed = docs.get(name)!;
-    expect([...listed].filter((f) => !real.has(f)), 'documented but not in the program').toEqual([]);
-    expect([...real].filter((f) => !listed.has(f)), 'in the program but not documented').toEqual([]);
+    expect(
+      [...listed].filter((f) => !real.has(f)),
+      'documented but not in the program',
+    ).toEqual([]);
+    expect(
+      [...real].filter((f) => !listed.has(f)),
+      'in the program but not documented',
+    ).toEqual([]);
   });
 });

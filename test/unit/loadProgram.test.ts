@@ -22,10 +22,7 @@ async function parse(argv: string[]): Promise<{ name?: CommandName; options?: Re
 
 describe('the load command line', () => {
   it.each([
-    [
-      ['load'],
-      { rate: '100', workers: 2, drainTimeout: '60s', interval: '1s', concurrency: 4, sendConcurrency: 16, ledger: true },
-    ],
+    [['load'], { rate: '100', workers: 2, drainTimeout: '60s', interval: '1s', concurrency: 4, sendConcurrency: 16, ledger: true }],
     [['load', '--rate', '100..2000/60s', '--steps', '5', '--duration', '5m'], { rate: '100..2000/60s', steps: 5, duration: '5m' }],
     [
       ['load', '--workers', '3', '--workers-as-processes', '--no-ledger', '--sink', 's3', '--key', 'orderId'],

@@ -7,14 +7,22 @@ describe('the export record', () => {
     const r = toRecord({
       messageId: 'm1',
       body: 'héllo\n\u0000"x"',
-      attributes: { s: { DataType: 'String', StringValue: 'a' }, n: { DataType: 'Number.int', StringValue: '42' }, b: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 255, 7]) } },
+      attributes: {
+        s: { DataType: 'String', StringValue: 'a' },
+        n: { DataType: 'Number.int', StringValue: '42' },
+        b: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 255, 7]) },
+      },
       systemAttributes: { MessageGroupId: 'g', MessageDeduplicationId: 'd', SentTimestamp: '1700000000000', ApproximateReceiveCount: '3' },
     });
     expect(r).toEqual({
       format: RECORD_FORMAT,
       messageId: 'm1',
       body: 'héllo\n\u0000"x"',
-      attributes: { s: { DataType: 'String', StringValue: 'a' }, n: { DataType: 'Number.int', StringValue: '42' }, b: { DataType: 'Binary', BinaryValue: 'AP8H' } },
+      attributes: {
+        s: { DataType: 'String', StringValue: 'a' },
+        n: { DataType: 'Number.int', StringValue: '42' },
+        b: { DataType: 'Binary', BinaryValue: 'AP8H' },
+      },
       groupId: 'g',
       deduplicationId: 'd',
       sentAt: '2023-11-14T22:13:20.000Z',
@@ -47,6 +55,8 @@ describe('the export record', () => {
     const line = JSON.stringify(toRecord({ messageId: 'm', body: 'x' }));
     expect(() => parseRecords(`${line}\n{"orderId":1}\n`, 'f')).toThrow(/^f:2: not a sqsops.message\/1 record$/);
     expect(() => parseRecords(`${line}\n{"format":"${RECORD_FORMAT}","body":1}\n`, 'f')).toThrow(UsageError);
-    expect(() => parseRecords(`${line}\n{"format":"${RECORD_FORMAT}","body":"x","attributes":{"a":{"DataType":"String"}}}\n`, 'f')).toThrow(/f:2: attribute "a" has no value/);
+    expect(() => parseRecords(`${line}\n{"format":"${RECORD_FORMAT}","body":"x","attributes":{"a":{"DataType":"String"}}}\n`, 'f')).toThrow(
+      /f:2: attribute "a" has no value/,
+    );
   });
 });

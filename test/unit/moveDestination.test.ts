@@ -24,8 +24,20 @@ describe('move --to', () => {
     expect(isFileDestination(to)).toBe(file);
   });
 
-  const aws: ResolvedTarget = { kind: 'aws', region: 'us-east-1', endpoints: {}, reason: 'AWS_PROFILE', profile: 'main', credentials: { accessKeyId: 'A', secretAccessKey: 'S' } };
-  const local: ResolvedTarget = { kind: 'local', region: 'us-east-1', endpoint: 'http://127.0.0.1:1', credentials: { accessKeyId: 'L', secretAccessKey: 'S' } };
+  const aws: ResolvedTarget = {
+    kind: 'aws',
+    region: 'us-east-1',
+    endpoints: {},
+    reason: 'AWS_PROFILE',
+    profile: 'main',
+    credentials: { accessKeyId: 'A', secretAccessKey: 'S' },
+  };
+  const local: ResolvedTarget = {
+    kind: 'local',
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:1',
+    credentials: { accessKeyId: 'L', secretAccessKey: 'S' },
+  };
 
   it('keeps the source clients for a queue of the same region and account', () => {
     expect(destinationTarget(aws, 'orders', undefined)).toBeUndefined();
@@ -33,7 +45,11 @@ describe('move --to', () => {
   });
 
   it('uses the region of a queue URL elsewhere, with the same credentials', () => {
-    expect(destinationTarget(aws, 'https://sqs.eu-west-1.amazonaws.com/1/orders', undefined)).toMatchObject({ region: 'eu-west-1', profile: 'main', credentials: { accessKeyId: 'A' } });
+    expect(destinationTarget(aws, 'https://sqs.eu-west-1.amazonaws.com/1/orders', undefined)).toMatchObject({
+      region: 'eu-west-1',
+      profile: 'main',
+      credentials: { accessKeyId: 'A' },
+    });
     expect(destinationTarget(local, 'http://sqs.eu-west-1.localhost:1/0/orders', undefined)).toEqual({ ...local, region: 'eu-west-1' });
   });
 

@@ -33,8 +33,16 @@ async function parse(argv: string[]): Promise<{ call?: Call; error?: string }> {
 
 describe('the command line', () => {
   it.each([
-    [['produce'], 'produce', { count: 10, template: 'order', concurrency: 16, duplicates: 0, invalid: 0, largePayloadThreshold: 1_048_576 }],
-    [['produce', '-n', '50', '--queue', 'q.fifo', '--group-by', 'customerId', '--seed', '3'], 'produce', { count: 50, queue: 'q.fifo', groupBy: 'customerId', seed: 3 }],
+    [
+      ['produce'],
+      'produce',
+      { count: 10, template: 'order', concurrency: 16, duplicates: 0, invalid: 0, largePayloadThreshold: 1_048_576 },
+    ],
+    [
+      ['produce', '-n', '50', '--queue', 'q.fifo', '--group-by', 'customerId', '--seed', '3'],
+      'produce',
+      { count: 50, queue: 'q.fifo', groupBy: 'customerId', seed: 3 },
+    ],
     [['consume', '--count', '2', '--peek'], 'consume', { count: 2, peek: true, wait: 5, key: 'messageId' }],
     [['consume', '--key', '{orderId}#{version}', '--out', 'x.ndjson'], 'consume', { key: '{orderId}#{version}', out: 'x.ndjson' }],
     [['show', '--limit', '5', '--status', 'COMPLETED'], 'show', { limit: 5, status: 'COMPLETED' }],
@@ -44,7 +52,11 @@ describe('the command line', () => {
     [['produce', '--duplicates', '0.25', '--invalid', '.1'], 'produce', { duplicates: 0.25, invalid: 0.1 }],
     [['download-urls', 'list.txt'], 'download-urls', { concurrency: 16, retries: 4, connectTimeout: 10, idleTimeout: 30, maxRedirects: 5 }],
     [['download-urls', 'list.txt', '--per-host', '2', '-c', '3'], 'download-urls', { perHost: 2, concurrency: 3 }],
-    [['redrive-dlq', '--from', 'd', '--max', '7', '--rate', '50'], 'redrive-dlq', { max: 7, rate: 50, wait: 20, visibilityTimeout: 30, concurrency: 8 }],
+    [
+      ['redrive-dlq', '--from', 'd', '--max', '7', '--rate', '50'],
+      'redrive-dlq',
+      { max: 7, rate: 50, wait: 20, visibilityTimeout: 30, concurrency: 8 },
+    ],
     [['move', '--from', 'a', '--to', 'b'], 'move', { wait: 20, visibilityTimeout: 30, concurrency: 8 }],
     [['load', '--steps', '3'], 'load', { steps: 3, workers: 2, sendConcurrency: 16, concurrency: 4 }],
     [['local', 'start', '--idle-minutes', '15'], 'local', { idleMinutes: 15 }],

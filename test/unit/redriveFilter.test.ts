@@ -41,7 +41,10 @@ describe('redrive filters', () => {
     expect(compileFilter(undefined)).toBeUndefined();
   });
 
-  it.each([['orderId=abc'], ['body.=x'], ['body.a..b=x'], ['attr.name'], ['headers.x=1']])('rejects %j with one line and a hint', (expr) => {
-    expect(() => compileFilter([expr])).toThrow(/is not a filter expression|names no field/);
-  });
+  it.each([['orderId=abc'], ['body.=x'], ['body.a..b=x'], ['attr.name'], ['headers.x=1']])(
+    'rejects %j with one line and a hint',
+    (expr) => {
+      expect(() => compileFilter([expr])).toThrow(/is not a filter expression|names no field/);
+    },
+  );
 });

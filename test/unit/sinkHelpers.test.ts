@@ -4,7 +4,15 @@ import { mongoDocument } from '../../src/features/process/sinks/mongodb.js';
 import { lastPerKey } from '../../src/features/process/sinks/types.js';
 import { objectKeyFor } from '../../src/features/process/sinks/s3.js';
 
-const msg = (key: string, n: number) => ({ key, messageId: `m${n}`, queue: 'q', body: { n }, raw: '{}', receiveCount: 1, sentAt: '2026-03-04T05:06:07.000Z' });
+const msg = (key: string, n: number) => ({
+  key,
+  messageId: `m${n}`,
+  queue: 'q',
+  body: { n },
+  raw: '{}',
+  receiveCount: 1,
+  sentAt: '2026-03-04T05:06:07.000Z',
+});
 
 describe('the mssql sink statements', () => {
   it('brackets [schema.]name and refuses anything else', () => {
@@ -34,7 +42,12 @@ describe('documents and names', () => {
   });
 
   it('builds a MongoDB document keyed by _id', () => {
-    expect(mongoDocument(msg('k', 1), new Date(0))).toMatchObject({ _id: 'k', messageId: 'm1', body: { n: 1 }, sentAt: new Date('2026-03-04T05:06:07.000Z') });
+    expect(mongoDocument(msg('k', 1), new Date(0))).toMatchObject({
+      _id: 'k',
+      messageId: 'm1',
+      body: { n: 1 },
+      sentAt: new Date('2026-03-04T05:06:07.000Z'),
+    });
   });
 
   it('names S3 objects by the sent date and the encoded key', () => {

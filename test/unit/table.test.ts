@@ -19,7 +19,11 @@ describe('tables that fit', () => {
   it.each([40, 60, 80, 100])('keeps every line within %i columns, wrapping ids whole', (width) => {
     const t = fitTable(head, rows, { width, columns: [{}, {}, { truncate: true }] });
     expect(widest(t)).toBeLessThanOrEqual(width);
-    const ids = t.split('\n').filter((l) => l.startsWith('│')).map((l) => l.split('│')[1]!.trim()).join('');
+    const ids = t
+      .split('\n')
+      .filter((l) => l.startsWith('│'))
+      .map((l) => l.split('│')[1]!.trim())
+      .join('');
     expect(ids).toContain(rows[0]![0]);
     expect(t).toContain('…');
   });

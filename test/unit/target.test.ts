@@ -21,7 +21,13 @@ describe('chooseTarget', () => {
   it('lets a service-specific endpoint beat the shared one, and a flag beat both', () => {
     const env = { AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_DYNAMODB: 'http://b:2' };
     const t = chooseTarget({}, env);
-    expect(t.kind === 'aws' && t.endpoints).toEqual({ sqs: 'http://a:1', sns: 'http://a:1', dynamodb: 'http://b:2', s3: 'http://a:1', cloudwatch: 'http://a:1' });
+    expect(t.kind === 'aws' && t.endpoints).toEqual({
+      sqs: 'http://a:1',
+      sns: 'http://a:1',
+      dynamodb: 'http://b:2',
+      s3: 'http://a:1',
+      cloudwatch: 'http://a:1',
+    });
     const f = chooseTarget({ endpointUrl: 'http://c:3/' }, env);
     expect(f.kind === 'aws' && f.endpoints.dynamodb).toBe('http://c:3');
   });

@@ -22,7 +22,10 @@ describe('the order template', () => {
     for (const e of events(1, 20)) {
       const items = e.items as { quantity: number; unitPrice: number }[];
       expect(items.length).toBeGreaterThan(0);
-      expect(e.total).toBeCloseTo(items.reduce((s, i) => s + i.quantity * i.unitPrice, 0), 2);
+      expect(e.total).toBeCloseTo(
+        items.reduce((s, i) => s + i.quantity * i.unitPrice, 0),
+        2,
+      );
       expect(e).toMatchObject({ eventType: 'OrderCreated', version: 1 });
       expect(e.orderId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     }
@@ -31,10 +34,11 @@ describe('the order template', () => {
   it('draws products from a catalog and customers from a pool, so both repeat', () => {
     const all = events(5, 600);
     const bySku = new Map<string, string>();
-    for (const e of all) for (const i of e.items as { sku: string; name: string }[]) {
-      expect(bySku.get(i.sku) ?? i.name).toBe(i.name);
-      bySku.set(i.sku, i.name);
-    }
+    for (const e of all)
+      for (const i of e.items as { sku: string; name: string }[]) {
+        expect(bySku.get(i.sku) ?? i.name).toBe(i.name);
+        bySku.set(i.sku, i.name);
+      }
     const customers = new Set(all.map((e) => e.customerId));
     expect(customers.size).toBeLessThan(600);
     expect(customers.size).toBeGreaterThan(100);

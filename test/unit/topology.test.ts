@@ -3,16 +3,34 @@ import { attributeChanges, dlqNameFor, parseTopology, queueAttributes } from '..
 
 describe('parseTopology', () => {
   it('fills defaults: a DLQ per queue with maxReceiveCount 5, 20 s long polling', () => {
-    const { config, problems } = parseTopology({ queues: ['orders', { name: 'pay.fifo', contentBasedDeduplication: true }], ledgerTable: 'led' });
+    const { config, problems } = parseTopology({
+      queues: ['orders', { name: 'pay.fifo', contentBasedDeduplication: true }],
+      ledgerTable: 'led',
+    });
     expect(problems).toEqual([]);
-    expect(config!.queues[0]).toMatchObject({ name: 'orders', fifo: false, dlq: { name: 'orders-dlq', maxReceiveCount: 5 }, waitTimeSeconds: 20 });
-    expect(config!.queues[1]).toMatchObject({ name: 'pay.fifo', fifo: true, dlq: { name: 'pay-dlq.fifo' }, contentBasedDeduplication: true });
+    expect(config!.queues[0]).toMatchObject({
+      name: 'orders',
+      fifo: false,
+      dlq: { name: 'orders-dlq', maxReceiveCount: 5 },
+      waitTimeSeconds: 20,
+    });
+    expect(config!.queues[1]).toMatchObject({
+      name: 'pay.fifo',
+      fifo: true,
+      dlq: { name: 'pay-dlq.fifo' },
+      contentBasedDeduplication: true,
+    });
     expect(config!.bucket).toBe(false);
   });
 
   it('reports every problem with its path', () => {
     const { config, problems } = parseTopology({
-      queues: [{ name: 'a', fifo: true }, { name: 'b', waitTimeSeconds: 25, colour: 'red' }, { name: 'c', contentBasedDeduplication: true }, {}],
+      queues: [
+        { name: 'a', fifo: true },
+        { name: 'b', waitTimeSeconds: 25, colour: 'red' },
+        { name: 'c', contentBasedDeduplication: true },
+        {},
+      ],
       extra: 1,
     });
     expect(config).toBeUndefined();
@@ -29,7 +47,13 @@ describe('parseTopology', () => {
   });
 
   it('allows no DLQ, a named DLQ and a DLQ object', () => {
-    const { config } = parseTopology({ queues: [{ name: 'a', dlq: false }, { name: 'b', dlq: 'dead' }, { name: 'c', dlq: { maxReceiveCount: 2 } }] });
+    const { config } = parseTopology({
+      queues: [
+        { name: 'a', dlq: false },
+        { name: 'b', dlq: 'dead' },
+        { name: 'c', dlq: { maxReceiveCount: 2 } },
+      ],
+    });
     expect(config!.queues.map((q) => q.dlq)).toEqual([false, { name: 'dead', maxReceiveCount: 5 }, { name: 'c-dlq', maxReceiveCount: 2 }]);
   });
 });
@@ -43,7 +67,9 @@ describe('queue attributes', () => {
 
   it('finds no change when SQS returns the same policy with a string count', () => {
     const wanted = { VisibilityTimeout: '30', RedrivePolicy: '{"deadLetterTargetArn":"arn:x","maxReceiveCount":5}' };
-    expect(attributeChanges({ VisibilityTimeout: '30', RedrivePolicy: '{"maxReceiveCount":"5","deadLetterTargetArn":"arn:x"}' }, wanted)).toEqual({});
+    expect(
+      attributeChanges({ VisibilityTimeout: '30', RedrivePolicy: '{"maxReceiveCount":"5","deadLetterTargetArn":"arn:x"}' }, wanted),
+    ).toEqual({});
     expect(attributeChanges({ VisibilityTimeout: '60' }, wanted)).toEqual(wanted);
   });
 

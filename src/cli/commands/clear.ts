@@ -9,7 +9,10 @@ export async function run(flags: ClearFlags, ctx: CommandContext): Promise<void>
   const table = flags.table ?? ctx.names.ledgerTable;
   const clients = await ctx.connect();
   if (clients.target.kind === 'aws') {
-    await ctx.confirm(`Delete every record in the ledger table ${table} on AWS?`, `refusing to clear ${table} on real AWS without confirmation`);
+    await ctx.confirm(
+      `Delete every record in the ledger table ${table} on AWS?`,
+      `refusing to clear ${table} on real AWS without confirmation`,
+    );
   }
   const spinner = await ctx.out.spinner(`clearing ${table}`);
   const result = await clearLedger(clients, {

@@ -1,7 +1,15 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
-import { AddressPolicy, downloadUrls, parseS3Url, readDownloadLists, type DownloadOptions, type DownloadReport, type EntryProblem } from '../../features/download/index.js';
+import {
+  AddressPolicy,
+  downloadUrls,
+  parseS3Url,
+  readDownloadLists,
+  type DownloadOptions,
+  type DownloadReport,
+  type EntryProblem,
+} from '../../features/download/index.js';
 
 export interface DownloadUrlsFlags {
   out?: string;
@@ -57,14 +65,18 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
   const allowAddresses = (flags.allowAddress ?? []).flatMap((a) => a.split(',')).filter(Boolean);
   // Checked before anything is read or fetched: a typo here would otherwise fail every URL.
   for (const a of allowAddresses) {
-    if (!AddressPolicy.parses(a)) throw new UsageError(`--allow-address "${a}" is not an address or CIDR`, { hint: 'give e.g. 10.0.0.0/8, 169.254.169.254 or fd00::/8' });
+    if (!AddressPolicy.parses(a))
+      throw new UsageError(`--allow-address "${a}" is not an address or CIDR`, {
+        hint: 'give e.g. 10.0.0.0/8, 169.254.169.254 or fd00::/8',
+      });
   }
   if (flags.toS3 && flags.out) throw new UsageError('--out and --to-s3 both name a destination: give one');
   const s3Url = flags.toS3 !== undefined ? parseS3Url(flags.toS3) : undefined;
   if (flags.toS3 !== undefined && !s3Url) throw new UsageError(`--to-s3 must look like s3://bucket/prefix, not "${flags.toS3}"`);
 
   const lists = await readDownloadLists(file, process.stdin);
-  if (lists.ignored.length) ctx.out.note(`ignored ${lists.ignored.length} file(s) in ${file} that are not lists: ${lists.ignored.slice(0, 5).join(', ')}`);
+  if (lists.ignored.length)
+    ctx.out.note(`ignored ${lists.ignored.length} file(s) in ${file} that are not lists: ${lists.ignored.slice(0, 5).join(', ')}`);
   if (lists.entries.length === 0) {
     listProblems(ctx, lists.problems);
     throw new UsageError(lists.problems.length ? `no valid entries in ${file}` : `${file} has no entries`, {
@@ -73,11 +85,15 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
   }
   if (lists.problems.length && flags.strict) {
     listProblems(ctx, lists.problems);
-    throw new UsageError(`${lists.problems.length} bad entr${lists.problems.length === 1 ? 'y' : 'ies'} in ${file}; nothing was downloaded (--strict)`, {
-      hint: 'fix the entries above, or drop --strict to download the good ones',
-    });
+    throw new UsageError(
+      `${lists.problems.length} bad entr${lists.problems.length === 1 ? 'y' : 'ies'} in ${file}; nothing was downloaded (--strict)`,
+      {
+        hint: 'fix the entries above, or drop --strict to download the good ones',
+      },
+    );
   }
-  if (lists.problems.length) ctx.out.warn(`${lists.problems.length} bad entr${lists.problems.length === 1 ? 'y is' : 'ies are'} skipped (listed at the end)`);
+  if (lists.problems.length)
+    ctx.out.warn(`${lists.problems.length} bad entr${lists.problems.length === 1 ? 'y is' : 'ies are'} skipped (listed at the end)`);
 
   const options: DownloadOptions = {
     entries: lists.entries,
@@ -115,7 +131,9 @@ export async function run(flags: DownloadUrlsFlags, ctx: CommandContext, args: s
   let report: DownloadReport;
   try {
     report = await downloadUrls(options, (p) => {
-      spinner.update(`${p.done}/${p.total} files, ${formatBytes(p.bytes)} at ${formatBytes(p.bytesPerSecond)}/s${p.failed ? `, ${p.failed} failed` : ''}`);
+      spinner.update(
+        `${p.done}/${p.total} files, ${formatBytes(p.bytes)} at ${formatBytes(p.bytesPerSecond)}/s${p.failed ? `, ${p.failed} failed` : ''}`,
+      );
     });
   } catch (e: unknown) {
     spinner.fail();
@@ -148,11 +166,24 @@ function render(r: DownloadReport, ctx: CommandContext): void {
   out.print(
     out.table(
       ['url', 'status', 'size', 'time', 'attempts', 'error'],
-      shown.map((i) => [middle(i.url), i.status, i.status === 'failed' || i.status === 'skipped' ? '' : formatBytes(i.size), `${(i.durationMs / 1000).toFixed(2)} s`, i.attempts, i.error ?? i.note ?? '']),
+      shown.map((i) => [
+        middle(i.url),
+        i.status,
+        i.status === 'failed' || i.status === 'skipped' ? '' : formatBytes(i.size),
+        `${(i.durationMs / 1000).toFixed(2)} s`,
+        i.attempts,
+        i.error ?? i.note ?? '',
+      ]),
     ),
   );
   if (rows.length > shown.length) out.print(`… and ${rows.length - shown.length} more (use --json for all)`);
-  if (r.problems.length) out.print(out.table(['invalid entry', 'problem'], r.problems.map((p) => [p.source, p.problem])));
+  if (r.problems.length)
+    out.print(
+      out.table(
+        ['invalid entry', 'problem'],
+        r.problems.map((p) => [p.source, p.problem]),
+      ),
+    );
   out.print(
     out.table(
       ['download-urls', ''],

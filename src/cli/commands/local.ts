@@ -37,7 +37,10 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
       return;
     }
     case 'reset': {
-      await ctx.confirm(`Delete every queue, message, table and object of the local AWS in ${home}?`, 'refusing to reset the local AWS without confirmation');
+      await ctx.confirm(
+        `Delete every queue, message, table and object of the local AWS in ${home}?`,
+        'refusing to reset the local AWS without confirmation',
+      );
       const r = await resetLocalAws(home);
       if (out.json) out.printJson(r);
       else out.print(`reset: removed ${r.removed}${r.stopped ? ' (stopped it first)' : ''}`);
@@ -57,7 +60,12 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
         AWS_DEFAULT_REGION: region,
       };
       if (out.json) out.printJson(vars);
-      else out.print(Object.entries(vars).map(([k, v]) => `export ${k}=${shellQuote(v)}`).join('\n'));
+      else
+        out.print(
+          Object.entries(vars)
+            .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
+            .join('\n'),
+        );
       return;
     }
     case 'status': {
@@ -78,7 +86,11 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
       const queues = new SqsQueues(await clients.sqs(), ctx.signal, server.endpoint);
       const rows = [];
       for (const url of await queues.list()) {
-        const a = await queues.attributes(url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed']);
+        const a = await queues.attributes(url, [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ]);
         rows.push({
           name: queueNameFromUrl(url),
           visible: Number(a.ApproximateNumberOfMessages ?? 0),
@@ -86,7 +98,17 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
           delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
         });
       }
-      const status = { running: true, endpoint: server.endpoint, pid: server.pid, home, data: localPaths(home).data, startedAt: server.startedAt, version: server.version, idleMinutes: server.idleMinutes, queues: rows };
+      const status = {
+        running: true,
+        endpoint: server.endpoint,
+        pid: server.pid,
+        home,
+        data: localPaths(home).data,
+        startedAt: server.startedAt,
+        version: server.version,
+        idleMinutes: server.idleMinutes,
+        queues: rows,
+      };
       if (out.json) {
         out.printJson(status);
         return;
@@ -103,7 +125,13 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
           ],
         ),
       );
-      if (rows.length) out.print(out.table(['queue', 'visible', 'in flight', 'delayed'], rows.map((r) => [r.name, r.visible, r.inFlight, r.delayed])));
+      if (rows.length)
+        out.print(
+          out.table(
+            ['queue', 'visible', 'in flight', 'delayed'],
+            rows.map((r) => [r.name, r.visible, r.inFlight, r.delayed]),
+          ),
+        );
       else out.note('no queues yet');
       return;
     }

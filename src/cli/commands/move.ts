@@ -95,13 +95,21 @@ function render(r: MoveResult, ctx: CommandContext): void {
   if (r.recovered) rows.push(['of which recovered', `${r.recovered} (delivered by a run that was killed; deleted, not sent again)`]);
   rows.push(['filtered out', r.filteredOut]);
   if (r.heldBack) rows.push(['held back', `${r.heldBack} (behind an earlier message of their FIFO group)`]);
-  rows.push(['failed', r.failed.length], ['left in source', `${r.left.visible}${r.left.inFlight ? ` (+${r.left.inFlight} in flight)` : ''}`]);
+  rows.push(
+    ['failed', r.failed.length],
+    ['left in source', `${r.left.visible}${r.left.inFlight ? ` (+${r.left.inFlight} in flight)` : ''}`],
+  );
   rows.push(['time', `${(r.durationMs / 1000).toFixed(2)} s`]);
   const title = `${r.copy ? 'copy' : 'move'}${r.dryRun ? ' (dry run)' : ''}`;
   out.print(out.table([title, ''], rows));
   if (r.failed.length) {
     const shown = r.failed.slice(0, 50);
-    out.print(out.table(['message', 'stage', 'code', 'reason'], shown.map((f) => [f.messageId, f.stage, f.code, f.reason])));
+    out.print(
+      out.table(
+        ['message', 'stage', 'code', 'reason'],
+        shown.map((f) => [f.messageId, f.stage, f.code, f.reason]),
+      ),
+    );
     if (r.failed.length > shown.length) out.print(`… and ${r.failed.length - shown.length} more (use --json for all)`);
   }
 }

@@ -5,7 +5,6 @@ import { parseRecords } from '../../core/messageRecord.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
 import { rate } from '../output.js';
-import { DEFAULTS } from '../../config.js';
 
 export interface ProduceFlags {
   queue?: string;
@@ -34,7 +33,10 @@ async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<P
       text = decodeUtf8(await readFile(path), path);
     } catch (e: unknown) {
       if (e instanceof UsageError) throw e;
-      throw new UsageError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'check the path given to --from-file', cause: e });
+      throw new UsageError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+        hint: 'check the path given to --from-file',
+        cause: e,
+      });
     }
   }
   const source = path === '-' ? 'stdin' : path;
@@ -42,7 +44,12 @@ async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<P
   const records = parseRecords(text, source);
   if (records) return records;
   const isArray = text.trimStart().startsWith('[');
-  const lines = isArray ? [] : text.split('\n').map((l, i) => (l.trim() ? i + 1 : 0)).filter((n) => n > 0);
+  const lines = isArray
+    ? []
+    : text
+        .split('\n')
+        .map((l, i) => (l.trim() ? i + 1 : 0))
+        .filter((n) => n > 0);
   return parseBodies(text, source).map((body, i) => ({ body, source: isArray ? `${source}[${i}]` : `${source}:${lines[i]}` }));
 }
 
@@ -116,12 +123,18 @@ function render(r: ProduceResult, ctx: CommandContext): void {
     ['sent', r.sent],
     ['failed', r.failed.length],
   ];
-  if (r.injected.duplicates || r.injected.invalid) rows.push(['injected', `${r.injected.duplicates} duplicates, ${r.injected.invalid} poison`]);
+  if (r.injected.duplicates || r.injected.invalid)
+    rows.push(['injected', `${r.injected.duplicates} duplicates, ${r.injected.invalid} poison`]);
   rows.push(['time', `${(r.durationMs / 1000).toFixed(2)} s`], ['msg/s', rate(r.messagesPerSecond)]);
   out.print(out.table(['produce', ''], rows));
   if (r.failed.length) {
     const shown = r.failed.slice(0, 50);
-    out.print(out.table(['not sent', 'code', 'reason'], shown.map((f) => [f.source, f.code, f.reason])));
+    out.print(
+      out.table(
+        ['not sent', 'code', 'reason'],
+        shown.map((f) => [f.source, f.code, f.reason]),
+      ),
+    );
     if (r.failed.length > shown.length) out.print(`… and ${r.failed.length - shown.length} more (use --json for all)`);
   }
 }

@@ -63,7 +63,9 @@ export async function run(flags: RedriveFlags, ctx: CommandContext): Promise<voi
   spinner.stop();
   render(result, ctx);
   if (result.stoppedBy === 'interrupted') {
-    throw new AbortedError(`interrupted: ${result.moved} moved; the rest stays in ${result.dlq}`, { hint: 'run the same command again to go on' });
+    throw new AbortedError(`interrupted: ${result.moved} moved; the rest stays in ${result.dlq}`, {
+      hint: 'run the same command again to go on',
+    });
   }
   if (result.failed.length > 0 || result.stoppedBy) {
     const what = result.failed.length ? `${result.failed.length} messages could not be moved` : 'the move stopped early';
@@ -95,12 +97,24 @@ function render(r: RedriveResult, ctx: CommandContext): void {
   if (r.recovered) rows.push(['of which recovered', `${r.recovered} (sent by a run that was killed; deleted, not sent again)`]);
   rows.push(['filtered out', r.filteredOut]);
   if (r.heldBack) rows.push(['held back', `${r.heldBack} (behind an earlier message of their FIFO group)`]);
-  rows.push(['failed', r.failed.length], ['left in DLQ', `${r.left.visible}${r.left.inFlight ? ` (+${r.left.inFlight} in flight)` : ''}`], ['time', `${(r.durationMs / 1000).toFixed(2)} s`]);
+  rows.push(
+    ['failed', r.failed.length],
+    ['left in DLQ', `${r.left.visible}${r.left.inFlight ? ` (+${r.left.inFlight} in flight)` : ''}`],
+    ['time', `${(r.durationMs / 1000).toFixed(2)} s`],
+  );
   out.print(out.table([r.dryRun ? 'redrive (dry run)' : 'redrive', ''], rows));
   if (r.failed.length) {
     const shown = r.failed.slice(0, 50);
-    out.print(out.table(['message', 'stage', 'code', 'reason'], shown.map((f) => [f.messageId || '(task)', f.stage, f.code, f.reason])));
+    out.print(
+      out.table(
+        ['message', 'stage', 'code', 'reason'],
+        shown.map((f) => [f.messageId || '(task)', f.stage, f.code, f.reason]),
+      ),
+    );
     if (r.failed.length > shown.length) out.print(`… and ${r.failed.length - shown.length} more (use --json for all)`);
   }
-  if (r.left.inFlight && !r.dryRun) out.note(`${r.left.inFlight} messages of ${r.dlq} are in flight (another consumer, or a run that was killed): they become visible again after their visibility timeout; run again then`);
+  if (r.left.inFlight && !r.dryRun)
+    out.note(
+      `${r.left.inFlight} messages of ${r.dlq} are in flight (another consumer, or a run that was killed): they become visible again after their visibility timeout; run again then`,
+    );
 }

@@ -29,7 +29,10 @@ async function fromFile(path: string): Promise<TopologyConfig> {
     throw new UsageError(code ? `cannot read ${path} (${code})` : `${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
   const { config, problems } = parseTopology(raw);
-  if (!config) throw new UsageError(`${path}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`, { hint: problems.slice(1, 4).join('; ') || undefined });
+  if (!config)
+    throw new UsageError(`${path}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`, {
+      hint: problems.slice(1, 4).join('; ') || undefined,
+    });
   return config;
 }
 
@@ -45,7 +48,17 @@ export function topologyFromFlags(flags: SetupFlags, defaults: { queue: string; 
       ...(flags.contentBasedDedup ? { contentBasedDeduplication: true } : {}),
     })),
     ...(flags.topic
-      ? { topics: [{ name: flags.topic, subscriptions: (flags.queue?.length ? flags.queue : [defaults.queue]).map((queue) => ({ queue, rawDelivery: flags.rawDelivery ?? false })) }] }
+      ? {
+          topics: [
+            {
+              name: flags.topic,
+              subscriptions: (flags.queue?.length ? flags.queue : [defaults.queue]).map((queue) => ({
+                queue,
+                rawDelivery: flags.rawDelivery ?? false,
+              })),
+            },
+          ],
+        }
       : {}),
     ledgerTable: flags.table ?? defaults.ledgerTable,
     bucket: flags.bucket ?? defaults.bucket,
@@ -72,11 +85,21 @@ export async function run(flags: SetupFlags, ctx: CommandContext): Promise<void>
     out.printJson({ dryRun: flags.dryRun ?? false, steps }, steps);
     return;
   }
-  const verb = (a: SetupStep['action']) => (flags.dryRun ? { create: 'would create', update: 'would update', unchanged: 'unchanged' } : { create: 'created', update: 'updated', unchanged: 'unchanged' })[a];
+  const verb = (a: SetupStep['action']) =>
+    (flags.dryRun
+      ? { create: 'would create', update: 'would update', unchanged: 'unchanged' }
+      : { create: 'created', update: 'updated', unchanged: 'unchanged' })[a];
   out.print(
     out.table(
       ['resource', 'name', 'action', 'settings'],
-      steps.map((s) => [s.resource, s.name, verb(s.action), Object.entries(s.changes ?? {}).map(([k, v]) => `${k}=${v}`).join('\n')]),
+      steps.map((s) => [
+        s.resource,
+        s.name,
+        verb(s.action),
+        Object.entries(s.changes ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n'),
+      ]),
     ),
   );
   if (flags.dryRun) out.note('dry run: nothing was changed');

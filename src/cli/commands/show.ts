@@ -28,7 +28,14 @@ export async function run(flags: ShowFlags, ctx: CommandContext): Promise<void> 
     out.note(`the ledger ${result.table} is empty`);
     return;
   }
-  out.print(out.table(['id', 'status', 'when', 'queue', 'message id'], result.items.map((i) => [i.id, i.status, i.updatedAt, i.queue, i.messageId])));
-  const counts = Object.entries(result.counts).map(([s, n]) => `${s} ${n}`).join(', ');
+  out.print(
+    out.table(
+      ['id', 'status', 'when', 'queue', 'message id'],
+      result.items.map((i) => [i.id, i.status, i.updatedAt, i.queue, i.messageId]),
+    ),
+  );
+  const counts = Object.entries(result.counts)
+    .map(([s, n]) => `${s} ${n}`)
+    .join(', ');
   out.note(`${result.table}: ${result.total} records (${counts}); showing ${result.items.length}, newest first`);
 }

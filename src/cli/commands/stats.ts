@@ -20,14 +20,24 @@ function block(rows: QueueStats[], ctx: CommandContext, prefix: string | undefin
   return ctx.out.table(
     ['queue', 'visible', 'in flight', 'delayed', 'DLQ', 'oldest'],
     // "oldest" is CloudWatch's ApproximateAgeOfOldestMessage: the SQS API cannot tell it without disturbing messages.
-    rows.map((r) => [`${r.name}${r.isDlq ? ' (DLQ)' : ''}`, r.visible, r.inFlight, r.delayed, dlqCell(r), formatAge(r.oldestMessageAgeSeconds)]),
+    rows.map((r) => [
+      `${r.name}${r.isDlq ? ' (DLQ)' : ''}`,
+      r.visible,
+      r.inFlight,
+      r.delayed,
+      dlqCell(r),
+      formatAge(r.oldestMessageAgeSeconds),
+    ]),
   );
 }
 
 /** `sqsops stats [PREFIX]`: one table, or one every N seconds with --watch until Ctrl-C. */
 export async function run(flags: StatsFlags, ctx: CommandContext, args: string[]): Promise<void> {
   const [prefix] = args;
-  const interval = flags.watch === undefined || flags.watch === false ? 0 : parseIntFlag('--watch', flags.watch === true ? '5' : flags.watch, { min: 1, max: 3600 });
+  const interval =
+    flags.watch === undefined || flags.watch === false
+      ? 0
+      : parseIntFlag('--watch', flags.watch === true ? '5' : flags.watch, { min: 1, max: 3600 });
   const clients = await ctx.connect();
   // On a terminal a watch redraws in place; anywhere else it appends one block per interval (a log).
   const live = interval > 0 ? await ctx.out.live() : undefined;

@@ -7,7 +7,6 @@ import type { EventTemplate } from './types.js';
 
 export type { EventTemplate } from './types.js';
 
-
 export const TEMPLATES: Record<string, EventTemplate> = {
   order: orderTemplate,
 };

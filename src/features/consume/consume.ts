@@ -138,7 +138,10 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
     try {
       out = await open(options.out, 'a');
     } catch (e: unknown) {
-      throw new UsageError(`cannot write ${options.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'choose a writable path for --out', cause: e });
+      throw new UsageError(`cannot write ${options.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+        hint: 'choose a writable path for --out',
+        cause: e,
+      });
     }
   }
   // A pointer message (SQS Extended Client) shows, records and exports its real body.
@@ -173,7 +176,14 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         }
         const key = keyOf({ messageId: meta.messageId, body: parseJson(body) });
         const schemaError = peek || !key.ok ? undefined : invalid(body, m);
-        const row: ConsumedMessage & { receiptHandle: string } = { ...meta, key: key.ok ? key.key : '', body, status: 'peeked', deleted: false, receiptHandle: m.ReceiptHandle ?? '' };
+        const row: ConsumedMessage & { receiptHandle: string } = {
+          ...meta,
+          key: key.ok ? key.key : '',
+          body,
+          status: 'peeked',
+          deleted: false,
+          receiptHandle: m.ReceiptHandle ?? '',
+        };
         if (peek) {
           peeked.push({ id: String(peeked.length), receiptHandle: row.receiptHandle });
         } else if (missing) {
@@ -216,15 +226,21 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
       }
       if (!peek) {
         const toDelete = rows.filter((r) => r.status === 'recorded' || r.status === 'duplicate');
-        const result = await queues.deleteBatch(queue.url, toDelete.map((r, i) => ({ id: String(i), receiptHandle: r.receiptHandle })));
+        const result = await queues.deleteBatch(
+          queue.url,
+          toDelete.map((r, i) => ({ id: String(i), receiptHandle: r.receiptHandle })),
+        );
         for (const id of result.successful) toDelete[Number(id)]!.deleted = true;
         for (const r of toDelete) {
           const pointer = pointers.get(r.messageId);
           // The object goes only with its message, and only once that is recorded and deleted.
           if (!r.deleted || !pointer) continue;
-          await payloads.release(pointer).catch((e: unknown) => options.notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
+          await payloads
+            .release(pointer)
+            .catch((e: unknown) => options.notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
         }
-        for (const f of result.failed) toDelete[Number(f.id)]!.error = `recorded but not deleted: ${f.code}; it will come back and be skipped as a duplicate`;
+        for (const f of result.failed)
+          toDelete[Number(f.id)]!.error = `recorded but not deleted: ${f.code}; it will come back and be skipped as a duplicate`;
       }
       for (const { receiptHandle: _r, ...row } of rows) messages.push(row);
       options.onProgress?.({ received: messages.length, count });
@@ -234,7 +250,10 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
     if (peeked.length) {
       // Visible again at once, whatever happened above.
       for (const chunk of entryBatches(peeked)) {
-        await queues.changeVisibilityBatch(queue.url, chunk.map((p) => ({ ...p, visibilityTimeout: 0 })));
+        await queues.changeVisibilityBatch(
+          queue.url,
+          chunk.map((p) => ({ ...p, visibilityTimeout: 0 })),
+        );
       }
     }
   }

@@ -105,7 +105,14 @@ export class DiskTarget implements FileTarget {
   private async listed(path: string): Promise<boolean> {
     const dir = dirname(path);
     let names = this.listings.get(dir);
-    if (!names) this.listings.set(dir, (names = readdir(dir).then((n) => new Set(n), () => new Set<string>())));
+    if (!names)
+      this.listings.set(
+        dir,
+        (names = readdir(dir).then(
+          (n) => new Set(n),
+          () => new Set<string>(),
+        )),
+      );
     return (await names).has(basename(path));
   }
 
@@ -159,13 +166,15 @@ export class DiskTarget implements FileTarget {
     if (partSize !== undefined && offset === 0) await rm(part, { force: true });
     let hasMeta = meta !== undefined;
 
-    const range: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-`, ...(meta?.validator ? { 'if-range': meta.validator } : {}) } : {};
+    const range: Record<string, string> =
+      offset > 0 ? { range: `bytes=${offset}-`, ...(meta?.validator ? { 'if-range': meta.validator } : {}) } : {};
     const res = await ctx.open(range);
     let length = expectedLength(res);
     if (res.status === 416 && offset > 0) {
       res.body.discard();
       // Asked past the end: the .part may already be whole (a run cut between write and rename).
-      if (parseUnsatisfiedRange(res.headers['content-range']) === offset) return this.finish(ctx, { part, metaPath, final, hasMeta }, offset, offset);
+      if (parseUnsatisfiedRange(res.headers['content-range']) === offset)
+        return this.finish(ctx, { part, metaPath, final, hasMeta }, offset, offset);
       await rm(part, { force: true });
       throw new DownloadError('bad_range', 'the server refused the resume range; starting again', { retryable: true });
     }
@@ -174,7 +183,11 @@ export class DiskTarget implements FileTarget {
       if (!cr || cr.start !== offset) {
         res.body.discard();
         await rm(part, { force: true });
-        throw new DownloadError('bad_range', `the server sent a range we did not ask for (${cr ? `from byte ${cr.start}` : 'no Content-Range'})`, { retryable: true });
+        throw new DownloadError(
+          'bad_range',
+          `the server sent a range we did not ask for (${cr ? `from byte ${cr.start}` : 'no Content-Range'})`,
+          { retryable: true },
+        );
       }
       length = cr.end - cr.start + 1;
     } else if (res.status === 200) {
@@ -256,6 +269,7 @@ export class DiskTarget implements FileTarget {
         closeSync(fd);
       } catch (e: unknown) {
         // A failed close after good writes is a write error; after a failure it would only hide the first error.
+        // biome-ignore lint/correctness/noUnsafeFinally: thrown only when the body succeeded, so no error is hidden
         if (written) throw e;
       }
     }

@@ -52,7 +52,10 @@ export interface DownloadOptions extends HttpOptions {
   signal?: AbortSignal;
 }
 
-export async function downloadUrls(options: DownloadOptions, onProgress: (p: DownloadProgress) => void = () => undefined): Promise<DownloadReport> {
+export async function downloadUrls(
+  options: DownloadOptions,
+  onProgress: (p: DownloadProgress) => void = () => undefined,
+): Promise<DownloadReport> {
   const { entries, retries = 4, force = false } = options;
   const signal = options.signal ?? new AbortController().signal;
   const target: FileTarget = options.s3
@@ -160,7 +163,12 @@ export async function downloadUrls(options: DownloadOptions, onProgress: (p: Dow
           },
         },
       );
-      return done({ status: r.resumedFrom > 0 ? 'resumed' : 'downloaded', size: r.size, attempts, ...(r.resumedFrom > 0 ? { resumedFrom: r.resumedFrom } : {}) });
+      return done({
+        status: r.resumedFrom > 0 ? 'resumed' : 'downloaded',
+        size: r.size,
+        attempts,
+        ...(r.resumedFrom > 0 ? { resumedFrom: r.resumedFrom } : {}),
+      });
     } catch (e: unknown) {
       const err = toDownloadError(e);
       const message = signal.aborted && err.retryable && err.code !== 'aborted' ? `${err.message}; not retried (interrupted)` : err.message;

@@ -70,7 +70,9 @@ export function toDownloadError(e: unknown, fallback: DownloadErrorCode = 'netwo
   }
   const special = code ? undefined : findCode(e, (c) => TLS_CODES.test(c) || c.startsWith('HPE_') || c === 'UND_ERR_INVALID_ARG');
   if (special && TLS_CODES.test(special)) {
-    return new DownloadError('tls', `TLS certificate not accepted (${special}); trust its CA with --ca FILE or NODE_EXTRA_CA_CERTS`, { cause: e });
+    return new DownloadError('tls', `TLS certificate not accepted (${special}); trust its CA with --ca FILE or NODE_EXTRA_CA_CERTS`, {
+      cause: e,
+    });
   }
   // undici's parser refusing the answer (conflicting lengths, a bad chunk, a huge head): like a cut connection, worth another try.
   if (special?.startsWith('HPE_')) return new DownloadError('network', `bad HTTP response (${special})`, { retryable: true, cause: e });
@@ -82,8 +84,12 @@ export function toDownloadError(e: unknown, fallback: DownloadErrorCode = 'netwo
     return new DownloadError('write', `cannot write the file (${errno})`, { retryable: false, cause: e });
   }
   const name = e instanceof Error ? e.name : typeof e;
-  return new DownloadError(fallback, `${fallback === 'network' ? 'request failed' : fallback} (${typeof errno === 'string' ? errno : name})`, {
-    retryable: fallback === 'network',
-    cause: e,
-  });
+  return new DownloadError(
+    fallback,
+    `${fallback === 'network' ? 'request failed' : fallback} (${typeof errno === 'string' ? errno : name})`,
+    {
+      retryable: fallback === 'network',
+      cause: e,
+    },
+  );
 }

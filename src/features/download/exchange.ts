@@ -81,7 +81,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody {
     if (this.head) {
       const head = this.head;
       this.head = undefined;
-      return head.reject(error);
+      head.reject(error);
+      return;
     }
     this.failure ??= { error };
     this.queue = [];
@@ -112,7 +113,8 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody {
     try {
       r = this.consumer!(chunk);
     } catch (e: unknown) {
-      return this.fail(e);
+      this.fail(e);
+      return;
     }
     if (!r) return;
     this.busy = true;
@@ -131,7 +133,10 @@ export class Exchange implements Dispatcher.DispatchHandler, ResponseBody {
     // Bounded by the queue: each turn removes a chunk.
     while (this.queue.length && !this.busy && !this.failure) this.deliver(this.queue.shift()!);
     if (this.busy) return;
-    if (this.failure || this.ended) return this.settle();
+    if (this.failure || this.ended) {
+      this.settle();
+      return;
+    }
     this.controller?.resume();
   }
 

@@ -10,7 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { AddressPolicy, type Ceiling } from './addresses.js';
 import { guardedConnector, Resolver, trustedContext, type Resolve } from './connector.js';
 import { DownloadError, toDownloadError } from './errors.js';
-import { Exchange, type ResponseBody, type ResponseHead } from './exchange.js';
+import { Exchange, type ResponseHead } from './exchange.js';
 import { redactUrl } from '../../core/redact.js';
 
 export type { ResponseBody } from './exchange.js';

@@ -36,7 +36,19 @@ export interface ParsedEntries {
 const FIELDS = new Set(['url', 'path', 'sha256', 'headers']);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 // The downloader owns these (ranges, framing, the connection); a list may not set them.
-const MANAGED_HEADERS = new Set(['host', 'range', 'if-range', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'te', 'expect', 'trailer']);
+const MANAGED_HEADERS = new Set([
+  'host',
+  'range',
+  'if-range',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'expect',
+  'trailer',
+]);
 
 function checkHeaders(value: unknown): { headers?: Record<string, string>; problem?: string } {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { problem: 'headers must be an object of strings' };
@@ -60,7 +72,8 @@ function checkUrl(raw: unknown): { url?: string; problem?: string } {
   } catch {
     return { problem: `"${redactUrl(raw).slice(0, 80)}" is not a valid absolute URL` };
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { problem: `only http and https URLs are fetched, not ${u.protocol.slice(0, 20)}` };
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return { problem: `only http and https URLs are fetched, not ${u.protocol.slice(0, 20)}` };
   if (!u.hostname) return { problem: `${redactUrl(u.href)} has no host` };
   return { url: u.href };
 }
@@ -73,12 +86,17 @@ export function validateEntry(value: unknown, source: string): DownloadEntry | E
     return url ? { url, source } : bad(problem!);
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return bad(`an entry must be a URL string or an object with "url", not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
+    return bad(
+      `an entry must be a URL string or an object with "url", not ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`,
+    );
   }
   const o = value as Record<string, unknown>;
   const unknown = Object.keys(o).filter((k) => !FIELDS.has(k));
   // A typo such as "sha265" would silently skip the check the user asked for.
-  if (unknown.length) return bad(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 30)}"`).join(', ')} (allowed: url, path, sha256, headers)`);
+  if (unknown.length)
+    return bad(
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k.slice(0, 30)}"`).join(', ')} (allowed: url, path, sha256, headers)`,
+    );
   const { url, problem } = checkUrl(o.url);
   if (!url) return bad(problem!);
   const entry: DownloadEntry = { url, source };
@@ -127,7 +145,10 @@ export function parseEntries(text: string, source: string): ParsedEntries {
     } catch (e: unknown) {
       const offset = jsonErrorOffset(text);
       const where = offset >= 0 ? `${source}:${lineOf(text, offset)}` : source;
-      out.problems.push({ source: where, problem: `malformed JSON, the whole file was skipped (${(e as Error).message.split('\n')[0]!.slice(0, 80)})` });
+      out.problems.push({
+        source: where,
+        problem: `malformed JSON, the whole file was skipped (${(e as Error).message.split('\n')[0]!.slice(0, 80)})`,
+      });
       return out;
     }
     if (!Array.isArray(parsed)) out.problems.push({ source, problem: 'expected a JSON array' });
@@ -186,7 +207,7 @@ export function mergeEntries(lists: readonly ParsedEntries[]): ParsedEntries {
 /** Splits `s3://bucket/some/prefix` into its parts; undefined when it is not one. */
 export function parseS3Url(raw: string): { bucket: string; prefix: string } | undefined {
   const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(raw.trim());
-  if (!m || !m[1]) return undefined;
+  if (!m?.[1]) return undefined;
   const prefix = m[2]!.replace(/^\/+/, '');
   return { bucket: m[1], prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix };
 }

@@ -22,7 +22,10 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e: unknown) {
-    throw new UsageError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'check the FILE argument', cause: e });
+    throw new UsageError(`cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'check the FILE argument',
+      cause: e,
+    });
   }
 }
 
@@ -54,7 +57,10 @@ export async function readDownloadLists(path: string, stdin: NodeJS.ReadableStre
   if (!info.isDirectory()) {
     return { ...mergeEntries([parseEntries(await readText(path), basename(path))]), files: [path], ignored: [] };
   }
-  const names = (await readdir(path, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+  const names = (await readdir(path, { withFileTypes: true }))
+    .filter((d) => d.isFile())
+    .map((d) => d.name)
+    .sort();
   const isList = (n: string) => LIST_EXTENSIONS.some((x) => n.toLowerCase().endsWith(x));
   const files = names.filter(isList).map((n) => join(path, n));
   if (files.length === 0) {

@@ -73,7 +73,9 @@ export function verifiedBody(
       if (hash && options.sha256) {
         const got = hash.digest('hex');
         if (got !== options.sha256) {
-          throw new DownloadError('checksum', `sha256 mismatch: got ${got.slice(0, 12)}…, expected ${options.sha256.slice(0, 12)}…`, { retryable: true });
+          throw new DownloadError('checksum', `sha256 mismatch: got ${got.slice(0, 12)}…, expected ${options.sha256.slice(0, 12)}…`, {
+            retryable: true,
+          });
         }
       }
     },

@@ -63,10 +63,13 @@ export async function clearLedger(clients: AwsClients, options: ClearOptions): P
   });
   let deleted = 0;
   for await (const page of ledger.scan({ projection: [LEDGER_KEY] })) {
-    await ledger.deleteKeys(page.map((i) => i.id), (n) => {
-      deleted += n;
-      options.onProgress?.(deleted);
-    });
+    await ledger.deleteKeys(
+      page.map((i) => i.id),
+      (n) => {
+        deleted += n;
+        options.onProgress?.(deleted);
+      },
+    );
   }
   return { table: options.ledgerTable, deleted };
 }

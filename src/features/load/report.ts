@@ -42,24 +42,50 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
   const ageSeries: Series[] = [{ name: 'oldest waiting', color: '#e15759', points: pts((v) => v.oldestAgeMs / 1000) }];
   if (r.maxAgeLimitMs !== undefined) {
     const limit = r.maxAgeLimitMs / 1000;
-    ageSeries.push({ name: '--max-age', color: '#999', points: [[0, limit], [xMax, limit]], dashed: true });
+    ageSeries.push({
+      name: '--max-age',
+      color: '#999',
+      points: [
+        [0, limit],
+        [xMax, limit],
+      ],
+      dashed: true,
+    });
   }
   const charts = [
-    lineChart('latency', 'Latency, send to completed, per interval', 'ms', [
-      { name: 'p50', color: '#4e79a7', points: lat((v) => v.latency.p50) },
-      { name: 'p90', color: '#f28e2b', points: lat((v) => v.latency.p90) },
-      { name: 'p99', color: '#e15759', points: lat((v) => v.latency.p99) },
-      { name: 'max', color: '#76b7b2', points: lat((v) => v.latency.max), dashed: true },
-    ], xMax),
-    lineChart('throughput', 'Throughput', 'messages per second', [
-      { name: 'asked', color: '#999', points: pts((v) => v.askedRate), dashed: true },
-      { name: 'sent', color: '#4e79a7', points: pts((v) => v.sentRate) },
-      { name: 'completed', color: '#59a14f', points: pts((v) => v.completedRate) },
-    ], xMax),
-    lineChart('depth', 'Queue depth (GetQueueAttributes)', 'messages', [
-      { name: 'visible', color: '#4e79a7', points: pts((v) => v.visible) },
-      { name: 'in flight', color: '#f28e2b', points: pts((v) => v.inFlight) },
-    ], xMax),
+    lineChart(
+      'latency',
+      'Latency, send to completed, per interval',
+      'ms',
+      [
+        { name: 'p50', color: '#4e79a7', points: lat((v) => v.latency.p50) },
+        { name: 'p90', color: '#f28e2b', points: lat((v) => v.latency.p90) },
+        { name: 'p99', color: '#e15759', points: lat((v) => v.latency.p99) },
+        { name: 'max', color: '#76b7b2', points: lat((v) => v.latency.max), dashed: true },
+      ],
+      xMax,
+    ),
+    lineChart(
+      'throughput',
+      'Throughput',
+      'messages per second',
+      [
+        { name: 'asked', color: '#999', points: pts((v) => v.askedRate), dashed: true },
+        { name: 'sent', color: '#4e79a7', points: pts((v) => v.sentRate) },
+        { name: 'completed', color: '#59a14f', points: pts((v) => v.completedRate) },
+      ],
+      xMax,
+    ),
+    lineChart(
+      'depth',
+      'Queue depth (GetQueueAttributes)',
+      'messages',
+      [
+        { name: 'visible', color: '#4e79a7', points: pts((v) => v.visible) },
+        { name: 'in flight', color: '#f28e2b', points: pts((v) => v.inFlight) },
+      ],
+      xMax,
+    ),
     lineChart('age', 'Age of the oldest waiting message (from our send times)', 'seconds', ageSeries, xMax),
     histogramChart('histogram', 'Latency histogram, whole run', r.histogram),
   ];

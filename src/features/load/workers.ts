@@ -9,7 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { AwsClients } from '../../aws/clients.js';
-import { Metrics } from '../../core/metrics.js';
+import type { Metrics } from '../../core/metrics.js';
 import { processSqs, type ProcessSqsOptions } from '../process/runner.js';
 
 export type DoneKind = 'saved' | 'duplicate' | 'dlq';
@@ -58,18 +58,22 @@ export function createWorkerPool(
 
   const inProcess = (make: () => Promise<InProcessWorker>) => {
     const ac = new AbortController();
-    const done = make().then((options) => processSqs(clients, {
-      ...options,
-      queue,
-      // A short wait: a paused or finished run stops receiving within a second.
-      waitSeconds: Math.min(options.waitSeconds ?? 1, 1),
-      signal: ac.signal,
-      metrics,
-      log: (traceId, action, status) => {
-        const kind = doneKind(action, status);
-        if (kind) onDone(traceId, kind);
-      },
-    })).then(() => undefined, fail);
+    const done = make()
+      .then((options) =>
+        processSqs(clients, {
+          ...options,
+          queue,
+          // A short wait: a paused or finished run stops receiving within a second.
+          waitSeconds: Math.min(options.waitSeconds ?? 1, 1),
+          signal: ac.signal,
+          metrics,
+          log: (traceId, action, status) => {
+            const kind = doneKind(action, status);
+            if (kind) onDone(traceId, kind);
+          },
+        }),
+      )
+      .then(() => undefined, fail);
     return { stop: () => ac.abort(), done };
   };
 

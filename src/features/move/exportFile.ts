@@ -15,7 +15,9 @@ export interface ExportFile {
 }
 
 export function exportLine(m: Message): string {
-  return JSON.stringify(toRecord({ messageId: m.MessageId ?? '', body: m.Body ?? '', attributes: m.MessageAttributes, systemAttributes: m.Attributes }));
+  return JSON.stringify(
+    toRecord({ messageId: m.MessageId ?? '', body: m.Body ?? '', attributes: m.MessageAttributes, systemAttributes: m.Attributes }),
+  );
 }
 
 export async function openExportFile(path: string): Promise<ExportFile> {
@@ -23,7 +25,10 @@ export async function openExportFile(path: string): Promise<ExportFile> {
   try {
     handle = await open(path, 'a', 0o600);
   } catch (e: unknown) {
-    throw new UsageError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'choose a writable path for --to', cause: e });
+    throw new UsageError(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'choose a writable path for --to',
+      cause: e,
+    });
   }
   return {
     async deliver(batch, onSent) {
@@ -34,7 +39,12 @@ export async function openExportFile(path: string): Promise<ExportFile> {
         await handle.sync();
       } catch (e: unknown) {
         const reason = `could not write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
-        return { sentIds: [], failed: ids.map((messageId) => ({ messageId, code: 'WriteFailed', reason })), skipped: [], stoppedBy: reason };
+        return {
+          sentIds: [],
+          failed: ids.map((messageId) => ({ messageId, code: 'WriteFailed', reason })),
+          skipped: [],
+          stoppedBy: reason,
+        };
       }
       onSent(ids);
       return { sentIds: ids, failed: [], skipped: [] };

@@ -117,13 +117,17 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       label = destination.name;
       deliver = (batch, onSent) => sendMoved(destSteady, destination, batch.map(toEntry(destination)), onSent);
       if (source.fifo && !destination.fifo) note(`${destination.name} is a standard queue: FIFO order and message groups are not kept`);
-      if (!source.fifo && destination.fifo) note(`${destination.name} is FIFO and ${source.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
+      if (!source.fifo && destination.fifo)
+        note(`${destination.name} is FIFO and ${source.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
     }
     if (copy && source.fifo) {
-      note(`${source.name} is FIFO: SQS hands out no more of a group while part of it is in flight, so a copy takes at most 10 messages per group`);
+      note(
+        `${source.name} is FIFO: SQS hands out no more of a group while part of it is in flight, so a copy takes at most 10 messages per group`,
+      );
     }
     // One journal per source and destination; a copy deletes nothing, so it needs none.
-    if (options.journalDir && !dryRun && !copy) journal = await openMoveJournal(options.journalDir, `${source.arn}__to__${destinationName}`);
+    if (options.journalDir && !dryRun && !copy)
+      journal = await openMoveJournal(options.journalDir, `${source.arn}__to__${destinationName}`);
     const outcome = await manualMove({
       queues,
       steady,

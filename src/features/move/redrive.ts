@@ -70,7 +70,9 @@ async function sourceQueues(queues: SqsQueues, dlq: QueueRef): Promise<string[]>
   const found: string[] = [];
   for (let i = 0; i < urls.length; i += 8) {
     const refs = await Promise.all(
-      urls.slice(i, i + 8).map((u) => queues.describe(u).catch((e: unknown) => (e instanceof QueueNotFoundError ? undefined : Promise.reject(e)))),
+      urls
+        .slice(i, i + 8)
+        .map((u) => queues.describe(u).catch((e: unknown) => (e instanceof QueueNotFoundError ? undefined : Promise.reject(e)))),
     );
     for (const r of refs) if (r?.deadLetterTargetArn === dlq.arn) found.push(r.url);
   }
@@ -79,7 +81,8 @@ async function sourceQueues(queues: SqsQueues, dlq: QueueRef): Promise<string[]>
 
 function checkOptions(o: RedriveOptions): void {
   const whole = (v: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw new UsageError(`${flag} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${v}`);
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max))
+      throw new UsageError(`${flag} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${v}`);
   };
   whole(o.max, '--max', 1);
   whole(o.rate, '--rate', 1);
@@ -112,16 +115,30 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
   const dryRun = options.dryRun ?? false;
 
   if (!destination && sources.length === 0) {
-    throw new UsageError(`${dlq.name} is not the DLQ of any queue: there is no source to move its messages back to`, { hint: 'name the destination with --to QUEUE' });
+    throw new UsageError(`${dlq.name} is not the DLQ of any queue: there is no source to move its messages back to`, {
+      hint: 'name the destination with --to QUEUE',
+    });
   }
   // SQS's move task moves everything, unfiltered and uncounted, and only out of a queue that is some queue's DLQ.
   const nativeFits = !options.manual && !filter && options.max === undefined && !dryRun;
-  if (nativeFits && sources.length === 0) note(`${dlq.name} is not the DLQ of any queue, so SQS's move task cannot take from it: moving by hand`);
+  if (nativeFits && sources.length === 0)
+    note(`${dlq.name} is not the DLQ of any queue, so SQS's move task cannot take from it: moving by hand`);
   if (nativeFits && sources.length > 0) {
-    const native = await nativeMove({ steady, dlq, destination, rate: options.rate, signal: options.signal, pollMs: options.pollMs, onProgress: options.onProgress });
+    const native = await nativeMove({
+      steady,
+      dlq,
+      destination,
+      rate: options.rate,
+      signal: options.signal,
+      pollMs: options.pollMs,
+      onProgress: options.onProgress,
+    });
     if (native.supported) {
       const { task } = native;
-      const failed: RedriveFailure[] = task.status === 'FAILED' ? [{ messageId: '', stage: 'task', code: 'MoveTaskFailed', reason: task.failureReason ?? 'the move task failed' }] : [];
+      const failed: RedriveFailure[] =
+        task.status === 'FAILED'
+          ? [{ messageId: '', stage: 'task', code: 'MoveTaskFailed', reason: task.failureReason ?? 'the move task failed' }]
+          : [];
       return {
         dlq: dlq.name,
         destination: destination?.name ?? 'original sources',
@@ -144,14 +161,18 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
 
   if (!destination) {
     if (sources.length > 1) {
-      throw new UsageError(`${dlq.name} is the DLQ of ${sources.length} queues (${sources.map(queueNameFromUrl).join(', ')}): moving by hand needs one destination`, {
-        hint: 'name the destination with --to QUEUE',
-      });
+      throw new UsageError(
+        `${dlq.name} is the DLQ of ${sources.length} queues (${sources.map(queueNameFromUrl).join(', ')}): moving by hand needs one destination`,
+        {
+          hint: 'name the destination with --to QUEUE',
+        },
+      );
     }
     destination = await steady.describe(sources[0]!);
   }
   if (dlq.fifo && !destination.fifo) note(`${destination.name} is a standard queue: FIFO order and message groups are not kept`);
-  if (!dlq.fifo && destination.fifo) note(`${destination.name} is FIFO and ${dlq.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
+  if (!dlq.fifo && destination.fifo)
+    note(`${destination.name} is FIFO and ${dlq.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
   const journal = options.journalDir && !dryRun ? await openMoveJournal(options.journalDir, dlq.arn) : undefined;
   let manual: Awaited<ReturnType<typeof manualMove>>;
   try {
@@ -175,7 +196,19 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
   } finally {
     journal?.close();
   }
-  if (manual.releaseFailed > 0) note(`${manual.releaseFailed} messages left in ${dlq.name} could not be made visible at once; they return within ${options.visibilityTimeout ?? 30} s`);
+  if (manual.releaseFailed > 0)
+    note(
+      `${manual.releaseFailed} messages left in ${dlq.name} could not be made visible at once; they return within ${options.visibilityTimeout ?? 30} s`,
+    );
   const { releaseFailed: _released, ...counts } = manual;
-  return { dlq: dlq.name, destination: destination.name, path: 'manual', dryRun, ...counts, left: await depth(), notes, durationMs: performance.now() - started };
+  return {
+    dlq: dlq.name,
+    destination: destination.name,
+    path: 'manual',
+    dryRun,
+    ...counts,
+    left: await depth(),
+    notes,
+    durationMs: performance.now() - started,
+  };
 }

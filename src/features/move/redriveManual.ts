@@ -76,7 +76,8 @@ export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
   const blocked = new Set<string>();
   const started = performance.now();
   const done = () => (p.dryRun ? out.wouldMove.length : out.moved);
-  const progress = () => p.onProgress?.({ moved: out.moved, filteredOut: out.filteredOut, failed: out.failed.length, wouldMove: out.wouldMove.length });
+  const progress = () =>
+    p.onProgress?.({ moved: out.moved, filteredOut: out.filteredOut, failed: out.failed.length, wouldMove: out.wouldMove.length });
   const hold = (m: Message, blocks = true) => {
     handled.set(m.MessageId ?? '', m.ReceiptHandle);
     const group = m.Attributes?.MessageGroupId;
@@ -219,7 +220,10 @@ async function moveBatch(
     let deleted: Set<string>;
     let failures: { id: string; code: string; message: string }[];
     try {
-      const res = await p.steady.deleteBatch(p.dlq.url, chunk.map((m, j) => ({ id: String(j), receiptHandle: m.ReceiptHandle ?? '' })));
+      const res = await p.steady.deleteBatch(
+        p.dlq.url,
+        chunk.map((m, j) => ({ id: String(j), receiptHandle: m.ReceiptHandle ?? '' })),
+      );
       deleted = new Set(res.successful);
       failures = res.failed;
     } catch (e: unknown) {
@@ -249,7 +253,10 @@ async function release(p: ManualMoveParams, handled: Map<string, string | undefi
   let failed = 0;
   for (const chunk of entryBatches(left)) {
     try {
-      const res = await p.steady.changeVisibilityBatch(p.dlq.url, chunk.map((h, j) => ({ id: String(j), receiptHandle: h, visibilityTimeout: 0 })));
+      const res = await p.steady.changeVisibilityBatch(
+        p.dlq.url,
+        chunk.map((h, j) => ({ id: String(j), receiptHandle: h, visibilityTimeout: 0 })),
+      );
       failed += res.failed.length;
     } catch {
       failed += chunk.length; // they come back by themselves when their visibility timeout ends

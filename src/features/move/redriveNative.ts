@@ -29,9 +29,7 @@ export interface NativeMoveParams {
   onProgress?: ((p: RedriveProgress) => void) | undefined;
 }
 
-export type NativeOutcome =
-  | { supported: false; reason: string }
-  | { supported: true; task: MoveTask; stoppedBy?: string };
+export type NativeOutcome = { supported: false; reason: string } | { supported: true; task: MoveTask; stoppedBy?: string };
 
 /** The task we started: the newest one of this DLQ (SQS runs one at a time per source). */
 async function current(steady: SqsQueues, dlqArn: string): Promise<MoveTask | undefined> {
@@ -73,7 +71,11 @@ export async function nativeMove(p: NativeMoveParams): Promise<NativeOutcome> {
     p.onProgress?.({ moved: task.moved, filteredOut: 0, failed: 0, wouldMove: 0, toMove: task.toMove });
     if (FINAL.has(task.status)) return { supported: true, task, ...(cancelledAt !== undefined ? { stoppedBy: 'interrupted' } : {}) };
     if (cancelledAt !== undefined && Date.now() - cancelledAt > CANCEL_WAIT_MS) {
-      return { supported: true, task, stoppedBy: `interrupted; the task was still ${task.status.toLowerCase()} after ${CANCEL_WAIT_MS / 1000} s` };
+      return {
+        supported: true,
+        task,
+        stoppedBy: `interrupted; the task was still ${task.status.toLowerCase()} after ${CANCEL_WAIT_MS / 1000} s`,
+      };
     }
   }
 }

@@ -30,7 +30,6 @@ export interface SendOutcome {
   stoppedBy?: string;
 }
 
-
 /** Builds the send entry for one DLQ message. */
 export const toEntry =
   (destination: QueueRef) =>
@@ -53,7 +52,12 @@ export const toEntry =
  * Sends entries in order; retries what SQS says may succeed; never throws for a send.
  * `onSent` hears the DLQ ids of each accepted batch synchronously, as soon as SQS answers.
  */
-export async function sendMoved(queues: SqsQueues, destination: QueueRef, entries: MoveEntry[], onSent?: (dlqMessageIds: string[]) => void): Promise<SendOutcome> {
+export async function sendMoved(
+  queues: SqsQueues,
+  destination: QueueRef,
+  entries: MoveEntry[],
+  onSent?: (dlqMessageIds: string[]) => void,
+): Promise<SendOutcome> {
   const out: SendOutcome = { sentIds: [], failed: [], skipped: [] };
   const notSent = (entries: MoveEntry[]) => {
     for (const e of entries) out.failed.push({ messageId: e.messageId, code: 'NotSent', reason: `not sent: ${out.stoppedBy}` });

@@ -8,7 +8,15 @@
 import type { AwsClients } from '../../aws/clients.js';
 import type { PayloadStore } from '../../aws/payloads.js';
 import { messageBytes } from '../../core/batching.js';
-import { DEFAULT_THRESHOLD, isLarge, pointerBody, readPointer, sizeAttribute, SIZE_ATTRIBUTE, type PayloadPointer } from '../../core/payloadPointer.js';
+import {
+  DEFAULT_THRESHOLD,
+  isLarge,
+  pointerBody,
+  readPointer,
+  sizeAttribute,
+  SIZE_ATTRIBUTE,
+  type PayloadPointer,
+} from '../../core/payloadPointer.js';
 
 export interface PayloadHook {
   /** The real body of a pointer message, or undefined for an ordinary one; throws PayloadMissingError when the object is gone. */
@@ -18,7 +26,10 @@ export interface PayloadHook {
 }
 
 /** S3 is loaded only when a pointer turns up. */
-export function payloadHook(clients: AwsClients, options: { keep?: boolean | undefined; signal?: AbortSignal | undefined } = {}): PayloadHook {
+export function payloadHook(
+  clients: AwsClients,
+  options: { keep?: boolean | undefined; signal?: AbortSignal | undefined } = {},
+): PayloadHook {
   let store: Promise<PayloadStore> | undefined;
   const open = () =>
     (store ??= (async () => {

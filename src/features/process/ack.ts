@@ -61,12 +61,19 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
 
   await chunks(toDelete, async (chunk) => {
     try {
-      const out = await t.queues.deleteBatch(t.queue.url, chunk.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle })));
+      const out = await t.queues.deleteBatch(
+        t.queue.url,
+        chunk.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle })),
+      );
       summary.deleted += out.successful.length;
       t.metrics.inc('MessagesDeleted', out.successful.length);
       for (const f of out.failed) {
         t.metrics.inc('SQSDeleteError');
-        t.log(chunk[Number(f.id)]!.traceId, 'delete', 'error', { code: f.code, error: f.message, note: 'it will come back and be skipped as a duplicate' });
+        t.log(chunk[Number(f.id)]!.traceId, 'delete', 'error', {
+          code: f.code,
+          error: f.message,
+          note: 'it will come back and be skipped as a duplicate',
+        });
       }
     } catch (e: unknown) {
       t.metrics.inc('SQSDeleteError', chunk.length);
@@ -76,7 +83,10 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
 
   await chunks(visibility, async (chunk) => {
     try {
-      await t.queues.changeVisibilityBatch(t.queue.url, chunk.map(({ m, seconds }, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: seconds })));
+      await t.queues.changeVisibilityBatch(
+        t.queue.url,
+        chunk.map(({ m, seconds }, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: seconds })),
+      );
     } catch {
       // Best effort: without it the message still comes back when its visibility ends.
     }

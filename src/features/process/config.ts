@@ -83,7 +83,11 @@ export type ProcessRuntime = 'cli' | 'lambda';
 
 /** The name to blame in an error: the flag when it was given, else the variable. */
 const from = (flag: string, given: unknown, variable: string) => (given !== undefined ? flag : variable);
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const envOf = (env: NodeJS.ProcessEnv, name: string) => env[name]?.trim() || undefined;
 
 /** --schema FILE, --no-schema (false), or the variable; by default the template schemas. */

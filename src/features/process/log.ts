@@ -7,9 +7,7 @@ import { redact, redactDeep } from '../../core/redact.js';
 
 export type LogFormat = 'json' | 'text' | 'off';
 
-export interface ActionLog {
-  (traceId: string, action: string, status: 'ok' | 'skip' | 'error', details?: Record<string, unknown>): void;
-}
+export type ActionLog = (traceId: string, action: string, status: 'ok' | 'skip' | 'error', details?: Record<string, unknown>) => void;
 
 export function createActionLog(format: LogFormat, write: (line: string) => void): ActionLog {
   if (format === 'off') return () => undefined;

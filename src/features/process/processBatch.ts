@@ -80,8 +80,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
         if (c.tasksDone?.length) p.sink.tasksDone = c.tasksDone;
         claimed.push(p);
         claimedKeys?.add(p.key);
-      }
-      else if (c.kind === 'duplicate') {
+      } else if (c.kind === 'duplicate') {
         if (c.payloadMismatch) {
           metrics.inc('PayloadMismatch');
           log(p.message.traceId, 'duplicate', 'error', { key: p.key, warning: 'same key, different payload' });
@@ -89,7 +88,10 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
         out.set(p.key, { kind: 'duplicate', key: p.key });
       } else if (c.kind === 'inflight') {
         const ours = c.owner === config.owner;
-        log(p.message.traceId, 'claim', 'skip', { key: p.key, reason: ours ? 'in progress in another poller of this run' : 'in progress elsewhere' });
+        log(p.message.traceId, 'claim', 'skip', {
+          key: p.key,
+          reason: ours ? 'in progress in another poller of this run' : 'in progress elsewhere',
+        });
         out.set(p.key, { kind: 'inflight', key: p.key, ours });
       } else out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${c.error}` });
     });
@@ -108,7 +110,8 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
           metrics.inc(`SinkError.${sink.name}`);
           const prev = failures.get(f.key);
           // A permanent failure anywhere makes the message poison.
-          if (!prev || (prev.retryable && !f.retryable)) failures.set(f.key, { retryable: f.retryable, reason: `${sink.name}: ${f.error.message}` });
+          if (!prev || (prev.retryable && !f.retryable))
+            failures.set(f.key, { retryable: f.retryable, reason: `${sink.name}: ${f.error.message}` });
         }
       } catch (e: unknown) {
         metrics.inc(`SinkError.${sink.name}`, claimed.length);
@@ -123,7 +126,12 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
       if (failure) {
         if (ledger) await ledger.release(p.key, config.owner).catch(() => false);
         log(p.message.traceId, 'store', 'error', { key: p.key, error: failure.reason, retryable: failure.retryable });
-        out.set(p.key, failure.retryable ? { kind: 'retry', key: p.key, reason: failure.reason } : { kind: 'poison', key: p.key, reason: failure.reason });
+        out.set(
+          p.key,
+          failure.retryable
+            ? { kind: 'retry', key: p.key, reason: failure.reason }
+            : { kind: 'poison', key: p.key, reason: failure.reason },
+        );
         return;
       }
       if (ledger) {
@@ -219,13 +227,19 @@ async function withPayloads(
       }
     }
   }
-  const inner = await decide(ready.map((r) => r.m), config, claimedKeys);
+  const inner = await decide(
+    ready.map((r) => r.m),
+    config,
+    claimedKeys,
+  );
   ready.forEach((r, j) => (outcomes[r.i] = inner[j]!));
   for (const [i, p] of pointers.entries()) {
     const kind = outcomes[i]?.kind;
     if (!p || (kind !== 'saved' && kind !== 'duplicate')) continue;
     // Stored already: a failed delete leaves an object behind, never a lost message.
-    await hook.release(p).catch((e: unknown) => config.log(messages[i]!.traceId, 'payload', 'error', { reason: `not deleted: ${errMsg(e)}` }));
+    await hook
+      .release(p)
+      .catch((e: unknown) => config.log(messages[i]!.traceId, 'payload', 'error', { reason: `not deleted: ${errMsg(e)}` }));
   }
   return outcomes;
 }

@@ -79,7 +79,12 @@ function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
   };
 }
 
-async function resolveDlq(clients: AwsClients, queue: QueueRef, dlq: string | undefined, signal?: AbortSignal): Promise<QueueRef | undefined> {
+async function resolveDlq(
+  clients: AwsClients,
+  queue: QueueRef,
+  dlq: string | undefined,
+  signal?: AbortSignal,
+): Promise<QueueRef | undefined> {
   const target = dlq ?? queue.deadLetterTargetArn?.split(':').pop();
   if (!target) return undefined;
   return openQueue(clients, target, { createIfLocal: false, signal });
@@ -94,7 +99,8 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const queue = await openQueue(clients, options.queue, { createIfLocal: true, ...common });
   const dlq = await resolveDlq(clients, queue, options.dlq);
   if (!dlq) options.notify?.(`no DLQ known for ${queue.name}: poison is left for the redrive policy (or pass --dlq)`);
-  const ledger: Ledger | undefined = options.ledgerTable === false ? undefined : await openLedger(clients, options.ledgerTable, { createIfLocal: true, ...common });
+  const ledger: Ledger | undefined =
+    options.ledgerTable === false ? undefined : await openLedger(clients, options.ledgerTable, { createIfLocal: true, ...common });
   // Receives, deletes and heartbeats are not tied to the stop signal: in-flight work finishes.
   const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
   const visibilitySeconds = Number((await queues.attributes(queue.url, ['VisibilityTimeout'])).VisibilityTimeout ?? 30);
@@ -185,12 +191,18 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       }
       busy++;
       const claimedKeys = new Set<string>();
-      const heartbeat = setInterval(() => {
-        void queues
-          .changeVisibilityBatch(queue.url, batch.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: visibilitySeconds })))
-          .catch(() => undefined);
-        if (ledger) for (const key of claimedKeys) void ledger.extend(key, config.owner, config.leaseMs).catch(() => false);
-      }, Math.max(1000, (visibilitySeconds * 1000) / 2));
+      const heartbeat = setInterval(
+        () => {
+          void queues
+            .changeVisibilityBatch(
+              queue.url,
+              batch.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: visibilitySeconds })),
+            )
+            .catch(() => undefined);
+          if (ledger) for (const key of claimedKeys) void ledger.extend(key, config.owner, config.leaseMs).catch(() => false);
+        },
+        Math.max(1000, (visibilitySeconds * 1000) / 2),
+      );
       const done = () => {
         clearInterval(heartbeat);
         busy--;

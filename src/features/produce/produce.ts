@@ -106,7 +106,11 @@ function laneOf(groupId: string, lanes: number): number {
 }
 
 /** Generates bodies from a template, with injected duplicates and poison. */
-async function* generatedInputs(options: ProduceOptions, template: EventTemplate, injected: ProduceResult['injected']): AsyncGenerator<ProduceInput> {
+async function* generatedInputs(
+  options: ProduceOptions,
+  template: EventTemplate,
+  injected: ProduceResult['injected'],
+): AsyncGenerator<ProduceInput> {
   // The English locale alone: the package root loads every locale, several times the start-up.
   const { faker } = await import('@faker-js/faker/locale/en');
   if (options.seed !== undefined) faker.seed(options.seed);
@@ -203,15 +207,19 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   const concurrency = options.concurrency ?? DEFAULTS.produceConcurrency;
   const maxAttempts = options.maxAttempts ?? 5;
   const template = TEMPLATES[options.template ?? 'order'];
-  if (!template) throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
+  if (!template)
+    throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
   const maxBytes = options.topic ? SNS_MAX_BYTES : MAX_REQUEST_BYTES;
   if (options.inputs && !options.largePayloadBucket) {
     // Check every body before sending any (or creating anything): a file with one bad entry sends nothing.
     const tooBig = options.inputs.filter((i) => Buffer.byteLength(i.body) > maxBytes);
     if (tooBig.length) {
-      throw new UsageError(`${tooBig[0]!.source}: body is ${Buffer.byteLength(tooBig[0]!.body)} bytes, over ${options.topic ? "SNS's 256 KiB" : "SQS's 1 MiB"} limit${tooBig.length > 1 ? ` (and ${tooBig.length - 1} more)` : ''}`, {
-        hint: 'pass --large-payload-bucket BUCKET to store large bodies in S3 and send a pointer; nothing was sent',
-      });
+      throw new UsageError(
+        `${tooBig[0]!.source}: body is ${Buffer.byteLength(tooBig[0]!.body)} bytes, over ${options.topic ? "SNS's 256 KiB" : "SQS's 1 MiB"} limit${tooBig.length > 1 ? ` (and ${tooBig.length - 1} more)` : ''}`,
+        {
+          hint: 'pass --large-payload-bucket BUCKET to store large bodies in S3 and send a pointer; nothing was sent',
+        },
+      );
     }
   }
   const queue = await openDestination(clients, options);
@@ -256,7 +264,8 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
       else if (dedupMode === 'random') entry.deduplicationId = randomUUID();
       else if (dedupMode !== 'content') {
         const v = getPath(parsed, dedupMode);
-        entry.deduplicationId = v === undefined || v === null ? createHash('sha256').update(input.body).digest('hex') : String(v).slice(0, 128);
+        entry.deduplicationId =
+          v === undefined || v === null ? createHash('sha256').update(input.body).digest('hex') : String(v).slice(0, 128);
       }
     }
     entry.bytes = messageBytes(entry.body, entry.attributes);
@@ -325,7 +334,11 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
       }
     }
     if (entry.bytes > queue.maxBytes) {
-      failed.push({ source: entry.source, code: 'TooLarge', reason: `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit` });
+      failed.push({
+        source: entry.source,
+        code: 'TooLarge',
+        reason: `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit`,
+      });
       continue;
     }
     if (pipe.add(queue.fifo ? entry.lane : 0, entry)) await pipe.room();

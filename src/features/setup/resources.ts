@@ -37,7 +37,9 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     const allowed = options.createIfLocal === 'any' || mayCreate;
     if (clients.target.kind !== 'local' || !allowed || isQueueUrl(nameOrUrl)) {
       if (clients.target.kind === 'local') {
-        throw new QueueNotFoundError(nameOrUrl, { hint: `create it with \`sqsops setup --queue ${nameOrUrl}\` or send to it with \`sqsops produce --queue ${nameOrUrl}\`` });
+        throw new QueueNotFoundError(nameOrUrl, {
+          hint: `create it with \`sqsops setup --queue ${nameOrUrl}\` or send to it with \`sqsops produce --queue ${nameOrUrl}\``,
+        });
       }
       throw e;
     }
@@ -46,7 +48,9 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     if (!config) throw e;
     const { setupTopology } = await import('./setup.js');
     await setupTopology(clients, { queues: [config], ledgerTable: false, bucket: false }, { signal: options.signal });
-    options.notify?.(`created queue ${config.name}${config.dlq ? ` with DLQ ${config.dlq.name} (maxReceiveCount ${config.dlq.maxReceiveCount})` : ''} on the local AWS`);
+    options.notify?.(
+      `created queue ${config.name}${config.dlq ? ` with DLQ ${config.dlq.name} (maxReceiveCount ${config.dlq.maxReceiveCount})` : ''} on the local AWS`,
+    );
     return queues.resolve(nameOrUrl);
   }
 }

@@ -100,31 +100,56 @@ async function ensureTopic(
   const existing = ref ? await topics.sqsSubscriptions(ref.arn) : new Map<string, string>();
   for (const sub of topic.subscriptions) {
     const url = await queues.findUrl(sub.queue);
-    if (!url && !dryRun) throw new QueueNotFoundError(sub.queue, { hint: `declare it under "queues" so setup creates it before subscribing it to ${topic.name}` });
+    if (!url && !dryRun)
+      throw new QueueNotFoundError(sub.queue, {
+        hint: `declare it under "queues" so setup creates it before subscribing it to ${topic.name}`,
+      });
     const attrs = url ? await queues.attributes(url, ['QueueArn', 'Policy']) : {};
     const queueArn = attrs.QueueArn ?? `arn:aws:sqs:(new):${sub.queue}`;
     const topicArn = ref?.arn ?? `arn:aws:sns:(new):${topic.name}`;
     const policy = mergeQueuePolicy(attrs.Policy, topicSendStatement(topicArn, queueArn));
     if (policy) {
       if (!dryRun && url) await queues.setAttributes(url, { Policy: policy });
-      record({ resource: 'queue policy', name: sub.queue, action: attrs.Policy ? 'update' : 'create', changes: { allow: `sns:${topic.name} → sqs:SendMessage` } });
+      record({
+        resource: 'queue policy',
+        name: sub.queue,
+        action: attrs.Policy ? 'update' : 'create',
+        changes: { allow: `sns:${topic.name} → sqs:SendMessage` },
+      });
     }
-    const wanted = subscriptionAttributes({ queueArn, rawDelivery: sub.rawDelivery, filterPolicy: sub.filterPolicy, filterPolicyScope: sub.filterPolicyScope });
+    const wanted = subscriptionAttributes({
+      queueArn,
+      rawDelivery: sub.rawDelivery,
+      filterPolicy: sub.filterPolicy,
+      filterPolicyScope: sub.filterPolicyScope,
+    });
     const name = `${topic.name} → ${sub.queue}`;
     const subscriptionArn = existing.get(queueArn);
     if (!subscriptionArn) {
-      if (!dryRun && ref) await topics.subscribe(ref.arn, { queueArn, rawDelivery: sub.rawDelivery, filterPolicy: sub.filterPolicy, filterPolicyScope: sub.filterPolicyScope });
+      if (!dryRun && ref)
+        await topics.subscribe(ref.arn, {
+          queueArn,
+          rawDelivery: sub.rawDelivery,
+          filterPolicy: sub.filterPolicy,
+          filterPolicyScope: sub.filterPolicyScope,
+        });
       record({ resource: 'subscription', name, action: 'create', changes: wanted });
       continue;
     }
     const current = await topics.subscriptionAttributes(subscriptionArn);
     const changes: Record<string, string> = {};
     for (const [k, v] of Object.entries(wanted)) {
-      const same = k === 'FilterPolicy' && current[k] ? JSON.stringify(JSON.parse(current[k]!)) === JSON.stringify(JSON.parse(v)) : current[k] === v;
+      const same =
+        k === 'FilterPolicy' && current[k] ? JSON.stringify(JSON.parse(current[k]!)) === JSON.stringify(JSON.parse(v)) : current[k] === v;
       if (!same) changes[k] = v;
     }
     if (!wanted.FilterPolicy && current.FilterPolicy) changes.FilterPolicy = '{}';
     if (!dryRun) for (const [k, v] of Object.entries(changes)) await topics.setSubscriptionAttribute(subscriptionArn, k, v);
-    record({ resource: 'subscription', name, action: Object.keys(changes).length ? 'update' : 'unchanged', ...(Object.keys(changes).length ? { changes } : {}) });
+    record({
+      resource: 'subscription',
+      name,
+      action: Object.keys(changes).length ? 'update' : 'unchanged',
+      ...(Object.keys(changes).length ? { changes } : {}),
+    });
   }
 }

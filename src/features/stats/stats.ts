@@ -104,14 +104,23 @@ export async function queueStats(clients: AwsClients, options: StatsOptions = {}
     const row = url ? await read(url) : undefined;
     if (row && row.arn === arn) byArn.set(arn, row);
   });
-  const ages = (options.ages ?? clients.target.kind === 'aws') && rows.length > 0 ? await readAges(clients, rows.map((r) => r.name), options) : undefined;
+  const ages =
+    (options.ages ?? clients.target.kind === 'aws') && rows.length > 0
+      ? await readAges(
+          clients,
+          rows.map((r) => r.name),
+          options,
+        )
+      : undefined;
   const dlqArns = new Set(rows.map((r) => r.dlqArn));
   return rows.map(({ arn, dlqArn, ...r }) => {
     const target = dlqArn ? byArn.get(dlqArn) : undefined;
     return {
       ...r,
       oldestMessageAgeSeconds: ages?.get(r.name) ?? null,
-      ...(dlqArn ? { dlq: { name: dlqArn.split(':').pop() ?? dlqArn, visible: target?.visible ?? null, inFlight: target?.inFlight ?? null } } : {}),
+      ...(dlqArn
+        ? { dlq: { name: dlqArn.split(':').pop() ?? dlqArn, visible: target?.visible ?? null, inFlight: target?.inFlight ?? null } }
+        : {}),
       isDlq: dlqArns.has(arn),
     };
   });
@@ -124,7 +133,9 @@ async function readAges(clients: AwsClients, names: string[], options: StatsOpti
   } catch (e: unknown) {
     if (options.signal?.aborted) throw e;
     // Depths still count without ages: say why once and go on.
-    options.notify?.(`the age of the oldest message is unknown: CloudWatch GetMetricData failed (${sdkErrorName(e)}: ${sdkErrorMessage(e).split('\n')[0]})`);
+    options.notify?.(
+      `the age of the oldest message is unknown: CloudWatch GetMetricData failed (${sdkErrorName(e)}: ${sdkErrorMessage(e).split('\n')[0]})`,
+    );
     return undefined;
   }
 }

@@ -24,7 +24,9 @@ async function listFiles(path: string): Promise<string[]> {
   try {
     info = await stat(path);
   } catch (e: unknown) {
-    throw new UsageError(`tasks: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { hint: 'give a folder of task modules or a JSON list of their paths' });
+    throw new UsageError(`tasks: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
+      hint: 'give a folder of task modules or a JSON list of their paths',
+    });
   }
   if (info.isDirectory()) {
     const names = (await readdir(path)).filter((n) => EXTENSIONS.has(extname(n)) && !n.endsWith('.d.ts') && !n.startsWith('.')).sort();
@@ -38,7 +40,8 @@ async function listFiles(path: string): Promise<string[]> {
     throw new UsageError(`tasks: ${path} is neither a folder nor a JSON list (${(e as Error).message})`);
   }
   const list = Array.isArray(raw) ? raw : (raw as { tasks?: unknown })?.tasks;
-  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw new UsageError(`tasks: ${path} must be a JSON array of module paths`);
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string'))
+    throw new UsageError(`tasks: ${path} must be a JSON array of module paths`);
   return (list as string[]).map((p) => resolve(dirname(path), p));
 }
 
@@ -51,11 +54,16 @@ async function importTask(file: string): Promise<LoadedTask> {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e: unknown) {
     const first = (e instanceof Error ? e.message : String(e)).split('\n')[0];
-    throw new UsageError(`task ${file} could not be loaded: ${e instanceof SyntaxError ? 'syntax error: ' : ''}${first}`, { hint: 'fix the module; no message was processed', cause: e });
+    throw new UsageError(`task ${file} could not be loaded: ${e instanceof SyntaxError ? 'syntax error: ' : ''}${first}`, {
+      hint: 'fix the module; no message was processed',
+      cause: e,
+    });
   }
   const task = (mod.default ?? mod.task) as Partial<Task> | undefined;
   if (!task || typeof task !== 'object' || typeof task.run !== 'function') {
-    throw new UsageError(`task ${file} exports no task`, { hint: "export default defineTask({ name: 'my-task', async run(message, ctx) { ... } })" });
+    throw new UsageError(`task ${file} exports no task`, {
+      hint: "export default defineTask({ name: 'my-task', async run(message, ctx) { ... } })",
+    });
   }
   const name = typeof task.name === 'string' && task.name.trim() ? task.name.trim() : basename(file, extname(file));
   if (!/^[\w.-]{1,64}$/.test(name)) throw new UsageError(`task ${file}: the name "${name}" must be 1-64 letters, digits, ., - or _`);
@@ -74,7 +82,10 @@ export async function loadTasks(path: string, options: { failureTask?: string } 
   }
   const chosen = options.failureTask ? loaded.filter((t) => t.name === options.failureTask) : loaded.filter((t) => t.failure);
   if (options.failureTask && chosen.length === 0) throw new UsageError(`tasks: no task named "${options.failureTask}" in ${path}`);
-  if (chosen.length > 1) throw new UsageError(`tasks: more than one failure task (${chosen.map((t) => t.name).join(', ')})`, { hint: 'mark exactly one with failure: true' });
+  if (chosen.length > 1)
+    throw new UsageError(`tasks: more than one failure task (${chosen.map((t) => t.name).join(', ')})`, {
+      hint: 'mark exactly one with failure: true',
+    });
   const failureTask = chosen[0];
   const tasks = loaded.filter((t) => t !== failureTask);
   if (tasks.length === 0) throw new UsageError(`tasks: ${path} has no task to run for messages`);

@@ -60,7 +60,9 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
   const toRejects = async (m: SinkMessage, failures: { task: string; error: string }[]): Promise<void> => {
     if (!options.rejects) throw new Error(`tasks failed (${failures.map((f) => f.task).join(', ')}) and no rejects queue is configured`);
     const { queues, queue } = options.rejects;
-    const carried = Object.entries(m.attributes ?? {}).filter(([k]) => !k.startsWith('sqsops.')).slice(0, 7);
+    const carried = Object.entries(m.attributes ?? {})
+      .filter(([k]) => !k.startsWith('sqsops.'))
+      .slice(0, 7);
     let attributes: Record<string, AttributeValueLike> = Object.fromEntries(
       carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
     );
@@ -82,17 +84,25 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
   const handle = async (m: SinkMessage): Promise<HandleResult> => {
     const done = new Set(m.tasksDone ?? []);
     if (options.mode === 'requests') {
-      const failures = await runTasks(m, set.tasks.filter((t) => !done.has(t.name)));
+      const failures = await runTasks(
+        m,
+        set.tasks.filter((t) => !done.has(t.name)),
+      );
       if (failures.length === 0) return;
       await toRejects(m, failures);
       // Parked safely in the rejects queue: handled, but not saved (the run counts it apart).
       return { rejected: `tasks failed: ${failures.map((f) => f.task).join(', ')}` };
     }
     const names = (m.attributes?.[FAILED_TASKS_ATTRIBUTE] ?? '').split(',').filter(Boolean);
-    const tasks = names.length ? set.tasks.filter((t) => names.includes(t.name) && !done.has(t.name)) : set.tasks.filter((t) => !done.has(t.name));
+    const tasks = names.length
+      ? set.tasks.filter((t) => names.includes(t.name) && !done.has(t.name))
+      : set.tasks.filter((t) => !done.has(t.name));
     const failures = await runTasks(m, tasks);
     if (failures.length === 0 || !set.failureTask) {
-      if (failures.length) throw Object.assign(new Error(`tasks still fail (${failures.map((f) => f.task).join(', ')}) and there is no failure task`), { retryable: true });
+      if (failures.length)
+        throw Object.assign(new Error(`tasks still fail (${failures.map((f) => f.task).join(', ')}) and there is no failure task`), {
+          retryable: true,
+        });
       return;
     }
     const marker = `failure:${set.failureTask.name}`;

@@ -18,7 +18,9 @@ export class SinkWriteError extends SqsopsError {
  * throttling, and 11000, which an upsert by _id only meets when two writers race to
  * insert the same key (the retry finds the document and replaces it).
  */
-const MONGO_RETRYABLE_CODES = new Set([6, 7, 24, 50, 64, 89, 91, 112, 134, 189, 262, 9001, 10107, 11000, 11600, 11602, 13435, 13436, 16500]);
+const MONGO_RETRYABLE_CODES = new Set([
+  6, 7, 24, 50, 64, 89, 91, 112, 134, 189, 262, 9001, 10107, 11000, 11600, 11602, 13435, 13436, 16500,
+]);
 /** Caused by the document: invalid or empty field names, failed validation, too large. */
 const MONGO_PERMANENT_CODES = new Set([52, 55, 56, 57, 121, 10334, 17280, 17419]);
 const MONGO_RETRYABLE_LABELS = ['RetryableWriteError', 'TransientTransactionError', 'ResetPool', 'SystemOverloadedError', 'RetryableError'];
@@ -54,12 +56,24 @@ export function isRetryableMongoError(e: unknown): boolean {
 }
 
 /** Connection-level codes of `mssql`/tedious: the server is away, slow, or the connection broke. */
-const MSSQL_RETRYABLE_CODES = new Set(['ESOCKET', 'ETIMEOUT', 'ECONNCLOSED', 'ENOCONN', 'ENOTOPEN', 'EINSTLOOKUP', 'ELOGIN', 'EABORT', 'ECANCEL']);
+const MSSQL_RETRYABLE_CODES = new Set([
+  'ESOCKET',
+  'ETIMEOUT',
+  'ECONNCLOSED',
+  'ENOCONN',
+  'ENOTOPEN',
+  'EINSTLOOKUP',
+  'ELOGIN',
+  'EABORT',
+  'ECANCEL',
+]);
 /**
  * Transient server numbers: deadlock victim, lock timeout, Azure SQL failover and
  * throttling, out of resources, login while the database starts.
  */
-const MSSQL_RETRYABLE_NUMBERS = new Set([1205, 1222, 701, 4060, 4221, 10928, 10929, 40143, 40197, 40501, 40540, 40613, 49918, 49919, 49920]);
+const MSSQL_RETRYABLE_NUMBERS = new Set([
+  1205, 1222, 701, 4060, 4221, 10928, 10929, 40143, 40197, 40501, 40540, 40613, 49918, 49919, 49920,
+]);
 /** Caused by the row: truncation, conversion, NULL, constraint, overflow, bad date, key over 900 bytes, bad JSON/XML. */
 const MSSQL_PERMANENT_NUMBERS = new Set([2628, 8152, 245, 8114, 8115, 515, 547, 241, 242, 517, 1946, 9420, 13609]);
 

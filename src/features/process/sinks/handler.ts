@@ -30,7 +30,9 @@ export async function loadHandlerSink(path: string): Promise<Sink> {
   } catch (e: unknown) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(
-      code === 'ERR_MODULE_NOT_FOUND' ? `handler ${path} was not found` : `handler ${path} could not be loaded: ${(e as Error).message.split('\n')[0]}`,
+      code === 'ERR_MODULE_NOT_FOUND'
+        ? `handler ${path} was not found`
+        : `handler ${path} could not be loaded: ${(e as Error).message.split('\n')[0]}`,
       { hint: 'give the path of a JavaScript module (.js/.mjs) that exports handle(message) or write(batch)', cause: e },
     );
   }
@@ -45,6 +47,9 @@ export async function loadHandlerSink(path: string): Promise<Sink> {
     };
   }
   const fn = typeof mod.handle === 'function' ? mod.handle : typeof mod.default === 'function' ? mod.default : undefined;
-  if (!fn) throw new UsageError(`handler ${path} exports neither handle(message) nor write(batch)`, { hint: 'export async function handle(message) { ... }' });
+  if (!fn)
+    throw new UsageError(`handler ${path} exports neither handle(message) nor write(batch)`, {
+      hint: 'export async function handle(message) { ... }',
+    });
   return sinkFromHandler(name, fn as MessageHandler);
 }

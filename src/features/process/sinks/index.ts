@@ -28,7 +28,8 @@ const BUILDERS: Record<SinkName, Builder> = {
     const bucket = spec.s3?.bucket ?? 'sqsops-data';
     const objects = new ObjectStore(await clients.s3(), undefined, clients.endpointOf('s3'));
     if (!(await objects.bucketExists(bucket))) {
-      if (clients.target.kind !== 'local') throw new UsageError(`bucket "${bucket}" does not exist`, { hint: `create it with \`sqsops setup --bucket ${bucket}\`` });
+      if (clients.target.kind !== 'local')
+        throw new UsageError(`bucket "${bucket}" does not exist`, { hint: `create it with \`sqsops setup --bucket ${bucket}\`` });
       await objects.createBucket(bucket, clients.target.region);
       notify(`created bucket ${bucket} on the local AWS`);
     }

@@ -54,7 +54,8 @@ export function mongoClientOptions(o: MongoSinkOptions): MongoClientOptions {
   } catch {
     // mongodb+srv URLs with several hosts are not WHATWG URLs; the defaults apply.
   }
-  const pick = (name: string, given: number | undefined, fallback: number) => (given !== undefined ? { [name]: given } : inUrl.has(name.toLowerCase()) ? {} : { [name]: fallback });
+  const pick = (name: string, given: number | undefined, fallback: number) =>
+    given !== undefined ? { [name]: given } : inUrl.has(name.toLowerCase()) ? {} : { [name]: fallback };
   return {
     appName: 'sqsops',
     retryWrites: true,
@@ -71,7 +72,10 @@ const BAD_VALUE = 2;
  * Per-document outcomes of a failed unordered bulkWrite, by operation index; undefined
  * when the error is not about single documents (the whole write failed).
  */
-export function bulkWriteFailures(e: unknown, size: number): Map<number, { code: number | undefined; message: string; retryable: boolean }> | undefined {
+export function bulkWriteFailures(
+  e: unknown,
+  size: number,
+): Map<number, { code: number | undefined; message: string; retryable: boolean }> | undefined {
   if (!e || typeof e !== 'object') return undefined;
   const raw = (e as { writeErrors?: unknown }).writeErrors;
   const writeErrors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as { index?: unknown; code?: unknown; errmsg?: unknown }[];
@@ -89,7 +93,8 @@ export function bulkWriteFailures(e: unknown, size: number): Map<number, { code:
   const result = (e as { result?: { getWriteConcernError?: () => unknown } }).result;
   const concern = (e as { err?: unknown }).err ?? result?.getWriteConcernError?.();
   if (concern) {
-    for (let i = 0; i < size; i++) if (!out.has(i)) out.set(i, { code: undefined, message: 'write concern not satisfied', retryable: true });
+    for (let i = 0; i < size; i++)
+      if (!out.has(i)) out.set(i, { code: undefined, message: 'write concern not satisfied', retryable: true });
   }
   return out;
 }
@@ -175,7 +180,9 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
         failAll({ error: fromError(e), retryable: true });
         return report(batch, failures);
       }
-      const ops: AnyBulkWriteOperation<MessageDocument>[] = unique.map((m) => ({ replaceOne: { filter: { _id: m.key }, replacement: mongoDocument(m, now), upsert: true } }));
+      const ops: AnyBulkWriteOperation<MessageDocument>[] = unique.map((m) => ({
+        replaceOne: { filter: { _id: m.key }, replacement: mongoDocument(m, now), upsert: true },
+      }));
       try {
         await coll.bulkWrite(ops, { ordered: false });
       } catch (e: unknown) {

@@ -27,7 +27,10 @@ export interface MssqlSinkOptions {
 /** Splits and brackets `[schema.]name`; the one identifier we must put into SQL text. */
 export function quoteTable(table: string): { quoted: string; plain: string } {
   const m = /^(?:\[?(\w{1,128})\]?\.)?\[?(\w{1,128})\]?$/.exec(table.trim());
-  if (!m) throw new UsageError(`"${table}" is not a table name`, { hint: 'use [schema.]name with letters, digits and _, e.g. dbo.sqsops_messages' });
+  if (!m)
+    throw new UsageError(`"${table}" is not a table name`, {
+      hint: 'use [schema.]name with letters, digits and _, e.g. dbo.sqsops_messages',
+    });
   const schema = m[1] ?? 'dbo';
   const name = m[2]!;
   return { quoted: `[${schema}].[${name}]`, plain: `${schema}.${name}` };
@@ -119,7 +122,10 @@ export function mssqlUrlConfig(connection: string): MssqlConfig | undefined {
     else if (k === 'appname' || k === 'applicationname') config.options!.appName = value;
     else if (k === 'connecttimeout' || k === 'connectiontimeout') config.connectionTimeout = Number(value);
     else if (k === 'requesttimeout') config.requestTimeout = Number(value);
-    else throw bad(`unknown parameter "${key}" (known: encrypt, trustServerCertificate, instanceName, appName, connectTimeout, requestTimeout)`);
+    else
+      throw bad(
+        `unknown parameter "${key}" (known: encrypt, trustServerCertificate, instanceName, appName, connectTimeout, requestTimeout)`,
+      );
   }
   return config;
 }
@@ -160,17 +166,29 @@ export function createMssqlSink(options: MssqlSinkOptions): Sink {
       });
       try {
         await p.connect();
-        await p.request().batch(createTableSql(table)).catch((e: unknown) => {
-          const numbers = mssqlErrorNumbers(e);
-          if (numbers.includes(2714)) return; // another worker created it between our check and our CREATE
-          if (numbers.includes(2760)) throw new UsageError(`the schema of table ${table} does not exist`, { hint: 'create the schema, or use a dbo table' });
-          if (numbers.includes(262)) throw new UsageError(`table ${table} is missing and this login may not create it`, { hint: 'create it once with the statement in docs/sinks.md, or grant CREATE TABLE' });
-          throw e;
-        });
-        await p.request().query(checkColumnsSql(table)).catch((e: unknown) => {
-          if (!mssqlErrorNumbers(e).some((n) => n === 207 || n === 208)) throw e;
-          throw new UsageError(`table ${table} exists but is not an sqsops table`, { hint: 'it needs message_key, message_id, queue, body, receive_count, sent_at, created_at, updated_at: pick another --mssql-table' });
-        });
+        await p
+          .request()
+          .batch(createTableSql(table))
+          .catch((e: unknown) => {
+            const numbers = mssqlErrorNumbers(e);
+            if (numbers.includes(2714)) return; // another worker created it between our check and our CREATE
+            if (numbers.includes(2760))
+              throw new UsageError(`the schema of table ${table} does not exist`, { hint: 'create the schema, or use a dbo table' });
+            if (numbers.includes(262))
+              throw new UsageError(`table ${table} is missing and this login may not create it`, {
+                hint: 'create it once with the statement in docs/sinks.md, or grant CREATE TABLE',
+              });
+            throw e;
+          });
+        await p
+          .request()
+          .query(checkColumnsSql(table))
+          .catch((e: unknown) => {
+            if (!mssqlErrorNumbers(e).some((n) => n === 207 || n === 208)) throw e;
+            throw new UsageError(`table ${table} exists but is not an sqsops table`, {
+              hint: 'it needs message_key, message_id, queue, body, receive_count, sent_at, created_at, updated_at: pick another --mssql-table',
+            });
+          });
       } catch (e: unknown) {
         await p.close().catch(() => undefined);
         throw e;
@@ -240,7 +258,9 @@ export function createMssqlSink(options: MssqlSinkOptions): Sink {
           }
           // A row broke the statement: find it, so the others still land.
           for (const m of chunk) {
-            await merge(p, [m]).catch((row: unknown) => failures.set(m.key, { error: fromError(row), retryable: isRetryableMssqlError(row) }));
+            await merge(p, [m]).catch((row: unknown) =>
+              failures.set(m.key, { error: fromError(row), retryable: isRetryableMssqlError(row) }),
+            );
           }
         }
       }

@@ -35,7 +35,16 @@ export function objectKeyFor(prefix: string, m: SinkMessage): string {
 }
 
 export function s3Document(m: SinkMessage): string {
-  return JSON.stringify({ key: m.key, messageId: m.messageId, queue: m.queue, sentAt: m.sentAt, receiveCount: m.receiveCount, groupId: m.groupId, attributes: m.attributes, body: m.body });
+  return JSON.stringify({
+    key: m.key,
+    messageId: m.messageId,
+    queue: m.queue,
+    sentAt: m.sentAt,
+    receiveCount: m.receiveCount,
+    groupId: m.groupId,
+    attributes: m.attributes,
+    body: m.body,
+  });
 }
 
 export function createS3Sink(options: S3SinkOptions): Sink {
@@ -51,9 +60,21 @@ export function createS3Sink(options: S3SinkOptions): Sink {
       if (batch.length === 0) return { succeeded: [], failed: [] };
       if (mode === 'batch') {
         // Named by its keys: the same batch redelivered rewrites the same object.
-        const id = createHash('sha256').update(batch.map((m) => m.key).sort().join('\n')).digest('hex').slice(0, 20);
+        const id = createHash('sha256')
+          .update(
+            batch
+              .map((m) => m.key)
+              .sort()
+              .join('\n'),
+          )
+          .digest('hex')
+          .slice(0, 20);
         try {
-          await put(`${prefix.replace(/\/+$/, '')}/${datePath(batch[0]!)}/batch-${id}.ndjson`, `${batch.map(s3Document).join('\n')}\n`, signal);
+          await put(
+            `${prefix.replace(/\/+$/, '')}/${datePath(batch[0]!)}/batch-${id}.ndjson`,
+            `${batch.map(s3Document).join('\n')}\n`,
+            signal,
+          );
           return { succeeded: batch.map((m) => m.key), failed: [] };
         } catch (e: unknown) {
           const error = e instanceof Error ? e : new Error(String(e));
@@ -68,7 +89,11 @@ export function createS3Sink(options: S3SinkOptions): Sink {
               await put(objectKeyFor(prefix, m), s3Document(m), signal);
               result.succeeded.push(m.key);
             } catch (e: unknown) {
-              result.failed.push({ key: m.key, error: e instanceof Error ? e : new Error(String(e)), retryable: !PERMANENT.has(sdkErrorName(e)) });
+              result.failed.push({
+                key: m.key,
+                error: e instanceof Error ? e : new Error(String(e)),
+                retryable: !PERMANENT.has(sdkErrorName(e)),
+              });
             }
           }),
         ),
