@@ -34,7 +34,10 @@ afterEach(async () => {
 function openEntries(dir: string): string[] {
   const open: string[] = [];
   const visit = (p: string) => {
-    const st = statSync(p);
+    // The running daemon's LevelDB rotates files (MANIFEST, logs) while we walk: a file gone
+    // between the listing and the stat is open to nobody.
+    const st = statSync(p, { throwIfNoEntry: false });
+    if (!st) return;
     if ((st.mode & 0o077) !== 0) open.push(`${p} ${(st.mode & 0o777).toString(8)}`);
     if (st.isDirectory()) for (const n of readdirSync(p)) visit(join(p, n));
   };
