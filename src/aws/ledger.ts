@@ -51,6 +51,14 @@ export interface ClaimInput {
   ttlSeconds: number;
 }
 
+/** The attribute names CLAIM_CONDITION reads. */
+const CLAIM_NAMES = { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt' };
+
+/** The values CLAIM_CONDITION reads, at `now` (ms). */
+function claimValues(now: number): Record<string, unknown> {
+  return { ':nowSec': Math.floor(now / 1000), ':nowMs': now, ':inprogress': 'INPROGRESS', ':released': 'RELEASED' };
+}
+
 export class Ledger {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -131,18 +139,8 @@ export class Ledger {
             TableName: this.table,
             Item: item,
             ConditionExpression: CLAIM_CONDITION,
-            ExpressionAttributeNames: {
-              '#id': LEDGER_KEY,
-              '#expiresAt': 'expiresAt',
-              '#status': 'status',
-              '#leaseExpiresAt': 'leaseExpiresAt',
-            },
-            ExpressionAttributeValues: {
-              ':nowSec': Math.floor(now / 1000),
-              ':nowMs': now,
-              ':inprogress': 'INPROGRESS',
-              ':released': 'RELEASED',
-            },
+            ExpressionAttributeNames: CLAIM_NAMES,
+            ExpressionAttributeValues: claimValues(now),
           }),
           { abortSignal: this.signal },
         );
@@ -225,20 +223,9 @@ export class Ledger {
         UpdateExpression:
           'SET #status = :inprogress, #owner = :owner, #leaseExpiresAt = :lease, payloadHash = :hash, #queue = :queue, messageId = :mid, receiveCount = :rc, updatedAt = :now, #expiresAt = :exp, #source = :src',
         ConditionExpression: CLAIM_CONDITION,
-        ExpressionAttributeNames: {
-          '#id': LEDGER_KEY,
-          '#expiresAt': 'expiresAt',
-          '#status': 'status',
-          '#leaseExpiresAt': 'leaseExpiresAt',
-          '#owner': 'owner',
-          '#queue': 'queue',
-          '#source': 'source',
-        },
+        ExpressionAttributeNames: { ...CLAIM_NAMES, '#owner': 'owner', '#queue': 'queue', '#source': 'source' },
         ExpressionAttributeValues: {
-          ':nowSec': Math.floor(now / 1000),
-          ':nowMs': now,
-          ':inprogress': 'INPROGRESS',
-          ':released': 'RELEASED',
+          ...claimValues(now),
           ':owner': item.owner,
           ':lease': item.leaseExpiresAt,
           ':hash': item.payloadHash,
