@@ -11,17 +11,8 @@ import { SqsQueues, type QueueRef } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal, type MoveJournal } from './moveJournal.js';
-import {
-  checkManualOptions,
-  fifoNotes,
-  manualMove,
-  manualSettings,
-  queueDepth,
-  releaseNote,
-  type ManualMoveOptions,
-  type ManualMoveParams,
-  type ManualOutcome,
-} from './redriveManual.js';
+import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './redriveManual.js';
+import type { ManualMoveOptions, ManualMoveParams, ManualOutcome } from './redriveManual.js';
 import { sendMoved, toEntry } from './redriveSend.js';
 import { destinationClients, isFileDestination } from './destination.js';
 import { openExportFile, type ExportFile } from './exportFile.js';

@@ -10,16 +10,8 @@ import { SqsQueues, queueNameFromUrl, type QueueRef } from '../../aws/queue.js';
 import { QueueNotFoundError, UsageError } from '../../core/errors.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal } from './moveJournal.js';
-import {
-  checkManualOptions,
-  fifoNotes,
-  manualMove,
-  manualSettings,
-  queueDepth,
-  releaseNote,
-  type ManualMoveOptions,
-  type ManualOutcome,
-} from './redriveManual.js';
+import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './redriveManual.js';
+import type { ManualMoveOptions, ManualOutcome } from './redriveManual.js';
 import { nativeMove } from './redriveNative.js';
 import { sendMoved, toEntry } from './redriveSend.js';
 import { openQueue, type Notify } from '../setup/resources.js';
