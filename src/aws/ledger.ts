@@ -51,6 +51,14 @@ export interface ClaimInput {
   ttlSeconds: number;
 }
 
+/** The attribute names CLAIM_CONDITION reads. */
+const CLAIM_NAMES = { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt' };
+
+/** The values CLAIM_CONDITION reads, at `now` (ms). */
+function claimValues(now: number): Record<string, unknown> {
+  return { ':nowSec': Math.floor(now / 1000), ':nowMs': now, ':inprogress': 'INPROGRESS', ':released': 'RELEASED' };
+}
+
 export class Ledger {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -131,18 +139,8 @@ export class Ledger {
             TableName: this.table,
             Item: item,
             ConditionExpression: CLAIM_CONDITION,
-            ExpressionAttributeNames: {
-              '#id': LEDGER_KEY,
-              '#expiresAt': 'expiresAt',
-              '#status': 'status',
-              '#leaseExpiresAt': 'leaseExpiresAt',
-            },
-            ExpressionAttributeValues: {
-              ':nowSec': Math.floor(now / 1000),
-              ':nowMs': now,
-              ':inprogress': 'INPROGRESS',
-              ':released': 'RELEASED',
-            },
+            ExpressionAttributeNames: CLAIM_NAMES,
+            ExpressionAttributeValues: claimValues(now),
           }),
           { abortSignal: this.signal },
         );
@@ -225,20 +223,9 @@ export class Ledger {
         UpdateExpression:
           'SET #status = :inprogress, #owner = :owner, #leaseExpiresAt = :lease, payloadHash = :hash, #queue = :queue, messageId = :mid, receiveCount = :rc, updatedAt = :now, #expiresAt = :exp, #source = :src',
         ConditionExpression: CLAIM_CONDITION,
-        ExpressionAttributeNames: {
-          '#id': LEDGER_KEY,
-          '#expiresAt': 'expiresAt',
-          '#status': 'status',
-          '#leaseExpiresAt': 'leaseExpiresAt',
-          '#owner': 'owner',
-          '#queue': 'queue',
-          '#source': 'source',
-        },
+        ExpressionAttributeNames: { ...CLAIM_NAMES, '#owner': 'owner', '#queue': 'queue', '#source': 'source' },
         ExpressionAttributeValues: {
-          ':nowSec': Math.floor(now / 1000),
-          ':nowMs': now,
-          ':inprogress': 'INPROGRESS',
-          ':released': 'RELEASED',
+          ...claimValues(now),
           ':owner': item.owner,
           ':lease': item.leaseExpiresAt,
           ':hash': item.payloadHash,
@@ -256,19 +243,7 @@ export class Ledger {
     const old = out.Attributes ? fromWire(out.Attributes as LedgerItem) : undefined;
     if (old?.status === 'COMPLETED' && old.tasksDone) {
       // A record past its TTL is a fresh start: its finished tasks belong to the old run.
-      await this.ownerChecked(() =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { [LEDGER_KEY]: input.key },
-            UpdateExpression: 'REMOVE tasksDone',
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner' },
-            ExpressionAttributeValues: { ':owner': input.owner },
-          }),
-          { abortSignal: this.signal },
-        ),
-      );
+      await this.updateIfOwner(input.key, input.owner, 'REMOVE tasksDone', {}, { inProgress: false });
       return { kind: 'claimed', tasksDone: [] };
     }
     return { kind: 'claimed', tasksDone: old?.tasksDone ? [...old.tasksDone] : [] };
@@ -287,25 +262,11 @@ export class Ledger {
 
   /** Marks our claim COMPLETED; false if we no longer own it (our lease ran out and someone took over). */
   async complete(key: string, owner: string, ttlSeconds: number): Promise<boolean> {
-    return this.ownerChecked(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { [LEDGER_KEY]: key },
-          UpdateExpression: 'SET #status = :completed, updatedAt = :now, expiresAt = :exp REMOVE #owner, leaseExpiresAt',
-          ConditionExpression: '#status = :inprogress AND #owner = :owner',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':completed': 'COMPLETED',
-            ':inprogress': 'INPROGRESS',
-            ':owner': owner,
-            ':now': new Date().toISOString(),
-            ':exp': Math.floor(Date.now() / 1000) + ttlSeconds,
-          },
-        }),
-        { abortSignal: this.signal },
-      ),
-    );
+    return this.updateIfOwner(key, owner, 'SET #status = :completed, updatedAt = :now, expiresAt = :exp REMOVE #owner, leaseExpiresAt', {
+      ':completed': 'COMPLETED',
+      ':now': new Date().toISOString(),
+      ':exp': Math.floor(Date.now() / 1000) + ttlSeconds,
+    });
   }
 
   /**
@@ -314,63 +275,46 @@ export class Ledger {
    * recorded for the next attempt.
    */
   async release(key: string, owner: string): Promise<boolean> {
-    return this.ownerChecked(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { [LEDGER_KEY]: key },
-          UpdateExpression: 'SET #status = :released, updatedAt = :now REMOVE #owner, leaseExpiresAt',
-          ConditionExpression: '#status = :inprogress AND #owner = :owner',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: {
-            ':inprogress': 'INPROGRESS',
-            ':released': 'RELEASED',
-            ':owner': owner,
-            ':now': new Date().toISOString(),
-          },
-        }),
-        { abortSignal: this.signal },
-      ),
-    );
+    return this.updateIfOwner(key, owner, 'SET #status = :released, updatedAt = :now REMOVE #owner, leaseExpiresAt', {
+      ':released': 'RELEASED',
+      ':now': new Date().toISOString(),
+    });
   }
 
   /** Records that one task finished for a key we own (a string set, added to atomically). */
   async markTaskDone(key: string, owner: string, task: string): Promise<boolean> {
-    return this.ownerChecked(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { [LEDGER_KEY]: key },
-          UpdateExpression: 'ADD tasksDone :task',
-          ConditionExpression: '#status = :inprogress AND #owner = :owner',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: { ':inprogress': 'INPROGRESS', ':owner': owner, ':task': new Set([task]) },
-        }),
-        { abortSignal: this.signal },
-      ),
-    );
+    return this.updateIfOwner(key, owner, 'ADD tasksDone :task', { ':task': new Set([task]) });
   }
 
   /** Extends our lease (heartbeat); false if it is not ours any more. */
   async extend(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    return this.ownerChecked(() =>
-      this.doc.send(
+    return this.updateIfOwner(key, owner, 'SET leaseExpiresAt = :lease', { ':lease': Date.now() + leaseMs });
+  }
+
+  /**
+   * One UpdateItem on a record `owner` holds: by default only while it is INPROGRESS
+   * (`inProgress: false` drops that part of the condition). False when the condition
+   * fails (the record is not ours any more); any other error is thrown.
+   */
+  private async updateIfOwner(
+    key: string,
+    owner: string,
+    updateExpression: string,
+    values: Record<string, unknown>,
+    { inProgress = true }: { inProgress?: boolean } = {},
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { [LEDGER_KEY]: key },
-          UpdateExpression: 'SET leaseExpiresAt = :lease',
-          ConditionExpression: '#status = :inprogress AND #owner = :owner',
-          ExpressionAttributeNames: { '#status': 'status', '#owner': 'owner' },
-          ExpressionAttributeValues: { ':inprogress': 'INPROGRESS', ':owner': owner, ':lease': Date.now() + leaseMs },
+          UpdateExpression: updateExpression,
+          ConditionExpression: inProgress ? '#status = :inprogress AND #owner = :owner' : '#owner = :owner',
+          ExpressionAttributeNames: inProgress ? { '#status': 'status', '#owner': 'owner' } : { '#owner': 'owner' },
+          ExpressionAttributeValues: { ...(inProgress ? { ':inprogress': 'INPROGRESS' } : {}), ':owner': owner, ...values },
         }),
         { abortSignal: this.signal },
-      ),
-    );
-  }
-
-  private async ownerChecked(send: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await send();
+      );
       return true;
     } catch (e: unknown) {
       if (sdkErrorName(e) === 'ConditionalCheckFailedException') return false;

@@ -9,23 +9,13 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  type S3Client,
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { UsageError } from '../core/errors.js';
-import { sdkErrorName, translateCommonError } from './errors.js';
+import { sdkErrorName } from './errors.js';
+import { S3Adapter } from './s3Adapter.js';
 
-export class ObjectStore {
-  constructor(
-    private readonly s3: S3Client,
-    private readonly signal?: AbortSignal,
-    private readonly endpoint?: string,
-  ) {}
-
-  private fail(e: unknown): never {
-    throw translateCommonError(e, { service: 'S3', endpoint: this.endpoint }) ?? e;
-  }
-
+export class ObjectStore extends S3Adapter {
   async bucketExists(bucket: string): Promise<boolean> {
     try {
       await this.s3.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: this.signal });

@@ -4,23 +4,14 @@
  * delete it once the message is safely processed. Only this file sends these S3 commands.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { sdkErrorName, translateCommonError } from './errors.js';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { sdkErrorName } from './errors.js';
+import { S3Adapter } from './s3Adapter.js';
 import { PayloadMissingError, type PayloadPointer } from '../core/payloadPointer.js';
 
 const PART_BYTES = 8 * 1024 * 1024;
 
-export class PayloadStore {
-  constructor(
-    private readonly s3: S3Client,
-    private readonly signal?: AbortSignal,
-    private readonly endpoint?: string,
-  ) {}
-
-  private fail(e: unknown): never {
-    throw translateCommonError(e, { service: 'S3', endpoint: this.endpoint }) ?? e;
-  }
-
+export class PayloadStore extends S3Adapter {
   /**
    * Stores a body under a new random key, as the extended clients do; returns the key.
    * Over one part it is a multipart upload of 8 MiB parts (one PutObject of 50 MiB is

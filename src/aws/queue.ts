@@ -60,6 +60,25 @@ export interface BatchOutcome<S> {
   failed: EntryFailure[];
 }
 
+/** What an SQS or SNS batch call answers, entry by entry. */
+interface BatchReply<E> {
+  Successful?: E[];
+  Failed?: { Id?: string; Code?: string; Message?: string; SenderFault?: boolean }[];
+}
+
+/** A batch call's answer as a BatchOutcome: each accepted entry through `success`, each refused one as an EntryFailure. */
+export function batchOutcome<E, S>(out: BatchReply<E>, success: (entry: E) => S): BatchOutcome<S> {
+  return {
+    successful: (out.Successful ?? []).map((e) => success(e)),
+    failed: (out.Failed ?? []).map((f) => ({
+      id: f.Id ?? '',
+      code: f.Code ?? 'Unknown',
+      message: f.Message ?? '',
+      senderFault: f.SenderFault ?? false,
+    })),
+  };
+}
+
 const NOT_FOUND = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue']);
 /** What an endpoint answers for an action it lacks (emulators) or an account may not use. */
 const UNSUPPORTED = new Set([
@@ -238,15 +257,7 @@ export class SqsQueues {
         ),
       queueNameFromUrl(url),
     );
-    return {
-      successful: (out.Successful ?? []).map((s) => ({ id: s.Id ?? '', messageId: s.MessageId ?? '' })),
-      failed: (out.Failed ?? []).map((f) => ({
-        id: f.Id ?? '',
-        code: f.Code ?? 'Unknown',
-        message: f.Message ?? '',
-        senderFault: f.SenderFault ?? false,
-      })),
-    };
+    return batchOutcome(out, (s) => ({ id: s.Id ?? '', messageId: s.MessageId ?? '' }));
   }
 
   async receive(
@@ -287,15 +298,7 @@ export class SqsQueues {
         ),
       queueNameFromUrl(url),
     );
-    return {
-      successful: (out.Successful ?? []).map((s) => s.Id ?? ''),
-      failed: (out.Failed ?? []).map((f) => ({
-        id: f.Id ?? '',
-        code: f.Code ?? 'Unknown',
-        message: f.Message ?? '',
-        senderFault: f.SenderFault ?? false,
-      })),
-    };
+    return batchOutcome(out, (s) => s.Id ?? '');
   }
 
   /** Runs an optional action; an endpoint or account without it answers `supported: false`. */
@@ -400,15 +403,7 @@ export class SqsQueues {
         ),
       queueNameFromUrl(url),
     );
-    return {
-      successful: (out.Successful ?? []).map((s) => s.Id ?? ''),
-      failed: (out.Failed ?? []).map((f) => ({
-        id: f.Id ?? '',
-        code: f.Code ?? 'Unknown',
-        message: f.Message ?? '',
-        senderFault: f.SenderFault ?? false,
-      })),
-    };
+    return batchOutcome(out, (s) => s.Id ?? '');
   }
 }
 

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { ResourceNotFoundError, UsageError } from '../core/errors.js';
 import { translateCommonError } from './errors.js';
-import type { BatchOutcome } from './queue.js';
+import { batchOutcome, type BatchOutcome } from './queue.js';
 
 export interface TopicRef {
   name: string;
@@ -163,15 +163,7 @@ export class SnsTopics {
         { abortSignal: this.signal },
       ),
     );
-    return {
-      successful: (out.Successful ?? []).map((s) => ({ id: s.Id ?? '', messageId: s.MessageId ?? '' })),
-      failed: (out.Failed ?? []).map((f) => ({
-        id: f.Id ?? '',
-        code: f.Code ?? 'Unknown',
-        message: f.Message ?? '',
-        senderFault: f.SenderFault ?? false,
-      })),
-    };
+    return batchOutcome(out, (s) => ({ id: s.Id ?? '', messageId: s.MessageId ?? '' }));
   }
 }
 

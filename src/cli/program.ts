@@ -65,6 +65,44 @@ function ratioOption(flags: string, description: string, dflt?: number): Option 
   return dflt === undefined ? option : option.default(dflt);
 }
 
+/**
+ * The options `move` and `redrive-dlq` share: which messages (--max, --filter, --dry-run), how
+ * fast (--rate) and how (--wait, --visibility-timeout, --concurrency). `byHand` says in the help
+ * that they apply only when the command moves the messages itself; `afterRate` are the command's
+ * own options that stand after --rate in its help.
+ */
+function addTransferOptions(
+  command: Command,
+  { byHand = false, afterRate = [] }: { byHand?: boolean; afterRate?: Option[] } = {},
+): Command {
+  const only = byHand ? 'by hand: ' : '';
+  command
+    .addOption(intOption('--max <n>', `move at most this many${byHand ? ' (moves by hand)' : ''}`, { min: 1 }))
+    .option(
+      '--filter <expr>',
+      'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option('--dry-run', 'show what would move; move nothing, leave everything visible')
+    .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }));
+  for (const option of afterRate) command.addOption(option);
+  return command
+    .addOption(
+      intOption('--wait <seconds>', `${only}long-poll wait; stops when one whole wait brings nothing new`, { min: 0, max: 20 }, 20),
+    )
+    .addOption(
+      intOption(
+        '--visibility-timeout <seconds>',
+        `${only}how long taken messages stay hidden (and how soon they return after a crash)`,
+        { min: 5, max: 43_200 },
+        30,
+      ),
+    )
+    .addOption(
+      intOption('--concurrency <n>', `${only}receive-send-delete loops at once (FIFO group order still holds)`, { min: 1, max: 64 }, 8),
+    );
+}
+
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
@@ -317,34 +355,14 @@ export function buildProgram(dispatch: Dispatch): Command {
     )
     .action(act('download-urls'));
 
-  program
-    .command('redrive-dlq')
-    .description("move messages out of a DLQ, back to their source queue or to --to: SQS's move task, or by hand (filter, max, dry run)")
-    .requiredOption('--from <name|url>', 'the DLQ to move messages out of')
-    .option('--to <name|url>', 'destination (default: the queue whose redrive policy names the DLQ)')
-    .addOption(intOption('--max <n>', 'move at most this many (moves by hand)', { min: 1 }))
-    .option(
-      '--filter <expr>',
-      'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
-    .option('--dry-run', 'show what would move; move nothing, leave everything visible')
-    .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }))
-    .option('--manual', "move by hand even where SQS's move task could")
-    .addOption(
-      intOption('--wait <seconds>', 'by hand: long-poll wait; stops when one whole wait brings nothing new', { min: 0, max: 20 }, 20),
-    )
-    .addOption(
-      intOption(
-        '--visibility-timeout <seconds>',
-        'by hand: how long taken messages stay hidden (and how soon they return after a crash)',
-        { min: 5, max: 43_200 },
-        30,
-      ),
-    )
-    .addOption(
-      intOption('--concurrency <n>', 'by hand: receive-send-delete loops at once (FIFO group order still holds)', { min: 1, max: 64 }, 8),
-    )
+  addTransferOptions(
+    program
+      .command('redrive-dlq')
+      .description("move messages out of a DLQ, back to their source queue or to --to: SQS's move task, or by hand (filter, max, dry run)")
+      .requiredOption('--from <name|url>', 'the DLQ to move messages out of')
+      .option('--to <name|url>', 'destination (default: the queue whose redrive policy names the DLQ)'),
+    { byHand: true, afterRate: [new Option('--manual', "move by hand even where SQS's move task could")] },
+  )
     .addHelpText(
       'after',
       examples([
@@ -355,34 +373,18 @@ export function buildProgram(dispatch: Dispatch): Command {
     )
     .action(act('redrive-dlq'));
 
-  program
-    .command('move')
-    .description('move (or --copy) messages from any queue to another queue, in any region or account, or to an NDJSON file')
-    .requiredOption('--from <name|url>', 'the queue to take messages from')
-    .requiredOption(
-      '--to <queue|url|file>',
-      'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)',
-    )
-    .option('--copy', 'leave the source in place: each copied message is made visible again (its receive count rises by one)')
-    .option('--to-profile <name>', 'AWS profile of the destination account (--to a queue URL)')
-    .addOption(intOption('--max <n>', 'move at most this many', { min: 1 }))
-    .option(
-      '--filter <expr>',
-      'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
-    .option('--dry-run', 'show what would move; move nothing, leave everything visible')
-    .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }))
-    .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing new', { min: 0, max: 20 }, 20))
-    .addOption(
-      intOption(
-        '--visibility-timeout <seconds>',
-        'how long taken messages stay hidden (and how soon they return after a crash)',
-        { min: 5, max: 43_200 },
-        30,
-      ),
-    )
-    .addOption(intOption('--concurrency <n>', 'receive-send-delete loops at once (FIFO group order still holds)', { min: 1, max: 64 }, 8))
+  addTransferOptions(
+    program
+      .command('move')
+      .description('move (or --copy) messages from any queue to another queue, in any region or account, or to an NDJSON file')
+      .requiredOption('--from <name|url>', 'the queue to take messages from')
+      .requiredOption(
+        '--to <queue|url|file>',
+        'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)',
+      )
+      .option('--copy', 'leave the source in place: each copied message is made visible again (its receive count rises by one)')
+      .option('--to-profile <name>', 'AWS profile of the destination account (--to a queue URL)'),
+  )
     .addHelpText(
       'after',
       examples([

@@ -11,14 +11,14 @@ import { SqsQueues, type QueueRef } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal, type MoveJournal } from './moveJournal.js';
-import { manualMove, type ManualMoveParams } from './redriveManual.js';
-import { DEFAULT_GROUP, sendMoved, toEntry } from './redriveSend.js';
+import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './redriveManual.js';
+import type { ManualMoveOptions, ManualMoveParams, ManualOutcome } from './redriveManual.js';
+import { sendMoved, toEntry } from './redriveSend.js';
 import { destinationClients, isFileDestination } from './destination.js';
 import { openExportFile, type ExportFile } from './exportFile.js';
-import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redrive.js';
 import { openQueue, type Notify } from '../setup/resources.js';
 
-export interface MoveOptions {
+export interface MoveOptions extends ManualMoveOptions {
   /** The source queue: name or URL. */
   from: string;
   /** A queue name, a queue URL (any region), or a file path ending in .ndjson/.jsonl (or containing a slash). */
@@ -27,27 +27,17 @@ export interface MoveOptions {
   copy?: boolean;
   /** The AWS profile of the destination's account. @default the source's */
   toProfile?: string;
-  max?: number;
   /** `body.<path>=<value>` / `attr.<name>=<value>` (`!=` negates); all must hold. */
   filter?: string[];
   /** @default false */
   dryRun?: boolean;
-  /** At most this many messages per second. */
-  rate?: number;
-  /** @default 8 */
-  concurrency?: number;
-  /** @default 20 */
-  waitSeconds?: number;
-  /** @default 30 */
-  visibilityTimeout?: number;
   /** Folder of the move journal (crash safety for standard destinations and files). */
   journalDir?: string;
   signal?: AbortSignal;
   notify?: Notify;
-  onProgress?: (p: RedriveProgress) => void;
 }
 
-export interface MoveResult {
+export interface MoveResult extends Omit<ManualOutcome, 'releaseFailed'> {
   from: string;
   to: string;
   destinationKind: 'queue' | 'file';
@@ -55,32 +45,15 @@ export interface MoveResult {
   dryRun: boolean;
   /** Delivered to the destination (and, unless a copy, deleted from the source). */
   moved: number;
-  /** Delivered by a run that was killed before its delete: deleted now, not delivered again. */
-  recovered: number;
-  filteredOut: number;
-  heldBack: number;
-  failed: RedriveFailure[];
-  wouldMove: RedrivePreview[];
   /** The source's approximate depth after the run. */
   left: { visible: number; inFlight: number };
   notes: string[];
   durationMs: number;
-  stoppedBy?: string;
-}
-
-function whole(v: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) {
-    throw new UsageError(`${flag} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${v}`);
-  }
 }
 
 export async function moveMessages(clients: AwsClients, options: MoveOptions): Promise<MoveResult> {
   const started = performance.now();
-  whole(options.max, '--max', 1);
-  whole(options.rate, '--rate', 1);
-  whole(options.concurrency, '--concurrency', 1, 64);
-  whole(options.waitSeconds, '--wait', 0, 20);
-  whole(options.visibilityTimeout, '--visibility-timeout', 5, 43_200);
+  checkManualOptions(options);
   const filter = compileFilter(options.filter);
   const copy = options.copy ?? false;
   const dryRun = options.dryRun ?? false;
@@ -116,9 +89,7 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       destinationName = destination.arn || destination.url;
       label = destination.name;
       deliver = (batch, onSent) => sendMoved(destSteady, destination, batch.map(toEntry(destination)), onSent);
-      if (source.fifo && !destination.fifo) note(`${destination.name} is a standard queue: FIFO order and message groups are not kept`);
-      if (!source.fifo && destination.fifo)
-        note(`${destination.name} is FIFO and ${source.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
+      fifoNotes(source, destination, note);
     }
     if (copy && source.fifo) {
       note(
@@ -136,21 +107,11 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       deliver,
       copy,
       filter,
-      max: options.max,
-      rate: options.rate,
-      waitSeconds: options.waitSeconds ?? 20,
-      visibilityTimeout: options.visibilityTimeout ?? 30,
-      concurrency: options.concurrency ?? 8,
       dryRun,
       journal,
-      signal: options.signal,
-      onProgress: options.onProgress,
+      ...manualSettings(options),
     });
-    if (outcome.releaseFailed > 0) {
-      const within = options.visibilityTimeout ?? 30;
-      note(`${outcome.releaseFailed} messages left in ${source.name} could not be made visible at once; they return within ${within} s`);
-    }
-    const a = await steady.attributes(source.url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+    releaseNote(outcome.releaseFailed, source, options, note);
     const { releaseFailed: _r, ...counts } = outcome;
     return {
       from: source.name,
@@ -159,7 +120,7 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       copy,
       dryRun,
       ...counts,
-      left: { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) },
+      left: await queueDepth(steady, source.url),
       notes,
       durationMs: performance.now() - started,
     };

@@ -10,15 +10,16 @@ import { SqsQueues, queueNameFromUrl, type QueueRef } from '../../aws/queue.js';
 import { QueueNotFoundError, UsageError } from '../../core/errors.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal } from './moveJournal.js';
-import { manualMove, type ManualOutcome } from './redriveManual.js';
+import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './redriveManual.js';
+import type { ManualMoveOptions, ManualOutcome } from './redriveManual.js';
 import { nativeMove } from './redriveNative.js';
-import { DEFAULT_GROUP, sendMoved, toEntry } from './redriveSend.js';
+import { sendMoved, toEntry } from './redriveSend.js';
 import { openQueue, type Notify } from '../setup/resources.js';
 import type { RedriveFailure, RedriveProgress } from './redriveTypes.js';
 
 export type { RedriveFailure, RedrivePreview, RedriveProgress } from './redriveTypes.js';
 
-export interface RedriveOptions {
+export interface RedriveOptions extends ManualMoveOptions {
   /** The DLQ: name or URL. */
   from: string;
   /** Where the messages go. @default the queue whose redrive policy names the DLQ (native: each message's own source) */
@@ -79,21 +80,9 @@ async function sourceQueues(queues: SqsQueues, dlq: QueueRef): Promise<string[]>
   return found;
 }
 
-function checkOptions(o: RedriveOptions): void {
-  const whole = (v: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max))
-      throw new UsageError(`${flag} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${v}`);
-  };
-  whole(o.max, '--max', 1);
-  whole(o.rate, '--rate', 1);
-  whole(o.concurrency, '--concurrency', 1, 64);
-  whole(o.waitSeconds, '--wait', 0, 20);
-  whole(o.visibilityTimeout, '--visibility-timeout', 5, 43_200);
-}
-
 export async function redriveDlq(clients: AwsClients, options: RedriveOptions): Promise<RedriveResult> {
   const started = performance.now();
-  checkOptions(options);
+  checkManualOptions(options);
   const filter = compileFilter(options.filter);
   const notes: string[] = [];
   const note = (m: string) => {
@@ -108,10 +97,7 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
   let destination = options.to ? await open(options.to) : undefined;
   if (destination?.url === dlq.url) throw new UsageError('--to names the DLQ itself', { hint: 'pass the queue the messages should go to' });
   const sources = await sourceQueues(queues, dlq);
-  const depth = async (): Promise<RedriveResult['left']> => {
-    const a = await steady.attributes(dlq.url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
-    return { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) };
-  };
+  const depth = () => queueDepth(steady, dlq.url);
   const dryRun = options.dryRun ?? false;
 
   if (!destination && sources.length === 0) {
@@ -170,9 +156,7 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
     }
     destination = await steady.describe(sources[0]!);
   }
-  if (dlq.fifo && !destination.fifo) note(`${destination.name} is a standard queue: FIFO order and message groups are not kept`);
-  if (!dlq.fifo && destination.fifo)
-    note(`${destination.name} is FIFO and ${dlq.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
+  fifoNotes(dlq, destination, note);
   const journal = options.journalDir && !dryRun ? await openMoveJournal(options.journalDir, dlq.arn) : undefined;
   let manual: Awaited<ReturnType<typeof manualMove>>;
   try {
@@ -183,23 +167,14 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
       destinationName: destination.name,
       deliver: (batch, onSent) => sendMoved(steady, destination, batch.map(toEntry(destination)), onSent),
       filter,
-      max: options.max,
-      rate: options.rate,
-      waitSeconds: options.waitSeconds ?? 20,
-      visibilityTimeout: options.visibilityTimeout ?? 30,
-      concurrency: options.concurrency ?? 8,
       dryRun,
       journal,
-      signal: options.signal,
-      onProgress: options.onProgress,
+      ...manualSettings(options),
     });
   } finally {
     journal?.close();
   }
-  if (manual.releaseFailed > 0)
-    note(
-      `${manual.releaseFailed} messages left in ${dlq.name} could not be made visible at once; they return within ${options.visibilityTimeout ?? 30} s`,
-    );
+  releaseNote(manual.releaseFailed, dlq, options, note);
   const { releaseFailed: _released, ...counts } = manual;
   return {
     dlq: dlq.name,
