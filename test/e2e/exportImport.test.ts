@@ -5,23 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, type CliHome } from '../helpers/cli.js';
+import { newHome, startedLocalSqs, type CliHome } from '../helpers/cli.js';
 import { drainAll, essence, seed, urlOf } from '../helpers/messages.js';
 
 let cli: CliHome;
 let sqs: SQSClient;
 beforeAll(async () => {
   cli = newHome();
-  expect((await cli.run(['local', 'start'])).code).toBe(0);
-  // The local AWS checks signatures: its own credentials, as `local env` gives them to other tools.
-  const env = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
-  sqs = new SQSClient({
-    endpoint: env.AWS_ENDPOINT_URL!,
-    region: 'us-east-1',
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-  });
+  sqs = await startedLocalSqs(cli);
 });
 afterAll(async () => {
   sqs.destroy();

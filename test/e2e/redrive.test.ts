@@ -7,7 +7,7 @@
  * journal: at most one batch per lane per kill (the documented window).
  */
 import {
-  SQSClient,
+  type SQSClient,
   ReceiveMessageCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -15,19 +15,13 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, type CliHome } from '../helpers/cli.js';
+import { newHome, startedLocalSqs, type CliHome } from '../helpers/cli.js';
 
 let cli: CliHome;
 let sqs: SQSClient;
 beforeAll(async () => {
   cli = newHome();
-  expect((await cli.run(['local', 'start'])).code).toBe(0);
-  const env = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
-  sqs = new SQSClient({
-    endpoint: env.AWS_ENDPOINT_URL!,
-    region: 'us-east-1',
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
-  });
+  sqs = await startedLocalSqs(cli);
 });
 afterAll(async () => {
   sqs.destroy();

@@ -57,3 +57,19 @@ export function newHome(): CliHome {
     },
   };
 }
+
+/**
+ * Starts the home's local AWS and opens an SQS client on it with the credentials
+ * `local env` gives other tools (the local AWS checks every signature).
+ */
+export async function startedLocalSqs(cli: CliHome): Promise<import('@aws-sdk/client-sqs').SQSClient> {
+  const { SQSClient } = await import('@aws-sdk/client-sqs');
+  const started = await cli.run(['local', 'start']);
+  if (started.code !== 0) throw new Error(`local start failed: ${started.stderr}`);
+  const env = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
+  return new SQSClient({
+    endpoint: env.AWS_ENDPOINT_URL!,
+    region: 'us-east-1',
+    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+  });
+}
