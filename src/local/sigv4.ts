@@ -41,7 +41,7 @@ interface Wire {
 }
 
 /** Node's sha256 and HMAC-SHA256 in the shape the SDK signer takes. */
-class NodeSha256 {
+export class NodeSha256 {
   private hash: Hash | Hmac;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();

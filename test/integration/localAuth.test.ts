@@ -7,12 +7,12 @@ import { SQSClient, ListQueuesCommand, CreateQueueCommand } from '@aws-sdk/clien
 import { SNSClient, ListTopicsCommand } from '@aws-sdk/client-sns';
 import { S3Client, ListBucketsCommand, CreateBucketCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { AccessError } from '../../src/core/errors.js';
 import { SqsQueues } from '../../src/aws/queue.js';
 import { createClients } from '../../src/aws/clients.js';
+import { NodeSha256 } from '../../src/local/sigv4.js';
 
 let aws: TestAws;
 beforeAll(async () => {
@@ -31,26 +31,10 @@ const calls: [string, (c: Creds) => Promise<unknown>][] = [
   ['dynamodb', (c) => new DynamoDBClient(config(c)).send(new ListTablesCommand({}))],
 ];
 
-/** Node's SHA-256 / HMAC in the shape the SDK signer takes. */
-class Sha256 {
-  private h;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key = typeof secret === 'string' || secret === undefined ? secret : Buffer.from(secret as Uint8Array);
-    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(d: Uint8Array) {
-    this.h.update(d);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-  reset() {}
-}
-
 /** A presigned S3 GET URL, made by the SDK's signer as @aws-sdk/s3-request-presigner does. */
 async function presignGet(path: string, credentials: Creds, expiresIn: number): Promise<string> {
   const url = new URL(aws.local.endpoint);
-  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false });
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: NodeSha256, uriEscapePath: false });
   const signed = await signer.presign(
     {
       method: 'GET',
