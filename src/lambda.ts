@@ -83,10 +83,11 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
   };
 
   return async function handler(event: SqsEvent, context?: LambdaContext): Promise<BatchResponse> {
-    const rt = await (runtime ??= init().catch((e: unknown) => {
+    runtime ??= init().catch((e: unknown) => {
       runtime = undefined; // a failed cold start is retried on the next invocation
       throw redactError(e); // the runtime logs message and stack as they are
-    }));
+    });
+    const rt = await runtime;
     const records = event.Records ?? [];
     if (records.length === 0) return { batchItemFailures: [] };
     const queueName = records[0]!.eventSourceARN.split(':').pop() ?? '';
@@ -136,5 +137,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
 let defaultHandler: ReturnType<typeof createHandler> | undefined;
 
 /** The Lambda entry point: `dist/lambda.handler`. */
-export const handler = (event: SqsEvent, context?: LambdaContext): Promise<BatchResponse> =>
-  (defaultHandler ??= createHandler())(event, context);
+export const handler = (event: SqsEvent, context?: LambdaContext): Promise<BatchResponse> => {
+  defaultHandler ??= createHandler();
+  return defaultHandler(event, context);
+};

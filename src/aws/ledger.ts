@@ -3,7 +3,16 @@
  * DynamoDB commands.
  */
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+  type ScanCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { CLAIM_CONDITION, interpretExisting, type ClaimOutcome, type ExistingRecord } from '../core/claims.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceNotFoundError } from '../core/errors.js';
@@ -326,7 +335,7 @@ export class Ledger {
   async *scan(options: { projection?: string[]; pageSize?: number } = {}): AsyncGenerator<LedgerItem[]> {
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
-      let out;
+      let out: ScanCommandOutput;
       try {
         out = await this.doc.send(
           new ScanCommand({
@@ -361,7 +370,7 @@ export class Ledger {
       const { error } = await retryRemaining(
         requests,
         async (pending) => {
-          let out;
+          let out: BatchWriteCommandOutput;
           try {
             out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }), { abortSignal: this.signal });
           } catch (e: unknown) {

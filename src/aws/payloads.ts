@@ -4,7 +4,7 @@
  * delete it once the message is safely processed. Only this file sends these S3 commands.
  */
 import { randomUUID } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { sdkErrorName } from './errors.js';
 import { S3Adapter } from './s3Adapter.js';
 import { PayloadMissingError, type PayloadPointer } from '../core/payloadPointer.js';
@@ -43,7 +43,7 @@ export class PayloadStore extends S3Adapter {
 
   /** Reads the payload as text (UTF-8, as the extended clients write it). */
   async get(p: PayloadPointer): Promise<string> {
-    let out;
+    let out: GetObjectCommandOutput;
     try {
       out = await this.s3.send(new GetObjectCommand({ Bucket: p.bucket, Key: p.key }), { abortSignal: this.signal });
     } catch (e: unknown) {

@@ -150,15 +150,22 @@ function parseTopicConfig(raw: unknown, path: string, problems: Problems): Topic
   const fifo = name.endsWith('.fifo');
   const subscriptions: SubscriptionConfig[] = [];
   if (t.subscriptions !== undefined && !Array.isArray(t.subscriptions)) problems.push(`${path}.subscriptions must be an array`);
-  (Array.isArray(t.subscriptions) ? t.subscriptions : []).forEach((raw: unknown, i: number) => {
+  const listed: unknown[] = Array.isArray(t.subscriptions) ? t.subscriptions : [];
+  for (const [i, raw] of listed.entries()) {
     const at = `${path}.subscriptions[${i}]`;
     const sub = (typeof raw === 'string' ? { queue: raw } : raw) as Record<string, unknown> | null;
-    if (!sub || typeof sub !== 'object') return void problems.push(`${at} must be a queue name or an object with "queue"`);
+    if (!sub || typeof sub !== 'object') {
+      problems.push(`${at} must be a queue name or an object with "queue"`);
+      continue;
+    }
     for (const k of Object.keys(sub))
       if (!['queue', 'rawDelivery', 'filterPolicy', 'filterPolicyScope'].includes(k))
         problems.push(`${at}.${k} is not a subscription setting (known: queue, rawDelivery, filterPolicy, filterPolicyScope)`);
     const queue = str(sub.queue, `${at}.queue`, problems);
-    if (!queue) return void (sub.queue === undefined && problems.push(`${at}.queue is required`));
+    if (!queue) {
+      if (sub.queue === undefined) problems.push(`${at}.queue is required`);
+      continue;
+    }
     if (queue.endsWith('.fifo') !== fifo)
       problems.push(`${at}: a FIFO topic delivers to FIFO queues only (and a standard topic to standard queues)`);
     if (sub.rawDelivery !== undefined && typeof sub.rawDelivery !== 'boolean') problems.push(`${at}.rawDelivery must be true or false`);
@@ -173,7 +180,7 @@ function parseTopicConfig(raw: unknown, path: string, problems: Problems): Topic
       filterPolicy: sub.filterPolicy,
       ...(scope === 'MessageAttributes' || scope === 'MessageBody' ? { filterPolicyScope: scope } : {}),
     });
-  });
+  }
   return { name, fifo, subscriptions };
 }
 

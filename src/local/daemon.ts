@@ -12,7 +12,7 @@ import { writeFileSync, renameSync, unlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { localPaths } from './paths.js';
 import { tryLock } from './locks.js';
-import { startLocalAws } from './server.js';
+import { startLocalAws, type LocalAws } from './server.js';
 import { VERSION } from '../version.js';
 import { isSqsopsError } from '../core/errors.js';
 import { loadOrCreateCredentials } from './credentials.js';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   if (!release) fatal(`another local AWS is already running for ${home}`, 'use `sqsops local status`');
 
   let lastRequest = Date.now();
-  let local;
+  let local: LocalAws;
   try {
     const credentials = loadOrCreateCredentials(paths.credentials);
     local = await startLocalAws({

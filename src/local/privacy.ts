@@ -4,7 +4,7 @@
  * files are private because the daemon runs with umask 077; homes made by older versions
  * (0755 / 0644) are tightened once, and the caller says so on stderr.
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readdirSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
 /** Creates `dir` (and parents we create) as 0700; an existing dir is tightened by `tightenTree`. */
@@ -19,7 +19,7 @@ export function makePrivateDir(dir: string): void {
 export function tightenTree(root: string): number {
   let changed = 0;
   const visit = (path: string): void => {
-    let st;
+    let st: Stats;
     try {
       st = lstatSync(path);
     } catch {

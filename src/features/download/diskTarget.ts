@@ -105,14 +105,13 @@ export class DiskTarget implements FileTarget {
   private async listed(path: string): Promise<boolean> {
     const dir = dirname(path);
     let names = this.listings.get(dir);
-    if (!names)
-      this.listings.set(
-        dir,
-        (names = readdir(dir).then(
-          (n) => new Set(n),
-          () => new Set<string>(),
-        )),
+    if (!names) {
+      names = readdir(dir).then(
+        (n) => new Set(n),
+        () => new Set<string>(),
       );
+      this.listings.set(dir, names);
+    }
     return (await names).has(basename(path));
   }
 
@@ -131,7 +130,10 @@ export class DiskTarget implements FileTarget {
     if (!final.startsWith(this.destination + sep)) throw new DownloadError('unsafe_path', `"${name}" would land outside the output folder`);
     const dir = dirname(final);
     let check = this.checked.get(dir);
-    if (!check) this.checked.set(dir, (check = this.checkDir(dir)));
+    if (!check) {
+      check = this.checkDir(dir);
+      this.checked.set(dir, check);
+    }
     await check;
     return final;
   }
@@ -251,10 +253,13 @@ export class DiskTarget implements FileTarget {
         unsynced += chunk.length;
         if (this.durable && unsynced >= WRITEBACK_BYTES && !writeback) {
           unsynced = 0;
-          writeback = datasync(fd).then(
-            () => (writeback = undefined),
-            (e: unknown) => ((writebackError = e), (writeback = undefined)),
-          );
+          writeback = datasync(fd)
+            .catch((e: unknown) => {
+              writebackError = e;
+            })
+            .finally(() => {
+              writeback = undefined;
+            });
         }
       });
       await writeback;

@@ -67,9 +67,9 @@ export async function downloadUrls(
   const primary = entries.map((e, i) => ({ e, i })).filter(({ e }) => !e.duplicateOf);
   const assigned = assignNames(primary.map(({ e }) => e));
   const names: string[] = [];
-  primary.forEach(({ i }, k) => (names[i] = assigned[k]!));
+  for (const [k, { i }] of primary.entries()) names[i] = assigned[k]!;
   const bySource = new Map<string, string>();
-  primary.forEach(({ e, i }) => bySource.has(e.source) || bySource.set(e.source, names[i]!));
+  for (const { e, i } of primary) if (!bySource.has(e.source)) bySource.set(e.source, names[i]!);
   const progress = createProgress(entries.length, onProgress);
   const concurrency = Math.max(1, options.concurrency ?? 16);
   const global = pLimit(concurrency);
@@ -80,7 +80,10 @@ export async function downloadUrls(
     if (!options.perHost) return global(fn);
     const host = hostOf(url);
     let limit = hosts.get(host);
-    if (!limit) hosts.set(host, (limit = pLimit(options.perHost)));
+    if (!limit) {
+      limit = pLimit(options.perHost);
+      hosts.set(host, limit);
+    }
     // Host slot first: an item waiting on its host does not sit on a global slot, and steps aside for items of other hosts.
     launcher.park();
     return limit(() => {
@@ -108,7 +111,11 @@ export async function downloadUrls(
     let freeResumes = 0;
     let fresh = force;
     try {
-      if (!force && (await slot(entry.url, () => (begin(), target.isComplete(entry, name))))) {
+      const complete = () => {
+        begin();
+        return target.isComplete(entry, name);
+      };
+      if (!force && (await slot(entry.url, complete))) {
         return done({ status: 'skipped', size: 0, attempts: 0, note: 'already there' });
       }
       const r = await pRetry(

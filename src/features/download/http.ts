@@ -123,7 +123,7 @@ export async function openUrl(
   // Bounded: at most max + 1 requests.
   for (let hop = 0; ; hop++) {
     visited.add(current.href);
-    let res;
+    let res: ResponseHead;
     try {
       res = await client.get(current, { 'user-agent': options.userAgent ?? 'sqsops', ...sent, ...extra, ...basicAuth(current) }, ceiling);
     } catch (e: unknown) {

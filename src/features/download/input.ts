@@ -135,7 +135,10 @@ function lineOf(text: string, offset: number): number {
  */
 export function parseEntries(text: string, source: string): ParsedEntries {
   const out: ParsedEntries = { entries: [], problems: [] };
-  const add = (v: DownloadEntry | EntryProblem) => (isProblem(v) ? out.problems.push(v) : out.entries.push(v));
+  const add = (v: DownloadEntry | EntryProblem): void => {
+    if (isProblem(v)) out.problems.push(v);
+    else out.entries.push(v);
+  };
   const start = text.search(/\S/);
   if (start === -1) return out;
   if (text[start] === '[') {
@@ -152,23 +155,26 @@ export function parseEntries(text: string, source: string): ParsedEntries {
       return out;
     }
     if (!Array.isArray(parsed)) out.problems.push({ source, problem: 'expected a JSON array' });
-    else parsed.forEach((v, i) => add(validateEntry(v, `${source}[${i}]`)));
+    else for (const [i, v] of parsed.entries()) add(validateEntry(v, `${source}[${i}]`));
     return out;
   }
-  text.split('\n').forEach((raw, i) => {
+  for (const [i, raw] of text.split('\n').entries()) {
     const line = raw.trim();
-    const where = `${source}:${i + 1}`;
-    if (!line || line.startsWith('#')) return;
-    if (!/^[{["\d-]|^(true|false|null)\b/.test(line)) return add(validateEntry(line, where));
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (e: unknown) {
-      return add({ source: where, problem: `malformed JSON line (${(e as Error).message.split('\n')[0]!.slice(0, 80)})` });
-    }
-    add(validateEntry(value, where));
-  });
+    if (line && !line.startsWith('#')) add(lineEntry(line, `${source}:${i + 1}`));
+  }
   return out;
+}
+
+/** One line of line input: a bare URL, or a JSON value (a URL string or an entry object). */
+function lineEntry(line: string, where: string): DownloadEntry | EntryProblem {
+  if (!/^[{["\d-]|^(true|false|null)\b/.test(line)) return validateEntry(line, where);
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (e: unknown) {
+    return { source: where, problem: `malformed JSON line (${(e as Error).message.split('\n')[0]!.slice(0, 80)})` };
+  }
+  return validateEntry(value, where);
 }
 
 /**

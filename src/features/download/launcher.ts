@@ -18,7 +18,7 @@ export interface Launcher {
 
 export function createLauncher(width: number): Launcher {
   let active = 0;
-  let fill = () => undefined as void;
+  let fill = (): void => {};
   return {
     run<T>(count: number, run: (index: number) => Promise<T>): Promise<T[]> {
       const results = new Array<T>(count);

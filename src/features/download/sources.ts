@@ -3,6 +3,7 @@
  * text to the pure parser. Unreadable inputs are usage errors; bad entries are not
  * (they are reported one by one and the good entries still run).
  */
+import type { Stats } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { UsageError } from '../../core/errors.js';
@@ -44,7 +45,7 @@ export async function readDownloadLists(path: string, stdin: NodeJS.ReadableStre
   if (path === '-') {
     return { ...mergeEntries([parseEntries(await readStream(stdin), 'stdin')]), files: ['stdin'], ignored: [] };
   }
-  let info;
+  let info: Stats;
   try {
     info = await stat(path);
   } catch (e: unknown) {

@@ -98,10 +98,14 @@ export async function* chunksOf(read: (onChunk: (chunk: Buffer) => Promise<void>
         slot = { chunk: Buffer.from(chunk), taken, drop };
         wake?.();
       }),
-  ).then(
-    () => ((ended = true), wake?.()),
-    (error: unknown) => ((failure = { error }), (ended = true), wake?.()),
-  );
+  )
+    .catch((error: unknown) => {
+      failure = { error };
+    })
+    .finally(() => {
+      ended = true;
+      wake?.();
+    });
   let lent: Slot | undefined;
   try {
     // Bounded by the body: each turn takes a chunk or ends.

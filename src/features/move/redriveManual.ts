@@ -220,7 +220,10 @@ export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
     // FIFO keeps order across lanes: SQS hands no lane a group while another holds part of it.
     // Under --rate, no more lanes than the rate needs: a lane waiting for its slot would wait out an empty queue too.
     const lanes = p.rate ? Math.max(1, Math.min(p.concurrency, Math.floor(p.rate / 10))) : p.concurrency;
-    await Promise.all(Array.from({ length: lanes }, () => lane().catch((e: unknown) => void (fatal ??= { error: e }))));
+    const firstError = (e: unknown) => {
+      fatal ??= { error: e };
+    };
+    await Promise.all(Array.from({ length: lanes }, () => lane().catch(firstError)));
     if (fatal) throw fatal.error;
   } finally {
     out.releaseFailed = await release(p, handled);

@@ -232,7 +232,7 @@ async function withPayloads(
     config,
     claimedKeys,
   );
-  ready.forEach((r, j) => (outcomes[r.i] = inner[j]!));
+  for (const [j, r] of ready.entries()) outcomes[r.i] = inner[j]!;
   for (const [i, p] of pointers.entries()) {
     const kind = outcomes[i]?.kind;
     if (!p || (kind !== 'saved' && kind !== 'duplicate')) continue;

@@ -207,7 +207,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         clearInterval(heartbeat);
         busy--;
       };
-      let outcomes;
+      let outcomes: Outcome[];
       try {
         outcomes = await processBatch(batch, config, claimedKeys);
         await pendingAck;

@@ -49,7 +49,10 @@ async function templateValidator(): Promise<Validate> {
     if (!template) return undefined;
     const mark = templateMark(template);
     let check = compiled.get(mark);
-    if (!check) compiled.set(mark, (check = ajv.compile(template.schema)));
+    if (!check) {
+      check = ajv.compile(template.schema);
+      compiled.set(mark, check);
+    }
     return check(body) ? undefined : `${mark}: ${ajv.errorsText(check.errors, { separator: '; ' })}`;
   };
 }

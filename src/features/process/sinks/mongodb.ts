@@ -166,7 +166,9 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
       const unique = lastPerKey(batch);
       if (unique.length === 0) return { succeeded: [], failed: [] };
       const failures = new Map<string, Failure>();
-      const failAll = (f: Failure) => unique.forEach((m) => failures.set(m.key, f));
+      const failAll = (f: Failure) => {
+        for (const m of unique) failures.set(m.key, f);
+      };
       if (signal?.aborted) {
         failAll({ error: describe('stopped before writing'), retryable: true });
         return report(batch, failures);
