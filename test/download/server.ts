@@ -28,7 +28,10 @@ function blockFor(seed: number): Buffer {
 const blocks = new Map<number, Buffer[]>();
 function saltedBlock(seed: number, salt: number): Buffer {
   let list = blocks.get(seed);
-  if (!list) blocks.set(seed, (list = []));
+  if (!list) {
+    list = [];
+    blocks.set(seed, list);
+  }
   let b = list[salt];
   if (!b) {
     b = Buffer.from(list[0] ?? blockFor(seed));
@@ -180,7 +183,7 @@ export async function startTestServer(options: { tls?: { key: string; cert: stri
         return;
       case 'gate': // the first answers wait until `gateAt` requests are in flight at once; then it stays open
         if (inFlight >= state.gateAt) gateOpen = true;
-        if (gateOpen) gateWaiters.splice(0).forEach((w) => w());
+        if (gateOpen) for (const w of gateWaiters.splice(0)) w();
         else await new Promise<void>((r) => gateWaiters.push(r));
         return sendBody(req, res, size, seed, { range, etag });
       default:
@@ -207,7 +210,7 @@ export async function startTestServer(options: { tls?: { key: string; cert: stri
     hits: (key) => counts.get(key) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
-        gateWaiters.splice(0).forEach((w) => w());
+        for (const w of gateWaiters.splice(0)) w();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -6,15 +6,17 @@ import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, type CliHome } from '../helpers/cli.js';
+import { newHome, parseJson, type CliHome, type LocalStatusJson } from '../helpers/cli.js';
+import type { ConsumeResult } from '../../src/features/consume/consume.js';
+import type { ShowResult } from '../../src/features/ledger/ledgerOps.js';
+import type { ProduceResult } from '../../src/features/produce/produce.js';
+import type { SetupStep } from '../../src/features/setup/setup.js';
 
 let cli: CliHome;
 beforeAll(() => {
   cli = newHome();
 });
 afterAll(async () => cli.cleanup());
-
-const json = (s: string) => JSON.parse(s) as Record<string, any>;
 
 describe('sqsops on the embedded local AWS', () => {
   it('runs the quick start: produce, consume, show', async () => {
@@ -28,17 +30,17 @@ describe('sqsops on the embedded local AWS', () => {
     expect(c.stdout.match(/│ recorded /g)).toHaveLength(5);
     const s = await cli.run(['--json', 'show']);
     expect(s.code).toBe(0);
-    expect(json(s.stdout)).toMatchObject({ total: 5, counts: { COMPLETED: 5 } });
+    expect(parseJson(s.stdout)).toMatchObject({ total: 5, counts: { COMPLETED: 5 } });
   });
 
   it('peeks without taking, and reports JSON on stdout only', async () => {
-    const before = json((await cli.run(['local', 'status', '--json'])).stdout);
-    const depth = before.queues.find((q: { name: string }) => q.name === 'sqsops-events').visible;
+    const before = parseJson<LocalStatusJson>((await cli.run(['local', 'status', '--json'])).stdout);
+    const depth = before.queues.find((q) => q.name === 'sqsops-events')!.visible;
     const r = await cli.run(['consume', '--count', '3', '--peek', '--json', '--wait', '0']);
     expect(r.code).toBe(0);
-    expect(json(r.stdout)).toMatchObject({ peek: true, recorded: 0, deleted: 0 });
-    const after = json((await cli.run(['local', 'status', '--json'])).stdout);
-    expect(after.queues.find((q: { name: string }) => q.name === 'sqsops-events').visible).toBe(depth);
+    expect(parseJson(r.stdout)).toMatchObject({ peek: true, recorded: 0, deleted: 0 });
+    const after = parseJson<LocalStatusJson>((await cli.run(['local', 'status', '--json'])).stdout);
+    expect(after.queues.find((q) => q.name === 'sqsops-events')!.visible).toBe(depth);
   });
 
   it('runs a producer and a consumer at the same time without losing a message', async () => {
@@ -52,12 +54,12 @@ describe('sqsops on the embedded local AWS', () => {
     const [p, c] = await Promise.all([producer, consumer]);
     expect(p.code).toBe(0);
     // The consumer may start before the producer created the queue: then it says so and we consume the rest.
-    let taken = c.code === 0 ? json(c.stdout).recorded : 0;
+    let taken = c.code === 0 ? parseJson<ConsumeResult>(c.stdout).recorded : 0;
     if (c.code !== 0) expect(c.stderr).toMatch(/queue "two-terminals" does not exist/);
     const rest = await cli.run(['consume', '--queue', 'two-terminals', '--count', '300', '--wait', '1', '--json', '--table', 'tt-ledger']);
-    taken += json(rest.stdout).recorded;
+    taken += parseJson<ConsumeResult>(rest.stdout).recorded;
     expect(taken).toBe(300);
-    const shown = json((await cli.run(['show', '--json', '--table', 'tt-ledger', '--limit', '1'])).stdout);
+    const shown = parseJson<ShowResult>((await cli.run(['show', '--json', '--table', 'tt-ledger', '--limit', '1'])).stdout);
     expect(shown.total).toBe(300);
   });
 
@@ -68,7 +70,7 @@ describe('sqsops on the embedded local AWS', () => {
     expect((await cli.run(['local', 'status'])).stdout).toMatch(/^not running/);
     const c = await cli.run(['consume', '--queue', 'restart', '--count', '50', '--wait', '1', '--json']);
     expect(c.stderr).toMatch(/started now/);
-    expect(json(c.stdout).recorded).toBe(12);
+    expect(parseJson<ConsumeResult>(c.stdout).recorded).toBe(12);
   });
 
   it('sends a file of bodies and names the line of a malformed one, sending nothing', async () => {
@@ -76,7 +78,7 @@ describe('sqsops on the embedded local AWS', () => {
     writeFileSync(good, '{"orderId":"a"}\n{"orderId":"b"}\n');
     const r = await cli.run(['produce', '--queue', 'from-file', '--from-file', good, '--json']);
     expect(r.code).toBe(0);
-    expect(json(r.stdout)).toMatchObject({ sent: 2, failed: [] });
+    expect(parseJson(r.stdout)).toMatchObject({ sent: 2, failed: [] });
     const bad = join(cli.home, 'bad.ndjson');
     writeFileSync(bad, '{"orderId":"a"}\n{"orderId":\n');
     const b = await cli.run(['produce', '--queue', 'from-file-bad', '--from-file', bad]);
@@ -84,7 +86,7 @@ describe('sqsops on the embedded local AWS', () => {
     expect(b.stderr).toMatch(/^error: .*bad\.ndjson:2: malformed JSON line/m);
     expect(b.stderr).not.toMatch(/\n\s+at /);
     const stdin = await cli.run(['produce', '--queue', 'from-stdin', '--from-file', '-', '--json'], { input: '["x","y","z"]' });
-    expect(json(stdin.stdout).sent).toBe(3);
+    expect(parseJson<ProduceResult>(stdin.stdout).sent).toBe(3);
   });
 
   it('reports entries SQS refuses by their line and exits 1', async () => {
@@ -112,13 +114,13 @@ describe('sqsops on the embedded local AWS', () => {
       }),
     );
     const plan = await cli.run(['setup', '--config', f, '--dry-run', '--json']);
-    expect(json(plan.stdout).steps.map((s: { action: string }) => s.action)).toEqual(['create', 'create', 'create']);
+    expect(parseJson<{ steps: SetupStep[] }>(plan.stdout).steps.map((s) => s.action)).toEqual(['create', 'create', 'create']);
     const done = await cli.run(['setup', '--config', f, '--json']);
     expect(done.code).toBe(0);
     const again = await cli.run(['setup', '--config', f, '--json']);
-    expect(json(again.stdout).steps.every((s: { action: string }) => s.action === 'unchanged')).toBe(true);
+    expect(parseJson<{ steps: SetupStep[] }>(again.stdout).steps.every((s) => s.action === 'unchanged')).toBe(true);
     const fifo = await cli.run(['produce', '--queue', 'orders.fifo', '--count', '5', '--group-by', 'customerId', '--json']);
-    expect(json(fifo.stdout)).toMatchObject({ sent: 5, fifo: true });
+    expect(parseJson(fifo.stdout)).toMatchObject({ sent: 5, fifo: true });
   });
 });
 
@@ -169,7 +171,7 @@ describe('bad input gets one clear line and a non-zero exit', () => {
 describe('against an AWS endpoint (our emulator standing in for real AWS)', () => {
   const awsEnv = async () => {
     // The local AWS's own credentials, as `local env` gives them to other tools.
-    const local = json((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
+    const local = parseJson<Record<string, string>>((await cli.run(['local', 'env', '--json'])).stdout);
     return { ...local, AWS_REGION: 'eu-west-1' } as Record<string, string>;
   };
 

@@ -5,7 +5,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
+import { newHome, parseJson, ROOT, type CliHome, type ProcessSqsJson, type LocalStatusJson } from '../helpers/cli.js';
+import type { ShowResult } from '../../src/features/ledger/ledgerOps.js';
+import type { ProduceResult } from '../../src/features/produce/produce.js';
 import { createClients } from '../../src/aws/clients.js';
 
 let cli: CliHome;
@@ -14,7 +16,6 @@ beforeAll(() => {
 });
 afterAll(async () => cli.cleanup());
 
-const json = (s: string) => JSON.parse(s) as Record<string, any>;
 const slow = join(ROOT, 'test/fixtures/slow.mjs');
 
 async function waitForLines(child: ReturnType<CliHome['spawn']>, pattern: RegExp, n: number): Promise<void> {
@@ -32,8 +33,8 @@ async function waitForLines(child: ReturnType<CliHome['spawn']>, pattern: RegExp
 }
 
 async function depth(queue: string): Promise<{ visible: number; inFlight: number }> {
-  const status = json((await cli.run(['local', 'status', '--json'])).stdout);
-  const q = status.queues.find((x: { name: string }) => x.name === queue);
+  const status = parseJson<LocalStatusJson>((await cli.run(['local', 'status', '--json'])).stdout);
+  const q = status.queues.find((x) => x.name === queue)!;
   return { visible: q.visible, inFlight: q.inFlight };
 }
 
@@ -41,10 +42,10 @@ describe('sqsops process-sqs', () => {
   it('runs the Quick start: the poison produce injected is what process-sqs counts invalid and the DLQ holds', async () => {
     const p = await cli.run(['produce', '--count', '100', '--duplicates', '0.1', '--invalid', '0.05', '--json']);
     expect(p.code).toBe(0);
-    const injected = json(p.stdout).injected.invalid as number;
+    const injected = parseJson<ProduceResult>(p.stdout).injected.invalid;
     const r = await cli.run(['process-sqs', '--key', 'orderId', '--drain', '--wait', '1', '--json']);
     expect(r.code, r.stderr).toBe(0);
-    const out = json(r.stdout);
+    const out = parseJson<ProcessSqsJson>(r.stdout);
     const m = out.metrics;
     expect(m.InvalidMessages).toBe(injected);
     expect(m.MessagesToDLQ).toBe(injected);
@@ -60,7 +61,7 @@ describe('sqsops process-sqs', () => {
     expect(out.identity).toBe(line);
     expect(r.stderr).toContain(line);
     expect(r.stderr).toMatch(/^schema: template schemas \(order@1\) for marked events$/m);
-    const shown = json((await cli.run(['show', '--json'])).stdout);
+    const shown = parseJson<ShowResult>((await cli.run(['show', '--json'])).stdout);
     expect(shown.counts.COMPLETED).toBe(m.MessagesSaved);
   });
 
@@ -93,12 +94,12 @@ describe('sqsops process-sqs', () => {
     await new Promise((r) => victim.on('exit', r));
     const rerun = await cli.run([...args, '--drain', '--wait', '5', '--json']);
     expect(rerun.code).toBe(0);
-    const ledger = json((await cli.run(['show', '--json', '--table', 'crash-ledger', '--limit', '1000'])).stdout);
+    const ledger = parseJson<ShowResult>((await cli.run(['show', '--json', '--table', 'crash-ledger', '--limit', '1000'])).stdout);
     expect(ledger.counts).toEqual({ COMPLETED: 200 });
-    expect(new Set(ledger.items.map((i: { id: string }) => i.id)).size).toBe(200);
-    const local = json((await cli.run(['local', 'env', '--json'])).stdout);
-    const credentials = { accessKeyId: local.AWS_ACCESS_KEY_ID, secretAccessKey: local.AWS_SECRET_ACCESS_KEY };
-    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: local.AWS_ENDPOINT_URL, credentials });
+    expect(new Set(ledger.items.map((i) => i.id)).size).toBe(200);
+    const local = parseJson<Record<string, string>>((await cli.run(['local', 'env', '--json'])).stdout);
+    const credentials = { accessKeyId: local.AWS_ACCESS_KEY_ID!, secretAccessKey: local.AWS_SECRET_ACCESS_KEY! };
+    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: local.AWS_ENDPOINT_URL!, credentials });
     const keys: string[] = [];
     let token: string | undefined;
     do {
@@ -140,13 +141,13 @@ describe('sqsops process-sqs', () => {
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).toBe(0);
-    const { metrics, identityHolds } = json(stdout);
+    const { metrics, identityHolds } = parseJson<ProcessSqsJson>(stdout);
     const saved = metrics.MessagesSaved;
     expect(identityHolds).toBe(true);
     expect(saved).toBeGreaterThan(0);
     expect(saved).toBeLessThan(300);
     expect(await depth('termed')).toEqual({ visible: 300 - saved, inFlight: 0 });
-    const ledger = json((await cli.run(['show', '--json', '--table', 'term-ledger', '--limit', '1'])).stdout);
+    const ledger = parseJson<ShowResult>((await cli.run(['show', '--json', '--table', 'term-ledger', '--limit', '1'])).stdout);
     expect(ledger.counts).toEqual({ COMPLETED: saved });
   });
 

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
+import { newHome, parseJson, ROOT, type CliHome, type ProcessSqsJson } from '../helpers/cli.js';
+import type { ShowResult } from '../../src/features/ledger/ledgerOps.js';
 
 let cli: CliHome;
 beforeAll(() => {
@@ -12,15 +13,13 @@ beforeAll(() => {
 });
 afterAll(async () => cli.cleanup());
 
-const json = (s: string) => JSON.parse(s) as Record<string, any>;
-
 describe('sqsops tasks and process-sqs --handlers', () => {
   it('lists a valid folder of tasks', async () => {
     const r = await cli.run(['tasks', join(ROOT, 'examples/tasks'), '--json']);
     expect(r.code).toBe(0);
     expect(
-      json(r.stdout)
-        .tasks.map((t: { name: string }) => t.name)
+      parseJson<{ tasks: { name: string }[] }>(r.stdout)
+        .tasks.map((t) => t.name)
         .sort(),
     ).toEqual(['notify-webhook', 'save-to-file']);
   });
@@ -72,11 +71,15 @@ describe('sqsops tasks and process-sqs --handlers', () => {
       );
       // Routed to the rejects queue by design: a handled outcome (exit 0), counted apart from saved.
       expect(first.code).toBe(0);
-      expect(json(first.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesToRejects: 3, MessagesSaved: 0 });
-      expect(json(first.stdout).metrics.MessagesDeleted).toBe(3);
+      expect(parseJson<ProcessSqsJson>(first.stdout).metrics).toMatchObject({
+        MessagesReceived: 3,
+        MessagesToRejects: 3,
+        MessagesSaved: 0,
+      });
+      expect(parseJson<ProcessSqsJson>(first.stdout).metrics.MessagesDeleted).toBe(3);
       expect(first.stderr).toMatch(/^3 messages went to requests-rejects: a task failed/m);
       expect(readdirSync(out)).toHaveLength(3);
-      const shown = json((await cli.run(['show', '--json'], { env })).stdout);
+      const shown = parseJson<ShowResult>((await cli.run(['show', '--json'], { env })).stdout);
       for (const item of shown.items) expect(item.tasksDone).toEqual(['save-to-file']);
       expect(hooks.filter((h) => h.startsWith('/example'))).toHaveLength(6); // 3 messages, each tried twice
       const second = await cli.run(
@@ -99,7 +102,7 @@ describe('sqsops tasks and process-sqs --handlers', () => {
         { env },
       );
       expect(second.code).toBe(0);
-      expect(json(second.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesSaved: 3, MessagesDeleted: 3 });
+      expect(parseJson<ProcessSqsJson>(second.stdout).metrics).toMatchObject({ MessagesReceived: 3, MessagesSaved: 3, MessagesDeleted: 3 });
       expect(hooks.filter((h) => h.startsWith('/hooks'))).toHaveLength(3);
       expect(readdirSync(out)).toHaveLength(3); // save-to-file did not run again
       expect(second.stderr + second.stdout + first.stderr).not.toContain('secret-token');

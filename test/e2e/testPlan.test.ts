@@ -8,7 +8,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
+import { newHome, parseJson, ROOT, type CliHome, type LocalStatusJson, type ProcessSqsJson } from '../helpers/cli.js';
+import type { ConsumeResult } from '../../src/features/consume/consume.js';
+import type { ShowResult } from '../../src/features/ledger/ledgerOps.js';
+import type { RedriveResult } from '../../src/features/move/redrive.js';
+import type { ProduceResult } from '../../src/features/produce/produce.js';
 
 let cli: CliHome;
 beforeAll(() => {
@@ -16,17 +20,14 @@ beforeAll(() => {
 });
 afterAll(async () => cli.cleanup());
 
-const json = (s: string) => JSON.parse(s) as Record<string, any>;
 async function ok(args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = await cli.run(args, { env });
   if (r.code !== 0) throw new Error(`sqsops ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r;
 }
 async function depths(): Promise<Record<string, number>> {
-  const status = json((await ok(['local', 'status', '--json'])).stdout);
-  return Object.fromEntries(
-    status.queues.map((q: { name: string; visible: number; inFlight: number }) => [q.name, q.visible + q.inFlight]),
-  );
+  const status = parseJson<LocalStatusJson>((await ok(['local', 'status', '--json'])).stdout);
+  return Object.fromEntries(status.queues.map((q) => [q.name, q.visible + q.inFlight]));
 }
 
 describe('the E-ComExpress test plan', () => {
@@ -46,13 +47,15 @@ describe('the E-ComExpress test plan', () => {
       }),
     );
     await ok(['setup', '--config', topology]);
-    const burst = json((await ok(['produce', '--topic', 'pedidos-eventos', '--count', '1500', '--concurrency', '16', '--json'])).stdout);
+    const burst = parseJson<ProduceResult>(
+      (await ok(['produce', '--topic', 'pedidos-eventos', '--count', '1500', '--concurrency', '16', '--json'])).stdout,
+    );
     expect(burst.sent).toBe(1500);
     // Ledger tables other than the default are made by setup: from the CLI a typo creates nothing.
     for (const queue of ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica']) await ok(['setup', '--table', `${queue}-ledger`]);
-    const [a, b] = (await Promise.all(
+    const runs = await Promise.all(
       ['cola-procesamiento-pedidos', 'cola-actualizacion-logistica'].map(async (queue) =>
-        json(
+        parseJson<ProcessSqsJson>(
           (
             await ok([
               'process-sqs',
@@ -72,9 +75,8 @@ describe('the E-ComExpress test plan', () => {
           ).stdout,
         ),
       ),
-    )) as [Record<string, any>, Record<string, any>];
-    expect(a.metrics.MessagesSaved).toBe(1500);
-    expect(b.metrics.MessagesSaved).toBe(1500);
+    );
+    expect(runs.map((r) => r.metrics.MessagesSaved)).toEqual([1500, 1500]);
     const d = await depths();
     for (const q of [
       'cola-procesamiento-pedidos',
@@ -91,7 +93,7 @@ describe('the E-ComExpress test plan', () => {
     await ok(['produce', '--queue', 'backlog', '--count', '400']);
     expect((await depths()).backlog).toBe(800);
     await ok(['setup', '--table', 'backlog-ledger']);
-    const r = json(
+    const r = parseJson<ProcessSqsJson>(
       (await ok(['process-sqs', '--queue', 'backlog', '--table', 'backlog-ledger', '--drain', '--wait', '2', '--json'])).stdout,
     );
     expect(r.metrics.MessagesSaved).toBe(800);
@@ -99,11 +101,11 @@ describe('the E-ComExpress test plan', () => {
   });
 
   it('routes forced failures (contract breaks) to the DLQ, bodies unchanged, and stores the rest', async () => {
-    const produced = json(
+    const produced = parseJson<ProduceResult>(
       (await ok(['produce', '--queue', 'contract', '--count', '300', '--invalid', '0.2', '--seed', '11', '--json'])).stdout,
     );
     await ok(['setup', '--table', 'contract-ledger']);
-    const r = json(
+    const r = parseJson<ProcessSqsJson>(
       (
         await ok([
           'process-sqs',
@@ -127,8 +129,10 @@ describe('the E-ComExpress test plan', () => {
     expect(r.metrics.MessagesSaved).toBe(300 - produced.injected.invalid);
     const d = await depths();
     expect(d['contract-dlq']).toBe(produced.injected.invalid);
-    const dead = json((await ok(['consume', '--queue', 'contract-dlq', '--count', '500', '--peek', '--wait', '1', '--json'])).stdout);
-    expect(dead.messages.every((m: { body: string }) => typeof m.body === 'string' && m.body.length > 0)).toBe(true);
+    const dead = parseJson<ConsumeResult>(
+      (await ok(['consume', '--queue', 'contract-dlq', '--count', '500', '--peek', '--wait', '1', '--json'])).stdout,
+    );
+    expect(dead.messages.every((m) => typeof m.body === 'string' && m.body.length > 0)).toBe(true);
   });
 
   it('stores duplicates once and keeps FIFO order per group under redelivery', async () => {
@@ -163,7 +167,7 @@ describe('the E-ComExpress test plan', () => {
         ],
         { env },
       );
-      saved += json(r.stdout).metrics.MessagesSaved;
+      saved += parseJson<ProcessSqsJson>(r.stdout).metrics.MessagesSaved;
     }
     expect(saved).toBe(90);
     const lines = readFileSync(record, 'utf8')
@@ -213,23 +217,25 @@ describe('the E-ComExpress test plan', () => {
         '2',
         '--json',
       ]);
-    const before = json((await consume('order-v1.json')).stdout).metrics;
+    const before = parseJson<ProcessSqsJson>((await consume('order-v1.json')).stdout).metrics;
     expect(before).toMatchObject({ MessagesSaved: 120, InvalidMessages: 40, MessagesToDLQ: 40 });
     expect((await depths())['contrato-dlq']).toBe(40);
 
-    const dry = json((await ok(['redrive-dlq', '--from', 'contrato-dlq', '--dry-run', '--wait', '1', '--json'])).stdout);
+    const dry = parseJson<RedriveResult>(
+      (await ok(['redrive-dlq', '--from', 'contrato-dlq', '--dry-run', '--wait', '1', '--json'])).stdout,
+    );
     expect(dry).toMatchObject({ dryRun: true, moved: 0, destination: 'contrato' });
     expect(dry.wouldMove).toHaveLength(40);
     expect((await depths())['contrato-dlq']).toBe(40);
 
     // The fix: the consumer deploys the v2 schema; then the dead letters go back.
-    const moved = json((await ok(['redrive-dlq', '--from', 'contrato-dlq', '--wait', '1', '--json'])).stdout);
+    const moved = parseJson<RedriveResult>((await ok(['redrive-dlq', '--from', 'contrato-dlq', '--wait', '1', '--json'])).stdout);
     expect(moved).toMatchObject({ moved: 40, failed: [], destination: 'contrato', left: { visible: 0, inFlight: 0 } });
-    const after = json((await consume('order-v2.json')).stdout).metrics;
+    const after = parseJson<ProcessSqsJson>((await consume('order-v2.json')).stdout).metrics;
     expect(after).toMatchObject({ MessagesSaved: 40, InvalidMessages: 0, MessagesToDLQ: 0 });
-    const ledger = json((await ok(['show', '--table', 'contrato-ledger', '--json', '--limit', '1000'])).stdout);
+    const ledger = parseJson<ShowResult>((await ok(['show', '--table', 'contrato-ledger', '--json', '--limit', '1000'])).stdout);
     expect(ledger.counts).toEqual({ COMPLETED: 160 });
-    expect(ledger.items.filter((i: { id: string }) => i.id.startsWith('v2-'))).toHaveLength(40);
+    expect(ledger.items.filter((i) => i.id.startsWith('v2-'))).toHaveLength(40);
     const d = await depths();
     expect([d.contrato, d['contrato-dlq']]).toEqual([0, 0]);
   });

@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { COUNTERS } from '../../src/core/metrics.js';
+import type { ProcessSqsResult } from '../../src/features/process/runner.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/sqsops.js');
@@ -20,6 +22,26 @@ export interface CliHome {
   /** Starts without waiting (for two-terminal tests and signals). */
   spawn(args: string[], options?: { env?: NodeJS.ProcessEnv }): ReturnType<typeof spawn>;
   cleanup(): Promise<void>;
+}
+
+/**
+ * A command's --json output, read as the type the test names: the feature's result type, or
+ * the few fields it checks. Without one it is `unknown`, enough for whole-object assertions.
+ */
+export function parseJson<T = unknown>(stdout: string): T {
+  return JSON.parse(stdout) as T;
+}
+
+/** What `sqsops local status --json` says of each queue. */
+export interface LocalStatusJson {
+  queues: { name: string; visible: number; inFlight: number }[];
+}
+
+/** `sqsops process-sqs --json`: every known counter (zero included), and the identity line the CLI adds. */
+export interface ProcessSqsJson extends Omit<ProcessSqsResult, 'metrics'> {
+  metrics: Record<(typeof COUNTERS)[number], number>;
+  identity: string;
+  identityHolds: boolean;
 }
 
 /** An environment with no AWS configuration at all, as a newcomer has. */
