@@ -7,7 +7,7 @@
  */
 // First: refuse an old Node with one clear line before anything else can fail.
 import './nodeVersion.js';
-export { connect, type ConnectOptions } from './aws/connect.js';
+export { connect, type ConnectOptions } from './runtime/connect.js';
 export type { AwsClients, ResolvedTarget } from './aws/clients.js';
 export type { TargetFlags } from './aws/target.js';
 export { produce, type ProduceOptions, type ProduceResult, type ProduceInput, type FailedSend } from './features/produce/produce.js';

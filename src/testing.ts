@@ -7,5 +7,6 @@ export { startLocalAws, type LocalAws, type LocalAwsOptions } from './local/serv
 export { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials, type ServerFile } from './local/manager.js';
 export type { LocalCredentials } from './local/credentials.js';
 export { sqsopsHome } from './local/paths.js';
-export { createClients, describeTarget, type AwsClients, type ResolvedTarget } from './aws/clients.js';
+export { createClients, type AwsClients, type ResolvedTarget } from './aws/clients.js';
+export { describeTarget } from './runtime/connect.js';
 export { chooseTarget, type TargetChoice, type TargetFlags } from './aws/target.js';

@@ -9,7 +9,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Service, TargetChoice } from './target.js';
-import { tightenedNote } from '../local/privacy.js';
 import { addSecret } from '../core/redact.js';
 import { tagTarget } from './errors.js';
 
@@ -120,24 +119,6 @@ export function createClients(target: ResolvedTarget): AwsClients {
       for (const c of created) c.destroy();
     },
   };
-}
-
-/** One line on stderr that says where the command runs (two when the state dir was just made private). */
-export function describeTarget(target: ResolvedTarget, fromDotEnv: string[] = []): string {
-  // Names only, never values: a .env holds secrets too.
-  const settings = fromDotEnv.filter((k) => /^(AWS|SQSOPS)_/.test(k)).sort();
-  const dotenv = settings.length ? `; from ./.env: ${settings.join(', ')}` : '';
-  if (target.kind === 'local') {
-    const state = target.home ? ` (state ${target.home})` : '';
-    const line = `target: local AWS at ${target.endpoint}${state}${target.startedNow ? ', started now' : ''}${dotenv}`;
-    return target.tightened && target.home ? `${line}\n${tightenedNote(target.home, target.tightened)}` : line;
-  }
-  const parts = [`region ${target.region ?? '(from profile)'}`];
-  if (target.profile) parts.push(`profile ${target.profile}`);
-  const endpoints = [...new Set(Object.values(target.endpoints))];
-  if (endpoints.length) parts.push(`endpoint ${endpoints.join(', ')}`);
-  const reason = fromDotEnv.includes(target.reason) ? `${target.reason} in ./.env` : target.reason;
-  return `target: AWS ${parts.join(', ')} (chosen by ${reason})${dotenv}`;
 }
 
 /**

@@ -68,8 +68,7 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
     signal: deps.signal ?? new AbortController().signal,
     connect() {
       clients ??= (async () => {
-        const { connect } = await import('../aws/connect.js');
-        const { describeTarget } = await import('../aws/clients.js');
+        const { connect, describeTarget } = await import('../runtime/connect.js');
         const c = await connect({
           env,
           endpointUrl: globals.endpointUrl,

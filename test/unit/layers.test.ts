@@ -1,6 +1,6 @@
 /**
  * The map of src/ in README's Development section, checked: every relative import of every
- * src file must go down the layers (core <- aws/local <- features <- cli), and a feature may
+ * src file must go down the layers (core <- aws/local <- runtime/features <- cli), and a feature may
  * use only the other features listed for it. A new arrow is a decision: add it here and in
  * the README together.
  */
@@ -17,13 +17,15 @@ const CONSTANTS = ['root:config.ts', 'root:version.ts'];
 const ALLOWED: Record<string, string[]> = {
   core: [],
   local: ['core'],
-  // connect() starts the embedded local AWS when the target is local.
-  aws: ['core', 'local'],
-  cli: ['core', 'aws', 'local', 'features/*'],
+  // The adapters see an endpoint and credentials only: whether that is the embedded local AWS is runtime's business.
+  aws: ['core'],
+  // connect(): the one place that starts the local AWS for a target and opens clients on it.
+  runtime: ['core', 'aws', 'local'],
+  cli: ['core', 'aws', 'local', 'runtime', 'features/*'],
   'root:lambda.ts': ['core', 'aws', 'features/process', 'features/payloads'],
   // The public entries re-export: they may reach anything but the CLI.
-  'root:index.ts': ['core', 'aws', 'local', 'features/*', 'root:nodeVersion.ts'],
-  'root:testing.ts': ['core', 'aws', 'local'],
+  'root:index.ts': ['core', 'aws', 'local', 'runtime', 'features/*', 'root:nodeVersion.ts'],
+  'root:testing.ts': ['core', 'aws', 'local', 'runtime'],
   'root:core.ts': ['core', 'features/load'],
   'root:nodeVersion.ts': [],
   // The version is read from package.json, outside src/.
@@ -96,6 +98,8 @@ describe('the layers of src/', () => {
   it('refuses the arrows that break the map', () => {
     expect(mayImport('core', 'aws')).toBe(false);
     expect(mayImport('aws', 'features/process')).toBe(false);
+    expect(mayImport('aws', 'local')).toBe(false);
+    expect(mayImport('features/process', 'runtime')).toBe(false);
     expect(mayImport('features/stats', 'cli')).toBe(false);
     expect(mayImport('features/stats', 'features/process')).toBe(false);
     expect(mayImport('root:lambda.ts', 'cli')).toBe(false);

@@ -1,7 +1,13 @@
-import { checkProfile, chooseTarget, type TargetFlags } from './target.js';
-import { createClients, type AwsClients } from './clients.js';
+/**
+ * Where the adapters and the embedded local AWS meet: resolve the target, start the local
+ * AWS when it is the target, open the clients, and say where a command runs. Its own layer
+ * so that `aws/` never depends on `local/`: the adapters only see an endpoint and credentials.
+ */
+import { checkProfile, chooseTarget, type TargetFlags } from '../aws/target.js';
+import { createClients, type AwsClients, type ResolvedTarget } from '../aws/clients.js';
 import { sqsopsHome } from '../local/paths.js';
 import { ensureLocalAws, localCredentials } from '../local/manager.js';
+import { tightenedNote } from '../local/privacy.js';
 import { DEFAULTS } from '../config.js';
 import { UsageError } from '../core/errors.js';
 
@@ -60,4 +66,22 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
     tightened,
     autoCreate: options.autoCreate,
   });
+}
+
+/** One line on stderr that says where the command runs (two when the state dir was just made private). */
+export function describeTarget(target: ResolvedTarget, fromDotEnv: string[] = []): string {
+  // Names only, never values: a .env holds secrets too.
+  const settings = fromDotEnv.filter((k) => /^(AWS|SQSOPS)_/.test(k)).sort();
+  const dotenv = settings.length ? `; from ./.env: ${settings.join(', ')}` : '';
+  if (target.kind === 'local') {
+    const state = target.home ? ` (state ${target.home})` : '';
+    const line = `target: local AWS at ${target.endpoint}${state}${target.startedNow ? ', started now' : ''}${dotenv}`;
+    return target.tightened && target.home ? `${line}\n${tightenedNote(target.home, target.tightened)}` : line;
+  }
+  const parts = [`region ${target.region ?? '(from profile)'}`];
+  if (target.profile) parts.push(`profile ${target.profile}`);
+  const endpoints = [...new Set(Object.values(target.endpoints))];
+  if (endpoints.length) parts.push(`endpoint ${endpoints.join(', ')}`);
+  const reason = fromDotEnv.includes(target.reason) ? `${target.reason} in ./.env` : target.reason;
+  return `target: AWS ${parts.join(', ')} (chosen by ${reason})${dotenv}`;
 }
