@@ -61,6 +61,16 @@ export const OUTCOME_COUNTERS = [
   ['MessagesToRejects', 'to rejects'],
 ] as const;
 
+/**
+ * The counters a summary shows even at zero: what was received, its outcomes and the deletes.
+ * The rejects outcome only exists with tasks: shown when it happened, like any other counter.
+ */
+export const SUMMARY_COUNTERS: readonly string[] = [
+  'MessagesReceived',
+  ...OUTCOME_COUNTERS.map(([name]) => name).filter((name) => name !== 'MessagesToRejects'),
+  'MessagesDeleted',
+];
+
 /** How the received count splits into outcomes, and whether the split adds up. */
 export function outcomeIdentity(values: Record<string, number>): { holds: boolean; line: string } {
   const received = values.MessagesReceived ?? 0;

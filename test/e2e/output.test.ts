@@ -246,6 +246,22 @@ describe('errors that name the real cause', () => {
     expect(status.stdout).not.toMatch(/nope2/);
   });
 
+  it("shows process-sqs's outcomes and deletes at zero in its table, and no rejects row without tasks", async () => {
+    expect((await cli.run(['setup', '--queue', 'idle-run', '--table', 'idle-run-ledger'])).code).toBe(0);
+    const r = await cli.run(['process-sqs', '--queue', 'idle-run', '--table', 'idle-run-ledger', '--drain', '--wait', '0']);
+    expect(r.code, r.stderr).toBe(0);
+    const zeros = r.stdout.split('\n').flatMap((line) => /^\W*(\w+)\W+0\W*$/.exec(line)?.[1] ?? []);
+    expect(zeros).toEqual([
+      'MessagesReceived',
+      'MessagesSaved',
+      'DuplicateMessages',
+      'InvalidMessages',
+      'MessagesRetried',
+      'MessagesDeferred',
+      'MessagesDeleted',
+    ]);
+  });
+
   it('escapes control characters echoed from input', async () => {
     const r = await cli.run(['consume', '--queue', 'q\x1b]0;x\x07']);
     expect(r.code).toBe(2);

@@ -1,24 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../context.js';
 import { PartialFailureError } from '../../core/errors.js';
-import { emfLine, Metrics, outcomeIdentity } from '../../core/metrics.js';
+import { emfLine, Metrics, outcomeIdentity, SUMMARY_COUNTERS } from '../../core/metrics.js';
 import { resolveProcessConfig, type ProcessFlags } from '../../features/process/config.js';
 import { createActionLog } from '../../features/process/log.js';
 import type { ProcessSqsResult } from '../../features/process/runner.js';
 import { rate } from '../output.js';
 
 export type { ProcessFlags };
-
-/** Counters always shown in the table, even at zero: the outcomes and the deletes. */
-const ALWAYS = [
-  'MessagesReceived',
-  'MessagesSaved',
-  'DuplicateMessages',
-  'InvalidMessages',
-  'MessagesRetried',
-  'MessagesDeferred',
-  'MessagesDeleted',
-];
 
 export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<void> {
   const config = resolveProcessConfig(ctx.env, flags);
@@ -86,7 +75,7 @@ function render(result: ProcessSqsResult, format: string, ctx: CommandContext, r
   if (out.json) out.printJson({ ...result, identity: identity.line, identityHolds: identity.holds });
   else if (format === 'table') {
     const rows = Object.entries(result.metrics)
-      .filter(([k, v]) => v !== 0 || ALWAYS.includes(k))
+      .filter(([k, v]) => v !== 0 || SUMMARY_COUNTERS.includes(k))
       .map(([k, v]) => [k, v]);
     rows.push(['time', `${(result.durationMs / 1000).toFixed(2)} s`], ['msg/s', rate(result.messagesPerSecond)]);
     out.print(out.table([`process-sqs ${result.queue}`, ''], rows));
