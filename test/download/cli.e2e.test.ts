@@ -3,10 +3,11 @@
  * docs/download-urls.md, in order, against a local file server and a fresh state dir,
  * then exit codes, the JSON report, and what must never be printed.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
+import { BIN, newHome, ROOT, type CliHome } from '../helpers/cli.js';
 import { testCerts } from './certs.js';
 import { bodyOf, sha256Of, startTestServer, type TestServer } from './server.js';
 
@@ -154,5 +155,30 @@ describe('sqsops download-urls, built', () => {
     } finally {
       await tls.close();
     }
+  });
+
+  it('reports a file the disk refuses as a write failure, keeps the others, and leaves no partial file under its name', async () => {
+    // The file-size limit (ulimit -f, in KiB) makes write(2) fail with EFBIG past 1 MiB: a real refusal from the
+    // kernel, met by the writes that run behind the network in the thread pool.
+    const big = `${server.origin}/file/big.bin?size=${8 * 1024 * 1024}&seed=5`;
+    const small = `${server.origin}/file/small.bin?size=50000&seed=6`;
+    writeFileSync(join(cli.home, 'disk.json'), JSON.stringify([big, small]));
+    const args = [BIN, '--json', 'download-urls', 'disk.json', '--out', 'disk-out', '--retries', '2'];
+    const child = spawn('bash', ['-c', 'ulimit -f 1024 && exec "$@"', 'bash', process.execPath, ...args], { cwd: cli.home, env: cli.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(code, stderr).toBe(1);
+    const report = JSON.parse(stdout) as { failed: number; items: { url: string; status: string; attempts: number; code: string }[] };
+    const item = (name: string) => report.items.find((i) => i.url.includes(name))!;
+    // Not retried: the same file would fail the same way.
+    expect(item('big.bin')).toMatchObject({ status: 'failed', code: 'write', attempts: 1 });
+    expect(item('small.bin').status).toBe('downloaded');
+    expect(stderr).toMatch(/^error: 1 of 2 downloads failed$/m);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(cli.home, 'disk-out/big.bin'))).toBe(false);
+    expect(readFileSync(join(cli.home, 'disk-out/small.bin')).equals(bodyOf(50000, 6))).toBe(true);
   });
 });

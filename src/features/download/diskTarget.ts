@@ -6,7 +6,7 @@
  * it, so a later attempt or run resumes with a Range request, and only for the same URL.
  */
 import { createHash } from 'node:crypto';
-import fs, { closeSync, constants, createReadStream, writeSync } from 'node:fs';
+import fs, { closeSync, constants, createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { DownloadError, toDownloadError } from './errors.js';
@@ -23,6 +23,8 @@ const RESUME_MIN_BYTES = 1024 * 1024;
  * only waits for the tail. Without it, 4 × 256 MiB meet a cold 1 GiB flush at the end.
  */
 const WRITEBACK_BYTES = 32 * 1024 * 1024;
+/** At most this much of a body waits in memory for the disk; past it the socket pauses. */
+const WRITE_AHEAD_BYTES = 1024 * 1024;
 
 export interface DiskTargetOptions {
   /**
@@ -75,13 +77,69 @@ const datasync = (fd: number) => new Promise<void>((ok, fail) => fs.fdatasync(fd
 const openFile = (path: string, flags: number) =>
   new Promise<number>((ok, fail) => fs.open(path, flags, 0o644, (e, fd) => (e ? fail(e) : ok(fd))));
 
-/** Writes all of `chunk`: the body is lent (its buffer is reused), so the write is synchronous. */
-function writeAll(fd: number, chunk: Buffer): void {
+/** Writes every byte of `chunks` at the file's position (a short writev is continued, not lost). */
+async function writevAll(fd: number, chunks: Buffer[]): Promise<void> {
+  let rest = chunks;
   // Bounded: every turn writes at least one byte or throws.
-  for (let off = 0; off < chunk.length; ) {
-    const n = writeSync(fd, chunk, off, chunk.length - off);
+  while (rest.length) {
+    const n = await new Promise<number>((ok, fail) => fs.writev(fd, rest, (e, written) => (e ? fail(e) : ok(written))));
     if (n <= 0) throw new DownloadError('write', 'cannot write the file (no progress)');
-    off += n;
+    let skip = n;
+    while (rest.length && skip >= rest[0]!.length) skip -= rest.shift()!.length;
+    if (skip > 0) rest = [rest[0]!.subarray(skip), ...rest.slice(1)];
+  }
+}
+
+/**
+ * Writes behind the network: chunks queue while one writev runs in the thread pool, so the main thread parses
+ * the next bytes while the kernel copies the last ones (a large file spent a third of its main-thread time in
+ * write(2) when it was synchronous, bench/download.mjs). Past WRITE_AHEAD_BYTES queued, the socket waits.
+ * undici hands each chunk as a view of a buffer it allocated for that socket read and never reuses, so holding
+ * a chunk until its write is done is safe (the downloader tests check every byte of every file).
+ */
+class WriteBehind {
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private running: Promise<void> | undefined;
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly fd: number) {}
+
+  /** Queues a chunk; a promise back means "too much is queued: wait" (the socket pauses meanwhile). */
+  write(chunk: Buffer): undefined | Promise<void> {
+    if (this.failure) throw this.failure.error;
+    this.queued.push(chunk);
+    this.queuedBytes += chunk.length;
+    if (!this.running) this.start();
+    return this.queuedBytes >= WRITE_AHEAD_BYTES ? this.running?.then(() => this.check()) : undefined;
+  }
+
+  /** Resolves when every queued byte is written; rejects with the first write error. */
+  async drained(): Promise<void> {
+    // Bounded: each running write either empties the queue or starts the next with what queued meanwhile.
+    while (this.running) await this.running;
+    this.check();
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private start(): void {
+    const chunks = this.queued;
+    this.queued = [];
+    this.queuedBytes = 0;
+    this.running = writevAll(this.fd, chunks).then(
+      () => {
+        this.running = undefined;
+        if (this.queued.length) this.start();
+      },
+      (error: unknown) => {
+        this.failure = { error };
+        this.queued = [];
+        this.running = undefined;
+      },
+    );
   }
 }
 
@@ -242,14 +300,15 @@ export class DiskTarget implements FileTarget {
   }
 
   /** Writes the body into the open .part, then (durable) makes it reach the disk, then closes it. */
-  private async write(fd: number, read: (onChunk: (chunk: Buffer) => void) => Promise<void>): Promise<void> {
+  private async write(fd: number, read: (onChunk: (chunk: Buffer) => undefined | Promise<void>) => Promise<void>): Promise<void> {
+    const writer = new WriteBehind(fd);
     let unsynced = 0;
     let writeback: Promise<unknown> | undefined;
     let writebackError: unknown;
     let written = false;
     try {
       await read((chunk) => {
-        writeAll(fd, chunk);
+        const wait = writer.write(chunk);
         unsynced += chunk.length;
         if (this.durable && unsynced >= WRITEBACK_BYTES && !writeback) {
           unsynced = 0;
@@ -261,7 +320,9 @@ export class DiskTarget implements FileTarget {
               writeback = undefined;
             });
         }
+        return wait;
       });
+      await writer.drained();
       await writeback;
       if (writebackError !== undefined) throw writebackError;
       // The bytes reach the disk before the rename makes them "complete"; fdatasync skips the timestamps nobody needs.
@@ -269,6 +330,8 @@ export class DiskTarget implements FileTarget {
       if (this.durable) await datasync(fd);
       written = true;
     } finally {
+      // A body that failed may leave a write running: the fd must outlive it (a closed number can be reused at once).
+      await writer.drained().catch(() => undefined);
       await writeback;
       try {
         closeSync(fd);
