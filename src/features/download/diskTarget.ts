@@ -6,7 +6,7 @@
  * it, so a later attempt or run resumes with a Range request, and only for the same URL.
  */
 import { createHash } from 'node:crypto';
-import fs, { closeSync, constants, createReadStream } from 'node:fs';
+import fs, { closeSync, constants, createReadStream, writeSync } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { DownloadError, toDownloadError } from './errors.js';
@@ -25,6 +25,8 @@ const RESUME_MIN_BYTES = 1024 * 1024;
 const WRITEBACK_BYTES = 32 * 1024 * 1024;
 /** At most this much of a body waits in memory for the disk; past it the socket pauses. */
 const WRITE_AHEAD_BYTES = 1024 * 1024;
+/** The first bytes of a file are written at once: for a small file a trip to the thread pool costs more than the write. */
+const WRITE_NOW_BYTES = 64 * 1024;
 
 export interface DiskTargetOptions {
   /**
@@ -77,6 +79,15 @@ const datasync = (fd: number) => new Promise<void>((ok, fail) => fs.fdatasync(fd
 const openFile = (path: string, flags: number) =>
   new Promise<number>((ok, fail) => fs.open(path, flags, 0o644, (e, fd) => (e ? fail(e) : ok(fd))));
 
+function writeAll(fd: number, chunk: Buffer): void {
+  // Bounded: every turn writes at least one byte or throws.
+  for (let off = 0; off < chunk.length; ) {
+    const n = writeSync(fd, chunk, off, chunk.length - off);
+    if (n <= 0) throw new DownloadError('write', 'cannot write the file (no progress)');
+    off += n;
+  }
+}
+
 /** Writes every byte of `chunks` at the file's position (a short writev is continued, not lost). */
 async function writevAll(fd: number, chunks: Buffer[]): Promise<void> {
   let rest = chunks;
@@ -102,12 +113,18 @@ class WriteBehind {
   private queuedBytes = 0;
   private running: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
+  private written = 0;
 
   constructor(private readonly fd: number) {}
 
   /** Queues a chunk; a promise back means "too much is queued: wait" (the socket pauses meanwhile). */
   write(chunk: Buffer): undefined | Promise<void> {
     if (this.failure) throw this.failure.error;
+    this.written += chunk.length;
+    if (!this.running && this.written <= WRITE_NOW_BYTES) {
+      writeAll(this.fd, chunk);
+      return undefined;
+    }
     this.queued.push(chunk);
     this.queuedBytes += chunk.length;
     if (!this.running) this.start();
