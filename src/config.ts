@@ -96,7 +96,15 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'process-sqs and the Lambda: comma-separated sinks, s3,mongodb,mssql (like --sink)',
     default: 'none',
   },
-  { name: 'SQSOPS_HANDLERS', description: 'process-sqs and the Lambda: comma-separated handler module paths (like --handler)' },
+  {
+    name: 'SQSOPS_HANDLERS',
+    description: 'process-sqs and the Lambda: your code, comma-separated module files, folders or JSON lists (like --handler)',
+  },
+  {
+    name: 'SQSOPS_REJECTS_QUEUE',
+    description: 'process-sqs and the Lambda: where messages whose tasks still fail go (like --rejects-queue)',
+    default: 'none: they are retried',
+  },
   { name: 'SQSOPS_DLQ_URL', description: 'process-sqs and the Lambda: where poison goes (like --dlq)', default: 'the redrive target' },
   {
     name: 'SQSOPS_TTL_DAYS',

@@ -40,9 +40,9 @@ export type { Sink, SinkMessage, SinkResult, SinkFailure } from './features/proc
 export { createS3Sink, type S3SinkOptions } from './features/process/sinks/s3.js';
 export { createMongoSink, type MongoSinkOptions } from './features/process/sinks/mongodb.js';
 export { createMssqlSink, type MssqlSinkOptions } from './features/process/sinks/mssql.js';
-export { loadHandlerSink, sinkFromHandler, type MessageHandler } from './features/process/sinks/handler.js';
 export { defineTask, type Task, type TaskContext } from './features/tasks/types.js';
-export { loadTasks, type TaskSet, type LoadedTask } from './features/tasks/load.js';
+// The one loader of your code (--handler and --handlers): tasks, and custom sinks (write(batch)).
+export { loadTasks, type TaskSet, type LoadedTask, type LoadedSink } from './features/tasks/load.js';
 export { createTaskSink, type TaskSinkOptions } from './features/tasks/runner.js';
 export { webhookTask } from './features/tasks/webhook.js';
 export { createActionLog, type ActionLog, type LogFormat } from './features/process/log.js';

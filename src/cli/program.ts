@@ -142,7 +142,13 @@ export function buildProgram(dispatch: Dispatch): Command {
   const act = (name: CommandName) =>
     async function action(this: Command, ...args: unknown[]) {
       const cmd = args[args.length - 1] as Command;
-      const positional = name === 'local' ? [cmd.name()] : args.slice(0, -2).filter((a): a is string => typeof a === 'string');
+      const positional =
+        name === 'local'
+          ? [cmd.name()]
+          : args
+              .slice(0, -2)
+              .flat()
+              .filter((a): a is string => typeof a === 'string');
       const { endpointUrl, region, profile, json, output, quiet, debug, yes, color, V: _v, ...options } = cmd.optsWithGlobals();
       if (json && output && output !== 'json') {
         throw new UsageError(`--json is --output json; it cannot go with --output ${output}`, { hint: 'give one of them' });
@@ -228,7 +234,10 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--no-ledger', 'no idempotency ledger (sinks are still idempotent by key)')
     .option('--sink <name...>', 'sinks to write to: s3, mongodb, mssql (default: SQSOPS_SINKS)')
-    .option('--handler <file...>', 'user handler modules (export handle(message) or write(batch))')
+    .option(
+      '--handler <file...>',
+      'your code: modules exporting a task, handle(message), or a custom sink write(batch) (default: SQSOPS_HANDLERS)',
+    )
     .option('--bucket <name>', 's3 sink bucket (default: SQSOPS_BUCKET or sqsops-data)')
     .option('--s3-prefix <prefix>', 's3 sink key prefix (default: SQSOPS_S3_PREFIX or messages)')
     .option('--s3-mode <mode>', 's3 sink: object (one per message) or batch (NDJSON per batch) (default: SQSOPS_S3_MODE or object)')
@@ -237,13 +246,16 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--mongodb-collection <name>', 'mongodb sink collection (default: SQSOPS_MONGODB_COLLECTION or messages)')
     .option('--mssql-url <url>', 'mssql sink connection string (default: SQSOPS_MSSQL_URL)')
     .option('--mssql-table <name>', 'mssql sink table (default: SQSOPS_MSSQL_TABLE or dbo.sqsops_messages)')
-    .option('--handlers <dir>', 'run every task in this folder (or JSON list of modules) for each message')
+    .option('--handlers <dir>', 'your code: a folder (or JSON list) of modules, as --handler takes them')
     .option('--pool-size <n>', 'task runs at once (default: 8)')
     .option(
       '--failure-task <name>',
       'the task run once when a message still fails from the rejects queue ("webhook": built-in, SQSOPS_WEBHOOK_URL)',
     )
-    .option('--rejects-queue <name|url>', 'where messages whose tasks still fail go (default: <queue>-rejects)')
+    .option(
+      '--rejects-queue [name|url]',
+      'park messages whose tasks still fail in this queue (alone: <queue>-rejects; default: SQSOPS_REJECTS_QUEUE, else they are retried)',
+    )
     .option('--rejects', 'consume the rejects queue: retry only the failed tasks, then run the failure task once')
     .option('--dlq <name|url>', "where poison goes (default: SQSOPS_DLQ_URL or the queue's redrive policy target)")
     .option('--ttl-days <n>', 'days ledger records are kept (default: SQSOPS_TTL_DAYS or 7)')
@@ -259,17 +271,21 @@ export function buildProgram(dispatch: Dispatch): Command {
         'sqsops process-sqs --drain',
         'sqsops process-sqs --key orderId --sink s3 --drain',
         'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf',
-        'sqsops process-sqs --handlers examples/tasks --drain',
+        'sqsops process-sqs --handler audit.mjs --drain',
+        'sqsops process-sqs --handlers examples/tasks --rejects-queue --drain',
         'sqsops process-sqs --handlers examples/tasks --rejects --drain',
       ]),
     )
     .action(act('process-sqs'));
 
   program
-    .command('tasks <dir>')
-    .description('check a folder of tasks for process-sqs --handlers and list what it holds')
+    .command('tasks <path...>')
+    .description('check your code for process-sqs --handler/--handlers (files, folders, JSON lists) and list what it holds')
     .option('--failure-task <name>', 'the task to use as the failure task')
-    .addHelpText('after', examples(['sqsops tasks examples/tasks', 'sqsops tasks examples/tasks --json']))
+    .addHelpText(
+      'after',
+      examples(['sqsops tasks examples/tasks', 'sqsops tasks examples/tasks --json', 'sqsops tasks audit.mjs sink.mjs']),
+    )
     .action(act('tasks'));
 
   program
@@ -425,7 +441,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--no-ledger', 'no idempotency ledger')
     .option('--sink <name...>', 'sinks to write to: s3, mongodb, mssql (as process-sqs)')
-    .option('--handler <file...>', 'user handler modules (as process-sqs)')
+    .option('--handler <file...>', 'your code: tasks or custom sinks (as process-sqs)')
     .option('--schema <file>', 'JSON Schema the body must match')
     .option('--bucket <name>', 's3 sink bucket (default: SQSOPS_BUCKET or sqsops-data)')
     .addHelpText(

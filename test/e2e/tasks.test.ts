@@ -27,7 +27,7 @@ describe('sqsops tasks and process-sqs --handlers', () => {
   it('names the task file that has a syntax error', async () => {
     const r = await cli.run(['tasks', join(ROOT, 'test/fixtures/tasks-bad')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^error: task .*tasks-bad\/broken\.mjs could not be loaded: syntax error: /m);
+    expect(r.stderr).toMatch(/^error: module .*tasks-bad\/broken\.mjs could not be loaded: syntax error: /m);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

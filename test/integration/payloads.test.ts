@@ -11,7 +11,7 @@ import { produce } from '../../src/features/produce/produce.js';
 import { consume } from '../../src/features/consume/consume.js';
 import { processSqs } from '../../src/features/process/runner.js';
 import { moveMessages } from '../../src/features/move/move.js';
-import { sinkFromHandler } from '../../src/features/process/sinks/handler.js';
+import { spySink } from '../helpers/spySink.js';
 import { createHandler, type SqsEvent } from '../../src/lambda.js';
 import { Ledger } from '../../src/aws/ledger.js';
 import { ObjectStore } from '../../src/aws/objects.js';
@@ -92,7 +92,7 @@ describe('large payloads', () => {
       queue: 'lp-process',
       ledgerTable: 'lp-ledger',
       key: 'orderId',
-      sinks: [sinkFromHandler('spy', (m) => void seen.push(sha(m.raw)))],
+      sinks: [spySink('spy', (m) => void seen.push(sha(m.raw)))],
       drain: true,
       waitSeconds: 0,
     });

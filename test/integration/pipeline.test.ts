@@ -6,7 +6,7 @@ import { setupTopology } from '../../src/features/setup/setup.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { processSqs } from '../../src/features/process/runner.js';
 import { createS3Sink } from '../../src/features/process/sinks/s3.js';
-import { sinkFromHandler } from '../../src/features/process/sinks/handler.js';
+import { spySink } from '../helpers/spySink.js';
 import { showLedger } from '../../src/features/ledger/ledgerOps.js';
 import { Ledger } from '../../src/aws/ledger.js';
 import { ObjectStore } from '../../src/aws/objects.js';
@@ -80,7 +80,7 @@ describe('process-sqs', () => {
       queue: 'pp-sns',
       ledgerTable: 'pp-ledger',
       key: 'orderId',
-      sinks: [sinkFromHandler('spy', (m) => void seen.push(m.body))],
+      sinks: [spySink('spy', (m) => void seen.push(m.body))],
       drain: true,
       waitSeconds: 0,
     });
@@ -144,7 +144,7 @@ describe('process-sqs', () => {
     const bodies = Array.from({ length: 200 }, (_, i) => JSON.stringify({ orderId: `r-${i % 150}`, total: i }));
     await send('pp-race', bodies);
     const writes = new Map<string, number>();
-    const spy = sinkFromHandler('count', (m) => void writes.set(m.key, (writes.get(m.key) ?? 0) + 1));
+    const spy = spySink('count', (m) => void writes.set(m.key, (writes.get(m.key) ?? 0) + 1));
     const run = () =>
       processSqs(aws.clients, {
         queue: 'pp-race',
@@ -168,7 +168,7 @@ describe('process-sqs', () => {
     await produce(aws.clients, { queue: 'pp-fifo.fifo', inputs: bodies.map((body, i) => ({ body, source: `#${i}` })), groupBy: 'group' });
     const order: string[] = [];
     let failedOnce = false;
-    const flaky = sinkFromHandler('flaky', (m) => {
+    const flaky = spySink('flaky', (m) => {
       const id = (m.body as { orderId: string }).orderId;
       if (id === 'g1:2' && !failedOnce) {
         failedOnce = true;

@@ -180,7 +180,7 @@ describe('loading tasks', () => {
     expect(err).toBeInstanceOf(UsageError);
     // Under vitest the module goes through vite, which words the parse error its own way;
     // the built CLI's wording ("syntax error: ...") is checked end to end.
-    expect((err as Error).message).toMatch(/^task .*tasks-bad\/broken\.mjs could not be loaded: /);
+    expect((err as Error).message).toMatch(/^module .*tasks-bad\/broken\.mjs could not be loaded: /);
   });
 
   it('loads the sample tasks in examples/', async () => {

@@ -23,10 +23,11 @@ describe('resolveProcessConfig', () => {
   });
 
   it('reads sinks, handlers and the s3 sink from the environment as the Lambda did', () => {
-    const env: NodeJS.ProcessEnv = { SQSOPS_SINKS: 's3, mongodb', SQSOPS_HANDLERS: 'a.mjs,b.mjs', SQSOPS_S3_MODE: 'batch' };
+    const env: NodeJS.ProcessEnv = { SQSOPS_SINKS: 's3, mongodb', SQSOPS_HANDLERS: 'a.mjs,tasks/', SQSOPS_S3_MODE: 'batch' };
     env.SQSOPS_MONGODB_URL = 'mongodb://h';
     const c = resolveProcessConfig(env, {}, 'lambda');
-    expect(c.sinks).toMatchObject({ sinks: ['s3', 'mongodb'], handlers: ['a.mjs', 'b.mjs'] });
+    expect(c.sinks).toMatchObject({ sinks: ['s3', 'mongodb'] });
+    expect(c.tasks).toEqual({ handlers: ['a.mjs', 'tasks/'], poolSize: 8, rejects: false });
     expect(c.sinks.mongodb).toMatchObject({ url: 'mongodb://h' });
     expect(c.sinks.s3).toEqual({ bucket: 'sqsops-data', mode: 'batch', prefix: 'messages' });
   });
@@ -46,5 +47,23 @@ describe('resolveProcessConfig', () => {
     expect(() => resolveProcessConfig({ SQSOPS_METRICS: 'xml' })).toThrow(/^SQSOPS_METRICS must be one of table, emf, none, not "xml"$/);
     expect(() => resolveProcessConfig({}, { metrics: 'xml' })).toThrow(/^--metrics must be one of/);
     expect(() => resolveProcessConfig({}, { rejects: true })).toThrow(UsageError);
+  });
+
+  it('takes --handler and --handlers as two spellings of one list of your code', () => {
+    const c = resolveProcessConfig({ SQSOPS_HANDLERS: 'env.mjs' }, { handlers: 'dir', handler: ['a.mjs', 'b.mjs'], poolSize: '3' });
+    expect(c.tasks).toEqual({ handlers: ['dir', 'a.mjs', 'b.mjs'], poolSize: 3, rejects: false });
+    expect(resolveProcessConfig({ SQSOPS_HANDLERS: 'env.mjs' }).tasks?.handlers).toEqual(['env.mjs']);
+    expect(() => resolveProcessConfig({}, { rejectsQueue: 'r', handler: [] })).toThrow(/go with your code/);
+  });
+
+  it('parks failures only when a rejects queue is asked for: named, bare (<queue>-rejects), or from the environment', () => {
+    const h = { handler: ['a.mjs'] };
+    expect(resolveProcessConfig({}, h).tasks?.rejectsQueue).toBeUndefined();
+    expect(resolveProcessConfig({}, { ...h, queue: 'orders', rejectsQueue: true }).tasks?.rejectsQueue).toBe('orders-rejects');
+    expect(resolveProcessConfig({}, { ...h, rejectsQueue: 'parked' }).tasks?.rejectsQueue).toBe('parked');
+    expect(resolveProcessConfig({ SQSOPS_REJECTS_QUEUE: 'env-parked' }, h).tasks?.rejectsQueue).toBe('env-parked');
+    // Consuming the rejects queue parks nothing.
+    expect(resolveProcessConfig({}, { ...h, rejects: true, rejectsQueue: true }).tasks).toMatchObject({ rejects: true });
+    expect(resolveProcessConfig({}, { ...h, rejects: true, rejectsQueue: true }).tasks?.rejectsQueue).toBeUndefined();
   });
 });

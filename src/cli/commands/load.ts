@@ -3,6 +3,7 @@
  * each interval on stderr; with --json one line per interval goes to stdout, then one
  * line with the result. `--report` writes the self-contained HTML report.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { parseChoiceFlag } from '../../core/flags.js';
@@ -65,21 +66,26 @@ async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number
   }
   const { loadSchema } = await import('../../features/process/schema.js');
   const { buildSinks } = await import('../../features/process/sinks/index.js');
+  const { pluginSinks } = await import('../../features/process/wire.js');
   const validate = f.schema ? await loadSchema(f.schema) : undefined;
+  // Your code is loaded once, before anything is sent: a broken module fails the run at once.
+  const plugins = f.handler?.length ? await (await import('../../features/tasks/load.js')).loadTasks(f.handler) : undefined;
   const clients = await ctx.connect();
+  const ledgerTable = f.ledger === false ? false : (f.table ?? ctx.names.ledgerTable);
   let noted = false;
+  const notify = (m: string) => {
+    if (!noted) ctx.out.note(m);
+    noted = true;
+  };
   return {
     mode: 'in-process',
-    options: async () => ({
-      concurrency,
-      ledgerTable: f.ledger === false ? false : (f.table ?? ctx.names.ledgerTable),
-      key: f.key,
-      validate,
-      sinks: await buildSinks({ sinks, handlers: f.handler, s3: { bucket: f.bucket ?? ctx.names.bucket } }, clients, (m) => {
-        if (!noted) ctx.out.note(m);
-        noted = true;
-      }),
-    }),
+    options: async () => {
+      // Each worker owns its claims: its task sink records done tasks as the same owner.
+      const owner = randomUUID();
+      const own = plugins ? await pluginSinks(plugins, clients, { owner, ledgerTable, notify }) : [];
+      const builtIn = await buildSinks({ sinks, s3: { bucket: f.bucket ?? ctx.names.bucket } }, clients, notify);
+      return { concurrency, ledgerTable, key: f.key, validate, owner, sinks: [...builtIn, ...own] };
+    },
   };
 }
 

@@ -1,15 +1,15 @@
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 
-/** `sqsops tasks DIR`: loads every task like process-sqs would, and lists them. */
+/** `sqsops tasks PATH...`: loads your code like process-sqs would (files, folders, JSON lists), and lists it. */
 export async function run(flags: { failureTask?: string }, ctx: CommandContext, args: string[]): Promise<void> {
-  const [dir] = args;
-  if (!dir) throw new UsageError('give the folder of tasks: sqsops tasks DIR');
+  if (args.length === 0) throw new UsageError('give your modules, a folder of them, or a JSON list: sqsops tasks PATH...');
   const { loadTasks } = await import('../../features/tasks/load.js');
-  const set = await loadTasks(dir, flags.failureTask ? { failureTask: flags.failureTask } : {});
+  const set = await loadTasks(args, flags.failureTask ? { failureTask: flags.failureTask } : {});
   const rows = [
     ...set.tasks.map((t) => ({ name: t.name, file: t.file, role: 'every message' })),
     ...(set.failureTask ? [{ name: set.failureTask.name, file: set.failureTask.file, role: 'failure task' }] : []),
+    ...set.sinks.map((s) => ({ name: s.name, file: s.file, role: 'custom sink' })),
   ];
   if (ctx.out.json) {
     ctx.out.printJson({ tasks: rows }, rows);
@@ -17,11 +17,10 @@ export async function run(flags: { failureTask?: string }, ctx: CommandContext, 
   }
   ctx.out.print(
     ctx.out.table(
-      ['task', 'runs for', 'file'],
+      ['name', 'runs as', 'file'],
       rows.map((r) => [r.name, r.role, r.file]),
     ),
   );
-  ctx.out.note(
-    `${rows.length} tasks valid in ${dir}${set.failureTask ? '' : '; no failure task (mark one with failure: true, or use --failure-task webhook)'}`,
-  );
+  const what = `${set.tasks.length + (set.failureTask ? 1 : 0)} tasks and ${set.sinks.length} custom sinks valid in ${args.join(', ')}`;
+  ctx.out.note(`${what}${set.failureTask ? '' : '; no failure task (mark one with failure: true, or use --failure-task webhook)'}`);
 }

@@ -40,19 +40,20 @@ export interface ProcessFlags {
   handlers?: string;
   poolSize?: string;
   failureTask?: string;
-  rejectsQueue?: string;
+  /** `true` from a bare `--rejects-queue`: the default name, `<queue>-rejects`. */
+  rejectsQueue?: string | boolean;
   rejects?: boolean;
 }
 
 export type MetricsFormat = 'table' | 'emf' | 'none';
 
 export interface TaskConfig {
-  /** Folder (or JSON list) of task modules. */
-  handlers: string;
+  /** Module files, folders of modules, JSON lists of modules (--handlers and --handler alike). */
+  handlers: string[];
   poolSize: number;
   failureTask?: string;
-  /** Requests mode: where messages whose tasks still fail go. */
-  rejectsQueue: string;
+  /** Requests mode: where messages whose tasks still fail go; unset, they fail (retried, or poison). */
+  rejectsQueue?: string;
   /** Consume the rejects queue instead of the requests queue. */
   rejects: boolean;
 }
@@ -105,15 +106,19 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
   /** A choice from the flag, else the variable, else the default; an error names where the value came from. */
   const choice = <T extends string>(flag: string, given: string | undefined, variable: string, fallback: T, choices: readonly T[]) =>
     parseChoiceFlag<T>(from(flag, given, variable), given ?? e(variable) ?? fallback, choices);
-  if ((flags.rejects || flags.failureTask || flags.rejectsQueue || flags.poolSize) && !flags.handlers) {
-    throw new UsageError('--rejects, --rejects-queue, --failure-task and --pool-size go with --handlers DIR');
+  // --handlers DIR and --handler FILE are two spellings of one plug-in point: one list of paths.
+  const fromFlags = [...(flags.handlers ? [flags.handlers] : []), ...(flags.handler ?? [])];
+  const handlers = fromFlags.length ? fromFlags : list(e('SQSOPS_HANDLERS'));
+  if ((flags.rejects || flags.failureTask || flags.rejectsQueue || flags.poolSize) && handlers.length === 0) {
+    throw new UsageError('--rejects, --rejects-queue, --failure-task and --pool-size go with your code', {
+      hint: 'add --handler FILE or --handlers DIR (or set SQSOPS_HANDLERS)',
+    });
   }
   const key = flags.key ?? e('SQSOPS_KEY') ?? d.key;
   compileKey(key); // a malformed key fails before anything is touched
   const queue = flags.queue ?? (flags.rejects ? `${names.queue}-rejects` : names.queue);
   const table = flags.table ?? names.ledgerTable;
   const sinkNames = flags.sink ?? list(e('SQSOPS_SINKS'));
-  const handlers = flags.handler ?? list(e('SQSOPS_HANDLERS'));
   const mongodbUrl = flags.mongodbUrl ?? e('SQSOPS_MONGODB_URL');
   const mssqlUrl = flags.mssqlUrl ?? e('SQSOPS_MSSQL_URL');
   const count = flags.count;
@@ -128,7 +133,6 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
     ledgerTable: flags.ledger === false || (!flags.table && table === 'none') ? false : table,
     sinks: {
       sinks: sinkNames.map((n) => parseChoiceFlag(flags.sink ? '--sink' : 'SQSOPS_SINKS', n, SINK_NAMES)),
-      handlers,
       s3: {
         bucket: flags.bucket ?? names.bucket,
         prefix: flags.s3Prefix ?? e('SQSOPS_S3_PREFIX') ?? d.s3Prefix,
@@ -153,13 +157,15 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
   if (dlq) config.dlq = dlq;
   if (mongodbUrl) config.sinks.mongodb!.url = mongodbUrl;
   if (mssqlUrl) config.sinks.mssql!.url = mssqlUrl;
-  if (flags.handlers) {
+  if (handlers.length) {
     config.tasks = {
-      handlers: flags.handlers,
+      handlers,
       poolSize: parseIntFlag('--pool-size', flags.poolSize ?? d.poolSize, { min: 1, max: 256 }),
-      rejectsQueue: flags.rejectsQueue ?? `${queue}-rejects`,
       rejects: flags.rejects ?? false,
     };
+    const rejectsQueue = flags.rejectsQueue === true ? `${queue}-rejects` : flags.rejectsQueue || e('SQSOPS_REJECTS_QUEUE');
+    // Consuming the rejects queue parks nothing: a task that still fails goes to the failure task.
+    if (rejectsQueue && !config.tasks.rejects) config.tasks.rejectsQueue = rejectsQueue;
     if (flags.failureTask) config.tasks.failureTask = flags.failureTask;
   }
   return config;

@@ -5,6 +5,7 @@
 import type { AwsClients } from '../../aws/clients.js';
 import { UsageError } from '../../core/errors.js';
 import type { TaskSet } from '../tasks/load.js';
+import type { TaskSinkOptions } from '../tasks/runner.js';
 import type { ProcessConfig, TaskConfig } from './config.js';
 import { buildValidator, type SchemaCheck } from './schema.js';
 import { buildSinks } from './sinks/index.js';
@@ -34,27 +35,44 @@ export async function loadTaskSet(tasks: TaskConfig, env: NodeJS.ProcessEnv): Pr
   }
   const set = await loadTasks(tasks.handlers);
   const all = set.failureTask ? [...set.tasks, set.failureTask] : set.tasks;
-  return { tasks: all, failureTask: { ...webhookTask(url), file: '(built-in)' } };
+  return { tasks: all, sinks: set.sinks, failureTask: { ...webhookTask(url), file: '(built-in)' } };
 }
 
-async function taskSink(set: TaskSet, config: ProcessConfig, tasks: TaskConfig, clients: AwsClients, options: WireOptions): Promise<Sink> {
+/** How a loaded set runs: the ledger that records done tasks, and where failures go. */
+export interface PluginWiring {
+  owner: string;
+  ledgerTable: string | false;
+  /** @default 8 */
+  poolSize?: number;
+  /** Requests mode: where messages whose tasks still fail go; unset, they fail (retry or DLQ). */
+  rejectsQueue?: string;
+  /** Consume the rejects queue: retry the failed tasks, then the failure task. */
+  rejects?: boolean;
+  notify?: (message: string) => void;
+}
+
+/** A loaded set's sinks: its custom sinks as they are, and its tasks as one task sink. */
+export async function pluginSinks(set: TaskSet, clients: AwsClients, wiring: PluginWiring): Promise<Sink[]> {
+  const sinks: Sink[] = [...set.sinks];
+  if (set.tasks.length === 0) return sinks;
   const { createTaskSink } = await import('../tasks/runner.js');
-  const { SqsQueues } = await import('../../aws/queue.js');
   const { openQueue, openLedger } = await import('../setup/resources.js');
-  const notify = options.notify ?? (() => undefined);
-  const mode = tasks.rejects ? 'rejects' : 'requests';
-  const sink: Parameters<typeof createTaskSink>[0] = { set, mode, poolSize: tasks.poolSize, owner: options.owner };
-  if (config.ledgerTable !== false) sink.ledger = await openLedger(clients, config.ledgerTable, { createIfLocal: true });
-  if (!tasks.rejects) {
+  const options: TaskSinkOptions = { set, mode: wiring.rejects ? 'rejects' : 'requests', owner: wiring.owner };
+  if (wiring.poolSize) options.poolSize = wiring.poolSize;
+  if (wiring.ledgerTable !== false) options.ledger = await openLedger(clients, wiring.ledgerTable, { createIfLocal: true });
+  if (wiring.rejectsQueue && !wiring.rejects) {
+    const { SqsQueues } = await import('../../aws/queue.js');
     const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
-    sink.rejects = { queues, queue: await openQueue(clients, tasks.rejectsQueue, { createIfLocal: true, notify }) };
+    const queue = await openQueue(clients, wiring.rejectsQueue, { createIfLocal: true, notify: wiring.notify ?? (() => undefined) });
+    options.rejects = { queues, queue };
   }
-  return createTaskSink(sink);
+  sinks.push(createTaskSink(options));
+  return sinks;
 }
 
 /**
  * Builds the schema check and the sinks. A task set already loaded (the CLI loads it
- * before connecting, so a broken task fails fast) is used as it is.
+ * before connecting, so a broken module fails fast) is used as it is.
  */
 export async function wireProcess(
   clients: AwsClients,
@@ -64,9 +82,18 @@ export async function wireProcess(
 ): Promise<ProcessParts> {
   const schema = await buildValidator(config.schema);
   const sinks = await buildSinks(config.sinks, clients, options.notify);
-  if (config.tasks) {
-    const set = loaded ?? (await loadTaskSet(config.tasks, options.env));
-    sinks.push(await taskSink(set, config, config.tasks, clients, options));
+  const tasks = config.tasks;
+  if (tasks) {
+    const set = loaded ?? (await loadTaskSet(tasks, options.env));
+    const wiring: PluginWiring = {
+      owner: options.owner,
+      ledgerTable: config.ledgerTable,
+      poolSize: tasks.poolSize,
+      rejects: tasks.rejects,
+    };
+    if (tasks.rejectsQueue) wiring.rejectsQueue = tasks.rejectsQueue;
+    if (options.notify) wiring.notify = options.notify;
+    sinks.push(...(await pluginSinks(set, clients, wiring)));
   }
   return { schema, sinks };
 }

@@ -1,10 +1,15 @@
 /**
- * Tasks as a sink (the seed's requests/rejects flow). Requests mode: every task runs for
- * every message in a bounded pool; a task that fails is retried alone (siblings that
- * succeeded are recorded in the ledger and never run again); a task that still fails
- * sends the message to the rejects queue with the failed task names and errors.
- * Rejects mode: only the failed tasks run again; if they still fail, the failure task
- * runs once (recorded, so a redelivery does not notify twice).
+ * Tasks as a sink: every task runs for every message in a bounded pool. One set of rules,
+ * whichever flag (--handler or --handlers) brought the task:
+ * - a task that succeeds is recorded in the ledger, so a redelivery runs only what failed;
+ * - a task that fails is retried once alone (siblings that succeeded are not run again),
+ *   unless its error says `retryable: false` (it never can succeed);
+ * - if it still fails: with a rejects queue (requests mode) the message is parked there with
+ *   the failed task names and errors; without one, the message fails like any sink write:
+ *   retryable (SQS redelivers it, then the DLQ after maxReceiveCount) unless every failing
+ *   task's error says `retryable: false`, which makes it poison (straight to the DLQ).
+ * Rejects mode (consuming the rejects queue): only the failed tasks run again; if they still
+ * fail, the failure task runs once (recorded, so a redelivery does not notify twice).
  */
 import pLimit from 'p-limit';
 import type { Ledger } from '../../aws/ledger.js';
@@ -18,7 +23,8 @@ export const FAILED_TASKS_ATTRIBUTE = 'sqsops.failedTasks';
 export const ERRORS_ATTRIBUTE = 'sqsops.errors';
 
 export interface TaskSinkOptions {
-  set: TaskSet;
+  /** The tasks to run (a set's custom sinks are wired apart, beside the built-in sinks). */
+  set: Pick<TaskSet, 'tasks' | 'failureTask'>;
   mode: 'requests' | 'rejects';
   /** Task runs at once, across the batch. @default 8 */
   poolSize?: number;
@@ -26,20 +32,37 @@ export interface TaskSinkOptions {
   ledger?: Ledger;
   /** The claim owner of this run (the ledger only accepts our own writes). */
   owner: string;
-  /** Requests mode: where messages whose tasks still fail go. */
+  /** Requests mode: where messages whose tasks still fail go; without it they fail (retry or DLQ). */
   rejects?: { queues: SqsQueues; queue: QueueRef };
   onTaskRun?: (task: string, message: SinkMessage, ok: boolean) => void;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
+/** Only an error that says so is permanent: anything else may pass on a later try. */
+const isRetryable = (e: unknown) => (e as { retryable?: unknown } | undefined)?.retryable !== false;
+
+interface TaskFailure {
+  task: string;
+  error: string;
+  retryable: boolean;
+}
+
+/** The message's failure when there is no rejects queue: poison only if no failing task may pass later. */
+/** What the rejects queue's attribute and the failure task see: each task's name and error. */
+const plain = (failures: TaskFailure[]) => failures.map(({ task, error }) => ({ task, error }));
+
+function taskFailure(failures: TaskFailure[], what = 'failed'): Error {
+  const detail = failures.map((f) => `${f.task} ${what}: ${f.error}`).join('; ');
+  return Object.assign(new Error(detail), { retryable: failures.some((f) => f.retryable) });
+}
 
 export function createTaskSink(options: TaskSinkOptions): Sink {
   const limit = pLimit(options.poolSize ?? 8);
   const { set, ledger, owner } = options;
 
-  /** Runs the tasks (once, then the failures alone once more); returns what still fails. */
-  const runTasks = async (m: SinkMessage, tasks: LoadedTask[]) => {
-    const failures = new Map<string, string>();
+  /** Runs the tasks (once, then the retryable failures alone once more); returns what still fails. */
+  const runTasks = async (m: SinkMessage, tasks: LoadedTask[]): Promise<TaskFailure[]> => {
+    const failures = new Map<string, TaskFailure>();
     const attempt = async (task: LoadedTask, n: number) => {
       try {
         await limit(() => task.run(m, { attempt: n }));
@@ -48,18 +71,17 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
         if (ledger) await ledger.markTaskDone(m.key, owner, task.name);
       } catch (e: unknown) {
         options.onTaskRun?.(task.name, m, false);
-        failures.set(task.name, message(e));
+        failures.set(task.name, { task: task.name, error: message(e), retryable: isRetryable(e) });
       }
     };
     await Promise.all(tasks.map((t) => attempt(t, 1)));
-    const again = tasks.filter((t) => failures.has(t.name));
+    const again = tasks.filter((t) => failures.get(t.name)?.retryable);
     await Promise.all(again.map((t) => attempt(t, 2)));
-    return [...failures.entries()].map(([task, error]) => ({ task, error }));
+    return [...failures.values()];
   };
 
-  const toRejects = async (m: SinkMessage, failures: { task: string; error: string }[]): Promise<void> => {
-    if (!options.rejects) throw new Error(`tasks failed (${failures.map((f) => f.task).join(', ')}) and no rejects queue is configured`);
-    const { queues, queue } = options.rejects;
+  const toRejects = async (m: SinkMessage, failures: TaskFailure[], rejects: NonNullable<TaskSinkOptions['rejects']>) => {
+    const { queues, queue } = rejects;
     const carried = Object.entries(m.attributes ?? {})
       .filter(([k]) => !k.startsWith('sqsops.'))
       .slice(0, 7);
@@ -69,7 +91,7 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
     // Ours are added most useful first, each shortened to keep the message within SQS's 1 MiB (core/batching).
     attributes = withStringAttribute(m.raw, attributes, 'sqsops.key', m.key);
     attributes = withStringAttribute(m.raw, attributes, FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(','));
-    attributes = withStringAttribute(m.raw, attributes, ERRORS_ATTRIBUTE, redact(JSON.stringify(failures)).slice(0, 4000));
+    attributes = withStringAttribute(m.raw, attributes, ERRORS_ATTRIBUTE, redact(JSON.stringify(plain(failures))).slice(0, 4000));
     const out = await queues.sendBatch(queue.url, [
       {
         id: '0',
@@ -89,7 +111,8 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
         set.tasks.filter((t) => !done.has(t.name)),
       );
       if (failures.length === 0) return;
-      await toRejects(m, failures);
+      if (!options.rejects) throw taskFailure(failures);
+      await toRejects(m, failures, options.rejects);
       // Parked safely in the rejects queue: handled, but not saved (the run counts it apart).
       return { rejected: `tasks failed: ${failures.map((f) => f.task).join(', ')}` };
     }
@@ -98,25 +121,20 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
       ? set.tasks.filter((t) => names.includes(t.name) && !done.has(t.name))
       : set.tasks.filter((t) => !done.has(t.name));
     const failures = await runTasks(m, tasks);
-    if (failures.length === 0 || !set.failureTask) {
-      if (failures.length)
-        throw Object.assign(new Error(`tasks still fail (${failures.map((f) => f.task).join(', ')}) and there is no failure task`), {
-          retryable: true,
-        });
-      return;
-    }
+    if (failures.length === 0) return;
+    if (!set.failureTask) throw taskFailure(failures, 'still fails (no failure task)');
     const marker = `failure:${set.failureTask.name}`;
     if (done.has(marker)) return;
     const failureTask = set.failureTask;
-    await limit(() => failureTask.run(m, { attempt: 1, failures }));
+    await limit(() => failureTask.run(m, { attempt: 1, failures: plain(failures) }));
     options.onTaskRun?.(failureTask.name, m, true);
     if (ledger) await ledger.markTaskDone(m.key, owner, marker);
   };
 
   return {
     name: options.mode === 'requests' ? 'tasks' : 'tasks:rejects',
-    // A throw here means the message could not be parked in the rejects queue, or the
-    // failure task failed: both are worth another try later (retryable).
+    // A throw here is the message's failure: its tasks failed with no rejects queue (see
+    // taskFailure), it could not be parked in the rejects queue, or the failure task failed.
     write: (batch): Promise<SinkResult> => writeEach(batch, handle),
     async close() {},
   };

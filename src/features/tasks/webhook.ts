@@ -18,7 +18,7 @@ export function webhookTask(url: string, options: { timeoutMs?: number } = {}): 
     failure: true,
     async run(message, ctx) {
       const { request } = await import('undici');
-      let res;
+      let res: Awaited<ReturnType<typeof request>>;
       try {
         res = await request(url, {
           method: 'POST',

@@ -1,7 +1,8 @@
 /**
- * The sinks, built from a plain description (the CLI makes it from flags, the Lambda
+ * The built-in sinks, built from a plain description (the CLI makes it from flags, the Lambda
  * handler from environment variables). The table below is the table of contents;
- * each sink's module (and driver) is imported only when it is used.
+ * each sink's module (and driver) is imported only when it is used. Your own code (tasks
+ * and custom sinks) is loaded by features/tasks/load.ts and wired beside these (wire.ts).
  */
 import type { AwsClients } from '../../../aws/clients.js';
 import { UsageError } from '../../../core/errors.js';
@@ -13,7 +14,6 @@ export type SinkName = (typeof SINK_NAMES)[number];
 
 export interface SinkSpec {
   sinks: SinkName[];
-  handlers?: string[];
   s3?: { bucket: string; prefix?: string; mode?: 'object' | 'batch' };
   mongodb?: { url?: string; database?: string; collection?: string };
   mssql?: { url?: string; table?: string };
@@ -56,10 +56,6 @@ export async function buildSinks(spec: SinkSpec, clients: AwsClients, notify: (m
   for (const name of new Set(spec.sinks)) {
     if (!(name in BUILDERS)) throw new UsageError(`unknown sink "${name}"`, { hint: `use ${SINK_NAMES.join(', ')}` });
     sinks.push(await BUILDERS[name](spec, clients, notify));
-  }
-  if (spec.handlers?.length) {
-    const { loadHandlerSink } = await import('./handler.js');
-    for (const path of spec.handlers) sinks.push(await loadHandlerSink(path));
   }
   return sinks;
 }

@@ -57,7 +57,7 @@ export interface Sink {
 }
 
 /** What a per-message handler may return: nothing (written), or where it routed the message instead. */
-export type HandleResult = void | { rejected: string };
+export type HandleResult = undefined | { rejected: string };
 
 /**
  * Runs `handle` for every message of a batch at once and reports each: a throw is that
@@ -65,16 +65,18 @@ export type HandleResult = void | { rejected: string };
  */
 export async function writeEach(
   batch: SinkMessage[],
-  handle: (m: SinkMessage) => Promise<HandleResult> | HandleResult,
+  // unknown: a handler that returns nothing is the common case; only a HandleResult is read.
+  handle: (m: SinkMessage) => unknown,
 ): Promise<SinkResult> {
   const result: SinkResult = { succeeded: [], failed: [] };
+  const rejected: { key: string; reason: string }[] = [];
   await Promise.all(
     batch.map(async (m) => {
       try {
-        const out = await handle(m);
+        const out = (await handle(m)) as HandleResult;
         result.succeeded.push(m.key);
         if (out && typeof out === 'object' && typeof out.rejected === 'string') {
-          (result.rejected ??= []).push({ key: m.key, reason: out.rejected });
+          rejected.push({ key: m.key, reason: out.rejected });
         }
       } catch (e: unknown) {
         const error = e instanceof Error ? e : new Error(String(e));
@@ -82,6 +84,7 @@ export async function writeEach(
       }
     }),
   );
+  if (rejected.length) result.rejected = rejected;
   return result;
 }
 

@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { createS3Sink, objectKeyFor } from '../../src/features/process/sinks/s3.js';
-import { sinkFromHandler } from '../../src/features/process/sinks/handler.js';
+import { createTaskSink } from '../../src/features/tasks/runner.js';
 import { ObjectStore } from '../../src/aws/objects.js';
 import { sinkContract, message } from './contract.js';
 import { describe, expect, it, afterAll } from 'vitest';
@@ -44,10 +44,17 @@ async function s3Under(mode: 'object' | 'batch') {
 
 sinkContract('s3', () => s3Under('object'));
 
+// A handle(message) module becomes a task: the tasks sink running it keeps the contract too.
 const store = new Map<string, unknown>();
-sinkContract('handler', async () => ({
-  sink: sinkFromHandler('memory', (m) => void store.set(m.key, m.body)),
-  reopen: async () => sinkFromHandler('memory', (m) => void store.set(m.key, m.body)),
+const memoryTasks = () =>
+  createTaskSink({
+    set: { tasks: [{ name: 'memory', file: '(test)', run: (m) => void store.set(m.key, m.body) }] },
+    mode: 'requests',
+    owner: 'contract',
+  });
+sinkContract('tasks', async () => ({
+  sink: memoryTasks(),
+  reopen: async () => memoryTasks(),
   read: async (key) => store.get(key),
   count: async () => store.size,
   cleanup: async () => store.clear(),
