@@ -1,10 +1,10 @@
 /** Tasks from the command line: checking a folder, and the requests → rejects flow. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, parseJson, ROOT, type CliHome, type ProcessSqsJson } from '../helpers/cli.js';
+import { newHome, parseJson, ROOT, type CliHome, type LocalStatusJson, type ProcessSqsJson } from '../helpers/cli.js';
 import type { ShowResult } from '../../src/features/ledger/ledgerOps.js';
 
 let cli: CliHome;
@@ -12,6 +12,13 @@ beforeAll(() => {
   cli = newHome();
 });
 afterAll(async () => cli.cleanup());
+
+const fixture = (name: string) => join(ROOT, 'test/fixtures', name);
+
+async function depth(queue: string): Promise<number | undefined> {
+  const status = parseJson<LocalStatusJson>((await cli.run(['local', 'status', '--json'])).stdout);
+  return status.queues.find((x) => x.name === queue)?.visible;
+}
 
 describe('sqsops tasks and process-sqs --handlers', () => {
   it('lists a valid folder of tasks', async () => {
@@ -62,6 +69,7 @@ describe('sqsops tasks and process-sqs --handlers', () => {
           'orderId',
           '--handlers',
           join(ROOT, 'examples/tasks'),
+          '--rejects-queue',
           '--drain',
           '--wait',
           '1',
@@ -109,5 +117,71 @@ describe('sqsops tasks and process-sqs --handlers', () => {
     } finally {
       receiver.close();
     }
+  });
+
+  it('checks module files: a handle() module is a task, a write(batch) module a custom sink', async () => {
+    const r = await cli.run(['tasks', fixture('plugins/audit.mjs'), fixture('plugins/memorySink.mjs'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(parseJson<{ tasks: { name: string; role: string; file: string }[] }>(r.stdout).tasks).toEqual([
+      { name: 'audit', role: 'every message', file: fixture('plugins/audit.mjs') },
+      { name: 'memory', role: 'custom sink', file: fixture('plugins/memorySink.mjs') },
+    ]);
+  });
+
+  it('refuses two tasks of one name from --handlers and --handler with one line, before touching a message', async () => {
+    const r = await cli.run(['process-sqs', '--handlers', fixture('tasks-ok'), '--handler', fixture('plugins/audit.mjs'), '--drain']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: .*tasks-ok\/audit\.mjs and .*plugins\/audit\.mjs both define the task "audit"$/m);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('sends a message whose --handler task says retryable: false to the DLQ, and the summary adds up', async () => {
+    expect((await cli.run(['produce', '--queue', 'refused', '--count', '3', '--seed', '2'])).code).toBe(0);
+    const r = await cli.run(
+      ['process-sqs', '--queue', 'refused', '--key', 'orderId', '--handler', fixture('plugins/refuse.mjs')].concat([
+        '--drain',
+        '--wait',
+        '1',
+        '--json',
+      ]),
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = parseJson<ProcessSqsJson>(r.stdout);
+    expect(out.metrics).toMatchObject({
+      MessagesReceived: 3,
+      InvalidMessages: 3,
+      MessagesToDLQ: 3,
+      MessagesRetried: 0,
+      MessagesDeleted: 3,
+    });
+    expect(out.identityHolds).toBe(true);
+    expect(await depth('refused-dlq')).toBe(3);
+  });
+
+  it('parks --handler failures in the --rejects-queue while a custom sink given the same way stores every message', async () => {
+    const stored = join(cli.home, 'memory-sink.txt');
+    expect((await cli.run(['produce', '--queue', 'parking', '--count', '4', '--seed', '3'])).code).toBe(0);
+    // A rejects queue by another name than <queue>-rejects is made by setup: a typo creates nothing.
+    expect((await cli.run(['setup', '--queue', 'parked'])).code).toBe(0);
+    const r = await cli.run(
+      [
+        'process-sqs',
+        '--queue',
+        'parking',
+        '--key',
+        'orderId',
+        '--handler',
+        fixture('plugins/refuse.mjs'),
+        fixture('plugins/memorySink.mjs'),
+      ].concat(['--rejects-queue', 'parked', '--drain', '--wait', '1', '--json']),
+      { env: { MEMORY_SINK_FILE: stored } },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const out = parseJson<ProcessSqsJson>(r.stdout);
+    expect(out.metrics).toMatchObject({ MessagesReceived: 4, MessagesToRejects: 4, MessagesSaved: 0, MessagesDeleted: 4 });
+    expect(out.identityHolds).toBe(true);
+    expect(r.stderr).toMatch(/^4 messages went to parked: a task failed/m);
+    expect(await depth('parked')).toBe(4);
+    expect(new Set(readFileSync(stored, 'utf8').trim().split('\n')).size).toBe(4);
   });
 });
