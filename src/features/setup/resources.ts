@@ -60,7 +60,7 @@ function onlyDefaults(clients: AwsClients): boolean {
   return clients.target.kind === 'local' && clients.target.autoCreate === 'defaults';
 }
 
-/** The default queue, or the rejects queue of a queue that exists (process-sqs --handlers makes one per queue). */
+/** The default queue, or the rejects queue of a queue that exists (process-sqs --rejects-queue makes one per queue). */
 async function isDefaultQueue(queues: SqsQueues, name: string): Promise<boolean> {
   if (name === defaultNames().queue) return true;
   const base = /^(.+)-rejects(\.fifo)?$/.exec(name);
