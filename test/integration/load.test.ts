@@ -67,6 +67,11 @@ describe('load', () => {
     expect(r.completed).toBe(r.sent);
     const paused = r.samples.filter((s) => s.workersRunning === 0 && s.phase === 'send');
     expect(paused.length).toBeGreaterThan(0);
+    // The pause as it happened, and every sample taken with no workers running is flagged.
+    expect(r.pause!.fromMs).toBeGreaterThanOrEqual(495);
+    expect(r.pause!.toMs).toBeGreaterThanOrEqual(1795);
+    expect(paused.every((s) => s.paused)).toBe(true);
+    expect(r.samples.at(-1)!.paused).toBe(false);
     // While nobody consumes, messages wait on the queue and the oldest one ages.
     expect(Math.max(...paused.map((s) => s.visible))).toBeGreaterThan(0);
     // A message sent just after the pause waited at least until the workers came back.

@@ -12,6 +12,14 @@ export interface Series {
   dashed?: boolean;
 }
 
+/** A stretch of the x axis to shade (the workers' pause), with its legend entry. */
+export interface Band {
+  from: number;
+  to: number;
+  label: string;
+}
+
+const BAND_COLOR = '#bab0ac';
 const W = 860;
 const H = 260;
 const PAD = { left: 64, right: 16, top: 28, bottom: 36 };
@@ -36,7 +44,7 @@ function caption(id: string, title: string, unit: string): string {
 
 const fmt = (v: number) => (v >= 10_000 ? `${Math.round(v / 1000)}k` : v >= 100 ? String(Math.round(v)) : String(Math.round(v * 10) / 10));
 
-export function lineChart(id: string, title: string, unit: string, series: Series[], xMax: number): string {
+export function lineChart(id: string, title: string, unit: string, series: Series[], xMax: number, bands: Band[] = []): string {
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const yMax = Math.max(1, ...ys);
   const step = niceStep(yMax);
@@ -65,15 +73,33 @@ export function lineChart(id: string, title: string, unit: string, series: Serie
     const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     return `<path class="series" data-series="${escapeHtml(s.name)}" d="${d}" stroke="${s.color}" fill="none" stroke-width="1.8"${dash}/>`;
   });
-  const legend = series.map(
-    (s, i) =>
-      `<g transform="translate(${PAD.left + i * 130},12)"><rect width="12" height="3" y="-4" fill="${s.color}"/>` +
-      `<text x="16" class="legend">${escapeHtml(s.name)}</text></g>`,
-  );
+  // Under the lines, full height, clipped to the axis: where the x range says it was.
+  const shaded = bands.map((b) => {
+    const x1 = px(Math.min(Math.max(0, b.from), xSpan));
+    const x2 = px(Math.min(Math.max(0, b.to), xSpan));
+    return (
+      `<rect class="band" data-band="${escapeHtml(b.label)}" x="${x1.toFixed(1)}" y="${PAD.top}" width="${(x2 - x1).toFixed(1)}" ` +
+      `height="${H - PAD.top - PAD.bottom}" fill="${BAND_COLOR}" fill-opacity="0.35"><title>${escapeHtml(b.label)}: ` +
+      `${fmt(b.from)}-${fmt(b.to)} s</title></rect>`
+    );
+  });
+  const legend = [
+    ...series.map(
+      (s, i) =>
+        `<g transform="translate(${PAD.left + i * 130},12)"><rect width="12" height="3" y="-4" fill="${s.color}"/>` +
+        `<text x="16" class="legend">${escapeHtml(s.name)}</text></g>`,
+    ),
+    ...bands.map(
+      (b, i) =>
+        `<g transform="translate(${PAD.left + (series.length + i) * 130},12)"><rect width="12" height="9" y="-8" fill="${BAND_COLOR}" ` +
+        `fill-opacity="0.6"/><text x="16" class="legend">${escapeHtml(b.label)}</text></g>`,
+    ),
+  ];
   return `${caption(id, title, `${unit}; x: seconds since start`)}
 <svg viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="${escapeHtml(title)}" data-x-max="${xSpan}" data-y-max="${top}">
 <line class="axis" x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${H - PAD.bottom}"/>
 <line class="axis" x1="${PAD.left}" x2="${W - PAD.right}" y1="${H - PAD.bottom}" y2="${H - PAD.bottom}"/>
+${shaded.join('\n')}
 ${grid.join('\n')}
 ${paths.join('\n')}
 ${legend.join('\n')}

@@ -101,6 +101,9 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
   let phase: LoadSample['phase'] = 'send';
   let last = { t: 0, sent: 0, completed: 0 };
   let sendEnded = 0;
+  // When the pause really began and ended (ms since the start), for the samples and the report.
+  let pausedAt: number | undefined;
+  let resumedAt: number | undefined;
   const takeSample = async () => {
     const t = Date.now() - started;
     for (const [id, e] of early) {
@@ -113,6 +116,8 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
     const oldestAgeMs = oldest.done ? 0 : Date.now() - oldest.value;
     if (oldestAgeMs > maxAgeMs) maxAgeMs = oldestAgeMs;
     const secs = Math.max(0.001, (t - last.t) / 1000);
+    // Paused for any part of (last.t, t]: the same window the report shades.
+    const paused = pausedAt !== undefined && pausedAt < t && (resumedAt === undefined || resumedAt > last.t);
     const sample: LoadSample = {
       t,
       phase,
@@ -124,6 +129,7 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
       inFlight: depth.inFlight,
       oldestAgeMs,
       workersRunning: pool.running,
+      paused,
       sent,
       completed,
     };
@@ -140,10 +146,18 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
   // The backlog scenario: consumers stop (a deploy, an outage) and come back.
   const timers: NodeJS.Timeout[] = [];
   let resumed = options.pauseAtMs === undefined;
-  if (options.pauseAtMs !== undefined) timers.push(setTimeout(() => void pool.stop(), options.pauseAtMs));
+  if (options.pauseAtMs !== undefined) {
+    timers.push(
+      setTimeout(() => {
+        pausedAt = Date.now() - started;
+        void pool.stop();
+      }, options.pauseAtMs),
+    );
+  }
   if (options.resumeAtMs !== undefined) {
     timers.push(
       setTimeout(() => {
+        resumedAt = Date.now() - started;
         resumed = true;
         pool.start();
       }, options.resumeAtMs),
@@ -195,6 +209,8 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
   // Achieved: what went out within the window (a slow start that catches up by the end is fine).
   const achievedRate = (sendResult.onTime * 1000) / options.durationMs;
   const inDlq = dlq ? (await depthOf(sampler, dlq.url)).visible : undefined;
+  // A run stopped before the resume was paused until its last sample.
+  const pause = pausedAt === undefined ? undefined : { fromMs: pausedAt, toMs: resumedAt ?? samples.at(-1)!.t };
   return {
     queue: queue.name,
     dlq: dlq?.name,
@@ -218,6 +234,7 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
     latency: total.summary(),
     maxAgeMs: Math.round(maxAgeMs),
     maxAgeLimitMs: options.maxAgeMs,
+    pause,
     stoppedBy,
     samples,
     histogram: total.buckets(),

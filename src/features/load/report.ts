@@ -4,7 +4,7 @@
  * adds a readout under the pointer and marks the page rendered; the charts are drawn
  * without it.
  */
-import { escapeHtml, histogramChart, lineChart, type Series } from './charts.js';
+import { type Band, escapeHtml, histogramChart, lineChart, type Series } from './charts.js';
 import type { LoadResult } from './types.js';
 
 const CSS = `body{font:14px system-ui,sans-serif;margin:24px auto;max-width:920px;color:#222}
@@ -22,7 +22,7 @@ var t=(x-64)/(860-80)*Number(svg.dataset.xMax);var best=data[0];
 data.forEach(function(s){if(Math.abs(s.t/1000-t)<Math.abs(best.t/1000-t))best=s;});
 if(!best)return;out.style.display='block';out.style.left=(e.clientX+12)+'px';out.style.top=(e.clientY+12)+'px';
 out.textContent='t='+(best.t/1000).toFixed(0)+'s sent '+best.sentRate+'/s done '+best.completedRate+'/s p99 '+
-best.latency.p99+' ms depth '+best.visible+' oldest '+best.oldestAgeMs+' ms';});
+best.latency.p99+' ms depth '+best.visible+' oldest '+best.oldestAgeMs+' ms'+(best.paused?' (workers paused)':'');});
 svg.addEventListener('mouseleave',function(){out.style.display='none';});});
 var drawn=Array.prototype.filter.call(document.querySelectorAll('svg path.series'),
 function(p){return (p.getAttribute('d')||'').length>1;}).length;
@@ -52,6 +52,8 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
       dashed: true,
     });
   }
+  // The workers' pause (--pause-workers-at .. --resume-at), shaded on every chart over time.
+  const bands: Band[] = r.pause ? [{ from: x(r.pause.fromMs), to: x(r.pause.toMs), label: 'workers paused' }] : [];
   const charts = [
     lineChart(
       'latency',
@@ -64,6 +66,7 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
         { name: 'max', color: '#76b7b2', points: lat((v) => v.latency.max), dashed: true },
       ],
       xMax,
+      bands,
     ),
     lineChart(
       'throughput',
@@ -75,6 +78,7 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
         { name: 'completed', color: '#59a14f', points: pts((v) => v.completedRate) },
       ],
       xMax,
+      bands,
     ),
     lineChart(
       'depth',
@@ -85,16 +89,19 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
         { name: 'in flight', color: '#f28e2b', points: pts((v) => v.inFlight) },
       ],
       xMax,
+      bands,
     ),
-    lineChart('age', 'Age of the oldest waiting message (from our send times)', 'seconds', ageSeries, xMax),
+    lineChart('age', 'Age of the oldest waiting message (from our send times)', 'seconds', ageSeries, xMax, bands),
     histogramChart('histogram', 'Latency histogram, whole run', r.histogram),
   ];
   const l = r.latency;
   const limit = r.maxAgeLimitMs !== undefined ? ` (limit ${r.maxAgeLimitMs / 1000} s)` : '';
+  const pause = r.pause ? `${(r.pause.fromMs / 1000).toFixed(1)} s to ${(r.pause.toMs / 1000).toFixed(1)} s (shaded below)` : 'no';
   const summary = [
     row('rate asked', `${r.rate} (${r.askedRate} msg/s on average)`),
     row('rate achieved (sent)', `${r.achievedRate} msg/s`, r.senderLimited),
     row('workers', `${r.workers.count} (${r.workers.mode})`),
+    row('workers paused', pause),
     row('send time / drain time', `${(r.durationMs / 1000).toFixed(1)} s / ${(r.drainMs / 1000).toFixed(1)} s`),
     row('sent', r.sent),
     row('not sent (refused or failed)', r.sendFailed, r.sendFailed > 0),

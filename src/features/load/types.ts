@@ -47,6 +47,8 @@ export interface LoadSample {
   /** Age of the oldest message sent and not yet completed, from our own send times. */
   oldestAgeMs: number;
   workersRunning: number;
+  /** The workers were paused (--pause-workers-at) for some part of this interval. */
+  paused: boolean;
   sent: number;
   completed: number;
 }
@@ -80,6 +82,8 @@ export interface LoadResult {
   /** The longest any message waited, sampled and at completion. */
   maxAgeMs: number;
   maxAgeLimitMs?: number;
+  /** When the workers were paused, in ms since the start, as it happened (timers fire a little late). */
+  pause?: { fromMs: number; toMs: number };
   /** Set when the drain stopped early: the timeout, an interrupt, or a worker's error. */
   stoppedBy?: string;
   samples: LoadSample[];
