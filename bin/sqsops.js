@@ -12,6 +12,18 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(2);
 }
 // Reuse V8's compiled code across runs (Node >= 22.1): start-up is most of a short command.
+// The cache lives in the user's own state dir (0700), never in a shared /tmp folder another
+// user could fill with code for us to run. Without a writable home it is simply not used.
 const { enableCompileCache } = await import('node:module');
-enableCompileCache?.();
+if (enableCompileCache) {
+  const [{ mkdirSync }, { homedir }, { join, resolve }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
+  const configured = process.env.SQSOPS_HOME?.trim();
+  const cache = join(configured ? resolve(configured) : join(homedir(), '.sqsops'), 'cache', 'compile');
+  try {
+    mkdirSync(cache, { recursive: true, mode: 0o700 });
+    enableCompileCache(cache);
+  } catch {
+    // a read-only or missing home: run without the cache
+  }
+}
 await import('../dist/cli.js');
