@@ -4,17 +4,23 @@
  *  - ceiling: a plain SendMessageBatch loop (10 pre-built bodies per call) at the best
  *    of several concurrencies;
  *  - sqsops: the library's produce() (event generation included) at its default and
- *    at its best concurrency, in this warm process;
- *  - like with like: the CLI and the library each in a fresh process (cold JIT, process
- *    start, daemon lookup and exit included), interleaved, medians and spread.
+ *    at its best concurrency, in this warm process (best of --repeats);
+ *  - side by side, interleaved rounds at that best concurrency: the CLI end to end, the
+ *    library in a fresh process (cold JIT, process start, daemon lookup and exit included,
+ *    like the CLI), and the library warm in this process (issue 15's baseline), with the
+ *    CLI's ratio to both baselines, and the CLI at its default concurrency.
  * Every run talks to one server: the embedded local AWS daemon (a separate process, state on
  * disk, SigV4 checked), as the CLI uses it. Nothing is in-process on the server side.
+ * Client CPU per message (user + system, whole process for the fresh ones, from /usr/bin/time
+ * where it exists) tells a slower client from a busier machine: the machine may be shared.
  * Usage: npm run bench:produce [-- --messages 20000 --repeats 3 --concurrencies 1,4,8,16,32]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { SQSClient, CreateQueueCommand, DeleteQueueCommand, GetQueueUrlCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { produce } from '../dist/index.js';
@@ -102,31 +108,44 @@ async function rawCeiling(concurrency) {
   return N / secs;
 }
 
-async function sqsopsProduce(concurrency, prebuilt = false) {
+/** The library in this (warm) process: produce()'s own rate, and this process's CPU per message meanwhile. */
+async function warmProduce(concurrency, prebuilt = false) {
   const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
   const inputs = prebuilt ? Array.from({ length: N }, (_, i) => ({ body, source: `#${i}` })) : undefined;
   const queue = `bench-sqsops-${queueSeq++}`;
-  const r = await produce(clients, { queue, count: N, concurrency, seed: 1, ...(inputs ? { inputs } : {}) });
+  const cpu0 = process.cpuUsage();
+  const r = await produce(clients, { queue, count: N, concurrency, seed: 1, inputs });
+  const cpu = process.cpuUsage(cpu0);
   clients.destroy();
   await dropQueue(queue);
   if (r.sent !== N) throw new Error(`produce sent ${r.sent}/${N}`);
-  return r.messagesPerSecond;
+  return { endToEnd: r.messagesPerSecond, sending: r.messagesPerSecond, startMs: 0, cpuUs: (cpu.user + cpu.system) / N };
 }
+const sqsopsProduce = async (c, prebuilt) => (await warmProduce(c, prebuilt)).endToEnd;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)})`;
 const childEnv = { ...process.env, SQSOPS_HOME: home, SQSOPS_LOCAL_PORT: '0', SQSOPS_TARGET: 'local' };
+// The child's whole CPU (start-up included), where GNU time is there to tell it.
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /** One fresh process, timed from spawn to exit; `durationMs` is produce()'s own clock, from its JSON. */
 async function timedProcess(args, what, queue) {
+  const argv = TIME ? [TIME, '-f', 'cpu %U %S', process.execPath, ...args] : [process.execPath, ...args];
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { env: childEnv, encoding: 'utf8' });
+  const r = spawnSync(argv[0], argv.slice(1), { env: childEnv, encoding: 'utf8' });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${what}: ${r.stderr}`);
   const { durationMs, sent } = JSON.parse(r.stdout);
   if (sent !== N) throw new Error(`${what} sent ${sent}/${N}`);
+  const cpu = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   await dropQueue(queue);
-  return { endToEnd: N / (wallMs / 1000), sending: N / (durationMs / 1000), startMs: wallMs - durationMs };
+  return {
+    endToEnd: N / (wallMs / 1000),
+    sending: N / (durationMs / 1000),
+    startMs: wallMs - durationMs,
+    cpuUs: cpu ? ((Number(cpu[1]) + Number(cpu[2])) * 1e6) / N : Number.NaN,
+  };
 }
 
 /** The CLI end to end, process start included; concurrency undefined: its default. */
@@ -144,7 +163,8 @@ function cliProduce(concurrency) {
 function libraryProcess(concurrency) {
   const queue = `bench-libp-${queueSeq++}`;
   const code = `
-    const { ensureLocalAws, localCredentials, createClients, produce } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+    const { produce } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+    const { ensureLocalAws, localCredentials, createClients } = await import(${JSON.stringify(new URL('../dist/testing.js', import.meta.url).href)});
     const home = process.env.SQSOPS_HOME;
     const { server } = await ensureLocalAws({ home, port: 0 });
     const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
@@ -154,9 +174,9 @@ function libraryProcess(concurrency) {
   return timedProcess(['--input-type=module', '-e', code], 'library process', queue);
 }
 
-const rows = [];
 const raw = {};
 const lib = {};
+const load = [loadavg()[0]];
 try {
   // Warm the emulator and the SDK once, untimed.
   await rawCeiling(4);
@@ -169,61 +189,63 @@ try {
   }
   const bestRawC = Number(Object.entries(raw).sort((a, b) => b[1] - a[1])[0][0]);
   const bestLibC = Number(Object.entries(lib).sort((a, b) => b[1] - a[1])[0][0]);
-  // Like with like: the CLI and the library each in a fresh process against the same daemon,
-  // interleaved, REPEATS each; medians with their spread (best-of would reward the noise).
-  const cli = [];
-  const cliDefault = [];
-  const libProc = [];
+  // Side by side at the library's best concurrency, interleaved, REPEATS rounds; medians with
+  // their spread (best-of would reward the noise). The order turns each round, so no kind
+  // always runs first (or last) on a machine whose load drifts.
+  const kinds = [
+    ['CLI', () => cliProduce(bestLibC)],
+    ['library, fresh process', () => libraryProcess(bestLibC)],
+    ['library, warm in this process', () => warmProduce(bestLibC)],
+    [`CLI, default concurrency ${DEFAULT_CONCURRENCY}`, () => cliProduce(undefined)],
+  ];
+  const runs = kinds.map(() => []);
   for (let r = 0; r < REPEATS; r++) {
-    // The order turns each round, so no kind always runs first (or last) on a machine whose load drifts.
-    const kinds = [() => libraryProcess(bestLibC), () => cliProduce(bestLibC), () => cliProduce(undefined)];
-    const into = [libProc, cli, cliDefault];
     for (let k = 0; k < kinds.length; k++) {
       const j = (k + r) % kinds.length;
-      into[j].push(await kinds[j]());
+      runs[j].push(await kinds[j][1]());
     }
+    load.push(loadavg()[0]);
   }
   const prebuilt = await sqsopsProduce(bestLibC, true);
   const ceiling = raw[bestRawC];
-  for (const c of CONCURRENCIES) rows.push([`concurrency ${c}`, raw[c].toFixed(0), lib[c].toFixed(0), (lib[c] / raw[c]).toFixed(2)]);
   console.log(
-    `produce: ${N} messages per run, best of ${REPEATS}, Node ${process.version}, emulator at ${server.endpoint} (state on disk)\n`,
+    `produce: ${N} messages per run, Node ${process.version}, emulator at ${server.endpoint} (state on disk), ` +
+      `load average ${load.map((l) => l.toFixed(1)).join(' → ')} on ${availableParallelism()} cores\n`,
   );
+  console.log(`best of ${REPEATS}, warm in this process:`);
   console.log(['', 'raw SendMessageBatch msg/s', 'sqsops produce() msg/s', 'ratio'].join(' | '));
-  for (const r of rows) console.log(r.join(' | '));
+  for (const c of CONCURRENCIES)
+    console.log([`concurrency ${c}`, raw[c].toFixed(0), lib[c].toFixed(0), (lib[c] / raw[c]).toFixed(2)].join(' | '));
   console.log(`\nceiling (raw, best: concurrency ${bestRawC}): ${ceiling.toFixed(0)} msg/s`);
   const libDefault = lib[DEFAULT_CONCURRENCY];
-  const defaultRatio = (libDefault / ceiling).toFixed(2);
+  const best = lib[bestLibC];
   console.log(
-    `sqsops produce() at default concurrency ${DEFAULT_CONCURRENCY}: ${libDefault.toFixed(0)} msg/s = ${defaultRatio}x the ceiling`,
+    `sqsops produce() at default concurrency ${DEFAULT_CONCURRENCY}: ${libDefault.toFixed(0)} msg/s = ${(libDefault / ceiling).toFixed(2)}x the ceiling`,
   );
   console.log(
-    `sqsops produce() at its best (concurrency ${bestLibC}): ${lib[bestLibC].toFixed(0)} msg/s = ${(lib[bestLibC] / ceiling).toFixed(2)}x the ceiling (target >= 0.9x)`,
+    `sqsops produce() at its best (concurrency ${bestLibC}): ${best.toFixed(0)} msg/s = ${(best / ceiling).toFixed(2)}x the ceiling`,
   );
   console.log(
     `sqsops produce() of pre-built bodies (pipeline alone, concurrency ${bestLibC}): ${prebuilt.toFixed(0)} msg/s = ${(prebuilt / ceiling).toFixed(2)}x`,
   );
-  const pick = (runs, k) => runs.map((x) => x[k]);
-  console.log(`\nfresh processes against the same daemon, concurrency ${bestLibC}, median (min-max) of ${REPEATS}, msg/s:`);
-  console.log(['', 'end to end (process start included)', 'sending (produce() clock)', 'start + connect + exit ms'].join(' | '));
-  for (const [name, runs] of [
-    ['library process', libProc],
-    ['CLI', cli],
-    ['CLI, default concurrency', cliDefault],
-  ]) {
-    console.log([name, spread(pick(runs, 'endToEnd')), spread(pick(runs, 'sending')), spread(pick(runs, 'startMs'))].join(' | '));
-  }
-  const cliE2e = median(pick(cli, 'endToEnd'));
+
+  const pick = (xs, k) => xs.map((x) => x[k]);
+  console.log(`\nside by side, concurrency ${bestLibC} unless named, interleaved, median (min-max) of ${REPEATS}:`);
+  console.log(['', 'end to end msg/s', 'sending msg/s (produce() clock)', 'start + connect + exit ms', 'client CPU us/msg'].join(' | '));
+  kinds.forEach(([name], i) => {
+    const cpu = pick(runs[i], 'cpuUs');
+    const cpuText = cpu.some(Number.isNaN) ? 'n/a' : spread(cpu);
+    console.log(
+      [name, spread(pick(runs[i], 'endToEnd')), spread(pick(runs[i], 'sending')), spread(pick(runs[i], 'startMs')), cpuText].join(' | '),
+    );
+  });
+  const [cli, libFresh, libWarm, cliDefault] = runs.map((xs) => median(pick(xs, 'endToEnd')));
   console.log(
-    `\nCLI end to end versus the library in a fresh process: ${(cliE2e / median(pick(libProc, 'endToEnd'))).toFixed(2)}x (target >= 0.8x)`,
+    `\nCLI end to end versus the library warm in this process (median, same rounds): ${(cli / libWarm).toFixed(2)}x (target >= 0.8x)`,
   );
-  console.log(
-    `CLI end to end versus the library's best in this warm process: ${(cliE2e / lib[bestLibC]).toFixed(2)}x (a warm JIT and no start-up)`,
-  );
-  const best = lib[bestLibC];
-  console.log(
-    `CLI at its default concurrency versus at ${bestLibC}: ${(median(pick(cliDefault, 'endToEnd')) / cliE2e).toFixed(2)}x end to end`,
-  );
+  console.log(`CLI end to end versus the library's best warm run above: ${(cli / best).toFixed(2)}x`);
+  console.log(`CLI end to end versus the library in a fresh process: ${(cli / libFresh).toFixed(2)}x`);
+  console.log(`CLI at its default concurrency versus at ${bestLibC}: ${(cliDefault / cli).toFixed(2)}x end to end`);
   console.log(`library default concurrency ${DEFAULT_CONCURRENCY} versus its best: ${(libDefault / best).toFixed(2)}x (target >= 0.9x)`);
 } finally {
   admin.destroy();
