@@ -75,6 +75,7 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   const total = inputs?.length ?? count;
   const spinner = await ctx.out.spinner(`sending ${total} messages`);
   const started = performance.now();
+  let shown = 0;
   let result: ProduceResult;
   try {
     result = await produce(clients, {
@@ -94,7 +95,11 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
       onProgress: ({ sent, failed }) => {
-        const secs = (performance.now() - started) / 1000;
+        // Called twice a batch; the spinner redraws every 80 ms, so finer updates are formatting for nothing.
+        const now = performance.now();
+        if (now - shown < 100) return;
+        shown = now;
+        const secs = (now - started) / 1000;
         spinner.update(`sent ${sent}/${total}${failed ? `, ${failed} failed` : ''} (${rate(sent / Math.max(secs, 0.001))} msg/s)`);
       },
     });

@@ -5,10 +5,7 @@
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
-import { Ledger } from '../../aws/ledger.js';
-import { ObjectStore } from '../../aws/objects.js';
 import { attributeChanges, queueAttributes, type QueueConfig, type TopicConfig, type TopologyConfig } from '../../core/topology.js';
-import { SnsTopics, mergeQueuePolicy, subscriptionAttributes, topicSendStatement } from '../../aws/topic.js';
 import { QueueNotFoundError } from '../../core/errors.js';
 
 export interface SetupStep {
@@ -69,13 +66,17 @@ export async function setupTopology(clients: AwsClients, config: TopologyConfig,
     }
   }
   for (const topic of config.topics ?? []) await ensureTopic(clients, topic, dryRun, signal, record);
+  // DynamoDB, S3 and SNS are loaded only when asked for: produce creating a missing queue on the
+  // local AWS comes through here, and their SDKs would add a third to its start-up.
   if (config.ledgerTable) {
+    const { Ledger } = await import('../../aws/ledger.js');
     const ledger = new Ledger(await clients.dynamodb(), config.ledgerTable, signal, clients.endpointOf('dynamodb'));
     const exists = await ledger.exists();
     if (!exists && !dryRun) await ledger.create();
     record({ resource: 'table', name: config.ledgerTable, action: exists ? 'unchanged' : 'create' });
   }
   if (config.bucket) {
+    const { ObjectStore } = await import('../../aws/objects.js');
     const objects = new ObjectStore(await clients.s3(), signal, clients.endpointOf('s3'));
     const exists = await objects.bucketExists(config.bucket);
     if (!exists && !dryRun) await objects.createBucket(config.bucket, clients.target.region);
@@ -92,6 +93,7 @@ async function ensureTopic(
   signal: AbortSignal | undefined,
   record: (s: SetupStep) => void,
 ): Promise<void> {
+  const { SnsTopics, mergeQueuePolicy, subscriptionAttributes, topicSendStatement } = await import('../../aws/topic.js');
   const topics = new SnsTopics(await clients.sns(), signal, clients.endpointOf('sns'));
   const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
   let ref = await topics.find(topic.name);
