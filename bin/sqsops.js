@@ -14,6 +14,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // Reuse V8's compiled code across runs (Node >= 22.1): start-up is most of a short command.
 // The cache lives in the user's own state dir (0700), never in a shared /tmp folder another
 // user could fill with code for us to run. Without a writable home it is simply not used.
+// (./.env is read later, by the CLI: a SQSOPS_HOME set only there leaves the cache in ~/.sqsops.)
 const { enableCompileCache } = await import('node:module');
 if (enableCompileCache) {
   const [{ mkdirSync }, { homedir }, { join, resolve }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
