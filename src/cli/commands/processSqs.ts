@@ -92,7 +92,8 @@ function render(result: ProcessSqsResult, format: string, ctx: CommandContext, r
 function verdict(result: ProcessSqsResult, rejectsQueue: string | undefined, ctx: CommandContext): void {
   const m = result.metrics;
   if ((m.MessagesDeferred ?? 0) > 0) {
-    ctx.out.note(`${m.MessagesDeferred} messages were left on the queue for another worker, or handed back at the stop`);
+    const why = 'key leased by another worker or poller, FIFO group held, or received at the stop';
+    ctx.out.note(`${m.MessagesDeferred} deferred: still on the queue (${why})`);
   }
   if ((m.MessagesToRejects ?? 0) > 0) {
     const where = rejectsQueue ?? 'the rejects queue';
