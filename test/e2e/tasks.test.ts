@@ -183,5 +183,21 @@ describe('sqsops tasks and process-sqs --handlers', () => {
     expect(r.stderr).toMatch(/^4 messages went to parked: a task failed/m);
     expect(await depth('parked')).toBe(4);
     expect(new Set(readFileSync(stored, 'utf8').trim().split('\n')).size).toBe(4);
+    // --rejects consumes the queue --rejects-queue names; the task still refuses for good and there is no failure task.
+    const again = await cli.run(
+      ['process-sqs', '--rejects', '--rejects-queue', 'parked', '--key', 'orderId', '--handler', fixture('plugins/refuse.mjs')].concat([
+        '--drain',
+        '--wait',
+        '1',
+        '--json',
+      ]),
+    );
+    expect(again.code, again.stderr).toBe(0);
+    const second = parseJson<ProcessSqsJson>(again.stdout);
+    expect(second.queue).toBe('parked');
+    expect(second.metrics).toMatchObject({ MessagesReceived: 4, InvalidMessages: 4, MessagesToDLQ: 4 });
+    expect(second.identityHolds).toBe(true);
+    expect(await depth('parked')).toBe(0);
+    expect(await depth('parked-dlq')).toBe(4);
   });
 });

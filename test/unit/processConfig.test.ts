@@ -66,4 +66,19 @@ describe('resolveProcessConfig', () => {
     expect(resolveProcessConfig({}, { ...h, rejects: true, rejectsQueue: true }).tasks).toMatchObject({ rejects: true });
     expect(resolveProcessConfig({}, { ...h, rejects: true, rejectsQueue: true }).tasks?.rejectsQueue).toBeUndefined();
   });
+
+  it('consumes the rejects queue --rejects is pointed at: --queue, a named --rejects-queue, the variable, or <queue>-rejects', () => {
+    const h = { handler: ['a.mjs'], rejects: true };
+    expect(resolveProcessConfig({}, h).queue).toBe('sqsops-events-rejects');
+    expect(resolveProcessConfig({}, { ...h, rejectsQueue: 'parked' }).queue).toBe('parked');
+    expect(resolveProcessConfig({}, { ...h, rejectsQueue: true }).queue).toBe('sqsops-events-rejects');
+    expect(resolveProcessConfig({ SQSOPS_REJECTS_QUEUE: 'env-parked' }, h).queue).toBe('env-parked');
+    expect(resolveProcessConfig({}, { ...h, queue: 'orders-rejects' }).queue).toBe('orders-rejects');
+    expect(resolveProcessConfig({}, { ...h, queue: 'parked', rejectsQueue: 'parked' }).queue).toBe('parked');
+    expect(() => resolveProcessConfig({}, { ...h, queue: 'a', rejectsQueue: 'b' })).toThrow(
+      '--rejects consumes one queue: --queue a or --rejects-queue b, not both',
+    );
+    // Without --rejects, --queue is the requests queue, whatever the rejects queue is called.
+    expect(resolveProcessConfig({}, { handler: ['a.mjs'], queue: 'orders', rejectsQueue: 'parked' }).queue).toBe('orders');
+  });
 });

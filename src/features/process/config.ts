@@ -99,6 +99,20 @@ export function schemaChoice(flag: string | false | undefined, env: string | und
   return path === 'none' ? { kind: 'none' } : { kind: 'file', path };
 }
 
+/**
+ * The queue `--rejects` consumes: `--queue` if given, else the rejects queue named by `--rejects-queue NAME` or
+ * SQSOPS_REJECTS_QUEUE, else the default queue's `<queue>-rejects`. Two different names are a question, not a guess.
+ */
+function rejectsToConsume(flags: ProcessFlags, fromEnv: string | undefined, defaultQueue: string): string {
+  const named = typeof flags.rejectsQueue === 'string' && flags.rejectsQueue ? flags.rejectsQueue : undefined;
+  if (flags.queue && named && flags.queue !== named) {
+    throw new UsageError(`--rejects consumes one queue: --queue ${flags.queue} or --rejects-queue ${named}, not both`, {
+      hint: 'with --rejects, --queue names the rejects queue itself',
+    });
+  }
+  return flags.queue ?? named ?? fromEnv ?? `${defaultQueue}-rejects`;
+}
+
 export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags = {}, runtime: ProcessRuntime = 'cli'): ProcessConfig {
   const d = PROCESS_DEFAULTS;
   const e = (name: string) => envOf(env, name);
@@ -116,7 +130,7 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
   }
   const key = flags.key ?? e('SQSOPS_KEY') ?? d.key;
   compileKey(key); // a malformed key fails before anything is touched
-  const queue = flags.queue ?? (flags.rejects ? `${names.queue}-rejects` : names.queue);
+  const queue = flags.rejects ? rejectsToConsume(flags, e('SQSOPS_REJECTS_QUEUE'), names.queue) : (flags.queue ?? names.queue);
   const table = flags.table ?? names.ledgerTable;
   const sinkNames = flags.sink ?? list(e('SQSOPS_SINKS'));
   const mongodbUrl = flags.mongodbUrl ?? e('SQSOPS_MONGODB_URL');
