@@ -14,6 +14,8 @@ beforeAll(() => {
 afterAll(async () => cli.cleanup());
 
 const fixture = (name: string) => join(ROOT, 'test/fixtures', name);
+/** process-sqs with these flags, draining the queue, the summary as JSON on stdout. */
+const drainJson = (flags: string[]) => cli.run(['process-sqs', ...flags, '--drain', '--wait', '1', '--json']);
 
 async function depth(queue: string): Promise<number | undefined> {
   const status = parseJson<LocalStatusJson>((await cli.run(['local', 'status', '--json'])).stdout);
@@ -137,14 +139,7 @@ describe('sqsops tasks and process-sqs --handlers', () => {
 
   it('sends a message whose --handler task says retryable: false to the DLQ, and the summary adds up', async () => {
     expect((await cli.run(['produce', '--queue', 'refused', '--count', '3', '--seed', '2'])).code).toBe(0);
-    const r = await cli.run(
-      ['process-sqs', '--queue', 'refused', '--key', 'orderId', '--handler', fixture('plugins/refuse.mjs')].concat([
-        '--drain',
-        '--wait',
-        '1',
-        '--json',
-      ]),
-    );
+    const r = await drainJson(['--queue', 'refused', '--key', 'orderId', '--handler', fixture('plugins/refuse.mjs')]);
     expect(r.code, r.stderr).toBe(0);
     const out = parseJson<ProcessSqsJson>(r.stdout);
     expect(out.metrics).toMatchObject({
@@ -184,14 +179,15 @@ describe('sqsops tasks and process-sqs --handlers', () => {
     expect(await depth('parked')).toBe(4);
     expect(new Set(readFileSync(stored, 'utf8').trim().split('\n')).size).toBe(4);
     // --rejects consumes the queue --rejects-queue names; the task still refuses for good and there is no failure task.
-    const again = await cli.run(
-      ['process-sqs', '--rejects', '--rejects-queue', 'parked', '--key', 'orderId', '--handler', fixture('plugins/refuse.mjs')].concat([
-        '--drain',
-        '--wait',
-        '1',
-        '--json',
-      ]),
-    );
+    const again = await drainJson([
+      '--rejects',
+      '--rejects-queue',
+      'parked',
+      '--key',
+      'orderId',
+      '--handler',
+      fixture('plugins/refuse.mjs'),
+    ]);
     expect(again.code, again.stderr).toBe(0);
     const second = parseJson<ProcessSqsJson>(again.stdout);
     expect(second.queue).toBe('parked');
