@@ -47,10 +47,10 @@ interface TaskFailure {
   retryable: boolean;
 }
 
-/** The message's failure when there is no rejects queue: poison only if no failing task may pass later. */
 /** What the rejects queue's attribute and the failure task see: each task's name and error. */
 const plain = (failures: TaskFailure[]) => failures.map(({ task, error }) => ({ task, error }));
 
+/** The message's failure when there is no rejects queue: poison only if no failing task may pass later. */
 function taskFailure(failures: TaskFailure[], what = 'failed'): Error {
   const detail = failures.map((f) => `${f.task} ${what}: ${f.error}`).join('; ');
   return Object.assign(new Error(detail), { retryable: failures.some((f) => f.retryable) });
