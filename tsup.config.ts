@@ -15,6 +15,9 @@ export default defineConfig([
     target: 'node22',
     platform: 'node',
     splitting: true,
+    // Keep `node:` on built-in imports: `node:sqlite` (the daemon counts what it will load)
+    // exists only under that name, and tsup would strip it.
+    removeNodeProtocol: false,
     // Maps of our own code only (dependencies stay external): small, and they let a user's
     // stack trace under --enable-source-maps name src/ lines in a bug report.
     sourcemap: true,

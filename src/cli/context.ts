@@ -78,6 +78,7 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
           fromDotEnv: deps.fromDotEnv,
           // A typo on the command line creates nothing: only default names are made on demand.
           autoCreate: 'defaults',
+          onWait: (message) => out.note(message),
         });
         closers.push(() => c.destroy());
         out.note(describeTarget(c.target, deps.fromDotEnv));

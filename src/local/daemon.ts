@@ -3,12 +3,15 @@
  * (or `sqsops local start`); one per state dir, guarded by a lock file, so every
  * sqsops process on the machine talks to the same emulators and state is never
  * opened twice. Its stdout/stderr go to server.log; its last line on a failed start
- * is `FATAL {json}`, which the manager turns into the user's error message.
+ * is `FATAL {json}`, which the manager turns into the user's error message. Before it loads
+ * a stored state of any size it writes `RESTORING {json}` (its pid, queues, messages), so a
+ * command waiting for it knows it is busy, not hung, and waits instead of killing it.
  *
  * It runs with umask 077 from its first line: SQLite's -wal/-shm files, dynalite's LevelDB
  * files and S3 object files are created by libraries, and must be private to the user too.
  */
-import { writeFileSync, renameSync, unlinkSync } from 'node:fs';
+import { existsSync, writeFileSync, renameSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { localPaths } from './paths.js';
 import { tryLock } from './locks.js';
@@ -32,6 +35,24 @@ function fatal(message: string, hint?: string): never {
   process.exit(1);
 }
 
+/** How many queues and messages fauxqs will load from its database; undefined when it has none. */
+async function storedSqsState(dataDir: string): Promise<{ queues: number; messages: number } | undefined> {
+  const file = join(dataDir, 'fauxqs', 'fauxqs.db');
+  if (!existsSync(file)) return undefined;
+  try {
+    const { DatabaseSync } = await import('node:sqlite');
+    const db = new DatabaseSync(file, { readOnly: true });
+    try {
+      const count = (table: string) => Number((db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n);
+      return { queues: count('sqs_queues'), messages: count('sqs_messages') };
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined; // not created yet, or a fauxqs with another schema: it reports its own errors
+  }
+}
+
 async function main(): Promise<void> {
   process.umask(0o077);
   const { values } = parseArgs({
@@ -52,8 +73,14 @@ async function main(): Promise<void> {
 
   let lastRequest = Date.now();
   let local: LocalAws;
+  let restoring: { messages: number; t0: number } | undefined;
   try {
     const credentials = loadOrCreateCredentials(paths.credentials);
+    const stored = await storedSqsState(paths.data);
+    if (stored?.messages) {
+      restoring = { messages: stored.messages, t0: Date.now() };
+      process.stdout.write(`RESTORING ${JSON.stringify({ pid: process.pid, ...stored, at: new Date().toISOString() })}\n`);
+    }
     local = await startLocalAws({
       credentials,
       dataDir: paths.data,
@@ -81,7 +108,8 @@ async function main(): Promise<void> {
   // Written atomically: a reader never sees half a file.
   writeFileSync(`${paths.serverFile}.tmp`, JSON.stringify(info, null, 2));
   renameSync(`${paths.serverFile}.tmp`, paths.serverFile);
-  process.stdout.write(`${new Date().toISOString()} listening on ${local.endpoint} (pid ${process.pid})\n`);
+  const loaded = restoring ? `, ${restoring.messages} stored messages loaded in ${((Date.now() - restoring.t0) / 1000).toFixed(1)} s` : '';
+  process.stdout.write(`${new Date().toISOString()} listening on ${local.endpoint} (pid ${process.pid}${loaded})\n`);
 
   let stopping = false;
   const shutdown = async (why: string): Promise<void> => {

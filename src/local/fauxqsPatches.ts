@@ -1,8 +1,9 @@
 /**
  * Changes to fauxqs's persistence in the embedded local AWS, applied at the emulator
  * (never worked around in our pipeline, which must stay correct for real SQS): a fix for
- * a bug that would lose messages, and a durability setting that costs an fsync per
- * message. Each patch checks that what it changes is still there, so a fauxqs that
+ * a bug that would lose messages, a durability setting that costs an fsync per message,
+ * and the index without which a restart, a purge and a queue deletion read every stored
+ * message once per queue. Each patch checks that what it changes is still there, so a fauxqs that
  * changed is left alone.
  */
 
@@ -27,7 +28,7 @@ export async function applyFauxqsPatches(): Promise<void> {
   const mod = (await import(new URL('./persistence.js', entry).href)) as { PersistenceManager?: { prototype: PersistenceLike } };
   const proto = mod.PersistenceManager?.prototype;
   if (!proto) return;
-  relaxSync(proto);
+  tunePersistence(proto);
   if (!/null, null, null, null/.test(String(proto.updateMessageReady))) return;
   const statements = new WeakMap<object, { run(...args: unknown[]): unknown }>();
   proto.updateMessageReady = function updateMessageReady(this: PersistenceLike, messageId: string) {
@@ -41,6 +42,10 @@ export async function applyFauxqsPatches(): Promise<void> {
 }
 
 /**
+ * Two settings on the database fauxqs has just opened (the hook is `prepareStatements`,
+ * which fauxqs's constructor calls right after it creates its tables); if a later fauxqs
+ * drops that method, its own settings stay.
+ *
  * fauxqs writes every receive and every delete through to SQLite, one transaction each,
  * in WAL mode with SQLite's default `synchronous = FULL`: an fsync per message receive and
  * per delete, on the one thread that serves SQS, SNS, S3 and DynamoDB. Measured with the
@@ -48,15 +53,22 @@ export async function applyFauxqsPatches(): Promise<void> {
  * spent blocked in those fsyncs. `synchronous = NORMAL` is what SQLite documents for WAL:
  * a commit is written to the WAL (the OS has it) before it returns, so a crash or `kill -9`
  * of the daemon loses nothing; only a power loss or kernel crash can lose the last
- * commits, the same guarantee dynalite's LevelDB gives (it does not sync either). The hook
- * is `prepareStatements`, which fauxqs's constructor calls right after it opens the
- * database; if a later fauxqs drops it, its own setting stays.
+ * commits, the same guarantee dynalite's LevelDB gives (it does not sync either).
+ *
+ * fauxqs 2.4.1 keys `sqs_messages` by message id only. At start it loads each queue's
+ * messages with `WHERE queue_name = ?`, PurgeQueue deletes with the same clause, and
+ * DeleteQueue cascades through it: without an index on `queue_name` each of those reads
+ * the whole table, so a restart cost queues x stored messages. Measured on a state dir of
+ * 282 queues and 2.8 million messages: the daemon took 280 s to listen, so every command
+ * gave up on it. The index (built once, at the first start that lacks it) makes that a
+ * read of each queue's own rows.
  */
-function relaxSync(proto: PersistenceLike): void {
+function tunePersistence(proto: PersistenceLike): void {
   const prepare = proto.prepareStatements;
   if (typeof prepare !== 'function') return;
   proto.prepareStatements = function prepareStatements(this: PersistenceLike) {
     this.db.exec('PRAGMA synchronous = NORMAL');
+    this.db.exec('CREATE INDEX IF NOT EXISTS sqsops_sqs_messages_by_queue ON sqs_messages (queue_name)');
     return prepare.call(this);
   };
 }

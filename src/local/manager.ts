@@ -28,6 +28,11 @@ export interface EnsureLocalOptions {
   daemonPath?: string;
   /** How long to wait for a start. @default 20000 */
   timeoutMs?: number;
+  /**
+   * Told once, in a sentence, when the start waits for the daemon to load a large stored
+   * state (past `timeoutMs`, which then no longer applies: see `restoreBudgetMs`).
+   */
+  onWait?: (message: string) => void;
 }
 
 export const DEFAULT_LOCAL_PORT = 4577;
@@ -94,14 +99,64 @@ function ensureWritable(home: string, dir: string): void {
   }
 }
 
-function lastFatal(logPath: string): { message: string; hint?: string } | undefined {
+/** The payload of the daemon's last log line that starts with `tag` (`FATAL `, `RESTORING `). */
+function lastTagged<T>(logPath: string, tag: string): T | undefined {
   try {
     const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n');
-    const line = lines.reverse().find((l) => l.startsWith('FATAL '));
-    return line ? (JSON.parse(line.slice(6)) as { message: string; hint?: string }) : undefined;
+    const line = lines.reverse().find((l) => l.startsWith(tag));
+    return line ? (JSON.parse(line.slice(tag.length)) as T) : undefined;
   } catch {
     return undefined;
   }
+}
+
+const lastFatal = (logPath: string) => lastTagged<{ message: string; hint?: string }>(logPath, 'FATAL ');
+
+/** What the daemon said it was loading before it listens (its `RESTORING` line). */
+export interface Restoring {
+  pid: number;
+  queues: number;
+  messages: number;
+  at: string;
+}
+
+/** The running daemon of this state dir while it loads its stored state, if that is what it is doing. */
+export function restoringDaemon(home: string): Restoring | undefined {
+  const pid = runningDaemonPid(home);
+  // Its server.json is written once it has loaded everything and listens.
+  if (pid === undefined || readServerFile(localPaths(home).serverFile)?.pid === pid) return undefined;
+  const r = lastTagged<Restoring>(localPaths(home).log, 'RESTORING ');
+  return r?.pid === pid ? r : undefined;
+}
+
+/**
+ * How long a daemon may take to load its stored messages. fauxqs loads them all into
+ * memory before it listens; measured here at about 8 us a message (2.8 million in 21 s on
+ * 2 cores), so 100 us a message, plus a minute, leaves room for a slow disk or a busy machine.
+ */
+export function restoreBudgetMs(messages: number): number {
+  return 60_000 + messages / 10;
+}
+
+/** Waits for a daemon that is loading its stored state to answer, instead of killing it as hung. */
+async function awaitRestore(home: string, r: Restoring, onWait?: (message: string) => void): Promise<EnsuredLocalAws> {
+  const paths = localPaths(home);
+  const budget = restoreBudgetMs(r.messages);
+  const deadline = (Date.parse(r.at) || Date.now()) + budget;
+  const count = `${r.messages.toLocaleString('en-US')} stored messages in ${r.queues} queue${r.queues === 1 ? '' : 's'}`;
+  onWait?.(`the local AWS is loading ${count} from disk; waiting for it (up to ${Math.ceil(budget / 1000)} s)`);
+  while (Date.now() < deadline) {
+    const found = await findLocalAws(home);
+    if (found) return { server: found, started: false, tightened: 0 };
+    if (!isAlive(r.pid)) {
+      const why = lastFatal(paths.log);
+      throw new LocalAwsError(why?.message ?? `the local AWS exited while loading ${count}`, { hint: why?.hint ?? `see ${paths.log}` });
+    }
+    await sleep(200);
+  }
+  throw new LocalAwsError(`the local AWS is still loading ${count} after ${Math.round(budget / 1000)} s`, {
+    hint: `it keeps loading in the background: retry in a minute (\`sqsops local stop\` stops it, \`sqsops local reset\` empties it); see ${paths.log}`,
+  });
 }
 
 export interface EnsuredLocalAws {
@@ -133,6 +188,9 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
     try {
       const found = await findLocalAws(home);
       if (found) return { server: found, started: false, tightened: 0 };
+      // Started by a command that gave up waiting (or was interrupted), and still loading.
+      const restoring = restoringDaemon(home);
+      if (restoring) return await awaitRestore(home, restoring, options.onWait);
       // A daemon that holds its lock but cannot be found (server.json corrupt or deleted,
       // or it stopped answering) would refuse every new start: stop it, then start afresh.
       const stuck = runningDaemonPid(home);
@@ -141,18 +199,28 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
       else if (lockedPid(home) !== undefined) rmSync(paths.daemonLock, { force: true });
       const tightened = tightenHome(home);
       localCredentials(home);
-      const server = await spawnDaemon(options.daemonPath ?? defaultDaemonPath(), home, port, idleMinutes, deadline);
+      const server = await spawnDaemon(options.daemonPath ?? defaultDaemonPath(), home, port, idleMinutes, deadline, options.onWait);
       return { server, started: true, tightened };
     } finally {
       release();
     }
   }
+  // Another command started it, and it is loading a large stored state.
+  const restoring = restoringDaemon(home);
+  if (restoring) return await awaitRestore(home, restoring, options.onWait);
   throw new LocalAwsError(`the local AWS did not start within ${Math.round(timeoutMs / 1000)} s`, {
     hint: `see ${paths.log}`,
   });
 }
 
-async function spawnDaemon(daemonPath: string, home: string, port: number, idleMinutes: number, deadline: number): Promise<ServerFile> {
+async function spawnDaemon(
+  daemonPath: string,
+  home: string,
+  port: number,
+  idleMinutes: number,
+  deadline: number,
+  onWait?: (message: string) => void,
+): Promise<ServerFile> {
   const paths = localPaths(home);
   if (!existsSync(daemonPath)) {
     throw new LocalAwsError(`the local AWS daemon is missing at ${daemonPath}`, { hint: 'run `npm run build`' });
@@ -170,6 +238,9 @@ async function spawnDaemon(daemonPath: string, home: string, port: number, idleM
     exited = code;
   });
   child.unref();
+  // Checked once, a second in, when its RESTORING line (written before it loads) is there.
+  const lookForRestore = Date.now() + 1000;
+  let looked = false;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
       const why = lastFatal(paths.log);
@@ -179,8 +250,16 @@ async function spawnDaemon(daemonPath: string, home: string, port: number, idleM
     }
     const info = readServerFile(paths.serverFile);
     if (info && info.pid === child.pid && (await healthy(info.endpoint, info.pid))) return info;
+    if (!looked && Date.now() >= lookForRestore) {
+      looked = true;
+      // Busy loading what it stored, not hung: give it the time that takes, and say so.
+      const restoring = restoringDaemon(home);
+      if (restoring && restoring.pid === child.pid) return (await awaitRestore(home, restoring, onWait)).server;
+    }
     await sleep(50);
   }
+  const restoring = restoringDaemon(home);
+  if (restoring && restoring.pid === child.pid) return (await awaitRestore(home, restoring, onWait)).server;
   child.kill('SIGKILL');
   throw new LocalAwsError('the local AWS did not answer in time', { hint: `see ${paths.log}` });
 }

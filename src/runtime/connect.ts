@@ -25,6 +25,8 @@ export interface ConnectOptions extends TargetFlags {
   fromDotEnv?: string[];
   /** The built daemon script (tests). */
   daemonPath?: string;
+  /** Told, in a sentence, when the local AWS takes long to start because it loads a large stored state. */
+  onWait?: (message: string) => void;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
@@ -55,6 +57,7 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
     port: intFromEnv(env, 'SQSOPS_LOCAL_PORT', DEFAULTS.localPort, 65535),
     idleMinutes: intFromEnv(env, 'SQSOPS_LOCAL_IDLE_MINUTES', DEFAULTS.idleMinutes, 10_080),
     daemonPath: options.daemonPath,
+    onWait: options.onWait,
   });
   return createClients({
     kind: 'local',

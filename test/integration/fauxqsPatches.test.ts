@@ -18,4 +18,23 @@ describe('the fauxqs persistence patches', () => {
     expect(manager.db.prepare('PRAGMA synchronous').get()).toEqual({ synchronous: 1 }); // 1 = NORMAL, 2 = FULL (SQLite's default)
     manager.db.close();
   });
+
+  it("index fauxqs's messages by queue, so a restart, a purge and a queue deletion read only that queue's rows", async () => {
+    await applyFauxqsPatches();
+    const { PersistenceManager } = (await import(new URL('./persistence.js', import.meta.resolve('fauxqs')).href)) as {
+      PersistenceManager: new (
+        dataDir: string,
+      ) => { db: { prepare(sql: string): { all(...a: unknown[]): Record<string, unknown>[] }; close(): void } };
+    };
+    const manager = new PersistenceManager(dir);
+    // The statements fauxqs runs at start (load) and on PurgeQueue; DeleteQueue's cascade uses the same lookup.
+    for (const sql of ['SELECT * FROM sqs_messages WHERE queue_name = ?', 'DELETE FROM sqs_messages WHERE queue_name = ?']) {
+      const plan = manager.db
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all('q')
+        .map((r) => String(r.detail));
+      expect(plan.join('; ')).toMatch(/USING (COVERING )?INDEX sqsops_sqs_messages_by_queue/);
+    }
+    manager.db.close();
+  });
 });

@@ -7,7 +7,18 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials } from '../../src/local/manager.js';
+import { DatabaseSync } from 'node:sqlite';
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import {
+  ensureLocalAws,
+  findLocalAws,
+  stopLocalAws,
+  resetLocalAws,
+  localCredentials,
+  restoringDaemon,
+  restoreBudgetMs,
+} from '../../src/local/manager.js';
+import { localPaths } from '../../src/local/paths.js';
 import { createClients } from '../../src/aws/clients.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { consume } from '../../src/features/consume/consume.js';
@@ -140,5 +151,49 @@ describe('the local AWS daemon', () => {
     expect(r.stopped).toBe(true);
     expect(existsSync(r.removed)).toBe(false);
     expect(await findLocalAws(h)).toBeUndefined();
+  });
+
+  it('waits for a daemon that is loading a large stored state instead of killing it as hung', async () => {
+    const h = home();
+    const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
+    const c1 = clientsFor(first.server.endpoint, h);
+    await produce(c1, { queue: 'big', count: 1 });
+    c1.destroy();
+    await stopLocalAws(h);
+    // 200,000 more copies of that message, written where fauxqs keeps them: loading them
+    // takes longer than the start timeout given below, as millions do against the default.
+    const db = new DatabaseSync(join(localPaths(h).data, 'fauxqs', 'fauxqs.db'));
+    const columns =
+      'queue_name, body, md5_of_body, message_attributes, md5_of_message_attributes, sent_timestamp, approximate_receive_count';
+    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
+      INSERT INTO sqs_messages (message_id, ${columns}) SELECT 'copy-' || i, ${columns} FROM n, (SELECT * FROM sqs_messages LIMIT 1)`);
+    db.close();
+
+    const notes: string[] = [];
+    const seen: unknown[] = [];
+    const onWait = (m: string) => {
+      notes.push(m);
+      seen.push(restoringDaemon(h));
+    };
+    // Two commands at once, each with a start timeout far shorter than the load.
+    const results = await Promise.all([0, 1].map(() => ensureLocalAws({ home: h, port: 0, daemonPath, timeoutMs: 300, onWait })));
+    expect(new Set(results.map((r) => r.server.pid)).size).toBe(1);
+    expect(results.filter((r) => r.started)).toHaveLength(1);
+    expect(notes.length).toBeGreaterThanOrEqual(1);
+    expect(notes[0]).toMatch(/^the local AWS is loading 200,001 stored messages in 2 queues from disk; waiting for it \(up to \d+ s\)$/);
+    expect(seen[0]).toMatchObject({ pid: results[0]!.server.pid, queues: 2, messages: 200_001 });
+    expect(restoringDaemon(h)).toBeUndefined(); // it listens now: nothing is loading
+
+    const c2 = clientsFor(results[0]!.server.endpoint, h);
+    const sqs = await c2.sqs();
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'big' }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(Number(Attributes?.ApproximateNumberOfMessages)).toBe(200_001);
+    c2.destroy();
+  });
+
+  it('gives a large state a load budget that grows with its size', () => {
+    expect(restoreBudgetMs(0)).toBe(60_000);
+    expect(restoreBudgetMs(3_000_000)).toBeGreaterThan(20_000 + 3_000_000 * 0.008 * 10); // 10x the load measured here
   });
 });

@@ -18,13 +18,15 @@ function shellQuote(value: string): string {
 export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, args: string[]): Promise<void> {
   const [sub] = args;
   const home = sqsopsHome(ctx.env);
-  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials } = await import('../../local/manager.js');
+  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials, restoringDaemon } = await import(
+    '../../local/manager.js'
+  );
   const { out } = ctx;
   switch (sub) {
     case 'start': {
       const idleMinutes = flags.idleMinutes;
       const port = localPort(ctx);
-      const { server, started, tightened } = await ensureLocalAws({ home, port, idleMinutes });
+      const { server, started, tightened } = await ensureLocalAws({ home, port, idleMinutes, onWait: (m) => out.note(m) });
       if (tightened) out.note(tightenedNote(home, tightened));
       if (out.json) out.printJson({ ...server, started });
       else out.print(`${started ? 'started' : 'already running'}: ${server.endpoint} (pid ${server.pid}, state ${home})`);
@@ -47,7 +49,12 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
       return;
     }
     case 'env': {
-      const { server, tightened } = await ensureLocalAws({ home, port: localPort(ctx), idleMinutes: DEFAULTS.idleMinutes });
+      const { server, tightened } = await ensureLocalAws({
+        home,
+        port: localPort(ctx),
+        idleMinutes: DEFAULTS.idleMinutes,
+        onWait: (m) => out.note(m),
+      });
       if (tightened) out.note(tightenedNote(home, tightened));
       const { accessKeyId, secretAccessKey } = localCredentials(home);
       const region = ctx.globals.region ?? ctx.env.AWS_REGION ?? 'us-east-1';
@@ -71,6 +78,16 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
     case 'status': {
       const server = await findLocalAws(home);
       if (!server) {
+        const restoring = restoringDaemon(home);
+        if (restoring) {
+          const { pid, queues, messages, at } = restoring;
+          if (out.json) out.printJson({ running: false, home, restoring: { pid, queues, messages, since: at } });
+          else
+            out.print(
+              `starting: daemon pid ${pid} is loading ${messages.toLocaleString('en-US')} stored messages in ${queues} queues (since ${at})`,
+            );
+          return;
+        }
         const { runningDaemonPid } = await import('../../local/daemonProcess.js');
         const pid = runningDaemonPid(home);
         if (out.json) out.printJson({ running: false, home, unreachablePid: pid });
