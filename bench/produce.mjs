@@ -8,17 +8,21 @@
  *  - side by side, interleaved rounds at that best concurrency: the CLI end to end, the
  *    library in a fresh process (cold JIT, process start, daemon lookup and exit included,
  *    like the CLI), and the library warm in this process (issue 15's baseline), with the
- *    CLI's ratio to both baselines, and the CLI at its default concurrency.
+ *    CLI's ratio to both baselines, and the CLI at its default concurrency;
+ *  - then, with --rtt MS (default 20) added to every round trip by a delaying TCP proxy (the
+ *    network to real AWS in front of the local emulator): the CLI and the warm library at the
+ *    default concurrency, side by side, the way users run them against real queues.
  * Every run talks to one server: the embedded local AWS daemon (a separate process, state on
  * disk, SigV4 checked), as the CLI uses it. Nothing is in-process on the server side.
  * Client CPU per message (user + system, whole process for the fresh ones, from /usr/bin/time
  * where it exists) tells a slower client from a busier machine: the machine may be shared.
- * Usage: npm run bench:produce [-- --messages 20000 --repeats 3 --concurrencies 1,4,8,16,32]
+ * Usage: npm run bench:produce [-- --messages 20000 --repeats 3 --concurrencies 1,4,8,16,32 --rtt 20]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -32,11 +36,13 @@ const { values } = parseArgs({
     messages: { type: 'string', default: '20000' },
     repeats: { type: 'string', default: '3' },
     concurrencies: { type: 'string', default: '1,4,8,16,32' },
+    rtt: { type: 'string', default: '20' },
   },
 });
 const N = Number(values.messages);
 const REPEATS = Number(values.repeats);
 const CONCURRENCIES = values.concurrencies.split(',').map(Number);
+const RTT = Number(values.rtt);
 /** produce()'s and the CLI's default --concurrency (one constant, src/config.ts). */
 const DEFAULT_CONCURRENCY = DEFAULTS.produceConcurrency;
 if (!CONCURRENCIES.includes(DEFAULT_CONCURRENCY)) CONCURRENCIES.push(DEFAULT_CONCURRENCY);
@@ -109,10 +115,14 @@ async function rawCeiling(concurrency) {
 }
 
 /** The library in this (warm) process: produce()'s own rate, and this process's CPU per message meanwhile. */
-async function warmProduce(concurrency, prebuilt = false) {
-  const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
+async function warmProduce(concurrency, prebuilt = false, via = undefined) {
+  const clients = via
+    ? createClients({ kind: 'aws', region: 'us-east-1', endpoints: { sqs: via }, reason: 'bench', credentials: localCredentials(home) })
+    : createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
   const inputs = prebuilt ? Array.from({ length: N }, (_, i) => ({ body, source: `#${i}` })) : undefined;
   const queue = `bench-sqsops-${queueSeq++}`;
+  // Through the proxy the target is "AWS", where sqsops creates nothing: the queue is made first.
+  if (via) await admin.send(new CreateQueueCommand({ QueueName: queue }));
   const cpu0 = process.cpuUsage();
   const r = await produce(clients, { queue, count: N, concurrency, seed: 1, inputs });
   const cpu = process.cpuUsage(cpu0);
@@ -130,10 +140,10 @@ const childEnv = { ...process.env, SQSOPS_HOME: home, SQSOPS_LOCAL_PORT: '0', SQ
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /** One fresh process, timed from spawn to exit; `durationMs` is produce()'s own clock, from its JSON. */
-async function timedProcess(args, what, queue) {
+async function timedProcess(args, what, queue, env = childEnv) {
   const argv = TIME ? [TIME, '-f', 'cpu %U %S', process.execPath, ...args] : [process.execPath, ...args];
   const t0 = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { env: childEnv, encoding: 'utf8' });
+  const r = spawnSync(argv[0], argv.slice(1), { env, encoding: 'utf8' });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${what}: ${r.stderr}`);
   const { durationMs, sent } = JSON.parse(r.stdout);
@@ -148,12 +158,35 @@ async function timedProcess(args, what, queue) {
   };
 }
 
-/** The CLI end to end, process start included; concurrency undefined: its default. */
-function cliProduce(concurrency) {
+/**
+ * The CLI end to end, process start included; concurrency undefined: its default. `via`: an
+ * endpoint (the delaying proxy) it reaches as AWS, with the local credentials in its environment.
+ */
+async function cliProduce(concurrency, via = undefined) {
   const flags = concurrency === undefined ? [] : ['--concurrency', String(concurrency)];
   const queue = `bench-cli-${queueSeq++}`;
-  const args = ['bin/sqsops.js', '--json', 'produce', '--queue', queue, '--count', String(N), ...flags, '--seed', '1'];
-  return timedProcess(args, 'cli', queue);
+  const target = via ? ['--endpoint-url', via] : [];
+  const args = ['bin/sqsops.js', '--json', ...target, 'produce', '--queue', queue, '--count', String(N), ...flags, '--seed', '1'];
+  if (!via) return timedProcess(args, 'cli', queue);
+  await admin.send(new CreateQueueCommand({ QueueName: queue }));
+  const { SQSOPS_TARGET, ...rest } = childEnv;
+  const { accessKeyId, secretAccessKey } = localCredentials(home);
+  const env = { ...rest, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_REGION: 'us-east-1' };
+  return timedProcess(args, 'cli via proxy', queue, env);
+}
+
+/** The delaying proxy (bench/delayProxy.mjs) in its own process, in front of the daemon. */
+async function startDelayProxy(oneWayMs) {
+  const { host } = new URL(server.endpoint);
+  const child = spawn(
+    process.execPath,
+    [new URL('./delayProxy.mjs', import.meta.url).pathname, '--target', host, '--delay', String(oneWayMs)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const [line] = await once(child.stdout, 'data');
+  return { endpoint: `http://127.0.0.1:${String(line).trim()}`, stop: () => child.kill() };
 }
 
 /**
@@ -255,6 +288,36 @@ try {
   }
   console.log(`CLI at its default concurrency versus at ${bestLibC}: ${(cliDefault / cli).toFixed(2)}x end to end`);
   console.log(`library default concurrency ${DEFAULT_CONCURRENCY} versus its best: ${(libDefault / best).toFixed(2)}x (target >= 0.9x)`);
+
+  if (RTT > 0) {
+    const proxy = await startDelayProxy(RTT / 2);
+    try {
+      const viaKinds = [
+        ['CLI', () => cliProduce(undefined, proxy.endpoint)],
+        ['library, warm in this process', () => warmProduce(DEFAULT_CONCURRENCY, false, proxy.endpoint)],
+      ];
+      const viaRuns = viaKinds.map(() => []);
+      for (let r = 0; r < REPEATS; r++) {
+        for (let k = 0; k < viaKinds.length; k++) {
+          const j = (k + r) % viaKinds.length;
+          viaRuns[j].push(await viaKinds[j][1]());
+        }
+      }
+      console.log(
+        `\nwith ${RTT} ms added to every round trip (a delaying proxy in front of the emulator, like the network to real AWS), ` +
+          `default concurrency ${DEFAULT_CONCURRENCY}, median (min-max) of ${REPEATS}:`,
+      );
+      console.log(['', 'end to end msg/s', 'client CPU us/msg'].join(' | '));
+      viaKinds.forEach(([name], i) => {
+        const cpu = pick(viaRuns[i], 'cpuUs');
+        console.log([name, spread(pick(viaRuns[i], 'endToEnd')), cpu.some(Number.isNaN) ? 'n/a' : spread(cpu)].join(' | '));
+      });
+      const [viaCli, viaLib] = viaRuns.map((xs) => median(pick(xs, 'endToEnd')));
+      console.log(`CLI end to end versus the warm library, ${RTT} ms round trips: ${(viaCli / viaLib).toFixed(2)}x`);
+    } finally {
+      proxy.stop();
+    }
+  }
 } finally {
   admin.destroy();
   await stopLocalAws(home);
