@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import { existsSync, openSync, closeSync, readFileSync, rmSync, accessSync, constants } from 'node:fs';
+import { existsSync, openSync, closeSync, readFileSync, rmSync, accessSync, constants, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localPaths } from './paths.js';
@@ -99,10 +99,18 @@ function ensureWritable(home: string, dir: string): void {
   }
 }
 
-/** The payload of the daemon's last log line that starts with `tag` (`FATAL `, `RESTORING `). */
-function lastTagged<T>(logPath: string, tag: string): T | undefined {
+/**
+ * The payload of the daemon's last log line that starts with `tag` (`FATAL `, `RESTORING `),
+ * among the lines after the first one that starts with `after` (one daemon's own lines: the
+ * log is kept across starts, and an old FATAL is not this start's reason).
+ */
+function lastTagged<T>(logPath: string, tag: string, after?: string): T | undefined {
   try {
-    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n');
+    let lines = readFileSync(logPath, 'utf8').trimEnd().split('\n');
+    if (after !== undefined) {
+      const from = lines.findIndex((l) => l.startsWith(after));
+      lines = from < 0 ? [] : lines.slice(from);
+    }
     const line = lines.reverse().find((l) => l.startsWith(tag));
     return line ? (JSON.parse(line.slice(tag.length)) as T) : undefined;
   } catch {
@@ -110,7 +118,7 @@ function lastTagged<T>(logPath: string, tag: string): T | undefined {
   }
 }
 
-const lastFatal = (logPath: string) => lastTagged<{ message: string; hint?: string }>(logPath, 'FATAL ');
+const lastFatal = (logPath: string, after?: string) => lastTagged<{ message: string; hint?: string }>(logPath, 'FATAL ', after);
 
 /** What the daemon said it was loading before it listens (its `RESTORING` line). */
 export interface Restoring {
@@ -149,7 +157,7 @@ async function awaitRestore(home: string, r: Restoring, onWait?: (message: strin
     const found = await findLocalAws(home);
     if (found) return { server: found, started: false, tightened: 0 };
     if (!isAlive(r.pid)) {
-      const why = lastFatal(paths.log);
+      const why = lastFatal(paths.log, `RESTORING {"pid":${r.pid},`);
       throw new LocalAwsError(why?.message ?? `the local AWS exited while loading ${count}`, { hint: why?.hint ?? `see ${paths.log}` });
     }
     await sleep(200);
@@ -227,6 +235,9 @@ async function spawnDaemon(
   }
   rmSync(paths.serverFile, { force: true });
   const log = openSync(paths.log, 'a', 0o600);
+  // Where this start's lines begin: a FATAL above it is an older start's.
+  const marker = `${new Date().toISOString()} starting (asked by pid ${process.pid})`;
+  writeSync(log, `${marker}\n`);
   let exited: number | null | undefined;
   const child = spawn(process.execPath, [daemonPath, '--home', home, '--port', String(port), '--idle-minutes', String(idleMinutes)], {
     detached: true,
@@ -243,7 +254,7 @@ async function spawnDaemon(
   let looked = false;
   while (Date.now() < deadline) {
     if (exited !== undefined) {
-      const why = lastFatal(paths.log);
+      const why = lastFatal(paths.log, marker);
       throw new LocalAwsError(why?.message ?? `the local AWS exited at start (code ${exited})`, {
         hint: why?.hint ?? `see ${paths.log}`,
       });

@@ -192,6 +192,20 @@ describe('the local AWS daemon', () => {
     c2.destroy();
   });
 
+  it("reports this start's failure, not a FATAL an older start left in the log", async () => {
+    const h = home();
+    await ensureLocalAws({ home: h, port: 0, daemonPath });
+    await stopLocalAws(h);
+    const log = localPaths(h).log;
+    writeFileSync(log, `FATAL ${JSON.stringify({ message: 'port 4577 on 127.0.0.1 is already in use by another program' })}\n`, {
+      flag: 'a',
+    });
+    // A daemon that dies without a word (as one killed by the kernel for memory would).
+    const dies = join(h, 'dies.js');
+    writeFileSync(dies, 'process.exit(3);\n');
+    await expect(ensureLocalAws({ home: h, port: 0, daemonPath: dies })).rejects.toThrow('the local AWS exited at start (code 3)');
+  });
+
   it('gives a large state a load budget that grows with its size', () => {
     expect(restoreBudgetMs(0)).toBe(60_000);
     expect(restoreBudgetMs(3_000_000)).toBeGreaterThan(20_000 + 3_000_000 * 0.008 * 10); // 10x the load measured here
