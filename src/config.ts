@@ -72,6 +72,11 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'minutes without requests after which an auto-started local AWS exits (0 = never)',
     default: String(DEFAULTS.idleMinutes),
   },
+  {
+    name: 'SQSOPS_LOCAL_MEMORY_MB',
+    description: 'heap limit of the embedded local AWS in MiB (it holds every stored message in memory)',
+    default: "half the machine's memory",
+  },
   { name: 'SQSOPS_QUEUE', description: 'default queue name or URL', default: DEFAULTS.queue },
   {
     name: 'SQSOPS_LEDGER_TABLE',

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { existsSync, openSync, closeSync, readFileSync, rmSync, accessSync, constants, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { localPaths } from './paths.js';
 import { isAlive, tryLock } from './locks.js';
@@ -33,9 +35,22 @@ export interface EnsureLocalOptions {
    * state (past `timeoutMs`, which then no longer applies: see `restoreBudgetMs`).
    */
   onWait?: (message: string) => void;
+  /**
+   * The daemon's JavaScript heap limit in MiB: fauxqs holds every stored message in memory
+   * (about 1 KiB for a 600-byte body). @default `defaultLocalMemoryMb()`
+   */
+  memoryMb?: number;
 }
 
 export const DEFAULT_LOCAL_PORT = 4577;
+
+/**
+ * Half the machine's memory, or V8's own default limit where that is larger: V8 alone
+ * would stop the daemon at about 4 GiB (some 4 million stored messages) on any machine.
+ */
+export function defaultLocalMemoryMb(): number {
+  return Math.max(Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20), Math.floor(totalmem() / 2 ** 20 / 2));
+}
 
 function defaultDaemonPath(): string {
   return fileURLToPath(new URL('./localDaemon.js', import.meta.url));
@@ -100,25 +115,46 @@ function ensureWritable(home: string, dir: string): void {
 }
 
 /**
- * The payload of the daemon's last log line that starts with `tag` (`FATAL `, `RESTORING `),
- * among the lines after the first one that starts with `after` (one daemon's own lines: the
- * log is kept across starts, and an old FATAL is not this start's reason).
+ * The daemon's log lines from the first one that starts with `after` (one start's own
+ * lines: the log is kept across starts, and an old FATAL is not this start's reason).
  */
-function lastTagged<T>(logPath: string, tag: string, after?: string): T | undefined {
+function logSince(logPath: string, after?: string): string[] {
   try {
-    let lines = readFileSync(logPath, 'utf8').trimEnd().split('\n');
-    if (after !== undefined) {
-      const from = lines.findIndex((l) => l.startsWith(after));
-      lines = from < 0 ? [] : lines.slice(from);
-    }
-    const line = lines.reverse().find((l) => l.startsWith(tag));
-    return line ? (JSON.parse(line.slice(tag.length)) as T) : undefined;
+    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n');
+    if (after === undefined) return lines;
+    const from = lines.findIndex((l) => l.startsWith(after));
+    return from < 0 ? [] : lines.slice(from);
+  } catch {
+    return [];
+  }
+}
+
+/** The JSON of the last `TAG {json}` line (`FATAL`, `RESTORING`) in `lines`. */
+function lastTagged<T>(lines: string[], tag: string): T | undefined {
+  const line = lines.findLast((l) => l.startsWith(`${tag} {`));
+  try {
+    return line ? (JSON.parse(line.slice(tag.length + 1)) as T) : undefined;
   } catch {
     return undefined;
   }
 }
 
-const lastFatal = (logPath: string, after?: string) => lastTagged<{ message: string; hint?: string }>(logPath, 'FATAL ', after);
+/**
+ * Why a daemon stopped before it listened, from its own log lines: its FATAL line, or
+ * V8's when it ran out of memory (a stored state too large for its heap), or `fallback`.
+ */
+function exitReason(home: string, after: string, fallback: string): LocalAwsError {
+  const log = localPaths(home).log;
+  const lines = logSince(log, after);
+  const fatal = lastTagged<{ message: string; hint?: string }>(lines, 'FATAL');
+  if (fatal) return new LocalAwsError(fatal.message, { hint: fatal.hint ?? `see ${log}` });
+  if (lines.some((l) => l.includes('JavaScript heap out of memory'))) {
+    return new LocalAwsError(`${fallback}: it ran out of memory`, {
+      hint: 'give it more with SQSOPS_LOCAL_MEMORY_MB (MiB), or empty it with `sqsops local reset`',
+    });
+  }
+  return new LocalAwsError(fallback, { hint: `see ${log}` });
+}
 
 /** What the daemon said it was loading before it listens (its `RESTORING` line). */
 export interface Restoring {
@@ -133,7 +169,7 @@ export function restoringDaemon(home: string): Restoring | undefined {
   const pid = runningDaemonPid(home);
   // Its server.json is written once it has loaded everything and listens.
   if (pid === undefined || readServerFile(localPaths(home).serverFile)?.pid === pid) return undefined;
-  const r = lastTagged<Restoring>(localPaths(home).log, 'RESTORING ');
+  const r = lastTagged<Restoring>(logSince(localPaths(home).log), 'RESTORING');
   return r?.pid === pid ? r : undefined;
 }
 
@@ -156,10 +192,7 @@ async function awaitRestore(home: string, r: Restoring, onWait?: (message: strin
   while (Date.now() < deadline) {
     const found = await findLocalAws(home);
     if (found) return { server: found, started: false, tightened: 0 };
-    if (!isAlive(r.pid)) {
-      const why = lastFatal(paths.log, `RESTORING {"pid":${r.pid},`);
-      throw new LocalAwsError(why?.message ?? `the local AWS exited while loading ${count}`, { hint: why?.hint ?? `see ${paths.log}` });
-    }
+    if (!isAlive(r.pid)) throw exitReason(home, `RESTORING {"pid":${r.pid},`, `the local AWS exited while loading ${count}`);
     await sleep(200);
   }
   throw new LocalAwsError(`the local AWS is still loading ${count} after ${Math.round(budget / 1000)} s`, {
@@ -207,7 +240,7 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
       else if (lockedPid(home) !== undefined) rmSync(paths.daemonLock, { force: true });
       const tightened = tightenHome(home);
       localCredentials(home);
-      const server = await spawnDaemon(options.daemonPath ?? defaultDaemonPath(), home, port, idleMinutes, deadline, options.onWait);
+      const server = await spawnDaemon(options.daemonPath ?? defaultDaemonPath(), home, port, idleMinutes, deadline, options);
       return { server, started: true, tightened };
     } finally {
       release();
@@ -227,7 +260,7 @@ async function spawnDaemon(
   port: number,
   idleMinutes: number,
   deadline: number,
-  onWait?: (message: string) => void,
+  { onWait, memoryMb = defaultLocalMemoryMb() }: Pick<EnsureLocalOptions, 'onWait' | 'memoryMb'>,
 ): Promise<ServerFile> {
   const paths = localPaths(home);
   if (!existsSync(daemonPath)) {
@@ -239,7 +272,8 @@ async function spawnDaemon(
   const marker = `${new Date().toISOString()} starting (asked by pid ${process.pid})`;
   writeSync(log, `${marker}\n`);
   let exited: number | null | undefined;
-  const child = spawn(process.execPath, [daemonPath, '--home', home, '--port', String(port), '--idle-minutes', String(idleMinutes)], {
+  const args = [daemonPath, '--home', home, '--port', String(port), '--idle-minutes', String(idleMinutes)];
+  const child = spawn(process.execPath, [`--max-old-space-size=${memoryMb}`, ...args], {
     detached: true,
     stdio: ['ignore', log, log],
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
@@ -253,12 +287,7 @@ async function spawnDaemon(
   const lookForRestore = Date.now() + 1000;
   let looked = false;
   while (Date.now() < deadline) {
-    if (exited !== undefined) {
-      const why = lastFatal(paths.log, marker);
-      throw new LocalAwsError(why?.message ?? `the local AWS exited at start (code ${exited})`, {
-        hint: why?.hint ?? `see ${paths.log}`,
-      });
-    }
+    if (exited !== undefined) throw exitReason(home, marker, `the local AWS exited at start (code ${exited})`);
     const info = readServerFile(paths.serverFile);
     if (info && info.pid === child.pid && (await healthy(info.endpoint, info.pid))) return info;
     if (!looked && Date.now() >= lookForRestore) {

@@ -58,6 +58,7 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
     idleMinutes: intFromEnv(env, 'SQSOPS_LOCAL_IDLE_MINUTES', DEFAULTS.idleMinutes, 10_080),
     daemonPath: options.daemonPath,
     onWait: options.onWait,
+    memoryMb: intFromEnv(env, 'SQSOPS_LOCAL_MEMORY_MB', 0, 1_048_576) || undefined,
   });
   return createClients({
     kind: 'local',

@@ -2,9 +2,9 @@
  * The embedded local AWS as the CLI uses it: a background daemon per state dir,
  * started on demand, shared by concurrent commands, state kept across restarts.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
@@ -17,6 +17,7 @@ import {
   localCredentials,
   restoringDaemon,
   restoreBudgetMs,
+  defaultLocalMemoryMb,
 } from '../../src/local/manager.js';
 import { localPaths } from '../../src/local/paths.js';
 import { createClients } from '../../src/aws/clients.js';
@@ -43,6 +44,23 @@ afterEach(async () => {
 const clientsFor = (endpoint: string, h: string) =>
   createClients({ kind: 'local', region: 'us-east-1', endpoint, credentials: localCredentials(h) });
 
+/**
+ * A stopped local AWS whose state holds one message in queue `big` (and its DLQ) and
+ * `copies` more of it, written where fauxqs keeps them: a large stored state in seconds.
+ */
+async function storeCopies(h: string, copies: number): Promise<void> {
+  const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
+  const c = clientsFor(first.server.endpoint, h);
+  await produce(c, { queue: 'big', count: 1 });
+  c.destroy();
+  await stopLocalAws(h);
+  const db = new DatabaseSync(join(localPaths(h).data, 'fauxqs', 'fauxqs.db'));
+  const columns = 'queue_name, body, md5_of_body, message_attributes, md5_of_message_attributes, sent_timestamp, approximate_receive_count';
+  db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${copies})
+    INSERT INTO sqs_messages (message_id, ${columns}) SELECT 'copy-' || i, ${columns} FROM n, (SELECT * FROM sqs_messages LIMIT 1)`);
+  db.close();
+}
+
 describe('the local AWS daemon', () => {
   it('starts once for many concurrent commands and is found by later ones', async () => {
     const h = home();
@@ -51,6 +69,10 @@ describe('the local AWS daemon', () => {
     expect(new Set(results.map((r) => r.server.pid)).size).toBe(1);
     const later = await ensureLocalAws({ home: h, port: 0, daemonPath });
     expect(later).toMatchObject({ started: false, server: { pid: results[0]!.server.pid } });
+    // With the heap it holds stored messages in: half this machine's memory, or V8's default if larger.
+    const args = readFileSync(`/proc/${later.server.pid}/cmdline`, 'utf8').split('\0');
+    expect(args).toContain(`--max-old-space-size=${defaultLocalMemoryMb()}`);
+    expect(defaultLocalMemoryMb()).toBeGreaterThanOrEqual(Math.floor(totalmem() / 2 ** 20 / 2));
   });
 
   it('keeps queues, messages and ledger rows across a restart', async () => {
@@ -155,19 +177,7 @@ describe('the local AWS daemon', () => {
 
   it('waits for a daemon that is loading a large stored state instead of killing it as hung', async () => {
     const h = home();
-    const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
-    const c1 = clientsFor(first.server.endpoint, h);
-    await produce(c1, { queue: 'big', count: 1 });
-    c1.destroy();
-    await stopLocalAws(h);
-    // 200,000 more copies of that message, written where fauxqs keeps them: loading them
-    // takes longer than the start timeout given below, as millions do against the default.
-    const db = new DatabaseSync(join(localPaths(h).data, 'fauxqs', 'fauxqs.db'));
-    const columns =
-      'queue_name, body, md5_of_body, message_attributes, md5_of_message_attributes, sent_timestamp, approximate_receive_count';
-    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000)
-      INSERT INTO sqs_messages (message_id, ${columns}) SELECT 'copy-' || i, ${columns} FROM n, (SELECT * FROM sqs_messages LIMIT 1)`);
-    db.close();
+    await storeCopies(h, 200_000);
 
     const notes: string[] = [];
     const seen: unknown[] = [];
@@ -204,6 +214,16 @@ describe('the local AWS daemon', () => {
     const dies = join(h, 'dies.js');
     writeFileSync(dies, 'process.exit(3);\n');
     await expect(ensureLocalAws({ home: h, port: 0, daemonPath: dies })).rejects.toThrow('the local AWS exited at start (code 3)');
+  });
+
+  it('says the daemon ran out of memory loading a state too large for its heap, and how to give it more', async () => {
+    const h = home();
+    await storeCopies(h, 300_000);
+    const notes: string[] = [];
+    const started = ensureLocalAws({ home: h, port: 0, daemonPath, timeoutMs: 300, memoryMb: 96, onWait: (m) => notes.push(m) });
+    await expect(started).rejects.toThrow('the local AWS exited while loading 300,001 stored messages in 2 queues: it ran out of memory');
+    await expect(started).rejects.toMatchObject({ hint: expect.stringContaining('SQSOPS_LOCAL_MEMORY_MB') });
+    expect(notes).toHaveLength(1);
   });
 
   it('gives a large state a load budget that grows with its size', () => {

@@ -10,6 +10,12 @@ function localPort(ctx: CommandContext): number {
   return raw ? parseIntFlag('SQSOPS_LOCAL_PORT', raw, { min: 0, max: 65_535 }) : DEFAULTS.localPort;
 }
 
+/** SQSOPS_LOCAL_MEMORY_MB, or undefined (unset or 0) for the default: half the machine's memory. */
+function localMemoryMb(ctx: CommandContext): number | undefined {
+  const raw = ctx.env.SQSOPS_LOCAL_MEMORY_MB?.trim();
+  return (raw && parseIntFlag('SQSOPS_LOCAL_MEMORY_MB', raw, { min: 0, max: 1_048_576 })) || undefined;
+}
+
 /** Single-quotes a value for `eval` unless it is plainly safe. */
 function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
@@ -26,7 +32,13 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
     case 'start': {
       const idleMinutes = flags.idleMinutes;
       const port = localPort(ctx);
-      const { server, started, tightened } = await ensureLocalAws({ home, port, idleMinutes, onWait: (m) => out.note(m) });
+      const { server, started, tightened } = await ensureLocalAws({
+        home,
+        port,
+        idleMinutes,
+        memoryMb: localMemoryMb(ctx),
+        onWait: (m) => out.note(m),
+      });
       if (tightened) out.note(tightenedNote(home, tightened));
       if (out.json) out.printJson({ ...server, started });
       else out.print(`${started ? 'started' : 'already running'}: ${server.endpoint} (pid ${server.pid}, state ${home})`);
@@ -53,6 +65,7 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
         home,
         port: localPort(ctx),
         idleMinutes: DEFAULTS.idleMinutes,
+        memoryMb: localMemoryMb(ctx),
         onWait: (m) => out.note(m),
       });
       if (tightened) out.note(tightenedNote(home, tightened));
