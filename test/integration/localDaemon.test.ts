@@ -7,7 +7,6 @@ import net from 'node:net';
 import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DatabaseSync } from 'node:sqlite';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
   ensureLocalAws,
@@ -26,6 +25,7 @@ import { consume } from '../../src/features/consume/consume.js';
 import { LocalAwsError } from '../../src/core/errors.js';
 import { isAlive } from '../../src/local/locks.js';
 import { ROOT } from '../helpers/cli.js';
+import { storeCopies } from '../helpers/storedState.js';
 
 const daemonPath = join(ROOT, 'dist/localDaemon.js');
 const homes: string[] = [];
@@ -44,21 +44,14 @@ afterEach(async () => {
 const clientsFor = (endpoint: string, h: string) =>
   createClients({ kind: 'local', region: 'us-east-1', endpoint, credentials: localCredentials(h) });
 
-/**
- * A stopped local AWS whose state holds one message in queue `big` (and its DLQ) and
- * `copies` more of it, written where fauxqs keeps them: a large stored state in seconds.
- */
-async function storeCopies(h: string, copies: number): Promise<void> {
+/** A stopped local AWS whose state holds one message in queue `big` (and its DLQ) and `copies` more of it. */
+async function storeBig(h: string, copies: number): Promise<void> {
   const first = await ensureLocalAws({ home: h, port: 0, daemonPath });
   const c = clientsFor(first.server.endpoint, h);
   await produce(c, { queue: 'big', count: 1 });
   c.destroy();
   await stopLocalAws(h);
-  const db = new DatabaseSync(join(localPaths(h).data, 'fauxqs', 'fauxqs.db'));
-  const columns = 'queue_name, body, md5_of_body, message_attributes, md5_of_message_attributes, sent_timestamp, approximate_receive_count';
-  db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${copies})
-    INSERT INTO sqs_messages (message_id, ${columns}) SELECT 'copy-' || i, ${columns} FROM n, (SELECT * FROM sqs_messages LIMIT 1)`);
-  db.close();
+  storeCopies(h, copies);
 }
 
 describe('the local AWS daemon', () => {
@@ -177,7 +170,7 @@ describe('the local AWS daemon', () => {
 
   it('waits for a daemon that is loading a large stored state instead of killing it as hung', async () => {
     const h = home();
-    await storeCopies(h, 200_000);
+    await storeBig(h, 200_000);
 
     const notes: string[] = [];
     const seen: unknown[] = [];
@@ -218,7 +211,7 @@ describe('the local AWS daemon', () => {
 
   it('says the daemon ran out of memory loading a state too large for its heap, and how to give it more', async () => {
     const h = home();
-    await storeCopies(h, 300_000);
+    await storeBig(h, 300_000);
     const notes: string[] = [];
     const started = ensureLocalAws({ home: h, port: 0, daemonPath, timeoutMs: 300, memoryMb: 96, onWait: (m) => notes.push(m) });
     await expect(started).rejects.toThrow('the local AWS exited while loading 300,001 stored messages in 2 queues: it ran out of memory');
