@@ -74,8 +74,12 @@ export function translateCommonError(e: unknown, where: { service: string; endpo
     return new UsageError('no AWS region configured', { hint: 'pass --region or set AWS_REGION', cause: e });
   }
   if (AUTH_ERRORS.has(name)) {
-    return new AccessError(`AWS rejected the credentials (${name})`, {
-      hint: 'check AWS_PROFILE / AWS_ACCESS_KEY_ID, and refresh expired session credentials',
+    // Locally the only credentials are the state dir's: they changed under a running daemon.
+    const local = err.sqsopsTarget === 'local';
+    return new AccessError(local ? `the local AWS rejected the credentials (${name})` : `AWS rejected the credentials (${name})`, {
+      hint: local
+        ? 'it still holds the credentials it started with (was local/credentials.json replaced?): run `sqsops local stop`, then retry'
+        : 'check AWS_PROFILE / AWS_ACCESS_KEY_ID, and refresh expired session credentials',
       cause: e,
       context,
     });

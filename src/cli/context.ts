@@ -79,6 +79,7 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
           // A typo on the command line creates nothing: only default names are made on demand.
           autoCreate: 'defaults',
           onWait: (message) => out.note(message),
+          signal: deps.signal,
         });
         closers.push(() => c.destroy());
         out.note(describeTarget(c.target, deps.fromDotEnv));

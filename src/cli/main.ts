@@ -9,6 +9,7 @@ import type { GlobalOptions } from './context.js';
 import { ExitCode, isSqsopsError, UsageError } from '../core/errors.js';
 import { addEnvSecrets, redact } from '../core/redact.js';
 import { VERSION } from '../version.js';
+import { diskProblem } from './systemErrors.js';
 
 /** Loads ./.env and returns the names it set, so the target line can say a setting came from there. */
 function loadDotEnv(): string[] {
@@ -93,6 +94,12 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (controller.signal.aborted) {
       out.error('interrupted');
       return ExitCode.aborted;
+    }
+    const full = diskProblem(e);
+    if (full) {
+      out.error(redact(full.message), full.hint);
+      if (globals.debug) process.stderr.write(redact(`${(e as Error)?.stack ?? ''}\n`));
+      return ExitCode.local;
     }
     const message = (e as Error)?.message ?? String(e);
     out.error(redact(`internal error, please report it with the output of --debug (sqsops ${VERSION}): ${message}`));

@@ -2,9 +2,11 @@
 import { UsageError } from './errors.js';
 
 export function parseIntFlag(flag: string, raw: string | number, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}): number {
-  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-  if (String(raw).trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+  // Digits only: Number() would also take 0x50 (80), 1e3 and 0b1, which nobody means as a count or a port.
+  const text = String(raw).trim();
+  const n = typeof raw === 'number' ? raw : /^[+-]?\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER && !(n > max) ? `${min} or more` : `from ${min} to ${max}`;
     throw new UsageError(`${flag} must be a whole number ${range}, not "${raw}"`);
   }
   return n;

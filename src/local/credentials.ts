@@ -28,7 +28,10 @@ function parse(text: string, path: string): LocalCredentials {
   try {
     value = JSON.parse(text) as Partial<LocalCredentials>;
   } catch (e: unknown) {
-    throw new LocalAwsError(`${path} is not valid JSON`, { hint: 'delete it; the next start makes new credentials', cause: e });
+    throw new LocalAwsError(`${path} is not valid JSON`, {
+      hint: 'stop the local AWS (`sqsops local stop`), then delete it: the next start makes new credentials',
+      cause: e,
+    });
   }
   if (
     typeof value.accessKeyId !== 'string' ||
@@ -36,7 +39,9 @@ function parse(text: string, path: string): LocalCredentials {
     typeof value.secretAccessKey !== 'string' ||
     value.secretAccessKey.length < 20
   ) {
-    throw new LocalAwsError(`${path} does not hold local AWS credentials`, { hint: 'delete it; the next start makes new credentials' });
+    throw new LocalAwsError(`${path} does not hold local AWS credentials`, {
+      hint: 'stop the local AWS (`sqsops local stop`), then delete it: the next start makes new credentials',
+    });
   }
   return { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey };
 }

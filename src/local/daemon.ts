@@ -93,7 +93,16 @@ async function main(): Promise<void> {
   } catch (e: unknown) {
     release();
     if (isSqsopsError(e)) fatal(e.message, e.hint);
-    fatal(`could not start: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    // SQLite's words for a damaged database file: name the file and the two ways out.
+    if (/database disk image is malformed|file is not a database/.test(message)) {
+      const db = join(paths.data, 'fauxqs', 'fauxqs.db');
+      fatal(
+        `could not start: ${db} is damaged (${message})`,
+        'move it aside (the next start makes a new, empty one), or delete all local state with `sqsops local reset --yes`',
+      );
+    }
+    fatal(`could not start: ${message}`);
   }
 
   const info: ServerFile = {

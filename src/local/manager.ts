@@ -13,7 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { localPaths } from './paths.js';
 import { isAlive, tryLock } from './locks.js';
 import type { ServerFile } from './daemon.js';
-import { LocalAwsError } from '../core/errors.js';
+import { AbortedError, LocalAwsError, UsageError } from '../core/errors.js';
+import { parseIntFlag } from '../core/flags.js';
 import { loadOrCreateCredentials, type LocalCredentials } from './credentials.js';
 import { makePrivateDir, tightenHome } from './privacy.js';
 import { isLocalDaemon, lockedPid, runningDaemonPid } from './daemonProcess.js';
@@ -40,6 +41,8 @@ export interface EnsureLocalOptions {
    * (about 1 KiB for a 600-byte body). @default `defaultLocalMemoryMb()`
    */
   memoryMb?: number;
+  /** Ends the wait for a start (the daemon goes on starting, or loading, in the background). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_LOCAL_PORT = 4577;
@@ -50,6 +53,20 @@ export const DEFAULT_LOCAL_PORT = 4577;
  */
 export function defaultLocalMemoryMb(): number {
   return Math.max(Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20), Math.floor(totalmem() / 2 ** 20 / 2));
+}
+
+/** Below this the daemon cannot even start (fauxqs, dynalite and the SDK's parsers live in that heap too). */
+const MIN_LOCAL_MEMORY_MB = 64;
+
+/** SQSOPS_LOCAL_MEMORY_MB: undefined (unset or 0) for the default, else at least 64 MiB. */
+export function localMemoryFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.SQSOPS_LOCAL_MEMORY_MB?.trim();
+  if (!raw) return undefined;
+  const mb = parseIntFlag('SQSOPS_LOCAL_MEMORY_MB', raw, { min: 0, max: 1_048_576 });
+  if (mb !== 0 && mb < MIN_LOCAL_MEMORY_MB) {
+    throw new UsageError(`SQSOPS_LOCAL_MEMORY_MB must be 0 (half the machine's memory) or at least ${MIN_LOCAL_MEMORY_MB}, not "${raw}"`);
+  }
+  return mb || undefined;
 }
 
 function defaultDaemonPath(): string {
@@ -143,17 +160,23 @@ function lastTagged<T>(lines: string[], tag: string): T | undefined {
  * Why a daemon stopped before it listened, from its own log lines: its FATAL line, or
  * V8's when it ran out of memory (a stored state too large for its heap), or `fallback`.
  */
-function exitReason(home: string, after: string, fallback: string): LocalAwsError {
-  const log = localPaths(home).log;
-  const lines = logSince(log, after);
+function exitReason(home: string, after: string, fallback: { message: string; hint: string }, memoryMb?: number): LocalAwsError {
+  const lines = logSince(localPaths(home).log, after);
   const fatal = lastTagged<{ message: string; hint?: string }>(lines, 'FATAL');
-  if (fatal) return new LocalAwsError(fatal.message, { hint: fatal.hint ?? `see ${log}` });
-  if (lines.some((l) => l.includes('JavaScript heap out of memory'))) {
-    return new LocalAwsError(`${fallback}: it ran out of memory`, {
-      hint: 'give it more with SQSOPS_LOCAL_MEMORY_MB (MiB), or empty it with `sqsops local reset`',
+  if (fatal) return new LocalAwsError(fatal.message, { hint: fatal.hint ?? `see ${localPaths(home).log}` });
+  if (lines.some((l) => /JavaScript heap out of memory|Fatal JavaScript out of memory|Reached heap limit/.test(l))) {
+    const limit = memoryMb ? ` (now ${memoryMb})` : '';
+    return new LocalAwsError(`${fallback.message}: it ran out of memory`, {
+      hint: `give it more with SQSOPS_LOCAL_MEMORY_MB in MiB${limit}, or empty it with \`sqsops local reset\``,
     });
   }
-  return new LocalAwsError(fallback, { hint: `see ${log}` });
+  return new LocalAwsError(fallback.message, { hint: fallback.hint });
+}
+
+/** Ends a wait when the user interrupts it: the daemon goes on in the background. */
+function stopWaiting(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted)
+    throw new AbortedError(`interrupted; the local AWS goes on ${what} in the background`, { hint: 'see `sqsops local status`' });
 }
 
 /** What the daemon said it was loading before it listens (its `RESTORING` line). */
@@ -183,16 +206,26 @@ export function restoreBudgetMs(messages: number): number {
 }
 
 /** Waits for a daemon that is loading its stored state to answer, instead of killing it as hung. */
-async function awaitRestore(home: string, r: Restoring, onWait?: (message: string) => void): Promise<EnsuredLocalAws> {
+async function awaitRestore(
+  home: string,
+  r: Restoring,
+  { onWait, signal }: Pick<EnsureLocalOptions, 'onWait' | 'signal'>,
+): Promise<EnsuredLocalAws> {
   const paths = localPaths(home);
   const budget = restoreBudgetMs(r.messages);
   const deadline = (Date.parse(r.at) || Date.now()) + budget;
   const count = `${r.messages.toLocaleString('en-US')} stored messages in ${r.queues} queue${r.queues === 1 ? '' : 's'}`;
   onWait?.(`the local AWS is loading ${count} from disk; waiting for it (up to ${Math.ceil(budget / 1000)} s)`);
   while (Date.now() < deadline) {
+    stopWaiting(signal, 'loading');
     const found = await findLocalAws(home);
     if (found) return { server: found, started: false, tightened: 0 };
-    if (!isAlive(r.pid)) throw exitReason(home, `RESTORING {"pid":${r.pid},`, `the local AWS exited while loading ${count}`);
+    if (!isAlive(r.pid)) {
+      throw exitReason(home, `RESTORING {"pid":${r.pid},`, {
+        message: `the local AWS stopped while loading ${count}`,
+        hint: 'it was stopped or killed (its log says no more); the next command starts it again',
+      });
+    }
     await sleep(200);
   }
   throw new LocalAwsError(`the local AWS is still loading ${count} after ${Math.round(budget / 1000)} s`, {
@@ -217,13 +250,17 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
   ensureWritable(home, paths.root);
 
   const deadline = Date.now() + timeoutMs;
+  const lookForRestore = Date.now() + 1000;
   while (Date.now() < deadline) {
+    stopWaiting(options.signal, 'starting');
     const release = tryLock(paths.startLock, timeoutMs);
     if (!release) {
-      // Another command is starting it: wait for that one.
+      // Another command is starting it: wait for that one (and say so if it is loading).
       await sleep(100);
       const found = await findLocalAws(home);
       if (found) return { server: found, started: false, tightened: 0 };
+      const restoring = Date.now() >= lookForRestore ? restoringDaemon(home) : undefined;
+      if (restoring) return await awaitRestore(home, restoring, options);
       continue;
     }
     try {
@@ -231,7 +268,7 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
       if (found) return { server: found, started: false, tightened: 0 };
       // Started by a command that gave up waiting (or was interrupted), and still loading.
       const restoring = restoringDaemon(home);
-      if (restoring) return await awaitRestore(home, restoring, options.onWait);
+      if (restoring) return await awaitRestore(home, restoring, options);
       // A daemon that holds its lock but cannot be found (server.json corrupt or deleted,
       // or it stopped answering) would refuse every new start: stop it, then start afresh.
       const stuck = runningDaemonPid(home);
@@ -248,7 +285,7 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
   }
   // Another command started it, and it is loading a large stored state.
   const restoring = restoringDaemon(home);
-  if (restoring) return await awaitRestore(home, restoring, options.onWait);
+  if (restoring) return await awaitRestore(home, restoring, options);
   throw new LocalAwsError(`the local AWS did not start within ${Math.round(timeoutMs / 1000)} s`, {
     hint: `see ${paths.log}`,
   });
@@ -260,7 +297,7 @@ async function spawnDaemon(
   port: number,
   idleMinutes: number,
   deadline: number,
-  { onWait, memoryMb = defaultLocalMemoryMb() }: Pick<EnsureLocalOptions, 'onWait' | 'memoryMb'>,
+  { onWait, signal, memoryMb = defaultLocalMemoryMb() }: Pick<EnsureLocalOptions, 'onWait' | 'signal' | 'memoryMb'>,
 ): Promise<ServerFile> {
   const paths = localPaths(home);
   if (!existsSync(daemonPath)) {
@@ -271,7 +308,7 @@ async function spawnDaemon(
   // Where this start's lines begin: a FATAL above it is an older start's.
   const marker = `${new Date().toISOString()} starting (asked by pid ${process.pid})`;
   writeSync(log, `${marker}\n`);
-  let exited: number | null | undefined;
+  let exited: string | undefined;
   const args = [daemonPath, '--home', home, '--port', String(port), '--idle-minutes', String(idleMinutes)];
   const child = spawn(process.execPath, [`--max-old-space-size=${memoryMb}`, ...args], {
     detached: true,
@@ -279,27 +316,30 @@ async function spawnDaemon(
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
   });
   closeSync(log);
-  child.on('exit', (code) => {
-    exited = code;
+  child.on('exit', (code, how) => {
+    exited = how ? `killed by ${how}` : `code ${code}`;
   });
   child.unref();
   // Checked once, a second in, when its RESTORING line (written before it loads) is there.
   const lookForRestore = Date.now() + 1000;
   let looked = false;
   while (Date.now() < deadline) {
-    if (exited !== undefined) throw exitReason(home, marker, `the local AWS exited at start (code ${exited})`);
+    if (exited !== undefined) {
+      throw exitReason(home, marker, { message: `the local AWS exited at start (${exited})`, hint: `see ${paths.log}` }, memoryMb);
+    }
+    stopWaiting(signal, 'starting');
     const info = readServerFile(paths.serverFile);
     if (info && info.pid === child.pid && (await healthy(info.endpoint, info.pid))) return info;
     if (!looked && Date.now() >= lookForRestore) {
       looked = true;
       // Busy loading what it stored, not hung: give it the time that takes, and say so.
       const restoring = restoringDaemon(home);
-      if (restoring && restoring.pid === child.pid) return (await awaitRestore(home, restoring, onWait)).server;
+      if (restoring && restoring.pid === child.pid) return (await awaitRestore(home, restoring, { onWait, signal })).server;
     }
     await sleep(50);
   }
   const restoring = restoringDaemon(home);
-  if (restoring && restoring.pid === child.pid) return (await awaitRestore(home, restoring, onWait)).server;
+  if (restoring && restoring.pid === child.pid) return (await awaitRestore(home, restoring, { onWait, signal })).server;
   child.kill('SIGKILL');
   throw new LocalAwsError('the local AWS did not answer in time', { hint: `see ${paths.log}` });
 }
@@ -323,8 +363,13 @@ export async function stopLocalAws(home: string, graceMs = 10_000): Promise<{ st
   const pid = candidates.find((p) => isLocalDaemon(p, home));
   if (pid === undefined) return { stopped: false };
   await stopPid(pid, graceMs);
-  // A killed daemon leaves its files behind; the next start takes them over, but tidy up.
-  rmSync(paths.serverFile, { force: true });
+  // A killed daemon leaves its files behind; the next start takes them over, but tidy up
+  // (where it can: on a read-only state dir the stop has still happened).
+  try {
+    rmSync(paths.serverFile, { force: true });
+  } catch {
+    /* left for the next start */
+  }
   return { stopped: true, pid };
 }
 

@@ -6,10 +6,10 @@
 import { checkProfile, chooseTarget, type TargetFlags } from '../aws/target.js';
 import { createClients, type AwsClients, type ResolvedTarget } from '../aws/clients.js';
 import { sqsopsHome } from '../local/paths.js';
-import { ensureLocalAws, localCredentials } from '../local/manager.js';
+import { ensureLocalAws, localCredentials, localMemoryFromEnv } from '../local/manager.js';
 import { tightenedNote } from '../local/privacy.js';
 import { DEFAULTS } from '../config.js';
-import { UsageError } from '../core/errors.js';
+import { parseIntFlag } from '../core/flags.js';
 
 export interface ConnectOptions extends TargetFlags {
   env?: NodeJS.ProcessEnv;
@@ -27,16 +27,13 @@ export interface ConnectOptions extends TargetFlags {
   daemonPath?: string;
   /** Told, in a sentence, when the local AWS takes long to start because it loads a large stored state. */
   onWait?: (message: string) => void;
+  /** Ends a wait for the local AWS to start (it goes on starting in the background). */
+  signal?: AbortSignal;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
   const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > max) {
-    throw new UsageError(`${name} must be a whole number from 0 to ${max}, not "${raw}"`);
-  }
-  return n;
+  return raw ? parseIntFlag(name, raw, { min: 0, max }) : fallback;
 }
 
 /**
@@ -58,7 +55,8 @@ export async function connect(options: ConnectOptions = {}): Promise<AwsClients>
     idleMinutes: intFromEnv(env, 'SQSOPS_LOCAL_IDLE_MINUTES', DEFAULTS.idleMinutes, 10_080),
     daemonPath: options.daemonPath,
     onWait: options.onWait,
-    memoryMb: intFromEnv(env, 'SQSOPS_LOCAL_MEMORY_MB', 0, 1_048_576) || undefined,
+    memoryMb: localMemoryFromEnv(env),
+    signal: options.signal,
   });
   return createClients({
     kind: 'local',

@@ -214,7 +214,7 @@ describe('the local AWS daemon', () => {
     await storeBig(h, 300_000);
     const notes: string[] = [];
     const started = ensureLocalAws({ home: h, port: 0, daemonPath, timeoutMs: 300, memoryMb: 96, onWait: (m) => notes.push(m) });
-    await expect(started).rejects.toThrow('the local AWS exited while loading 300,001 stored messages in 2 queues: it ran out of memory');
+    await expect(started).rejects.toThrow('the local AWS stopped while loading 300,001 stored messages in 2 queues: it ran out of memory');
     await expect(started).rejects.toMatchObject({ hint: expect.stringContaining('SQSOPS_LOCAL_MEMORY_MB') });
     expect(notes).toHaveLength(1);
   });

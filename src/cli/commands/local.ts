@@ -10,12 +10,6 @@ function localPort(ctx: CommandContext): number {
   return raw ? parseIntFlag('SQSOPS_LOCAL_PORT', raw, { min: 0, max: 65_535 }) : DEFAULTS.localPort;
 }
 
-/** SQSOPS_LOCAL_MEMORY_MB, or undefined (unset or 0) for the default: half the machine's memory. */
-function localMemoryMb(ctx: CommandContext): number | undefined {
-  const raw = ctx.env.SQSOPS_LOCAL_MEMORY_MB?.trim();
-  return (raw && parseIntFlag('SQSOPS_LOCAL_MEMORY_MB', raw, { min: 0, max: 1_048_576 })) || undefined;
-}
-
 /** Single-quotes a value for `eval` unless it is plainly safe. */
 function shellQuote(value: string): string {
   return /^[A-Za-z0-9_./:+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
@@ -24,7 +18,7 @@ function shellQuote(value: string): string {
 export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, args: string[]): Promise<void> {
   const [sub] = args;
   const home = sqsopsHome(ctx.env);
-  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials, restoringDaemon } = await import(
+  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials, restoringDaemon, localMemoryFromEnv } = await import(
     '../../local/manager.js'
   );
   const { out } = ctx;
@@ -36,7 +30,8 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
         home,
         port,
         idleMinutes,
-        memoryMb: localMemoryMb(ctx),
+        memoryMb: localMemoryFromEnv(ctx.env),
+        signal: ctx.signal,
         onWait: (m) => out.note(m),
       });
       if (tightened) out.note(tightenedNote(home, tightened));
@@ -65,7 +60,8 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
         home,
         port: localPort(ctx),
         idleMinutes: DEFAULTS.idleMinutes,
-        memoryMb: localMemoryMb(ctx),
+        memoryMb: localMemoryFromEnv(ctx.env),
+        signal: ctx.signal,
         onWait: (m) => out.note(m),
       });
       if (tightened) out.note(tightenedNote(home, tightened));
