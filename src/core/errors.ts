@@ -51,8 +51,10 @@ export class QueueNotFoundError extends SqsopsError {
   override readonly name = 'QueueNotFoundError';
   override readonly exitCode = ExitCode.notFound;
   constructor(queue: string, options: SqsopsErrorOptions = {}) {
+    // setup takes a name: from a queue URL, its last path segment (an account's URL holds the region too).
+    const name = /^https?:\/\//i.test(queue) ? (queue.replace(/\/+$/, '').split('/').pop() ?? queue) : queue;
     super(`queue "${queue}" does not exist`, {
-      hint: `check the name and region, or create it with \`sqsops setup --queue ${queue}\``,
+      hint: `check the name and region, or create it with \`sqsops setup --queue ${name}\``,
       ...options,
       context: { queue, ...options.context },
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findCode, networkCode } from '../../src/core/errors.js';
+import { findCode, networkCode, QueueNotFoundError } from '../../src/core/errors.js';
 import { translateCommonError } from '../../src/aws/errors.js';
 import { toDownloadError } from '../../src/features/download/errors.js';
 
@@ -25,5 +25,14 @@ describe('the cause-chain walker', () => {
     const e = new Error('request failed', { cause: withCode('UND_ERR_SOCKET') });
     expect(translateCommonError(e, { service: 'SQS' })?.message).toMatch(/cannot reach SQS \(UND_ERR_SOCKET\)/);
     expect(toDownloadError(e)).toMatchObject({ code: 'network', retryable: true });
+  });
+});
+
+describe('a missing queue', () => {
+  it('hints a setup command that works, by name even when the queue was given as a URL', () => {
+    expect(new QueueNotFoundError('orders').hint).toBe('check the name and region, or create it with `sqsops setup --queue orders`');
+    expect(new QueueNotFoundError('https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo/').hint).toBe(
+      'check the name and region, or create it with `sqsops setup --queue orders.fifo`',
+    );
   });
 });
