@@ -91,12 +91,30 @@ export function isRecord(value: unknown): value is { format: string } {
   return typeof value === 'object' && value !== null && (value as { format?: unknown }).format === RECORD_FORMAT;
 }
 
+/**
+ * The `format` of a value that says it is an export record of any version, else undefined.
+ * Such a value is never a plain body: sent as one, the whole record would become the body.
+ */
+export function recordFormat(value: unknown): string | undefined {
+  const format = typeof value === 'object' && value !== null ? (value as { format?: unknown }).format : undefined;
+  return typeof format === 'string' && format.startsWith('sqsops.message/') ? format : undefined;
+}
+
+/** A record of a format version this sqsops does not read; `where` names the line. */
+export function unsupportedFormat(format: string, where: string): UsageError {
+  return new UsageError(`${where}: format "${format}" is not supported; this sqsops reads ${RECORD_FORMAT}`, {
+    hint: 'use the sqsops version that wrote the file, or export it again with this one; nothing was sent',
+  });
+}
+
 /** Checks one parsed line and turns it into what SendMessage needs; `where` names the line. */
 export function fromRecord(value: unknown, where: string): ImportedMessage {
   const bad = (what: string) =>
     new UsageError(`${where}: ${what}`, {
       hint: `each line must be a record as consume --out writes it (format "${RECORD_FORMAT}"); nothing was sent`,
     });
+  const format = recordFormat(value);
+  if (format && format !== RECORD_FORMAT) throw unsupportedFormat(format, where);
   if (!isRecord(value)) throw bad(`not a ${RECORD_FORMAT} record`);
   const r = value as Partial<MessageRecord>;
   if (typeof r.body !== 'string') throw bad('"body" must be a string');
@@ -123,8 +141,9 @@ export function fromRecord(value: unknown, where: string): ImportedMessage {
 
 /**
  * Reads a file of records (NDJSON), or returns undefined when its first entry is not a
- * record (then the file is plain bodies). A file whose first line is a record must be
- * records throughout: a line that is not is named, and nothing is sent.
+ * record (then the file is plain bodies, and core/input.ts refuses any record in it). A file
+ * whose first line is a record must be records throughout: a line that is not is named, and
+ * nothing is sent. A record of another format version is refused wherever it is.
  */
 export function parseRecords(text: string, source: string): (ImportedMessage & { source: string })[] | undefined {
   const lines = text.split('\n');
@@ -136,6 +155,8 @@ export function parseRecords(text: string, source: string): (ImportedMessage & {
   } catch {
     return undefined; // plain-body parsing names the malformed line
   }
+  const format = recordFormat(head);
+  if (format && format !== RECORD_FORMAT) throw unsupportedFormat(format, `${source}:${first + 1}`);
   if (!isRecord(head)) return undefined;
   const out: (ImportedMessage & { source: string })[] = [];
   lines.forEach((line, i) => {

@@ -2,8 +2,9 @@
  * Export and import as a user runs them: queue -> `consume --out` -> file ->
  * `produce --from-file` -> another queue gives the same messages (body byte for byte,
  * String/Number/Binary attributes, FIFO group and dedup id), on standard and FIFO queues.
+ * Appending to a file cut off mid-line, and a file that mixes records with plain bodies.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,5 +63,54 @@ describe.each([
       .sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
     expect(got).toEqual(want);
     if (fifo) expect(new Set(got.map((g) => g.group))).toEqual(new Set(['g0', 'g1', 'g2', 'g3']));
+  });
+});
+
+describe('appending to an export file', () => {
+  it.each([
+    ['move --to', (q: string, f: string) => ['move', '--from', q, '--to', f, '--wait', '1']],
+    ['consume --out', (q: string, f: string) => ['consume', '--queue', q, '--count', '3', '--wait', '1', '--out', f]],
+  ])('%s starts a new line after a last line with no newline, and the file imports', async (name, args) => {
+    const q = `nonl-${name.split(' ')[0]}`;
+    expect((await cli.run(['setup', '--queue', q, `${q}-imp`, '--no-dlq'])).code).toBe(0);
+    await seed(sqs, await urlOf(sqs, q), false, 3);
+    const file = join(cli.home, `${q}.ndjson`);
+    writeFileSync(file, '{"format":"sqsops.message/1","messageId":"m0","body":"hello"}');
+    const r = await cli.run(args(q, file));
+    expect(r.code, r.stderr).toBe(0);
+    expect(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((l) => l && JSON.parse(l)),
+    ).toHaveLength(5);
+    const p = await cli.run(['produce', '--queue', `${q}-imp`, '--from-file', file, '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout)).toMatchObject({ total: 4, sent: 4 });
+    expect((await drainAll(sqs, await urlOf(sqs, `${q}-imp`))).map((m) => m.Body)).toContain('hello');
+  });
+});
+
+describe('importing a file that mixes records and plain bodies', () => {
+  it.each([
+    [
+      'a record after a plain body',
+      '{"format":"sqsops.message/1","messageId":"m1","body":"x"}',
+      /:2: a sqsops.message record in a file of plain bodies/,
+    ],
+    [
+      'a record of an unknown version',
+      '{"format":"sqsops.message/2","messageId":"m1","body":"x"}',
+      /:2: format "sqsops.message\/2" is not supported; this sqsops reads sqsops.message\/1/,
+    ],
+  ])('refuses %s in one line, naming it, and sends nothing', async (_what, second, message) => {
+    const q = 'mixed-imp';
+    expect((await cli.run(['setup', '--queue', q, '--no-dlq'])).code).toBe(0);
+    const file = join(cli.home, 'mixed.ndjson');
+    writeFileSync(file, `{"orderId":1}\n${second}\n`);
+    const r = await cli.run(['produce', '--queue', q, '--from-file', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(await drainAll(sqs, await urlOf(sqs, q))).toEqual([]);
   });
 });

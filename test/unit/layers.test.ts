@@ -42,8 +42,8 @@ const FEATURE_DEPS: Record<string, string[]> = {
   ledger: ['setup'],
   move: ['setup'],
   produce: ['setup', 'payloads'],
-  // consume checks bodies against the same schemas process-sqs does.
-  consume: ['setup', 'payloads', 'process'],
+  // consume checks bodies against the same schemas process-sqs does, and appends to export files as move --to does.
+  consume: ['setup', 'payloads', 'process', 'move'],
   // process wires task sets into its sinks; tasks implement the sink interface.
   process: ['setup', 'payloads', 'tasks'],
   tasks: ['process'],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseBodies } from '../../src/core/input.js';
 import { fromRecord, parseRecords, RECORD_FORMAT, toRecord } from '../../src/core/messageRecord.js';
 import { UsageError } from '../../src/core/errors.js';
 
@@ -58,5 +59,26 @@ describe('the export record', () => {
     expect(() => parseRecords(`${line}\n{"format":"${RECORD_FORMAT}","body":"x","attributes":{"a":{"DataType":"String"}}}\n`, 'f')).toThrow(
       /f:2: attribute "a" has no value/,
     );
+  });
+
+  it('refuses a record in a file of plain bodies, on any line, before anything is sent', () => {
+    const line = JSON.stringify(toRecord({ messageId: 'm', body: 'x' }));
+    expect(parseRecords(`{"orderId":1}\n${line}\n`, 'f')).toBeUndefined();
+    expect(() => parseBodies(`{"orderId":1}\n${line}\n`, 'f')).toThrow(
+      /^f:2: a sqsops.message record in a file of plain bodies; export files hold records only$/,
+    );
+    expect(() => parseBodies(`[{"orderId":1},${line}]`, 'f')).toThrow(/^f entry 1: a sqsops.message record in a file of plain bodies/);
+    // A format that merely looks alike is a body like any other.
+    expect(parseBodies('{"orderId":1}\n{"format":"csv"}\n', 'f')).toEqual(['{"orderId":1}', '{"format":"csv"}']);
+  });
+
+  it('refuses a record of an unknown format version, naming the one it reads', () => {
+    const v2 = '{"format":"sqsops.message/2","messageId":"m","body":"x"}';
+    const v1 = JSON.stringify(toRecord({ messageId: 'm', body: 'x' }));
+    const unsupported = (n: number) =>
+      new RegExp(`^f:${n}: format "sqsops.message/2" is not supported; this sqsops reads sqsops.message/1$`);
+    expect(() => parseRecords(`${v2}\n`, 'f')).toThrow(unsupported(1));
+    expect(() => parseRecords(`${v1}\n${v2}\n`, 'f')).toThrow(unsupported(2));
+    expect(() => parseBodies(`{"orderId":1}\n\n${v2}\n`, 'f')).toThrow(unsupported(3));
   });
 });

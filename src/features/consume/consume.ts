@@ -5,7 +5,6 @@
  * messages visible again at once.
  */
 import { createHash } from 'node:crypto';
-import { open, type FileHandle } from 'node:fs/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
@@ -19,6 +18,7 @@ import { payloadHook } from '../payloads/payloads.js';
 import { UsageError } from '../../core/errors.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 import { buildValidator, type SchemaCheck } from '../process/schema.js';
+import { openAppendFile, type AppendFile } from '../move/exportFile.js';
 
 export interface ConsumeOptions {
   queue: string;
@@ -133,17 +133,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   const ledger: Ledger | undefined = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
   const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
 
-  let out: FileHandle | undefined;
-  if (options.out) {
-    try {
-      out = await open(options.out, 'a');
-    } catch (e: unknown) {
-      throw new UsageError(`cannot write ${options.out} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, {
-        hint: 'choose a writable path for --out',
-        cause: e,
-      });
-    }
-  }
+  const out: AppendFile | undefined = options.out ? await openAppendFile(options.out, '--out') : undefined;
   // A pointer message (SQS Extended Client) shows, records and exports its real body.
   const payloads = payloadHook(clients, { keep: options.keepPayloads, signal });
   const pointers = new Map<string, PayloadPointer>();
@@ -218,8 +208,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
       }
       if (out) {
         // The export is a store too: it is on disk before anything is deleted.
-        await out.write(`${records.join('\n')}\n`);
-        await out.sync();
+        await out.append(records);
       } else if (options.outStream) {
         // The same records as a file export, on stdout; the delete waits until the stream took them.
         await writeFlushed(options.outStream, `${records.join('\n')}\n`);
