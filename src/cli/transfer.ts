@@ -86,18 +86,26 @@ export async function underSpinner<R>(
 /**
  * Ends an interrupted run with an AbortedError and one that failed in part or stopped early
  * with a PartialFailureError. `verb`: what was done to each message; `source`: the queue
- * the rest stays in, by name; `stillIn`: the same, as the hint words it.
+ * the rest stays in, by name; `stillIn`: the same, as the hint words it; `copiedTo`: the
+ * destination, when the run was a copy.
  */
 export function throwIfIncomplete(
   r: TransferOutcome,
   ctx: CommandContext,
-  { verb, source, stillIn }: { verb: string; source: string; stillIn: string },
+  { verb, source, stillIn, copiedTo }: { verb: string; source: string; stillIn: string; copiedTo?: string },
 ): void {
   if (r.stoppedBy === 'interrupted') {
+    // A copy deletes nothing and keeps no journal: a rerun cannot tell what it already copied.
+    if (copiedTo !== undefined) {
+      throw new AbortedError(`interrupted: ${r.moved} ${verb}; every message is still in ${source}`, {
+        hint: `a rerun copies every message again (${r.moved} are already in ${copiedTo})`,
+      });
+    }
     throw new AbortedError(`interrupted: ${r.moved} ${verb}; the rest stays in ${source}`, { hint: 'run the same command again to go on' });
   }
   if (r.failed.length > 0 || r.stoppedBy) {
-    const what = r.failed.length ? `${r.failed.length} messages could not be ${verb}` : 'the move stopped early';
+    const n = r.failed.length;
+    const what = n ? `${n} message${n === 1 ? '' : 's'} could not be ${verb}` : 'the move stopped early';
     throw new PartialFailureError(`${what}${r.stoppedBy ? ` (${r.stoppedBy})` : ''}`, {
       hint: ctx.out.json ? 'see "failed" in the JSON output' : `the table above lists each; they are still in ${stillIn}`,
     });

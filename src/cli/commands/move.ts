@@ -36,7 +36,12 @@ export async function run(flags: MoveFlags, ctx: CommandContext): Promise<void> 
       }),
   );
   render(result, ctx);
-  throwIfIncomplete(result, ctx, { verb: result.copy ? 'copied' : 'moved', source: result.from, stillIn: result.from });
+  throwIfIncomplete(result, ctx, {
+    verb: result.copy ? 'copied' : 'moved',
+    source: result.from,
+    stillIn: result.from,
+    copiedTo: result.copy ? result.to : undefined,
+  });
 }
 
 function render(r: MoveResult, ctx: CommandContext): void {
