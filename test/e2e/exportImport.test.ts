@@ -4,11 +4,12 @@
  * String/Number/Binary attributes, FIFO group and dedup id), on standard and FIFO queues.
  * Appending to a file cut off mid-line, and a file that mixes records with plain bodies.
  */
+import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, startedLocalSqs, type CliHome } from '../helpers/cli.js';
+import { newHome, parseJson, startedLocalSqs, type CliHome, type LocalStatusJson } from '../helpers/cli.js';
 import { drainAll, essence, seed, urlOf } from '../helpers/messages.js';
 
 let cli: CliHome;
@@ -112,5 +113,28 @@ describe('importing a file that mixes records and plain bodies', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(await drainAll(sqs, await urlOf(sqs, q))).toEqual([]);
+  });
+});
+
+describe('exporting to a stdout whose reader goes away', () => {
+  it('stops with exit 1, says how many were exported and deleted, and deletes nothing it could not write', async () => {
+    expect((await cli.run(['setup', '--queue', 'pipe-out', '--no-dlq'])).code).toBe(0);
+    expect((await cli.run(['produce', '--queue', 'pipe-out', '--count', '60'])).code).toBe(0);
+    const child = cli.spawn(['consume', '--queue', 'pipe-out', '--count', '60', '--wait', '1', '--out', '-']);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    // As `| head -1`: the reader takes its first chunk and closes the pipe.
+    child.stdout?.once('data', () => child.stdout?.destroy());
+    const [code] = await once(child, 'close');
+    expect(code).toBe(1);
+    const said =
+      /^error: stdout was closed by its reader after (\d+) messages? were exported and deleted; the (\d+) of the last batch stay on the queue$/m.exec(
+        stderr,
+      );
+    expect(said, stderr).not.toBeNull();
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const status = parseJson<LocalStatusJson>((await cli.run(['local', 'status', '--json'])).stdout);
+    const queue = status.queues.find((q) => q.name === 'pipe-out');
+    expect(queue!.visible + queue!.inFlight).toBe(60 - Number(said![1]));
   });
 });

@@ -15,7 +15,7 @@ import { entryBatches } from '../../core/batching.js';
 import { toRecord } from '../../core/messageRecord.js';
 import { LEGACY_SIZE_ATTRIBUTE, PayloadMissingError, SIZE_ATTRIBUTE, type PayloadPointer } from '../../core/payloadPointer.js';
 import { payloadHook } from '../payloads/payloads.js';
-import { UsageError } from '../../core/errors.js';
+import { SqsopsError, UsageError } from '../../core/errors.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 import { buildValidator, type SchemaCheck } from '../process/schema.js';
 import { openAppendFile, type AppendFile } from '../move/exportFile.js';
@@ -108,6 +108,12 @@ function writeFlushed(stream: NodeJS.WritableStream, text: string): Promise<void
       else resolve();
     });
   });
+}
+
+/** A write that failed because the reading end of the pipe is gone. */
+function closedPipe(e: unknown): boolean {
+  const code = ((e as Error)?.cause as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 }
 
 function parseJson(body: string): unknown {
@@ -211,7 +217,18 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         await out.append(records);
       } else if (options.outStream) {
         // The same records as a file export, on stdout; the delete waits until the stream took them.
-        await writeFlushed(options.outStream, `${records.join('\n')}\n`);
+        try {
+          await writeFlushed(options.outStream, `${records.join('\n')}\n`);
+        } catch (e: unknown) {
+          // The reader went away (`| head`): not all that was asked is done, and nothing of this batch is deleted.
+          if (!closedPipe(e)) throw e;
+          const done = messages.filter((m) => m.deleted).length;
+          throw new SqsopsError(
+            `stdout was closed by its reader after ${done} message${done === 1 ? '' : 's'} were exported and deleted; ` +
+              `the ${rows.length} of the last batch stay on the queue`,
+            { hint: 'they come back after the visibility timeout (recorded in the ledger, so as duplicates)', cause: e },
+          );
+        }
       }
       if (!peek) {
         const toDelete = rows.filter((r) => r.status === 'recorded' || r.status === 'duplicate');
