@@ -3,7 +3,7 @@
  * first malformed entry so the user can fix the file before anything is sent.
  */
 import { UsageError } from './errors.js';
-import { RECORD_FORMAT, recordFormat, unsupportedFormat } from './messageRecord.js';
+import { isKnownRecord } from './messageRecord.js';
 
 function lineOf(text: string, offset: number): number {
   let line = 1;
@@ -89,9 +89,7 @@ function toBody(value: unknown, where: string): string {
     throw new UsageError(`${where}: each entry must be a JSON object or a string, not ${value === null ? 'null' : typeof value}`);
   }
   // Sent as a body, an export record would arrive as its whole JSON: a mixed file is a mistake, said before anything is sent.
-  const format = recordFormat(value);
-  if (format && format !== RECORD_FORMAT) throw unsupportedFormat(format, where);
-  if (format) {
+  if (isKnownRecord(value, where)) {
     throw new UsageError(`${where}: a sqsops.message record in a file of plain bodies; export files hold records only`, {
       hint: 'keep exports and plain bodies in separate files; nothing was sent',
     });

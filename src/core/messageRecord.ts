@@ -87,22 +87,16 @@ export function toRecord(m: RecordSource): MessageRecord {
   return record;
 }
 
-export function isRecord(value: unknown): value is { format: string } {
-  return typeof value === 'object' && value !== null && (value as { format?: unknown }).format === RECORD_FORMAT;
-}
-
 /**
- * The `format` of a value that says it is an export record of any version, else undefined.
- * Such a value is never a plain body: sent as one, the whole record would become the body.
+ * Whether a value is an export record this sqsops reads; a value that says it is a record of
+ * another version (`sqsops.message/2`) is refused, naming `where`. A record is never a plain
+ * body: sent as one, the whole record would become the body.
  */
-export function recordFormat(value: unknown): string | undefined {
+export function isKnownRecord(value: unknown, where: string): boolean {
   const format = typeof value === 'object' && value !== null ? (value as { format?: unknown }).format : undefined;
-  return typeof format === 'string' && format.startsWith('sqsops.message/') ? format : undefined;
-}
-
-/** A record of a format version this sqsops does not read; `where` names the line. */
-export function unsupportedFormat(format: string, where: string): UsageError {
-  return new UsageError(`${where}: format "${format}" is not supported; this sqsops reads ${RECORD_FORMAT}`, {
+  if (typeof format !== 'string' || !format.startsWith('sqsops.message/')) return false;
+  if (format === RECORD_FORMAT) return true;
+  throw new UsageError(`${where}: format "${format}" is not supported; this sqsops reads ${RECORD_FORMAT}`, {
     hint: 'use the sqsops version that wrote the file, or export it again with this one; nothing was sent',
   });
 }
@@ -113,9 +107,7 @@ export function fromRecord(value: unknown, where: string): ImportedMessage {
     new UsageError(`${where}: ${what}`, {
       hint: `each line must be a record as consume --out writes it (format "${RECORD_FORMAT}"); nothing was sent`,
     });
-  const format = recordFormat(value);
-  if (format && format !== RECORD_FORMAT) throw unsupportedFormat(format, where);
-  if (!isRecord(value)) throw bad(`not a ${RECORD_FORMAT} record`);
+  if (!isKnownRecord(value, where)) throw bad(`not a ${RECORD_FORMAT} record`);
   const r = value as Partial<MessageRecord>;
   if (typeof r.body !== 'string') throw bad('"body" must be a string');
   let body = r.body;
@@ -155,9 +147,7 @@ export function parseRecords(text: string, source: string): (ImportedMessage & {
   } catch {
     return undefined; // plain-body parsing names the malformed line
   }
-  const format = recordFormat(head);
-  if (format && format !== RECORD_FORMAT) throw unsupportedFormat(format, `${source}:${first + 1}`);
-  if (!isRecord(head)) return undefined;
+  if (!isKnownRecord(head, `${source}:${first + 1}`)) return undefined;
   const out: (ImportedMessage & { source: string })[] = [];
   lines.forEach((line, i) => {
     if (!line.trim()) return;

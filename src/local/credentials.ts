@@ -23,13 +23,16 @@ export function generateCredentials(): LocalCredentials {
   return { accessKeyId: id, secretAccessKey: randomBytes(30).toString('base64') };
 }
 
+/** While the daemon runs it keeps the credentials it started with: it must stop before new ones are made. */
+const REMAKE = 'stop the local AWS (`sqsops local stop`), then delete it: the next start makes new credentials';
+
 function parse(text: string, path: string): LocalCredentials {
   let value: Partial<LocalCredentials>;
   try {
     value = JSON.parse(text) as Partial<LocalCredentials>;
   } catch (e: unknown) {
     throw new LocalAwsError(`${path} is not valid JSON`, {
-      hint: 'stop the local AWS (`sqsops local stop`), then delete it: the next start makes new credentials',
+      hint: REMAKE,
       cause: e,
     });
   }
@@ -40,7 +43,7 @@ function parse(text: string, path: string): LocalCredentials {
     value.secretAccessKey.length < 20
   ) {
     throw new LocalAwsError(`${path} does not hold local AWS credentials`, {
-      hint: 'stop the local AWS (`sqsops local stop`), then delete it: the next start makes new credentials',
+      hint: REMAKE,
     });
   }
   return { accessKeyId: value.accessKeyId, secretAccessKey: value.secretAccessKey };

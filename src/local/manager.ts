@@ -161,9 +161,10 @@ function lastTagged<T>(lines: string[], tag: string): T | undefined {
  * V8's when it ran out of memory (a stored state too large for its heap), or `fallback`.
  */
 function exitReason(home: string, after: string, fallback: { message: string; hint: string }, memoryMb?: number): LocalAwsError {
-  const lines = logSince(localPaths(home).log, after);
+  const log = localPaths(home).log;
+  const lines = logSince(log, after);
   const fatal = lastTagged<{ message: string; hint?: string }>(lines, 'FATAL');
-  if (fatal) return new LocalAwsError(fatal.message, { hint: fatal.hint ?? `see ${localPaths(home).log}` });
+  if (fatal) return new LocalAwsError(fatal.message, { hint: fatal.hint ?? `see ${log}` });
   if (lines.some((l) => /JavaScript heap out of memory|Fatal JavaScript out of memory|Reached heap limit/.test(l))) {
     const limit = memoryMb ? ` (now ${memoryMb})` : '';
     return new LocalAwsError(`${fallback.message}: it ran out of memory`, {
@@ -185,6 +186,11 @@ export interface Restoring {
   queues: number;
   messages: number;
   at: string;
+}
+
+/** `2,801,000 stored messages in 282 queues`: what a loading daemon is loading, in words. */
+export function loadingText(r: Restoring): string {
+  return `${r.messages.toLocaleString('en-US')} stored messages in ${r.queues} queue${r.queues === 1 ? '' : 's'}`;
 }
 
 /** The running daemon of this state dir while it loads its stored state, if that is what it is doing. */
@@ -214,7 +220,7 @@ async function awaitRestore(
   const paths = localPaths(home);
   const budget = restoreBudgetMs(r.messages);
   const deadline = (Date.parse(r.at) || Date.now()) + budget;
-  const count = `${r.messages.toLocaleString('en-US')} stored messages in ${r.queues} queue${r.queues === 1 ? '' : 's'}`;
+  const count = loadingText(r);
   onWait?.(`the local AWS is loading ${count} from disk; waiting for it (up to ${Math.ceil(budget / 1000)} s)`);
   while (Date.now() < deadline) {
     stopWaiting(signal, 'loading');
@@ -250,7 +256,9 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
   ensureWritable(home, paths.root);
 
   const deadline = Date.now() + timeoutMs;
+  // Checked once, a second in (its log is read whole): by then a daemon that loads has said so.
   const lookForRestore = Date.now() + 1000;
+  let looked = false;
   while (Date.now() < deadline) {
     stopWaiting(options.signal, 'starting');
     const release = tryLock(paths.startLock, timeoutMs);
@@ -259,8 +267,11 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
       await sleep(100);
       const found = await findLocalAws(home);
       if (found) return { server: found, started: false, tightened: 0 };
-      const restoring = Date.now() >= lookForRestore ? restoringDaemon(home) : undefined;
-      if (restoring) return await awaitRestore(home, restoring, options);
+      if (!looked && Date.now() >= lookForRestore) {
+        looked = true;
+        const restoring = restoringDaemon(home);
+        if (restoring) return await awaitRestore(home, restoring, options);
+      }
       continue;
     }
     try {

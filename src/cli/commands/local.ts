@@ -18,22 +18,16 @@ function shellQuote(value: string): string {
 export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, args: string[]): Promise<void> {
   const [sub] = args;
   const home = sqsopsHome(ctx.env);
-  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials, restoringDaemon, localMemoryFromEnv } = await import(
-    '../../local/manager.js'
-  );
+  const { ensureLocalAws, findLocalAws, stopLocalAws, resetLocalAws, localCredentials, restoringDaemon, localMemoryFromEnv, loadingText } =
+    await import('../../local/manager.js');
   const { out } = ctx;
+  // What every start from here shares with the other commands' (src/runtime/connect.ts).
+  const starting = () => ({ home, memoryMb: localMemoryFromEnv(ctx.env), signal: ctx.signal, onWait: (m: string) => out.note(m) });
   switch (sub) {
     case 'start': {
       const idleMinutes = flags.idleMinutes;
       const port = localPort(ctx);
-      const { server, started, tightened } = await ensureLocalAws({
-        home,
-        port,
-        idleMinutes,
-        memoryMb: localMemoryFromEnv(ctx.env),
-        signal: ctx.signal,
-        onWait: (m) => out.note(m),
-      });
+      const { server, started, tightened } = await ensureLocalAws({ ...starting(), port, idleMinutes });
       if (tightened) out.note(tightenedNote(home, tightened));
       if (out.json) out.printJson({ ...server, started });
       else out.print(`${started ? 'started' : 'already running'}: ${server.endpoint} (pid ${server.pid}, state ${home})`);
@@ -56,14 +50,7 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
       return;
     }
     case 'env': {
-      const { server, tightened } = await ensureLocalAws({
-        home,
-        port: localPort(ctx),
-        idleMinutes: DEFAULTS.idleMinutes,
-        memoryMb: localMemoryFromEnv(ctx.env),
-        signal: ctx.signal,
-        onWait: (m) => out.note(m),
-      });
+      const { server, tightened } = await ensureLocalAws({ ...starting(), port: localPort(ctx), idleMinutes: DEFAULTS.idleMinutes });
       if (tightened) out.note(tightenedNote(home, tightened));
       const { accessKeyId, secretAccessKey } = localCredentials(home);
       const region = ctx.globals.region ?? ctx.env.AWS_REGION ?? 'us-east-1';
@@ -91,10 +78,7 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
         if (restoring) {
           const { pid, queues, messages, at } = restoring;
           if (out.json) out.printJson({ running: false, home, restoring: { pid, queues, messages, since: at } });
-          else
-            out.print(
-              `starting: daemon pid ${pid} is loading ${messages.toLocaleString('en-US')} stored messages in ${queues} queues (since ${at})`,
-            );
+          else out.print(`starting: daemon pid ${pid} is loading ${loadingText(restoring)} (since ${at})`);
           return;
         }
         const { runningDaemonPid } = await import('../../local/daemonProcess.js');

@@ -102,18 +102,7 @@ function exportLine(m: Message, row: ConsumedMessage): string {
 
 /** Resolves once the stream has taken the text (its callback), so a delete never runs ahead of the export. */
 function writeFlushed(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    stream.write(text, (e?: Error | null) => {
-      if (e) reject(new UsageError(`cannot write the export: ${e.message}`, { cause: e }));
-      else resolve();
-    });
-  });
-}
-
-/** A write that failed because the reading end of the pipe is gone. */
-function closedPipe(e: unknown): boolean {
-  const code = ((e as Error)?.cause as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+  return new Promise((resolve, reject) => stream.write(text, (e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
 function parseJson(body: string): unknown {
@@ -220,8 +209,11 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         try {
           await writeFlushed(options.outStream, `${records.join('\n')}\n`);
         } catch (e: unknown) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code !== 'EPIPE' && code !== 'ERR_STREAM_DESTROYED') {
+            throw new UsageError(`cannot write the export: ${(e as Error).message}`, { cause: e });
+          }
           // The reader went away (`| head`): not all that was asked is done, and nothing of this batch is deleted.
-          if (!closedPipe(e)) throw e;
           const done = messages.filter((m) => m.deleted).length;
           throw new SqsopsError(
             `stdout was closed by its reader after ${done} message${done === 1 ? '' : 's'} were exported and deleted; ` +
