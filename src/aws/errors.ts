@@ -73,6 +73,17 @@ export function translateCommonError(e: unknown, where: { service: string; endpo
   if (/Region is missing/i.test(message)) {
     return new UsageError('no AWS region configured', { hint: 'pass --region or set AWS_REGION', cause: e });
   }
+  // Signed right, for the wrong region or service: the region configured is not the resource's.
+  const scope = /Credential should be scoped to (?:region '([a-z0-9-]+)'|.*)/.exec(message);
+  if (AUTH_ERRORS.has(name) && scope) {
+    return new UsageError(`${where.service} refused the request: ${message.trim()}`, {
+      hint: scope[1]
+        ? `run with --region ${scope[1]} (or AWS_REGION=${scope[1]}), the region it is in`
+        : 'check --region / AWS_REGION: it must be the region the queue, topic or table is in',
+      cause: e,
+      context,
+    });
+  }
   if (AUTH_ERRORS.has(name)) {
     // Locally the only credentials are the state dir's: they changed under a running daemon.
     const local = err.sqsopsTarget === 'local';

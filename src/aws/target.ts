@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AccessError, UsageError } from '../core/errors.js';
+import { isAwsRegion } from '../core/regions.js';
 
 export type Service = 'sqs' | 'sns' | 'dynamodb' | 's3' | 'cloudwatch';
 /** CloudWatch is read only by `stats` (the age of the oldest message), never locally. */
@@ -45,12 +46,10 @@ function validUrl(value: string, source: string): string {
   }
 }
 
-const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /** Pure: decides the target from flags and environment. */
 export function chooseTarget(flags: TargetFlags, env: NodeJS.ProcessEnv): TargetChoice {
   const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (region !== undefined && !REGION_RE.test(region)) {
+  if (region !== undefined && !isAwsRegion(region)) {
     throw new UsageError(`"${region}" is not an AWS region`, { hint: 'use a region such as us-east-1 or eu-west-1' });
   }
   const forced = env.SQSOPS_TARGET?.trim().toLowerCase();

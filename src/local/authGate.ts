@@ -8,63 +8,67 @@
 import http from 'node:http';
 import type { LocalCredentials } from './credentials.js';
 import { needsBody, parseSigned, verifySigned, type Denial } from './sigv4.js';
+import { addressed, routeOf, scopeDenial, type Route } from './scope.js';
+import { signedRegion } from './fauxqsRegions.js';
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 /** A signed body larger than this is refused before it is buffered (DynamoDB's largest call is 16 MB). */
 const MAX_SIGNED_BODY = 32 * 1024 * 1024;
 
-type Family = 'json-sqs' | 'json-dynamodb' | 'query' | 's3';
-
-function familyOf(req: http.IncomingMessage, service: string | undefined): Family {
-  const target = req.headers['x-amz-target'];
-  if (typeof target === 'string' && target.startsWith('DynamoDB')) return 'json-dynamodb';
-  if (typeof target === 'string' && target.startsWith('AmazonSQS')) return 'json-sqs';
-  if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return 'query';
-  if (service === 'dynamodb') return 'json-dynamodb';
-  if (service === 'sqs' || service === 'sns') return 'query';
-  return 's3';
-}
-
 const JSON_TYPES: Record<Denial['reason'], string> = {
   missing: 'MissingAuthenticationTokenException',
   unknownKey: 'UnrecognizedClientException',
   badSignature: 'InvalidSignatureException',
   expired: 'InvalidSignatureException',
+  presignExpired: 'InvalidSignatureException',
+  wrongScope: 'InvalidSignatureException',
+  payloadMismatch: 'InvalidSignatureException',
+  badPayloadHeader: 'InvalidSignatureException',
 };
 const QUERY_CODES: Record<Denial['reason'], string> = {
   missing: 'MissingAuthenticationToken',
   unknownKey: 'InvalidClientTokenId',
   badSignature: 'SignatureDoesNotMatch',
   expired: 'SignatureDoesNotMatch',
+  presignExpired: 'SignatureDoesNotMatch',
+  wrongScope: 'SignatureDoesNotMatch',
+  payloadMismatch: 'SignatureDoesNotMatch',
+  badPayloadHeader: 'SignatureDoesNotMatch',
 };
-const S3_CODES: Record<Denial['reason'], string> = {
-  missing: 'AccessDenied',
-  unknownKey: 'InvalidAccessKeyId',
-  badSignature: 'SignatureDoesNotMatch',
-  expired: 'RequestTimeTooSkewed',
+/** S3's code and status for each refusal, as S3 answers them. */
+const S3_ANSWERS: Record<Denial['reason'], [code: string, status: number]> = {
+  missing: ['AccessDenied', 403],
+  unknownKey: ['InvalidAccessKeyId', 403],
+  badSignature: ['SignatureDoesNotMatch', 403],
+  expired: ['RequestTimeTooSkewed', 403],
+  presignExpired: ['AccessDenied', 403],
+  wrongScope: ['AuthorizationHeaderMalformed', 400],
+  payloadMismatch: ['XAmzContentSHA256Mismatch', 400],
+  badPayloadHeader: ['InvalidArgument', 400],
 };
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function deny(req: http.IncomingMessage, res: http.ServerResponse, family: Family, denial: Denial): void {
+function deny(req: http.IncomingMessage, res: http.ServerResponse, route: Route, denial: Denial): void {
   const requestId = crypto.randomUUID();
   res.setHeader('x-amzn-requestid', requestId);
-  if (family === 'json-sqs' || family === 'json-dynamodb') {
+  if (route === 'sqs' || route === 'dynamodb') {
     // SQS's JSON protocol also carries the query-protocol code, as real SQS does.
-    if (family === 'json-sqs') res.setHeader('x-amzn-query-error', `${QUERY_CODES[denial.reason]};Sender`);
-    res.writeHead(family === 'json-sqs' ? 403 : 400, { 'content-type': 'application/x-amz-json-1.0' });
+    if (route === 'sqs') res.setHeader('x-amzn-query-error', `${QUERY_CODES[denial.reason]};Sender`);
+    res.writeHead(route === 'sqs' ? 403 : 400, { 'content-type': 'application/x-amz-json-1.0' });
     res.end(JSON.stringify({ __type: `com.amazon.coral.service#${JSON_TYPES[denial.reason]}`, message: denial.message }));
-  } else if (family === 'query') {
+  } else if (route === 'query') {
     res.writeHead(403, { 'content-type': 'text/xml' });
     res.end(
       `<ErrorResponse><Error><Type>Sender</Type><Code>${QUERY_CODES[denial.reason]}</Code><Message>${xml(denial.message)}</Message>` +
         `</Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
     );
   } else {
-    res.writeHead(403, { 'content-type': 'application/xml' });
+    const [code, status] = S3_ANSWERS[denial.reason];
+    res.writeHead(status, { 'content-type': 'application/xml' });
     res.end(
-      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${S3_CODES[denial.reason]}</Code>` +
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
         `<Message>${xml(denial.message)}</Message><RequestId>${requestId}</RequestId></Error>`,
     );
   }
@@ -116,7 +120,7 @@ export function requireSignature(credentials: LocalCredentials, next: Listener):
   return (req, res) => {
     const wire = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
     const parts = parseSigned(wire);
-    const family = familyOf(req, parts?.service);
+    const route = routeOf(wire.method, wire.url, req.headers);
     const run = async (): Promise<void> => {
       const wantBody = parts !== undefined && parts.accessKeyId === credentials.accessKeyId && needsBody(wire, parts);
       const body = wantBody ? await readBody(req) : undefined;
@@ -124,9 +128,9 @@ export function requireSignature(credentials: LocalCredentials, next: Listener):
         res.writeHead(413).end();
         return;
       }
-      const denial = await verifySigned(wire, parts, credentials, body);
-      if (denial) deny(req, res, family, denial);
-      else next(body ? replay(req, body) : req, res);
+      const denial = (await verifySigned(wire, parts, credentials, body)) ?? (parts && scopeDenial(parts, addressed(route, body)));
+      if (denial) deny(req, res, route, denial);
+      else signedRegion.run(parts!.region, () => next(body ? replay(req, body) : req, res));
     };
     run().catch(() => {
       if (!res.headersSent) res.writeHead(400).end();

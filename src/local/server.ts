@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalAwsError } from '../core/errors.js';
 import { applyFauxqsPatches } from './fauxqsPatches.js';
+import { applyRegionalListQueues } from './fauxqsRegions.js';
 import { generateCredentials, type LocalCredentials } from './credentials.js';
 import { requireSignature } from './authGate.js';
 
@@ -45,6 +46,7 @@ type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => 
 async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<{ server: http.Server; stop: () => Promise<void> }> {
   const { startFauxqs } = await import('fauxqs');
   if (dataDir) await applyFauxqsPatches();
+  await applyRegionalListQueues();
   const original = net.Server.prototype.listen;
   let captured: http.Server | undefined;
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {

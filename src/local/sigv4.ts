@@ -5,9 +5,11 @@
  * key are built by the SDK's own signer (@smithy/signature-v4), so what we accept is
  * exactly what the SDK produces; we only pick the parts out of the wire form.
  *
- * The payload hash is the signed `x-amz-content-sha256` when there is one (S3, including
- * `UNSIGNED-PAYLOAD` and the streaming variants, whose seed signature covers the headers),
- * otherwise the SHA-256 of the body the caller read (SQS, SNS, DynamoDB).
+ * The payload is checked as AWS checks it. SQS, SNS, STS and DynamoDB sign the SHA-256 of the
+ * body itself, whatever an `x-amz-content-sha256` header says, so a replayed signature with
+ * another body does not match. S3 takes the header: a hex hash must be the body's (else
+ * `XAmzContentSHA256Mismatch`), `UNSIGNED-PAYLOAD` and the streaming modes are S3's alone, and
+ * a signed header request without it is refused.
  */
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4, getCanonicalHeaders, getSigningKey } from '@smithy/signature-v4';
@@ -32,7 +34,32 @@ export interface SignedParts {
   expires?: number;
 }
 
-export type Denial = { reason: 'missing' | 'unknownKey' | 'badSignature' | 'expired'; message: string };
+export type Denial = {
+  reason:
+    | 'missing'
+    | 'unknownKey'
+    | 'badSignature'
+    /** A header-signed request outside the 15-minute clock window. */
+    | 'expired'
+    /** A presigned URL past its X-Amz-Expires. */
+    | 'presignExpired'
+    /** Signed for another service, or a region the request does not address. */
+    | 'wrongScope'
+    /** S3: the body is not the one whose hash was signed. */
+    | 'payloadMismatch'
+    /** S3: the payload header is missing or not one S3 knows. */
+    | 'badPayloadHeader';
+  message: string;
+};
+
+/** The payload modes S3 accepts in `x-amz-content-sha256` besides a hex SHA-256. */
+const S3_PAYLOAD_MODES = new Set([
+  'UNSIGNED-PAYLOAD',
+  'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+]);
+const HEX_SHA256_RE = /^[0-9a-f]{64}$/;
 
 interface Wire {
   method: string;
@@ -132,9 +159,36 @@ export function parseSigned(wire: Wire): SignedParts | undefined {
   return parts;
 }
 
-/** True when the signature covers the body itself, which the caller must then read first. */
+/** True when the body must be read to check the signature (all but presigned URLs and S3's unsigned or streaming modes). */
 export function needsBody(wire: Wire, parts: SignedParts): boolean {
-  return parts.expires === undefined && header(wire, 'x-amz-content-sha256') === undefined;
+  if (parts.expires !== undefined) return false;
+  return parts.service !== 's3' || !S3_PAYLOAD_MODES.has(header(wire, 'x-amz-content-sha256') ?? '');
+}
+
+const sha256Hex = (body: Buffer | undefined) =>
+  createHash('sha256')
+    .update(body ?? Buffer.alloc(0))
+    .digest('hex');
+
+/** The payload hash the canonical request uses, or why the payload is refused. */
+function payloadHash(wire: Wire, parts: SignedParts, body: Buffer | undefined): string | Denial {
+  if (parts.expires !== undefined) return parts.service === 's3' ? 'UNSIGNED-PAYLOAD' : sha256Hex(body);
+  if (parts.service !== 's3') return sha256Hex(body);
+  const declared = header(wire, 'x-amz-content-sha256');
+  if (declared === undefined) {
+    return { reason: 'badPayloadHeader', message: 'Missing required header for this request: x-amz-content-sha256' };
+  }
+  if (S3_PAYLOAD_MODES.has(declared)) return declared;
+  if (!HEX_SHA256_RE.test(declared)) {
+    return {
+      reason: 'badPayloadHeader',
+      message: `x-amz-content-sha256 must be ${[...S3_PAYLOAD_MODES].join(', ')}, or a valid sha256 value.`,
+    };
+  }
+  if (sha256Hex(body) !== declared) {
+    return { reason: 'payloadMismatch', message: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+  }
+  return declared;
 }
 
 function dateOf(longDate: string): number | undefined {
@@ -159,23 +213,18 @@ export async function verifySigned(
     return { reason: 'badSignature', message: 'The request date is missing or does not match the credential scope.' };
   }
   // A presigned URL is good until its expiry; a signed header within the skew either side of now.
-  const expired =
-    parts.expires === undefined ? Math.abs(now - at) > MAX_SKEW_MS : now > at + parts.expires * 1000 || at - now > MAX_SKEW_MS;
-  if (expired) {
+  if (parts.expires !== undefined && now > at + parts.expires * 1000) {
+    return { reason: 'presignExpired', message: 'Request has expired' };
+  }
+  if (parts.expires === undefined ? Math.abs(now - at) > MAX_SKEW_MS : at - now > MAX_SKEW_MS) {
     return { reason: 'expired', message: `Signature expired or not yet valid: ${parts.longDate}, now ${new Date(now).toISOString()}` };
   }
+  const hash = payloadHash(wire, parts, body);
+  if (typeof hash !== 'string') return hash;
 
   const { path, query } = splitUrl(wire.url);
   const signedHeaders: Record<string, string> = {};
   for (const name of parts.signedHeaders) signedHeaders[name] = header(wire, name) ?? '';
-  const sha = header(wire, 'x-amz-content-sha256');
-  const payloadHash =
-    parts.expires !== undefined && parts.service === 's3'
-      ? 'UNSIGNED-PAYLOAD'
-      : (sha ??
-        createHash('sha256')
-          .update(body ?? Buffer.alloc(0))
-          .digest('hex'));
   const verifier = new Verifier({
     credentials,
     region: parts.region,
@@ -188,7 +237,7 @@ export async function verifySigned(
   const request = { method: wire.method, protocol: 'http:', hostname: '', path, query, headers: signedHeaders } as HttpRequest;
   const canonicalHeaders = getCanonicalHeaders(request, undefined, new Set(parts.signedHeaders));
   const scope = `${parts.shortDate}/${parts.region}/${parts.service}/aws4_request`;
-  const toSign = await verifier.stringToSign(parts.longDate, scope, verifier.canonicalRequest(request, canonicalHeaders, payloadHash));
+  const toSign = await verifier.stringToSign(parts.longDate, scope, verifier.canonicalRequest(request, canonicalHeaders, hash));
   const key = await getSigningKey(NodeSha256, credentials, parts.shortDate, parts.region, parts.service);
   const expected = createHmac('sha256', Buffer.from(key)).update(toSign).digest();
   const given = Buffer.from(parts.signature, 'hex');

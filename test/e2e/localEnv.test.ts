@@ -83,6 +83,42 @@ describe('sqsops local env', () => {
     }
   }, 300_000); // ten AWS CLI runs, each a Python start-up: slow on a busy machine, never a measure
 
+  it('holds the AWS CLI to what AWS checks: a region AWS does not have, a queue of another region, an expired presigned URL', async (ctx) => {
+    if (!hasAws) {
+      console.log('skipped: the AWS CLI (`aws`) is not on PATH; install it with `python3 -m pip install awscli`');
+      ctx.skip();
+    }
+    expect((await cli.run(['setup', '--queue', 'scope-q', '--bucket', 'scope-bucket'])).code).toBe(0);
+    const env = `eval "$(${node} ${bin} local env)"; export AWS_MAX_ATTEMPTS=1;`;
+    const sqs = `--endpoint-url "$AWS_ENDPOINT_URL"`;
+    const nowhere = sh(`${env} aws sqs list-queues ${sqs} --region xx-nowhere-9`);
+    expect(nowhere.code).not.toBe(0);
+    expect(nowhere.stderr).toMatch(/SignatureDoesNotMatch.*Credential should be scoped to a valid region, not 'xx-nowhere-9'/);
+
+    // The queue was made in us-east-1 (its URL says so); a CLI in eu-west-1 cannot send to it.
+    const url = sh(`${env} aws sqs get-queue-url ${sqs} --queue-name scope-q --query QueueUrl --output text`).stdout.trim();
+    expect(url).toMatch(/^http:\/\/sqs\.us-east-1\./);
+    const away = sh(`${env} aws sqs send-message ${sqs} --region eu-west-1 --queue-url ${url} --message-body away`);
+    expect(away.stderr).toMatch(/Credential should be scoped to region 'us-east-1' \(the region of its QueueUrl\), not 'eu-west-1'/);
+    const depth = sh(
+      `${env} aws sqs get-queue-attributes ${sqs} --queue-url ${url} --attribute-names ApproximateNumberOfMessages --output text`,
+    );
+    expect(depth.stdout).toBe('ATTRIBUTES\t0\n');
+
+    // AWS CLI v1 presigns S3 with Signature Version 2 unless told otherwise; the local AWS takes version 4 only.
+    writeFileSync(join(cli.home, 'aws-config'), '[default]\ns3 =\n  signature_version = s3v4\n');
+    const presigned = sh(
+      `${env} echo hi > f.txt && aws s3 cp f.txt s3://scope-bucket/f.txt >/dev/null && AWS_CONFIG_FILE=aws-config aws s3 presign s3://scope-bucket/f.txt --expires-in 8`,
+    );
+    expect(presigned.code).toBe(0);
+    const link = presigned.stdout.trim();
+    expect(await (await fetch(link)).text()).toBe('hi\n');
+    await new Promise((r) => setTimeout(r, 9_000)); // past the 8 seconds it was signed for (its date has whole seconds)
+    const late = await fetch(link);
+    expect(late.status).toBe(403);
+    expect(await late.text()).toMatch(/<Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+  }, 300_000);
+
   it('makes an open state dir private and says so on stderr', async () => {
     const loose = newHome();
     try {
