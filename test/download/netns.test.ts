@@ -1,7 +1,7 @@
 /**
  * The address rules on a real network, not a resolver hook: the test makes its own network
- * namespace joined to this one by a veth pair, with a "public" address (198.51.100.2, a
- * documentation range our rules count as public) and a private one (10.213.7.2) on its side,
+ * namespace joined to this one by a veth pair, with a public address (11.213.7.2, in a /30 only
+ * this veth pair routes for the test's length) and a private one (10.213.7.2) on its side,
  * and runs file servers there. The built CLI, on this side, is sent through redirects that
  * move inward (public -> private, private -> loopback) and must refuse them before a request
  * reaches the inner server; redirects that do not move inward, or that --allow-address
@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
 import { startTestServer, type TestServer } from './server.js';
 
-const PUBLIC = '198.51.100.2';
+const PUBLIC = '11.213.7.2';
 const PRIVATE = '10.213.7.2';
 const tag = String(process.pid % 100000);
 const NS = `sqsops-t${tag}`;
@@ -32,10 +32,10 @@ function makeNetwork(): string | undefined {
     ['netns', 'add', NS],
     ['link', 'add', HOST_IF, 'type', 'veth', 'peer', 'name', NS_IF],
     ['link', 'set', NS_IF, 'netns', NS],
-    ['addr', 'add', '198.51.100.1/24', 'dev', HOST_IF],
+    ['addr', 'add', '11.213.7.1/30', 'dev', HOST_IF],
     ['addr', 'add', '10.213.7.1/24', 'dev', HOST_IF],
     ['link', 'set', HOST_IF, 'up'],
-    ['netns', 'exec', NS, 'ip', 'addr', 'add', `${PUBLIC}/24`, 'dev', NS_IF],
+    ['netns', 'exec', NS, 'ip', 'addr', 'add', `${PUBLIC}/30`, 'dev', NS_IF],
     ['netns', 'exec', NS, 'ip', 'addr', 'add', `${PRIVATE}/24`, 'dev', NS_IF],
     ['netns', 'exec', NS, 'ip', 'link', 'set', NS_IF, 'up'],
     ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up'],

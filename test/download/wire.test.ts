@@ -73,6 +73,31 @@ describe.each(SCHEMES)('over %s', (scheme) => {
       await inner.close();
     }
   });
+
+  it('judges an IPv6 address by the IPv4 address it carries, whether the URL names it or a name resolves to it', async () => {
+    const inner = await startTestServer({ host: '127.0.0.2', ...(scheme === 'https' ? { tls: testCerts() } : {}) });
+    try {
+      const before = ctx.server.log.length;
+      const mapped = `${scheme}://[::ffff:127.0.0.2]:${new URL(inner.origin).port}/file/in`;
+      const resolve = async () => [{ address: '64:ff9b::a9fe:a9fe', family: 6 }];
+      const urls = [`${ctx.server.origin}/redirect/r6?to=${encodeURIComponent(mapped)}`, `${scheme}://nat64.test:1/file/m`];
+      const r = await run(
+        urls.map((url) => entry(url)),
+        tempDir(),
+        { resolve, allowAddresses: ['127.0.0.1'] },
+      );
+      expect(r.items.map((i) => i.error)).toEqual([
+        'redirect from a public address to loopback ::ffff:7f00:2, which carries IPv4 127.0.0.2, refused ' +
+          '(redirects may not move inward); allow it with --allow-address ::ffff:7f00:2/128',
+        'nat64.test (64:ff9b::a9fe:a9fe), which carries IPv4 169.254.169.254, is link-local or cloud metadata and refused; ' +
+          'allow it with --allow-address 64:ff9b::a9fe:a9fe/128',
+      ]);
+      expect(inner.log).toHaveLength(0);
+      expect(ctx.server.log.length).toBe(before + 1);
+    } finally {
+      await inner.close();
+    }
+  });
 });
 
 describe('TLS trust', () => {

@@ -46,7 +46,7 @@ export class Resolver {
     const all = await this.lookup(hostname);
     const ok = all.filter((a) => !policy.refusal(hostname, a.address, ceiling));
     if (ok.length) return ok;
-    const refused = policy.refusal(hostname, all[0]?.address ?? hostname, ceiling);
+    const refused = all[0] && policy.refusal(hostname, all[0].address, ceiling);
     throw refused ?? new DownloadError('network', `no address for ${hostname}`, { retryable: true });
   }
 }
