@@ -9,12 +9,14 @@
  * body itself, whatever an `x-amz-content-sha256` header says, so a replayed signature with
  * another body does not match. S3 takes the header: a hex hash must be the body's (else
  * `XAmzContentSHA256Mismatch`), `UNSIGNED-PAYLOAD` and the streaming modes are S3's alone, and
- * a signed header request without it is refused.
+ * a signed header request without it is refused. Signed streaming uploads are checked chunk
+ * by chunk (chunkSignatures.ts).
  */
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4, getCanonicalHeaders, getSigningKey } from '@smithy/signature-v4';
 import type { HttpRequest, QueryParameterBag, SourceData } from '@smithy/types';
 import type { LocalCredentials } from './credentials.js';
+import { chunkChainProblem } from './chunkSignatures.js';
 
 /** AWS accepts a request dated up to 15 minutes from its own clock. */
 const MAX_SKEW_MS = 15 * 60_000;
@@ -162,8 +164,11 @@ export function parseSigned(wire: Wire): SignedParts | undefined {
 /** True when the body must be read to check the signature (all but presigned URLs and S3's unsigned or streaming modes). */
 export function needsBody(wire: Wire, parts: SignedParts): boolean {
   if (parts.expires !== undefined) return false;
-  return parts.service !== 's3' || !S3_PAYLOAD_MODES.has(header(wire, 'x-amz-content-sha256') ?? '');
+  return parts.service !== 's3' || !UNSIGNED_MODES.has(header(wire, 'x-amz-content-sha256') ?? '');
 }
+
+/** S3's modes whose body carries no signature at all; the signed streaming ones are checked chunk by chunk. */
+const UNSIGNED_MODES = new Set(['UNSIGNED-PAYLOAD', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER']);
 
 const sha256Hex = (body: Buffer | undefined) =>
   createHash('sha256')
@@ -241,11 +246,12 @@ export async function verifySigned(
   const key = await getSigningKey(NodeSha256, credentials, parts.shortDate, parts.region, parts.service);
   const expected = createHmac('sha256', Buffer.from(key)).update(toSign).digest();
   const given = Buffer.from(parts.signature, 'hex');
-  if (given.length === expected.length && timingSafeEqual(given, expected)) return undefined;
-  return {
-    reason: 'badSignature',
-    message:
-      'The request signature we calculated does not match the signature you provided. ' +
-      'Check your AWS Secret Access Key and signing method.',
-  };
+  const mismatch = 'The request signature we calculated does not match the signature you provided.';
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return { reason: 'badSignature', message: `${mismatch} Check your AWS Secret Access Key and signing method.` };
+  }
+  if (!hash.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD')) return undefined;
+  const chain = { longDate: parts.longDate, scope, signingKey: key, seed: parts.signature };
+  const problem = chunkChainProblem(body ?? Buffer.alloc(0), chain, hash.endsWith('-TRAILER'));
+  return problem ? { reason: 'badSignature', message: `${mismatch} (${problem})` } : undefined;
 }

@@ -176,6 +176,73 @@ describe('ListQueues', () => {
   });
 });
 
+describe('signed streaming uploads', () => {
+  /** A PUT in STREAMING-AWS4-HMAC-SHA256-PAYLOAD: the seed signed by the SDK's signer, each chunk chained to it. */
+  async function streamingPut(key: string, data: string, tamper?: (wire: string) => string): Promise<Response> {
+    const url = new URL(aws.local.endpoint);
+    const now = new Date();
+    const signer = new SignatureV4({
+      credentials: aws.local.credentials,
+      region: 'us-east-1',
+      service: 's3',
+      sha256: NodeSha256,
+      uriEscapePath: false,
+    });
+    const signed = await signer.sign(
+      {
+        method: 'PUT',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: `/scope-stream/${key}`,
+        query: {},
+        headers: {
+          host: url.host,
+          'content-encoding': 'aws-chunked',
+          'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+          'x-amz-decoded-content-length': String(Buffer.byteLength(data)),
+        },
+      },
+      { signingDate: now },
+    );
+    const headers = signed.headers as Record<string, string>;
+    const auth = headers.authorization ?? headers.Authorization ?? '';
+    const seed = /Signature=([0-9a-f]{64})/.exec(auth)![1]!;
+    const longDate = headers['x-amz-date']!;
+    const scope = `${longDate.slice(0, 8)}/us-east-1/s3/aws4_request`;
+    const { getSigningKey } = await import('@smithy/signature-v4');
+    const key4 = Buffer.from(await getSigningKey(NodeSha256, aws.local.credentials, longDate.slice(0, 8), 'us-east-1', 's3'));
+    const { createHash, createHmac } = await import('node:crypto');
+    const sha = (d: string) => createHash('sha256').update(d).digest('hex');
+    const sign = (prev: string, d: string) =>
+      createHmac('sha256', key4)
+        .update(`AWS4-HMAC-SHA256-PAYLOAD\n${longDate}\n${scope}\n${prev}\n${sha('')}\n${sha(d)}`)
+        .digest('hex');
+    const c1 = sign(seed, data);
+    const c0 = sign(c1, '');
+    let wire = `${Buffer.byteLength(data).toString(16)};chunk-signature=${c1}\r\n${data}\r\n0;chunk-signature=${c0}\r\n\r\n`;
+    if (tamper) wire = tamper(wire);
+    const { host: _host, ...sent } = headers;
+    return fetch(`${aws.local.endpoint}/scope-stream/${key}`, { method: 'PUT', headers: sent, body: wire });
+  }
+
+  it('stores an upload whose chunks are all signed in the chain, and refuses one with a changed chunk', async () => {
+    const s3 = new S3Client({ ...config(), forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'scope-stream' }));
+    const good = await streamingPut('good', 'hello world');
+    expect(good.status).toBe(200);
+    const bad = await streamingPut('bad', 'hello world', (w) => w.replace('hello world', 'HELLO world'));
+    expect(bad.status).toBe(403);
+    expect(await bad.text()).toMatch(/<Code>SignatureDoesNotMatch<\/Code>.*a chunk signature does not match/);
+    const keys = (await s3.send(new ListObjectsV2Command({ Bucket: 'scope-stream' }))).Contents?.map((o) => o.Key);
+    expect(keys).toEqual(['good']);
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'scope-stream', Key: 'good' }));
+    expect(await got.Body?.transformToString()).toBe('hello world');
+    s3.destroy();
+  });
+});
+
 describe('presigned URLs', () => {
   it('an expired one answers AccessDenied, Request has expired', async () => {
     const s3 = new S3Client({ ...config(), forcePathStyle: true });
