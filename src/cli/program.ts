@@ -24,7 +24,8 @@ export type CommandName =
   | 'download-urls'
   | 'purge'
   | 'move'
-  | 'load';
+  | 'load'
+  | 'completion';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -49,6 +50,7 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   purge: () => import('./commands/purge.js'),
   move: () => import('./commands/move.js'),
   load: () => import('./commands/load.js'),
+  completion: () => import('./commands/completion.js'),
 };
 
 /** A whole-number option: commander hands the command a number, checked here against the range. */
@@ -471,6 +473,19 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText('after', examples(['eval "$(sqsops local env)"; aws sqs list-queues']))
     .action(act('local'));
   local.command('reset').description('stop it and delete all its state (queues, messages, tables, objects)').action(act('local'));
+
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script (bash, zsh or fish), generated from these commands and options')
+    .addHelpText(
+      'after',
+      examples([
+        'eval "$(sqsops completion bash)"          # in ~/.bashrc',
+        'eval "$(sqsops completion zsh)"           # in ~/.zshrc, after compinit',
+        'sqsops completion fish > ~/.config/fish/completions/sqsops.fish',
+      ]),
+    )
+    .action(act('completion'));
 
   return program;
 }
