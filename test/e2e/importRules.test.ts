@@ -9,6 +9,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newHome, parseJson, startedLocalSqs, type CliHome } from '../helpers/cli.js';
 import { drainAll, essence, urlOf } from '../helpers/messages.js';
+import { startFaultProxy } from '../helpers/faultProxy.js';
 import type { ProduceResult } from '../../src/features/produce/produce.js';
 
 const MiB = 1024 * 1024;
@@ -108,5 +109,34 @@ describe('an import file of valid edge cases', () => {
     const got = (await drainAll(sqs, await urlOf(sqs, 'rules.fifo'))).map(essence);
     expect(got.map((m) => m.group).sort()).toEqual(['big', 'g', 'g', group].sort());
     expect(got.find((m) => m.group === group)?.body).toBe('tab\there\r\nand U+E000 \uE000 and U+FFFD \uFFFD');
+  });
+});
+
+describe('a send the server may have carried out', () => {
+  it('is unconfirmed in the table and the JSON, with what a resend means, and the exit code is 1', async () => {
+    const env = parseJson<Record<string, string>>((await cli.run(['local', 'env', '--json'])).stdout);
+    const proxy = await startFaultProxy(env.AWS_ENDPOINT_URL!);
+    proxy.addRule({ target: 'AmazonSQS.SendMessageBatch', times: 1000, kind: 'status500' });
+    const file = join(cli.home, 'unconfirmed.ndjson');
+    writeFileSync(file, `${tenWith({})}\n`);
+    const viaProxy = {
+      env: { AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY, AWS_REGION: 'us-east-1' },
+    };
+    try {
+      const args = ['produce', '--queue', 'rules', '--from-file', file, '--endpoint-url', proxy.endpoint];
+      const r = await cli.run(args, viaProxy);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/│ unconfirmed\s*│ 10\s*│/);
+      expect(r.stdout).toMatch(/unconfirmed\.ndjson:1\s*│ InternalError\s*│/);
+      expect(r.stderr).toMatch(/^error: 10 of 10 messages are unconfirmed: the server may have stored them$/m);
+      expect(r.stderr).toMatch(/^hint: .*standard queue: .*resending it may deliver it twice$/m);
+      const j = await cli.run([...args, '--json'], viaProxy);
+      expect(j.code).toBe(1);
+      const result = parseJson<ProduceResult>(j.stdout);
+      expect(result).toMatchObject({ total: 10, sent: 0, failed: [], payloadsLeft: [] });
+      expect(result.unconfirmed).toHaveLength(10);
+    } finally {
+      await proxy.close();
+    }
   });
 });
