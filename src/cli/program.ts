@@ -288,6 +288,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     )
     .option('--log-format <format>', 'one line per action: json, text, or off (default: SQSOPS_LOG_FORMAT or off)')
     .option('--metrics <format>', 'end-of-run metrics: table, emf (CloudWatch EMF) or none (default: SQSOPS_METRICS or table)')
+    // Set by `load --workers-as-processes` on its workers, not for people: hidden from --help.
+    .addOption(new Option('--load-run <id>', "take only this load run's messages (release the rest untouched)").hideHelp())
     .addHelpText(
       'after',
       examples([
@@ -448,7 +450,9 @@ export function buildProgram(dispatch: Dispatch): Command {
   program
     .command('load')
     .description('send at a steady or ramped rate while K process-sqs workers consume: latency, throughput, depth, and an HTML report')
-    .option('--queue <name|url>', 'queue to load (default: SQSOPS_QUEUE or sqsops-events)')
+    .option('--queue <name|url>', 'queue to load; it must be empty (default: a queue of its own, sqsops-load-<run id>, removed at the end)')
+    .option('--shared-queue', "with --queue: load it even though it holds others' messages (released untouched, never processed)")
+    .option('--keep', "keep the run's own queue and the ledger records it wrote (default: removed at the end)")
     .option('--rate <spec>', 'messages per second: 500, or a ramp FROM..TO/TIME (100..2000/60s)', '100')
     .addOption(intOption('--steps <n>', 'cut the ramp into this many equal steps', { min: 2, max: 1000 }))
     .option('--duration <time>', 'how long to send: 90s, 5m, 1h (default: the ramp time, at least 30s)')
