@@ -3,7 +3,8 @@
  * The highest rate `load` holds on this machine: runLoad at rising rates on the embedded
  * local AWS daemon (state on disk, as the CLI uses it), ledger on, K in-process workers.
  * A rate holds when it was sent in full (not sender limited), nothing was lost, and p99
- * stayed under 1 s. Each rate gets its own queue and ledger table.
+ * stayed under 1 s. Each rate runs on a queue of its own (runLoad's default, removed after it)
+ * and its own ledger table.
  * Usage: npm run bench:load [-- --rates 50,100,200,400,800 --duration 10s --workers 2]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +34,6 @@ let best;
 try {
   for (const [i, rate] of values.rates.split(',').map(Number).entries()) {
     const r = await runLoad(clients, {
-      queue: `bench-load-${i}`,
       rate: parseRate(String(rate)),
       durationMs: parseDuration('--duration', values.duration),
       workers: Number(values.workers),

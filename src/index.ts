@@ -10,7 +10,15 @@ import './nodeVersion.js';
 export { connect, type ConnectOptions } from './runtime/connect.js';
 export type { AwsClients, ResolvedTarget } from './aws/clients.js';
 export type { TargetFlags } from './aws/target.js';
-export { produce, type ProduceOptions, type ProduceResult, type ProduceInput, type FailedSend } from './features/produce/produce.js';
+export {
+  produce,
+  type ProduceOptions,
+  type ProduceResult,
+  type ProduceInput,
+  type FailedSend,
+  type UnconfirmedSend,
+  type LeftPayload,
+} from './features/produce/produce.js';
 export { consume, type ConsumeOptions, type ConsumeResult, type ConsumedMessage } from './features/consume/consume.js';
 export { processSqs, type ProcessSqsOptions, type ProcessSqsResult } from './features/process/runner.js';
 export { showLedger, clearLedger, type ShowOptions, type ShowResult, type ClearOptions } from './features/ledger/ledgerOps.js';

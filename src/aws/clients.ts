@@ -11,10 +11,17 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Service, TargetChoice } from './target.js';
 import { addSecret } from '../core/redact.js';
 import { tagTarget } from './errors.js';
+import { attemptDelivery, tagDelivery, worse, type Delivery } from '../core/delivery.js';
+
+/** Where one call's attempts leave what they say about delivery (the context outlives the SDK's retries). */
+const DELIVERY = 'sqsopsDelivery';
 
 type Handler = (args: unknown) => Promise<unknown>;
 interface MiddlewareAdder {
-  add(middleware: (next: Handler) => Handler, options: { step: 'initialize'; name: string }): void;
+  add(
+    middleware: (next: Handler, context: Record<string, unknown>) => Handler,
+    options: { step: 'initialize' | 'deserialize'; name: string; priority?: 'high' },
+  ): void;
   remove(name: string): boolean;
 }
 
@@ -78,17 +85,31 @@ export function createClients(target: ResolvedTarget): AwsClients {
     // response through their sensitive-field filters for a no-op logger: about 4% of
     // produce's CPU, on every call. Without it nothing is logged, as before.
     stack.remove('loggerMiddleware');
-    // Errors carry the target they came from, so a hint can tell the local AWS from an --endpoint-url.
+    // Errors carry the target they came from, so a hint can tell the local AWS from an --endpoint-url,
+    // and whether any attempt may have reached the server (core/delivery.ts): a 5xx then a refused
+    // connection still may have stored what was sent.
     stack.add(
-      (next) => async (args) => {
+      (next, context) => async (args) => {
         try {
           return await next(args);
         } catch (e: unknown) {
           tagTarget(e, target.kind);
+          if (context[DELIVERY]) tagDelivery(e, context[DELIVERY] as Delivery);
           throw e;
         }
       },
       { step: 'initialize', name: 'sqsopsTargetTag' },
+    );
+    stack.add(
+      (next, context) => async (args) => {
+        try {
+          return await next(args);
+        } catch (e: unknown) {
+          context[DELIVERY] = worse((context[DELIVERY] as Delivery | undefined) ?? 'notSent', attemptDelivery(e));
+          throw e;
+        }
+      },
+      { step: 'deserialize', name: 'sqsopsAttemptDelivery', priority: 'high' },
     );
     return client;
   };

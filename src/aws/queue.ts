@@ -6,6 +6,7 @@ import {
   CancelMessageMoveTaskCommand,
   ChangeMessageVisibilityBatchCommand,
   CreateQueueCommand,
+  DeleteQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -216,6 +217,11 @@ export class SqsQueues {
     );
     if (!out.QueueUrl) throw new Error(`CreateQueue returned no URL for ${spec.name}`);
     return out.QueueUrl;
+  }
+
+  /** DeleteQueue: the queue and every message in it. */
+  async remove(url: string): Promise<void> {
+    await this.sendCmd(() => this.sqs.send(new DeleteQueueCommand({ QueueUrl: url }), { abortSignal: this.signal }), queueNameFromUrl(url));
   }
 
   async setAttributes(url: string, attributes: Partial<Record<QueueAttributeName, string>>): Promise<void> {

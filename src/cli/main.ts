@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { CommanderError } from 'commander';
 import { buildProgram, moduleDispatch } from './program.js';
 import type { GlobalOptions } from './context.js';
-import { ExitCode, isSqsopsError, UsageError } from '../core/errors.js';
+import { ExitCode, InterruptedError, isSqsopsError, stopSignalOf, UsageError } from '../core/errors.js';
 import { addEnvSecrets, redact } from '../core/redact.js';
 import { VERSION } from '../version.js';
 import { diskProblem } from './systemErrors.js';
@@ -54,10 +54,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     interrupts++;
     if (interrupts > 1) {
       process.stderr.write('\naborted\n');
-      process.exit(130);
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
     }
     process.stderr.write(`\n${signal}: finishing what is in flight (again to abort at once)\n`);
-    controller.abort(new Error(`interrupted by ${signal}`));
+    controller.abort(new InterruptedError(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -93,7 +93,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     }
     if (controller.signal.aborted) {
       out.error('interrupted');
-      return ExitCode.aborted;
+      return stopSignalOf(controller.signal) === 'SIGTERM' ? 143 : ExitCode.aborted;
     }
     const full = diskProblem(e);
     if (full) {

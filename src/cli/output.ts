@@ -129,6 +129,15 @@ export class Output {
   }
 
   /**
+   * Data (stdout), resolved once the stream has taken it (its write callback): what must be out
+   * before something else happens (consume deletes after it) waits for this. A closed pipe rejects (EPIPE).
+   */
+  printFlushed(text: string): Promise<void> {
+    const line = text.endsWith('\n') ? text : `${text}\n`;
+    return new Promise((resolve, reject) => this.stdout.write(line, (e?: Error | null) => (e ? reject(e) : resolve())));
+  }
+
+  /**
    * A result for programs: `json` prints `value` indented; `ndjson` prints each of
    * `items` on its own line when the result is a list (messages, rows), else `value` on one line.
    */

@@ -7,7 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULTS } from '../config.js';
-import { parseIntFlag, parseRatioFlag } from '../core/flags.js';
+import { parseIntFlag, parsePathFlag, parseRatioFlag } from '../core/flags.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 
 export type CommandName =
@@ -60,6 +60,16 @@ function intOption(flags: string, description: string, range: { min?: number; ma
   const name = /--[\w-]+/.exec(flags)![0];
   const option = new Option(flags, description).argParser((raw: string) => parseIntFlag(name, raw, range));
   return dflt === undefined ? option : option.default(dflt);
+}
+
+/** A path option: an empty or blank path is a usage error before anything runs; `<x...>` takes several. */
+function pathOption(flags: string, description: string): Option {
+  const name = /--[\w-]+/.exec(flags)![0];
+  const option = new Option(flags, description);
+  return option.argParser((raw: string, previous: unknown) => {
+    const path = parsePathFlag(name, raw);
+    return option.variadic ? [...(Array.isArray(previous) ? previous : []), path] : path;
+  });
 }
 
 /** A ratio option (0 to 1), as a number. */
@@ -169,9 +179,11 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--topic <name|arn>', 'publish through this SNS topic instead (PublishBatch), fanning out to its subscriptions')
     .addOption(intOption('-n, --count <n>', 'how many events to generate', { min: 1, max: 10_000_000 }, 10))
     .option('--template <name>', 'event template', 'order')
-    .option(
-      '--from-file <path>',
-      'send these bodies instead: a JSON array or NDJSON, - for stdin; an export (consume --out) keeps attributes, group and dedup id',
+    .addOption(
+      pathOption(
+        '--from-file <path>',
+        'send these bodies instead: a JSON array or NDJSON, - for stdin; an export (consume --out) keeps attributes, group and dedup id',
+      ),
     )
     .addOption(intOption('--seed <n>', 'seed for reproducible data', { min: 0 }))
     .addOption(intOption('-c, --concurrency <n>', 'batches in flight at once', { min: 1, max: 256 }, DEFAULTS.produceConcurrency))
@@ -211,12 +223,16 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', { min: 0, max: 20 }, 5))
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
     .option('--keep-payloads', 'large payloads: keep the S3 object of each consumed pointer message (default: deleted with the message)')
-    .option(
-      '--out <file>',
-      'also append every message to this NDJSON file as an export record (body, attributes, group, dedup id; written before the delete)',
+    .addOption(
+      pathOption(
+        '--out <file>',
+        'also append every message to this NDJSON file as an export record (body, attributes, group, dedup id; written before the delete)',
+      ),
     )
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
-    .option('--schema <file>', 'JSON Schema every body must match, else it stays on the queue (default: the template schemas)')
+    .addOption(
+      pathOption('--schema <file>', 'JSON Schema every body must match, else it stays on the queue (default: the template schemas)'),
+    )
     .option('--no-schema', 'check no schema, not even the template schemas')
     .addHelpText(
       'after',
@@ -233,14 +249,21 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--drain', 'stop when the queue stays empty for one wait')
     .option('--wait <seconds>', 'long-poll wait (default: 20)')
     .option('--key <spec>', 'idempotency key: messageId, a body field, or "{orderId}#{version}" (default: SQSOPS_KEY or messageId)')
-    .option('--schema <file>', 'JSON Schema every body must match, else it is poison (default: SQSOPS_SCHEMA or the template schemas)')
+    .addOption(
+      pathOption(
+        '--schema <file>',
+        'JSON Schema every body must match, else it is poison (default: SQSOPS_SCHEMA or the template schemas)',
+      ),
+    )
     .option('--no-schema', 'check no schema, not even the template schemas')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--no-ledger', 'no idempotency ledger (sinks are still idempotent by key)')
     .option('--sink <name...>', 'sinks to write to: s3, mongodb, mssql (default: SQSOPS_SINKS)')
-    .option(
-      '--handler <file...>',
-      'your code: modules exporting a task, handle(message), or a custom sink write(batch) (default: SQSOPS_HANDLERS)',
+    .addOption(
+      pathOption(
+        '--handler <file...>',
+        'your code: modules exporting a task, handle(message), or a custom sink write(batch) (default: SQSOPS_HANDLERS)',
+      ),
     )
     .option('--bucket <name>', 's3 sink bucket (default: SQSOPS_BUCKET or sqsops-data)')
     .option('--s3-prefix <prefix>', 's3 sink key prefix (default: SQSOPS_S3_PREFIX or messages)')
@@ -250,7 +273,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--mongodb-collection <name>', 'mongodb sink collection (default: SQSOPS_MONGODB_COLLECTION or messages)')
     .option('--mssql-url <url>', 'mssql sink connection string (default: SQSOPS_MSSQL_URL)')
     .option('--mssql-table <name>', 'mssql sink table (default: SQSOPS_MSSQL_TABLE or dbo.sqsops_messages)')
-    .option('--handlers <dir>', 'your code: a folder (or JSON list) of modules, as --handler takes them')
+    .addOption(pathOption('--handlers <dir>', 'your code: a folder (or JSON list) of modules, as --handler takes them'))
     .option('--pool-size <n>', 'task runs at once (default: 8)')
     .option(
       '--failure-task <name>',
@@ -269,6 +292,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     )
     .option('--log-format <format>', 'one line per action: json, text, or off (default: SQSOPS_LOG_FORMAT or off)')
     .option('--metrics <format>', 'end-of-run metrics: table, emf (CloudWatch EMF) or none (default: SQSOPS_METRICS or table)')
+    // Set by `load --workers-as-processes` on its workers, not for people: hidden from --help.
+    .addOption(new Option('--load-run <id>', "take only this load run's messages (release the rest untouched)").hideHelp())
     .addHelpText(
       'after',
       examples([
@@ -318,7 +343,7 @@ export function buildProgram(dispatch: Dispatch): Command {
   program
     .command('setup')
     .description('create queues (with DLQs), the ledger table and the bucket; idempotent')
-    .option('--config <file>', 'topology as JSON: {"queues": [...], "ledgerTable": "...", "bucket": "..."}')
+    .addOption(pathOption('--config <file>', 'topology as JSON: {"queues": [...], "ledgerTable": "...", "bucket": "..."}'))
     .option('--queue <name...>', 'queues to create (a name ending in .fifo makes a FIFO queue)')
     .addOption(intOption('--max-receive-count <n>', 'receives before a message moves to the DLQ', { min: 1, max: 1000 }, 5))
     .option('--no-dlq', 'create the queues without a DLQ')
@@ -345,7 +370,7 @@ export function buildProgram(dispatch: Dispatch): Command {
   program
     .command('download-urls <file>')
     .description('download many URLs at once (retries, resume, checksums) into a folder or S3')
-    .option('-o, --out <dir>', 'folder for the files (default: the current folder)')
+    .addOption(pathOption('-o, --out <dir>', 'folder for the files (default: the current folder)'))
     .option('--to-s3 <s3url>', 'stream every file into S3 instead: s3://bucket/prefix (bucket created on the local AWS)')
     .addOption(intOption('-c, --concurrency <n>', 'downloads in flight at once', { min: 1, max: 1024 }, 16))
     .addOption(intOption('--per-host <n>', 'at most this many at once per host (default: no cap)', { min: 1, max: 1024 }))
@@ -359,7 +384,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(intOption('--connect-timeout <seconds>', 'give up connecting after this long', { min: 1, max: 3600 }, 10))
     .addOption(intOption('--idle-timeout <seconds>', 'give up when the server is silent this long', { min: 1, max: 3600 }, 30))
     .addOption(intOption('--max-redirects <n>', 'redirects followed per URL', { min: 0, max: 50 }, 5))
-    .option('--ca <file>', 'also trust the CA certificates in this PEM file (as NODE_EXTRA_CA_CERTS does)')
+    .addOption(pathOption('--ca <file>', 'also trust the CA certificates in this PEM file (as NODE_EXTRA_CA_CERTS does)'))
     .option(
       '--allow-address <cidr>',
       'let these addresses past the address rules (link-local refused, no redirect inward); repeat or comma-separate',
@@ -398,9 +423,11 @@ export function buildProgram(dispatch: Dispatch): Command {
       .command('move')
       .description('move (or --copy) messages from any queue to another queue, in any region or account, or to an NDJSON file')
       .requiredOption('--from <name|url>', 'the queue to take messages from')
-      .requiredOption(
-        '--to <queue|url|file>',
-        'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)',
+      .addOption(
+        pathOption(
+          '--to <queue|url|file>',
+          'a queue name, a queue URL (its region is read from it), or a file (.ndjson/.jsonl, or a path with /)',
+        ).makeOptionMandatory(),
       )
       .option('--copy', 'leave the source in place: each copied message is made visible again (its receive count rises by one)')
       .option('--to-profile <name>', 'AWS profile of the destination account (--to a queue URL)'),
@@ -427,7 +454,9 @@ export function buildProgram(dispatch: Dispatch): Command {
   program
     .command('load')
     .description('send at a steady or ramped rate while K process-sqs workers consume: latency, throughput, depth, and an HTML report')
-    .option('--queue <name|url>', 'queue to load (default: SQSOPS_QUEUE or sqsops-events)')
+    .option('--queue <name|url>', 'queue to load; it must be empty (default: a queue of its own, sqsops-load-<run id>, removed at the end)')
+    .option('--shared-queue', "with --queue: load it even though it holds others' messages (released untouched, never processed)")
+    .option('--keep', "keep the run's own queue and the ledger records it wrote (default: removed at the end)")
     .option('--rate <spec>', 'messages per second: 500, or a ramp FROM..TO/TIME (100..2000/60s)', '100')
     .addOption(intOption('--steps <n>', 'cut the ramp into this many equal steps', { min: 2, max: 1000 }))
     .option('--duration <time>', 'how long to send: 90s, 5m, 1h (default: the ramp time, at least 30s)')
@@ -438,15 +467,15 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--max-age <time>', 'fail (exit 1) if any message waits longer than this from send to completed')
     .option('--drain-timeout <time>', 'after sending, wait at most this long for every message to complete', '60s')
     .option('--interval <time>', 'one sample (live view line, --json line, chart point) per interval', '1s')
-    .option('--report <file>', 'write a self-contained HTML report (charts, no network needed)')
+    .addOption(pathOption('--report <file>', 'write a self-contained HTML report (charts, no network needed)'))
     .addOption(intOption('--send-concurrency <n>', 'SendMessageBatch calls in flight at once', { min: 1, max: 256 }, 16))
     .addOption(intOption('-c, --concurrency <n>', 'pollers per worker (as process-sqs --concurrency)', { min: 1, max: 100 }, 4))
     .option('--key <spec>', 'idempotency key (as process-sqs --key)', 'messageId')
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--no-ledger', 'no idempotency ledger')
     .option('--sink <name...>', 'sinks to write to: s3, mongodb, mssql (as process-sqs)')
-    .option('--handler <file...>', 'your code: tasks or custom sinks (as process-sqs)')
-    .option('--schema <file>', 'JSON Schema the body must match')
+    .addOption(pathOption('--handler <file...>', 'your code: tasks or custom sinks (as process-sqs)'))
+    .addOption(pathOption('--schema <file>', 'JSON Schema the body must match'))
     .option('--bucket <name>', 's3 sink bucket (default: SQSOPS_BUCKET or sqsops-data)')
     .addHelpText(
       'after',

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { CommandContext } from './context.js';
 import type { Output } from './output.js';
-import { AbortedError, PartialFailureError } from '../core/errors.js';
+import { InterruptedError, PartialFailureError, stopSignalOf } from '../core/errors.js';
 import { sqsopsHome } from '../local/paths.js';
 import { compileFilter } from '../core/redriveFilter.js';
 import type { RedriveFailure, RedriveProgress } from '../features/move/redrive.js';
@@ -95,13 +95,17 @@ export function throwIfIncomplete(
   { verb, source, stillIn, copiedTo }: { verb: string; source: string; stillIn: string; copiedTo?: string },
 ): void {
   if (r.stoppedBy === 'interrupted') {
+    // Exit 130 after Ctrl-C, 143 after SIGTERM (an abort without a signal counts as Ctrl-C).
+    const signal = stopSignalOf(ctx.signal) ?? 'SIGINT';
     // A copy deletes nothing and keeps no journal: a rerun cannot tell what it already copied.
     if (copiedTo !== undefined) {
-      throw new AbortedError(`interrupted: ${r.moved} ${verb}; every message is still in ${source}`, {
+      throw new InterruptedError(signal, `interrupted: ${r.moved} ${verb}; every message is still in ${source}`, {
         hint: `a rerun copies every message again (${r.moved} are already in ${copiedTo})`,
       });
     }
-    throw new AbortedError(`interrupted: ${r.moved} ${verb}; the rest stays in ${source}`, { hint: 'run the same command again to go on' });
+    throw new InterruptedError(signal, `interrupted: ${r.moved} ${verb}; the rest stays in ${source}`, {
+      hint: 'run the same command again to go on',
+    });
   }
   if (r.failed.length > 0 || r.stoppedBy) {
     const n = r.failed.length;

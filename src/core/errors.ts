@@ -111,6 +111,52 @@ export class PartialFailureError extends SqsopsError {
   override readonly exitCode = ExitCode.partial;
 }
 
+/** Which signal stopped a run: the reason the CLI's entry aborts the run's controller with. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/**
+ * The run was stopped by a signal: what was handed over is done, the rest was given back.
+ * Exit 128 + the signal's number, as a shell reports it: 130 for SIGINT, 143 for SIGTERM.
+ */
+export class InterruptedError extends SqsopsError {
+  override readonly name = 'InterruptedError';
+  override readonly exitCode: number;
+  constructor(
+    readonly signal: StopSignal,
+    message = `interrupted by ${signal}`,
+    options: SqsopsErrorOptions = {},
+  ) {
+    super(message, options);
+    this.exitCode = signal === 'SIGTERM' ? 143 : ExitCode.aborted;
+  }
+}
+
+/** The signal an aborted run was stopped by, if a signal is what stopped it. */
+export function stopSignalOf(signal: AbortSignal | undefined): StopSignal | undefined {
+  return signal?.aborted && signal.reason instanceof InterruptedError ? signal.reason.signal : undefined;
+}
+
+/** A file could not be written whole (disk full, file too large, I/O error, a short write): what was cut off was trimmed. */
+export class ExportWriteError extends SqsopsError {
+  override readonly name = 'ExportWriteError';
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    options: SqsopsErrorOptions = {},
+  ) {
+    super(`cannot write ${path}: ${WRITE_PROBLEMS[code] ?? code}`, options);
+  }
+}
+
+const WRITE_PROBLEMS: Record<string, string> = {
+  ENOSPC: 'the disk is full (ENOSPC)',
+  EDQUOT: 'the disk quota is used up (EDQUOT)',
+  EFBIG: 'the file is larger than its file system or limit allows (EFBIG)',
+  EIO: 'an input/output error (EIO)',
+  EROFS: 'the file system is read-only (EROFS)',
+  SHORT: 'the disk took only part of a write',
+};
+
 export function isSqsopsError(e: unknown): e is SqsopsError {
   return e instanceof SqsopsError;
 }

@@ -24,3 +24,9 @@ export function parseChoiceFlag<T extends string>(flag: string, raw: string, cho
   if ((choices as readonly string[]).includes(raw)) return raw as T;
   throw new UsageError(`${flag} must be one of ${choices.join(', ')}, not "${raw}"`);
 }
+
+/** A file or folder path: an empty or blank one is refused before anything runs (it would name no file at all). */
+export function parsePathFlag(flag: string, raw: string): string {
+  if (raw.trim() === '') throw new UsageError(`${flag} is empty: give it a path (a file or folder name)`);
+  return raw;
+}

@@ -10,10 +10,9 @@
  * writers can add fields.
  */
 import { UsageError } from './errors.js';
+import { hasLoneSurrogate } from './messageRules.js';
 
 export const RECORD_FORMAT = 'sqsops.message/1';
-/** A UTF-16 half without its other half: such a string has no UTF-8 form. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A message attribute as SQS has it; a Binary value is base64 in the file. */
 export interface RecordAttribute {
@@ -63,7 +62,7 @@ export interface ImportedMessage {
 
 export function toRecord(m: RecordSource): MessageRecord {
   const record: MessageRecord = { format: RECORD_FORMAT, messageId: m.messageId, body: m.body };
-  if (LONE_SURROGATE.test(m.body)) {
+  if (hasLoneSurrogate(m.body)) {
     record.body = Buffer.from(m.body, 'utf16le').toString('base64');
     record.bodyEncoding = 'base64-utf16le';
   }
@@ -85,6 +84,46 @@ export function toRecord(m: RecordSource): MessageRecord {
   const receives = Number(sys.ApproximateReceiveCount);
   if (Number.isInteger(receives) && receives > 0) record.receiveCount = receives;
   return record;
+}
+
+/**
+ * Decodes standard base64 strictly, or returns undefined. Node's decoder skips characters
+ * that are not base64 and stops at stray padding, so `!!!not*base64@@` would become other
+ * bytes; only canonical base64 encodes back to the same text.
+ */
+export function decodeBase64(text: string): Uint8Array | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  return bytes.toString('base64') === text ? bytes : undefined;
+}
+
+const BASE64_RULE = 'standard base64: A-Z a-z 0-9 + /, padded with = to a multiple of 4';
+
+/** The body a record carries, decoded as its bodyEncoding says. */
+function recordBody(r: Partial<MessageRecord>, bad: (what: string) => UsageError): string {
+  const body = r.body as string;
+  if (r.bodyEncoding === undefined) return body;
+  if (r.bodyEncoding !== 'base64-utf16le') throw bad(`unknown bodyEncoding "${String(r.bodyEncoding)}"`);
+  const bytes = decodeBase64(body);
+  if (!bytes) throw bad(`"body" is not base64 (bodyEncoding base64-utf16le needs ${BASE64_RULE})`);
+  if (bytes.byteLength % 2 !== 0) throw bad(`"body" decodes to ${bytes.byteLength} bytes, not whole UTF-16 code units`);
+  return Buffer.from(bytes).toString('utf16le');
+}
+
+/** One record attribute as SendMessage takes it; Binary values are strict base64. */
+function recordAttribute(name: string, a: RecordAttribute | undefined, bad: (what: string) => UsageError): SendableAttribute {
+  if (typeof a?.DataType !== 'string') throw bad(`attribute "${name}" has no DataType`);
+  const v: SendableAttribute = { DataType: a.DataType };
+  if (a.StringValue !== undefined && typeof a.StringValue !== 'string') throw bad(`attribute "${name}": StringValue must be a string`);
+  if (a.BinaryValue !== undefined && typeof a.BinaryValue !== 'string')
+    throw bad(`attribute "${name}": BinaryValue must be a base64 string`);
+  if (a.StringValue !== undefined) v.StringValue = a.StringValue;
+  if (a.BinaryValue !== undefined) {
+    const bytes = decodeBase64(a.BinaryValue);
+    if (!bytes) throw bad(`attribute "${name}": BinaryValue is not base64 (${BASE64_RULE})`);
+    v.BinaryValue = bytes;
+  }
+  if (v.StringValue === undefined && v.BinaryValue === undefined) throw bad(`attribute "${name}" has no value`);
+  return v;
 }
 
 /**
@@ -110,21 +149,11 @@ export function fromRecord(value: unknown, where: string): ImportedMessage {
   if (!isKnownRecord(value, where)) throw bad(`not a ${RECORD_FORMAT} record`);
   const r = value as Partial<MessageRecord>;
   if (typeof r.body !== 'string') throw bad('"body" must be a string');
-  let body = r.body;
-  if (r.bodyEncoding === 'base64-utf16le') body = Buffer.from(r.body, 'base64').toString('utf16le');
-  else if (r.bodyEncoding !== undefined) throw bad(`unknown bodyEncoding "${String(r.bodyEncoding)}"`);
-  const out: ImportedMessage = { body };
+  const out: ImportedMessage = { body: recordBody(r, bad) };
   if (r.attributes !== undefined) {
     if (typeof r.attributes !== 'object' || r.attributes === null) throw bad('"attributes" must be an object');
     out.attributes = {};
-    for (const [name, a] of Object.entries(r.attributes)) {
-      if (typeof a?.DataType !== 'string') throw bad(`attribute "${name}" has no DataType`);
-      const v: SendableAttribute = { DataType: a.DataType };
-      if (typeof a.StringValue === 'string') v.StringValue = a.StringValue;
-      if (typeof a.BinaryValue === 'string') v.BinaryValue = Buffer.from(a.BinaryValue, 'base64');
-      if (v.StringValue === undefined && v.BinaryValue === undefined) throw bad(`attribute "${name}" has no value`);
-      out.attributes[name] = v;
-    }
+    for (const [name, a] of Object.entries(r.attributes)) out.attributes[name] = recordAttribute(name, a, bad);
   }
   if (r.groupId !== undefined) out.groupId = String(r.groupId);
   if (r.deduplicationId !== undefined) out.deduplicationId = String(r.deduplicationId);

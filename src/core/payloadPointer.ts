@@ -37,6 +37,16 @@ export function sizeAttribute(bytes: number): { DataType: 'Number'; StringValue:
   return { DataType: 'Number', StringValue: String(bytes) };
 }
 
+/** What is sent instead of a large message: the pointer body, and its attributes with the size added. */
+export function pointerMessage<A>(
+  bucket: string,
+  key: string,
+  message: { body: string; attributes?: Record<string, A> | undefined },
+): { body: string; attributes: Record<string, A | ReturnType<typeof sizeAttribute>> } {
+  const size = sizeAttribute(Buffer.byteLength(message.body));
+  return { body: pointerBody(bucket, key), attributes: { ...(message.attributes ?? {}), [SIZE_ATTRIBUTE]: size } };
+}
+
 /**
  * The pointer a message carries, or undefined for an ordinary message. Like the extended
  * clients, only a message with the size attribute is read as a pointer.

@@ -89,13 +89,13 @@ describe('sqsops on the embedded local AWS', () => {
     expect(parseJson<ProduceResult>(stdin.stdout).sent).toBe(3);
   });
 
-  it('reports entries SQS refuses by their line and exits 1', async () => {
+  it('refuses a file with an entry SQS would refuse, naming its line, and sends nothing (exit 2)', async () => {
     const f = join(cli.home, 'refused.ndjson');
     writeFileSync(f, '{"ok":1}\n"bad\\u0000"\n');
     const r = await cli.run(['produce', '--queue', 'refused', '--from-file', f]);
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/refused\.ndjson:2 .*InvalidMessageContents/);
-    expect(r.stderr).toMatch(/error: 1 of 2 messages were not sent/);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: .*refused\.ndjson:2: body has the control character U\+0000 at character 4/m);
   });
 
   it('clears the ledger', async () => {

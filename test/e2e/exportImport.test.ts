@@ -127,10 +127,9 @@ describe('exporting to a stdout whose reader goes away', () => {
     child.stdout?.once('data', () => child.stdout?.destroy());
     const [code] = await once(child, 'close');
     expect(code).toBe(1);
-    const said =
-      /^error: stdout was closed by its reader after (\d+) messages? were exported and deleted; the (\d+) of the last batch stay on the queue$/m.exec(
-        stderr,
-      );
+    const said = /^error: stdout was closed by its reader: (\d+) handed over and deleted, (\d+) released; pipe-out holds (\d+)/m.exec(
+      stderr,
+    );
     expect(said, stderr).not.toBeNull();
     expect(stderr).not.toMatch(/\n\s+at /);
     const status = parseJson<LocalStatusJson>((await cli.run(['local', 'status', '--json'])).stdout);

@@ -34,6 +34,9 @@ describe('sqsops load', () => {
     expect(result.completed).toBe(result.sent);
     expect((result.latency as { count: number }).count).toBe(result.completed);
     expect(samples.reduce((n, s) => n + (s.latency as { count: number }).count, 0)).toBe(result.completed);
+    // Every sample and the result split what was sent so far into outcomes that add up.
+    for (const s of samples) expect(Number(s.processed) + Number(s.inDlq) + Number(s.onQueue)).toBe(s.sent);
+    expect(Number(result.processed) + Number(result.inDlq) + Number(result.leftOnQueue) + Number(result.lost)).toBe(result.sent);
     // Progress notes stay on stderr, no live view off a terminal.
     expect(r.stderr).not.toContain('latency  p50');
   });
@@ -62,6 +65,7 @@ describe('sqsops load', () => {
     [['--rate', '10', '--pause-workers-at', '5s', '--resume-at', '2s'], /--resume-at \(2s\) must come after/],
     [['--duration', 'soon'], /--duration must be a duration like 30s, 5m or 1h/],
     [['--rate', '10', '--steps', '3'], /--steps cuts a ramp into steps/],
+    [['--shared-queue'], /--shared-queue goes with --queue/],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const r = await cli.run(['load', ...args]);
     expect(r.code).toBe(2);

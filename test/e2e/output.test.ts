@@ -177,7 +177,9 @@ describe('--output, -v and --out -', () => {
       .split('\n')
       .map((l) => JSON.parse(l) as { key: string; status: string });
     expect(rows.map((r) => r.status)).toEqual(['recorded', 'recorded']);
-    expect(out.stderr).toMatch(/2 received from sqsops-events: 2 recorded, 0 duplicates, 2 deleted/);
+    expect(out.stderr).toMatch(
+      /2 taken from sqsops-events: 2 handed over \(2 recorded, 0 duplicates\), 2 deleted, 0 left on the queue, 0 released/,
+    );
   });
 });
 

@@ -2,6 +2,7 @@
  * runLoad against the real emulators: what it counts matches the state it leaves
  * (ledger rows, an empty queue), and the backlog scenario shows up in the samples.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { runLoad } from '../../src/features/load/load.js';
@@ -9,6 +10,7 @@ import { parseRate } from '../../src/features/load/schedule.js';
 import { Ledger } from '../../src/aws/ledger.js';
 import { setupTopology } from '../../src/features/setup/setup.js';
 import { parseTopology } from '../../src/core/topology.js';
+import type { Sink } from '../../src/features/process/sinks/types.js';
 import { produce } from '../../src/features/produce/produce.js';
 
 let aws: TestAws;
@@ -102,19 +104,78 @@ describe('load', () => {
     expect(r.lost).toBe(0);
   });
 
-  it('tells messages left on the queue before the run apart from its own, and loses none of its own', async () => {
+  it('refuses a queue that holds messages it did not send, before sending anything', async () => {
     await produce(aws.clients, { queue: 'ld-others', count: 5, seed: 1 });
-    const r = await runLoad(aws.clients, {
+    const run = runLoad(aws.clients, {
       queue: 'ld-others',
       rate: parseRate('20'),
       durationMs: 1000,
-      workers: 1,
       worker: { mode: 'in-process', options: async () => ({ ledgerTable: false }) },
     });
-    expect(r.otherMessages).toBe(5);
-    expect(r.completed).toBe(r.sent);
+    await expect(run).rejects.toThrow(/already holds 5 messages this run did not send: nothing sent; pass --shared-queue/);
+    expect(await aws.depth((await aws.queues.resolve('ld-others')).url)).toEqual({ visible: 5, inFlight: 0 });
+  });
+
+  it('on a shared queue processes only its own, and releases the others untouched', async () => {
+    await produce(aws.clients, { queue: 'ld-shared', count: 30, seed: 2 });
+    const r = await runLoad(aws.clients, {
+      queue: 'ld-shared',
+      sharedQueue: true,
+      rate: parseRate('20'),
+      durationMs: 1500,
+      workers: 2,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: 'ld-shared-ledger' }) },
+      ledgerTable: 'ld-shared-ledger',
+    });
+    expect(r.processed).toBe(r.sent);
+    expect(r.lost + r.leftOnQueue + r.inDlq).toBe(0);
+    expect(r.foreignReleased).toBeGreaterThan(0);
+    expect(r.foreignReleased).toBeLessThanOrEqual(30);
+    // The 30 are still there (none moved to the DLQ by their receive counts), and the run's ledger records are gone.
+    expect(await aws.depth((await aws.queues.resolve('ld-shared')).url)).toEqual({ visible: 30, inFlight: 0 });
+    expect(await aws.depth((await aws.queues.resolve('ld-shared-dlq')).url)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await ledgerRows('ld-shared-ledger')).toBe(0);
+  });
+
+  it('runs on a queue of its own by default and removes it, with the ledger records it wrote', async () => {
+    const r = await runLoad(aws.clients, {
+      rate: parseRate('20'),
+      durationMs: 1000,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: 'ld-own-ledger' }) },
+      ledgerTable: 'ld-own-ledger',
+    });
+    expect(r.queue).toBe(`sqsops-load-${r.runId}`);
+    expect(r).toMatchObject({ ownQueue: true, kept: false, lost: 0, leftOnQueue: 0, foreignReleased: 0 });
+    expect(r.processed).toBe(r.sent);
+    expect(await aws.queues.findUrl(r.queue)).toBeUndefined();
+    expect(await aws.queues.findUrl(`${r.queue}-dlq`)).toBeUndefined();
+    expect(await ledgerRows('ld-own-ledger')).toBe(0);
+  });
+
+  it('counts what is still on the queue at the end as left on the queue, not lost', async () => {
+    // One slow poller (half a second a batch) behind 40 msg/s, and a drain that gives up at once: a backlog stays.
+    const slow: Sink = {
+      name: 'slow',
+      write: async (batch) => {
+        await sleep(500);
+        return { succeeded: batch.map((m) => m.key), failed: [] };
+      },
+      close: async () => undefined,
+    };
+    const r = await runLoad(aws.clients, {
+      keep: true,
+      rate: parseRate('40'),
+      durationMs: 1000,
+      drainTimeoutMs: 1,
+      workers: 1,
+      worker: { mode: 'in-process', options: async () => ({ ledgerTable: false, concurrency: 1, sinks: [slow] }) },
+    });
     expect(r.lost).toBe(0);
-    expect(r.latency.count).toBe(r.sent);
+    expect(r.leftOnQueue).toBeGreaterThan(0);
+    expect(r.processed + r.inDlq + r.leftOnQueue + r.lost).toBe(r.sent);
+    const url = (await aws.queues.resolve(r.queue)).url;
+    const d = await aws.depth(url);
+    expect(d.visible + d.inFlight).toBe(r.leftOnQueue);
   });
 
   it('says when the sender, not the pipeline, was the limit', async () => {

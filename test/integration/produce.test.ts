@@ -74,13 +74,12 @@ describe('produce', () => {
     expect(await aws.drain(r.queueUrl)).toHaveLength(2);
   });
 
-  it('reports each entry SQS refuses by its place in the input, and sends the rest', async () => {
+  it('sends nothing when one entry has a character SQS refuses, naming its place and the rule', async () => {
     const inputs = ['{"ok":1}', 'bad\u0000body', '{"ok":2}'].map((b, i) => ({ body: b, source: `f.ndjson:${i + 1}` }));
-    const r = await produce(aws.clients, { queue: 'p-refused', inputs });
-    expect(r.sent).toBe(2);
-    expect(r.failed).toEqual([
-      { source: 'f.ndjson:2', code: 'InvalidMessageContents', reason: expect.stringMatching(/Invalid characters/) },
-    ]);
+    await expect(produce(aws.clients, { queue: 'p-refused', inputs })).rejects.toThrow(
+      /^f\.ndjson:2: body has the control character U\+0000 at character 4; SQS accepts only #x9 #xA #xD/,
+    );
+    await expect(aws.queues.resolve('p-refused')).rejects.toBeInstanceOf(QueueNotFoundError);
   });
 
   it('sends nothing when any body is over the 1 MiB limit', async () => {

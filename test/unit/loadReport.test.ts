@@ -21,6 +21,10 @@ function sample(t: number, paused: boolean): LoadSample {
     paused,
     sent: t / 50,
     completed: t / 50,
+    processed: t / 50,
+    inDlq: 0,
+    onQueue: 0,
+    foreignReleased: 0,
   };
 }
 
@@ -30,7 +34,10 @@ function result(pause?: { fromMs: number; toMs: number }): LoadResult {
     sample(t, pause !== undefined && pause.fromMs < t && pause.toMs > t - 500),
   );
   return {
+    runId: 'r1',
     queue: 'q',
+    ownQueue: true,
+    kept: false,
     rate: '20/s',
     workers: { count: 2, mode: 'in-process' },
     durationMs: 4000,
@@ -39,10 +46,13 @@ function result(pause?: { fromMs: number; toMs: number }): LoadResult {
     sent: 80,
     sendFailed: 0,
     completed: 80,
+    processed: 80,
     duplicatesSkipped: 0,
-    lost: 0,
-    otherMessages: 0,
     toDlq: 0,
+    inDlq: 0,
+    leftOnQueue: 0,
+    lost: 0,
+    foreignReleased: 0,
     askedRate: 20,
     achievedRate: 20,
     senderLimited: false,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBodies } from '../../src/core/input.js';
-import { fromRecord, parseRecords, RECORD_FORMAT, toRecord } from '../../src/core/messageRecord.js';
+import { decodeBase64, fromRecord, parseRecords, RECORD_FORMAT, toRecord } from '../../src/core/messageRecord.js';
 import { UsageError } from '../../src/core/errors.js';
 
 describe('the export record', () => {
@@ -80,5 +80,27 @@ describe('the export record', () => {
     expect(() => parseRecords(`${v2}\n`, 'f')).toThrow(unsupported(1));
     expect(() => parseRecords(`${v1}\n${v2}\n`, 'f')).toThrow(unsupported(2));
     expect(() => parseBodies(`{"orderId":1}\n\n${v2}\n`, 'f')).toThrow(unsupported(3));
+  });
+
+  it('decodes base64 strictly: what Node would silently read as other bytes is refused', () => {
+    expect(Buffer.from(decodeBase64('AP8H')!)).toEqual(Buffer.from([0, 255, 7]));
+    expect(decodeBase64('')?.byteLength).toBe(0);
+    // Node reads each of these without complaint, as bytes nobody wrote.
+    for (const bad of ['!!!not*base64@@', 'QR==', 'AP8', 'AP8H=', 'AP 8H', 'AP-_', 'QQ==QQ=='])
+      expect(decodeBase64(bad), bad).toBeUndefined();
+  });
+
+  it('refuses a Binary attribute or a base64 body that is not strict base64, naming the line', () => {
+    const line = (fields: Record<string, unknown>) => JSON.stringify({ format: RECORD_FORMAT, messageId: 'm', body: 'x', ...fields });
+    const binary = line({ attributes: { sig: { DataType: 'Binary', BinaryValue: '!!!not*base64@@' } } });
+    expect(() => parseRecords(`${line({})}\n${binary}\n`, 'f')).toThrow(
+      /^f:2: attribute "sig": BinaryValue is not base64 \(standard base64/,
+    );
+    const body = line({ body: 'not base64!', bodyEncoding: 'base64-utf16le' });
+    expect(() => parseRecords(`${body}\n`, 'f')).toThrow(/^f:1: "body" is not base64 \(bodyEncoding base64-utf16le needs standard base64/);
+    const odd = line({ body: 'AP8H', bodyEncoding: 'base64-utf16le' });
+    expect(() => parseRecords(`${odd}\n`, 'f')).toThrow(/^f:1: "body" decodes to 3 bytes, not whole UTF-16 code units$/);
+    const wrongType = line({ attributes: { n: { DataType: 'Number', StringValue: 12 } } });
+    expect(() => parseRecords(`${wrongType}\n`, 'f')).toThrow(/^f:1: attribute "n": StringValue must be a string$/);
   });
 });

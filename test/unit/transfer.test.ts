@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createContext } from '../../src/cli/context.js';
 import { throwIfIncomplete, type TransferOutcome } from '../../src/cli/transfer.js';
-import { AbortedError, PartialFailureError } from '../../src/core/errors.js';
+import { InterruptedError, PartialFailureError } from '../../src/core/errors.js';
 
 const ctx = createContext({}, { env: {}, stdout: new PassThrough(), stderr: new PassThrough() });
 
@@ -26,14 +26,14 @@ function thrown(r: TransferOutcome, copiedTo?: string): { message: string; hint?
 describe('an interrupted transfer', () => {
   it('tells a move to run again to go on', () => {
     const t = thrown(outcome(7, { stoppedBy: 'interrupted' }));
-    expect(t.error).toBeInstanceOf(AbortedError);
+    expect(t.error).toBeInstanceOf(InterruptedError);
     expect(t.message).toBe('interrupted: 7 moved; the rest stays in a');
     expect(t.hint).toBe('run the same command again to go on');
   });
 
   it('tells a copy that a rerun copies everything again, and how many the destination has', () => {
     const t = thrown(outcome(1890, { stoppedBy: 'interrupted' }), 'b');
-    expect(t.error).toBeInstanceOf(AbortedError);
+    expect(t.error).toBeInstanceOf(InterruptedError);
     expect(t.message).toBe('interrupted: 1890 copied; every message is still in a');
     expect(t.hint).toBe('a rerun copies every message again (1890 are already in b)');
     expect(t.hint).not.toMatch(/go on/);

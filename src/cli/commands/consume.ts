@@ -1,7 +1,7 @@
 import type { CommandContext } from '../context.js';
 import { compileKey } from '../../core/keys.js';
-import { PartialFailureError, UsageError } from '../../core/errors.js';
-import { consume, type ConsumeResult } from '../../features/consume/consume.js';
+import { InterruptedError, PartialFailureError, SqsopsError, stopSignalOf, UsageError } from '../../core/errors.js';
+import { consume, type ConsumedMessage, type ConsumeResult } from '../../features/consume/consume.js';
 import { attributeLines, preview } from '../output.js';
 
 export interface ConsumeFlags {
@@ -14,6 +14,12 @@ export interface ConsumeFlags {
   table?: string;
   keepPayloads?: boolean;
   schema?: string | false;
+}
+
+/** How the messages reach stdout: each batch printed (and flushed) before it is deleted, then the end. */
+interface View {
+  handOver?: (batch: ConsumedMessage[]) => Promise<void>;
+  end(result: ConsumeResult): Promise<void>;
 }
 
 export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<void> {
@@ -30,6 +36,13 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
   }
   const clients = await ctx.connect();
   const spinner = await ctx.out.spinner(`${flags.peek ? 'peeking at' : 'taking'} up to ${count} messages`);
+  const view: View = toStdout
+    ? { end: async () => {} }
+    : ctx.out.format === 'json'
+      ? jsonView(ctx)
+      : ctx.out.json
+        ? ndjsonView(ctx)
+        : tableView(ctx);
   let result: ConsumeResult;
   try {
     result = await consume(clients, {
@@ -42,6 +55,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       key: flags.key,
       out: toStdout ? undefined : flags.out,
       outStream: toStdout ? process.stdout : undefined,
+      handOver: view.handOver,
       schema,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
@@ -52,43 +66,99 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
     throw e;
   }
   spinner.stop();
-  if (toStdout) summary(result, ctx);
-  else render(result, ctx);
-  if (result.failed > 0) {
-    throw new PartialFailureError(`${result.failed} of ${result.messages.length} messages were left on the queue`, {
-      hint: 'see the status column; nothing was deleted without being recorded first',
-    });
-  }
+  // The end of the JSON document, or nothing: a reader gone by now misses only the counts, also said on stderr.
+  await view.end(result).catch(() => undefined);
+  summary(result, ctx);
+  throwIfShort(result, ctx);
 }
 
-function render(r: ConsumeResult, ctx: CommandContext): void {
+/** One table per received batch, printed before that batch is deleted. */
+function tableView(ctx: CommandContext): View {
   const { out } = ctx;
-  if (out.json) {
-    out.printJson(r, r.messages);
-    return;
-  }
-  if (r.messages.length === 0) {
-    out.note(`no messages on ${r.queue}`);
-    return;
-  }
-  out.print(
-    out.table(
-      ['message id', 'key', 'recv', 'sent at', 'status', 'attributes', 'body'],
-      r.messages.map((m) => {
-        const status = m.error ? `${m.status}: ${m.error}` : m.status;
-        const key = m.key === m.messageId ? '(message id)' : m.key;
-        return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
-      }),
-      [{}, {}, {}, {}, {}, {}, { truncate: true }],
-    ),
+  return {
+    handOver: (batch) => out.printFlushed(table(batch, ctx)),
+    async end(r) {
+      if (r.taken === 0) out.note(`no messages on ${r.queue}`);
+    },
+  };
+}
+
+function table(batch: ConsumedMessage[], { out }: CommandContext): string {
+  return out.table(
+    ['message id', 'key', 'recv', 'sent at', 'status', 'attributes', 'body'],
+    batch.map((m) => {
+      const status = m.error ? `${m.status}: ${m.error}` : m.status;
+      const key = m.key === m.messageId ? '(message id)' : m.key;
+      return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
+    }),
+    [{}, {}, {}, {}, {}, {}, { truncate: true }],
   );
-  summary(r, ctx);
+}
+
+/** One message a line, each line out before its message is deleted. */
+function ndjsonView({ out }: CommandContext): View {
+  return {
+    handOver: (batch) => (batch.length ? out.printFlushed(batch.map((m) => JSON.stringify(m)).join('\n')) : Promise.resolve()),
+    end: async () => {},
+  };
+}
+
+/**
+ * One JSON document, written as it goes: "messages" first (each batch before its delete), then
+ * the counts. After Ctrl-C the document is still closed, so it parses.
+ */
+function jsonView({ out }: CommandContext): View {
+  let opened = false;
+  const indent = (m: ConsumedMessage) => JSON.stringify(m, null, 2).replace(/^/gm, '    ');
+  return {
+    async handOver(batch) {
+      if (!batch.length) return;
+      await out.printFlushed(`${opened ? ',\n' : '{\n  "messages": [\n'}${batch.map(indent).join(',\n')}`.replace(/\n$/, ''));
+      opened = true;
+    },
+    async end(r) {
+      const { messages: _m, ...counts } = r;
+      await out.printFlushed(`${opened ? '' : '{\n  "messages": ['}\n  ],${JSON.stringify(counts, null, 2).slice(1)}`);
+    },
+  };
 }
 
 function summary(r: ConsumeResult, ctx: CommandContext): void {
+  if (r.peek) {
+    ctx.out.note(`${r.handedOver} peeked on ${r.queue}; all visible again`);
+    return;
+  }
   ctx.out.note(
-    r.peek
-      ? `${r.messages.length} peeked on ${r.queue}; all visible again`
-      : `${r.messages.length} received from ${r.queue}: ${r.recorded} recorded, ${r.duplicates} duplicates, ${r.deleted} deleted`,
+    `${r.taken} taken from ${r.queue}: ${r.handedOver} handed over (${r.recorded} recorded, ${r.duplicates} duplicates), ` +
+      `${r.deleted} deleted, ${r.failed} left on the queue, ${r.released} released`,
   );
+}
+
+/** Exit 130/143 after a signal, 1 after a closed stdout, a failed write or a message left behind. */
+function throwIfShort(r: ConsumeResult, ctx: CommandContext): void {
+  const onQueue = r.left ? `; ${r.queue} holds ${r.left.visible}${r.left.inFlight ? ` (+${r.left.inFlight} in flight)` : ''}` : '';
+  const done = `${r.deleted} handed over and deleted, ${r.released} released${onQueue}`;
+  const signal = stopSignalOf(ctx.signal);
+  if (r.stoppedBy === 'interrupted' && signal) {
+    throw new InterruptedError(signal, `interrupted: ${done}`, {
+      hint: 'released messages are visible again at once; one whose release failed comes back after its visibility timeout',
+    });
+  }
+  if (r.stoppedBy === 'interrupted' || r.stoppedBy === 'stdout was closed by its reader') {
+    throw new SqsopsError(`stdout was closed by its reader: ${done}`, {
+      hint: 'what was not printed was not deleted; run again to take the rest',
+    });
+  }
+  if (r.stoppedBy) {
+    const exported = `${r.deleted} exported and deleted, ${r.released} released${onQueue}`;
+    throw new PartialFailureError(`${r.stoppedBy}: ${exported}`, {
+      hint: 'what is not in the file was not deleted; free space and run again',
+    });
+  }
+  const behind = r.failed + (r.peek ? 0 : r.handedOver - r.deleted);
+  if (behind > 0) {
+    throw new PartialFailureError(`${behind} of ${r.taken} messages were left on the queue`, {
+      hint: 'see the status column; nothing was deleted without being recorded first',
+    });
+  }
 }

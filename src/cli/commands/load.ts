@@ -16,6 +16,8 @@ import { liveView } from './loadView.js';
 
 export interface LoadFlags {
   queue?: string;
+  sharedQueue?: boolean;
+  keep?: boolean;
   rate?: string;
   steps?: number;
   duration?: string;
@@ -112,17 +114,31 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
   const drainTimeoutMs = parseDuration('--drain-timeout', f.drainTimeout ?? '60s');
   const intervalMs = parseDuration('--interval', f.interval ?? '1s');
   if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
+  if (f.sharedQueue && !f.queue)
+    throw new UsageError('--shared-queue goes with --queue', { hint: 'without --queue, load makes a queue of its own' });
+  const { runLoad, newRunId, runQueueName } = await import('../../features/load/load.js');
+  const runId = newRunId();
+  const queue = f.queue ?? runQueueName(runId);
+  // The first line: which queue this run works on, before anything is connected or made.
+  if (!f.queue)
+    ctx.out.note(
+      `load run ${runId} on ${queue}, a queue of its own (and ${queue}-dlq), ${f.keep ? 'kept at the end (--keep)' : 'removed at the end'}`,
+    );
+  else ctx.out.note(`load run ${runId} on ${queue}: its workers take only this run's messages`);
   const worker = await workerSpec(f, ctx, concurrency);
   const clients = await ctx.connect();
 
   const { out } = ctx;
-  const header = `load ${f.queue ?? ctx.names.queue}, ${workers} workers`;
+  const header = `load ${queue}, ${workers} workers`;
   const view = out.json || out.quiet ? undefined : liveView(process.stderr, out.c, header);
-  const { runLoad } = await import('../../features/load/load.js');
   let result: LoadResult;
   try {
     result = await runLoad(clients, {
-      queue: f.queue ?? ctx.names.queue,
+      queue: f.queue,
+      sharedQueue: f.sharedQueue,
+      keep: f.keep,
+      runId,
+      ledgerTable: f.ledger === false ? false : (f.table ?? ctx.names.ledgerTable),
       rate,
       durationMs,
       workers,
@@ -159,7 +175,8 @@ const HINTS: Record<string, string> = {
   'sender limited':
     'this machine could not send that fast: lower --rate, raise --send-concurrency, or run the workers as processes ' +
     '(--workers-as-processes)',
-  lost: 'these are still on the queue or in flight: raise --drain-timeout, or add --workers',
+  'left on the queue': 'raise --drain-timeout, or add --workers (or --concurrency)',
+  lost: 'they left the queue unprocessed: another consumer of it, a purge, or its retention period took them',
   'max age': 'add workers (--workers, --concurrency) or lower --rate',
 };
 
@@ -169,7 +186,8 @@ export function failures(r: LoadResult): string[] {
   if (r.stoppedBy) out.push(`stopped: ${r.stoppedBy}`);
   if (r.sendFailed) out.push(`not sent: ${r.sendFailed} messages`);
   if (r.senderLimited) out.push(`sender limited: ${r.achievedRate} msg/s sent of ${r.askedRate} asked`);
-  if (r.lost) out.push(`lost: ${r.lost} sent messages were never completed`);
+  if (r.leftOnQueue) out.push(`left on the queue: ${r.leftOnQueue} sent messages were not completed`);
+  if (r.lost) out.push(`lost: ${r.lost} sent messages are gone, neither processed nor in the DLQ`);
   if (r.maxAgeLimitMs !== undefined && r.maxAgeMs > r.maxAgeLimitMs) {
     out.push(`max age: a message waited ${(r.maxAgeMs / 1000).toFixed(1)} s, over --max-age ${r.maxAgeLimitMs / 1000} s`);
   }
@@ -185,20 +203,21 @@ function render(r: LoadResult, ctx: CommandContext, report: string | undefined):
   }
   const l = r.latency;
   const limit = r.maxAgeLimitMs !== undefined ? ` (--max-age ${r.maxAgeLimitMs / 1000} s)` : '';
+  const end = r.ownQueue ? (r.kept ? ' (kept)' : ' (removed with the queue)') : '';
   const rows: (string | number)[][] = [
     ['rate', `${r.rate}: ${r.achievedRate} of ${r.askedRate} msg/s sent${r.senderLimited ? ' (machine limited)' : ''}`],
     ['workers', `${r.workers.count} ${r.workers.mode}`],
     ['time', `${(r.durationMs / 1000).toFixed(1)} s sending, ${(r.drainMs / 1000).toFixed(1)} s draining`],
-    ['sent', r.sent],
-    ['completed', r.completed],
-    ['duplicates skipped', r.duplicatesSkipped],
+    ['sent', `${r.sent} = processed + in DLQ + left on the queue + lost`],
+    ['processed', `${r.processed}${r.duplicatesSkipped ? ` (${r.duplicatesSkipped} skipped as duplicates)` : ''}`],
+    ['in DLQ', `${r.inDlq}${r.dlq ? ` (in ${r.dlq}; ${r.toDlq} moved by the workers)` : ''}`],
+    ['left on the queue', `${r.leftOnQueue}${r.leftOnQueue ? end : ''}`],
     ['lost', r.lost],
-    ['to DLQ', `${r.toDlq}${r.inDlq !== undefined ? ` (${r.inDlq} in ${r.dlq} now)` : ''}`],
     ['latency', `p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms`],
     ['oldest waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${limit}`],
   ];
   if (r.sendFailed) rows.splice(4, 0, ['not sent', r.sendFailed]);
-  if (r.otherMessages) rows.push(['not ours', `${r.otherMessages} older messages on the queue were processed too`]);
+  if (!r.ownQueue) rows.push(['foreign, released', `${r.foreignReleased} messages this run did not send, made visible again untouched`]);
   out.print(out.table([`load ${r.queue}`, ''], rows));
   if (report) out.note(`report: ${report}`);
 }

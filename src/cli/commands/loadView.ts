@@ -23,7 +23,8 @@ export function viewLines(s: LoadSample, history: number[], header: string): str
     `${header}  t=${Math.round(s.t / 1000)}s  ${s.phase === 'send' ? 'sending' : 'draining'}  workers running ${s.workersRunning}${s.paused ? ' (paused)' : ''}`,
     `rate     asked ${s.askedRate}/s  sent ${s.sentRate}/s  completed ${s.completedRate}/s  ${sparkline(history)}`,
     `latency  p50 ${ms(l.p50)}  p90 ${ms(l.p90)}  p99 ${ms(l.p99)}  max ${ms(l.max)}  (${l.count} this interval)`,
-    `queue    visible ${s.visible}  in flight ${s.inFlight}  oldest waiting ${ms(s.oldestAgeMs)}  sent ${s.sent}  completed ${s.completed}`,
+    `queue    visible ${s.visible}  in flight ${s.inFlight}  oldest waiting ${ms(s.oldestAgeMs)}`,
+    `sent     ${s.sent} = processed ${s.processed} + in DLQ ${s.inDlq} + on the queue ${s.onQueue}${s.foreignReleased ? `  (foreign, released ${s.foreignReleased})` : ''}`,
   ];
 }
 

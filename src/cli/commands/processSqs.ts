@@ -6,6 +6,7 @@ import { resolveProcessConfig, type ProcessFlags } from '../../features/process/
 import { createActionLog } from '../../features/process/log.js';
 import type { ProcessSqsResult } from '../../features/process/runner.js';
 import { rate } from '../output.js';
+import { runKeySuffix, sentByRun } from '../../features/load/runMark.js';
 
 export type { ProcessFlags };
 
@@ -49,6 +50,8 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
     keepPayloads: config.keepPayloads,
     owner,
     ...(config.tasks?.rejects ? { keySuffix: '#rejects' } : {}),
+    // A load run's worker: only that run's messages, its ledger keys apart from real data.
+    ...(flags.loadRun ? { keySuffix: runKeySuffix(flags.loadRun), accept: sentByRun(flags.loadRun) } : {}),
     signal: ctx.signal,
     notify,
     log,

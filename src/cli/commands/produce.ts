@@ -94,13 +94,14 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
       largePayloadThreshold,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
-      onProgress: ({ sent, failed }) => {
+      onProgress: ({ sent, failed, unconfirmed }) => {
         // Called twice a batch; the spinner redraws every 80 ms, so finer updates are formatting for nothing.
         const now = performance.now();
         if (now - shown < 100) return;
         shown = now;
         const secs = (now - started) / 1000;
-        spinner.update(`sent ${sent}/${total}${failed ? `, ${failed} failed` : ''} (${rate(sent / Math.max(secs, 0.001))} msg/s)`);
+        const notes = `${failed ? `, ${failed} failed` : ''}${unconfirmed ? `, ${unconfirmed} unconfirmed` : ''}`;
+        spinner.update(`sent ${sent}/${total}${notes} (${rate(sent / Math.max(secs, 0.001))} msg/s)`);
       },
     });
   } catch (e) {
@@ -109,12 +110,22 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   }
   spinner.stop();
   render(result, ctx);
-  if (result.failed.length > 0) {
-    throw new PartialFailureError(
-      `${result.failed.length} of ${result.total} messages were not sent${result.stoppedBy ? ` (${result.stoppedBy})` : ''}`,
-      { hint: ctx.out.json ? 'see "failed" in the JSON output' : 'the table above lists each by its place in the input' },
-    );
-  }
+  if (result.failed.length > 0 || result.unconfirmed.length > 0) throw notAllSent(result, ctx.out.json);
+}
+
+/** Exit 1 with what was not confirmed: failed (surely not sent) and unconfirmed (may be on the queue) apart. */
+function notAllSent(r: ProduceResult, json: boolean): PartialFailureError {
+  const failed = r.failed.length;
+  const unsure = r.unconfirmed.length;
+  const maybe = 'the server may have stored them';
+  let said = `${failed} of ${r.total} messages were not sent`;
+  if (unsure && failed) said += ` and ${unsure} are unconfirmed (${maybe})`;
+  else if (unsure) said = `${unsure} of ${r.total} messages are unconfirmed: ${maybe}`;
+  const stopped = r.stoppedBy ? ` (${r.stoppedBy})` : '';
+  const where = json ? 'see "failed" and "unconfirmed" in the JSON output' : 'the tables above list each by its place in the input';
+  return new PartialFailureError(`${said}${stopped}`, {
+    hint: r.resend ? `${where}; ${r.resend}` : where,
+  });
 }
 
 function render(r: ProduceResult, ctx: CommandContext): void {
@@ -128,18 +139,31 @@ function render(r: ProduceResult, ctx: CommandContext): void {
     ['sent', r.sent],
     ['failed', r.failed.length],
   ];
+  if (r.unconfirmed.length) rows.push(['unconfirmed', r.unconfirmed.length]);
   if (r.injected.duplicates || r.injected.invalid)
     rows.push(['injected', `${r.injected.duplicates} duplicates, ${r.injected.invalid} poison`]);
   rows.push(['time', `${(r.durationMs / 1000).toFixed(2)} s`], ['msg/s', rate(r.messagesPerSecond)]);
   out.print(out.table(['produce', ''], rows));
-  if (r.failed.length) {
-    const shown = r.failed.slice(0, 50);
-    out.print(
-      out.table(
-        ['not sent', 'code', 'reason'],
-        shown.map((f) => [f.source, f.code, f.reason]),
-      ),
-    );
-    if (r.failed.length > shown.length) out.print(`… and ${r.failed.length - shown.length} more (use --json for all)`);
-  }
+  listed(
+    ctx,
+    ['not sent', 'code', 'reason'],
+    r.failed.map((f) => [f.source, f.code, f.reason]),
+  );
+  listed(
+    ctx,
+    ['unconfirmed', 'code', 'reason'],
+    r.unconfirmed.map((u) => [u.source, u.code, u.reason]),
+  );
+  listed(
+    ctx,
+    ['payload left in S3', 'object', 'why'],
+    r.payloadsLeft.map((p) => [p.source, `s3://${p.bucket}/${p.key}`, p.reason]),
+  );
+}
+
+/** A table of at most 50 rows, with how many more there are. */
+function listed(ctx: CommandContext, head: string[], rows: string[][]): void {
+  if (rows.length === 0) return;
+  ctx.out.print(ctx.out.table(head, rows.slice(0, 50)));
+  if (rows.length > 50) ctx.out.print(`… and ${rows.length - 50} more (use --json for all)`);
 }

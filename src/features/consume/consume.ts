@@ -1,24 +1,23 @@
 /**
  * `consume`: takes up to N messages by hand. Each is recorded in the ledger with a
- * conditional put (a key already there is a duplicate), written to `--out` if asked,
- * and only then deleted. `peek` records nothing, deletes nothing, and makes the
- * messages visible again at once.
+ * conditional put (a key already there is a duplicate), handed over (written whole to
+ * `--out` and fsynced, or printed and flushed), and only then deleted. A batch that could
+ * not be handed over (Ctrl-C, a closed stdout, a full disk) is given back: made visible
+ * again at once, its ledger records removed. `peek` records nothing, deletes nothing, and
+ * makes the messages visible again at once.
  */
-import { createHash } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
-import { messageAttributes } from '../../aws/messageAttributes.js';
-import type { Ledger } from '../../aws/ledger.js';
+import { Ledger } from '../../aws/ledger.js';
 import { compileKey } from '../../core/keys.js';
 import { entryBatches } from '../../core/batching.js';
-import { toRecord } from '../../core/messageRecord.js';
-import { LEGACY_SIZE_ATTRIBUTE, PayloadMissingError, SIZE_ATTRIBUTE, type PayloadPointer } from '../../core/payloadPointer.js';
 import { payloadHook } from '../payloads/payloads.js';
-import { SqsopsError, UsageError } from '../../core/errors.js';
+import { ExportWriteError, UsageError } from '../../core/errors.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 import { buildValidator, type SchemaCheck } from '../process/schema.js';
-import { openAppendFile, type AppendFile } from '../move/exportFile.js';
+import { checkPath, openAppendFile, type AppendFile } from '../move/exportFile.js';
+import { intake, untaken, type IntakeDeps, type Taken } from './intake.js';
 
 export interface ConsumeOptions {
   queue: string;
@@ -36,6 +35,11 @@ export interface ConsumeOptions {
   out?: string;
   /** Or write those lines to this stream (the CLI's `--out -`); each batch is flushed before its delete. */
   outStream?: NodeJS.WritableStream;
+  /**
+   * Shows each batch before its delete (the CLI prints it): resolves once the copy is out. A throw
+   * stops the run; the batch is deleted only if `out` already holds it, else given back.
+   */
+  handOver?: (batch: ConsumedMessage[]) => Promise<void>;
   /** Days before a ledger record may expire (DynamoDB TTL). @default 7 */
   ttlDays?: number;
   /** Large payloads: keep the S3 object of a consumed pointer message. @default false (deleted with the message) */
@@ -47,7 +51,8 @@ export interface ConsumeOptions {
   onProgress?: (p: { received: number; count: number }) => void;
 }
 
-export type ConsumedStatus = 'recorded' | 'duplicate' | 'peeked' | 'failed';
+/** `released`: taken but not handed over when the run stopped, so given back (visible again, recorded nowhere). */
+export type ConsumedStatus = 'recorded' | 'duplicate' | 'peeked' | 'failed' | 'released';
 
 export interface ConsumedMessage {
   messageId: string;
@@ -56,7 +61,7 @@ export interface ConsumedMessage {
   sentAt: string | undefined;
   body: string;
   status: ConsumedStatus;
-  /** False when the message is still on the queue (peeked, failed, or its delete failed). */
+  /** False when the message is still on the queue (peeked, failed, released, or its delete failed). */
   deleted: boolean;
   error?: string;
   groupId?: string;
@@ -70,34 +75,21 @@ export interface ConsumeResult {
   /** The schema applied (see SchemaCheck.applied). */
   schema: string;
   messages: ConsumedMessage[];
+  /** Received; each is then handed over, failed (left on the queue) or released. */
+  taken: number;
+  /** Printed or exported whole (recorded or duplicate; peeked when peeking). */
+  handedOver: number;
   recorded: number;
   duplicates: number;
   deleted: number;
+  /** Left on the queue because a check failed (no key, schema, missing payload, a key leased elsewhere). */
   failed: number;
-}
-
-type Described = Pick<ConsumedMessage, 'messageId' | 'receiveCount' | 'sentAt' | 'groupId' | 'attributes'>;
-
-function describe(m: Message): Described {
-  const sent = Number(m.Attributes?.SentTimestamp);
-  return {
-    messageId: m.MessageId ?? '',
-    attributes: messageAttributes(m),
-    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
-    sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined,
-    groupId: m.Attributes?.MessageGroupId,
-  };
-}
-
-function withoutSizeAttribute(m: Message): Message {
-  const { [SIZE_ATTRIBUTE]: _s, [LEGACY_SIZE_ATTRIBUTE]: _l, ...rest } = m.MessageAttributes ?? {};
-  return { ...m, MessageAttributes: rest };
-}
-
-/** The export record (what `produce --from-file` sends back), with what consume did to it. */
-function exportLine(m: Message, row: ConsumedMessage): string {
-  const record = toRecord({ messageId: row.messageId, body: row.body, attributes: m.MessageAttributes, systemAttributes: m.Attributes });
-  return JSON.stringify({ ...record, key: row.key, status: row.status });
+  /** Taken when the run stopped and not handed over: made visible again (or back after the visibility timeout). */
+  released: number;
+  /** Why the run ended before `count`: "interrupted", or the write that failed. */
+  stoppedBy?: string;
+  /** The queue's approximate depth after a run that stopped early. */
+  left?: { visible: number; inFlight: number };
 }
 
 /** Resolves once the stream has taken the text (its callback), so a delete never runs ahead of the export. */
@@ -105,164 +97,197 @@ function writeFlushed(stream: NodeJS.WritableStream, text: string): Promise<void
   return new Promise((resolve, reject) => stream.write(text, (e?: Error | null) => (e ? reject(e) : resolve())));
 }
 
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+/** Why a batch was not (or not all) handed over: the stop reason and whether `--out` holds it anyway. */
+interface Stop {
+  reason: string;
+  inFile: boolean;
+}
+
+function isClosedPipe(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 }
 
 export async function consume(clients: AwsClients, options: ConsumeOptions): Promise<ConsumeResult> {
   const { count, peek = false, waitSeconds = 5, ttlDays = 7, signal } = options;
   if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a whole number of 1 or more');
+  if (options.out !== undefined) checkPath(options.out, '--out');
   const keyOf = compileKey(options.key);
-  const schema = options.schema ?? (peek ? { applied: 'none' } : await buildValidator({ kind: 'templates' }));
-  const invalid = (body: string, m: Message) => {
-    const parsed = parseJson(body);
-    const attributes = Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
-    return parsed === undefined ? undefined : schema.validate?.(parsed, attributes);
-  };
+  const schema: SchemaCheck = options.schema ?? (peek ? { applied: 'none' } : await buildValidator({ kind: 'templates' }));
   const common = { signal, notify: options.notify, createIfLocal: true };
   const queue = await openQueue(clients, options.queue, { ...common, createIfLocal: false });
-  const ledger: Ledger | undefined = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
-  const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
-
-  const out: AppendFile | undefined = options.out ? await openAppendFile(options.out, '--out') : undefined;
-  // A pointer message (SQS Extended Client) shows, records and exports its real body.
+  const opened = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
+  // Records, removals and deletes run to the end after Ctrl-C: only receives and reads stop at once.
+  const ledger = opened && new Ledger(await clients.dynamodb(), opened.table, undefined, clients.endpointOf('dynamodb'));
+  const sqs = await clients.sqs();
+  const queues = new SqsQueues(sqs, signal, clients.endpointOf('sqs'));
+  const steady = new SqsQueues(sqs, undefined, clients.endpointOf('sqs'));
+  const out: AppendFile | undefined = options.out !== undefined ? await openAppendFile(options.out, '--out') : undefined;
   const payloads = payloadHook(clients, { keep: options.keepPayloads, signal });
-  const pointers = new Map<string, PayloadPointer>();
-  const messages: ConsumedMessage[] = [];
-  const peeked: { id: string; receiptHandle: string }[] = [];
+  const deps: IntakeDeps = { peek, queueName: queue.name, ttlDays, keyOf, schema, ledger, payloads };
+
+  /** Hands a batch over; returns why it stopped short, if it did. */
+  const handOver = async (rows: Taken[]): Promise<Stop | undefined> => {
+    if (signal?.aborted) return { reason: 'interrupted', inFile: false };
+    const records = rows.map((r) => r.record);
+    try {
+      // The export is a store too: whole and on disk before anything is deleted.
+      await out?.append(records);
+    } catch (e: unknown) {
+      if (e instanceof ExportWriteError) return { reason: e.message, inFile: false };
+      throw e;
+    }
+    try {
+      if (options.outStream) await writeFlushed(options.outStream, `${records.join('\n')}\n`);
+      await options.handOver?.(rows.map(shown));
+    } catch (e: unknown) {
+      if (!isClosedPipe(e)) throw e;
+      return { reason: 'stdout was closed by its reader', inFile: out !== undefined };
+    }
+    return undefined;
+  };
+
+  const taken: Taken[] = [];
+  let stoppedBy: string | undefined;
   try {
-    while (messages.length < count && !signal?.aborted) {
-      const batch = await queues.receive(queue.url, {
-        max: count - messages.length,
-        waitSeconds,
-        // Peeked messages stay hidden while we collect, so one run never shows a message twice.
-        ...(peek ? { visibilityTimeout: Math.max(30, waitSeconds * 4) } : {}),
-      });
+    while (taken.length < count && stoppedBy === undefined) {
+      if (signal?.aborted) {
+        stoppedBy = 'interrupted';
+        break;
+      }
+      let batch: Message[];
+      try {
+        batch = await queues.receive(queue.url, {
+          max: count - taken.length,
+          waitSeconds,
+          // Peeked messages stay hidden while we collect, so one run never shows a message twice.
+          ...(peek ? { visibilityTimeout: Math.max(30, waitSeconds * 4) } : {}),
+        });
+      } catch (e: unknown) {
+        if (!signal?.aborted) throw e;
+        stoppedBy = 'interrupted';
+        break;
+      }
       if (batch.length === 0) break;
-      const rows: (ConsumedMessage & { receiptHandle: string })[] = [];
-      const records: string[] = [];
-      for (const m of batch) {
-        let body = m.Body ?? '';
-        const meta = describe(m);
-        let missing: string | undefined;
-        try {
-          const resolved = await payloads.resolve(body, m.MessageAttributes);
-          if (resolved) {
-            body = resolved.text;
-            pointers.set(meta.messageId, resolved.pointer);
-          }
-        } catch (e: unknown) {
-          if (!(e instanceof PayloadMissingError)) throw e;
-          missing = e.message;
+      const rows: Taken[] = [];
+      let stop: Stop | undefined;
+      try {
+        for (const m of batch) rows.push(await intake(m, deps));
+        stop = await handOver(rows);
+      } catch (e: unknown) {
+        if (!signal?.aborted) {
+          taken.push(...(await giveBack(steady, queue.url, ledger, batch, rows)));
+          throw e;
         }
-        const key = keyOf({ messageId: meta.messageId, body: parseJson(body) });
-        const schemaError = peek || !key.ok ? undefined : invalid(body, m);
-        const row: ConsumedMessage & { receiptHandle: string } = {
-          ...meta,
-          key: key.ok ? key.key : '',
-          body,
-          status: 'peeked',
-          deleted: false,
-          receiptHandle: m.ReceiptHandle ?? '',
-        };
-        if (peek) {
-          peeked.push({ id: String(peeked.length), receiptHandle: row.receiptHandle });
-        } else if (missing) {
-          row.status = 'failed';
-          row.error = `${missing}; left on the queue`;
-        } else if (!key.ok) {
-          row.status = 'failed';
-          row.error = `${key.reason}; left on the queue`;
-        } else if (schemaError) {
-          row.status = 'failed';
-          row.error = `schema: ${schemaError}; left on the queue`;
-        } else {
-          const recorded = await ledger!.recordIfAbsent({
-            id: key.key,
-            status: 'COMPLETED',
-            queue: queue.name,
-            messageId: meta.messageId,
-            updatedAt: new Date().toISOString(),
-            expiresAt: Math.floor(Date.now() / 1000) + ttlDays * 86_400,
-            payloadHash: createHash('sha256').update(body).digest('hex'),
-            receiveCount: meta.receiveCount,
-            source: 'consume',
-          });
-          if (recorded === 'inflight') {
-            row.status = 'failed';
-            row.error = 'another worker holds this key (a live lease); left on the queue';
-          } else row.status = recorded;
-        }
-        rows.push(row);
-        // The export holds the real body, so the size attribute of the pointer no longer applies.
-        if (out || options.outStream) records.push(exportLine(pointers.has(meta.messageId) ? withoutSizeAttribute(m) : m, row));
+        stop = { reason: 'interrupted', inFile: false };
       }
-      if (out) {
-        // The export is a store too: it is on disk before anything is deleted.
-        await out.append(records);
-      } else if (options.outStream) {
-        // The same records as a file export, on stdout; the delete waits until the stream took them.
-        try {
-          await writeFlushed(options.outStream, `${records.join('\n')}\n`);
-        } catch (e: unknown) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code !== 'EPIPE' && code !== 'ERR_STREAM_DESTROYED') {
-            throw new UsageError(`cannot write the export: ${(e as Error).message}`, { cause: e });
-          }
-          // The reader went away (`| head`): not all that was asked is done, and nothing of this batch is deleted.
-          const done = messages.filter((m) => m.deleted).length;
-          throw new SqsopsError(
-            `stdout was closed by its reader after ${done} message${done === 1 ? '' : 's'} were exported and deleted; ` +
-              `the ${rows.length} of the last batch stay on the queue`,
-            { hint: 'they come back after the visibility timeout (recorded in the ledger, so as duplicates)', cause: e },
-          );
-        }
+      if (stop && !stop.inFile) {
+        taken.push(...(await giveBack(steady, queue.url, ledger, batch, rows)));
+        stoppedBy = stop.reason;
+        break;
       }
-      if (!peek) {
-        const toDelete = rows.filter((r) => r.status === 'recorded' || r.status === 'duplicate');
-        const result = await queues.deleteBatch(
-          queue.url,
-          toDelete.map((r, i) => ({ id: String(i), receiptHandle: r.receiptHandle })),
-        );
-        for (const id of result.successful) toDelete[Number(id)]!.deleted = true;
-        for (const r of toDelete) {
-          const pointer = pointers.get(r.messageId);
-          // The object goes only with its message, and only once that is recorded and deleted.
-          if (!r.deleted || !pointer) continue;
-          await payloads
-            .release(pointer)
-            .catch((e: unknown) => options.notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
-        }
-        for (const f of result.failed)
-          toDelete[Number(f.id)]!.error = `recorded but not deleted: ${f.code}; it will come back and be skipped as a duplicate`;
-      }
-      for (const { receiptHandle: _r, ...row } of rows) messages.push(row);
-      options.onProgress?.({ received: messages.length, count });
+      if (!peek) await deleteHandedOver(steady, queue.url, rows, payloads, options.notify);
+      taken.push(...rows);
+      stoppedBy = stop?.reason;
+      options.onProgress?.({ received: taken.length, count });
     }
   } finally {
     await out?.close();
-    if (peeked.length) {
-      // Visible again at once, whatever happened above.
-      for (const chunk of entryBatches(peeked)) {
-        await queues.changeVisibilityBatch(
-          queue.url,
-          chunk.map((p) => ({ ...p, visibilityTimeout: 0 })),
-        );
-      }
-    }
+    // Peeked messages: visible again at once, whatever happened above.
+    if (peek)
+      await makeVisible(
+        steady,
+        queue.url,
+        taken.filter((r) => r.status === 'peeked'),
+      );
   }
+  return summarise(queue.name, peek, schema.applied, taken, stoppedBy, stoppedBy ? await depth(steady, queue.url) : undefined);
+}
+
+/** A row as the caller sees it: no receipt handle, record or pointer. */
+function shown({ receiptHandle: _r, record: _c, pointer: _p, ...row }: Taken): ConsumedMessage {
+  return row;
+}
+
+/** Deletes what was handed over (recorded or a duplicate); a large payload's object goes with its message. */
+async function deleteHandedOver(
+  steady: SqsQueues,
+  url: string,
+  rows: Taken[],
+  payloads: ReturnType<typeof payloadHook>,
+  notify: Notify | undefined,
+): Promise<void> {
+  const toDelete = rows.filter((r) => r.status === 'recorded' || r.status === 'duplicate');
+  const result = await steady.deleteBatch(
+    url,
+    toDelete.map((r, i) => ({ id: String(i), receiptHandle: r.receiptHandle })),
+  );
+  for (const id of result.successful) toDelete[Number(id)]!.deleted = true;
+  for (const r of toDelete) {
+    if (!r.deleted || !r.pointer) continue;
+    const pointer = r.pointer;
+    await payloads.release(pointer).catch((e: unknown) => notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
+  }
+  for (const f of result.failed)
+    toDelete[Number(f.id)]!.error = `handed over but not deleted: ${f.code}; it will come back and be skipped as a duplicate`;
+}
+
+/**
+ * Gives back a batch that was not handed over: its ledger records (this run's, not a
+ * duplicate's) removed, then every message made visible again at once. Returns its rows, released.
+ */
+async function giveBack(steady: SqsQueues, url: string, ledger: Ledger | undefined, batch: Message[], rows: Taken[]): Promise<Taken[]> {
+  const ours = rows.filter((r) => r.status === 'recorded').map((r) => r.key);
+  const all = batch.map((m, i) => rows[i] ?? untaken(m));
+  try {
+    // Removed first: a message visible again while its record still said COMPLETED would be skipped as a duplicate.
+    if (ledger && ours.length) await ledger.deleteKeys(ours);
+  } finally {
+    await makeVisible(steady, url, all);
+  }
+  for (const r of all) {
+    r.status = 'released';
+    r.error = 'not handed over when the run stopped; visible on the queue again';
+  }
+  return all;
+}
+
+/** Visible again at once; one that cannot be comes back by itself after its visibility timeout. */
+async function makeVisible(steady: SqsQueues, url: string, rows: Taken[]): Promise<void> {
+  const entries = rows.map((r, i) => ({ id: String(i), receiptHandle: r.receiptHandle, visibilityTimeout: 0 }));
+  for (const chunk of entryBatches(entries)) await steady.changeVisibilityBatch(url, chunk).catch(() => undefined);
+}
+
+async function depth(steady: SqsQueues, url: string): Promise<{ visible: number; inFlight: number }> {
+  const a = await steady.attributes(url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
+  return { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) };
+}
+
+function summarise(
+  queue: string,
+  peek: boolean,
+  schema: string,
+  taken: Taken[],
+  stoppedBy: string | undefined,
+  left: ConsumeResult['left'],
+): ConsumeResult {
+  const messages = taken.map(shown);
+  const count = (status: ConsumedStatus) => messages.filter((m) => m.status === status).length;
+  const recorded = count('recorded');
+  const duplicates = count('duplicate');
   return {
-    queue: queue.name,
+    queue,
     peek,
-    schema: schema.applied,
+    schema,
     messages,
-    recorded: messages.filter((m) => m.status === 'recorded').length,
-    duplicates: messages.filter((m) => m.status === 'duplicate').length,
+    taken: messages.length,
+    handedOver: peek ? count('peeked') : recorded + duplicates,
+    recorded,
+    duplicates,
     deleted: messages.filter((m) => m.deleted).length,
-    failed: messages.filter((m) => m.status === 'failed' || (!peek && !m.deleted)).length,
+    failed: count('failed'),
+    released: count('released'),
+    ...(stoppedBy ? { stoppedBy } : {}),
+    ...(left ? { left } : {}),
   };
 }

@@ -7,24 +7,25 @@
  * SQS's ApproximateAgeOfOldestMessage: fauxqs does not have that attribute, and ours
  * is exact and per second. Nothing here prints: progress goes to `onSample`.
  */
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues, type QueueRef } from '../../aws/queue.js';
+import { SqsQueues } from '../../aws/queue.js';
 import { Metrics } from '../../core/metrics.js';
-import { openQueue } from '../setup/resources.js';
+import { census } from './census.js';
+import { cleanUp } from './cleanup.js';
 import { Histogram } from './histogram.js';
+import { newRunId, openTarget } from './runQueue.js';
 import { describeRate, rateAt } from './schedule.js';
 import { runSender } from './sender.js';
+import { Tally } from './tally.js';
 import type { LoadOptions, LoadResult, LoadSample } from './types.js';
-import { createWorkerPool, type DoneKind } from './workers.js';
+import { createWorkerPool } from './workers.js';
 
 export type { LoadOptions, LoadResult, LoadSample } from './types.js';
+export { newRunId, runQueueName } from './runQueue.js';
 
 /** The achieved send rate below this share of the asked one means the sender was the limit. */
 const SENDER_SHORTFALL = 0.95;
-/** A completion is matched to its send within this long, or it was not this run's message. */
-const EARLY_MS = 10_000;
 
 async function depthOf(queues: SqsQueues, url: string): Promise<{ visible: number; inFlight: number }> {
   try {
@@ -36,66 +37,35 @@ async function depthOf(queues: SqsQueues, url: string): Promise<{ visible: numbe
   }
 }
 
-async function dlqOf(clients: AwsClients, queue: QueueRef): Promise<QueueRef | undefined> {
-  const name = queue.deadLetterTargetArn?.split(':').pop();
-  return name ? openQueue(clients, name, { createIfLocal: false }).catch(() => undefined) : undefined;
+export async function runLoad(clients: AwsClients, options: LoadOptions): Promise<LoadResult> {
+  const runId = options.runId ?? newRunId();
+  const target = await openTarget(clients, { ...options, runId });
+  const tally = new Tally();
+  try {
+    return await measure(clients, options, runId, target, tally);
+  } finally {
+    await cleanUp(clients, { target, keep: options.keep, ledgerTable: options.ledgerTable, keys: tally.keys, notify: options.notify });
+  }
 }
 
-export async function runLoad(clients: AwsClients, options: LoadOptions): Promise<LoadResult> {
+async function measure(
+  clients: AwsClients,
+  options: LoadOptions,
+  runId: string,
+  target: Awaited<ReturnType<typeof openTarget>>,
+  tally: Tally,
+): Promise<LoadResult> {
   const intervalMs = options.intervalMs ?? 1000;
   const workerCount = options.workers ?? 2;
-  // load sends, like produce: any queue it is told to load is created on the local AWS.
-  const queue = await openQueue(clients, options.queue, { createIfLocal: 'any', notify: options.notify });
-  const dlq = await dlqOf(clients, queue);
+  const { queue, dlq } = target;
   // Sends and samples are cut by the signal; workers are stopped by the pool (in-flight work finishes).
   const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
   const sampler = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
-
-  // Not yet completed: id -> send time. A Map iterates in insertion order, so its first
-  // entry is the oldest waiting message (sends are inserted as SQS acknowledges them).
-  const waiting = new Map<string, number>();
-  // A completion seen before its send was acknowledged to us (possible, if rare), or of a
-  // message this run did not send (left on the queue earlier): dropped after EARLY_MS.
-  const early = new Map<string, { at: number; kind: DoneKind }>();
-  let others = 0;
-  const completedIds = new Set<string>();
-  const total = new Histogram();
-  let interval = new Histogram();
-  let sent = 0;
   let sendFailed = 0;
-  let completed = 0;
-  let toDlq = 0;
-  let maxAgeMs = 0;
   let lastFailure = '';
 
-  const complete = (id: string, sentAt: number, at: number, kind: DoneKind) => {
-    waiting.delete(id);
-    // A redelivery of a message already done: the pipeline skipped it, as it should.
-    if (completedIds.has(id)) return;
-    completedIds.add(id);
-    completed++;
-    if (kind === 'dlq') toDlq++;
-    const ms = at - sentAt;
-    total.record(ms);
-    interval.record(ms);
-    if (ms > maxAgeMs) maxAgeMs = ms;
-  };
-  const onSent = (id: string, sentAt: number) => {
-    sent++;
-    const e = early.get(id);
-    if (e) {
-      early.delete(id);
-      complete(id, sentAt, e.at, e.kind);
-    } else waiting.set(id, sentAt);
-  };
-  const onDone = (id: string, kind: DoneKind) => {
-    const sentAt = waiting.get(id);
-    if (sentAt !== undefined) complete(id, sentAt, Date.now(), kind);
-    else if (!completedIds.has(id)) early.set(id, { at: Date.now(), kind });
-  };
-
   const metrics = new Metrics();
-  const pool = createWorkerPool(clients, queue.url, workerCount, options.worker, metrics, onDone);
+  const pool = createWorkerPool(clients, queue.url, workerCount, options.worker, metrics, runId, tally.onAction);
   const started = Date.now();
   const samples: LoadSample[] = [];
   let phase: LoadSample['phase'] = 'send';
@@ -106,15 +76,12 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
   let resumedAt: number | undefined;
   const takeSample = async () => {
     const t = Date.now() - started;
-    for (const [id, e] of early) {
-      if (Date.now() - e.at < EARLY_MS) break;
-      early.delete(id);
-      others++;
-    }
+    // Read with t, before the depth call: a pause that starts during it belongs to the next sample.
+    const workersRunning = pool.running;
+    tally.expireEarly();
     const depth = await depthOf(sampler, queue.url);
-    const oldest = waiting.values().next();
-    const oldestAgeMs = oldest.done ? 0 : Date.now() - oldest.value;
-    if (oldestAgeMs > maxAgeMs) maxAgeMs = oldestAgeMs;
+    const oldestAgeMs = tally.oldestAgeMs();
+    const { sent, completed } = tally;
     const secs = Math.max(0.001, (t - last.t) / 1000);
     // Paused for any part of (last.t, t]: the same window the report shades.
     const paused = pausedAt !== undefined && pausedAt < t && (resumedAt === undefined || resumedAt > last.t);
@@ -124,16 +91,20 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
       askedRate: phase === 'send' ? Math.round(rateAt(options.rate, t)) : 0,
       sentRate: Math.round((sent - last.sent) / secs),
       completedRate: Math.round((completed - last.completed) / secs),
-      latency: interval.summary(),
+      latency: tally.interval.summary(),
       visible: depth.visible,
       inFlight: depth.inFlight,
       oldestAgeMs,
-      workersRunning: pool.running,
+      workersRunning,
       paused,
       sent,
       completed,
+      processed: tally.processed,
+      inDlq: tally.toDlq,
+      onQueue: tally.waiting.size,
+      foreignReleased: tally.foreign.size,
     };
-    interval = new Histogram();
+    tally.interval = new Histogram();
     last = { t, sent, completed };
     samples.push(sample);
     options.onSample?.(sample);
@@ -175,9 +146,9 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
       durationMs: options.durationMs,
       concurrency: options.sendConcurrency ?? 16,
       template: options.template ?? 'order',
-      runId: randomUUID(),
+      runId,
       signal: options.signal,
-      onSent,
+      onSent: tally.onSent,
       onFailed: (n, reason) => {
         sendFailed += n;
         lastFailure = reason;
@@ -187,10 +158,10 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
     phase = 'drain';
     // The drain: until every sent message is done, the timeout, an interrupt, or a dead worker.
     const drainDeadline = Date.now() + (options.drainTimeoutMs ?? 60_000);
-    while (waiting.size > 0 || !resumed) {
+    while (tally.waiting.size > 0 || !resumed) {
       if (options.signal?.aborted) stoppedBy = 'interrupted';
       else if (pool.error) stoppedBy = `a worker failed: ${pool.error.message}`;
-      else if (Date.now() > drainDeadline && resumed) stoppedBy = `drain timeout (${waiting.size} not completed)`;
+      else if (Date.now() > drainDeadline && resumed) stoppedBy = `drain timeout (${tally.waiting.size} not completed)`;
       if (stoppedBy) break;
       await sleep(50);
     }
@@ -208,36 +179,49 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
   const askedRate = (sendResult.asked * 1000) / options.durationMs;
   // Achieved: what went out within the window (a slow start that catches up by the end is fine).
   const achievedRate = (sendResult.onTime * 1000) / options.durationMs;
-  const inDlq = dlq ? (await depthOf(sampler, dlq.url)).visible : undefined;
+  const where = await census({
+    queues: sampler,
+    target,
+    runId,
+    waiting: new Set(tally.waiting.keys()),
+    toDlq: tally.toDlq,
+    hidden: tally.hidden,
+    onForeign: (id) => tally.foreign.add(id),
+  });
   // A run stopped before the resume was paused until its last sample.
   const pause = pausedAt === undefined ? undefined : { fromMs: pausedAt, toMs: resumedAt ?? samples.at(-1)!.t };
   return {
+    runId,
     queue: queue.name,
+    ownQueue: target.own,
+    kept: target.own && options.keep === true,
     dlq: dlq?.name,
     rate: describeRate(options.rate),
     workers: { count: workerCount, mode: options.worker.mode },
     durationMs: Math.round(durationMs),
     drainMs: Date.now() - sendEnded,
     asked: sendResult.asked,
-    sent,
+    sent: tally.sent,
     sendFailed,
-    completed,
+    completed: tally.completed,
+    processed: tally.processed,
     // The pipeline's own count: in-process directly, from each worker process's result otherwise.
     duplicatesSkipped: metrics.get('DuplicateMessages'),
-    lost: waiting.size,
-    otherMessages: others + early.size,
-    toDlq,
-    inDlq: inDlq !== undefined && inDlq >= 0 ? inDlq : undefined,
+    toDlq: tally.toDlq,
+    inDlq: tally.toDlq + where.redrivenToDlq,
+    leftOnQueue: where.leftOnQueue,
+    lost: where.lost,
+    foreignReleased: tally.foreign.size,
     askedRate: Math.round(askedRate * 10) / 10,
     achievedRate: Math.round(achievedRate * 10) / 10,
     senderLimited: !options.signal?.aborted && achievedRate < askedRate * SENDER_SHORTFALL,
-    latency: total.summary(),
-    maxAgeMs: Math.round(maxAgeMs),
+    latency: tally.total.summary(),
+    maxAgeMs: Math.round(tally.maxAgeMs),
     maxAgeLimitMs: options.maxAgeMs,
     pause,
     stoppedBy,
     samples,
-    histogram: total.buckets(),
+    histogram: tally.total.buckets(),
     metrics: metrics.snapshot(),
   };
 }

@@ -11,6 +11,7 @@ import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { SqsQueues, QueueRef, SendEntry } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { TEMPLATES } from '../../core/templates/index.js';
+import { RUN_ATTRIBUTE } from './runMark.js';
 import { dueBy, type RateSchedule } from './schedule.js';
 
 /** The message attribute holding the send time (epoch ms), for consumers that want their own latency. */
@@ -47,7 +48,7 @@ export async function runSender(o: SenderOptions): Promise<{ asked: number; onTi
     const attributes: Record<string, MessageAttributeValue> = {
       eventType: { DataType: 'String', StringValue: 'OrderCreated' },
       [SENT_AT_ATTRIBUTE]: { DataType: 'Number', StringValue: String(sentAt) },
-      'sqsops-load-run': { DataType: 'String', StringValue: o.runId },
+      [RUN_ATTRIBUTE]: { DataType: 'String', StringValue: o.runId },
     };
     const entries: SendEntry[] = Array.from({ length: n }, (_, i) => {
       const entry: SendEntry = { id: String(i), body: JSON.stringify(next(seq++)), attributes };

@@ -4,8 +4,19 @@ import type { WorkerSpec } from './workers.js';
 import type { Notify } from '../setup/resources.js';
 
 export interface LoadOptions {
-  /** Queue name or URL (created on the local AWS when missing). */
-  queue: string;
+  /**
+   * Queue name or URL (created on the local AWS when missing); it must be empty unless
+   * `sharedQueue`. @default a queue of the run's own, `sqsops-load-<run id>` with its DLQ, removed at the end
+   */
+  queue?: string;
+  /** Load a `queue` that holds others' messages: they are released untouched, never processed. @default false */
+  sharedQueue?: boolean;
+  /** Keep the run's own queue and the ledger records it wrote. @default false */
+  keep?: boolean;
+  /** Marks the run's messages and ledger keys, and names its queue. @default a new random id */
+  runId?: string;
+  /** The ledger table the workers write to: the run's records there are removed at the end. */
+  ledgerTable?: string | false;
   rate: RateSchedule;
   /** How long to send. */
   durationMs: number;
@@ -50,11 +61,22 @@ export interface LoadSample {
   /** The workers were paused (--pause-workers-at) for some part of this interval. */
   paused: boolean;
   sent: number;
+  /** sent = processed + inDlq + onQueue, at every sample. */
   completed: number;
+  processed: number;
+  inDlq: number;
+  /** Sent and not completed yet. */
+  onQueue: number;
+  /** Others' messages the workers received and released untouched, so far. */
+  foreignReleased: number;
 }
 
 export interface LoadResult {
+  runId: string;
   queue: string;
+  /** The queue was made for this run (and removed at the end unless kept). */
+  ownQueue: boolean;
+  kept: boolean;
   dlq?: string;
   rate: string;
   workers: { count: number; mode: WorkerSpec['mode'] };
@@ -65,15 +87,21 @@ export interface LoadResult {
   sent: number;
   /** Entries SQS refused or calls that failed (not sent, so not lost). */
   sendFailed: number;
+  /** processed + toDlq: completed by a worker. */
   completed: number;
+  /** sent = processed + inDlq + leftOnQueue + lost. Processed: stored, skipped as a duplicate, or routed to rejects. */
+  processed: number;
   duplicatesSkipped: number;
-  /** Sent ids never completed after the drain (must be 0). */
-  lost: number;
-  /** Messages the workers took that this run did not send (left on the queue before it). */
-  otherMessages: number;
+  /** Moved to the DLQ by a worker. */
   toDlq: number;
-  /** ApproximateNumberOfMessages of the DLQ at the end. */
-  inDlq?: number;
+  /** The run's messages in the DLQ: moved by a worker, or by SQS's redrive policy. */
+  inDlq: number;
+  /** The run's messages still on the queue when it ended (visible, in flight or delayed). */
+  leftOnQueue: number;
+  /** Sent and gone: not processed, not on the queue, not in the DLQ (must be 0). */
+  lost: number;
+  /** Others' messages the workers received and released untouched (never processed, deleted or recorded). */
+  foreignReleased: number;
   askedRate: number;
   achievedRate: number;
   /** The sender fell below 95% of the asked rate: the machine (or the send path), not the pipeline, was the limit. */

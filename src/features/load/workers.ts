@@ -2,8 +2,9 @@
  * The consumers of a load run: K process-sqs workers, in this process (processSqs as a
  * library) or as child processes (`sqsops process-sqs`). Either way a message counts as
  * done when the worker's action log says so: `store ok` (after the ledger's complete),
- * `duplicate skip`, or `dlq ok`. Children report those as JSON log lines on stderr,
- * so both modes are measured by one rule. Pausing stops the workers (in-flight work
+ * `duplicate skip`, `dlq ok` or `rejects ok`. Children report those as JSON log lines on
+ * stderr, so both modes are measured by one rule. Workers take only the run's own messages
+ * (others are made visible again at once) and key the ledger apart (runMark.ts). Pausing stops the workers (in-flight work
  * finishes, as on a deploy); resuming starts fresh ones, as a restarted consumer would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,14 +12,18 @@ import { createInterface } from 'node:readline';
 import type { AwsClients } from '../../aws/clients.js';
 import type { Metrics } from '../../core/metrics.js';
 import { processSqs, type ProcessSqsOptions } from '../process/runner.js';
+import { runKeySuffix, sentByRun } from './runMark.js';
 
-export type DoneKind = 'saved' | 'duplicate' | 'dlq';
+export type DoneKind = 'saved' | 'duplicate' | 'dlq' | 'rejected';
 
-/** How a worker finished a message, by its SQS message id. */
-export type OnDone = (messageId: string, kind: DoneKind) => void;
+/** Every action-log line of every worker, in-process or from a child's stderr. */
+export type OnAction = (traceId: string, action: string, status: string, details: Record<string, unknown>) => void;
 
 /** The processSqs options every in-process worker gets (the queue, signal and log are the run's). */
-export type InProcessWorker = Omit<ProcessSqsOptions, 'queue' | 'signal' | 'log' | 'drain' | 'count' | 'metrics' | 'onProgress'>;
+export type InProcessWorker = Omit<
+  ProcessSqsOptions,
+  'queue' | 'signal' | 'log' | 'drain' | 'count' | 'metrics' | 'onProgress' | 'accept' | 'keySuffix'
+>;
 
 export type WorkerSpec =
   /** `options` is called once per worker start: each gets its own sinks (a stopping worker closes its sinks). */
@@ -35,10 +40,11 @@ export interface WorkerPool {
   readonly error: Error | undefined;
 }
 
-function doneKind(action: unknown, status: unknown): DoneKind | undefined {
+export function doneKind(action: unknown, status: unknown): DoneKind | undefined {
   if (action === 'store' && status === 'ok') return 'saved';
   if (action === 'duplicate') return 'duplicate';
   if (action === 'dlq' && status === 'ok') return 'dlq';
+  if (action === 'rejects' && status === 'ok') return 'rejected';
   return undefined;
 }
 
@@ -48,7 +54,8 @@ export function createWorkerPool(
   count: number,
   spec: WorkerSpec,
   metrics: Metrics,
-  onDone: OnDone,
+  runId: string,
+  onAction: OnAction,
 ): WorkerPool {
   let running: { stop(): void; done: Promise<void> }[] = [];
   let error: Error | undefined;
@@ -67,10 +74,9 @@ export function createWorkerPool(
           waitSeconds: Math.min(options.waitSeconds ?? 1, 1),
           signal: ac.signal,
           metrics,
-          log: (traceId, action, status) => {
-            const kind = doneKind(action, status);
-            if (kind) onDone(traceId, kind);
-          },
+          accept: sentByRun(runId),
+          keySuffix: runKeySuffix(runId),
+          log: (traceId, action, status, details) => onAction(traceId, action, status, details ?? {}),
         }),
       )
       .then(() => undefined, fail);
@@ -88,9 +94,8 @@ export function createWorkerPool(
         return;
       }
       try {
-        const entry = JSON.parse(line) as { trace_id?: string; action?: string; status?: string };
-        const kind = doneKind(entry.action, entry.status);
-        if (kind && entry.trace_id) onDone(entry.trace_id, kind);
+        const entry = JSON.parse(line) as { trace_id?: string; action?: string; status?: string; details?: Record<string, unknown> };
+        if (entry.trace_id && entry.action && entry.status) onAction(entry.trace_id, entry.action, entry.status, entry.details ?? {});
       } catch {
         // not a log line
       }
@@ -129,7 +134,8 @@ export function createWorkerPool(
     },
     start() {
       if (running.length > 0) return;
-      const one = () => (spec.mode === 'in-process' ? inProcess(spec.options) : child([...spec.argv, '--queue', queue], spec.env));
+      const one = () =>
+        spec.mode === 'in-process' ? inProcess(spec.options) : child([...spec.argv, '--queue', queue, '--load-run', runId], spec.env);
       running = Array.from({ length: count }, one);
     },
     async stop() {

@@ -57,6 +57,8 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
   const filter = compileFilter(options.filter);
   const copy = options.copy ?? false;
   const dryRun = options.dryRun ?? false;
+  if (!options.to.trim())
+    throw new UsageError('--to needs a queue or a file, not an empty value', { hint: 'e.g. --to orders-replay or --to backup.ndjson' });
   const toFile = isFileDestination(options.to);
   if (toFile && options.toProfile) throw new UsageError('--to-profile applies to a destination queue, not to a file');
   const notes: string[] = [];

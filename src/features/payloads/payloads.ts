@@ -8,15 +8,7 @@
 import type { AwsClients } from '../../aws/clients.js';
 import type { PayloadStore } from '../../aws/payloads.js';
 import { messageBytes } from '../../core/batching.js';
-import {
-  DEFAULT_THRESHOLD,
-  isLarge,
-  pointerBody,
-  readPointer,
-  sizeAttribute,
-  SIZE_ATTRIBUTE,
-  type PayloadPointer,
-} from '../../core/payloadPointer.js';
+import { DEFAULT_THRESHOLD, isLarge, pointerMessage, readPointer, type PayloadPointer } from '../../core/payloadPointer.js';
 
 export interface PayloadHook {
   /** The real body of a pointer message, or undefined for an ordinary one; throws PayloadMissingError when the object is gone. */
@@ -59,20 +51,20 @@ interface Offloadable {
   attributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }> | undefined;
 }
 
-/**
- * Stores the body in S3 when body plus attributes exceed the threshold, and returns the
- * pointer body and the attributes with ExtendedPayloadSize added; undefined when it fits.
- */
 type Attribute = { DataType: string; StringValue?: string; BinaryValue?: Uint8Array };
 
+/**
+ * Stores the body in S3 when body plus attributes exceed the threshold, and returns the
+ * pointer body, the attributes with ExtendedPayloadSize added, and where the object is
+ * (to delete it if the message is never sent); undefined when it fits.
+ */
 export async function offload(
   store: PayloadStore,
   entry: Offloadable,
   options: OffloadOptions,
-): Promise<{ body: string; attributes: Record<string, Attribute> } | undefined> {
+): Promise<{ body: string; attributes: Record<string, Attribute>; stored: { bucket: string; key: string } } | undefined> {
   if (!isLarge(messageBytes(entry.body, entry.attributes), options.threshold ?? DEFAULT_THRESHOLD)) return undefined;
   const key = await store.put(options.bucket, entry.body);
-  const size = sizeAttribute(Buffer.byteLength(entry.body));
-  const attributes = { ...(entry.attributes ?? {}), [SIZE_ATTRIBUTE]: size } as Record<string, Attribute>;
-  return { body: pointerBody(options.bucket, key), attributes };
+  const { body, attributes } = pointerMessage(options.bucket, key, entry);
+  return { body, attributes: attributes as Record<string, Attribute>, stored: { bucket: options.bucket, key } };
 }

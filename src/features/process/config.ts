@@ -43,6 +43,8 @@ export interface ProcessFlags {
   /** `true` from a bare `--rejects-queue`: the default name, `<queue>-rejects`. */
   rejectsQueue?: string | boolean;
   rejects?: boolean;
+  /** Set by `load --workers-as-processes`: take only this run's messages. */
+  loadRun?: string;
 }
 
 export type MetricsFormat = 'table' | 'emf' | 'none';

@@ -16,6 +16,7 @@ import { Metrics } from '../../core/metrics.js';
 import type { Sink } from './sinks/types.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 import { acknowledge } from './ack.js';
+import { ForeignMessages } from './foreign.js';
 import { fromSqsMessage, INBOUND_SYSTEM_ATTRIBUTES } from './inbound.js';
 import { buildValidator, type SchemaCheck } from './schema.js';
 import type { ActionLog } from './log.js';
@@ -50,6 +51,11 @@ export interface ProcessSqsOptions {
   owner?: string;
   /** Appended to every key, so one ledger can serve two flows over the same messages (the rejects queue). */
   keySuffix?: string;
+  /**
+   * Only messages this accepts are processed; the rest are made visible again, untouched (not
+   * counted as received, logged as `foreign skip`; see foreign.ts). load leaves others' messages alone with it.
+   */
+  accept?: (m: InboundMessage) => boolean;
   /** Stops receiving; in-flight work still finishes. */
   signal?: AbortSignal;
   notify?: Notify;
@@ -155,6 +161,9 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     options.onProgress?.(metrics);
   };
 
+  // Not ours to process: never claimed, never deleted, visible again (see foreign.ts).
+  const foreign = options.accept ? new ForeignMessages(queues, queue.url, visibilitySeconds, queue.maxReceiveCount, log) : undefined;
+
   const poller = async () => {
     // One acknowledgement may be in flight while the next batch is received: the delete
     // round trip no longer stalls the poller (it is awaited before the next ack and at the end).
@@ -182,7 +191,14 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         continue;
       }
       for (const m of received) expectBack.delete(m.MessageId ?? '');
-      const batch = received.map(fromSqsMessage);
+      const all = received.map(fromSqsMessage);
+      const batch = options.accept ? all.filter(options.accept) : all;
+      if (batch.length < all.length) {
+        const others = all.filter((m) => !batch.includes(m));
+        reserved -= others.length;
+        await foreign?.take(others);
+      }
+      if (batch.length === 0) continue;
       if (signal?.aborted) {
         // A receive that returned after the stop: not started, so handed back at once for
         // another worker (rather than hidden for a visibility timeout), and counted deferred.
@@ -233,6 +249,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   } finally {
     signal?.removeEventListener('abort', stopNow);
     signal?.removeEventListener('abort', cutReceives);
+    await foreign?.close();
     await Promise.allSettled(sinks.map((s) => s.close()));
   }
   const durationMs = performance.now() - started;

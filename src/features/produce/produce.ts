@@ -2,24 +2,30 @@
  * `produce`: sends generated or given bodies to a queue in batches of up to 10 that
  * also respect the request byte cap, on `concurrency` parallel lanes. On a FIFO queue
  * every message group stays on one lane, so per-group order survives parallelism.
- * Every `Failed[]` entry is retried (when SQS says it may succeed) or reported.
+ * Every `Failed[]` entry is retried (when SQS says it may succeed) or reported: as failed
+ * when it surely is not on the queue, as unconfirmed when the server may have stored it.
+ * A file is checked whole before anything is sent (importCheck.ts).
  */
-import { createHash, randomUUID } from 'node:crypto';
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues, type BatchOutcome, type QueueRef, type SendEntry } from '../../aws/queue.js';
+import type { SendEntry } from '../../aws/queue.js';
 import { messageBytes, MAX_REQUEST_BYTES } from '../../core/batching.js';
 import { BatchPipe } from '../../core/batchPipe.js';
+import { deliveryOf } from '../../core/delivery.js';
+import { fifoIds } from '../../core/fifoIds.js';
 import { retryRemaining } from '../../core/retry.js';
 import { redact } from '../../core/redact.js';
-import { getPath } from '../../core/keys.js';
-import { ResourceNotFoundError, SqsopsError, UsageError } from '../../core/errors.js';
-import type { PayloadStore } from '../../aws/payloads.js';
+import { SqsopsError, UsageError } from '../../core/errors.js';
 import { DEFAULT_THRESHOLD, isLarge } from '../../core/payloadPointer.js';
 import { offload } from '../payloads/payloads.js';
 import { TEMPLATES, POISON_KINDS, TEMPLATE_ATTRIBUTE, poisonBody, templateMark, type EventTemplate } from '../../core/templates/index.js';
-import { openQueue, type Notify } from '../setup/resources.js';
+import type { Notify } from '../setup/resources.js';
 import { DEFAULTS } from '../../config.js';
+import { openDestination, openPayloadBucket, SNS_MAX_BYTES, type Destination } from './destination.js';
+import { checkInputs, isFifoTarget } from './importCheck.js';
+import { Outcomes, resendNote, type FailedSend, type LeftPayload, type Tracked, type UnconfirmedSend } from './outcomes.js';
+
+export type { FailedSend, LeftPayload, UnconfirmedSend };
 
 /** One body to send, with where it came from (for error reports). */
 export interface ProduceInput {
@@ -61,19 +67,13 @@ export interface ProduceOptions {
   maxAttempts?: number;
   signal?: AbortSignal;
   notify?: Notify;
-  onProgress?: (p: { sent: number; failed: number; total: number }) => void;
+  onProgress?: (p: { sent: number; failed: number; unconfirmed: number; total: number }) => void;
   /** Create the queue if missing (any name), on the local target. @default true */
   createIfLocal?: boolean;
   /** Large payloads: a body over the threshold is stored in this bucket and a pointer is sent (Extended Client format). */
   largePayloadBucket?: string;
   /** Body plus attributes over this many bytes go to S3. @default 1048576 (SQS's limit) */
   largePayloadThreshold?: number;
-}
-
-export interface FailedSend {
-  source: string;
-  code: string;
-  reason: string;
 }
 
 export interface ProduceResult {
@@ -83,9 +83,18 @@ export interface ProduceResult {
   topic?: string;
   queueUrl: string;
   fifo: boolean;
+  /** Asked for: sent + failed + unconfirmed. */
   total: number;
+  /** Confirmed by SQS. */
   sent: number;
+  /** Surely not on the queue: never sent, or refused. */
   failed: FailedSend[];
+  /** May be on the queue: the server got the request but its answer was an error or never came. */
+  unconfirmed: UnconfirmedSend[];
+  /** With unconfirmed messages: what resending them does on this queue. */
+  resend?: string;
+  /** Large-payload objects still in S3 whose message was not confirmed sent. */
+  payloadsLeft: LeftPayload[];
   injected: { duplicates: number; invalid: number };
   durationMs: number;
   messagesPerSecond: number;
@@ -93,11 +102,13 @@ export interface ProduceResult {
   stoppedBy?: string;
 }
 
-interface Entry extends SendEntry {
+interface Entry extends SendEntry, Tracked {
   bytes: number;
-  source: string;
   lane: number;
 }
+
+/** The run stopped (Ctrl-C, a fatal error elsewhere) before this batch went out again. */
+class Stopped extends SqsopsError {}
 
 function laneOf(groupId: string, lanes: number): number {
   let h = 0;
@@ -141,67 +152,6 @@ async function* fromArray(inputs: ProduceInput[]): AsyncGenerator<ProduceInput> 
   yield* inputs;
 }
 
-/** Where produce sends: a queue (SendMessageBatch) or a topic (PublishBatch). */
-interface Destination {
-  name: string;
-  /** Queue URL or topic ARN. */
-  url: string;
-  topic: boolean;
-  fifo: boolean;
-  contentBasedDeduplication: boolean;
-  /** Request (and message) byte cap: SQS 1 MiB, SNS 256 KiB. */
-  maxBytes: number;
-  send(entries: Entry[]): Promise<BatchOutcome<{ id: string; messageId: string }>>;
-}
-
-async function openDestination(clients: AwsClients, options: ProduceOptions): Promise<Destination> {
-  if (options.topic) {
-    const { SnsTopics } = await import('../../aws/topic.js');
-    const topics = new SnsTopics(await clients.sns(), options.signal, clients.endpointOf('sns'));
-    const topic = await topics.resolve(options.topic);
-    return {
-      name: topic.name,
-      url: topic.arn,
-      topic: true,
-      fifo: topic.fifo,
-      contentBasedDeduplication: false,
-      maxBytes: SNS_MAX_BYTES,
-      send: (entries) => topics.publishBatch(topic.arn, entries),
-    };
-  }
-  const ref: QueueRef = await openQueue(clients, options.queue, {
-    // produce creates any queue it is told to send to on the local AWS (README, "Missing resources").
-    createIfLocal: options.createIfLocal === false ? false : 'any',
-    signal: options.signal,
-    notify: options.notify,
-  });
-  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
-  return { ...ref, topic: false, maxBytes: MAX_REQUEST_BYTES, send: (entries) => queues.sendBatch(ref.url, entries) };
-}
-
-/** The large-payload bucket: created on the local AWS if missing, a named error on AWS. */
-async function openPayloadBucket(clients: AwsClients, bucket: string, options: ProduceOptions): Promise<PayloadStore> {
-  // S3 is loaded only when large payloads are asked for.
-  const [{ ObjectStore }, { PayloadStore: Store }, s3] = await Promise.all([
-    import('../../aws/objects.js'),
-    import('../../aws/payloads.js'),
-    clients.s3(),
-  ]);
-  const objects = new ObjectStore(s3, options.signal, clients.endpointOf('s3'));
-  if (!(await objects.bucketExists(bucket))) {
-    if (clients.target.kind !== 'local') {
-      const hint = `create it with \`sqsops setup --bucket ${bucket}\``;
-      throw new ResourceNotFoundError(`large-payload bucket "${bucket}" does not exist`, { hint });
-    }
-    await objects.createBucket(bucket, clients.target.region);
-    options.notify?.(`created bucket ${bucket} on the local AWS`);
-  }
-  return new Store(s3, options.signal, clients.endpointOf('s3'));
-}
-
-/** SNS: 256 KiB per message and per PublishBatch request. */
-const SNS_MAX_BYTES = 256 * 1024;
-
 export async function produce(clients: AwsClients, options: ProduceOptions): Promise<ProduceResult> {
   const started = performance.now();
   const concurrency = options.concurrency ?? DEFAULTS.produceConcurrency;
@@ -209,22 +159,12 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   const template = TEMPLATES[options.template ?? 'order'];
   if (!template)
     throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
-  const maxBytes = options.topic ? SNS_MAX_BYTES : MAX_REQUEST_BYTES;
-  if (options.inputs && !options.largePayloadBucket) {
-    // Check every body before sending any (or creating anything): a file with one bad entry sends nothing.
-    const tooBig = options.inputs.filter((i) => Buffer.byteLength(i.body) > maxBytes);
-    if (tooBig.length) {
-      throw new UsageError(
-        `${tooBig[0]!.source}: body is ${Buffer.byteLength(tooBig[0]!.body)} bytes, over ${options.topic ? "SNS's 256 KiB" : "SQS's 1 MiB"} limit${tooBig.length > 1 ? ` (and ${tooBig.length - 1} more)` : ''}`,
-        {
-          hint: 'pass --large-payload-bucket BUCKET to store large bodies in S3 and send a pointer; nothing was sent',
-        },
-      );
-    }
-  }
-  const queue = await openDestination(clients, options);
-  const payloads = options.largePayloadBucket ? await openPayloadBucket(clients, options.largePayloadBucket, options) : undefined;
   const threshold = options.largePayloadThreshold ?? DEFAULT_THRESHOLD;
+  // Check every record before sending any (or creating anything): a file with one bad record sends nothing.
+  if (options.inputs) checkImport(options.inputs, options, threshold);
+  const queue = await openDestination(clients, options);
+  const bucket = options.largePayloadBucket;
+  const payloads = bucket ? await openPayloadBucket(clients, bucket, options) : undefined;
   if (!queue.fifo && (options.groupBy || options.dedupId)) {
     throw new UsageError(`--group-by and --dedup-id apply to FIFO queues and topics only; ${queue.name} is standard`);
   }
@@ -240,71 +180,69 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
       };
   const dedupMode = options.dedupId ?? (queue.contentBasedDeduplication ? 'content' : 'hash');
 
-  let sent = 0;
-  const failed: FailedSend[] = [];
+  const outcomes = new Outcomes();
   let stoppedBy: string | undefined;
-  const progress = () => options.onProgress?.({ sent, failed: failed.length, total });
+  const progress = () =>
+    options.onProgress?.({ sent: outcomes.sent, failed: outcomes.failed.length, unconfirmed: outcomes.unconfirmed.length, total });
 
   const toEntry = (input: ProduceInput, seq: number): Entry => {
     const entry: Entry = { id: String(seq), body: input.body, source: input.source, bytes: 0, lane: seq % concurrency };
     if (attributes) entry.attributes = attributes;
     if (input.attributes) entry.attributes = input.attributes;
     if (queue.fifo) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(input.body);
-      } catch {
-        parsed = undefined;
-      }
-      const group = options.groupBy ? getPath(parsed, options.groupBy) : undefined;
-      entry.groupId = input.groupId ?? (group === undefined || group === null || group === '' ? 'sqsops' : String(group).slice(0, 128));
-      entry.lane = laneOf(entry.groupId, concurrency);
-      if (input.deduplicationId !== undefined) entry.deduplicationId = input.deduplicationId;
-      else if (dedupMode === 'hash') entry.deduplicationId = createHash('sha256').update(input.body).digest('hex');
-      else if (dedupMode === 'random') entry.deduplicationId = randomUUID();
-      else if (dedupMode !== 'content') {
-        const v = getPath(parsed, dedupMode);
-        entry.deduplicationId =
-          v === undefined || v === null ? createHash('sha256').update(input.body).digest('hex') : String(v).slice(0, 128);
-      }
+      Object.assign(entry, fifoIds(input, { groupBy: options.groupBy, dedupMode }));
+      entry.lane = laneOf(entry.groupId!, concurrency);
     }
     entry.bytes = messageBytes(entry.body, entry.attributes);
     return entry;
   };
 
   const notSent = (entries: Entry[]) => {
-    for (const e of entries) failed.push({ source: e.source, code: 'NotSent', reason: `not sent: ${stoppedBy}` });
+    for (const e of entries) outcomes.settle(e, 'NotSent', `not sent: ${stoppedBy}`);
   };
   // A user-facing error (no queue, no access) or an interrupt will not heal: it stops everything.
   const stops = (e: unknown) => e instanceof SqsopsError || Boolean(options.signal?.aborted);
-  const sendBatch = async (batch: Entry[]): Promise<void> => {
-    if (stoppedBy) return notSent(batch);
-    const { left, error } = await retryRemaining(
-      batch,
-      async (pending, attempt) => {
-        if (stoppedBy) throw new SqsopsError(stoppedBy);
-        const out = await queue.send(pending);
-        sent += out.successful.length;
-        const byId = new Map(pending.map((e) => [e.id, e]));
-        const retry: Entry[] = [];
-        for (const f of out.failed) {
-          const e = byId.get(f.id);
-          if (!e) continue;
-          if (!f.senderFault && attempt < maxAttempts) retry.push(e);
-          else failed.push({ source: e.source, code: f.code, reason: f.message || f.code });
-        }
-        progress();
-        return retry;
-      },
-      { maxAttempts, baseMs: 100, capMs: 5000, isFatal: stops },
-    );
-    if (error !== undefined && (stops(error) || stoppedBy)) {
-      stoppedBy ??= options.signal?.aborted ? 'interrupted' : redact(error instanceof Error ? error.message : String(error));
-      notSent(left);
-    } else if (error !== undefined) {
-      const reason = redact(error instanceof Error ? error.message : String(error));
-      for (const p of left) failed.push({ source: p.source, code: (error as Error).name || 'Error', reason });
+  const describe = (e: unknown) => ({
+    code: (e as Error)?.name || 'Error',
+    reason: redact(e instanceof Error ? e.message : String(e)),
+  });
+  const attempt = async (pending: Entry[], n: number): Promise<Entry[]> => {
+    if (options.signal?.aborted) stoppedBy ??= 'interrupted';
+    if (stoppedBy) throw new Stopped(stoppedBy);
+    let out: Awaited<ReturnType<Destination['send']>>;
+    try {
+      out = await queue.send(pending);
+    } catch (e: unknown) {
+      // The request may have been carried out (a 5xx, a reset once written): its entries may be on the queue.
+      if (deliveryOf(e) === 'unknown') for (const p of pending) p.maybeDelivered = describe(e);
+      throw e;
     }
+    outcomes.sent += out.successful.length;
+    const byId = new Map(pending.map((e) => [e.id, e]));
+    const retry: Entry[] = [];
+    for (const f of out.failed) {
+      const e = byId.get(f.id);
+      if (!e) continue;
+      // Only a client error says for sure the entry was not stored; a server fault says nothing sure.
+      if (!f.senderFault) e.maybeDelivered = { code: f.code, reason: f.message || f.code };
+      if (!f.senderFault && n < maxAttempts) retry.push(e);
+      else outcomes.settle(e, f.code, f.message || f.code);
+    }
+    progress();
+    return retry;
+  };
+  const sendBatch = async (batch: Entry[]): Promise<void> => {
+    if (options.signal?.aborted) stoppedBy ??= 'interrupted';
+    if (stoppedBy) return notSent(batch);
+    const { left, error } = await retryRemaining(batch, attempt, { maxAttempts, baseMs: 100, capMs: 5000, isFatal: stops });
+    if (error !== undefined && (stops(error) || stoppedBy)) {
+      stoppedBy ??= options.signal?.aborted ? 'interrupted' : describe(error).reason;
+    }
+    const { code, reason } =
+      error === undefined || error instanceof Stopped
+        ? { code: 'NotSent', reason: `not sent: ${stoppedBy ?? 'attempts ran out'}` }
+        : describe(error);
+    for (const e of left) outcomes.settle(e, code, reason);
     progress();
   };
 
@@ -319,32 +257,29 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   for await (const input of inputs) {
     if (options.signal?.aborted) stoppedBy ??= 'interrupted';
     if (stoppedBy) {
-      failed.push({ source: input.source, code: 'NotSent', reason: `not sent: ${stoppedBy}` });
+      outcomes.settle(input, 'NotSent', `not sent: ${stoppedBy}`);
       continue;
     }
     const entry = toEntry(input, seq++);
     if (payloads && isLarge(entry.bytes, threshold)) {
       try {
-        const pointer = await offload(payloads, entry, { bucket: options.largePayloadBucket!, threshold });
+        const pointer = await offload(payloads.store, entry, { bucket: bucket!, threshold });
         if (pointer) Object.assign(entry, pointer, { bytes: messageBytes(pointer.body, pointer.attributes) });
       } catch (e: unknown) {
         if (e instanceof SqsopsError) stoppedBy ??= e.message;
-        failed.push({ source: entry.source, code: 'PayloadNotStored', reason: `large payload not stored in S3: ${(e as Error).message}` });
+        outcomes.settle(entry, 'PayloadNotStored', `large payload not stored in S3: ${(e as Error).message}`);
         continue;
       }
     }
     if (entry.bytes > queue.maxBytes) {
-      failed.push({
-        source: entry.source,
-        code: 'TooLarge',
-        reason: `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit`,
-      });
+      outcomes.settle(entry, 'TooLarge', `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit`);
       continue;
     }
     if (pipe.add(queue.fifo ? entry.lane : 0, entry)) await pipe.room();
   }
   pipe.close();
   await Promise.all(workers);
+  await outcomes.cleanUp(payloads?.cleanup);
   progress();
   const durationMs = performance.now() - started;
   return {
@@ -353,11 +288,27 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
     queueUrl: queue.url,
     fifo: queue.fifo,
     total,
-    sent,
-    failed,
+    sent: outcomes.sent,
+    failed: outcomes.failed,
+    unconfirmed: outcomes.unconfirmed,
+    ...(outcomes.unconfirmed.length > 0 ? { resend: resendNote(queue.fifo, dedupMode) } : {}),
+    payloadsLeft: outcomes.payloadsLeft,
     injected,
     durationMs,
-    messagesPerSecond: durationMs > 0 ? (sent * 1000) / durationMs : 0,
+    messagesPerSecond: durationMs > 0 ? (outcomes.sent * 1000) / durationMs : 0,
     stoppedBy,
   };
+}
+
+/** The import check, before the queue is open: FIFO by name, and ids as produce will choose them. */
+function checkImport(inputs: ProduceInput[], options: ProduceOptions, threshold: number): void {
+  const bucket = options.largePayloadBucket;
+  checkInputs(inputs, {
+    fifo: isFifoTarget(options.topic ?? options.queue),
+    maxBytes: options.topic ? SNS_MAX_BYTES : MAX_REQUEST_BYTES,
+    limit: options.topic ? "SNS's 256 KiB" : "SQS's 1 MiB",
+    groupBy: options.groupBy,
+    dedupMode: options.dedupId ?? 'hash',
+    largePayload: bucket ? { bucket, threshold } : undefined,
+  });
 }
