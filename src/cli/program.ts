@@ -24,7 +24,9 @@ export type CommandName =
   | 'download-urls'
   | 'purge'
   | 'move'
-  | 'load';
+  | 'load'
+  | 'tail'
+  | 'completion';
 
 /** The action every command runs: by default, import its module and call `run`. */
 export type Dispatch = (name: CommandName, options: Record<string, unknown>, globals: GlobalOptions, args: string[]) => Promise<void>;
@@ -49,6 +51,8 @@ export const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   purge: () => import('./commands/purge.js'),
   move: () => import('./commands/move.js'),
   load: () => import('./commands/load.js'),
+  tail: () => import('./commands/tail.js'),
+  completion: () => import('./commands/completion.js'),
 };
 
 /** A whole-number option: commander hands the command a number, checked here against the range. */
@@ -500,6 +504,39 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText('after', examples(['eval "$(sqsops local env)"; aws sqs list-queues']))
     .action(act('local'));
   local.command('reset').description('stop it and delete all its state (queues, messages, tables, objects)').action(act('local'));
+
+  program
+    .command('tail [queue]')
+    .description('follow messages as they arrive without taking them: each is shown once and made visible again at once')
+    .option(
+      '--filter <expr>',
+      'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .addOption(intOption('-n, --count <n>', 'stop after showing this many', { min: 1 }))
+    .addOption(intOption('--duration <seconds>', 'stop after this many seconds', { min: 1, max: 86_400 }))
+    .addOption(intOption('--interval <seconds>', 'seconds between polls', { min: 1, max: 3_600 }, 5))
+    .option('--force', 'start even where the run could push messages to the DLQ (see below)')
+    .addHelpText(
+      'after',
+      `\nEvery receive raises a message's receive count, and a message that stays on the queue is\nreceived again at each poll; past the queue's maxReceiveCount it goes to the DLQ. So tail\nrefuses a queue with a redrive policy unless --duration keeps its polls below that count\n(or --force). Nothing is recorded or deleted.\n${examples(
+        ['sqsops tail --duration 8', 'sqsops tail orders --filter attr.eventType=OrderCreated --output ndjson --force'],
+      )}`,
+    )
+    .action(act('tail'));
+
+  program
+    .command('completion <shell>')
+    .description('print a shell completion script (bash, zsh or fish), generated from these commands and options')
+    .addHelpText(
+      'after',
+      examples([
+        'eval "$(sqsops completion bash)"          # in ~/.bashrc',
+        'eval "$(sqsops completion zsh)"           # in ~/.zshrc, after compinit',
+        'sqsops completion fish > ~/.config/fish/completions/sqsops.fish',
+      ]),
+    )
+    .action(act('completion'));
 
   return program;
 }

@@ -13,7 +13,8 @@ function readmeCommands(): string[][] {
     for (const line of block[1]!.split('\n')) {
       for (const part of line.split('&&').map((p) => p.trim())) {
         const m = /^(?:npx )?sqsops (.*)$/.exec(part);
-        if (m) commands.push(m[1]!.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, '')));
+        // A redirection (`> file`) is the shell's business: the command runs, its output unused.
+        if (m) commands.push(m[1]!.split(/\s+>\s+/)[0]!.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, '')));
       }
     }
   }

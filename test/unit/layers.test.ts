@@ -49,6 +49,8 @@ const FEATURE_DEPS: Record<string, string[]> = {
   tasks: ['process'],
   // load runs process-sqs workers.
   load: ['setup', 'process'],
+  // tail opens the queue as every command does.
+  tail: ['setup'],
 };
 
 function layerOf(file: string): string {
