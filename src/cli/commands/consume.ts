@@ -2,7 +2,7 @@ import type { CommandContext } from '../context.js';
 import { compileKey } from '../../core/keys.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { consume, type ConsumeResult } from '../../features/consume/consume.js';
-import { attributeLines, preview } from '../output.js';
+import { attributeLines, MESSAGE_DATA, preview } from '../output.js';
 
 export interface ConsumeFlags {
   queue?: string;
@@ -64,23 +64,22 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
 function render(r: ConsumeResult, ctx: CommandContext): void {
   const { out } = ctx;
   if (out.json) {
-    out.printJson(r, r.messages);
+    out.printJson(r, r.messages, { data: MESSAGE_DATA });
     return;
   }
   if (r.messages.length === 0) {
     out.note(`no messages on ${r.queue}`);
     return;
   }
-  out.print(
-    out.table(
-      ['message id', 'key', 'recv', 'sent at', 'status', 'attributes', 'body'],
-      r.messages.map((m) => {
-        const status = m.error ? `${m.status}: ${m.error}` : m.status;
-        const key = m.key === m.messageId ? '(message id)' : m.key;
-        return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
-      }),
-      [{}, {}, {}, {}, {}, {}, { truncate: true }],
-    ),
+  // The attributes and body columns are the messages themselves (data): shown as they are; the rest redacted.
+  out.printTable(
+    ['message id', 'key', 'recv', 'sent at', 'status', 'attributes', 'body'],
+    r.messages.map((m) => {
+      const status = m.error ? `${m.status}: ${m.error}` : m.status;
+      const key = m.key === m.messageId ? '(message id)' : m.key;
+      return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
+    }),
+    [{}, {}, {}, {}, {}, { data: true }, { truncate: true, data: true }],
   );
   summary(r, ctx);
 }
