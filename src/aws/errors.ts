@@ -3,6 +3,7 @@
  * adapters call this; `core/` never sees an SDK error.
  */
 import { AccessError, EndpointError, networkCode, UsageError, SqsopsError } from '../core/errors.js';
+import { redactUrl } from '../core/redact.js';
 
 interface SdkLike {
   name?: string;
@@ -106,7 +107,7 @@ export function translateCommonError(e: unknown, where: { service: string; endpo
   if (code) {
     let hint = 'check your network and the region';
     if (err.sqsopsTarget === 'local') hint = 'is the local AWS running? see `sqsops local status`';
-    else if (where.endpoint) hint = `is a service listening at ${where.endpoint}? check --endpoint-url / AWS_ENDPOINT_URL`;
+    else if (where.endpoint) hint = `is a service listening at ${redactUrl(where.endpoint)}? check --endpoint-url / AWS_ENDPOINT_URL`;
     const at = where.endpoint ? ` at ${where.endpoint}` : '';
     return new EndpointError(`cannot reach ${where.service}${at} (${code})`, { hint, cause: e, context });
   }

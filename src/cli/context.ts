@@ -7,6 +7,7 @@ import { Output, type OutputFormat } from './output.js';
 import type { AwsClients } from '../aws/clients.js';
 import { AbortedError } from '../core/errors.js';
 import { defaultNames, type Names } from '../config.js';
+import { addSecret, secretsOf } from '../core/redact.js';
 
 export interface GlobalOptions {
   endpointUrl?: string;
@@ -49,6 +50,8 @@ export interface ContextDeps {
 
 export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): CommandContext & { close(): void } {
   const env = deps.env ?? process.env;
+  // The password or token of --endpoint-url masked wherever it shows up, whatever the text around it.
+  if (globals.endpointUrl) addSecret(...secretsOf(globals.endpointUrl));
   const out = new Output({
     format: globals.output ?? (globals.json ? 'json' : 'table'),
     quiet: globals.quiet ?? false,

@@ -3,11 +3,12 @@
  * and this maps each error to its exit code and one line (a stack only with --debug).
  */
 import { existsSync } from 'node:fs';
-import { CommanderError } from 'commander';
-import { buildProgram, moduleDispatch } from './program.js';
+import { type Command, CommanderError } from 'commander';
+import { buildProgram, moduleDispatch, type CommandName } from './program.js';
 import type { GlobalOptions } from './context.js';
 import { ExitCode, InterruptedError, isSqsopsError, stopSignalOf, UsageError } from '../core/errors.js';
 import { addEnvSecrets, redact } from '../core/redact.js';
+import type { Output } from './output.js';
 import { VERSION } from '../version.js';
 import { diskProblem } from './systemErrors.js';
 
@@ -44,14 +45,22 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream, controller?: AbortControl
   });
 }
 
+/** Commands for which a signal is the normal way to stop: they drain what they hold and exit 0. */
+const DRAINS_ON_SIGNAL: ReadonlySet<CommandName> = new Set(['process-sqs']);
+
 export async function main(argv: string[] = process.argv): Promise<number> {
   const controller = new AbortController();
+  // 130 after SIGINT (or a closed pipe), 143 after SIGTERM, as shells report them.
+  const stoppedCode = () => (stopSignalOf(controller.signal) === 'SIGTERM' ? 143 : ExitCode.aborted);
+  let signalled = false;
+  let command: CommandName | undefined;
   quietOnClosedPipe(process.stdout, controller);
   // Without stderr only the notes are lost: the command goes on and its exit code still tells.
   quietOnClosedPipe(process.stderr);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
+    signalled = true;
     if (interrupts > 1) {
       process.stderr.write('\naborted\n');
       process.exit(signal === 'SIGTERM' ? 143 : 130);
@@ -64,49 +73,67 @@ export async function main(argv: string[] = process.argv): Promise<number> {
 
   let globals: GlobalOptions = {};
   let fromDotEnv: string[] = [];
-  const program = buildProgram(
+  const dispatch = moduleDispatch(async (g) => {
+    globals = g;
     // The context brings chalk, tables and spinners: loaded only when a command runs.
-    moduleDispatch(async (g) => {
-      globals = g;
-      const { createContext } = await import('./context.js');
-      return createContext(g, { signal: controller.signal, fromDotEnv });
-    }),
-  );
+    const { createContext } = await import('./context.js');
+    return createContext(g, { signal: controller.signal, fromDotEnv });
+  });
+  const program = buildProgram((name, ...rest) => {
+    command = name;
+    return dispatch(name, ...rest);
+  });
   program.exitOverride();
+  // commander echoes what was typed ("invalid argument 'http://u:pw@...'"): redacted like every other line.
+  // Set on each command: subcommands copied the program's settings when they were declared.
+  const writeErr = (text: string) => process.stderr.write(redact(text));
+  const each = (c: Command): Command[] => [c, ...c.commands.flatMap(each)];
+  for (const c of each(program)) c.configureOutput({ writeErr });
   try {
     fromDotEnv = loadDotEnv();
     addEnvSecrets(process.env);
     await program.parseAsync(argv);
-    return ExitCode.ok;
+    // Cut short by Ctrl-C or SIGTERM: "cancelled", unless stopping on a signal is the command's normal end.
+    return signalled && !(command && DRAINS_ON_SIGNAL.has(command)) ? stoppedCode() : ExitCode.ok;
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       // commander already printed its message (or the help / version).
       return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const { Output } = await import('./output.js');
-    const out = new Output({ color: globals.color ?? true });
-    if (isSqsopsError(e)) {
-      out.error(redact(e.message), e.hint); // hints are our own words, with examples that look like secrets
-      const cause = e.cause ? `cause: ${String((e.cause as Error).stack ?? e.cause)}\n` : '';
-      if (globals.debug) process.stderr.write(redact(`${e.stack ?? ''}\n${cause}`));
-      return e.exitCode;
-    }
-    if (controller.signal.aborted) {
-      out.error('interrupted');
-      return stopSignalOf(controller.signal) === 'SIGTERM' ? 143 : ExitCode.aborted;
-    }
-    const full = diskProblem(e);
-    if (full) {
-      out.error(redact(full.message), full.hint);
-      if (globals.debug) process.stderr.write(redact(`${(e as Error)?.stack ?? ''}\n`));
-      return ExitCode.local;
-    }
-    const message = (e as Error)?.message ?? String(e);
-    out.error(redact(`internal error, please report it with the output of --debug (sqsops ${VERSION}): ${message}`));
-    if (globals.debug) process.stderr.write(redact(`${(e as Error)?.stack ?? ''}\n`));
-    return ExitCode.internal;
+    return report(e, new Output({ color: globals.color ?? true }), {
+      debug: globals.debug,
+      aborted: controller.signal.aborted,
+      signalled,
+      stoppedCode: stoppedCode(),
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Prints an error as one line and a hint (a stack with --debug) and returns its exit code; Output redacts both. */
+function report(e: unknown, out: Output, run: { debug?: boolean; aborted: boolean; signalled: boolean; stoppedCode: number }): number {
+  const stack = (x: unknown) => String((x as Error)?.stack ?? x ?? '');
+  if (isSqsopsError(e)) {
+    out.error(e.message, e.hint);
+    if (run.debug) out.debug(`${stack(e)}\n${e.cause ? `cause: ${stack(e.cause)}\n` : ''}`);
+    // What a signal left undone is "cancelled", not "partly failed".
+    return run.signalled && e.exitCode === ExitCode.partial ? run.stoppedCode : e.exitCode;
+  }
+  if (run.aborted) {
+    out.error('interrupted');
+    return run.stoppedCode;
+  }
+  const full = diskProblem(e);
+  if (full) {
+    out.error(full.message, full.hint);
+    if (run.debug) out.debug(stack(e));
+    return ExitCode.local;
+  }
+  const message = (e as Error)?.message ?? String(e);
+  out.error(`internal error, please report it with the output of --debug (sqsops ${VERSION}): ${message}`);
+  if (run.debug) out.debug(stack(e));
+  return ExitCode.internal;
 }

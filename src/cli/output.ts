@@ -5,19 +5,62 @@
  * stderr is a terminal), and tables fit the width of the terminal they go to.
  *
  * Commands use `Output` and nothing else to write: `print`/`table`/`printJson` for
- * data, `note`/`warn`/`error` for people, `spinner` and `live` for progress.
+ * results, `note`/`warn`/`error`/`debug`/`log` for people, `spinner` and `live` for progress.
+ * Every one of them redacts (src/core/redact.ts) before it styles and writes. The exceptions
+ * are data the user asked for, named as such by the caller: message bodies, attributes and
+ * group ids (`printData`, a table column marked `data`, `printJson`'s `data` keys), which are
+ * printed exactly as they are, since a masked body would corrupt what the user exports.
  */
-import type { Writable } from 'node:stream';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { escapeControl, fitTable, truncateLine, type ColumnOptions } from './table.js';
+import { isSecretName, MASK, redact, redactKnown } from '../core/redact.js';
+import { escapeControl, fitTable, truncateLine, type ColumnOptions as TableColumn } from './table.js';
+import { drawable, startSpinner, NO_SPINNER, type Spinner, type Stream } from './terminal.js';
 
 export { escapeControl } from './table.js';
 
-export type { ColumnOptions } from './table.js';
+export type { Spinner } from './terminal.js';
 export type OutputFormat = 'table' | 'json' | 'ndjson';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'ndjson'];
 
-type Stream = Writable & { isTTY?: boolean; columns?: number };
+export interface ColumnOptions extends TableColumn {
+  /** The column shows message content (body, attributes): printed as it is, never redacted. */
+  data?: boolean;
+}
+
+/** What a message carries, shown as it is: its body, attributes and group (see the README's Security section). */
+export const MESSAGE_DATA: readonly string[] = ['body', 'attributes', 'groupId'];
+
+/** Our own colour codes survive redaction (which turns every other control character into "?"). */
+const SGR = /(\x1b\[[0-9;]*m)/;
+
+/** Text we styled ourselves, redacted between its colour codes. */
+function redactStyled(text: string): string {
+  return text
+    .split(SGR)
+    .map((piece, i) => (i % 2 ? piece : redact(piece)))
+    .join('');
+}
+
+/**
+ * JSON with every string redacted and every credential-named field masked, except under
+ * the `data` keys (a message's body and attributes), whose whole subtree is kept as it is.
+ */
+export function redactedJson(value: unknown, data: readonly string[] = [], space?: number): string {
+  const keep = new Set(data);
+  const inData = new WeakSet<object>();
+  return JSON.stringify(
+    value,
+    function (this: unknown, key: string, v: unknown) {
+      if (keep.has(key) || (typeof this === 'object' && this !== null && inData.has(this))) {
+        if (v && typeof v === 'object') inData.add(v);
+        return v;
+      }
+      if (typeof v !== 'string') return v;
+      return key && isSecretName(key) ? MASK : redact(v);
+    },
+    space,
+  );
+}
 
 export interface OutputOptions {
   /** @default 'table' */
@@ -32,13 +75,6 @@ export interface OutputOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export interface Spinner {
-  update(text: string): void;
-  succeed(text?: string): void;
-  fail(text?: string): void;
-  stop(): void;
-}
-
 /** A block of stdout redrawn in place (stats --watch), even when its lines wrap. */
 export interface LiveBlock {
   /** True on a terminal: each update replaces the last one. */
@@ -46,8 +82,6 @@ export interface LiveBlock {
   update(text: string): void;
   done(): void;
 }
-
-const NO_SPINNER: Spinner = { update() {}, succeed() {}, fail() {}, stop() {} };
 
 /** Width of a table when no terminal tells us: wide enough for ids and timestamps side by side. */
 export const DEFAULT_WIDTH = 120;
@@ -110,22 +144,53 @@ export class Output {
 
   /** A note for people (stderr); --quiet drops it. */
   note(message: string): void {
-    if (!this.quiet) this.stderr.write(`${this.c.dim(message)}\n`);
+    if (!this.quiet) this.stderr.write(`${this.c.dim(redact(message))}\n`);
   }
 
   warn(message: string): void {
-    this.stderr.write(`${this.c.yellow('warning:')} ${escapeControl(message)}\n`);
+    this.stderr.write(`${this.c.yellow('warning:')} ${escapeControl(redact(message))}\n`);
   }
 
-  /** One line and a hint; control characters from echoed input are shown escaped, never acted on. */
+  /**
+   * One line and a hint; control characters from echoed input are shown escaped, never acted on.
+   * A hint is our own words, whose examples look like secrets: only registered secrets are masked in it.
+   */
   error(message: string, hint?: string): void {
-    const h = hint ? `\n${this.c.dim(`hint: ${escapeControl(hint)}`)}` : '';
-    this.stderr.write(`${this.c.red('error:')} ${escapeControl(message)}${h}\n`);
+    const h = hint ? `\n${this.c.dim(`hint: ${escapeControl(redactKnown(hint))}`)}` : '';
+    this.stderr.write(`${this.c.red('error:')} ${escapeControl(redact(message))}${h}\n`);
   }
 
-  /** Data (stdout). */
+  /** --debug details (stacks, causes) on stderr. */
+  debug(text: string): void {
+    this.stderr.write(redact(text.endsWith('\n') ? text : `${text}\n`));
+  }
+
+  /** One action-log line (stderr, kept under --quiet): a JSON line stays JSON, value by value. */
+  log(line: string): void {
+    let text = redact(line);
+    if (line.startsWith('{')) {
+      try {
+        text = redactedJson(JSON.parse(line));
+      } catch {
+        // not JSON after all: redacted as text
+      }
+    }
+    this.stderr.write(`${text}\n`);
+  }
+
+  /** A result for people (stdout): a table, a summary line. */
   print(text: string): void {
-    this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    this.write(redactStyled(text));
+  }
+
+  /** Message content the user asked to see or export (stdout), exactly as it is. */
+  printData(text: string): void {
+    this.write(text);
+  }
+
+  /** A table whose `data` columns hold message content (see `table`): printed as built. */
+  printTable(head: string[], rows: (string | number)[][], columns?: ColumnOptions[]): void {
+    this.write(this.table(head, rows, columns));
   }
 
   /**
@@ -140,42 +205,81 @@ export class Output {
   /**
    * A result for programs: `json` prints `value` indented; `ndjson` prints each of
    * `items` on its own line when the result is a list (messages, rows), else `value` on one line.
+   * Under the `data` keys (MESSAGE_DATA for messages) values are kept as they are.
    */
-  printJson(value: unknown, items?: readonly unknown[]): void {
+  printJson(value: unknown, items?: readonly unknown[], options: { data?: readonly string[] } = {}): void {
     if (this.format === 'ndjson') {
-      const lines = (items ?? [value]).map((v) => JSON.stringify(v));
+      const lines = (items ?? [value]).map((v) => redactedJson(v, options.data));
       if (lines.length) this.stdout.write(`${lines.join('\n')}\n`);
       return;
     }
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.stdout.write(`${redactedJson(value, options.data, 2)}\n`);
   }
 
-  /** A table no wider than the output (see table.ts for how it wraps, cuts or turns vertical). */
+  /** One JSON object on one line (a sample, a refresh, an EMF record), redacted as printJson does. */
+  printLine(value: unknown): void {
+    this.stdout.write(`${redactedJson(value)}\n`);
+  }
+
+  /**
+   * A table no wider than the output (see table.ts for how it wraps, cuts or turns vertical);
+   * every cell redacted, except in columns marked `data`.
+   */
   table(head: string[], rows: (string | number)[][], columns?: ColumnOptions[]): string {
-    return fitTable(head, rows, { width: this.width, head: (h) => this.co.bold(h), columns });
+    const safe = rows.map((row) => row.map((cell, i) => (columns?.[i]?.data || typeof cell === 'number' ? cell : redact(cell))));
+    return fitTable(
+      head.map((h) => redact(h)),
+      safe,
+      { width: this.width, head: (h) => this.co.bold(h), columns },
+    );
   }
 
-  /** A spinner on stderr when it is a terminal and nobody asked for quiet or JSON. */
+  /** A spinner on stderr when it is a terminal we can draw on and nobody asked for quiet or JSON. */
   async spinner(text: string): Promise<Spinner> {
-    if (this.json || this.quiet || !this.stderr.isTTY) return NO_SPINNER;
-    const { default: ora } = await import('ora');
-    const s = ora({ text, stream: this.stderr, color: 'cyan' }).start();
+    if (this.json || this.quiet) return NO_SPINNER;
+    const s = await startSpinner(this.stderr, redact(text));
     return {
-      update: (t) => {
-        s.text = t;
-      },
-      succeed: (t) => s.succeed(t),
-      fail: (t) => s.fail(t),
+      update: (t) => s.update(redact(t)),
+      succeed: (t) => s.succeed(t === undefined ? t : redact(t)),
+      fail: (t) => s.fail(t === undefined ? t : redact(t)),
       stop: () => s.stop(),
     };
   }
 
-  /** Redraws in place on a terminal (log-update counts wrapped lines); elsewhere appends each block. */
+  /**
+   * Redraws in place on a terminal we can draw on (log-update counts wrapped lines); elsewhere,
+   * or once the terminal has shrunk to nothing, appends each block.
+   */
   async live(): Promise<LiveBlock> {
-    if (!this.stdout.isTTY || this.json) return { redraws: false, update: (t) => this.print(t), done() {} };
+    if (!drawable(this.stdout) || this.json) return { redraws: false, update: (t) => this.print(t), done() {} };
     const { createLogUpdate } = await import('log-update');
     const draw = createLogUpdate(this.stdout as NodeJS.WriteStream, { showCursor: true });
-    return { redraws: true, update: (t) => draw(t), done: () => draw.done() };
+    return {
+      redraws: true,
+      update: (t) => (drawable(this.stdout) ? draw(redactStyled(t)) : this.print(t)),
+      done: () => draw.done(),
+    };
+  }
+
+  /** Width of stderr when it is a terminal we can draw on (the load view), else undefined. */
+  get stderrColumns(): number | undefined {
+    return drawable(this.stderr) ? this.stderr.columns : undefined;
+  }
+
+  /**
+   * Draws `lines` on stderr over the `previous` lines drawn last time (the load view): up to the
+   * first of them, clear down, write. The first line dimmed. False, drawing nothing, off a terminal.
+   */
+  redrawStderr(previous: number, lines: string[]): boolean {
+    if (!drawable(this.stderr) || lines.length === 0) return false;
+    const up = previous ? `\x1b[${previous}A\r\x1b[J` : '';
+    const [first = '', ...rest] = lines.map((l) => redact(l));
+    this.stderr.write(`${up}${this.c.dim(first)}\n${rest.map((l) => `${l}\n`).join('')}`);
+    return true;
+  }
+
+  private write(text: string): void {
+    this.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 }
 

@@ -20,6 +20,13 @@ const SECRET_FIELD = `[\\w.-]*(?:${SECRET_WORDS})[\\w.-]*`;
 /** A query parameter that carries a credential: the above, plus sig, auth and key (?key=, &api_key=, ;sas-key=). */
 const SECRET_PARAM = `(?:${SECRET_FIELD}|[\\w.-]*(?:sig|auth)[\\w.-]*|(?:[\\w.-]*[-_.])?key)`;
 
+const SECRET_NAME = new RegExp(`^${SECRET_FIELD}$`, 'i');
+
+/** Whether a field's name says its value is a credential ("password", "apiKey", "x-amz-security-token"). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 const SHAPES: [RegExp, string][] = [
   // user:password@ after "//" (any scheme, malformed ones like "mssql//" too; multi-host URLs).
   // Greedy to the last "@" of the token: a password may hold an unencoded "@", ":" or ",".
@@ -56,6 +63,16 @@ export function redact(text: string, extra: readonly string[] = []): string {
   return out;
 }
 
+/**
+ * Only the registered secrets replaced, no shape masked: for our own words (hints), whose
+ * examples look like secrets (`mongodb://user:password@host`) but may quote a user's value.
+ */
+export function redactKnown(text: string): string {
+  let out = String(text);
+  for (const s of knownSorted) if (out.includes(s)) out = out.split(s).join(MASK);
+  return out;
+}
+
 /** Registers values to be replaced wherever they occur (as written and URL-encoded). */
 export function addSecret(...values: (string | undefined)[]): void {
   for (const v of values) {
@@ -72,11 +89,14 @@ export function addSecret(...values: (string | undefined)[]): void {
 const ENV_SECRETS = ['AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'];
 /** Environment variables holding connection strings, whose passwords are secrets. */
 const ENV_CONNECTIONS = ['SQSOPS_MONGODB_URL', 'SQSOPS_MSSQL_URL'];
+/** Endpoints (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, ...) and proxies may carry user:password@ and ?token=. */
+const ENV_URL_NAMES = /^(AWS_ENDPOINT_URL(_\w+)?|(https?|all)_proxy)$/i;
 
-/** Registers the secrets of an environment: AWS keys and tokens, and the passwords of connection strings. */
+/** Registers the secrets of an environment: AWS keys and tokens, and the passwords of connection strings and endpoints. */
 export function addEnvSecrets(env: NodeJS.ProcessEnv): void {
   addSecret(...ENV_SECRETS.map((k) => env[k]));
   for (const k of ENV_CONNECTIONS) addSecret(...secretsOf(env[k] ?? ''));
+  for (const [k, v] of Object.entries(env)) if (v && ENV_URL_NAMES.test(k)) addSecret(...secretsOf(v));
 }
 
 /**

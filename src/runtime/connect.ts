@@ -10,6 +10,7 @@ import { ensureLocalAws, localCredentials, localMemoryFromEnv } from '../local/m
 import { tightenedNote } from '../local/privacy.js';
 import { DEFAULTS } from '../config.js';
 import { parseIntFlag } from '../core/flags.js';
+import { redactUrl } from '../core/redact.js';
 
 export interface ConnectOptions extends TargetFlags {
   env?: NodeJS.ProcessEnv;
@@ -82,7 +83,8 @@ export function describeTarget(target: ResolvedTarget, fromDotEnv: string[] = []
   }
   const parts = [`region ${target.region ?? '(from profile)'}`];
   if (target.profile) parts.push(`profile ${target.profile}`);
-  const endpoints = [...new Set(Object.values(target.endpoints))];
+  // Every query value and the user info masked: an endpoint can carry a token of any name.
+  const endpoints = [...new Set(Object.values(target.endpoints).map((e) => (/[@?#]/.test(e) ? redactUrl(e) : e)))];
   if (endpoints.length) parts.push(`endpoint ${endpoints.join(', ')}`);
   const reason = fromDotEnv.includes(target.reason) ? `${target.reason} in ./.env` : target.reason;
   return `target: AWS ${parts.join(', ')} (chosen by ${reason})${dotenv}`;

@@ -14,7 +14,13 @@ function readmeCommands(): string[][] {
       for (const part of line.split('&&').map((p) => p.trim())) {
         const m = /^(?:npx )?sqsops (.*)$/.exec(part);
         // A redirection (`> file`) is the shell's business: the command runs, its output unused.
-        if (m) commands.push(m[1]!.split(/\s+>\s+/)[0]!.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, '')));
+        if (m)
+          commands.push(
+            m[1]!
+              .split(/\s+>\s+/)[0]!
+              .match(/"[^"]*"|\S+/g)!
+              .map((a) => a.replace(/^"|"$/g, '')),
+          );
       }
     }
   }

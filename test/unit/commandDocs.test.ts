@@ -28,7 +28,18 @@ describe('docs/commands.md', () => {
   const docs = documented();
 
   it('has a section for the commands the README links to', () => {
-    expect([...docs.keys()].sort()).toEqual(['completion', 'consume', 'load', 'move', 'process-sqs', 'produce', 'redrive-dlq', 'setup', 'show', 'tail']);
+    expect([...docs.keys()].sort()).toEqual([
+      'completion',
+      'consume',
+      'load',
+      'move',
+      'process-sqs',
+      'produce',
+      'redrive-dlq',
+      'setup',
+      'show',
+      'tail',
+    ]);
   });
 
   it.each([...docs.keys()])('lists exactly the options of %s', (name) => {

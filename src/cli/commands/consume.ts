@@ -2,7 +2,7 @@ import type { CommandContext } from '../context.js';
 import { compileKey } from '../../core/keys.js';
 import { InterruptedError, PartialFailureError, SqsopsError, stopSignalOf, UsageError } from '../../core/errors.js';
 import { consume, type ConsumedMessage, type ConsumeResult } from '../../features/consume/consume.js';
-import { attributeLines, preview } from '../output.js';
+import { attributeLines, MESSAGE_DATA, preview, redactedJson } from '../output.js';
 
 export interface ConsumeFlags {
   queue?: string;
@@ -91,14 +91,15 @@ function table(batch: ConsumedMessage[], { out }: CommandContext): string {
       const key = m.key === m.messageId ? '(message id)' : m.key;
       return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
     }),
-    [{}, {}, {}, {}, {}, {}, { truncate: true }],
+    // The attributes and body columns are the messages themselves (data): shown as they are; the rest redacted.
+    [{}, {}, {}, {}, {}, { data: true }, { truncate: true, data: true }],
   );
 }
 
 /** One message a line, each line out before its message is deleted. */
 function ndjsonView({ out }: CommandContext): View {
   return {
-    handOver: (batch) => (batch.length ? out.printFlushed(batch.map((m) => JSON.stringify(m)).join('\n')) : Promise.resolve()),
+    handOver: (batch) => (batch.length ? out.printFlushed(batch.map((m) => redactedJson(m, MESSAGE_DATA)).join('\n')) : Promise.resolve()),
     end: async () => {},
   };
 }
@@ -109,7 +110,7 @@ function ndjsonView({ out }: CommandContext): View {
  */
 function jsonView({ out }: CommandContext): View {
   let opened = false;
-  const indent = (m: ConsumedMessage) => JSON.stringify(m, null, 2).replace(/^/gm, '    ');
+  const indent = (m: ConsumedMessage) => redactedJson(m, MESSAGE_DATA, 2).replace(/^/gm, '    ');
   return {
     async handOver(batch) {
       if (!batch.length) return;
@@ -118,7 +119,7 @@ function jsonView({ out }: CommandContext): View {
     },
     async end(r) {
       const { messages: _m, ...counts } = r;
-      await out.printFlushed(`${opened ? '' : '{\n  "messages": ['}\n  ],${JSON.stringify(counts, null, 2).slice(1)}`);
+      await out.printFlushed(`${opened ? '' : '{\n  "messages": ['}\n  ],${redactedJson(counts, [], 2).slice(1)}`);
     },
   };
 }

@@ -130,7 +130,7 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
 
   const { out } = ctx;
   const header = `load ${queue}, ${workers} workers`;
-  const view = out.json || out.quiet ? undefined : liveView(process.stderr, out.c, header);
+  const view = out.json || out.quiet ? undefined : liveView(out, header);
   let result: LoadResult;
   try {
     result = await runLoad(clients, {
@@ -152,7 +152,7 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
       onSample: (s: LoadSample) => {
-        if (out.json) out.print(JSON.stringify({ type: 'sample', ...s }));
+        if (out.json) out.printLine({ type: 'sample', ...s });
         else view?.update(s);
       },
     });
@@ -198,7 +198,7 @@ function render(r: LoadResult, ctx: CommandContext, report: string | undefined):
   const { out } = ctx;
   if (out.json) {
     const { samples: _samples, ...rest } = r;
-    out.print(JSON.stringify({ type: 'result', ...rest, report }));
+    out.printLine({ type: 'result', ...rest, report });
     return;
   }
   const l = r.latency;

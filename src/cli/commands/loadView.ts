@@ -1,10 +1,10 @@
 /**
  * The live view of `sqsops load`: a few lines redrawn in place each interval, only
- * when stderr is a terminal (a log file gets nothing; --json has its own lines).
+ * when stderr is a terminal of some size (a log file or a 0-column pty gets nothing; --json has its own lines).
  * Every line is cut to the terminal's width, so a redraw never wraps and smears.
  */
-import type { ChalkInstance } from 'chalk';
 import type { LoadSample } from '../../features/load/types.js';
+import type { Output } from '../output.js';
 
 const SPARKS = '▁▂▃▄▅▆▇█';
 
@@ -33,19 +33,24 @@ export interface LiveView {
   stop(): void;
 }
 
-export function liveView(stream: NodeJS.WriteStream, c: ChalkInstance, header: string): LiveView | undefined {
-  if (!stream.isTTY) return undefined;
+/** The view on stderr, through `out` (which redacts and knows whether stderr is a terminal to draw on). */
+export function liveView(out: Output, header: string): LiveView | undefined {
+  if (out.stderrColumns === undefined) return undefined;
   const history: number[] = [];
   let drawn = 0;
   return {
     update(s) {
       history.push(s.completedRate);
-      const width = Math.max(20, (stream.columns || 80) - 1);
+      const columns = out.stderrColumns;
+      // Shrunk to nothing (a 0-column pty): drawn no more, and a later redraw starts afresh.
+      if (columns === undefined) {
+        drawn = 0;
+        return;
+      }
+      const width = Math.max(20, columns - 1);
       const lines = viewLines(s, history, header).map((line) => (line.length > width ? `${line.slice(0, width - 1)}…` : line));
       // Up to the first line drawn last time, then clear down: a redraw in place.
-      const up = drawn ? `\x1b[${drawn}A\r\x1b[J` : '';
-      stream.write(`${up}${c.dim(lines[0]!)}\n${lines.slice(1).join('\n')}\n`);
-      drawn = lines.length;
+      if (out.redrawStderr(drawn, lines)) drawn = lines.length;
     },
     stop() {
       drawn = 0;

@@ -62,9 +62,10 @@ export async function run(flags: { idleMinutes?: number }, ctx: CommandContext, 
         AWS_REGION: region,
         AWS_DEFAULT_REGION: region,
       };
-      if (out.json) out.printJson(vars);
+      // The one output whose purpose is a credential (the local AWS's own, for `eval`): data, printed as it is.
+      if (out.json) out.printJson(vars, undefined, { data: Object.keys(vars) });
       else
-        out.print(
+        out.printData(
           Object.entries(vars)
             .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
             .join('\n'),

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 import { moveMessages, type MoveResult } from '../../features/move/move.js';
-import { preview } from '../output.js';
+import { MESSAGE_DATA, preview } from '../output.js';
 import { countRows, printFailures, throwIfIncomplete, transferOptions, underSpinner, type TransferFlags } from '../transfer.js';
 
 export interface MoveFlags extends TransferFlags {
@@ -47,12 +47,19 @@ export async function run(flags: MoveFlags, ctx: CommandContext): Promise<void> 
 function render(r: MoveResult, ctx: CommandContext): void {
   const { out } = ctx;
   if (out.json) {
-    out.printJson(r);
+    out.printJson(r, undefined, { data: MESSAGE_DATA });
     return;
   }
   if (r.dryRun && r.wouldMove.length) {
     const rows = r.wouldMove.map((m) => [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, preview(m.body, 50)]);
-    out.print(out.table([r.copy ? 'would copy' : 'would move', 'group', 'receives', 'bytes', 'body'], rows));
+    // Group and body are the messages themselves: shown as they are.
+    out.printTable([r.copy ? 'would copy' : 'would move', 'group', 'receives', 'bytes', 'body'], rows, [
+      {},
+      { data: true },
+      {},
+      {},
+      { data: true },
+    ]);
   }
   const verb = r.copy ? 'copied' : 'moved';
   const rows: (string | number)[][] = [

@@ -20,7 +20,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const notify = (m: string) => ctx.out.note(m);
   const { schema, sinks } = await wireProcess(clients, config, { owner, env: ctx.env, notify }, taskSet);
   const metrics = new Metrics();
-  const log = createActionLog(config.logFormat, (line) => process.stderr.write(`${line}\n`));
+  const log = createActionLog(config.logFormat, (line) => ctx.out.log(line));
   const started = performance.now();
   // Action logs own stderr when they are on: no spinner to interleave with them.
   const spinner = config.logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
@@ -29,7 +29,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const emfTimer =
     config.metrics === 'emf'
       ? setInterval(() => {
-          ctx.out.print(emfLine(metrics.since(reported), { Queue: config.queue }));
+          ctx.out.printLine(JSON.parse(emfLine(metrics.since(reported), { Queue: config.queue })));
           reported = metrics.snapshot();
         }, 60_000)
       : undefined;
@@ -73,7 +73,7 @@ function render(result: ProcessSqsResult, format: string, ctx: CommandContext, r
   const identity = outcomeIdentity(result.metrics);
   if (format === 'emf') {
     const sinceLast = Object.fromEntries(Object.entries(result.metrics).map(([k, v]) => [k, v - (reported[k] ?? 0)]));
-    out.print(emfLine(sinceLast, { Queue: result.queue }));
+    out.printLine(JSON.parse(emfLine(sinceLast, { Queue: result.queue })));
   }
   if (out.json) out.printJson({ ...result, identity: identity.line, identityHolds: identity.holds });
   else if (format === 'table') {

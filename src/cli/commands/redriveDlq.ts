@@ -1,7 +1,7 @@
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 import { redriveDlq, type RedriveResult } from '../../features/move/redrive.js';
-import { attributeLines, preview } from '../output.js';
+import { attributeLines, MESSAGE_DATA, preview } from '../output.js';
 import { countRows, printFailures, throwIfIncomplete, transferOptions, underSpinner, type TransferFlags } from '../transfer.js';
 
 export interface RedriveFlags extends TransferFlags {
@@ -38,7 +38,7 @@ export async function run(flags: RedriveFlags, ctx: CommandContext): Promise<voi
 function render(r: RedriveResult, ctx: CommandContext): void {
   const { out } = ctx;
   if (out.json) {
-    out.printJson(r, r.dryRun ? r.wouldMove : undefined);
+    out.printJson(r, r.dryRun ? r.wouldMove : undefined, { data: MESSAGE_DATA });
     return;
   }
   if (r.dryRun && r.wouldMove.length) {
@@ -46,7 +46,8 @@ function render(r: RedriveResult, ctx: CommandContext): void {
     const rows = r.wouldMove.map((m) => {
       return [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, attributeLines(m.attributes), preview(m.body, 50)];
     });
-    out.print(out.table(head, rows, [{}, {}, {}, {}, {}, { truncate: true }]));
+    // Group, attributes and body are the messages themselves: shown as they are.
+    out.printTable(head, rows, [{}, { data: true }, {}, {}, { data: true }, { truncate: true, data: true }]);
   }
   const rows: (string | number)[][] = [
     ['path', r.path === 'native' ? "native (SQS's move task)" : 'manual'],

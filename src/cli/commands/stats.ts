@@ -57,7 +57,7 @@ export async function run(flags: StatsFlags, ctx: CommandContext, args: string[]
     }
     const at = new Date().toISOString();
     if (ctx.out.json) {
-      ctx.out.print(JSON.stringify({ at, prefix, queues: rows }));
+      ctx.out.printLine({ at, prefix, queues: rows });
     } else {
       // On a terminal the block is redrawn in place (the target line above it stays); elsewhere each is appended.
       if (live) live.update(`${at}${live.redraws ? `  (every ${interval} s, Ctrl-C to stop)` : ''}\n${block(rows, ctx, prefix)}`);
