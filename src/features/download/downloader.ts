@@ -10,6 +10,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../../version.js';
+import { EndpointError } from '../../core/errors.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import { HttpClient, openUrl, type HttpOptions } from './http.js';
 import { createLauncher } from './launcher.js';
@@ -178,6 +179,9 @@ export async function downloadUrls(
       });
     } catch (e: unknown) {
       const err = toDownloadError(e);
+      // A proxy that cannot be reached (or wants credentials) fails every URL alike: said once, and the run stops.
+      if (err.code === 'proxy')
+        throw new EndpointError(err.message, { hint: `${err.hint}; files already downloaded are kept`, cause: err });
       const message = signal.aborted && err.retryable && err.code !== 'aborted' ? `${err.message}; not retried (interrupted)` : err.message;
       return done({ status: 'failed', size: 0, attempts, code: err.code, error: redact(message, secretsOf(entry.url, entry.headers)) });
     }
