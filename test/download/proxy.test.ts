@@ -13,6 +13,7 @@ const ADDRESSES: Record<string, string> = {
   'mirror.test': '8.8.4.4',
   'inner.test': '10.1.2.3',
   'meta.test': '169.254.169.254',
+  'gone.test': '8.8.4.8',
 };
 const resolve = async (name: string): Promise<ResolvedAddress[]> => {
   const address = ADDRESSES[name];
@@ -22,17 +23,23 @@ const resolve = async (name: string): Promise<ResolvedAddress[]> => {
 
 useServer('http');
 let proxy: ForwardProxy;
-const saved = process.env.HTTP_PROXY;
+const saved = { HTTP_PROXY: process.env.HTTP_PROXY, HTTPS_PROXY: process.env.HTTPS_PROXY };
 
 beforeAll(async () => {
   const server = new URL(ctx.server.origin).host;
-  proxy = await startForwardProxy({ routes: Object.fromEntries(Object.keys(ADDRESSES).map((n) => [`${n}:80`, server])) });
+  const routes = Object.fromEntries(Object.keys(ADDRESSES).map((n) => [`${n}:80`, server]));
+  // Nothing listens there: the proxy cannot open the tunnel.
+  routes['gone.test:443'] = `127.0.0.1:${await closedPort()}`;
+  proxy = await startForwardProxy({ routes });
   process.env.HTTP_PROXY = proxy.url;
+  process.env.HTTPS_PROXY = proxy.url;
 });
 
 afterAll(async () => {
-  if (saved === undefined) delete process.env.HTTP_PROXY;
-  else process.env.HTTP_PROXY = saved;
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   await proxy.close();
 });
 
@@ -73,6 +80,13 @@ describe('downloads through a proxy', () => {
       ['failed', 'network', 'cannot resolve nowhere.test here to check its address before asking the proxy (ENOTFOUND)'],
     ]);
     expect(lines).toEqual([]);
+  });
+
+  it('fail one URL, retried, when the proxy cannot open its tunnel', async () => {
+    const { result: r, lines } = await logged(() => run([entry('https://gone.test/file/g')], tempDir(), { resolve, retries: 1 }));
+    expect(r.items.map((i) => [i.status, i.code, i.attempts])).toEqual([['failed', 'http_status', 2]]);
+    expect(r.items[0]!.error).toMatch(/^the proxy http:\/\/127\.0\.0\.1:\d+ answered HTTP 500 to the tunnel request$/);
+    expect(lines).toEqual(['CONNECT gone.test:443', 'CONNECT gone.test:443']);
   });
 
   it('stop the run at a proxy that cannot be reached, naming it with its password masked', async () => {
