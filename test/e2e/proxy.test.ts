@@ -36,6 +36,7 @@ beforeAll(async () => {
     auth: AUTH,
     routes: {
       [`${SQS_HOST}:443`]: `127.0.0.1:${front.port}`,
+      [`${SQS_HOST}:80`]: new URL(aws.local.endpoint).host,
       [`${FILES}:80`]: new URL(files.origin).host,
       [`${FILES}:443`]: new URL(tlsFiles.origin).host,
     },
@@ -76,6 +77,20 @@ describe('AWS calls', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(new Set(lines)).toEqual(new Set([`CONNECT ${SQS_HOST}:443`]));
     expect((await aws.depth(url)).visible).toBe(5);
+  });
+
+  it('go to HTTP_PROXY as plain requests for an http endpoint', async () => {
+    const url = await aws.queues.create({ name: 'via-http-proxy' });
+    const run = () =>
+      cli.run(['--endpoint-url', `http://${SQS_HOST}`, 'produce', '--queue', 'via-http-proxy', '--count', '4'], {
+        env: awsEnv({ HTTP_PROXY: proxy.url, HTTPS_PROXY: dead }),
+      });
+    const { result: r, lines } = await logged(run);
+    expect(r.stderr).not.toMatch(/^error:/m);
+    expect(r.code).toBe(0);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(new Set(lines)).toEqual(new Set([`POST http://${SQS_HOST}/`]));
+    expect((await aws.depth(url)).visible).toBe(4);
   });
 
   it('go directly to a host NO_PROXY names (here: a name only the proxy could resolve)', async () => {
