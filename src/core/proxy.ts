@@ -10,7 +10,7 @@
 import { BlockList, isIP } from 'node:net';
 import { getProxyForUrl } from 'proxy-from-env';
 import { UsageError } from './errors.js';
-import { redactUrl } from './redact.js';
+import { addSecret, redactUrl } from './redact.js';
 
 /** The variables read, in proxy-from-env's order of precedence (lower case first). */
 export const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'] as const;
@@ -74,7 +74,8 @@ function inCidr(host: string, cidr: string): boolean {
 
 /**
  * Refuses a proxy variable sqsops cannot use, before anything is sent: a URL that does not
- * parse, or a scheme other than http and https (socks5:// is not spoken).
+ * parse, or a scheme other than http and https (socks5:// is not spoken). The password of
+ * each is registered with the redactor, so no message shows it in any form.
  */
 export function checkProxyVariables(env: NodeJS.ProcessEnv = process.env): void {
   for (const name of PROXY_VARIABLES) {
@@ -91,10 +92,19 @@ export function checkProxyVariables(env: NodeJS.ProcessEnv = process.env): void 
         hint: `set it to http://host:port (or http://user:password@host:port), or unset ${name}`,
       });
     }
+    addSecret(url.password, safeDecode(url.password));
   }
 }
 
 /** A proxy URL fit to print: user and password masked. */
 export function proxyLabel(proxy: string): string {
   return redactUrl(proxy).replace(/\/$/, '');
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkProxyVariables, isLoopbackHost, PROXY_VARIABLES, proxyFor } from '../../src/core/proxy.js';
+import { redact } from '../../src/core/redact.js';
 
 const saved = Object.fromEntries([...PROXY_VARIABLES, 'no_proxy', 'NO_PROXY'].map((n) => [n, process.env[n]]));
 function setEnv(vars: Record<string, string>): void {
@@ -78,6 +79,11 @@ describe('checking the proxy variables', () => {
     expect(() =>
       checkProxyVariables({ HTTPS_PROXY: 'http://u:p@proxy:3128', http_proxy: 'proxy:3128', ALL_PROXY: 'https://p' }),
     ).not.toThrow();
+  });
+
+  it('registers the passwords, so no message shows them in any form', () => {
+    checkProxyVariables({ HTTPS_PROXY: 'http://corp:p%40ss-w0rd@proxy:3128' });
+    expect(redact('Basic auth failed for corp with p@ss-w0rd (p%40ss-w0rd)')).toBe('Basic auth failed for corp with *** (***)');
   });
 
   it('refuses other schemes and unreadable values in one line, the password masked', () => {
