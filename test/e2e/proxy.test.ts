@@ -37,6 +37,8 @@ beforeAll(async () => {
     routes: {
       [`${SQS_HOST}:443`]: `127.0.0.1:${front.port}`,
       [`${SQS_HOST}:80`]: new URL(aws.local.endpoint).host,
+      // AWS itself: nothing listens there, so the proxy cannot open the tunnel.
+      'sqs.eu-west-1.amazonaws.com:443': `127.0.0.1:${await closedPort()}`,
       [`${FILES}:80`]: new URL(files.origin).host,
       [`${FILES}:443`]: new URL(tlsFiles.origin).host,
     },
@@ -91,6 +93,26 @@ describe('AWS calls', () => {
     expect(lines.length).toBeGreaterThan(0);
     expect(new Set(lines)).toEqual(new Set([`POST http://${SQS_HOST}/`]));
     expect((await aws.depth(url)).visible).toBe(4);
+  });
+
+  it("decide for AWS's own endpoint with the region a profile gives", async () => {
+    const config = join(cli.home, 'aws-config');
+    writeFileSync(config, '[profile px]\nregion = eu-west-1\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = not-a-real-secret\n');
+    const run = (env: NodeJS.ProcessEnv) =>
+      logged(() =>
+        cli.run(['--profile', 'px', 'produce', '--queue', 'q', '--count', '1'], {
+          env: { AWS_CONFIG_FILE: config, AWS_MAX_ATTEMPTS: '1', HTTPS_PROXY: proxy.url, ...env },
+        }),
+      );
+    const proxied = await run({});
+    expect(proxied.result.code).toBe(4);
+    expect(proxied.result.stderr).toMatch(
+      /^error: SQS did not answer through the proxy http:\/\/\*\*\*:\*\*\*@127\.0\.0\.1:\d+ \(HTTP 500\)$/m,
+    );
+    expect(proxied.lines).toEqual(['CONNECT sqs.eu-west-1.amazonaws.com:443']);
+    const direct = await run({ NO_PROXY: '.eu-west-1.amazonaws.com' });
+    expect(direct.result.code).toBe(4);
+    expect(direct.lines).toEqual([]);
   });
 
   it('go directly to a host NO_PROXY names (here: a name only the proxy could resolve)', async () => {
