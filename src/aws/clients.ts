@@ -82,7 +82,8 @@ export function createClients(target: ResolvedTarget): AwsClients {
       endpoint,
       credentials: target.credentials,
       ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
-      requestHandler: requestHandler(service, use, regionOf) as ReturnType<typeof requestHandler> & Record<string, unknown>,
+      // NodeHttpHandler.create takes a provider of its options too; the client config's type does not say so.
+      requestHandler: requestHandler(service, use, regionOf) as unknown as Record<string, unknown>,
     };
   };
   type Base = ReturnType<typeof base>;
