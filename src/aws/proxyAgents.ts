@@ -39,7 +39,14 @@ export async function agentsFor(endpoint: string, use: ProxyUse): Promise<Client
   use.proxy = proxy;
   if (new URL(endpoint).protocol === 'https:') {
     const { HttpsProxyAgent } = await import('https-proxy-agent');
-    const agent = new HttpsProxyAgent(proxy, POOL);
+    // agent-base guesses https from the call stack, which it cannot see when a socket is freed: the
+    // socket is pooled under an http name and never found again (a new tunnel and handshake per call).
+    class Tunnel extends HttpsProxyAgent<string> {
+      override isSecureEndpoint(): boolean {
+        return true;
+      }
+    }
+    const agent = new Tunnel(proxy, POOL);
     use.agents.push(agent);
     return { httpAgent: POOL, httpsAgent: agent };
   }

@@ -81,6 +81,24 @@ describe('AWS calls', () => {
     expect((await aws.depth(url)).visible).toBe(5);
   });
 
+  it('keep tunnels and connections to the proxy alive from call to call', async () => {
+    const url = await aws.queues.create({ name: 'kept-alive' });
+    for (const [scheme, variable] of [
+      ['https', 'HTTPS_PROXY'],
+      ['http', 'HTTP_PROXY'],
+    ] as const) {
+      const before = proxy.connections;
+      const args = ['--endpoint-url', `${scheme}://${SQS_HOST}`, 'produce', '--queue', 'kept-alive', '--count', '100', '-c', '1'];
+      const { result: r, lines } = await logged(() => cli.run(args, { env: awsEnv({ [variable]: proxy.url }) }));
+      expect(r.code).toBe(0);
+      // Ten batches and the calls before them, one after another: one connection (one tunnel) carries them all.
+      if (scheme === 'https') expect(lines).toEqual([`CONNECT ${SQS_HOST}:443`]);
+      else expect(lines.filter((l) => l === `POST http://${SQS_HOST}/`).length).toBeGreaterThan(10);
+      expect(proxy.connections - before).toBe(1);
+    }
+    expect((await aws.depth(url)).visible).toBe(200);
+  });
+
   it('go to HTTP_PROXY as plain requests for an http endpoint', async () => {
     const url = await aws.queues.create({ name: 'via-http-proxy' });
     const run = () =>

@@ -16,6 +16,8 @@ export interface ForwardProxy {
   url: string;
   port: number;
   log: string[];
+  /** Connections clients opened to the proxy. */
+  connections: number;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,8 @@ export async function startForwardProxy(
     const to = routes[withPort(url.host, url.protocol)];
     if (to) req.url = `http://${to}${url.pathname}${url.search}`;
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const auth = options.auth ? `${options.auth.user}:${encodeURIComponent(options.auth.password)}@` : '';
@@ -50,6 +54,9 @@ export async function startForwardProxy(
     url: `http://${auth}127.0.0.1:${port}`,
     port,
     log,
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
