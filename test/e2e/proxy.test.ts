@@ -204,6 +204,18 @@ describe('downloads', () => {
     expect(lines.sort()).toEqual([`CONNECT ${FILES}:443`, `GET http://${FILES}/file/a.bin?size=2000`]);
   });
 
+  it('keep tunnels and connections to the proxy alive from file to file', async () => {
+    const urls = [1, 2, 3, 4, 5, 6].flatMap((i) => [`https://${FILES}/file/k${i}.bin?size=100`, `http://${FILES}/file/p${i}.bin?size=100`]);
+    const d = download('kept', urls, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url }, ['--ca', certs.caFile, '--concurrency', '1']);
+    const before = proxy.connections;
+    const { result: r, lines } = await logged(d.run);
+    expect(r.code).toBe(0);
+    expect(lines.filter((l) => l.startsWith('CONNECT'))).toEqual([`CONNECT ${FILES}:443`]);
+    expect(lines.filter((l) => l.startsWith('GET'))).toHaveLength(6);
+    // One tunnel for the https files, one connection for the forwarded GETs.
+    expect(proxy.connections - before).toBe(2);
+  });
+
   it('go directly to NO_PROXY hosts and to this machine', async () => {
     const d = download('direct', [`http://${FILES}/file/c.bin?size=10`, `${files.origin}/file/d.bin?size=20`], {
       http_proxy: proxy.url,
