@@ -57,6 +57,12 @@ export const ENV_VARS: readonly EnvVar[] = [
   { name: 'AWS_ENDPOINT_URL', description: 'one endpoint for every service (LocalStack, another emulator); targets it as AWS' },
   { name: 'AWS_ENDPOINT_URL_SQS', description: 'endpoint for SQS only (likewise _SNS, _DYNAMODB, _S3, _CLOUDWATCH)' },
   {
+    name: 'HTTPS_PROXY',
+    description: 'forward proxy for https AWS calls and downloads (also https_proxy; ALL_PROXY as the fallback); never for this machine',
+  },
+  { name: 'HTTP_PROXY', description: 'forward proxy for http endpoints and downloads (also http_proxy)' },
+  { name: 'NO_PROXY', description: 'hosts, .domains and CIDRs reached directly, comma-separated (also no_proxy; * for all)' },
+  {
     name: 'SQSOPS_TARGET',
     description: '"aws" to use real AWS with the default credential chain, "local" to force the embedded local AWS',
     default: 'local unless AWS is configured',

@@ -10,8 +10,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Service, TargetChoice } from './target.js';
 import { addSecret } from '../core/redact.js';
+import { checkProxyVariables } from '../core/proxy.js';
 import { tagTarget } from './errors.js';
 import { attemptDelivery, tagDelivery, worse, type Delivery } from '../core/delivery.js';
+import { agentsFor, anyProxyVariable, awsEndpoint, POOL, type ProxyUse } from './proxyAgents.js';
 
 /** Where one call's attempts leave what they say about delivery (the context outlives the SDK's retries). */
 const DELIVERY = 'sqsopsDelivery';
@@ -56,6 +58,8 @@ export interface AwsClients {
   destroy(): void;
 }
 
+type Tracked = { destroy(): void; middlewareStack: { add(...a: never[]): void } };
+
 function memo<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= make());
@@ -64,22 +68,38 @@ function memo<T>(make: () => Promise<T>): () => Promise<T> {
 export function createClients(target: ResolvedTarget): AwsClients {
   // Whatever these clients sign with (the local AWS's generated secret too) is never printed.
   addSecret(...secretsOf(target));
+  // The embedded local AWS is never proxied; anywhere else a proxy variable sqsops cannot use is said before any call.
+  const proxied = target.kind === 'aws' && anyProxyVariable();
+  if (proxied) checkProxyVariables();
   const created: { destroy(): void }[] = [];
   const endpointOf = (service: Service): string | undefined => (target.kind === 'local' ? target.endpoint : target.endpoints[service]);
 
-  const base = (service: Service) => {
+  const requestHandler = (service: Service, use: ProxyUse, regionOf: () => Promise<string | undefined>) => {
+    if (!proxied) return { httpAgent: POOL, httpsAgent: POOL };
+    // A provider, which the SDK awaits before the first request: AWS's own endpoint needs the region, which a profile may hold.
+    return async () => {
+      const endpoint = endpointOf(service) ?? awsEndpoint(service, target.region ?? (await regionOf()) ?? 'us-east-1');
+      return agentsFor(endpoint, use);
+    };
+  };
+  const base = (service: Service, use: ProxyUse, regionOf: () => Promise<string | undefined>) => {
     const endpoint = endpointOf(service);
     return {
       region: target.region,
       endpoint,
       credentials: target.credentials,
       ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
-      // Many concurrent batches share one keep-alive pool; the SDK default (50) would queue them.
-      requestHandler: { httpAgent: { keepAlive: true, maxSockets: 256 }, httpsAgent: { keepAlive: true, maxSockets: 256 } },
+      // NodeHttpHandler.create takes a provider of its options too; the client config's type does not say so.
+      requestHandler: requestHandler(service, use, regionOf) as unknown as Record<string, unknown>,
     };
   };
-  const track = <T extends { destroy(): void; middlewareStack: { add(...a: never[]): void } }>(client: T): T => {
-    created.push(client);
+  type Base = ReturnType<typeof base>;
+  const track = <T extends Tracked>(client: T, use: ProxyUse): T => {
+    created.push(client, {
+      destroy() {
+        for (const a of use.agents) a.destroy();
+      },
+    });
     const stack = client.middlewareStack as unknown as MiddlewareAdder;
     // We give the SDK no logger, yet its logger middleware still copies every request and
     // response through their sensitive-field filters for a no-op logger: about 4% of
@@ -93,7 +113,7 @@ export function createClients(target: ResolvedTarget): AwsClients {
         try {
           return await next(args);
         } catch (e: unknown) {
-          tagTarget(e, target.kind);
+          tagTarget(e, target.kind, use.proxy);
           if (context[DELIVERY]) tagDelivery(e, context[DELIVERY] as Delivery);
           throw e;
         }
@@ -113,34 +133,46 @@ export function createClients(target: ResolvedTarget): AwsClients {
     );
     return client;
   };
+  /** Makes and tracks a client; `make` gets its config. */
+  const open = <T extends Tracked>(service: Service, make: (config: Base) => T): T => {
+    const use: ProxyUse = { agents: [] };
+    let client: T | undefined;
+    const regionOf = async (): Promise<string | undefined> => {
+      // The SDK calls the handler's provider inside the constructor: wait for it to return.
+      await null;
+      return (client as unknown as { config: { region(): Promise<string> } }).config.region().catch(() => undefined);
+    };
+    client = track(make(base(service, use, regionOf)), use);
+    return client;
+  };
 
   return {
     target,
     endpointOf,
     sqs: memo(async () => {
       const { SQSClient } = await import('@aws-sdk/client-sqs');
-      return track(new SQSClient(base('sqs')));
+      return open('sqs', (c) => new SQSClient(c));
     }),
     sns: memo(async () => {
       const { SNSClient } = await import('@aws-sdk/client-sns');
-      return track(new SNSClient(base('sns')));
+      return open('sns', (c) => new SNSClient(c));
     }),
     dynamodb: memo(async () => {
       const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await Promise.all([
         import('@aws-sdk/client-dynamodb'),
         import('@aws-sdk/lib-dynamodb'),
       ]);
-      const raw: DynamoDBClient = track(new DynamoDBClient(base('dynamodb')));
+      const raw: DynamoDBClient = open('dynamodb', (c) => new DynamoDBClient(c));
       return DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
     }),
     s3: memo(async () => {
       const { S3Client } = await import('@aws-sdk/client-s3');
       // Path-style: the local endpoint (and most S3-compatible ones) has no wildcard DNS for buckets.
-      return track(new S3Client({ ...base('s3'), forcePathStyle: endpointOf('s3') !== undefined }));
+      return open('s3', (c) => new S3Client({ ...c, forcePathStyle: endpointOf('s3') !== undefined }));
     }),
     cloudwatch: memo(async () => {
       const { CloudWatchClient } = await import('@aws-sdk/client-cloudwatch');
-      return track(new CloudWatchClient(base('cloudwatch')));
+      return open('cloudwatch', (c) => new CloudWatchClient(c));
     }),
     destroy() {
       for (const c of created) c.destroy();

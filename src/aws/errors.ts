@@ -4,6 +4,7 @@
  */
 import { AccessError, EndpointError, networkCode, UsageError, SqsopsError } from '../core/errors.js';
 import { redactUrl } from '../core/redact.js';
+import { proxyLabel } from '../core/proxy.js';
 
 interface SdkLike {
   name?: string;
@@ -14,11 +15,52 @@ interface SdkLike {
   cause?: unknown;
   /** Set by the clients (clients.ts) on every error they raise: which target answered. */
   sqsopsTarget?: 'local' | 'aws';
+  /** Set by the clients when the call went through a forward proxy (HTTPS_PROXY / HTTP_PROXY). */
+  sqsopsProxy?: string;
 }
 
-/** Tags an SDK error with the target it came from, so its hint can speak of that target. */
-export function tagTarget(e: unknown, kind: 'local' | 'aws'): void {
-  if (e && typeof e === 'object' && !Object.isFrozen(e)) (e as SdkLike).sqsopsTarget = kind;
+/** Tags an SDK error with the target it came from (and the proxy it went through), so its message can speak of them. */
+export function tagTarget(e: unknown, kind: 'local' | 'aws', proxy?: string): void {
+  if (!e || typeof e !== 'object' || Object.isFrozen(e)) return;
+  (e as SdkLike).sqsopsTarget = kind;
+  if (proxy) (e as SdkLike).sqsopsProxy = proxy;
+}
+
+/** Codes of a connection that never opened: through a proxy, the only connection we open is to the proxy. */
+const NO_CONNECTION = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+const PROXY_HINT = 'check HTTPS_PROXY / HTTP_PROXY, or list the host in NO_PROXY to connect directly';
+
+/** A failure of the proxy a call went through, said as such (the proxy named, its credentials masked). */
+function proxyError(err: SdkLike, code: string | undefined, where: { service: string; endpoint?: string }): SqsopsError | undefined {
+  const proxy = err.sqsopsProxy;
+  if (!proxy) return undefined;
+  const label = proxyLabel(proxy);
+  const at = where.endpoint ? ` at ${where.endpoint}` : '';
+  const context = { service: where.service, proxy: label };
+  if (code && NO_CONNECTION.has(code)) {
+    return new EndpointError(`cannot reach the proxy ${label} (${code})`, { hint: PROXY_HINT, cause: err, context });
+  }
+  if (code)
+    return new EndpointError(`cannot reach ${where.service}${at} through the proxy ${label} (${code})`, {
+      hint: PROXY_HINT,
+      cause: err,
+      context,
+    });
+  const status = err.$response?.statusCode ?? err.$metadata?.httpStatusCode;
+  if (status === 407) {
+    return new AccessError(`the proxy ${label} wants credentials (HTTP 407)`, {
+      hint: 'give them in the proxy URL: HTTPS_PROXY=http://user:password@host:port',
+      cause: err,
+      context,
+    });
+  }
+  const foreign = foreignAnswer(err);
+  if (!foreign) return undefined;
+  return new EndpointError(`${where.service}${at} did not answer through the proxy ${label} (${foreign})`, {
+    hint: `the proxy may refuse or fail to reach ${where.endpoint ? 'that endpoint' : 'AWS'}: ${PROXY_HINT}`,
+    cause: err,
+    context,
+  });
 }
 
 /**
@@ -104,6 +146,8 @@ export function translateCommonError(e: unknown, where: { service: string; endpo
     });
   }
   const code = networkCode(err);
+  const viaProxy = proxyError(err, code, where);
+  if (viaProxy) return viaProxy;
   if (code) {
     let hint = 'check your network and the region';
     if (err.sqsopsTarget === 'local') hint = 'is the local AWS running? see `sqsops local status`';

@@ -1,11 +1,12 @@
 /**
- * A throwaway CA and a leaf for 127.0.0.1, 127.0.0.2, ::1 and localhost signed by it, made with the
- * openssl command at test time (nothing secret is committed). One set per process, in a
- * private temp folder removed at exit.
+ * A throwaway CA and a leaf for 127.0.0.1, 127.0.0.2, ::1 and localhost (and any `extra` names or
+ * addresses) signed by it, made with the openssl command at test time (nothing secret is
+ * committed). One set per process and list of extras, in a private temp folder removed at exit.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 
 export interface TestCerts {
@@ -16,10 +17,12 @@ export interface TestCerts {
   cert: string;
 }
 
-let made: TestCerts | undefined;
+const made = new Map<string, TestCerts>();
 
-export function testCerts(): TestCerts {
-  if (made) return made;
+export function testCerts(extra: readonly string[] = []): TestCerts {
+  const key = extra.join(',');
+  const had = made.get(key);
+  if (had) return had;
   const dir = mkdtempSync(join(tmpdir(), 'sqsops-tls-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -40,7 +43,10 @@ export function testCerts(): TestCerts {
     '-out',
     'ca.pem',
   );
-  writeFileSync(join(dir, 'leaf.ext'), 'subjectAltName=IP:127.0.0.1,IP:127.0.0.2,IP:::1,DNS:localhost\nbasicConstraints=CA:FALSE\n');
+  writeFileSync(
+    join(dir, 'leaf.ext'),
+    `subjectAltName=IP:127.0.0.1,IP:127.0.0.2,IP:::1,DNS:localhost${extra.map((n) => (isIP(n) ? `,IP:${n}` : `,DNS:${n}`)).join('')}\nbasicConstraints=CA:FALSE\n`,
+  );
   ssl(
     'req',
     '-newkey',
@@ -72,11 +78,12 @@ export function testCerts(): TestCerts {
     '-out',
     'leaf.pem',
   );
-  made = {
+  const certs = {
     dir,
     caFile: join(dir, 'ca.pem'),
     key: readFileSync(join(dir, 'leaf.key'), 'utf8'),
     cert: readFileSync(join(dir, 'leaf.pem'), 'utf8'),
   };
-  return made;
+  made.set(key, certs);
+  return certs;
 }

@@ -10,6 +10,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import pRetry from 'p-retry';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VERSION } from '../../version.js';
+import { EndpointError } from '../../core/errors.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import { HttpClient, openUrl, type HttpOptions } from './http.js';
 import { createLauncher } from './launcher.js';
@@ -57,7 +58,9 @@ export async function downloadUrls(
   onProgress: (p: DownloadProgress) => void = () => undefined,
 ): Promise<DownloadReport> {
   const { entries, retries = 4, force = false } = options;
-  const signal = options.signal ?? new AbortController().signal;
+  // A proxy that cannot be reached (or wants credentials) fails every URL alike: its first such failure stops the run as Ctrl-C does.
+  const proxyDown = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, proxyDown.signal]) : proxyDown.signal;
   const target: FileTarget = options.s3
     ? new (await import('./s3Target.js')).S3Target(options.s3)
     : new (await import('./diskTarget.js')).DiskTarget(options.outDir ?? '.', { durable: options.durable ?? true });
@@ -178,6 +181,7 @@ export async function downloadUrls(
       });
     } catch (e: unknown) {
       const err = toDownloadError(e);
+      if (err.code === 'proxy' && !proxyDown.signal.aborted) proxyDown.abort(err);
       const message = signal.aborted && err.retryable && err.code !== 'aborted' ? `${err.message}; not retried (interrupted)` : err.message;
       return done({ status: 'failed', size: 0, attempts, code: err.code, error: redact(message, secretsOf(entry.url, entry.headers)) });
     }
@@ -193,6 +197,10 @@ export async function downloadUrls(
     });
   } finally {
     await client.close();
+  }
+  if (proxyDown.signal.aborted) {
+    const err = proxyDown.signal.reason as DownloadError;
+    throw new EndpointError(err.message, { hint: `${err.hint}; files already downloaded are kept`, cause: err });
   }
   const durationMs = Math.round(performance.now() - started);
   const bytes = progress.snapshot().bytes;

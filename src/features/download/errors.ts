@@ -18,6 +18,7 @@ export type DownloadErrorCode =
   | 'bad_redirect'
   | 'bad_range'
   | 'blocked_address'
+  | 'proxy'
   | 'tls'
   | 'bad_request'
   | 'unsafe_path'

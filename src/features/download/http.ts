@@ -2,16 +2,19 @@
  * One GET, following redirects by hand: we cap them, refuse any scheme but http and
  * https, spot loops, drop credentials when a redirect leaves the origin (a token for one
  * host must not be handed to another), and keep each hop within the address rules
- * (addresses.ts). One stack for both schemes: undici, loaded on the first request.
+ * (addresses.ts). One stack for both schemes: undici, loaded on the first request. A URL a
+ * proxy variable covers goes through that proxy (proxied.ts), checked by the same rules first.
  */
 import type { SecureContext } from 'node:tls';
-import type { Agent } from 'undici';
+import type { Agent, ProxyAgent } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import { AddressPolicy, type Ceiling } from './addresses.js';
 import { guardedConnector, Resolver, trustedContext, type Resolve } from './connector.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import { Exchange, type ResponseHead } from './exchange.js';
 import { redactUrl } from '../../core/redact.js';
+import { checkProxyVariables, proxyFor } from '../../core/proxy.js';
+import { checkBeforeProxy, createProxyAgent, proxyFailure } from './proxied.js';
 
 export type { ResponseBody } from './exchange.js';
 
@@ -42,6 +45,7 @@ const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|token|se
 /** The connections of one run: an undici Agent per address ceiling, so a connection opened for one rule never serves a stricter one. */
 export class HttpClient {
   private readonly agents = new Map<Ceiling, Promise<Agent>>();
+  private readonly proxies = new Map<string, Promise<ProxyAgent>>();
   private readonly resolver: Resolver;
   readonly policy: AddressPolicy;
   private readonly secureContext: SecureContext | undefined;
@@ -50,14 +54,28 @@ export class HttpClient {
     this.resolver = new Resolver(options.resolve);
     this.policy = new AddressPolicy(options.allowAddresses);
     this.secureContext = trustedContext(options.caFile);
+    // A proxy variable sqsops cannot use is said once, before any URL is tried.
+    checkProxyVariables();
   }
 
   /** GETs `url`, reaching only addresses allowed under `ceiling`; the caller must read or discard the body. */
   async get(url: URL, headers: Record<string, string>, ceiling: Ceiling): Promise<ResponseHead> {
-    const agent = await this.agent(ceiling);
+    const proxy = proxyFor(url);
+    if (proxy) await checkBeforeProxy(url, ceiling, this.resolver, this.policy);
+    const agent = proxy ? await this.proxyAgent(proxy) : await this.agent(ceiling);
     const exchange = new Exchange();
     agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers }, exchange);
-    return exchange.response;
+    return proxy ? exchange.response.catch((e: unknown) => Promise.reject(proxyFailure(e, proxy))) : exchange.response;
+  }
+
+  private proxyAgent(proxy: string): Promise<ProxyAgent> {
+    let agent = this.proxies.get(proxy);
+    if (!agent) {
+      const { connectTimeoutMs = 10_000, idleTimeoutMs = 30_000 } = this.options;
+      agent = createProxyAgent(proxy, { connectTimeoutMs, idleTimeoutMs, secureContext: this.secureContext });
+      this.proxies.set(proxy, agent);
+    }
+    return agent;
   }
 
   /** The class of address `url`'s host resolves to: what a redirect from it may reach. */
@@ -91,7 +109,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.agents.values()].map(async (a) => (await a).destroy()));
+    await Promise.all([...this.agents.values(), ...this.proxies.values()].map(async (a) => (await a).destroy()));
   }
 }
 

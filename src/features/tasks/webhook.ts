@@ -1,8 +1,10 @@
 /**
  * The built-in failure task: a Slack-compatible incoming-webhook notification (JSON
  * `{ text }` POSTed with undici). The URL is a secret (the path is the token): it is
- * read from the environment and never printed, not even in errors.
+ * read from the environment and never printed, not even in errors. Behind a proxy it goes
+ * through HTTPS_PROXY / HTTP_PROXY, as every AWS call and download does (core/proxy.ts).
  */
+import { proxyFor } from '../../core/proxy.js';
 import type { Task } from './types.js';
 
 export const WEBHOOK_ENV = 'SQSOPS_WEBHOOK_URL';
@@ -17,10 +19,14 @@ export function webhookTask(url: string, options: { timeoutMs?: number } = {}): 
     name: 'webhook',
     failure: true,
     async run(message, ctx) {
-      const { request } = await import('undici');
+      const { request, ProxyAgent } = await import('undici');
+      const proxy = proxyFor(url);
+      // One per notification: failures are rare, and nothing is left open between them.
+      const dispatcher = proxy ? new ProxyAgent({ uri: proxy, proxyTunnel: false }) : undefined;
       let res: Awaited<ReturnType<typeof request>>;
       try {
         res = await request(url, {
+          ...(dispatcher ? { dispatcher } : {}),
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ text: webhookText(message.queue, message.key, ctx.failures ?? []) }),
@@ -29,9 +35,13 @@ export function webhookTask(url: string, options: { timeoutMs?: number } = {}): 
         });
       } catch (e: unknown) {
         // undici's message can carry the URL: say only what kind of failure it was.
-        throw new Error(`webhook unreachable (${(e as NodeJS.ErrnoException).code ?? (e as Error).name})`);
+        await dispatcher?.destroy();
+        throw new Error(
+          `webhook unreachable${proxy ? ' through the proxy' : ''} (${(e as NodeJS.ErrnoException).code ?? (e as Error).name})`,
+        );
       }
       await res.body.dump();
+      await dispatcher?.close();
       if (res.statusCode < 200 || res.statusCode >= 300) throw new Error(`webhook answered HTTP ${res.statusCode}`);
     },
   };
