@@ -111,6 +111,23 @@ export class PartialFailureError extends SqsopsError {
   override readonly exitCode = ExitCode.partial;
 }
 
+const PARTIAL_RESULT = Symbol('sqsops.partialResult');
+
+/**
+ * Attaches what a run did before an error stopped it, so the CLI can print that summary
+ * before the error line. A thrown value that is not an object is wrapped in an Error.
+ */
+export function withPartialResult(error: unknown, result: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  Object.defineProperty(e, PARTIAL_RESULT, { value: result, enumerable: false });
+  return e;
+}
+
+/** The result `withPartialResult` attached, if any. */
+export function partialResultOf<T>(error: unknown): T | undefined {
+  return error instanceof Error ? ((error as unknown as Record<symbol, T | undefined>)[PARTIAL_RESULT] ?? undefined) : undefined;
+}
+
 export function isSqsopsError(e: unknown): e is SqsopsError {
   return e instanceof SqsopsError;
 }

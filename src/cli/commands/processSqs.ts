@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../context.js';
-import { PartialFailureError } from '../../core/errors.js';
+import { PartialFailureError, partialResultOf } from '../../core/errors.js';
 import { emfLine, Metrics, outcomeIdentity, SUMMARY_COUNTERS } from '../../core/metrics.js';
 import { resolveProcessConfig, type ProcessFlags } from '../../features/process/config.js';
 import { createActionLog } from '../../features/process/log.js';
@@ -57,10 +57,20 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       const secs = (performance.now() - started) / 1000;
       spinner.update(`${outcomeIdentity(m.snapshot()).line} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
     },
-  }).finally(() => {
-    spinner.stop();
-    clearInterval(emfTimer);
-  });
+  })
+    .catch((e: unknown) => {
+      // What ran before the error still adds up: the summary first, then the error line.
+      const partial = partialResultOf<ProcessSqsResult>(e);
+      if (partial) {
+        spinner.stop();
+        render(partial, config.metrics, ctx, reported);
+      }
+      throw e;
+    })
+    .finally(() => {
+      spinner.stop();
+      clearInterval(emfTimer);
+    });
   render(result, config.metrics, ctx, reported);
   verdict(result, config.tasks?.rejectsQueue, ctx);
 }

@@ -13,6 +13,7 @@ import { SqsQueues, type QueueRef } from '../../aws/queue.js';
 import type { Ledger } from '../../aws/ledger.js';
 import { compileKey, type KeyFn } from '../../core/keys.js';
 import { Metrics } from '../../core/metrics.js';
+import { withPartialResult } from '../../core/errors.js';
 import type { Sink } from './sinks/types.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 import { acknowledge } from './ack.js';
@@ -209,7 +210,14 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       };
       let outcomes: Outcome[];
       try {
-        outcomes = await processBatch(batch, config, claimedKeys);
+        outcomes = await processBatch(batch, config, claimedKeys).catch((e: unknown) => {
+          // Not handed over: the batch stays on the queue and comes back after its visibility timeout.
+          countOutcomes(
+            batch.map(() => ({ kind: 'retry' as const, reason: 'the run stopped on an error' })),
+            metrics,
+          );
+          throw e;
+        });
         await pendingAck;
       } catch (e: unknown) {
         done();
@@ -228,15 +236,23 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     await pendingAck;
   };
 
+  // The first error stops every poller; the others finish what they hold, so the result adds up.
+  let failure: { error: unknown } | undefined;
+  const guarded = () =>
+    poller().catch((e: unknown) => {
+      failure ??= { error: e };
+      stop = true;
+      cutReceives();
+    });
   try {
-    await Promise.all(Array.from({ length: concurrency }, poller));
+    await Promise.all(Array.from({ length: concurrency }, guarded));
   } finally {
     signal?.removeEventListener('abort', stopNow);
     signal?.removeEventListener('abort', cutReceives);
     await Promise.allSettled(sinks.map((s) => s.close()));
   }
   const durationMs = performance.now() - started;
-  return {
+  const result: ProcessSqsResult = {
     queue: queue.name,
     dlq: dlq?.name,
     handled,
@@ -245,4 +261,6 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     messagesPerSecond: durationMs > 0 ? (handled * 1000) / durationMs : 0,
     metrics: metrics.snapshot(),
   };
+  if (failure) throw withPartialResult(failure.error, result);
+  return result;
 }
