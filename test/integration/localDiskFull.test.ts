@@ -4,7 +4,7 @@
  * it answered "failed" for, and works again once space is freed, with no restart; what it
  * answered OK after that is still there after a restart.
  */
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -18,28 +18,9 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalAws, type LocalAws } from '../../src/local/server.js';
-import { mountTmpfs, tmpfsAvailable, type Tmpfs } from '../helpers/tmpfs.js';
+import { fillDisk, mountTmpfs, tmpfsAvailable, type Tmpfs } from '../helpers/tmpfs.js';
 
 const run = tmpfsAvailable('local AWS on a full disk');
-
-/** Writes zeros until the disk says ENOSPC; returns the file to delete to free the space. */
-function fillDisk(dir: string): string {
-  const file = join(dir, 'filler');
-  const fd = openSync(file, 'w');
-  try {
-    for (const size of [1 << 20, 1 << 14, 1 << 10, 1]) {
-      const chunk = Buffer.alloc(size);
-      try {
-        for (;;) writeSync(fd, chunk);
-      } catch (e: unknown) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
-      }
-    }
-  } finally {
-    closeSync(fd);
-  }
-  return file;
-}
 
 async function rejection(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
   try {

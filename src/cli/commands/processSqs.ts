@@ -112,7 +112,8 @@ function verdict(result: ProcessSqsResult, rejectsQueue: string | undefined, ctx
   const errors = ['SQSDeleteError', 'SQSDLQSendError', 'DynamoDBCheckError', 'DynamoDBSaveError'].reduce((n, k) => n + (m[k] ?? 0), 0);
   const retried = m.MessagesRetried ?? 0;
   if (retried + errors > 0) {
-    throw new PartialFailureError(`${retried} messages were retried and ${errors} hit an error: not fully processed`, {
+    const why = result.retryReason ? ` (first: ${result.retryReason})` : '';
+    throw new PartialFailureError(`${retried} messages were retried and ${errors} hit an error: not fully processed${why}`, {
       hint: 'they are still on the queue and will be retried; --log-format text shows each one',
     });
   }

@@ -70,6 +70,8 @@ export interface ProcessSqsResult {
   durationMs: number;
   messagesPerSecond: number;
   metrics: Record<string, number>;
+  /** Why the first retried message was retried (a sink's or the ledger's error), if one was. */
+  retryReason?: string;
 }
 
 function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
@@ -125,6 +127,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   };
 
   let handled = 0;
+  let retryReason: string | undefined;
   let reserved = 0;
   let busy = 0;
   const expectBack = new Map<string, number>();
@@ -219,6 +222,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
           throw e;
         });
         await pendingAck;
+        retryReason ??= outcomes.find((o) => o.kind === 'retry')?.reason;
       } catch (e: unknown) {
         done();
         throw e;
@@ -260,6 +264,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     durationMs,
     messagesPerSecond: durationMs > 0 ? (handled * 1000) / durationMs : 0,
     metrics: metrics.snapshot(),
+    ...(retryReason ? { retryReason } : {}),
   };
   if (failure) throw withPartialResult(failure.error, result);
   return result;
