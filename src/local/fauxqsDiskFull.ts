@@ -11,6 +11,8 @@
  * - a receive that moves a message to its DLQ keeps it in the source queue if the DLQ copy
  *   cannot be stored (fauxqs deleted the row first and lost it);
  * - an S3 object that could not be overwritten keeps its previous files.
+ * Left as fauxqs does it: queue, topic and subscription changes and PurgeQueue change memory
+ * first, so one answered 503 holds until a restart; SNS Publish may have reached some queues.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join, sep } from 'node:path';
