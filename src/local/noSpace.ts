@@ -24,11 +24,3 @@ export function isNoSpace(e: unknown): boolean {
 export function noSpaceMessage(stateDir: string): string {
   return `No space left on device under the local AWS's state folder ${stateDir}: nothing was stored; free space there and send it again`;
 }
-
-/** The error the emulators' own error paths turn into an AWS-shaped 503. */
-export class NoSpaceError extends Error {
-  override readonly name = 'NoSpaceError';
-  constructor(stateDir: string, cause: unknown) {
-    super(noSpaceMessage(stateDir), { cause });
-  }
-}
