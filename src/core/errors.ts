@@ -157,6 +157,23 @@ const WRITE_PROBLEMS: Record<string, string> = {
   SHORT: 'the disk took only part of a write',
 };
 
+const PARTIAL_RESULT = Symbol('sqsops.partialResult');
+
+/**
+ * Attaches what a run did before an error stopped it, so the CLI can print that summary
+ * before the error line. A thrown value that is not an object is wrapped in an Error.
+ */
+export function withPartialResult(error: unknown, result: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  Object.defineProperty(e, PARTIAL_RESULT, { value: result, enumerable: false });
+  return e;
+}
+
+/** The result `withPartialResult` attached, if any. */
+export function partialResultOf<T>(error: unknown): T | undefined {
+  return error instanceof Error ? ((error as unknown as Record<symbol, T | undefined>)[PARTIAL_RESULT] ?? undefined) : undefined;
+}
+
 export function isSqsopsError(e: unknown): e is SqsopsError {
   return e instanceof SqsopsError;
 }

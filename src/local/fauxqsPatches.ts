@@ -72,3 +72,22 @@ function tunePersistence(proto: PersistenceLike): void {
     return prepare.call(this);
   };
 }
+
+/** What SQS accepts in a message body: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF. */
+export const SQS_INVALID_BODY_CHAR = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/**
+ * fauxqs 2.4.1 checks SendMessage and SendMessageBatch bodies with a pattern that lacks the
+ * `u` flag, so it reads a character above U+FFFF (an emoji) as two lone surrogates and
+ * answers InvalidMessageContents, which SQS does not. Its handlers share one RegExp object,
+ * which is recompiled in place to SQS's own set. Applies only while fauxqs still rejects
+ * such a character; returns whether it did.
+ */
+export async function applyFauxqsUnicodeFix(): Promise<boolean> {
+  const types = (await import(new URL('./sqs/sqsTypes.js', import.meta.resolve('fauxqs')).href)) as { INVALID_MESSAGE_BODY_CHAR?: unknown };
+  const check = types.INVALID_MESSAGE_BODY_CHAR;
+  if (!(check instanceof RegExp) || !check.test('\u{1F600}')) return false;
+  // compile() changes this very object, which every fauxqs handler imported.
+  check.compile(SQS_INVALID_BODY_CHAR.source, SQS_INVALID_BODY_CHAR.flags);
+  return true;
+}

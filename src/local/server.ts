@@ -10,8 +10,10 @@ import net from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalAwsError } from '../core/errors.js';
-import { applyFauxqsPatches } from './fauxqsPatches.js';
+import { applyFauxqsPatches, applyFauxqsUnicodeFix } from './fauxqsPatches.js';
 import { applyRegionalListQueues } from './fauxqsRegions.js';
+import { applyFauxqsDiskFullGuards } from './fauxqsDiskFull.js';
+import { applyDynalitePatches } from './dynalitePatches.js';
 import { generateCredentials, type LocalCredentials } from './credentials.js';
 import { requireSignature } from './authGate.js';
 
@@ -45,8 +47,12 @@ type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => 
  */
 async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<{ server: http.Server; stop: () => Promise<void> }> {
   const { startFauxqs } = await import('fauxqs');
-  if (dataDir) await applyFauxqsPatches();
+  await applyFauxqsUnicodeFix();
   await applyRegionalListQueues();
+  if (dataDir) {
+    await applyFauxqsPatches();
+    await applyFauxqsDiskFullGuards(dataDir);
+  }
   const original = net.Server.prototype.listen;
   let captured: http.Server | undefined;
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {
@@ -72,6 +78,7 @@ async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<{ ser
 
 async function startDynalite(dataDir: string | undefined): Promise<{ server: http.Server; stop: () => Promise<void> }> {
   const { default: dynalite } = await import('dynalite');
+  if (dataDir) applyDynalitePatches();
   // Tables become ACTIVE at once: nothing local benefits from the 500 ms CREATING state.
   const server = dynalite({
     createTableMs: 0,

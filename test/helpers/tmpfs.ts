@@ -4,7 +4,7 @@
  * SQSOPS_REQUIRE_TMPFS=1 (set by .ci/run where it can mount) that is a failure instead.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -44,4 +44,23 @@ export function tmpfsAvailable(suite: string): boolean {
   if (process.env.SQSOPS_REQUIRE_TMPFS === '1') throw new Error(`SQSOPS_REQUIRE_TMPFS=1 but no tmpfs can be mounted: ${probe}`);
   console.log(`${suite} skipped: cannot mount a tmpfs here (${probe}); needs root or CAP_SYS_ADMIN`);
   return false;
+}
+
+/** Writes zeros into `dir` until its disk says ENOSPC; returns the file to delete to free the space. */
+export function fillDisk(dir: string): string {
+  const file = join(dir, 'filler');
+  const fd = openSync(file, 'w');
+  try {
+    for (const size of [1 << 20, 1 << 14, 1 << 10, 1]) {
+      const chunk = Buffer.alloc(size);
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch (e: unknown) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOSPC') throw e;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return file;
 }

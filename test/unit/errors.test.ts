@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findCode, networkCode, QueueNotFoundError } from '../../src/core/errors.js';
+import { findCode, networkCode, partialResultOf, QueueNotFoundError, withPartialResult } from '../../src/core/errors.js';
 import { translateCommonError } from '../../src/aws/errors.js';
 import { toDownloadError } from '../../src/features/download/errors.js';
 
@@ -34,5 +34,21 @@ describe('a missing queue', () => {
     expect(new QueueNotFoundError('https://sqs.eu-west-1.amazonaws.com/123456789012/orders.fifo/').hint).toBe(
       'check the name and region, or create it with `sqsops setup --queue orders.fifo`',
     );
+  });
+});
+
+describe('a partial result carried by the error that stopped a run', () => {
+  it('comes back from the same error, and an error without one has none', () => {
+    const e = new Error('stopped');
+    expect(withPartialResult(e, { handled: 3 })).toBe(e);
+    expect(partialResultOf(e)).toEqual({ handled: 3 });
+    expect(partialResultOf(new Error('other'))).toBeUndefined();
+    expect(partialResultOf('a string')).toBeUndefined();
+  });
+
+  it('wraps a thrown value that is not an Error, keeping its words', () => {
+    const e = withPartialResult('socket hang up', { handled: 1 });
+    expect(e.message).toBe('socket hang up');
+    expect(partialResultOf(e)).toEqual({ handled: 1 });
   });
 });

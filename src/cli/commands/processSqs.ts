@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../context.js';
-import { PartialFailureError } from '../../core/errors.js';
+import { PartialFailureError, partialResultOf } from '../../core/errors.js';
 import { emfLine, Metrics, outcomeIdentity, SUMMARY_COUNTERS } from '../../core/metrics.js';
 import { resolveProcessConfig, type ProcessFlags } from '../../features/process/config.js';
 import { createActionLog } from '../../features/process/log.js';
@@ -60,10 +60,20 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       const secs = (performance.now() - started) / 1000;
       spinner.update(`${outcomeIdentity(m.snapshot()).line} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
     },
-  }).finally(() => {
-    spinner.stop();
-    clearInterval(emfTimer);
-  });
+  })
+    .catch((e: unknown) => {
+      // What ran before the error still adds up: the summary first, then the error line.
+      const partial = partialResultOf<ProcessSqsResult>(e);
+      if (partial) {
+        spinner.stop();
+        render(partial, config.metrics, ctx, reported);
+      }
+      throw e;
+    })
+    .finally(() => {
+      spinner.stop();
+      clearInterval(emfTimer);
+    });
   render(result, config.metrics, ctx, reported);
   verdict(result, config.tasks?.rejectsQueue, ctx);
 }
@@ -105,7 +115,8 @@ function verdict(result: ProcessSqsResult, rejectsQueue: string | undefined, ctx
   const errors = ['SQSDeleteError', 'SQSDLQSendError', 'DynamoDBCheckError', 'DynamoDBSaveError'].reduce((n, k) => n + (m[k] ?? 0), 0);
   const retried = m.MessagesRetried ?? 0;
   if (retried + errors > 0) {
-    throw new PartialFailureError(`${retried} messages were retried and ${errors} hit an error: not fully processed`, {
+    const why = result.retryReason ? ` (first: ${result.retryReason})` : '';
+    throw new PartialFailureError(`${retried} messages were retried and ${errors} hit an error: not fully processed${why}`, {
       hint: 'they are still on the queue and will be retried; --log-format text shows each one',
     });
   }

@@ -13,6 +13,7 @@ import { SqsQueues, type QueueRef } from '../../aws/queue.js';
 import type { Ledger } from '../../aws/ledger.js';
 import { compileKey, type KeyFn } from '../../core/keys.js';
 import { Metrics } from '../../core/metrics.js';
+import { withPartialResult } from '../../core/errors.js';
 import type { Sink } from './sinks/types.js';
 import { openLedger, openQueue, type Notify } from '../setup/resources.js';
 import { acknowledge } from './ack.js';
@@ -75,6 +76,8 @@ export interface ProcessSqsResult {
   durationMs: number;
   messagesPerSecond: number;
   metrics: Record<string, number>;
+  /** Why the first retried message was retried (a sink's or the ledger's error), if one was. */
+  retryReason?: string;
 }
 
 function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
@@ -130,6 +133,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   };
 
   let handled = 0;
+  let retryReason: string | undefined;
   let reserved = 0;
   let busy = 0;
   const expectBack = new Map<string, number>();
@@ -225,8 +229,16 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       };
       let outcomes: Outcome[];
       try {
-        outcomes = await processBatch(batch, config, claimedKeys);
+        outcomes = await processBatch(batch, config, claimedKeys).catch((e: unknown) => {
+          // Not handed over: the batch stays on the queue and comes back after its visibility timeout.
+          countOutcomes(
+            batch.map(() => ({ kind: 'retry' as const, reason: 'the run stopped on an error' })),
+            metrics,
+          );
+          throw e;
+        });
         await pendingAck;
+        retryReason ??= outcomes.find((o) => o.kind === 'retry')?.reason;
       } catch (e: unknown) {
         done();
         throw e;
@@ -244,8 +256,16 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     await pendingAck;
   };
 
+  // The first error stops every poller; the others finish what they hold, so the result adds up.
+  let failure: { error: unknown } | undefined;
+  const guarded = () =>
+    poller().catch((e: unknown) => {
+      failure ??= { error: e };
+      stop = true;
+      cutReceives();
+    });
   try {
-    await Promise.all(Array.from({ length: concurrency }, poller));
+    await Promise.all(Array.from({ length: concurrency }, guarded));
   } finally {
     signal?.removeEventListener('abort', stopNow);
     signal?.removeEventListener('abort', cutReceives);
@@ -253,7 +273,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     await Promise.allSettled(sinks.map((s) => s.close()));
   }
   const durationMs = performance.now() - started;
-  return {
+  const result: ProcessSqsResult = {
     queue: queue.name,
     dlq: dlq?.name,
     handled,
@@ -261,5 +281,8 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     durationMs,
     messagesPerSecond: durationMs > 0 ? (handled * 1000) / durationMs : 0,
     metrics: metrics.snapshot(),
+    ...(retryReason ? { retryReason } : {}),
   };
+  if (failure) throw withPartialResult(failure.error, result);
+  return result;
 }
