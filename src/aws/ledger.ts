@@ -1,6 +1,7 @@
 /**
- * The DynamoDB idempotency ledger: one item per processed key. Only this file sends
- * DynamoDB commands.
+ * The DynamoDB idempotency ledger: one item per consumer and processed key, its
+ * partition key `consumer#key` (see core/consumer.ts). Only this file sends DynamoDB
+ * commands.
  */
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
@@ -13,60 +14,24 @@ import {
   type DynamoDBDocumentClient,
   type ScanCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { CLAIM_CONDITION, interpretExisting, type ClaimOutcome, type ExistingRecord } from '../core/claims.js';
+import { CLAIM_CONDITION, interpretExisting, interpretLegacy, type ClaimOutcome, type ExistingRecord } from '../core/claims.js';
+import { ledgerId, type LedgerRef } from '../core/consumer.js';
+import {
+  CLAIM_NAMES,
+  claimItem,
+  claimValues,
+  fromWire,
+  LEDGER_KEY,
+  type ClaimInput,
+  type LedgerItem,
+  type RecordInput,
+} from './ledgerItem.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ResourceNotFoundError } from '../core/errors.js';
 import { retryRemaining } from '../core/retry.js';
 import { sdkErrorName, translateCommonError } from './errors.js';
 
-export type LedgerStatus = 'INPROGRESS' | 'COMPLETED' | 'RELEASED';
-
-export interface LedgerItem {
-  /** The idempotency key (MessageId or business key). */
-  id: string;
-  status: LedgerStatus;
-  queue: string;
-  messageId: string;
-  /** ISO time of the last change. */
-  updatedAt: string;
-  /** Epoch seconds after which DynamoDB's TTL may drop the record. */
-  expiresAt?: number;
-  payloadHash?: string;
-  receiveCount?: number;
-  owner?: string;
-  leaseExpiresAt?: number;
-  source?: string;
-  /** Tasks finished for this key (a DynamoDB string set on the wire). */
-  tasksDone?: string[];
-}
-
-/** DynamoDB string sets arrive as Sets, which JSON prints as {}: the ledger hands out arrays. */
-function fromWire<T extends object>(item: T): T {
-  const done = (item as { tasksDone?: unknown }).tasksDone;
-  return done instanceof Set ? { ...item, tasksDone: [...(done as Set<string>)].sort() } : item;
-}
-
-export const LEDGER_KEY = 'id';
-
-/** What a claim records about the message it is for. */
-export interface ClaimInput {
-  key: string;
-  owner: string;
-  leaseMs: number;
-  payloadHash: string;
-  queue: string;
-  messageId: string;
-  receiveCount: number;
-  ttlSeconds: number;
-}
-
-/** The attribute names CLAIM_CONDITION reads. */
-const CLAIM_NAMES = { '#id': LEDGER_KEY, '#expiresAt': 'expiresAt', '#status': 'status', '#leaseExpiresAt': 'leaseExpiresAt' };
-
-/** The values CLAIM_CONDITION reads, at `now` (ms). */
-function claimValues(now: number): Record<string, unknown> {
-  return { ':nowSec': Math.floor(now / 1000), ':nowMs': now, ':inprogress': 'INPROGRESS', ':released': 'RELEASED' };
-}
+export { LEDGER_KEY, type ClaimInput, type LedgerItem, type LedgerRef, type LedgerStatus, type RecordInput } from './ledgerItem.js';
 
 export class Ledger {
   constructor(
@@ -139,7 +104,11 @@ export class Ledger {
    * is there, or one past its TTL, released, or in progress past its lease. Otherwise
    * 'duplicate' (completed before) or 'inflight' (another worker holds a live lease).
    */
-  async recordIfAbsent(item: LedgerItem): Promise<'recorded' | 'duplicate' | 'inflight'> {
+  async recordIfAbsent(input: RecordInput): Promise<'recorded' | 'duplicate' | 'inflight'> {
+    // By hand, so no hurry: a record from before consumers is read first, and no claim needs undoing.
+    const before = await this.legacyOutcome(input.key, input.payloadHash ?? '');
+    if (before) return before.kind === 'duplicate' ? 'duplicate' : 'inflight';
+    const item: LedgerItem = { ...input, id: ledgerId(input) };
     for (let attempt = 0; attempt < 3; attempt++) {
       const now = Date.now();
       try {
@@ -158,7 +127,7 @@ export class Ledger {
         if (sdkErrorName(e) !== 'ConditionalCheckFailedException') this.fail(e);
       }
       // Read why, by the claim's rules; a record that may be taken over after all is tried again.
-      const outcome = interpretExisting(await this.get(item.id), item.payloadHash ?? '', Date.now());
+      const outcome = interpretExisting(await this.getById(item.id), item.payloadHash ?? '', Date.now());
       if (outcome) return outcome.kind === 'duplicate' ? 'duplicate' : 'inflight';
     }
     return 'inflight';
@@ -169,9 +138,33 @@ export class Ledger {
    * claimed by a PutItem conditioned on `attribute_not_exists` (the common case, and
    * DynamoDB's cheapest conditional write); when a record is there, it is read
    * (consistently) to tell a duplicate or a live claim by someone else from a record that
-   * may be taken over, and only then is the takeover written, as an update.
+   * may be taken over, and only then is the takeover written, as an update. A record
+   * from before consumers that still binds (see interpretLegacy) wins over the claim.
    */
   async claim(input: ClaimInput): Promise<ClaimOutcome> {
+    // Read beside the claim, not after it: records from before consumers add no wait.
+    const legacy = this.legacyOutcome(input.key, input.payloadHash);
+    legacy.catch(() => undefined); // awaited below only when the claim is ours
+    const outcome = await this.claimOwn(input);
+    if (outcome.kind !== 'claimed') return outcome;
+    const ref = { consumer: input.consumer, key: input.key };
+    let before: ClaimOutcome | undefined;
+    try {
+      before = await legacy;
+    } catch (e: unknown) {
+      await this.release(ref, input.owner).catch(() => false);
+      throw e;
+    }
+    if (!before) return outcome;
+    // Done before the upgrade: now this consumer's record says so too. Held by an old worker: ours is let go.
+    if (before.kind === 'duplicate') await this.complete(ref, input.owner, input.ttlSeconds);
+    else await this.release(ref, input.owner);
+    return before;
+  }
+
+  /** The claim on this consumer's own record. */
+  private async claimOwn(input: ClaimInput): Promise<ClaimOutcome> {
+    const id = ledgerId(input);
     let absent = true; // until a read says otherwise
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
@@ -179,7 +172,7 @@ export class Ledger {
       } catch (e: unknown) {
         if (sdkErrorName(e) !== 'ConditionalCheckFailedException') this.fail(e);
       }
-      const existing = await this.get(input.key);
+      const existing = await this.getById(id);
       const outcome = interpretExisting(existing, input.payloadHash, Date.now());
       if (outcome) return outcome;
       absent = existing === undefined;
@@ -187,28 +180,12 @@ export class Ledger {
     return { kind: 'inflight', owner: 'unknown', leaseExpiresAt: Date.now() };
   }
 
-  private claimItem(input: ClaimInput, now: number): LedgerItem {
-    return {
-      [LEDGER_KEY]: input.key,
-      status: 'INPROGRESS',
-      owner: input.owner,
-      leaseExpiresAt: now + input.leaseMs,
-      payloadHash: input.payloadHash,
-      queue: input.queue,
-      messageId: input.messageId,
-      receiveCount: input.receiveCount,
-      updatedAt: new Date(now).toISOString(),
-      expiresAt: Math.floor(now / 1000) + input.ttlSeconds,
-      source: 'process-sqs',
-    };
-  }
-
   /** The first claim of a key: the whole record, only if there is none. */
   private async claimAbsent(input: ClaimInput): Promise<ClaimOutcome> {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: this.claimItem(input, Date.now()),
+        Item: claimItem(input, Date.now()),
         ConditionExpression: 'attribute_not_exists(#id)',
         ExpressionAttributeNames: { '#id': LEDGER_KEY },
       }),
@@ -224,11 +201,11 @@ export class Ledger {
    */
   private async takeOver(input: ClaimInput): Promise<ClaimOutcome> {
     const now = Date.now();
-    const item = this.claimItem(input, now);
+    const item = claimItem(input, now);
     const out = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { [LEDGER_KEY]: input.key },
+        Key: { [LEDGER_KEY]: item.id },
         UpdateExpression:
           'SET #status = :inprogress, #owner = :owner, #leaseExpiresAt = :lease, payloadHash = :hash, #queue = :queue, messageId = :mid, receiveCount = :rc, updatedAt = :now, #expiresAt = :exp, #source = :src',
         ConditionExpression: CLAIM_CONDITION,
@@ -252,15 +229,26 @@ export class Ledger {
     const old = out.Attributes ? fromWire(out.Attributes as LedgerItem) : undefined;
     if (old?.status === 'COMPLETED' && old.tasksDone) {
       // A record past its TTL is a fresh start: its finished tasks belong to the old run.
-      await this.updateIfOwner(input.key, input.owner, 'REMOVE tasksDone', {}, { inProgress: false });
+      await this.updateIfOwner(input, input.owner, 'REMOVE tasksDone', {}, { inProgress: false });
       return { kind: 'claimed', tasksDone: [] };
     }
     return { kind: 'claimed', tasksDone: old?.tasksDone ? [...old.tasksDone] : [] };
   }
 
-  async get(key: string): Promise<(ExistingRecord & LedgerItem) | undefined> {
+  /** A consumer's record of a key. */
+  get(ref: LedgerRef): Promise<(ExistingRecord & LedgerItem) | undefined> {
+    return this.getById(ledgerId(ref));
+  }
+
+  /** What a record from before consumers (keyed by the bare key) says about a key; see interpretLegacy. */
+  private async legacyOutcome(key: string, payloadHash: string): Promise<ClaimOutcome | undefined> {
+    return interpretLegacy(await this.getById(key), payloadHash, Date.now());
+  }
+
+  /** A record by its partition key, as stored (a consistent read). */
+  async getById(id: string): Promise<(ExistingRecord & LedgerItem) | undefined> {
     try {
-      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { [LEDGER_KEY]: key }, ConsistentRead: true }), {
+      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { [LEDGER_KEY]: id }, ConsistentRead: true }), {
         abortSignal: this.signal,
       });
       return out.Item ? fromWire(out.Item as ExistingRecord & LedgerItem) : undefined;
@@ -270,8 +258,8 @@ export class Ledger {
   }
 
   /** Marks our claim COMPLETED; false if we no longer own it (our lease ran out and someone took over). */
-  async complete(key: string, owner: string, ttlSeconds: number): Promise<boolean> {
-    return this.updateIfOwner(key, owner, 'SET #status = :completed, updatedAt = :now, expiresAt = :exp REMOVE #owner, leaseExpiresAt', {
+  async complete(ref: LedgerRef, owner: string, ttlSeconds: number): Promise<boolean> {
+    return this.updateIfOwner(ref, owner, 'SET #status = :completed, updatedAt = :now, expiresAt = :exp REMOVE #owner, leaseExpiresAt', {
       ':completed': 'COMPLETED',
       ':now': new Date().toISOString(),
       ':exp': Math.floor(Date.now() / 1000) + ttlSeconds,
@@ -283,21 +271,21 @@ export class Ledger {
    * if it is not ours. The record stays, marked RELEASED, so the tasks it finished stay
    * recorded for the next attempt.
    */
-  async release(key: string, owner: string): Promise<boolean> {
-    return this.updateIfOwner(key, owner, 'SET #status = :released, updatedAt = :now REMOVE #owner, leaseExpiresAt', {
+  async release(ref: LedgerRef, owner: string): Promise<boolean> {
+    return this.updateIfOwner(ref, owner, 'SET #status = :released, updatedAt = :now REMOVE #owner, leaseExpiresAt', {
       ':released': 'RELEASED',
       ':now': new Date().toISOString(),
     });
   }
 
   /** Records that one task finished for a key we own (a string set, added to atomically). */
-  async markTaskDone(key: string, owner: string, task: string): Promise<boolean> {
-    return this.updateIfOwner(key, owner, 'ADD tasksDone :task', { ':task': new Set([task]) });
+  async markTaskDone(ref: LedgerRef, owner: string, task: string): Promise<boolean> {
+    return this.updateIfOwner(ref, owner, 'ADD tasksDone :task', { ':task': new Set([task]) });
   }
 
   /** Extends our lease (heartbeat); false if it is not ours any more. */
-  async extend(key: string, owner: string, leaseMs: number): Promise<boolean> {
-    return this.updateIfOwner(key, owner, 'SET leaseExpiresAt = :lease', { ':lease': Date.now() + leaseMs });
+  async extend(ref: LedgerRef, owner: string, leaseMs: number): Promise<boolean> {
+    return this.updateIfOwner(ref, owner, 'SET leaseExpiresAt = :lease', { ':lease': Date.now() + leaseMs });
   }
 
   /**
@@ -306,7 +294,7 @@ export class Ledger {
    * fails (the record is not ours any more); any other error is thrown.
    */
   private async updateIfOwner(
-    key: string,
+    ref: LedgerRef,
     owner: string,
     updateExpression: string,
     values: Record<string, unknown>,
@@ -316,7 +304,7 @@ export class Ledger {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { [LEDGER_KEY]: key },
+          Key: { [LEDGER_KEY]: ledgerId(ref) },
           UpdateExpression: updateExpression,
           ConditionExpression: inProgress ? '#status = :inprogress AND #owner = :owner' : '#owner = :owner',
           ExpressionAttributeNames: inProgress ? { '#status': 'status', '#owner': 'owner' } : { '#owner': 'owner' },

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../context.js';
+import { consumerFrom } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { consume, type ConsumeResult } from '../../features/consume/consume.js';
@@ -10,6 +11,7 @@ export interface ConsumeFlags {
   peek?: boolean;
   wait: number;
   key?: string;
+  consumer?: string;
   out?: string;
   table?: string;
   keepPayloads?: boolean;
@@ -20,6 +22,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
   const count = flags.count;
   const waitSeconds = flags.wait;
   compileKey(flags.key); // a malformed --key fails before we touch the queue
+  const consumer = consumerFrom(flags.consumer, ctx.env.SQSOPS_CONSUMER);
   const { buildValidator } = await import('../../features/process/schema.js');
   const { schemaChoice } = await import('../../features/process/config.js');
   const schema = await buildValidator(schemaChoice(flags.schema, ctx.env.SQSOPS_SCHEMA));
@@ -40,6 +43,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       ledgerTable: flags.table ?? ctx.names.ledgerTable,
       keepPayloads: flags.keepPayloads ?? false,
       key: flags.key,
+      consumer,
       out: toStdout ? undefined : flags.out,
       outStream: toStdout ? process.stdout : undefined,
       schema,

@@ -10,6 +10,7 @@ import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
 import { messageAttributes } from '../../aws/messageAttributes.js';
 import type { Ledger } from '../../aws/ledger.js';
+import { parseConsumer } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
 import { entryBatches } from '../../core/batching.js';
 import { toRecord } from '../../core/messageRecord.js';
@@ -32,6 +33,8 @@ export interface ConsumeOptions {
   ledgerTable: string;
   /** Idempotency key: "messageId", a body field path, or a template. @default messageId */
   key?: string;
+  /** Whose ledger records these are, as process-sqs's (see core/consumer.ts). @default the queue's name */
+  consumer?: string;
   /** Append every message as one NDJSON line here, before it is deleted. */
   out?: string;
   /** Or write those lines to this stream (the CLI's `--out -`); each batch is flushed before its delete. */
@@ -66,6 +69,8 @@ export interface ConsumedMessage {
 
 export interface ConsumeResult {
   queue: string;
+  /** The ledger's consumer the messages were recorded for. */
+  consumer: string;
   peek: boolean;
   /** The schema applied (see SchemaCheck.applied). */
   schema: string;
@@ -117,6 +122,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   const { count, peek = false, waitSeconds = 5, ttlDays = 7, signal } = options;
   if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a whole number of 1 or more');
   const keyOf = compileKey(options.key);
+  if (options.consumer !== undefined) parseConsumer(options.consumer);
   const schema = options.schema ?? (peek ? { applied: 'none' } : await buildValidator({ kind: 'templates' }));
   const invalid = (body: string, m: Message) => {
     const parsed = parseJson(body);
@@ -126,6 +132,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   const common = { signal, notify: options.notify, createIfLocal: true };
   const queue = await openQueue(clients, options.queue, { ...common, createIfLocal: false });
   const ledger: Ledger | undefined = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
+  const consumer = options.consumer ?? queue.name;
   const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
 
   const out: AppendFile | undefined = options.out ? await openAppendFile(options.out, '--out') : undefined;
@@ -182,7 +189,8 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
           row.error = `schema: ${schemaError}; left on the queue`;
         } else {
           const recorded = await ledger!.recordIfAbsent({
-            id: key.key,
+            consumer,
+            key: key.key,
             status: 'COMPLETED',
             queue: queue.name,
             messageId: meta.messageId,
@@ -257,6 +265,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   }
   return {
     queue: queue.name,
+    consumer,
     peek,
     schema: schema.applied,
     messages,
