@@ -1,103 +1,38 @@
 /**
  * The DynamoDB idempotency ledger: one item per consumer and processed key, its
- * partition key `consumer#key` (see core/consumer.ts). Only this file sends DynamoDB
- * commands.
+ * partition key `consumer#key` (see core/consumer.ts), claimed, completed and released
+ * by the rules of core/claims.ts. The table itself (create, scan, clear): ledgerTable.ts.
  */
-import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-  type BatchWriteCommandOutput,
-  type DynamoDBDocumentClient,
-  type ScanCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CLAIM_CONDITION, interpretExisting, interpretLegacy, type ClaimOutcome, type ExistingRecord } from '../core/claims.js';
 import { ledgerId, type LedgerRef } from '../core/consumer.js';
+import { sdkErrorName } from './errors.js';
 import {
   CLAIM_NAMES,
   claimItem,
   claimValues,
+  FORMAT_ID,
   fromWire,
   LEDGER_KEY,
   type ClaimInput,
   type LedgerItem,
   type RecordInput,
 } from './ledgerItem.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { ResourceNotFoundError } from '../core/errors.js';
-import { retryRemaining } from '../core/retry.js';
-import { sdkErrorName, translateCommonError } from './errors.js';
+import { LedgerTable } from './ledgerTable.js';
 
-export { LEDGER_KEY, type ClaimInput, type LedgerItem, type LedgerRef, type LedgerStatus, type RecordInput } from './ledgerItem.js';
+export {
+  FORMAT_ID,
+  LEDGER_KEY,
+  type ClaimInput,
+  type LedgerItem,
+  type LedgerRef,
+  type LedgerStatus,
+  type RecordInput,
+} from './ledgerItem.js';
 
-export class Ledger {
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    readonly table: string,
-    private readonly signal?: AbortSignal,
-    private readonly endpoint?: string,
-  ) {}
-
-  private fail(e: unknown): never {
-    if (sdkErrorName(e) === 'ResourceNotFoundException') {
-      throw new ResourceNotFoundError(`ledger table "${this.table}" does not exist`, {
-        hint: 'create it with `sqsops setup`, or name another with --table / SQSOPS_LEDGER_TABLE',
-        cause: e,
-        context: { table: this.table },
-      });
-    }
-    throw translateCommonError(e, { service: 'DynamoDB', endpoint: this.endpoint }) ?? e;
-  }
-
-  private get raw(): DynamoDBClient {
-    return this.doc as unknown as DynamoDBClient;
-  }
-
-  async exists(): Promise<boolean> {
-    try {
-      await this.raw.send(new DescribeTableCommand({ TableName: this.table }), { abortSignal: this.signal });
-      return true;
-    } catch (e: unknown) {
-      if (sdkErrorName(e) === 'ResourceNotFoundException') return false;
-      this.fail(e);
-    }
-  }
-
-  /** Creates the table (on-demand, TTL on `expiresAt`); a no-op if it exists. */
-  async create(): Promise<boolean> {
-    try {
-      await this.raw.send(
-        new CreateTableCommand({
-          TableName: this.table,
-          AttributeDefinitions: [{ AttributeName: LEDGER_KEY, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: LEDGER_KEY, KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-        { abortSignal: this.signal },
-      );
-    } catch (e: unknown) {
-      if (sdkErrorName(e) === 'ResourceInUseException') return false;
-      this.fail(e);
-    }
-    // Real DynamoDB keeps a new table CREATING for a few seconds.
-    for (let i = 0; i < 60; i++) {
-      const out = await this.raw.send(new DescribeTableCommand({ TableName: this.table }), { abortSignal: this.signal });
-      if (out.Table?.TableStatus === 'ACTIVE') break;
-      await sleep(1000, undefined, { signal: this.signal });
-    }
-    try {
-      await this.raw.send(
-        new UpdateTimeToLiveCommand({ TableName: this.table, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }),
-        { abortSignal: this.signal },
-      );
-    } catch {
-      // TTL is a nicety (old records expire); emulators without it still work.
-    }
-    return true;
-  }
+export class Ledger extends LedgerTable {
+  /** Whether records from before consumers may be in the table: asked once (see legacyPossible). */
+  private mayHoldLegacy?: Promise<boolean>;
 
   /**
    * Records a completed key (consume) under the same rule as a claim: written if no record
@@ -142,6 +77,8 @@ export class Ledger {
    * from before consumers that still binds (see interpretLegacy) wins over the claim.
    */
   async claim(input: ClaimInput): Promise<ClaimOutcome> {
+    // Before the first claim: a claim would make an empty table look like one with old records.
+    await this.legacyPossible();
     // Read beside the claim, not after it: records from before consumers add no wait.
     const legacy = this.legacyOutcome(input.key, input.payloadHash);
     legacy.catch(() => undefined); // awaited below only when the claim is ours
@@ -242,19 +179,33 @@ export class Ledger {
 
   /** What a record from before consumers (keyed by the bare key) says about a key; see interpretLegacy. */
   private async legacyOutcome(key: string, payloadHash: string): Promise<ClaimOutcome | undefined> {
+    if (!(await this.legacyPossible())) return undefined;
     return interpretLegacy(await this.getById(key), payloadHash, Date.now());
   }
 
-  /** A record by its partition key, as stored (a consistent read). */
-  async getById(id: string): Promise<(ExistingRecord & LedgerItem) | undefined> {
-    try {
-      const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { [LEDGER_KEY]: id }, ConsistentRead: true }), {
-        abortSignal: this.signal,
-      });
-      return out.Item ? fromWire(out.Item as ExistingRecord & LedgerItem) : undefined;
-    } catch (e: unknown) {
-      this.fail(e);
+  /**
+   * Whether records from before consumers may be in the table, asked once: not when the
+   * format record is there, nor when the table is empty (then the format record is written).
+   * A table with records and no format record may hold old ones: they are read, to be safe.
+   */
+  private legacyPossible(): Promise<boolean> {
+    this.mayHoldLegacy ??= this.checkFormat().catch((e: unknown) => {
+      this.mayHoldLegacy = undefined; // asked again next time
+      throw e;
+    });
+    return this.mayHoldLegacy;
+  }
+
+  private async checkFormat(): Promise<boolean> {
+    if (await this.getById(FORMAT_ID)) return false;
+    let first: LedgerItem | undefined;
+    for await (const page of this.scan({ projection: [LEDGER_KEY], pageSize: 1, pages: 1 })) first = page[0];
+    if (first === undefined) {
+      await this.markFormat();
+      return false;
     }
+    // Another worker may have just marked the table and claimed a key: then it is marked.
+    return (await this.getById(FORMAT_ID)) === undefined;
   }
 
   /** Marks our claim COMPLETED; false if we no longer own it (our lease ran out and someone took over). */
@@ -317,63 +268,5 @@ export class Ledger {
       if (sdkErrorName(e) === 'ConditionalCheckFailedException') return false;
       this.fail(e);
     }
-  }
-
-  /** Every item, a page at a time (DynamoDB returns at most 1 MB per Scan). */
-  async *scan(options: { projection?: string[]; pageSize?: number } = {}): AsyncGenerator<LedgerItem[]> {
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      let out: ScanCommandOutput;
-      try {
-        out = await this.doc.send(
-          new ScanCommand({
-            TableName: this.table,
-            ExclusiveStartKey,
-            Limit: options.pageSize,
-            ...(options.projection
-              ? {
-                  ProjectionExpression: options.projection.map((_, i) => `#p${i}`).join(','),
-                  ExpressionAttributeNames: Object.fromEntries(options.projection.map((p, i) => [`#p${i}`, p])),
-                }
-              : {}),
-          }),
-          { abortSignal: this.signal },
-        );
-      } catch (e: unknown) {
-        this.fail(e);
-      }
-      yield ((out.Items ?? []) as LedgerItem[]).map(fromWire);
-      ExclusiveStartKey = out.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-  }
-
-  /**
-   * Deletes keys 25 at a time (the BatchWriteItem cap); unprocessed items are retried
-   * with backoff until none are left. Returns how many were deleted.
-   */
-  async deleteKeys(keys: string[], onDeleted?: (n: number) => void): Promise<number> {
-    let deleted = 0;
-    for (let i = 0; i < keys.length; i += 25) {
-      const requests: Record<string, unknown>[] = keys.slice(i, i + 25).map((id) => ({ DeleteRequest: { Key: { [LEDGER_KEY]: id } } }));
-      const { error } = await retryRemaining(
-        requests,
-        async (pending) => {
-          let out: BatchWriteCommandOutput;
-          try {
-            out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }), { abortSignal: this.signal });
-          } catch (e: unknown) {
-            this.fail(e);
-          }
-          const left = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-          deleted += pending.length - left.length;
-          onDeleted?.(pending.length - left.length);
-          return left;
-        },
-        // Unprocessed items are DynamoDB saying "later", never "no": retried until done; errors are not.
-        { maxAttempts: Infinity, baseMs: 50, capMs: 5000, isFatal: () => true, signal: this.signal },
-      );
-      if (error !== undefined) throw error;
-    }
-    return deleted;
   }
 }

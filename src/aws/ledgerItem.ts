@@ -39,6 +39,12 @@ export function fromWire<T extends object>(item: T): T {
 
 export const LEDGER_KEY = 'id';
 
+/**
+ * The id of the table's format record: there, it says the table holds no record from
+ * before consumers, so none is read. Never a record's id (a consumer name is never empty).
+ */
+export const FORMAT_ID = '#sqsops-ledger-format';
+
 /** What consume records: a completed item, by consumer and key. */
 export type RecordInput = Omit<LedgerItem, 'id' | 'consumer' | 'key'> & LedgerRef;
 

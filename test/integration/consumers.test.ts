@@ -1,14 +1,15 @@
 /**
  * The ledger per consumer, against the real emulators: two subscribers of one topic each
  * process every event once; a consumer named on purpose spans queues; consume shares the
- * rule; records from before consumers still count; show and clear filter by consumer; the
- * Lambda takes the consumer from each record's event source.
+ * rule; records from before consumers still count (read only where the table may hold
+ * them); show and clear filter by consumer; the Lambda takes the consumer from each
+ * record's event source.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Message } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { Ledger } from '../../src/aws/ledger.js';
+import { FORMAT_ID, Ledger } from '../../src/aws/ledger.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { outcomeIdentity } from '../../src/core/metrics.js';
 import { setupTopology } from '../../src/features/setup/setup.js';
@@ -177,6 +178,41 @@ describe('records from before consumers', () => {
     expect(left.items.filter((i) => i.consumer === 'cs-legacy-b')).toHaveLength(4);
     expect(left.items.filter((i) => i.consumer === undefined)).toHaveLength(3);
     await expect(showLedger(aws.clients, { ledgerTable: table, consumer: 'no#pe' })).rejects.toThrow('is not a consumer name');
+  });
+});
+
+describe('the format record', () => {
+  it('marks a table that was empty at the first claim: no record from before consumers is read there', async () => {
+    const table = 'cs-format-ledger';
+    await queues(['cs-format']);
+    await produce(aws.clients, { queue: 'cs-format', inputs: orders(['F-1']) });
+    expect((await run('cs-format', table)).metrics.MessagesSaved).toBe(1);
+    const ledger = new Ledger(await aws.clients.dynamodb(), table);
+    expect(await ledger.getById(FORMAT_ID)).toMatchObject({ format: 'consumer#key' });
+    // Only an old worker still running could write this: it is not read (stop old workers first).
+    await legacyRecord(table, 'F-2', { status: 'COMPLETED', expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    await produce(aws.clients, { queue: 'cs-format', inputs: orders(['F-2']) });
+    expect((await run('cs-format', table)).metrics.MessagesSaved).toBe(1);
+    // show and clear count records, not the format record.
+    expect((await showLedger(aws.clients, { ledgerTable: table })).total).toBe(3);
+    expect((await clearLedger(aws.clients, { ledgerTable: table })).deleted).toBe(3);
+    expect((await showLedger(aws.clients, { ledgerTable: table })).total).toBe(0);
+    expect(await ledger.getById(FORMAT_ID)).toBeDefined();
+  });
+
+  it('is written by a whole clear of a table that held records from before consumers, not by clear --consumer', async () => {
+    const table = 'cs-format-old';
+    await new Ledger(await aws.clients.dynamodb(), table).create();
+    await legacyRecord(table, 'G-1', { status: 'COMPLETED' });
+    await clearLedger(aws.clients, { ledgerTable: table, consumer: 'someone' });
+    const ledger = new Ledger(await aws.clients.dynamodb(), table);
+    expect(await ledger.getById(FORMAT_ID)).toBeUndefined();
+    await queues(['cs-format-old']);
+    await produce(aws.clients, { queue: 'cs-format-old', inputs: orders(['G-1']) });
+    expect((await run('cs-format-old', table)).metrics.DuplicateMessages).toBe(1);
+    expect(await ledger.getById(FORMAT_ID)).toBeUndefined();
+    expect((await clearLedger(aws.clients, { ledgerTable: table })).deleted).toBe(2);
+    expect(await ledger.getById(FORMAT_ID)).toBeDefined();
   });
 });
 

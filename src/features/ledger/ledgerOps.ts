@@ -4,7 +4,7 @@
  * with its key, and only a clear of the whole ledger removes it.
  */
 import type { AwsClients } from '../../aws/clients.js';
-import { LEDGER_KEY, type LedgerItem } from '../../aws/ledger.js';
+import { FORMAT_ID, LEDGER_KEY, type LedgerItem } from '../../aws/ledger.js';
 import { parseConsumer } from '../../core/consumer.js';
 import { openLedger, type Notify } from '../setup/resources.js';
 
@@ -34,6 +34,9 @@ export interface ShowResult {
 const belongsTo = (consumer: string | undefined) => (item: Pick<LedgerItem, 'consumer'>) =>
   consumer === undefined || item.consumer === consumer;
 
+/** A record of a key, not the table's format record. */
+const isRecord = (item: Pick<LedgerItem, 'id'>) => item.id !== FORMAT_ID;
+
 /** A record with its key: a record from before consumers is keyed by its id. */
 const withKey = (item: LedgerItem): LedgerItem => (item.key === undefined ? { ...item, key: item.id } : item);
 
@@ -50,7 +53,7 @@ export async function showLedger(clients: AwsClients, options: ShowOptions): Pro
   // Scan order is by hash, not time: keep the newest `limit` seen so far.
   let newest: LedgerItem[] = [];
   for await (const page of ledger.scan()) {
-    for (const item of page.filter(mine).map(withKey)) {
+    for (const item of page.filter(isRecord).filter(mine).map(withKey)) {
       total++;
       counts[item.status] = (counts[item.status] ?? 0) + 1;
       if (!options.status || item.status === options.status) newest.push(item);
@@ -88,12 +91,17 @@ export async function clearLedger(
   let deleted = 0;
   for await (const page of ledger.scan({ projection: [LEDGER_KEY, 'consumer'] })) {
     await ledger.deleteKeys(
-      page.filter(mine).map((i) => i.id),
+      page
+        .filter(isRecord)
+        .filter(mine)
+        .map((i) => i.id),
       (n) => {
         deleted += n;
         options.onProgress?.(deleted);
       },
     );
   }
+  // Emptied whole: no record from before consumers is left to read.
+  if (!options.consumer) await ledger.markFormat();
   return { table: options.ledgerTable, ...(options.consumer ? { consumer: options.consumer } : {}), deleted };
 }
