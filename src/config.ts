@@ -98,6 +98,11 @@ export const ENV_VARS: readonly EnvVar[] = [
   },
   { name: 'SQSOPS_KEY', description: 'process-sqs and the Lambda: idempotency key spec (like --key)', default: P.key },
   {
+    name: 'SQSOPS_CONSUMER',
+    description: 'process-sqs, consume and the Lambda: whose ledger records these are (like --consumer)',
+    default: "the queue's name",
+  },
+  {
     name: 'SQSOPS_SCHEMA',
     description: 'process-sqs and the Lambda: JSON Schema file (like --schema); "none" checks nothing',
     default: 'the template schemas',

@@ -9,6 +9,7 @@ import { chooseTarget } from './aws/target.js';
 import { createClients } from './aws/clients.js';
 import { Ledger } from './aws/ledger.js';
 import { SqsQueues, type QueueRef } from './aws/queue.js';
+import { queueConsumer } from './core/consumer.js';
 import { compileKey, type KeyFn } from './core/keys.js';
 import { emfLine, Metrics } from './core/metrics.js';
 import { addEnvSecrets, redactError } from './core/redact.js';
@@ -89,14 +90,33 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     });
     const rt = await runtime;
     const records = event.Records ?? [];
-    if (records.length === 0) return { batchItemFailures: [] };
-    const queueName = records[0]!.eventSourceARN.split(':').pop() ?? '';
+    // Lambda sends one queue's records per event; a mixed event is still processed per queue (consumer).
+    const failures: BatchResponse['batchItemFailures'] = [];
+    const byQueue = new Map<string, SqsRecord[]>();
+    for (const r of records) {
+      const group = byQueue.get(r.eventSourceARN);
+      if (group) group.push(r);
+      else byQueue.set(r.eventSourceARN, [r]);
+    }
+    for (const [arn, group] of byQueue) failures.push(...(await handleQueue(rt, arn, group, context)));
+    return { batchItemFailures: failures };
+  };
+
+  /** One queue's records: processed for its consumer; the ones to report as failed. */
+  async function handleQueue(
+    rt: Runtime,
+    arn: string,
+    records: SqsRecord[],
+    context: LambdaContext | undefined,
+  ): Promise<BatchResponse['batchItemFailures']> {
+    const queueName = queueConsumer(arn);
     const fifo = queueName.endsWith('.fifo');
     const metrics = new Metrics();
     const messages = records.map(fromLambdaRecord);
     const { config, keyOf, log } = rt;
     const pipeline: PipelineConfig = {
       queueName,
+      consumer: config.consumer ?? queueName,
       fifo,
       stopAtFirstFailure: true,
       keyOf,
@@ -130,8 +150,8 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
       if (first >= 0) for (const m of messages.slice(first)) failures.add(m.messageId);
     }
     if (config.metrics === 'emf') write(emfLine(metrics.snapshot(), { Queue: queueName }));
-    return { batchItemFailures: messages.filter((m) => failures.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId })) };
-  };
+    return messages.filter((m) => failures.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId }));
+  }
 }
 
 let defaultHandler: ReturnType<typeof createHandler> | undefined;

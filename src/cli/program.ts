@@ -222,6 +222,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--peek', 'only look: no ledger, no delete, visible again at once (receive counts still rise)')
     .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', { min: 0, max: 20 }, 5))
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
+    .option('--consumer <name>', "whose ledger records these are, as process-sqs's (default: SQSOPS_CONSUMER or the queue's name)")
     .option('--keep-payloads', 'large payloads: keep the S3 object of each consumed pointer message (default: deleted with the message)')
     .addOption(
       pathOption(
@@ -249,6 +250,10 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--drain', 'stop when the queue stays empty for one wait')
     .option('--wait <seconds>', 'long-poll wait (default: 20)')
     .option('--key <spec>', 'idempotency key: messageId, a body field, or "{orderId}#{version}" (default: SQSOPS_KEY or messageId)')
+    .option(
+      '--consumer <name>',
+      "whose ledger records these are: name one to share idempotency between queues (default: SQSOPS_CONSUMER or the queue's name)",
+    )
     .addOption(
       pathOption(
         '--schema <file>',
@@ -330,14 +335,16 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .addOption(intOption('--limit <n>', 'rows to show', { min: 1, max: 1_000_000 }, 50))
     .addOption(new Option('--status <status>', 'only rows with this status').choices(['COMPLETED', 'INPROGRESS', 'RELEASED']))
-    .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --json']))
+    .option('--consumer <name>', "only this consumer's records (a queue's name, or a --consumer name)")
+    .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --consumer orders-billing', 'sqsops show --json']))
     .action(act('show'));
 
   program
     .command('clear')
-    .description('delete every record in the idempotency ledger (asks first on real AWS)')
+    .description("delete every record in the idempotency ledger, or one consumer's (asks first on real AWS)")
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
-    .addHelpText('after', examples(['sqsops clear', 'sqsops clear --profile prod --yes']))
+    .option('--consumer <name>', "only this consumer's records (records from before consumers stay)")
+    .addHelpText('after', examples(['sqsops clear', 'sqsops clear --consumer orders-billing', 'sqsops clear --profile prod --yes']))
     .action(act('clear'));
 
   program

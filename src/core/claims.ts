@@ -20,6 +20,8 @@ export interface ExistingRecord {
   leaseExpiresAt?: number;
   payloadHash?: string;
   expiresAt?: number;
+  /** Absent on a record written before the ledger was per consumer. */
+  consumer?: string;
 }
 
 /**
@@ -38,6 +40,18 @@ export function interpretExisting(existing: ExistingRecord | undefined, payloadH
     return { kind: 'inflight', owner: existing.owner ?? '', leaseExpiresAt: existing.leaseExpiresAt ?? 0 };
   }
   return undefined; // expired: the claim may be retried
+}
+
+/**
+ * What a record written before the ledger was per consumer (keyed by the bare key, no
+ * consumer) says to a consumer about to process that key: it counts for every consumer,
+ * so an upgrade never processes again what was done before it. Undefined when there is no
+ * such record, it is another consumer's (a consumer named like a key's prefix), or it no
+ * longer binds (expired, released, lease run out).
+ */
+export function interpretLegacy(legacy: ExistingRecord | undefined, payloadHash: string, nowMs: number): ClaimOutcome | undefined {
+  if (!legacy || legacy.consumer !== undefined) return undefined;
+  return interpretExisting(legacy, payloadHash, nowMs);
 }
 
 /**

@@ -76,7 +76,7 @@ describe('the SAM template of the Lambda', () => {
     expect(template).toContain(`- AttributeName: ${LEDGER_KEY}\n          AttributeType: S`);
     expect(template).toContain(`- AttributeName: ${LEDGER_KEY}\n          KeyType: HASH`);
     expect(template).toMatch(/TimeToLiveSpecification:\s*\n\s*AttributeName: expiresAt\s*\n\s*Enabled: true/);
-    expect(readFileSync(join(ROOT, 'src/aws/ledger.ts'), 'utf8')).toContain("AttributeName: 'expiresAt'");
+    expect(readFileSync(join(ROOT, 'src/aws/ledgerTable.ts'), 'utf8')).toContain("AttributeName: 'expiresAt'");
   });
 });
 

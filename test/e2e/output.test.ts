@@ -86,7 +86,7 @@ describe('tables fit the width', () => {
 
   it('keeps whole values (wrapped, not cut) so a table loses nothing but the body preview', async () => {
     const r = await cli.run(['show', '--json']);
-    const ids = (JSON.parse(r.stdout) as { items: { id: string }[] }).items.map((i) => i.id);
+    const ids = (JSON.parse(r.stdout) as { items: { key: string }[] }).items.map((i) => i.key);
     const narrow = await cli.run(['show'], { env: { COLUMNS: '80' } });
     // The first column, its wrapped pieces put back together.
     const firstColumn = narrow.stdout

@@ -235,7 +235,7 @@ describe('the E-ComExpress test plan', () => {
     expect(after).toMatchObject({ MessagesSaved: 40, InvalidMessages: 0, MessagesToDLQ: 0 });
     const ledger = parseJson<ShowResult>((await ok(['show', '--table', 'contrato-ledger', '--json', '--limit', '1000'])).stdout);
     expect(ledger.counts).toEqual({ COMPLETED: 160 });
-    expect(ledger.items.filter((i) => i.id.startsWith('v2-'))).toHaveLength(40);
+    expect(ledger.items.filter((i) => i.key?.startsWith('v2-'))).toHaveLength(40);
     const d = await depths();
     expect([d.contrato, d['contrato-dlq']]).toEqual([0, 0]);
   });

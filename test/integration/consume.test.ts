@@ -97,7 +97,8 @@ describe('show and clear', () => {
     await ledger.create();
     for (let i = 0; i < 60; i++) {
       await ledger.recordIfAbsent({
-        id: `k${i}`,
+        consumer: 'q',
+        key: `k${i}`,
         status: i % 3 === 0 ? 'INPROGRESS' : 'COMPLETED',
         queue: 'q',
         messageId: `m${i}`,
@@ -107,7 +108,7 @@ describe('show and clear', () => {
     const shown = await showLedger(aws.clients, { ledgerTable: 'sc-ledger', limit: 5 });
     expect(shown.total).toBe(60);
     expect(shown.counts).toEqual({ COMPLETED: 40, INPROGRESS: 20 });
-    expect(shown.items.map((i) => i.id)).toEqual(['k59', 'k58', 'k57', 'k56', 'k55']);
+    expect(shown.items.map((i) => i.key)).toEqual(['k59', 'k58', 'k57', 'k56', 'k55']);
     const only = await showLedger(aws.clients, { ledgerTable: 'sc-ledger', status: 'INPROGRESS', limit: 100 });
     expect(only.items).toHaveLength(20);
     let progress = 0;

@@ -79,7 +79,7 @@ describe('the Lambda handler', () => {
     const res = await handler(event);
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: poisonId }]);
     const ledger = await showLedger(aws.clients, { ledgerTable: 'lambda-ledger' });
-    expect(ledger.items.map((i) => i.id).sort()).toEqual(['L1', 'L2']);
+    expect(ledger.items.map((i) => i.id).sort()).toEqual(['lambda-std#L1', 'lambda-std#L2']);
     expect(ledger.counts).toEqual({ COMPLETED: 2 });
   });
 
@@ -93,7 +93,9 @@ describe('the Lambda handler', () => {
     });
     const res = await handler(await eventFor('lambda-sns', [wrapped]));
     expect(res.batchItemFailures).toEqual([]);
-    expect((await new Ledger(await aws.clients.dynamodb(), 'lambda-ledger').get('SNS-1'))?.status).toBe('COMPLETED');
+    expect((await new Ledger(await aws.clients.dynamodb(), 'lambda-ledger').get({ consumer: 'lambda-sns', key: 'SNS-1' }))?.status).toBe(
+      'COMPLETED',
+    );
   });
 
   it('sends poison to the configured DLQ body-unchanged and reports nothing', async () => {
@@ -118,9 +120,11 @@ describe('the Lambda handler', () => {
     const failedAt = ids.indexOf('FAIL');
     expect(res.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(event.Records.slice(failedAt).map((r) => r.messageId));
     const ledger = new Ledger(await aws.clients.dynamodb(), 'lambda-ledger');
-    for (const id of ids.slice(0, failedAt)) expect((await ledger.get(id))?.status).toBe('COMPLETED');
+    for (const id of ids.slice(0, failedAt))
+      expect((await ledger.get({ consumer: 'lambda-order.fifo', key: id }))?.status).toBe('COMPLETED');
     // Failed or never tried: nothing is COMPLETED for them (a failed claim is RELEASED, a skipped one absent).
-    for (const id of ids.slice(failedAt)) expect((await ledger.get(id))?.status).not.toBe('COMPLETED');
+    for (const id of ids.slice(failedAt))
+      expect((await ledger.get({ consumer: 'lambda-order.fifo', key: id }))?.status).not.toBe('COMPLETED');
   });
 
   it('emits metrics whose outcomes add up to MessagesReceived, a live lease counted deferred', async () => {
@@ -128,7 +132,7 @@ describe('the Lambda handler', () => {
     const handler = createHandler({ ...env, SQSOPS_METRICS: 'emf' }, (line) => lines.push(line));
     const ledger = new Ledger(await aws.clients.dynamodb(), 'lambda-ledger');
     const claim = { owner: 'another-container', leaseMs: 120_000, payloadHash: 'x', queue: 'lambda-sum', messageId: 'm' };
-    await ledger.claim({ ...claim, receiveCount: 1, ttlSeconds: 600, key: 'HELD-L' });
+    await ledger.claim({ ...claim, receiveCount: 1, ttlSeconds: 600, consumer: 'lambda-sum', key: 'HELD-L' });
     const order = (orderId: string) => JSON.stringify({ orderId });
     const bodies = [order('S1'), order('S1'), 'not json', order('HELD-L')];
     const event = await eventFor('lambda-sum', bodies);

@@ -33,6 +33,7 @@ const send = (q: string, bodies: string[]) =>
 const OUTCOMES = ['MessagesSaved', 'DuplicateMessages', 'InvalidMessages', 'MessagesRetried', 'MessagesDeferred', 'MessagesToRejects'];
 const sum = (m: Record<string, number>) => OUTCOMES.reduce((n, k) => n + (m[k] ?? 0), 0);
 const leaseBy = (owner: string, queue: string) => ({
+  consumer: queue,
   owner,
   leaseMs: 120_000,
   payloadHash: 'x',
@@ -83,7 +84,7 @@ describe('the outcome counts', () => {
     const line = 'received 2 = saved 1 + duplicates 0 + invalid 0 + retried 0 + deferred 1';
     expect(outcomeIdentity(r.metrics)).toEqual({ holds: true, line });
     expect(await aws.depth(q.url)).toEqual({ visible: 0, inFlight: 1 }); // the other worker's to finish
-    expect((await ledger.get('HELD'))?.owner).toBe('another-worker');
+    expect((await ledger.get({ consumer: 'oc-lease', key: 'HELD' }))?.owner).toBe('another-worker');
   });
 
   it('hands back what a receive brings after the stop, visible again and counted deferred', async () => {
@@ -138,7 +139,7 @@ describe('consume and the ledger rule', () => {
     const past = Math.floor(Date.now() / 1000) - 60;
     const updatedAt = new Date(0).toISOString();
     const old = { status: 'COMPLETED' as const, queue: 'oc-consume', messageId: 'old', updatedAt, expiresAt: past };
-    expect(await ledger.recordIfAbsent({ ...old, id: 'EXPIRED' })).toBe('recorded');
+    expect(await ledger.recordIfAbsent({ ...old, consumer: 'oc-consume', key: 'EXPIRED' })).toBe('recorded');
     await ledger.claim({ ...leaseBy('another-worker', 'oc-consume'), key: 'LEASED' });
     await send('oc-consume', [JSON.stringify({ orderId: 'EXPIRED' }), JSON.stringify({ orderId: 'LEASED' })]);
     const options = { count: 2, waitSeconds: 0, ledgerTable: 'oc-consume-ledger', key: 'orderId' };
@@ -146,8 +147,8 @@ describe('consume and the ledger rule', () => {
     const byKey = Object.fromEntries(r.messages.map((m) => [m.key, m]));
     expect(byKey.EXPIRED).toMatchObject({ status: 'recorded', deleted: true });
     expect(byKey.LEASED).toMatchObject({ status: 'failed', deleted: false });
-    expect((await ledger.get('EXPIRED'))?.expiresAt).toBeGreaterThan(past);
-    expect((await ledger.get('LEASED'))?.owner).toBe('another-worker');
+    expect((await ledger.get({ consumer: 'oc-consume', key: 'EXPIRED' }))?.expiresAt).toBeGreaterThan(past);
+    expect((await ledger.get({ consumer: 'oc-consume', key: 'LEASED' }))?.owner).toBe('another-worker');
     expect(await aws.depth(q.url)).toEqual({ visible: 0, inFlight: 1 });
   });
 

@@ -100,7 +100,9 @@ describe('large payloads', () => {
     console.log(`process-sqs, one 50 MiB payload: rss grew ${grown.toFixed(0)} MiB`);
     expect(r.handled).toBe(1);
     expect(seen).toEqual([sha(body)]);
-    expect((await new Ledger(await aws.clients.dynamodb(), 'lp-ledger').get('fifty'))?.payloadHash).toBe(sha(body));
+    expect((await new Ledger(await aws.clients.dynamodb(), 'lp-ledger').get({ consumer: 'lp-process', key: 'fifty' }))?.payloadHash).toBe(
+      sha(body),
+    );
     expect(await exists(pointer.key)).toBe(false);
     expect(await aws.depth(url)).toEqual({ visible: 0, inFlight: 0 });
   });
@@ -191,7 +193,9 @@ describe('large payloads', () => {
     };
     const res = await createHandler(env)(event);
     expect(res.batchItemFailures).toEqual([]);
-    expect((await new Ledger(await aws.clients.dynamodb(), 'lp-lambda-ledger').get('lambda'))?.payloadHash).toBe(sha(body));
+    expect(
+      (await new Ledger(await aws.clients.dynamodb(), 'lp-lambda-ledger').get({ consumer: 'lp-lambda', key: 'lambda' }))?.payloadHash,
+    ).toBe(sha(body));
     expect(await exists(readPointer(m!.Body!, m!.MessageAttributes)!.key)).toBe(false);
   });
 });

@@ -206,14 +206,14 @@ describe('the ledger claim', () => {
   it('is owner-checked: a worker whose lease ran out cannot complete over its successor', async () => {
     const ledger = new Ledger(await aws.clients.dynamodb(), 'pp-claims');
     await ledger.create();
-    const base = { key: 'k', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
+    const base = { consumer: 'q', key: 'k', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
     expect(await ledger.claim({ ...base, owner: 'A', leaseMs: 1 })).toEqual({ kind: 'claimed', tasksDone: [] });
     await new Promise((r) => setTimeout(r, 10));
     expect(await ledger.claim({ ...base, owner: 'B', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: [] });
     expect(await ledger.claim({ ...base, owner: 'C', leaseMs: 60_000 })).toMatchObject({ kind: 'inflight', owner: 'B' });
-    expect(await ledger.complete('k', 'A', 3600)).toBe(false);
-    expect(await ledger.release('k', 'A')).toBe(false);
-    expect(await ledger.complete('k', 'B', 3600)).toBe(true);
+    expect(await ledger.complete(base, 'A', 3600)).toBe(false);
+    expect(await ledger.release(base, 'A')).toBe(false);
+    expect(await ledger.complete(base, 'B', 3600)).toBe(true);
     expect(await ledger.claim({ ...base, owner: 'C', leaseMs: 60_000 })).toEqual({ kind: 'duplicate', payloadMismatch: false });
     expect(await ledger.claim({ ...base, payloadHash: 'other', owner: 'C', leaseMs: 60_000 })).toEqual({
       kind: 'duplicate',
@@ -223,28 +223,30 @@ describe('the ledger claim', () => {
 
   it('keeps the tasks a released or crashed attempt finished, and forgets them after the TTL', async () => {
     const ledger = new Ledger(await aws.clients.dynamodb(), 'pp-claims');
-    const base = { key: 't', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
+    const base = { consumer: 'q', key: 't', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
     await ledger.claim({ ...base, owner: 'A', leaseMs: 60_000 });
-    expect(await ledger.markTaskDone('t', 'A', 'jira')).toBe(true);
-    expect(await ledger.markTaskDone('t', 'B', 'slack')).toBe(false);
-    expect(await ledger.release('t', 'A')).toBe(true);
-    expect((await ledger.get('t'))?.status).toBe('RELEASED');
+    expect(await ledger.markTaskDone(base, 'A', 'jira')).toBe(true);
+    expect(await ledger.markTaskDone(base, 'B', 'slack')).toBe(false);
+    expect(await ledger.release(base, 'A')).toBe(true);
+    expect((await ledger.get(base))?.status).toBe('RELEASED');
     expect(await ledger.claim({ ...base, owner: 'B', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: ['jira'] });
-    await ledger.complete('t', 'B', -10); // already past its TTL
+    await ledger.complete(base, 'B', -10); // already past its TTL
     expect(await ledger.claim({ ...base, owner: 'C', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: [] });
   });
 
   it('a first claim writes the whole record; of many racing for a new key exactly one wins', async () => {
     const ledger = new Ledger(await aws.clients.dynamodb(), 'pp-claims');
-    const base = { key: 'race', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 3, ttlSeconds: 3600 };
+    const base = { consumer: 'q', key: 'race', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 3, ttlSeconds: 3600 };
     const before = Date.now();
     const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => ledger.claim({ ...base, owner: `w${i}`, leaseMs: 60_000 })));
     const winners = outcomes.flatMap((o, i) => (o.kind === 'claimed' ? [`w${i}`] : []));
     expect(winners).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === 'inflight')).toHaveLength(7);
-    const record = await ledger.get('race');
+    const record = await ledger.get(base);
     expect(record).toMatchObject({
-      id: 'race',
+      id: 'q#race',
+      consumer: 'q',
+      key: 'race',
       status: 'INPROGRESS',
       owner: winners[0],
       payloadHash: 'h',
@@ -259,11 +261,11 @@ describe('the ledger claim', () => {
 
   it('a completed record past its TTL (not swept yet) is claimed again, not taken for a duplicate', async () => {
     const ledger = new Ledger(await aws.clients.dynamodb(), 'pp-claims');
-    const base = { key: 'stale', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
+    const base = { consumer: 'q', key: 'stale', payloadHash: 'h', queue: 'q', messageId: 'm', receiveCount: 1, ttlSeconds: 3600 };
     await ledger.claim({ ...base, owner: 'A', leaseMs: 60_000 });
-    expect(await ledger.complete('stale', 'A', -10)).toBe(true);
+    expect(await ledger.complete(base, 'A', -10)).toBe(true);
     expect(await ledger.claim({ ...base, owner: 'B', leaseMs: 60_000 })).toEqual({ kind: 'claimed', tasksDone: [] });
-    expect(await ledger.get('stale')).toMatchObject({ status: 'INPROGRESS', owner: 'B' });
+    expect(await ledger.get(base)).toMatchObject({ status: 'INPROGRESS', owner: 'B' });
   });
 });
 

@@ -70,8 +70,8 @@ async function runUntil(queue: string, flags: ProcessFlags, done: (m: Record<str
 }
 
 const runsOf = (prefix: string) => (g.pluginRuns ?? []).filter((r) => r.startsWith(prefix));
-const tasksDone = async (key: string) =>
-  [...(((await (await openLedger(aws.clients, LEDGER)).get(key)) as { tasksDone?: Set<string> })?.tasksDone ?? [])].sort();
+const tasksDone = async (consumer: string, key: string) =>
+  [...(((await (await openLedger(aws.clients, LEDGER)).get({ consumer, key })) as { tasksDone?: Set<string> })?.tasksDone ?? [])].sort();
 
 describe('your code through --handler', () => {
   it('runs a handle() module as a task recorded in the ledger, and does not run it again on redelivery', async () => {
@@ -82,7 +82,7 @@ describe('your code through --handler', () => {
     expect(m).toMatchObject({ MessagesReceived: 2, MessagesRetried: 1, MessagesSaved: 1, InvalidMessages: 0 });
     expect(runsOf('audit:')).toEqual(['audit:R1']); // once: the redelivery ran only what failed
     expect(runsOf('flaky:')).toHaveLength(3);
-    expect(await tasksDone('R1')).toEqual(['audit', 'flaky']);
+    expect(await tasksDone('pl-redeliver', 'R1')).toEqual(['audit', 'flaky']);
   });
 
   it('parks a message whose --handler task fails in the queue --rejects-queue names', async () => {
@@ -104,7 +104,7 @@ describe('your code through --handler', () => {
     const dead = await aws.drain((await aws.queues.resolve('pl-poison-dlq')).url);
     expect(dead.map((d) => d.body)).toEqual([JSON.stringify({ orderId: 'P1' })]);
     expect(await aws.depth((await aws.queues.resolve('pl-poison')).url)).toEqual({ visible: 0, inFlight: 0 });
-    expect(await tasksDone('P1')).toEqual(['flaky']);
+    expect(await tasksDone('pl-poison', 'P1')).toEqual(['flaky']);
   });
 });
 
@@ -119,7 +119,7 @@ describe('one set from both spellings', () => {
     expect(r.metrics).toMatchObject({ MessagesReceived: 2, MessagesSaved: 2, MessagesDeleted: 2 });
     expect([...(g.memorySink?.keys() ?? [])].sort()).toEqual(['M1', 'M2']);
     expect(runsOf('stamp:').sort()).toEqual(['stamp:M1', 'stamp:M2']);
-    expect(await tasksDone('M1')).toEqual(['audit', 'stamp']); // the sink is not a task
+    expect(await tasksDone('pl-mixed', 'M1')).toEqual(['audit', 'stamp']); // the sink is not a task
   });
 
   it('refuses two tasks of one name with one line naming both files', async () => {

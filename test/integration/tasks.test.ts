@@ -85,7 +85,7 @@ describe('tasks', () => {
     expect(runs.sort()).toEqual(['flaky', 'flaky', 'steady']);
     expect(r.metrics).toMatchObject({ MessagesSaved: 1, MessagesDeleted: 1 });
     expect(await aws.drain((await aws.queues.resolve('t-once-rejects')).url)).toEqual([]);
-    const record = await (await openLedger(aws.clients, 'tasks-ledger')).get('A');
+    const record = await (await openLedger(aws.clients, 'tasks-ledger')).get({ consumer: 't-once', key: 'A' });
     expect([...((record as { tasksDone?: Set<string> }).tasksDone ?? [])].sort()).toEqual(['flaky', 'steady']);
   });
 

@@ -1,4 +1,5 @@
 import type { CommandContext } from '../context.js';
+import { consumerFrom } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
 import { InterruptedError, PartialFailureError, SqsopsError, stopSignalOf, UsageError } from '../../core/errors.js';
 import { consume, type ConsumedMessage, type ConsumeResult } from '../../features/consume/consume.js';
@@ -10,6 +11,7 @@ export interface ConsumeFlags {
   peek?: boolean;
   wait: number;
   key?: string;
+  consumer?: string;
   out?: string;
   table?: string;
   keepPayloads?: boolean;
@@ -26,6 +28,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
   const count = flags.count;
   const waitSeconds = flags.wait;
   compileKey(flags.key); // a malformed --key fails before we touch the queue
+  const consumer = consumerFrom(flags.consumer, ctx.env.SQSOPS_CONSUMER);
   const { buildValidator } = await import('../../features/process/schema.js');
   const { schemaChoice } = await import('../../features/process/config.js');
   const schema = await buildValidator(schemaChoice(flags.schema, ctx.env.SQSOPS_SCHEMA));
@@ -53,6 +56,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
       ledgerTable: flags.table ?? ctx.names.ledgerTable,
       keepPayloads: flags.keepPayloads ?? false,
       key: flags.key,
+      consumer,
       out: toStdout ? undefined : flags.out,
       outStream: toStdout ? process.stdout : undefined,
       handOver: view.handOver,

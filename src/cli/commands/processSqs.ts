@@ -43,6 +43,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
     waitSeconds: config.waitSeconds,
     ledgerTable: config.ledgerTable,
     key: config.key,
+    consumer: config.consumer,
     schema,
     sinks,
     dlq: config.dlq,
@@ -75,6 +76,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       clearInterval(emfTimer);
     });
   render(result, config.metrics, ctx, reported);
+  if (config.ledgerTable !== false) ctx.out.note(`ledger consumer: ${result.consumer}`);
   verdict(result, config.tasks?.rejectsQueue, ctx);
 }
 

@@ -10,6 +10,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
 import { Ledger } from '../../aws/ledger.js';
+import { ledgerId, parseConsumer } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
 import { entryBatches } from '../../core/batching.js';
 import { payloadHook } from '../payloads/payloads.js';
@@ -31,6 +32,8 @@ export interface ConsumeOptions {
   ledgerTable: string;
   /** Idempotency key: "messageId", a body field path, or a template. @default messageId */
   key?: string;
+  /** Whose ledger records these are, as process-sqs's (see core/consumer.ts). @default the queue's name */
+  consumer?: string;
   /** Append every message as one NDJSON line here, before it is deleted. */
   out?: string;
   /** Or write those lines to this stream (the CLI's `--out -`); each batch is flushed before its delete. */
@@ -71,6 +74,8 @@ export interface ConsumedMessage {
 
 export interface ConsumeResult {
   queue: string;
+  /** The ledger's consumer the messages were recorded for. */
+  consumer: string;
   peek: boolean;
   /** The schema applied (see SchemaCheck.applied). */
   schema: string;
@@ -113,6 +118,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a whole number of 1 or more');
   if (options.out !== undefined) checkPath(options.out, '--out');
   const keyOf = compileKey(options.key);
+  if (options.consumer !== undefined) parseConsumer(options.consumer);
   const schema: SchemaCheck = options.schema ?? (peek ? { applied: 'none' } : await buildValidator({ kind: 'templates' }));
   const common = { signal, notify: options.notify, createIfLocal: true };
   const queue = await openQueue(clients, options.queue, { ...common, createIfLocal: false });
@@ -124,7 +130,8 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   const steady = new SqsQueues(sqs, undefined, clients.endpointOf('sqs'));
   const out: AppendFile | undefined = options.out !== undefined ? await openAppendFile(options.out, '--out') : undefined;
   const payloads = payloadHook(clients, { keep: options.keepPayloads, signal });
-  const deps: IntakeDeps = { peek, queueName: queue.name, ttlDays, keyOf, schema, ledger, payloads };
+  const consumer = options.consumer ?? queue.name;
+  const deps: IntakeDeps = { peek, queueName: queue.name, consumer, ttlDays, keyOf, schema, ledger, payloads };
 
   /** Hands a batch over; returns why it stopped short, if it did. */
   const handOver = async (rows: Taken[]): Promise<Stop | undefined> => {
@@ -176,13 +183,13 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         stop = await handOver(rows);
       } catch (e: unknown) {
         if (!signal?.aborted) {
-          taken.push(...(await giveBack(steady, queue.url, ledger, batch, rows)));
+          taken.push(...(await giveBack(steady, queue.url, ledger && { ledger, consumer }, batch, rows)));
           throw e;
         }
         stop = { reason: 'interrupted', inFile: false };
       }
       if (stop && !stop.inFile) {
-        taken.push(...(await giveBack(steady, queue.url, ledger, batch, rows)));
+        taken.push(...(await giveBack(steady, queue.url, ledger && { ledger, consumer }, batch, rows)));
         stoppedBy = stop.reason;
         break;
       }
@@ -201,7 +208,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         taken.filter((r) => r.status === 'peeked'),
       );
   }
-  return summarise(queue.name, peek, schema.applied, taken, stoppedBy, stoppedBy ? await depth(steady, queue.url) : undefined);
+  return summarise(queue.name, consumer, peek, schema.applied, taken, stoppedBy, stoppedBy ? await depth(steady, queue.url) : undefined);
 }
 
 /** A row as the caller sees it: no receipt handle, record or pointer. */
@@ -236,12 +243,18 @@ async function deleteHandedOver(
  * Gives back a batch that was not handed over: its ledger records (this run's, not a
  * duplicate's) removed, then every message made visible again at once. Returns its rows, released.
  */
-async function giveBack(steady: SqsQueues, url: string, ledger: Ledger | undefined, batch: Message[], rows: Taken[]): Promise<Taken[]> {
-  const ours = rows.filter((r) => r.status === 'recorded').map((r) => r.key);
+async function giveBack(
+  steady: SqsQueues,
+  url: string,
+  scope: { ledger: Ledger; consumer: string } | undefined,
+  batch: Message[],
+  rows: Taken[],
+): Promise<Taken[]> {
+  const ours = rows.filter((r) => r.status === 'recorded').map((r) => ledgerId({ consumer: scope?.consumer ?? '', key: r.key }));
   const all = batch.map((m, i) => rows[i] ?? untaken(m));
   try {
     // Removed first: a message visible again while its record still said COMPLETED would be skipped as a duplicate.
-    if (ledger && ours.length) await ledger.deleteKeys(ours);
+    if (scope && ours.length) await scope.ledger.deleteKeys(ours);
   } finally {
     await makeVisible(steady, url, all);
   }
@@ -265,6 +278,7 @@ async function depth(steady: SqsQueues, url: string): Promise<{ visible: number;
 
 function summarise(
   queue: string,
+  consumer: string,
   peek: boolean,
   schema: string,
   taken: Taken[],
@@ -277,6 +291,7 @@ function summarise(
   const duplicates = count('duplicate');
   return {
     queue,
+    consumer,
     peek,
     schema,
     messages,

@@ -29,6 +29,8 @@ export interface IntakeDeps {
   keyOf: ReturnType<typeof compileKey>;
   schema: SchemaCheck;
   ledger: Ledger | undefined;
+  /** Whose ledger records these are (see core/consumer.ts). */
+  consumer: string;
   payloads: ReturnType<typeof payloadHook>;
 }
 
@@ -108,7 +110,8 @@ export async function intake(m: Message, deps: IntakeDeps): Promise<Taken> {
     fail(row, `schema: ${schemaError}; left on the queue`);
   } else {
     const recorded = await deps.ledger!.recordIfAbsent({
-      id: key.key,
+      consumer: deps.consumer,
+      key: key.key,
       status: 'COMPLETED',
       queue: deps.queueName,
       messageId: meta.messageId,

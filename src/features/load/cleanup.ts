@@ -5,6 +5,7 @@
  * Ctrl-C too; a failure here is a note, never a lost result.
  */
 import type { AwsClients } from '../../aws/clients.js';
+import { ledgerId } from '../../core/consumer.js';
 import { openLedger, type Notify } from '../setup/resources.js';
 import { removeOwn, type RunTarget } from './runQueue.js';
 
@@ -27,7 +28,9 @@ export async function cleanUp(clients: AwsClients, c: CleanUpInput): Promise<voi
   if (c.ledgerTable && c.keys.size > 0) {
     try {
       const ledger = await openLedger(clients, c.ledgerTable);
-      const n = await ledger.deleteKeys([...c.keys]);
+      // The workers recorded for the run queue's consumer (workers.ts).
+      const consumer = c.target.queue.name;
+      const n = await ledger.deleteKeys([...c.keys].map((key) => ledgerId({ consumer, key })));
       c.notify?.(`removed the run's ${n} ledger record${n === 1 ? '' : 's'} from ${c.ledgerTable}`);
     } catch (e: unknown) {
       c.notify?.(`could not remove the run's ledger records from ${c.ledgerTable} (they expire with their TTL): ${reason(e)}`);

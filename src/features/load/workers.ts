@@ -14,6 +14,9 @@ import type { Metrics } from '../../core/metrics.js';
 import { processSqs, type ProcessSqsOptions } from '../process/runner.js';
 import { runKeySuffix, sentByRun } from './runMark.js';
 
+/** A queue's name from its name or URL. */
+const queueName = (queue: string) => queue.slice(queue.lastIndexOf('/') + 1);
+
 export type DoneKind = 'saved' | 'duplicate' | 'dlq' | 'rejected';
 
 /** Every action-log line of every worker, in-process or from a child's stderr. */
@@ -70,6 +73,8 @@ export function createWorkerPool(
         processSqs(clients, {
           ...options,
           queue,
+          // The run's records belong to its queue's consumer, whatever SQSOPS_CONSUMER says (cleanup.ts finds them there).
+          consumer: queueName(queue),
           // A short wait: a paused or finished run stops receiving within a second.
           waitSeconds: Math.min(options.waitSeconds ?? 1, 1),
           signal: ac.signal,
@@ -135,7 +140,9 @@ export function createWorkerPool(
     start() {
       if (running.length > 0) return;
       const one = () =>
-        spec.mode === 'in-process' ? inProcess(spec.options) : child([...spec.argv, '--queue', queue, '--load-run', runId], spec.env);
+        spec.mode === 'in-process'
+          ? inProcess(spec.options)
+          : child([...spec.argv, '--queue', queue, '--consumer', queueName(queue), '--load-run', runId], spec.env);
       running = Array.from({ length: count }, one);
     },
     async stop() {

@@ -6,6 +6,7 @@
 import { PROCESS_DEFAULTS, defaultNames } from '../../config.js';
 import { UsageError } from '../../core/errors.js';
 import { parseChoiceFlag, parseIntFlag } from '../../core/flags.js';
+import { consumerFrom } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
 import type { LogFormat } from './log.js';
 import type { SchemaChoice } from './schema.js';
@@ -19,6 +20,7 @@ export interface ProcessFlags {
   drain?: boolean;
   wait?: string;
   key?: string;
+  consumer?: string;
   schema?: string | false;
   table?: string;
   ledger?: boolean;
@@ -67,6 +69,8 @@ export interface ProcessConfig {
   drain: boolean;
   waitSeconds: number;
   key: string;
+  /** Whose ledger records these are (--consumer, SQSOPS_CONSUMER); undefined: the queue's name. */
+  consumer?: string;
   schema: SchemaChoice;
   /** false: no ledger. */
   ledgerTable: string | false;
@@ -169,6 +173,8 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
     metrics: choice<MetricsFormat>('--metrics', flags.metrics, 'SQSOPS_METRICS', d.metrics[runtime], ['table', 'emf', 'none']),
   };
   if (count !== undefined) config.count = parseIntFlag('--count', count, { min: 1 });
+  const consumer = consumerFrom(flags.consumer, e('SQSOPS_CONSUMER'));
+  if (consumer !== undefined) config.consumer = consumer;
   const dlq = flags.dlq ?? e('SQSOPS_DLQ_URL');
   if (dlq) config.dlq = dlq;
   if (mongodbUrl) config.sinks.mongodb!.url = mongodbUrl;

@@ -37,6 +37,7 @@ function prepare(m: InboundMessage, config: PipelineConfig): Prepared | { poison
       key: key.key,
       messageId: m.messageId,
       queue: config.queueName,
+      consumer: config.consumer,
       body: decoded.body,
       raw: m.body,
       receiveCount: m.receiveCount,
@@ -57,6 +58,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
       items.map(async (p) => {
         try {
           return await ledger.claim({
+            consumer: config.consumer,
             key: p.key,
             owner: config.owner,
             leaseMs: config.leaseMs,
@@ -124,7 +126,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
     claimed.map(async (p) => {
       const failure = failures.get(p.key);
       if (failure) {
-        if (ledger) await ledger.release(p.key, config.owner).catch(() => false);
+        if (ledger) await ledger.release({ consumer: config.consumer, key: p.key }, config.owner).catch(() => false);
         log(p.message.traceId, 'store', 'error', { key: p.key, error: failure.reason, retryable: failure.retryable });
         out.set(
           p.key,
@@ -137,7 +139,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
       if (ledger) {
         let completed: boolean;
         try {
-          completed = await ledger.complete(p.key, config.owner, config.ttlSeconds);
+          completed = await ledger.complete({ consumer: config.consumer, key: p.key }, config.owner, config.ttlSeconds);
         } catch (e: unknown) {
           metrics.inc('DynamoDBSaveError');
           log(p.message.traceId, 'complete', 'error', { key: p.key, error: errMsg(e) });

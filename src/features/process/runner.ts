@@ -11,6 +11,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues, type QueueRef } from '../../aws/queue.js';
 import type { Ledger } from '../../aws/ledger.js';
+import { parseConsumer } from '../../core/consumer.js';
 import { compileKey, type KeyFn } from '../../core/keys.js';
 import { Metrics } from '../../core/metrics.js';
 import { withPartialResult } from '../../core/errors.js';
@@ -50,6 +51,8 @@ export interface ProcessSqsOptions {
   keepPayloads?: boolean;
   /** Claim owner token (a task sink must write to the ledger as the same owner). @default a random UUID */
   owner?: string;
+  /** Whose ledger records these are (see core/consumer.ts). @default the queue's name */
+  consumer?: string;
   /** Appended to every key, so one ledger can serve two flows over the same messages (the rejects queue). */
   keySuffix?: string;
   /**
@@ -69,6 +72,8 @@ const RECEIVE_GRACE_MS = 2000;
 
 export interface ProcessSqsResult {
   queue: string;
+  /** The ledger's consumer the run processed for. */
+  consumer: string;
   dlq?: string;
   handled: number;
   /** The schema applied (see SchemaCheck.applied). */
@@ -119,6 +124,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
 
   const config: PipelineConfig = {
     queueName: queue.name,
+    consumer: options.consumer === undefined ? queue.name : parseConsumer(options.consumer),
     fifo: queue.fifo,
     keyOf: withSuffix(compileKey(options.key), options.keySuffix),
     validate: schema.validate,
@@ -219,7 +225,10 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
               batch.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: visibilitySeconds })),
             )
             .catch(() => undefined);
-          if (ledger) for (const key of claimedKeys) void ledger.extend(key, config.owner, config.leaseMs).catch(() => false);
+          if (ledger) {
+            for (const key of claimedKeys)
+              void ledger.extend({ consumer: config.consumer, key }, config.owner, config.leaseMs).catch(() => false);
+          }
         },
         Math.max(1000, (visibilitySeconds * 1000) / 2),
       );
@@ -275,6 +284,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const durationMs = performance.now() - started;
   const result: ProcessSqsResult = {
     queue: queue.name,
+    consumer: config.consumer,
     dlq: dlq?.name,
     handled,
     schema: schema.applied,

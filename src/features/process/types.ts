@@ -38,6 +38,8 @@ export type Outcome =
 
 export interface PipelineConfig {
   queueName: string;
+  /** Whose ledger records these are: the queue's name unless named (see core/consumer.ts). */
+  consumer: string;
   fifo: boolean;
   keyOf: KeyFn;
   /** Returns a reason when the body is invalid; the attributes say which template made it. */

@@ -37,6 +37,8 @@ export interface TaskSinkOptions {
   onTaskRun?: (task: string, message: SinkMessage, ok: boolean) => void;
 }
 
+/** The message's ledger record: its consumer's (the pipeline sets it; by default, its queue's). */
+const ledgerRef = (m: SinkMessage) => ({ consumer: m.consumer ?? m.queue, key: m.key });
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
 /** Only an error that says so is permanent: anything else may pass on a later try. */
 const isRetryable = (e: unknown) => (e as { retryable?: unknown } | undefined)?.retryable !== false;
@@ -68,7 +70,7 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
         await limit(() => task.run(m, { attempt: n }));
         options.onTaskRun?.(task.name, m, true);
         failures.delete(task.name);
-        if (ledger) await ledger.markTaskDone(m.key, owner, task.name);
+        if (ledger) await ledger.markTaskDone(ledgerRef(m), owner, task.name);
       } catch (e: unknown) {
         options.onTaskRun?.(task.name, m, false);
         failures.set(task.name, { task: task.name, error: message(e), retryable: isRetryable(e) });
@@ -128,7 +130,7 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
     const failureTask = set.failureTask;
     await limit(() => failureTask.run(m, { attempt: 1, failures: plain(failures) }));
     options.onTaskRun?.(failureTask.name, m, true);
-    if (ledger) await ledger.markTaskDone(m.key, owner, marker);
+    if (ledger) await ledger.markTaskDone(ledgerRef(m), owner, marker);
   };
 
   return {

@@ -10,6 +10,8 @@ export interface SinkMessage {
   messageId: string;
   /** Queue name the message came from. */
   queue: string;
+  /** The ledger's consumer the message is processed for (its queue's name unless named). */
+  consumer?: string;
   /** The parsed JSON body (after unwrapping an SNS envelope). */
   body: unknown;
   /** The body exactly as received (before unwrapping). */
