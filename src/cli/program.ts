@@ -538,9 +538,9 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText(
       'after',
       examples([
+        'sqsops completion fish > ~/.config/fish/completions/sqsops.fish',
         'eval "$(sqsops completion bash)"          # in ~/.bashrc',
         'eval "$(sqsops completion zsh)"           # in ~/.zshrc, after compinit',
-        'sqsops completion fish > ~/.config/fish/completions/sqsops.fish',
       ]),
     )
     .action(act('completion'));

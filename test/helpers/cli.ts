@@ -62,8 +62,11 @@ export function newHome(): CliHome {
       const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...options.env }, cwd: options.cwd ?? home });
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // Decoded as a stream: a character whose bytes a pipe read splits is read whole.
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stdout.on('data', (d: string) => (stdout += d));
+      child.stderr.on('data', (d: string) => (stderr += d));
       child.on('error', reject);
       child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
       child.stdin.end(options.input ?? '');
