@@ -15,6 +15,7 @@ import { applyRegionalListQueues } from './fauxqsRegions.js';
 import { generateCredentials, type LocalCredentials } from './credentials.js';
 import { requireSignature } from './authGate.js';
 import { cloudWatchHandler, isCloudWatch, type InspectQueue } from './cloudwatch.js';
+import { applyPurgeRule } from './purgeRule.js';
 
 export interface LocalAwsOptions {
   /** State directory; omit to keep everything in memory (tests). */
@@ -50,6 +51,7 @@ async function startFauxqsOnLoopback(
   const { startFauxqs } = await import('fauxqs');
   if (dataDir) await applyFauxqsPatches();
   await applyRegionalListQueues();
+  await applyPurgeRule();
   const original = net.Server.prototype.listen;
   let captured: http.Server | undefined;
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {
