@@ -265,6 +265,12 @@ export function buildProgram(dispatch: Dispatch): Command {
     )
     .option('--log-format <format>', 'one line per action: json, text, or off (default: SQSOPS_LOG_FORMAT or off)')
     .option('--metrics <format>', 'end-of-run metrics: table, emf (CloudWatch EMF) or none (default: SQSOPS_METRICS or table)')
+    .option('--metrics-interval <seconds>', 'emf: one line per this many seconds on a long run, and one at the end (default: 60)')
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics (Prometheus), /healthz and /readyz on this port, 0 for any (default: SQSOPS_METRICS_PORT)',
+    )
+    .option('--metrics-host <host>', 'address the metrics server listens on (default: 127.0.0.1)')
     .addHelpText(
       'after',
       examples([
