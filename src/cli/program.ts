@@ -298,7 +298,18 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command('stats [prefix]')
     .description('every queue (or those starting with PREFIX): visible, in flight, delayed, and its DLQ depth')
     .option('--watch [seconds]', 'refresh every N seconds (default 5) until Ctrl-C: redrawn on a terminal, one block per refresh otherwise')
-    .addHelpText('after', examples(['sqsops stats', 'sqsops stats sqsops- --json', 'sqsops stats orders --watch 2']))
+    .option('--interval <seconds>', 'with --watch: seconds between refreshes (default: 5)')
+    .option('--workers <n>', 'show the backlog per worker: visible and delayed messages divided by N workers')
+    .option('--target-age <seconds>', 'mark the oldest message OVER or ok against this age')
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops stats',
+        'sqsops stats sqsops- --json',
+        'sqsops stats orders --watch 2',
+        'sqsops stats orders --watch --interval 10 --workers 4 --target-age 120',
+      ]),
+    )
     .action(act('stats'));
 
   program

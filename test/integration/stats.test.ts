@@ -100,6 +100,29 @@ describe('stats', () => {
     expect(stdout()).toMatch(/│ \d+ s/);
   });
 
+  it('shows the backlog per worker and the oldest age against --target-age', async () => {
+    await produce(aws.clients, { queue: 'st-target', count: 9 });
+    await new Promise((r) => setTimeout(r, 2100));
+    const { ctx, stdout } = context(new AbortController().signal);
+    await runStats({ workers: '4', targetAge: '1' }, ctx, ['st-target']);
+    expect(stdout()).toMatch(/per worker \(4\)/);
+    expect(stdout()).toMatch(/oldest \(target 1 s\)/);
+    // 9 waiting over 4 workers: 3 each (rounded up); sent 2 s ago, so over a 1 s target.
+    expect(stdout()).toMatch(/st-target\s+│\s+9\s+│\s+0\s+│\s+0\s+│\s+3\s+│.*│\s+\d+ s OVER/);
+    const json = context(new AbortController().signal, true);
+    await runStats({ workers: '4', targetAge: '3600' }, json.ctx, ['st-target']);
+    expect(JSON.parse(json.stdout())).toMatchObject({
+      workers: 4,
+      targetAgeSeconds: 3600,
+      queues: expect.arrayContaining([expect.objectContaining({ name: 'st-target', backlogPerWorker: 3, oldestVsTarget: 'within' })]),
+    });
+  });
+
+  it('refuses --interval without --watch, with one line', async () => {
+    const { ctx } = context(new AbortController().signal);
+    await expect(runStats({ interval: '2' }, ctx, [])).rejects.toThrow(/^--interval goes with --watch$/);
+  });
+
   it('prints one JSON line per refresh', async () => {
     const { ctx, stdout } = context(new AbortController().signal, true);
     await runStats({}, ctx, ['st-orders']);

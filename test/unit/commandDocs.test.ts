@@ -28,7 +28,7 @@ describe('docs/commands.md', () => {
   const docs = documented();
 
   it('has a section for the commands the README links to', () => {
-    expect([...docs.keys()].sort()).toEqual(['consume', 'move', 'process-sqs', 'produce', 'redrive-dlq', 'setup', 'show']);
+    expect([...docs.keys()].sort()).toEqual(['consume', 'move', 'process-sqs', 'produce', 'redrive-dlq', 'setup', 'show', 'stats']);
   });
 
   it.each([...docs.keys()])('lists exactly the options of %s', (name) => {
