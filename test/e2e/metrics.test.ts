@@ -34,7 +34,7 @@ async function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
-      const m = /^metrics: (http:\/\/127\.0\.0\.1:\d+)\/metrics/m.exec(stderr);
+      const m = /^metrics: (http:\/\/[\d.]+:\d+)\/metrics/m.exec(stderr);
       if (m) resolve(m[1]!);
     });
     child.on('exit', (code) => reject(new Error(`exited ${code} before serving metrics: ${stderr}`)));
@@ -141,6 +141,23 @@ describe('process-sqs live metrics', () => {
     expect(lines.length).toBeGreaterThanOrEqual(4);
     expect(lines.reduce((n, l) => n + l.MessagesReceived!, 0)).toBe(12);
     expect(lines.reduce((n, l) => n + l.MessagesDeleted!, 0)).toBe(12);
+  });
+
+  it('listens on 127.0.0.1 by default, and where --metrics-host says', async () => {
+    expect((await cli.run(['produce', '--queue', 'live-host', '--count', '1'])).code).toBe(0);
+    for (const [extra, host] of [
+      [[], '127.0.0.1'],
+      [['--metrics-host', '127.0.0.2'], '127.0.0.2'],
+    ] as const) {
+      const { child, url } = await startWorker(['--queue', 'live-host', '--wait', '1', ...extra]);
+      try {
+        expect(new URL(url).hostname).toBe(host);
+        expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      } finally {
+        child.kill('SIGTERM');
+        await exited(child);
+      }
+    }
   });
 
   it('refuses a port out of range, and one in use, with one line', async () => {

@@ -88,6 +88,9 @@ async function serveMetrics(
     notify: (m) => ctx.out.note(m),
   });
   ctx.out.note(`metrics: ${server.url}/metrics (health: /healthz, ready: /readyz)`);
+  if (!/^(127\.|localhost$|::1$)/.test(config.metricsHost)) {
+    ctx.out.note(`the metrics server listens on ${config.metricsHost}: whoever reaches this host can read the queue's counters`);
+  }
   return server;
 }
 
