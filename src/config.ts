@@ -40,6 +40,8 @@ export const PROCESS_DEFAULTS = {
   // The Lambda logs JSON lines and EMF for CloudWatch; the CLI shows a table.
   logFormat: { cli: 'off', lambda: 'json' },
   metrics: { cli: 'table', lambda: 'emf' },
+  metricsHost: '127.0.0.1',
+  metricsInterval: '60',
 } as const;
 
 const P = PROCESS_DEFAULTS;
@@ -136,6 +138,11 @@ export const ENV_VARS: readonly EnvVar[] = [
     name: 'SQSOPS_METRICS',
     description: 'process-sqs and the Lambda: metrics, table, emf or none (like --metrics)',
     default: `${P.metrics.cli}; ${P.metrics.lambda} in the Lambda`,
+  },
+  {
+    name: 'SQSOPS_METRICS_PORT',
+    description: 'process-sqs: serve /metrics (Prometheus), /healthz and /readyz on this port (like --metrics-port)',
+    default: 'none: no server',
   },
   { name: 'SQSOPS_S3_PREFIX', description: 's3 sink key prefix (like --s3-prefix)', default: P.s3Prefix },
   { name: 'SQSOPS_S3_MODE', description: 's3 sink mode, object or batch (like --s3-mode)', default: P.s3Mode },

@@ -388,7 +388,8 @@ export class SqsQueues {
     try {
       await this.sqs.send(new PurgeQueueCommand({ QueueUrl: url }), { abortSignal: this.signal });
     } catch (e: unknown) {
-      if (/PurgeQueueInProgress/.test(sdkErrorName(e))) throw new PurgeInProgressError(queueNameFromUrl(url), { cause: e });
+      if (/PurgeQueueInProgress/.test(sdkErrorName(e)))
+        throw new PurgeInProgressError(queueNameFromUrl(url), { cause: e, said: sdkErrorMessage(e) });
       this.fail(e, queueNameFromUrl(url));
     }
   }

@@ -297,6 +297,12 @@ export function buildProgram(dispatch: Dispatch): Command {
     )
     .option('--log-format <format>', 'one line per action: json, text, or off (default: SQSOPS_LOG_FORMAT or off)')
     .option('--metrics <format>', 'end-of-run metrics: table, emf (CloudWatch EMF) or none (default: SQSOPS_METRICS or table)')
+    .option('--metrics-interval <seconds>', 'emf: one line per this many seconds on a long run, and one at the end (default: 60)')
+    .option(
+      '--metrics-port <port>',
+      'serve /metrics (Prometheus), /healthz and /readyz on this port, 0 for any (default: SQSOPS_METRICS_PORT)',
+    )
+    .option('--metrics-host <host>', 'address the metrics server listens on (default: 127.0.0.1)')
     // Set by `load --workers-as-processes` on its workers, not for people: hidden from --help.
     .addOption(new Option('--load-run <id>', "take only this load run's messages (release the rest untouched)").hideHelp())
     .addHelpText(
@@ -326,7 +332,18 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command('stats [prefix]')
     .description('every queue (or those starting with PREFIX): visible, in flight, delayed, and its DLQ depth')
     .option('--watch [seconds]', 'refresh every N seconds (default 5) until Ctrl-C: redrawn on a terminal, one block per refresh otherwise')
-    .addHelpText('after', examples(['sqsops stats', 'sqsops stats sqsops- --json', 'sqsops stats orders --watch 2']))
+    .option('--interval <seconds>', 'with --watch: seconds between refreshes (default: 5)')
+    .option('--workers <n>', 'show the backlog per worker: visible and delayed messages divided by N workers')
+    .option('--target-age <seconds>', 'mark the oldest message OVER or ok against this age')
+    .addHelpText(
+      'after',
+      examples([
+        'sqsops stats',
+        'sqsops stats sqsops- --json',
+        'sqsops stats orders --watch 2',
+        'sqsops stats orders --watch --interval 10 --workers 4 --target-age 120',
+      ]),
+    )
     .action(act('stats'));
 
   program

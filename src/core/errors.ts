@@ -61,11 +61,12 @@ export class QueueNotFoundError extends SqsopsError {
   }
 }
 
-/** SQS refused a purge: the queue was purged less than 60 seconds ago. */
+/** SQS refused a purge: the queue was purged less than 60 seconds ago. `said` is SQS's own message. */
 export class PurgeInProgressError extends SqsopsError {
   override readonly name = 'PurgeInProgressError';
-  constructor(queue: string, options: SqsopsErrorOptions = {}) {
-    super(`SQS refused to purge "${queue}": it was purged less than 60 seconds ago (PurgeQueueInProgress)`, {
+  constructor(queue: string, options: SqsopsErrorOptions & { said?: string } = {}) {
+    const said = options.said?.trim() || 'it was purged less than 60 seconds ago';
+    super(`SQS refused to purge "${queue}": ${said} (PurgeQueueInProgress)`, {
       hint: 'SQS allows one purge per queue every 60 seconds, and the last one may still be deleting messages; run again in a minute',
       ...options,
       context: { queue, ...options.context },

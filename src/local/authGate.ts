@@ -53,10 +53,11 @@ const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 function deny(req: http.IncomingMessage, res: http.ServerResponse, route: Route, denial: Denial): void {
   const requestId = crypto.randomUUID();
   res.setHeader('x-amzn-requestid', requestId);
-  if (route === 'sqs' || route === 'dynamodb') {
-    // SQS's JSON protocol also carries the query-protocol code, as real SQS does.
-    if (route === 'sqs') res.setHeader('x-amzn-query-error', `${QUERY_CODES[denial.reason]};Sender`);
-    res.writeHead(route === 'sqs' ? 403 : 400, { 'content-type': 'application/x-amz-json-1.0' });
+  if (route === 'sqs' || route === 'dynamodb' || route === 'cloudwatch') {
+    // SQS's and CloudWatch's JSON protocols also carry the query-protocol code, as the real services do.
+    const queryCompatible = route !== 'dynamodb';
+    if (queryCompatible) res.setHeader('x-amzn-query-error', `${QUERY_CODES[denial.reason]};Sender`);
+    res.writeHead(queryCompatible ? 403 : 400, { 'content-type': 'application/x-amz-json-1.0' });
     res.end(JSON.stringify({ __type: `com.amazon.coral.service#${JSON_TYPES[denial.reason]}`, message: denial.message }));
   } else if (route === 'query') {
     res.writeHead(403, { 'content-type': 'text/xml' });

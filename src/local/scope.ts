@@ -7,12 +7,13 @@
  */
 import { isAwsRegion } from '../core/regions.js';
 import type { Denial, SignedParts } from './sigv4.js';
+import { CLOUDWATCH_TARGET } from './cloudwatch.js';
 
-/** How the server routes a request: by DynamoDB's target header, fauxqs's content types, else S3. */
-export type Route = 'dynamodb' | 'sqs' | 'query' | 's3';
+/** How the server routes a request: by DynamoDB's or CloudWatch's target header, fauxqs's content types, else S3. */
+export type Route = 'dynamodb' | 'cloudwatch' | 'sqs' | 'query' | 's3';
 
 export interface Addressed {
-  service: 'dynamodb' | 'sqs' | 'sns' | 'sts' | 's3';
+  service: 'dynamodb' | 'monitoring' | 'sqs' | 'sns' | 'sts' | 's3';
   /** Regions named by the resources the request acts on, with what named them. */
   regions: { region: string; from: string }[];
 }
@@ -22,6 +23,7 @@ type Headers = Record<string, string | string[] | undefined>;
 export function routeOf(method: string, url: string, headers: Headers): Route {
   const target = headers['x-amz-target'];
   if (typeof target === 'string' && target.startsWith('DynamoDB')) return 'dynamodb';
+  if (typeof target === 'string' && target.startsWith(`${CLOUDWATCH_TARGET}.`)) return 'cloudwatch';
   const type = String(headers['content-type'] ?? '');
   const root = url === '/' || url.startsWith('/?');
   if (method === 'POST' && root && type.includes('application/x-amz-json-1.0')) return 'sqs';
@@ -49,6 +51,8 @@ function jsonBody(body: Buffer | undefined): Record<string, unknown> {
 /** The service and regions a routed request addresses; `body` is the request's whole body where it was read. */
 export function addressed(route: Route, body: Buffer | undefined): Addressed {
   if (route === 's3') return { service: 's3', regions: [] };
+  // CloudWatch signs as `monitoring`; its queries name queues by QueueName, not by an ARN.
+  if (route === 'cloudwatch') return { service: 'monitoring', regions: [] };
   if (route === 'dynamodb') {
     const json = jsonBody(body);
     return { service: 'dynamodb', regions: [...arnRegion(json.TableName, 'TableName'), ...arnRegion(json.TableArn, 'TableArn')] };

@@ -16,6 +16,8 @@ import { applyFauxqsDiskFullGuards } from './fauxqsDiskFull.js';
 import { applyDynalitePatches } from './dynalitePatches.js';
 import { generateCredentials, type LocalCredentials } from './credentials.js';
 import { requireSignature } from './authGate.js';
+import { cloudWatchHandler, isCloudWatch, type InspectQueue } from './cloudwatch.js';
+import { applyPurgeRule } from './purgeRule.js';
 
 export interface LocalAwsOptions {
   /** State directory; omit to keep everything in memory (tests). */
@@ -45,7 +47,9 @@ type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => 
  * AWS to the whole network. We let it listen, but only on 127.0.0.1 and a throwaway
  * port, and keep the http.Server so the front endpoint can hand requests to it.
  */
-async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<{ server: http.Server; stop: () => Promise<void> }> {
+async function startFauxqsOnLoopback(
+  dataDir: string | undefined,
+): Promise<{ server: http.Server; stop: () => Promise<void>; inspect: InspectQueue }> {
   const { startFauxqs } = await import('fauxqs');
   await applyFauxqsUnicodeFix();
   await applyRegionalListQueues();
@@ -53,6 +57,7 @@ async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<{ ser
     await applyFauxqsPatches();
     await applyFauxqsDiskFullGuards(dataDir);
   }
+  await applyPurgeRule();
   const original = net.Server.prototype.listen;
   let captured: http.Server | undefined;
   net.Server.prototype.listen = function patchedListen(this: net.Server, ...args: unknown[]) {
@@ -70,7 +75,7 @@ async function startFauxqsOnLoopback(dataDir: string | undefined): Promise<{ ser
       ...(dataDir ? { dataDir: join(dataDir, 'fauxqs'), s3StorageDir: join(dataDir, 's3') } : {}),
     });
     if (!captured) throw new LocalAwsError('fauxqs started without an HTTP server we could reach');
-    return { server: captured, stop: () => fauxqs.stop() };
+    return { server: captured, stop: () => fauxqs.stop(), inspect: (name) => fauxqs.inspectQueue(name) };
   } finally {
     net.Server.prototype.listen = original;
   }
@@ -109,11 +114,13 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   }
   const toFauxqs = (req: http.IncomingMessage, res: http.ServerResponse) => faux.server.emit('request', req, res);
   const toDynamo = (req: http.IncomingMessage, res: http.ServerResponse) => dynamo.server.emit('request', req, res);
+  const toCloudWatch = cloudWatchHandler(faux.inspect);
 
   const credentials = options.credentials ?? generateCredentials();
   const dispatch = requireSignature(credentials, (req, res) => {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string' && target.startsWith('DynamoDB')) toDynamo(req, res);
+    else if (isCloudWatch(req.headers)) toCloudWatch(req, res);
     else toFauxqs(req, res);
   });
   const handler: RequestListener = (req, res) => {

@@ -16,9 +16,20 @@ describe('sqsops purge', () => {
     const r = await cli.run(['purge', 'purge-e2e']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/removed\s+│\s+25 \(25 visible, 0 in flight, 0 delayed\)/);
-    const again = await cli.run(['purge', 'purge-e2e', '--json']);
-    expect(again.code).toBe(0);
-    expect(json(again.stdout)).toMatchObject({ queue: 'purge-e2e', removed: 0 });
+    expect((await cli.run(['produce', '--queue', 'purge-e2e-json', '--count', '2'])).code).toBe(0);
+    const asJson = await cli.run(['purge', 'purge-e2e-json', '--json']);
+    expect(asJson.code).toBe(0);
+    expect(json(asJson.stdout)).toMatchObject({ queue: 'purge-e2e-json', removed: 2 });
+  });
+
+  it('says what SQS says when the same queue is purged again within 60 seconds, and exits 1', async () => {
+    const again = await cli.run(['purge', 'purge-e2e']);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toMatch(
+      /^error: SQS refused to purge "purge-e2e": Only one PurgeQueue operation on purge-e2e is allowed every 60 seconds\. \(PurgeQueueInProgress\)$/m,
+    );
+    expect(again.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('asks first on AWS: without a terminal only --yes purges', async () => {

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { startFaultProxy } from '../helpers/faultProxy.js';
-import { createClients } from '../../src/aws/clients.js';
 import { purgeQueue } from '../../src/features/purge/purge.js';
 import { PurgeInProgressError, QueueNotFoundError } from '../../src/core/errors.js';
 
@@ -34,21 +32,19 @@ describe('purge', () => {
     await expect(purgeQueue(aws.clients, { queue: 'no-such-queue-to-purge' })).rejects.toBeInstanceOf(QueueNotFoundError);
   });
 
-  it("explains SQS's one purge per 60 seconds when SQS answers PurgeQueueInProgress", async () => {
-    // fauxqs purges any number of times: the refusal real SQS gives comes from a proxy at the network edge.
-    await aws.queues.create({ name: 'purged-twice' });
-    const proxy = await startFaultProxy(aws.local.endpoint);
-    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint, credentials: aws.local.credentials });
-    try {
-      proxy.addRule({ target: 'AmazonSQS.PurgeQueue', times: 1, kind: 'awsError', error: { status: 403, type: 'PurgeQueueInProgress' } });
-      const e = await purgeQueue(clients, { queue: 'purged-twice' }).catch((err: unknown) => err);
-      expect(e).toBeInstanceOf(PurgeInProgressError);
-      expect((e as PurgeInProgressError).message).toMatch(/60 seconds/);
-      expect((e as PurgeInProgressError).hint).toMatch(/one purge per queue every 60 seconds/);
-      expect(proxy.injected['AmazonSQS.PurgeQueue']).toBe(1);
-    } finally {
-      clients.destroy();
-      await proxy.close();
-    }
+  it('refuses a second purge of the same queue within 60 seconds with PurgeQueueInProgress, as SQS does', async () => {
+    const url = await aws.queues.create({ name: 'purged-twice' });
+    await aws.queues.create({ name: 'purged-once' });
+    await purgeQueue(aws.clients, { queue: 'purged-twice' });
+    await fill(url, 3);
+    const e = await purgeQueue(aws.clients, { queue: 'purged-twice' }).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(PurgeInProgressError);
+    expect((e as PurgeInProgressError).message).toBe(
+      'SQS refused to purge "purged-twice": Only one PurgeQueue operation on purged-twice is allowed every 60 seconds. (PurgeQueueInProgress)',
+    );
+    expect((e as PurgeInProgressError).hint).toMatch(/one purge per queue every 60 seconds/);
+    // Refused means not done: the messages sent since are still there; another queue purges as usual.
+    expect(await aws.depth(url)).toEqual({ visible: 3, inFlight: 0 });
+    expect((await purgeQueue(aws.clients, { queue: 'purged-once' })).removed).toBe(0);
   });
 });

@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
+import { startFaultProxy } from '../helpers/faultProxy.js';
+import { createClients } from '../../src/aws/clients.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { queueStats } from '../../src/features/stats/stats.js';
 import { run as runStats } from '../../src/cli/commands/stats.js';
@@ -52,8 +54,9 @@ describe('stats', () => {
       delayed: 1,
       isDlq: false,
       dlq: { name: 'st-orders-dlq', visible: 2, inFlight: 0 },
-      oldestMessageAgeSeconds: null,
     });
+    // The local AWS answers CloudWatch too: just sent, so under a minute old.
+    expect(rows.find((r) => r.name === 'st-orders')?.oldestMessageAgeSeconds).toBeLessThan(60);
     expect(rows.find((r) => r.name === 'st-orders-dlq')).toMatchObject({ isDlq: true, visible: 2 });
   });
 
@@ -94,7 +97,30 @@ describe('stats', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(2);
     expect(stdout()).not.toMatch(/\x1b\[/);
     expect(stdout()).toMatch(/st-orders-dlq \(DLQ\)/);
-    expect(stdout()).toMatch(/│ n\/a/);
+    expect(stdout()).toMatch(/│ \d+ s/);
+  });
+
+  it('shows the backlog per worker and the oldest age against --target-age', async () => {
+    await produce(aws.clients, { queue: 'st-target', count: 9 });
+    await new Promise((r) => setTimeout(r, 2100));
+    const { ctx, stdout } = context(new AbortController().signal);
+    await runStats({ workers: '4', targetAge: '1' }, ctx, ['st-target']);
+    expect(stdout()).toMatch(/per worker \(4\)/);
+    expect(stdout()).toMatch(/oldest \(target 1 s\)/);
+    // 9 waiting over 4 workers: 3 each (rounded up); sent 2 s ago, so over a 1 s target.
+    expect(stdout()).toMatch(/st-target\s+│\s+9\s+│\s+0\s+│\s+0\s+│\s+3\s+│.*│\s+\d+ s OVER/);
+    const json = context(new AbortController().signal, true);
+    await runStats({ workers: '4', targetAge: '3600' }, json.ctx, ['st-target']);
+    expect(JSON.parse(json.stdout())).toMatchObject({
+      workers: 4,
+      targetAgeSeconds: 3600,
+      queues: expect.arrayContaining([expect.objectContaining({ name: 'st-target', backlogPerWorker: 3, oldestVsTarget: 'within' })]),
+    });
+  });
+
+  it('refuses --interval without --watch, with one line', async () => {
+    const { ctx } = context(new AbortController().signal);
+    await expect(runStats({ interval: '2' }, ctx, [])).rejects.toThrow(/^--interval goes with --watch$/);
   });
 
   it('prints one JSON line per refresh', async () => {
@@ -105,18 +131,32 @@ describe('stats', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ prefix: 'st-orders', queues: [{ name: 'st-orders' }, { name: 'st-orders-dlq' }] });
   });
 
-  it('still reports depths when CloudWatch cannot be asked, saying why once (the emulator has no CloudWatch)', async () => {
+  it('still reports depths when CloudWatch cannot be asked, saying why once', async () => {
     await produce(aws.clients, { queue: 'st-cw', count: 4 });
-    const notes: string[] = [];
-    const rows = await queueStats(aws.clients, { prefix: 'st-cw', ages: true, notify: (m) => notes.push(m) });
-    expect(rows.find((r) => r.name === 'st-cw')).toMatchObject({ visible: 4, oldestMessageAgeSeconds: null });
-    expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatch(/age of the oldest message is unknown: CloudWatch GetMetricData failed/);
+    // A refusal (no permission) the local AWS would not give: from a proxy at the network edge.
+    const proxy = await startFaultProxy(aws.local.endpoint);
+    const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: proxy.endpoint, credentials: aws.local.credentials });
+    try {
+      proxy.addRule({
+        target: 'GraniteServiceVersion20100801.GetMetricData',
+        times: 1,
+        kind: 'awsError',
+        error: { status: 400, type: 'AccessDeniedException', message: 'not authorized to perform: cloudwatch:GetMetricData' },
+      });
+      const notes: string[] = [];
+      const rows = await queueStats(clients, { prefix: 'st-cw', notify: (m) => notes.push(m) });
+      expect(rows.find((r) => r.name === 'st-cw')).toMatchObject({ visible: 4, oldestMessageAgeSeconds: null });
+      expect(notes).toHaveLength(1);
+      expect(notes[0]).toMatch(/age of the oldest message is unknown: CloudWatch GetMetricData failed \(AccessDenied/);
+      expect(proxy.injected['GraniteServiceVersion20100801.GetMetricData']).toBe(1);
+    } finally {
+      clients.destroy();
+      await proxy.close();
+    }
   });
 
-  it('does not ask CloudWatch on the embedded local AWS', async () => {
-    const notes: string[] = [];
-    await queueStats(aws.clients, { prefix: 'st-cw', notify: (m) => notes.push(m) });
-    expect(notes).toEqual([]);
+  it('leaves CloudWatch alone when ages are not wanted', async () => {
+    const rows = await queueStats(aws.clients, { prefix: 'st-cw', ages: false });
+    expect(rows.find((r) => r.name === 'st-cw')?.oldestMessageAgeSeconds).toBeNull();
   });
 });

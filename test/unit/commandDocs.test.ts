@@ -38,6 +38,7 @@ describe('docs/commands.md', () => {
       'redrive-dlq',
       'setup',
       'show',
+      'stats',
       'tail',
     ]);
   });

@@ -38,6 +38,16 @@ describe('resolveProcessConfig', () => {
     expect(resolveProcessConfig({ SQSOPS_SCHEMA: 'none' }).schema).toEqual({ kind: 'none' });
   });
 
+  it('serves live metrics only when a port is given, on loopback unless told, with EMF every minute', () => {
+    expect(resolveProcessConfig({})).toMatchObject({ metricsHost: '127.0.0.1', metricsInterval: 60 });
+    expect(resolveProcessConfig({}).metricsPort).toBeUndefined();
+    expect(resolveProcessConfig({ SQSOPS_METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+    const c = resolveProcessConfig({ SQSOPS_METRICS_PORT: '9464' }, { metricsPort: '0', metricsHost: '0.0.0.0', metricsInterval: '5' });
+    expect(c).toMatchObject({ metricsPort: 0, metricsHost: '0.0.0.0', metricsInterval: 5 });
+    expect(() => resolveProcessConfig({ SQSOPS_METRICS_PORT: '65536' })).toThrow(/^SQSOPS_METRICS_PORT must be/);
+    expect(() => resolveProcessConfig({}, { metricsInterval: '0' })).toThrow(/^--metrics-interval must be/);
+  });
+
   it('takes "none" as no ledger from the environment only', () => {
     expect(resolveProcessConfig({ SQSOPS_LEDGER_TABLE: 'none' }).ledgerTable).toBe(false);
     expect(resolveProcessConfig({}, { ledger: false }).ledgerTable).toBe(false);

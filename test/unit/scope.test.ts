@@ -26,6 +26,7 @@ describe('routeOf', () => {
   it.each([
     ['POST', '/', { 'x-amz-target': 'DynamoDB_20120810.ListTables', ...JSON_10 }, 'dynamodb'],
     ['POST', '/', { 'x-amz-target': 'AmazonSQS.ListQueues', ...JSON_10 }, 'sqs'],
+    ['POST', '/', { 'x-amz-target': 'GraniteServiceVersion20100801.GetMetricData', ...JSON_10 }, 'cloudwatch'],
     ['POST', '/', FORM, 'query'],
     ['PUT', '/bucket/key', { 'content-type': 'application/json' }, 's3'],
     ['POST', '/bucket/key?uploads', FORM, 's3'],
@@ -42,6 +43,16 @@ describe('scopeDenial', () => {
     expect(scopeDenial(parts('sts'), addressed('query', body('Action=GetCallerIdentity&Version=2011-06-15')))).toBeUndefined();
     expect(scopeDenial(parts('dynamodb', 'us-gov-west-1'), addressed('dynamodb', body({ TableName: 't' })))).toBeUndefined();
     expect(scopeDenial(parts('s3', 'cn-north-1'), addressed('s3', undefined))).toBeUndefined();
+    expect(scopeDenial(parts('monitoring', 'eu-west-1'), addressed('cloudwatch', body({})))).toBeUndefined();
+  });
+
+  it('holds CloudWatch to its signing name, monitoring, and monitoring to CloudWatch', () => {
+    expect(scopeDenial(parts('cloudwatch'), addressed('cloudwatch', body({})))?.message).toBe(
+      "Credential should be scoped to correct service: 'monitoring'. ",
+    );
+    expect(scopeDenial(parts('monitoring'), addressed('sqs', body({})))?.message).toBe(
+      "Credential should be scoped to correct service: 'sqs'. ",
+    );
   });
 
   it.each([

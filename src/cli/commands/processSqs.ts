@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../context.js';
 import { PartialFailureError, partialResultOf } from '../../core/errors.js';
 import { emfLine, Metrics, outcomeIdentity, SUMMARY_COUNTERS } from '../../core/metrics.js';
-import { resolveProcessConfig, type ProcessFlags } from '../../features/process/config.js';
+import { resolveProcessConfig, type ProcessConfig, type ProcessFlags } from '../../features/process/config.js';
+import type { MetricsServer } from '../../features/process/metricsServer.js';
+import type { AwsClients } from '../../aws/clients.js';
 import { createActionLog } from '../../features/process/log.js';
 import type { ProcessSqsResult } from '../../features/process/runner.js';
 import { rate } from '../output.js';
@@ -20,18 +22,19 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const notify = (m: string) => ctx.out.note(m);
   const { schema, sinks } = await wireProcess(clients, config, { owner, env: ctx.env, notify }, taskSet);
   const metrics = new Metrics();
+  const live = await serveMetrics(config, metrics, clients, ctx);
   const log = createActionLog(config.logFormat, (line) => ctx.out.log(line));
   const started = performance.now();
   // Action logs own stderr when they are on: no spinner to interleave with them.
   const spinner = config.logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
-  // EMF: one line a minute with that minute's counts, so a long run reports as it goes.
+  // EMF: one line per --metrics-interval with that interval's counts, so a long run reports as it goes.
   let reported = metrics.snapshot();
   const emfTimer =
     config.metrics === 'emf'
       ? setInterval(() => {
           ctx.out.printLine(JSON.parse(emfLine(metrics.since(reported), { Queue: config.queue })));
           reported = metrics.snapshot();
-        }, 60_000)
+        }, config.metricsInterval * 1000)
       : undefined;
   emfTimer?.unref();
   const { processSqs } = await import('../../features/process/runner.js');
@@ -57,6 +60,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
     notify,
     log,
     metrics,
+    ...(live ? { observer: live.observer } : {}),
     onProgress: (m) => {
       const secs = (performance.now() - started) / 1000;
       spinner.update(`${outcomeIdentity(m.snapshot()).line} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
@@ -71,13 +75,38 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       }
       throw e;
     })
-    .finally(() => {
+    .finally(async () => {
       spinner.stop();
       clearInterval(emfTimer);
+      await live?.close();
     });
   render(result, config.metrics, ctx, reported);
   if (config.ledgerTable !== false) ctx.out.note(`ledger consumer: ${result.consumer}`);
   verdict(result, config.tasks?.rejectsQueue, ctx);
+}
+
+/** `--metrics-port`: the live endpoint, loaded only when asked for (prom-client stays out of every other run). */
+async function serveMetrics(
+  config: ProcessConfig,
+  metrics: Metrics,
+  clients: AwsClients,
+  ctx: CommandContext,
+): Promise<MetricsServer | undefined> {
+  if (config.metricsPort === undefined) return undefined;
+  const { startMetricsServer } = await import('../../features/process/metricsServer.js');
+  const server = await startMetricsServer({
+    port: config.metricsPort,
+    host: config.metricsHost,
+    metrics,
+    clients,
+    draining: () => ctx.signal.aborted,
+    notify: (m) => ctx.out.note(m),
+  });
+  ctx.out.note(`metrics: ${server.url}/metrics (health: /healthz, ready: /readyz)`);
+  if (!/^(127\.|localhost$|::1$)/.test(config.metricsHost)) {
+    ctx.out.note(`the metrics server listens on ${config.metricsHost}: whoever reaches this host can read the queue's counters`);
+  }
+  return server;
 }
 
 function render(result: ProcessSqsResult, format: string, ctx: CommandContext, reported: Record<string, number>): void {

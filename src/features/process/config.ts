@@ -39,6 +39,9 @@ export interface ProcessFlags {
   keepPayloads?: boolean;
   logFormat?: string;
   metrics?: string;
+  metricsPort?: string;
+  metricsHost?: string;
+  metricsInterval?: string;
   handlers?: string;
   poolSize?: string;
   failureTask?: string;
@@ -82,6 +85,12 @@ export interface ProcessConfig {
   keepPayloads: boolean;
   logFormat: LogFormat;
   metrics: MetricsFormat;
+  /** Serve /metrics, /healthz and /readyz on this port (0: any free one); undefined: no server. */
+  metricsPort?: number;
+  /** Where that server listens. */
+  metricsHost: string;
+  /** Seconds between EMF lines on a long run. */
+  metricsInterval: number;
   tasks?: TaskConfig;
 }
 
@@ -171,10 +180,19 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
     keepPayloads: flags.keepPayloads ?? e('SQSOPS_KEEP_PAYLOADS') === 'true',
     logFormat: choice<LogFormat>('--log-format', flags.logFormat, 'SQSOPS_LOG_FORMAT', d.logFormat[runtime], ['json', 'text', 'off']),
     metrics: choice<MetricsFormat>('--metrics', flags.metrics, 'SQSOPS_METRICS', d.metrics[runtime], ['table', 'emf', 'none']),
+    metricsHost: flags.metricsHost?.trim() || d.metricsHost,
+    metricsInterval: parseIntFlag('--metrics-interval', flags.metricsInterval ?? d.metricsInterval, { min: 1, max: 86_400 }),
   };
   if (count !== undefined) config.count = parseIntFlag('--count', count, { min: 1 });
   const consumer = consumerFrom(flags.consumer, e('SQSOPS_CONSUMER'));
   if (consumer !== undefined) config.consumer = consumer;
+  const metricsPort = flags.metricsPort ?? e('SQSOPS_METRICS_PORT');
+  if (metricsPort !== undefined) {
+    config.metricsPort = parseIntFlag(from('--metrics-port', flags.metricsPort, 'SQSOPS_METRICS_PORT'), metricsPort, {
+      min: 0,
+      max: 65_535,
+    });
+  }
   const dlq = flags.dlq ?? e('SQSOPS_DLQ_URL');
   if (dlq) config.dlq = dlq;
   if (mongodbUrl) config.sinks.mongodb!.url = mongodbUrl;

@@ -25,6 +25,7 @@ import type { ActionLog } from './log.js';
 import { payloadHook } from '../payloads/payloads.js';
 import { countOutcomes, processBatch } from './processBatch.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
+import type { ProcessObserver } from './observer.js';
 
 export interface ProcessSqsOptions {
   queue: string;
@@ -66,6 +67,8 @@ export interface ProcessSqsOptions {
   log?: ActionLog;
   metrics?: Metrics;
   onProgress?: (metrics: Metrics) => void;
+  /** Hears when the run is connected and each batch it acknowledged (live metrics). */
+  observer?: ProcessObserver;
 }
 
 const RECEIVE_GRACE_MS = 2000;
@@ -142,6 +145,9 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   let retryReason: string | undefined;
   let reserved = 0;
   let busy = 0;
+  let inFlight = 0;
+  // The ledger keys each running batch holds a lease on.
+  const held = new Set<Set<string>>();
   const expectBack = new Map<string, number>();
   let stop = false;
   const stopNow = () => {
@@ -156,6 +162,12 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   if (signal?.aborted) receiveAbort.abort();
   else signal?.addEventListener('abort', cutReceives, { once: true });
   const receiver = new SqsQueues(await clients.sqs(), receiveAbort.signal, clients.endpointOf('sqs'));
+  options.observer?.started?.({
+    queueName: queue.name,
+    queueUrl: queue.url,
+    inFlight: () => inFlight,
+    leases: () => [...held].reduce((n, keys) => n + keys.size, 0),
+  });
 
   const handBack = async (batch: InboundMessage[]) => {
     const outcomes: Outcome[] = batch.map(() => ({ kind: 'skipped', reason: 'received as the run stopped' }));
@@ -216,7 +228,10 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         continue;
       }
       busy++;
+      inFlight += batch.length;
+      const receivedAt = performance.now();
       const claimedKeys = new Set<string>();
+      held.add(claimedKeys);
       const heartbeat = setInterval(
         () => {
           void queues
@@ -235,6 +250,8 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       const done = () => {
         clearInterval(heartbeat);
         busy--;
+        inFlight -= batch.length;
+        held.delete(claimedKeys);
       };
       let outcomes: Outcome[];
       try {
@@ -257,6 +274,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
           // Wait for these (a few seconds at most) before calling the queue drained.
           for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
           handled += batch.length;
+          options.observer?.acknowledged?.(batch.length, (performance.now() - receivedAt) / 1000);
           options.onProgress?.(metrics);
           if (options.count !== undefined && handled >= options.count) stop = true;
         })

@@ -4,10 +4,10 @@
  * GetQueueAttributes, never a receive, so no message is disturbed.
  *
  * The age of the oldest message is not something the SQS API answers: it is the
- * CloudWatch metric ApproximateAgeOfOldestMessage, read on real AWS (one GetMetricData call
- * per 500 queues). Peeking would change what it measures (receive counts, visibility), so
- * where CloudWatch cannot be asked (the embedded local AWS, no permission) it is unknown
- * (null) rather than guessed.
+ * CloudWatch metric ApproximateAgeOfOldestMessage (one GetMetricData call per 500 queues),
+ * which the embedded local AWS answers too, from its own store. Peeking would change what
+ * it measures (receive counts, visibility), so where CloudWatch cannot be asked (no
+ * permission) it is unknown (null) rather than guessed.
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues, queueNameFromUrl } from '../../aws/queue.js';
@@ -36,7 +36,7 @@ export interface StatsOptions {
   signal?: AbortSignal;
   /** GetQueueAttributes calls in flight at once (SQS throttles a burst over hundreds of queues). @default 8 */
   concurrency?: number;
-  /** Ask CloudWatch for the age of the oldest message. @default true on real AWS, false on the embedded local AWS (it has no CloudWatch) */
+  /** Ask CloudWatch for the age of the oldest message. @default true */
   ages?: boolean;
   /** Hears why the ages could not be had (once per call). */
   notify?: (message: string) => void;
@@ -105,7 +105,7 @@ export async function queueStats(clients: AwsClients, options: StatsOptions = {}
     if (row && row.arn === arn) byArn.set(arn, row);
   });
   const ages =
-    (options.ages ?? clients.target.kind === 'aws') && rows.length > 0
+    (options.ages ?? true) && rows.length > 0
       ? await readAges(
           clients,
           rows.map((r) => r.name),
