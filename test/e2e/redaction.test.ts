@@ -63,7 +63,7 @@ describe('no secret in any output', () => {
     expectNoSecret(r.stdout + r.stderr);
   });
 
-  it("prints what docs/security.md shows", async () => {
+  it('prints what docs/security.md shows', async () => {
     const security = readFileSync(join(ROOT, 'docs/security.md'), 'utf8');
     const [, command, shown] = /```text\n\$ sqsops (.*)\n([\s\S]*?)```/.exec(security)!;
     const args = command!.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''));
