@@ -141,7 +141,6 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   let handled = 0;
   let retryReason: string | undefined;
   let reserved = 0;
-  let busy = 0;
   let receives = 0;
   /** Received and not yet acknowledged, released or handed back. */
   let inHand = 0;
@@ -269,7 +268,6 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         await handBack(batch);
         continue;
       }
-      busy++;
       const claimedKeys = new Set<string>();
       const heartbeat = setInterval(
         () => {
@@ -285,7 +283,6 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       );
       const done = () => {
         clearInterval(heartbeat);
-        busy--;
         inHand -= batch.length;
         pace?.wake();
       };
