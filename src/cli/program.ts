@@ -326,11 +326,16 @@ export function buildProgram(dispatch: Dispatch): Command {
 
   program
     .command('show')
-    .description('show the idempotency ledger, newest first, with counts by status')
+    .description('look records up in the idempotency ledger: by key, the first N, or a count')
+    .argument('[keys...]', "show these keys' records (read by key, no scan)")
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
-    .addOption(intOption('--limit <n>', 'rows to show', { min: 1, max: 1_000_000 }, 50))
+    .addOption(intOption('--limit <n>', 'rows to show: the first the table returns, read no further', { min: 1, max: 1_000_000 }, 50))
     .addOption(new Option('--status <status>', 'only rows with this status').choices(['COMPLETED', 'INPROGRESS', 'RELEASED']))
-    .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --json']))
+    .option('--count', 'count the records (with --status, those with it) instead of listing them')
+    .addHelpText(
+      'after',
+      examples(['sqsops show --limit 20', 'sqsops show order-17 order-18', 'sqsops show --count --status COMPLETED', 'sqsops show --json']),
+    )
     .action(act('show'));
 
   program

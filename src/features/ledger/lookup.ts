@@ -1,0 +1,82 @@
+/**
+ * `show`: looks records up in the idempotency ledger, reading only what it needs: given keys
+ * (BatchGetItem), the first `limit` records (a Scan that stops once it has them; by the
+ * table's order, not by time), a status filtered by DynamoDB, or a count (Select: COUNT).
+ */
+import type { AwsClients } from '../../aws/clients.js';
+import type { LedgerItem } from '../../aws/ledger.js';
+import { LedgerQueries } from '../../aws/ledgerQueries.js';
+import { UsageError } from '../../core/errors.js';
+import { openLedger, type Notify } from '../setup/resources.js';
+
+export interface ShowOptions {
+  ledgerTable: string;
+  /** Only these keys' records (read by key: no scan). */
+  keys?: string[];
+  /** At most this many rows, the first the table returns, shown newest first. @default 50 */
+  limit?: number;
+  /** Only rows with this status (filtered by DynamoDB). */
+  status?: string;
+  /** Count the records (with `status`, those with it) instead of listing them. @default false */
+  count?: boolean;
+  signal?: AbortSignal;
+  notify?: Notify;
+}
+
+export interface ShowResult {
+  table: string;
+  /** The records read, newest first. */
+  items: LedgerItem[];
+  /** Keys asked for that have no record. */
+  missing?: string[];
+  /** `count`: how many records (with `status`, those with it). */
+  count?: number;
+  /** Every record was read (the table has no more than `limit` matching ones). */
+  complete: boolean;
+  /** Records in the table, when every one was read or counted. */
+  total?: number;
+  /** Records by status, when every (matching) record was read. */
+  counts?: Record<string, number>;
+  /** Scan pages read (0 for a lookup by key). */
+  pagesRead: number;
+}
+
+export async function showLedger(clients: AwsClients, options: ShowOptions): Promise<ShowResult> {
+  const keys = options.keys ?? [];
+  if (keys.length > 0 && options.count)
+    throw new UsageError('--count counts the table; it does not go with keys', { hint: 'drop the keys or --count' });
+  const ledger = await openLedger(clients, options.ledgerTable, { createIfLocal: true, signal: options.signal, notify: options.notify });
+  const queries = new LedgerQueries(await clients.dynamodb(), ledger.table, {
+    signal: options.signal,
+    endpoint: clients.endpointOf('dynamodb'),
+  });
+  const table = options.ledgerTable;
+  if (keys.length > 0) {
+    const found = await queries.get(keys);
+    const items = sortNewest(options.status ? found.filter((i) => i.status === options.status) : found);
+    const have = new Set(found.map((i) => i.id));
+    return { table, items, missing: keys.filter((k) => !have.has(k)), complete: true, pagesRead: queries.pagesRead };
+  }
+  if (options.count) {
+    const { count, scanned } = await queries.count({ status: options.status });
+    return { table, items: [], count, complete: true, total: scanned, pagesRead: queries.pagesRead };
+  }
+  const first = await queries.first(options.limit ?? 50, { status: options.status });
+  return {
+    table,
+    items: sortNewest(first.items),
+    complete: first.complete,
+    ...(first.complete ? { total: first.scanned, counts: byStatus(first.items) } : {}),
+    pagesRead: queries.pagesRead,
+  };
+}
+
+function byStatus(items: LedgerItem[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const i of items) counts[i.status] = (counts[i.status] ?? 0) + 1;
+  return counts;
+}
+
+function sortNewest(items: LedgerItem[]): LedgerItem[] {
+  return items.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+}
