@@ -29,7 +29,10 @@ export class DrainPace {
   private flowing = false;
   private longBusy = false;
   private done = false;
-  private waiters: (() => void)[] = [];
+  /** Pollers waiting for their turn: any change may be it. */
+  private turnWaiters: (() => void)[] = [];
+  /** Pollers waiting for what the run holds to settle: only a settle (or the stop) is news. */
+  private settleWaiters: (() => void)[] = [];
 
   /** The run is done: every poller's next turn is `stop`. */
   get stopped(): boolean {
@@ -45,7 +48,7 @@ export class DrainPace {
         this.longBusy = true;
         return 'long';
       }
-      await this.changed();
+      await this.wait(this.turnWaiters, 1000);
     }
   }
 
@@ -53,33 +56,41 @@ export class DrainPace {
   received(turn: Turn, fresh: number): void {
     if (turn === 'long') this.longBusy = false;
     if (fresh > 0) this.flowing = true;
-    this.wake();
+    this.release(this.turnWaiters);
   }
 
   /** An empty short receive and counters that say more may come: wait for it with a long poll. */
   expect(): void {
     this.flowing = false;
-    this.wake();
+    this.release(this.turnWaiters);
   }
 
   stop(): void {
     this.done = true;
-    this.wake();
+    this.release(this.turnWaiters);
+    this.release(this.settleWaiters);
   }
 
   /** Something this run holds settled (a batch acknowledged): pollers waiting on it look again. */
   wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w();
+    this.release(this.turnWaiters);
+    this.release(this.settleWaiters);
   }
 
-  /** Resolves at the next change, or after `ms` at the latest. */
-  changed(ms = 1000): Promise<void> {
+  /** Resolves when something this run holds settles (or the run stops), after `ms` at the latest. */
+  settled(ms = 1000): Promise<void> {
+    return this.wait(this.settleWaiters, ms);
+  }
+
+  private release(list: (() => void)[]): void {
+    for (const w of list.splice(0)) w();
+  }
+
+  private wait(list: (() => void)[], ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       timer.unref?.();
-      this.waiters.push(() => {
+      list.push(() => {
         clearTimeout(timer);
         resolve();
       });

@@ -180,7 +180,7 @@ export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
       return performance.now() - emptySince >= p.waitSeconds * 1000 - 20;
     }
     if (inHand > 0) {
-      await pace.changed();
+      await pace.settled();
       return false;
     }
     // Left-behind messages are hidden by this run: they are not more to come.

@@ -198,7 +198,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     const now = Date.now();
     for (const [id, until] of expectBack) if (until < now) expectBack.delete(id);
     if (inHand > 0 || expectBack.size > 0) {
-      await pace?.changed();
+      await pace?.settled();
       return false;
     }
     if (turn === 'long') return true; // one whole wait brought nothing
