@@ -89,7 +89,6 @@ export class DrainPace {
   private wait(list: (() => void)[], ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
-      timer.unref?.();
       list.push(() => {
         clearTimeout(timer);
         resolve();
