@@ -110,7 +110,9 @@ export class LedgerQueries {
       // caps the items read before filtering, so read in larger pages.
       const want = limit - items.length;
       const filtered = filter.status !== undefined || filter.consumer !== undefined || filter.keys !== undefined;
-      const page = await this.scanPage({ ...this.recordFilter(filter), Limit: filtered ? Math.max(want, 100) : want + 1 }, start);
+      // No limit at all (every record of some keys): whole 1 MB pages.
+      const pageLimit = !Number.isFinite(want) ? undefined : filtered ? Math.max(want, 100) : want + 1;
+      const page = await this.scanPage({ ...this.recordFilter(filter), ...(pageLimit ? { Limit: pageLimit } : {}) }, start);
       scanned += page.ScannedCount ?? 0;
       items.push(...(page.Items ?? []).map(fromWire));
       start = page.LastEvaluatedKey;

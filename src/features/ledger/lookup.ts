@@ -84,7 +84,7 @@ export async function showLedger(clients: AwsClients, options: ShowOptions): Pro
     ...base,
     items: sortNewest(first.items),
     complete: first.complete,
-    ...(first.complete && !options.status ? { total: first.items.length, counts: byStatus(first.items) } : {}),
+    ...(first.complete ? { counts: byStatus(first.items), ...(options.status ? {} : { total: first.items.length }) } : {}),
     pagesRead: queries.pagesRead,
   };
 }
