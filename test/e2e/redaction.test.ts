@@ -65,7 +65,7 @@ describe('no secret in any output', () => {
 
   it("prints what the README's Security section shows", async () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const security = readme.slice(readme.indexOf('## Security'));
+    const security = readme.slice(readme.indexOf('\n## Security\n'));
     const [, command, shown] = /```text\n\$ sqsops (.*)\n([\s\S]*?)```/.exec(security)!;
     const args = command!.match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''));
     const r = await cli.run(args);
