@@ -7,11 +7,14 @@
  *  2. with the DynamoDB ledger: writes per message, and throughput vs the conditional-put
  *     ceiling (a raw PutItem loop with a condition, at its best concurrency) divided by
  *     the writes per message.
+ *  3. 5 messages drained end to end: the built CLI's `process-sqs --drain` (default 20 s wait)
+ *     as a process, from start to exit, with the load average beside it (target < 3 s).
  * Every configuration runs REPEATS times, interleaved; the best run counts.
- * Usage: npm run bench:process [-- --messages 10000 --repeats 2]
+ * Usage: npm run bench:process [-- --messages 10000 --repeats 2] [-- --drain-only]
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -26,7 +29,9 @@ import { Consumer } from 'sqs-consumer';
 import { processSqs } from '../dist/index.js';
 import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' }, 'drain-only': { type: 'boolean' } },
+});
 const N = Number(values.messages);
 const REPEATS = Number(values.repeats);
 const CONCURRENCIES = [4, 8, 16, 32];
@@ -210,44 +215,84 @@ const keep = (name, c, v) => {
   best[name] ??= {};
   best[name][c] = Math.max(best[name][c] ?? 0, v);
 };
+/** The built CLI's process-sqs --drain on a queue of 5, as a process: seconds from spawn to exit, and what it reported. */
+function drainEndToEnd() {
+  const queue = `bench-drain-${seq++}`;
+  const env = { ...process.env, SQSOPS_HOME: home, NO_COLOR: '1' };
+  for (const k of Object.keys(env)) if (k.startsWith('AWS_')) delete env[k];
+  const cli = (args) =>
+    execFileSync(process.execPath, [join(import.meta.dirname, '../bin/sqsops.js'), ...args], {
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  cli(['produce', '--queue', queue, '--count', '5']);
+  const t0 = performance.now();
+  const out = JSON.parse(cli(['process-sqs', '--queue', queue, '--drain', '--json']));
+  const seconds = (performance.now() - t0) / 1000;
+  if (out.metrics.MessagesDeleted !== 5) throw new Error(`drain deleted ${out.metrics.MessagesDeleted}/5`);
+  return {
+    seconds,
+    receives: out.receives,
+    load: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' '),
+  };
+}
+
+function printDrains() {
+  const runs = Array.from({ length: Math.max(3, REPEATS) }, drainEndToEnd);
+  const best = Math.min(...runs.map((r) => r.seconds));
+  console.log(
+    `
+5 messages drained end to end (built CLI: process-sqs --drain, default --wait 20, spawn to exit): best ${best.toFixed(2)} s (target < 3 s)`,
+  );
+  for (const r of runs) console.log(`  ${r.seconds.toFixed(2)} s, ${r.receives} receives, load average ${r.load}`);
+}
+
 let writesPerMessage = 0;
 try {
-  for (let r = 0; r < REPEATS; r++) {
-    for (const c of CONCURRENCIES) {
-      keep('raw drain', c, await rawDrain(c));
-      keep('sqs-consumer', c, await sqsConsumer(c));
-      keep('sqsops (no ledger)', c, (await sqsops(c)).perSecond);
-      const withLedger = await sqsops(c, `bench-ledger-${seq++}`);
-      writesPerMessage = withLedger.writesPerMessage;
-      keep('sqsops (ledger)', c, withLedger.perSecond);
-      keep('conditional PutItem', c, await conditionalPutCeiling(c * 8));
+  if (values['drain-only']) {
+    printDrains();
+  } else {
+    for (let r = 0; r < REPEATS; r++) {
+      for (const c of CONCURRENCIES) {
+        keep('raw drain', c, await rawDrain(c));
+        keep('sqs-consumer', c, await sqsConsumer(c));
+        keep('sqsops (no ledger)', c, (await sqsops(c)).perSecond);
+        const withLedger = await sqsops(c, `bench-ledger-${seq++}`);
+        writesPerMessage = withLedger.writesPerMessage;
+        keep('sqsops (ledger)', c, withLedger.perSecond);
+        keep('conditional PutItem', c, await conditionalPutCeiling(c * 8));
+      }
     }
-  }
-  const top = (name) => Math.max(...Object.values(best[name]));
-  console.log(`process-sqs: ${N} messages per run, best of ${REPEATS}, Node ${process.version}, emulator with state on disk\n`);
-  console.log(['msg/s by concurrency (instances for sqs-consumer; x8 for PutItem)', ...CONCURRENCIES].join(' | '));
-  for (const name of Object.keys(best)) console.log([name, ...CONCURRENCIES.map((c) => best[name][c].toFixed(0))].join(' | '));
-  const raw = top('raw drain');
-  const peer = top('sqs-consumer');
-  const mine = top('sqsops (no ledger)');
-  const ceiling = top('conditional PutItem') / writesPerMessage;
-  console.log(
-    `\nno ledger: sqsops ${mine.toFixed(0)} msg/s = ${(mine / raw).toFixed(2)}x the raw drain ceiling (target >= 0.9x), ${(mine / peer).toFixed(2)}x sqs-consumer at its best (target >= 1.0x)`,
-  );
-  console.log(`ledger: ${writesPerMessage.toFixed(2)} DynamoDB writes per message (target <= 2)`);
-  console.log(
-    `ledger: sqsops ${top('sqsops (ledger)').toFixed(0)} msg/s = ${(top('sqsops (ledger)') / ceiling).toFixed(2)}x the conditional-put ceiling / writes per message (${ceiling.toFixed(0)} msg/s; target >= 0.8x)`,
-  );
-  if (Number.isFinite(cpuPer.ledger)) {
-    // One emulator thread serves both services: at 100 % of it, a message with the ledger
-    // cannot go faster than 1 / (its emulator CPU), whatever the client does.
-    const bound = 1000 / cpuPer.ledger;
+    const top = (name) => Math.max(...Object.values(best[name]));
+    console.log(`process-sqs: ${N} messages per run, best of ${REPEATS}, Node ${process.version}, emulator with state on disk\n`);
+    console.log(['msg/s by concurrency (instances for sqs-consumer; x8 for PutItem)', ...CONCURRENCIES].join(' | '));
+    for (const name of Object.keys(best)) console.log([name, ...CONCURRENCIES.map((c) => best[name][c].toFixed(0))].join(' | '));
+    const raw = top('raw drain');
+    const peer = top('sqs-consumer');
+    const mine = top('sqsops (no ledger)');
+    const ceiling = top('conditional PutItem') / writesPerMessage;
     console.log(
-      `emulator CPU (its one thread): ${cpuPer.put.toFixed(3)} ms per conditional put, ${cpuPer.noLedger.toFixed(3)} ms per message without the ledger, ${cpuPer.ledger.toFixed(3)} ms per message with it`,
+      `\nno ledger: sqsops ${mine.toFixed(0)} msg/s = ${(mine / raw).toFixed(2)}x the raw drain ceiling (target >= 0.9x), ${(mine / peer).toFixed(2)}x sqs-consumer at its best (target >= 1.0x)`,
     );
+    console.log(`ledger: ${writesPerMessage.toFixed(2)} DynamoDB writes per message (target <= 2)`);
     console.log(
-      `  -> with the ledger the emulator alone allows at most ${bound.toFixed(0)} msg/s = ${(bound / ceiling).toFixed(2)}x the ceiling / writes per message; sqsops reached ${(top('sqsops (ledger)') / bound).toFixed(2)} of that bound`,
+      `ledger: sqsops ${top('sqsops (ledger)').toFixed(0)} msg/s = ${(top('sqsops (ledger)') / ceiling).toFixed(2)}x the conditional-put ceiling / writes per message (${ceiling.toFixed(0)} msg/s; target >= 0.8x)`,
     );
+    if (Number.isFinite(cpuPer.ledger)) {
+      // One emulator thread serves both services: at 100 % of it, a message with the ledger
+      // cannot go faster than 1 / (its emulator CPU), whatever the client does.
+      const bound = 1000 / cpuPer.ledger;
+      console.log(
+        `emulator CPU (its one thread): ${cpuPer.put.toFixed(3)} ms per conditional put, ${cpuPer.noLedger.toFixed(3)} ms per message without the ledger, ${cpuPer.ledger.toFixed(3)} ms per message with it`,
+      );
+      console.log(
+        `  -> with the ledger the emulator alone allows at most ${bound.toFixed(0)} msg/s = ${(bound / ceiling).toFixed(2)}x the ceiling / writes per message; sqsops reached ${(top('sqsops (ledger)') / bound).toFixed(2)} of that bound`,
+      );
+    }
+    printDrains();
   }
 } finally {
   sqs.destroy();

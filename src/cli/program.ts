@@ -102,7 +102,12 @@ function addTransferOptions(
   for (const option of afterRate) command.addOption(option);
   return command
     .addOption(
-      intOption('--wait <seconds>', `${only}long-poll wait; stops when one whole wait brings nothing new`, { min: 0, max: 20 }, 20),
+      intOption(
+        '--wait <seconds>',
+        `${only}long-poll wait; stops once the source is empty, or after one whole wait that brings nothing new`,
+        { min: 0, max: 20 },
+        20,
+      ),
     )
     .addOption(
       intOption(
@@ -218,7 +223,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--queue <name|url>', 'queue to take from (default: SQSOPS_QUEUE or sqsops-events)')
     .addOption(intOption('-n, --count <n>', 'at most this many messages', { min: 1, max: 1_000_000 }, 10))
     .option('--peek', 'only look: no ledger, no delete, visible again at once (receive counts still rise)')
-    .addOption(intOption('--wait <seconds>', 'long-poll wait; stops when one whole wait brings nothing', { min: 0, max: 20 }, 5))
+    .addOption(intOption('--wait <seconds>', 'long-poll wait for the first message; stops once the queue is empty', { min: 0, max: 20 }, 5))
     .option('--key <spec>', 'idempotency key: messageId, a body field (orderId), or a template "{orderId}#{version}"', 'messageId')
     .option('--consumer <name>', "whose ledger records these are, as process-sqs's (default: SQSOPS_CONSUMER or the queue's name)")
     .option('--keep-payloads', 'large payloads: keep the S3 object of each consumed pointer message (default: deleted with the message)')
@@ -242,8 +247,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--queue <name|url>', 'queue to process (default: SQSOPS_QUEUE or sqsops-events)')
     .option('-c, --concurrency <n>', 'parallel pollers (10 messages each) (default: 4)')
     .option('-n, --count <n>', 'stop after this many messages')
-    .option('--drain', 'stop when the queue stays empty for one wait')
-    .option('--wait <seconds>', 'long-poll wait (default: 20)')
+    .option('--drain', "stop once the queue is empty (an empty receive and the queue's counters), or after one whole empty wait")
+    .option('--wait <seconds>', 'long-poll wait, for the first message (default: 20)')
     .option('--key <spec>', 'idempotency key: messageId, a body field, or "{orderId}#{version}" (default: SQSOPS_KEY or messageId)')
     .option(
       '--consumer <name>',
@@ -328,12 +333,14 @@ export function buildProgram(dispatch: Dispatch): Command {
 
   program
     .command('show')
-    .description('show the idempotency ledger, newest first, with counts by status')
+    .description('look records up in the idempotency ledger: by key, the first N, or a count')
+    .argument('[keys...]', "show these keys' records (read by key, no scan)")
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
-    .addOption(intOption('--limit <n>', 'rows to show', { min: 1, max: 1_000_000 }, 50))
+    .addOption(intOption('--limit <n>', 'rows to show: the first the table returns, read no further', { min: 1, max: 1_000_000 }, 50))
     .addOption(new Option('--status <status>', 'only rows with this status').choices(['COMPLETED', 'INPROGRESS', 'RELEASED']))
-    .option('--consumer <name>', "only this consumer's records (a queue's name, or a --consumer name)")
-    .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --status COMPLETED --json']))
+    .option('--consumer <name>', "only this consumer's records (a queue's name, or a --consumer name); with keys, read by id")
+    .option('--count', 'count the records (with --status, those with it) instead of listing them')
+    .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --count --status COMPLETED']))
     .action(act('show'));
 
   program

@@ -1,5 +1,5 @@
 /**
- * Counters with the seed Lambda's names, and their CloudWatch Embedded Metric Format.
+ * Counters with the pipeline's metric names, and their CloudWatch Embedded Metric Format.
  * A registry of plain numbers: the pipeline counts, the CLI and Lambda decide how to show them.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The E-ComExpress seed's test plan, end to end on the embedded local AWS with the
+ * An e-commerce pipeline's test plan, end to end on the embedded local AWS with the
  * built CLI: a burst through the SNS fan-out drains with nothing lost; a backlog built
  * while consumers are stopped drains on restart; forced failures (contract breaks)
  * route to the DLQ; duplicates are stored once and FIFO order per group holds under
@@ -30,7 +30,7 @@ async function depths(): Promise<Record<string, number>> {
   return Object.fromEntries(status.queues.map((q) => [q.name, q.visible + q.inFlight]));
 }
 
-describe('the E-ComExpress test plan', () => {
+describe('an e-commerce test plan', () => {
   it('drains a burst published through the fan-out with nothing lost', async () => {
     const topology = join(cli.home, 'ecom.json');
     writeFileSync(

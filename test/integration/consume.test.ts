@@ -41,6 +41,13 @@ describe('consume', () => {
     expect(r.messages).toHaveLength(3);
   });
 
+  // The 20 s wait is for the first message: with the queue emptied, an empty receive and its counters end the run.
+  it('ends when it has emptied the queue: one more receive and a look at the counters, no second wait', async () => {
+    await produce(aws.clients, { queue: 'c-drained', count: 5 });
+    const r = await consume(aws.clients, { queue: 'c-drained', count: 100, ledgerTable: 'c-ledger', waitSeconds: 20 });
+    expect(r).toMatchObject({ taken: 5, recorded: 5, deleted: 5, receives: 2 });
+  }, 15_000);
+
   it('counts a key already in the ledger as a duplicate, and still deletes it', async () => {
     await produce(aws.clients, { queue: 'c-dup', inputs: input([{ orderId: 'A' }, { orderId: 'B' }, { orderId: 'A' }]) });
     const r = await consume(aws.clients, { queue: 'c-dup', count: 3, ledgerTable: 'c-ledger-dup', key: 'orderId', waitSeconds: 0 });
@@ -92,7 +99,7 @@ describe('consume', () => {
 });
 
 describe('show and clear', () => {
-  it('shows newest first with counts, and clear deletes every record across batches of 25', async () => {
+  it('lists the first N (all of a small table, newest first, with counts), and clear deletes every record across batches of 25', async () => {
     const ledger = new Ledger(await aws.clients.dynamodb(), 'sc-ledger');
     await ledger.create();
     for (let i = 0; i < 60; i++) {
@@ -105,10 +112,12 @@ describe('show and clear', () => {
         updatedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
       });
     }
-    const shown = await showLedger(aws.clients, { ledgerTable: 'sc-ledger', limit: 5 });
-    expect(shown.total).toBe(60);
-    expect(shown.counts).toEqual({ COMPLETED: 40, INPROGRESS: 20 });
-    expect(shown.items.map((i) => i.key)).toEqual(['k59', 'k58', 'k57', 'k56', 'k55']);
+    const all = await showLedger(aws.clients, { ledgerTable: 'sc-ledger', limit: 100 });
+    expect(all).toMatchObject({ complete: true, total: 60, counts: { COMPLETED: 40, INPROGRESS: 20 } });
+    expect(all.items.slice(0, 5).map((i) => i.key)).toEqual(['k59', 'k58', 'k57', 'k56', 'k55']);
+    const first = await showLedger(aws.clients, { ledgerTable: 'sc-ledger', limit: 5 });
+    expect(first).toMatchObject({ complete: false, pagesRead: 1 });
+    expect(first.items).toHaveLength(5);
     const only = await showLedger(aws.clients, { ledgerTable: 'sc-ledger', status: 'INPROGRESS', limit: 100 });
     expect(only.items).toHaveLength(20);
     let progress = 0;

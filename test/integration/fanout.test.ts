@@ -18,7 +18,7 @@ const topology = (raw: unknown) => {
   return config!;
 };
 
-// The seed's E-ComExpress shape: one topic of order events fanned out to two queues, each with a DLQ.
+// An e-commerce shape: one topic of order events fanned out to two queues, each with a DLQ.
 const ecom = {
   queues: ['f-orders-processing', 'f-orders-logistics'],
   topics: [

@@ -65,7 +65,7 @@ describe('the local AWS state dir', () => {
     const { server } = await ensureLocalAws({ home: h, port: 0, daemonPath });
     await fill(h, server.endpoint);
     const files = allFiles(h).map((f) => f.slice(h.length));
-    // The files the issue is about exist, so the check below covers them.
+    // The files in question exist, so the check below covers them.
     expect(files.some((f) => f.endsWith('-wal'))).toBe(true);
     expect(files.some((f) => f.includes('/dynamodb/'))).toBe(true);
     expect(files).toContain('/local/credentials.json');

@@ -177,7 +177,7 @@ describe('ListQueues', () => {
 });
 
 describe('signed streaming uploads', () => {
-  /** A PUT in STREAMING-AWS4-HMAC-SHA256-PAYLOAD: the seed signed by the SDK's signer, each chunk chained to it. */
+  /** A PUT in STREAMING-AWS4-HMAC-SHA256-PAYLOAD: the request's own (seed) signature made by the SDK's signer, each chunk chained to it. */
   async function streamingPut(key: string, data: string, tamper?: (wire: string) => string): Promise<Response> {
     const url = new URL(aws.local.endpoint);
     const now = new Date();

@@ -10,6 +10,7 @@ import { startFaultProxy, type FaultProxy, type FaultRule } from '../helpers/fau
 import { createClients, type AwsClients } from '../../src/aws/clients.js';
 import { ObjectStore } from '../../src/aws/objects.js';
 import { produce, type ProduceOptions, type ProduceResult } from '../../src/features/produce/produce.js';
+import { STOP_GRACE_MS } from '../../src/core/grace.js';
 
 const MiB = 1024 * 1024;
 const SEND = 'AmazonSQS.SendMessageBatch';
@@ -101,12 +102,26 @@ describe('produce: failed or unconfirmed', () => {
     addsUp(r);
   });
 
-  it('reports messages the queue stored, but whose answer was cut off by Ctrl-C, as unconfirmed, not failed', async () => {
+  it('waits a moment after Ctrl-C for a send in flight, so what it stored is known sent', async () => {
+    const stop = new AbortController();
+    const r = await throughProxy([{ kind: 'hold', times: 1 }], async (clients, proxy) => {
+      const run = produce(clients, { queue: 'po-graced', inputs: bodies(10, 'e'), signal: stop.signal });
+      await proxy.held(); // stored by the queue; the answer is kept back
+      stop.abort();
+      proxy.release(); // within the grace
+      return run;
+    });
+    expect(r).toMatchObject({ sent: 10, failed: [], unconfirmed: [] });
+    expect((await aws.depth((await aws.queues.resolve('po-graced')).url)).visible).toBe(10);
+  });
+
+  it('reports messages the queue stored, but whose answer Ctrl-C cut off after the grace, as unconfirmed, not failed', async () => {
     const stop = new AbortController();
     const r = await throughProxy([{ kind: 'hold', times: 1 }], async (clients, proxy) => {
       const run = produce(clients, { queue: 'po-held', inputs: bodies(10, 'e'), signal: stop.signal });
-      await proxy.held(); // stored by the queue; the answer is kept back
+      await proxy.held();
       stop.abort();
+      await new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS + 500)); // the answer comes too late
       proxy.release();
       return run;
     });

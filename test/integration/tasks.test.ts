@@ -1,5 +1,5 @@
 /**
- * The requests/rejects flow of the seed's message parser: tasks for every message, a
+ * The requests/rejects flow of a message parser: tasks for every message, a
  * failed task retried alone, the rejects queue, and the failure task run exactly once.
  */
 import http from 'node:http';

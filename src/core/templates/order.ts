@@ -15,9 +15,8 @@ interface Product {
 }
 
 /**
- * An order event shaped like the seed's `PedidoCreado(PedidoId, ClienteId, Fecha, Total)`,
- * in English names and with line items and a version, so a business key such as
- * `{orderId}#{version}` (the seed's `pedidoId#eventoVersion`) identifies it. Products
+ * An order event (`OrderCreated`: order id, customer id, date, total), with line items
+ * and a version, so a business key such as `{orderId}#{version}` identifies it. Products
  * come from a catalog and customers from a pool, as in a shop: the same SKU always has
  * the same name and price, and customers order more than once (so `--group-by
  * customerId` makes real FIFO groups). Building those once also keeps generation cheap.

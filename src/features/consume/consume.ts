@@ -9,6 +9,8 @@
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
+import { queueCounters } from '../../aws/queueCounters.js';
+import { drained, type Turn } from '../../core/drain.js';
 import { Ledger } from '../../aws/ledger.js';
 import { ledgerId, parseConsumer } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
@@ -26,7 +28,10 @@ export interface ConsumeOptions {
   count: number;
   /** Look without taking: no ledger, no delete, visible again at once. @default false */
   peek?: boolean;
-  /** Long-poll wait per receive; the run ends when one whole wait brings nothing. @default 5 */
+  /**
+   * Long-poll wait, for the first message (and for messages the queue's counters say are coming);
+   * once messages flow, the run ends when an empty receive finds the queue's counters empty. @default 5
+   */
   waitSeconds?: number;
   /** @default "sqsops-ledger" */
   ledgerTable: string;
@@ -95,6 +100,8 @@ export interface ConsumeResult {
   stoppedBy?: string;
   /** The queue's approximate depth after a run that stopped early. */
   left?: { visible: number; inFlight: number };
+  /** ReceiveMessage calls made. */
+  receives: number;
 }
 
 /** Resolves once the stream has taken the text (its callback), so a delete never runs ahead of the export. */
@@ -156,6 +163,9 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
 
   const taken: Taken[] = [];
   let stoppedBy: string | undefined;
+  let receives = 0;
+  // Long polls wait for work; once messages flow, an empty short receive asks the counters (core/drain.ts).
+  let turn: Turn = 'long';
   try {
     while (taken.length < count && stoppedBy === undefined) {
       if (signal?.aborted) {
@@ -164,9 +174,10 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
       }
       let batch: Message[];
       try {
+        receives++;
         batch = await queues.receive(queue.url, {
           max: count - taken.length,
-          waitSeconds,
+          waitSeconds: turn === 'short' ? 0 : waitSeconds,
           // Peeked messages stay hidden while we collect, so one run never shows a message twice.
           ...(peek ? { visibilityTimeout: Math.max(30, waitSeconds * 4) } : {}),
         });
@@ -175,7 +186,15 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         stoppedBy = 'interrupted';
         break;
       }
-      if (batch.length === 0) break;
+      if (batch.length === 0) {
+        if (turn === 'long') break; // one whole wait brought nothing
+        // What this run left on the queue (peeked, failed) is hidden by it: not more to come.
+        const held = taken.filter((r) => !r.deleted).length;
+        if (drained(await queueCounters(steady, queue.url), held)) break;
+        turn = 'long';
+        continue;
+      }
+      turn = 'short';
       const rows: Taken[] = [];
       let stop: Stop | undefined;
       try {
@@ -208,7 +227,8 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
         taken.filter((r) => r.status === 'peeked'),
       );
   }
-  return summarise(queue.name, consumer, peek, schema.applied, taken, stoppedBy, stoppedBy ? await depth(steady, queue.url) : undefined);
+  const left = stoppedBy ? await depth(steady, queue.url) : undefined;
+  return { ...summarise(queue.name, consumer, peek, schema.applied, taken, stoppedBy, left), receives };
 }
 
 /** A row as the caller sees it: no receipt handle, record or pointer. */
@@ -284,7 +304,7 @@ function summarise(
   taken: Taken[],
   stoppedBy: string | undefined,
   left: ConsumeResult['left'],
-): ConsumeResult {
+): Omit<ConsumeResult, 'receives'> {
   const messages = taken.map(shown);
   const count = (status: ConsumedStatus) => messages.filter((m) => m.status === status).length;
   const recorded = count('recorded');

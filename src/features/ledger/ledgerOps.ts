@@ -4,70 +4,18 @@
  * with its key, and only a clear of the whole ledger removes it.
  */
 import type { AwsClients } from '../../aws/clients.js';
-import { FORMAT_ID, LEDGER_KEY, type LedgerItem } from '../../aws/ledger.js';
+import { FORMAT_ID, LEDGER_KEY } from '../../aws/ledger.js';
 import { parseConsumer } from '../../core/consumer.js';
 import { openLedger, type Notify } from '../setup/resources.js';
 
-export interface ShowOptions {
-  ledgerTable: string;
-  /** Newest first, at most this many rows. @default 50 */
-  limit?: number;
-  /** Only rows with this status. */
-  status?: string;
-  /** Only this consumer's records (the counts too). */
-  consumer?: string;
-  signal?: AbortSignal;
-  notify?: Notify;
-  onProgress?: (scanned: number) => void;
-}
-
-export interface ShowResult {
-  table: string;
-  /** The consumer shown; undefined: every consumer. */
-  consumer?: string;
-  total: number;
-  counts: Record<string, number>;
-  items: LedgerItem[];
-}
+// show: lookups that read only what they need (lookup.ts).
+export { showLedger, type ShowOptions, type ShowResult } from './lookup.js';
 
 /** Whether a record is the consumer's (any record, without one). */
-const belongsTo = (consumer: string | undefined) => (item: Pick<LedgerItem, 'consumer'>) =>
-  consumer === undefined || item.consumer === consumer;
+const belongsTo = (consumer: string | undefined) => (item: { consumer?: string }) => consumer === undefined || item.consumer === consumer;
 
 /** A record of a key, not the table's format record. */
-const isRecord = (item: Pick<LedgerItem, 'id'>) => item.id !== FORMAT_ID;
-
-/** A record with its key: a record from before consumers is keyed by its id. */
-const withKey = (item: LedgerItem): LedgerItem => (item.key === undefined ? { ...item, key: item.id } : item);
-
-export async function showLedger(clients: AwsClients, options: ShowOptions): Promise<ShowResult> {
-  const mine = belongsTo(options.consumer === undefined ? undefined : parseConsumer(options.consumer));
-  const ledger = await openLedger(clients, options.ledgerTable, {
-    createIfLocal: true,
-    signal: options.signal,
-    notify: options.notify,
-  });
-  const limit = options.limit ?? 50;
-  const counts: Record<string, number> = {};
-  let total = 0;
-  // Scan order is by hash, not time: keep the newest `limit` seen so far.
-  let newest: LedgerItem[] = [];
-  for await (const page of ledger.scan()) {
-    for (const item of page.filter(isRecord).filter(mine).map(withKey)) {
-      total++;
-      counts[item.status] = (counts[item.status] ?? 0) + 1;
-      if (!options.status || item.status === options.status) newest.push(item);
-    }
-    if (newest.length > limit * 4) newest = sortNewest(newest).slice(0, limit);
-    options.onProgress?.(total);
-  }
-  const items = sortNewest(newest).slice(0, limit);
-  return { table: options.ledgerTable, ...(options.consumer ? { consumer: options.consumer } : {}), total, counts, items };
-}
-
-function sortNewest(items: LedgerItem[]): LedgerItem[] {
-  return items.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
-}
+const isRecord = (item: { id: string }) => item.id !== FORMAT_ID;
 
 export interface ClearOptions {
   ledgerTable: string;

@@ -136,6 +136,7 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
         heldBack: 0,
         failed,
         wouldMove: [],
+        receives: 0,
         left: await depth(),
         notes,
         durationMs: performance.now() - started,

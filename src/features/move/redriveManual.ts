@@ -9,6 +9,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
+import { queueCounters } from '../../aws/queueCounters.js';
+import { DrainPace, drained, type Turn } from '../../core/drain.js';
 import type { MessageFilter } from '../../core/redriveFilter.js';
 import { entryBatches } from '../../core/batching.js';
 import type { MoveJournal } from './moveJournal.js';
@@ -54,6 +56,8 @@ export interface ManualOutcome {
   wouldMove: RedrivePreview[];
   /** Left-behind messages that could not be made visible at once (they return after the visibility timeout). */
   releaseFailed: number;
+  /** ReceiveMessage calls made. */
+  receives: number;
   stoppedBy?: string;
 }
 
@@ -131,7 +135,16 @@ function preview(m: Message): RedrivePreview {
 }
 
 export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
-  const out: ManualOutcome = { moved: 0, recovered: 0, filteredOut: 0, heldBack: 0, failed: [], wouldMove: [], releaseFailed: 0 };
+  const out: ManualOutcome = {
+    moved: 0,
+    recovered: 0,
+    filteredOut: 0,
+    heldBack: 0,
+    failed: [],
+    wouldMove: [],
+    releaseFailed: 0,
+    receives: 0,
+  };
   /** Every message this run is done with, by DLQ id, and its newest receipt handle if it is still in the DLQ. */
   const handled = new Map<string, string | undefined>();
   /** FIFO: groups with a message left behind; later messages of the group stay behind it. */
@@ -152,16 +165,44 @@ export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
   let fatal: { error: unknown } | undefined;
   const stop = () => fatal !== undefined || out.stoppedBy !== undefined;
 
-  const lane = async (): Promise<void> => {
-    /** When this lane's run of empty receives began (undefined: the last one brought something). */
-    let emptySince: number | undefined;
+  // The run ends once the source is empty: see core/drain.ts for how lanes wait and when that is.
+  const pace = new DrainPace();
+  /** New messages received and not yet dealt with, by any lane. */
+  let inHand = 0;
+  /** When the run of empty long polls began (undefined: the last receive brought something new). */
+  let emptySince: number | undefined;
+  /** After a receive that brought nothing new: whether the source is empty for this run. */
+  const isEmpty = async (turn: Turn, receivedAt: number): Promise<boolean> => {
+    if (turn === 'long') {
+      // A long poll may come back empty early (an emulator wakes every poller when one message
+      // returns): that is not a whole wait, so it polls again.
+      emptySince ??= receivedAt;
+      return performance.now() - emptySince >= p.waitSeconds * 1000 - 20;
+    }
+    if (inHand > 0) {
+      await pace.settled();
+      return false;
+    }
+    // Left-behind messages are hidden by this run: they are not more to come.
+    const held = [...handled.values()].filter((h) => h !== undefined).length;
+    if (drained(await queueCounters(p.steady, p.dlq.url), held)) return true;
+    pace.expect();
+    return false;
+  };
+
+  /** One receive-send-delete loop; 'max' when --max is taken by the lanes, else the run is over. */
+  const laneLoop = async (): Promise<'max' | 'over'> => {
     while (!stop()) {
       if (p.signal?.aborted) {
         out.stoppedBy = 'interrupted';
-        return;
+        return 'over';
       }
+      const turn = await pace.turn();
       const want = Math.min(10, p.rate ?? 10, p.max !== undefined ? p.max - done() - reserved : 10);
-      if (want <= 0) return; // --max: the rest is already taken by other lanes
+      if (turn === 'stop' || want <= 0 || stop()) {
+        pace.received(turn, 0);
+        return want <= 0 && turn !== 'stop' && !stop() ? 'max' : 'over'; // --max: the rest is already taken by other lanes
+      }
       reserved += want;
       // --rate: this receive may start once the messages granted before it are within the cap.
       const due = p.rate ? started + (granted * 1000) / p.rate : 0;
@@ -171,48 +212,65 @@ export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
       try {
         if (due > performance.now()) await sleep(due - performance.now(), undefined, { signal: p.signal });
         receivedAt = performance.now();
-        batch = await p.queues.receive(p.dlq.url, { max: want, waitSeconds: p.waitSeconds, visibilityTimeout: p.visibilityTimeout });
+        out.receives++;
+        const waitSeconds = turn === 'short' ? 0 : p.waitSeconds;
+        batch = await p.queues.receive(p.dlq.url, { max: want, waitSeconds, visibilityTimeout: p.visibilityTimeout });
       } catch (e: unknown) {
         reserved -= want;
+        pace.received(turn, 0);
         if (p.signal?.aborted) out.stoppedBy = 'interrupted';
         else fatal ??= { error: e };
-        return;
+        return 'over';
       }
+      const fresh = batch.filter((m) => !handled.has(m.MessageId ?? ''));
+      inHand += fresh.length;
+      pace.received(turn, fresh.length);
       try {
-        const fresh = batch.filter((m) => !handled.has(m.MessageId ?? ''));
         for (const m of batch) if (handled.has(m.MessageId ?? '')) handled.set(m.MessageId ?? '', m.ReceiptHandle);
         if (fresh.length === 0) {
-          // This lane is done when the DLQ stayed empty (of anything new) for one whole wait. A
-          // receive may come back empty early (an emulator wakes every poller when one message
-          // returns): that is not a whole wait, so it polls again. Left-behind messages coming
-          // back after their visibility are not new.
-          emptySince ??= receivedAt;
-          if (performance.now() - emptySince >= p.waitSeconds * 1000 - 20) return;
+          // Left-behind messages coming back after their visibility are not new.
+          if (await isEmpty(turn, receivedAt)) return 'over';
           continue;
         }
         emptySince = undefined;
-
-        const toMove: Message[] = [];
-        for (const m of fresh) {
-          const group = m.Attributes?.MessageGroupId;
-          if (p.dlq.fifo && group && blocked.has(group)) {
-            out.heldBack++;
-            hold(m);
-          } else if (p.filter && !p.filter({ body: m.Body ?? '', attributes: m.MessageAttributes ?? {} })) {
-            out.filteredOut++;
-            hold(m);
-          } else if (p.dryRun) {
-            out.wouldMove.push(preview(m));
-            hold(m);
-          } else {
-            toMove.push(m);
-          }
-        }
-        if (toMove.length > 0) await moveBatch(p, toMove, out, handled, hold);
+        await takeFresh(fresh);
         progress();
       } finally {
         reserved -= want;
+        inHand -= fresh.length;
+        pace.wake();
       }
+    }
+    return 'over';
+  };
+
+  const takeFresh = async (fresh: Message[]): Promise<void> => {
+    const toMove: Message[] = [];
+    for (const m of fresh) {
+      const group = m.Attributes?.MessageGroupId;
+      if (p.dlq.fifo && group && blocked.has(group)) {
+        out.heldBack++;
+        hold(m);
+      } else if (p.filter && !p.filter({ body: m.Body ?? '', attributes: m.MessageAttributes ?? {} })) {
+        out.filteredOut++;
+        hold(m);
+      } else if (p.dryRun) {
+        out.wouldMove.push(preview(m));
+        hold(m);
+      } else {
+        toMove.push(m);
+      }
+    }
+    if (toMove.length > 0) await moveBatch(p, toMove, out, handled, hold);
+  };
+
+  /** A lane that ends for any reason but --max ends the run: the others stop waiting for their turn. */
+  const lane = async (): Promise<void> => {
+    try {
+      if ((await laneLoop()) === 'over') pace.stop();
+    } catch (e: unknown) {
+      pace.stop();
+      throw e;
     }
   };
 

@@ -29,6 +29,11 @@ export class ForeignMessages {
     this.timer.unref();
   }
 
+  /** Held hidden now (a drain need not wait for them). */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
   /** Releases each at once, or holds it when another receive or two would send it to the DLQ. */
   async take(messages: InboundMessage[]): Promise<void> {
     const limit = this.maxReceiveCount === undefined ? Infinity : this.maxReceiveCount - SPARE_RECEIVES;

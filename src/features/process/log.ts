@@ -1,6 +1,6 @@
 /**
  * The action log: one line per thing done to a message. JSON lines
- * `{trace_id, action, status, details, timestamp}` (the seed Lambda's shape), or text.
+ * `{trace_id, action, status, details, timestamp}` (a shape log tools index by field), or text.
  * Every line is redacted: a driver's error can quote its connection string.
  */
 import { redact, redactDeep } from '../../core/redact.js';

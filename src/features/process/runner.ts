@@ -6,10 +6,11 @@
  * is finished and acknowledged before the run returns.
  */
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues, type QueueRef } from '../../aws/queue.js';
+import { queueCounters } from '../../aws/queueCounters.js';
+import { DrainPace, drained, type Turn } from '../../core/drain.js';
 import type { Ledger } from '../../aws/ledger.js';
 import { parseConsumer } from '../../core/consumer.js';
 import { compileKey, type KeyFn } from '../../core/keys.js';
@@ -33,9 +34,12 @@ export interface ProcessSqsOptions {
   concurrency?: number;
   /** Stop after this many messages have been handled. */
   count?: number;
-  /** Stop when a receive comes back empty (the queue stays empty for one wait). */
+  /**
+   * Stop once the queue is empty: an empty receive and counters that say nothing is visible or
+   * delayed and every hidden message is one this run holds; or one whole empty wait (see core/drain.ts).
+   */
   drain?: boolean;
-  /** Long-poll wait. @default 20 */
+  /** Long-poll wait: for the first message, and in a drain for messages the counters say are coming. @default 20 */
   waitSeconds?: number;
   /** Ledger table; false: no ledger. */
   ledgerTable: string | false;
@@ -86,6 +90,8 @@ export interface ProcessSqsResult {
   metrics: Record<string, number>;
   /** Why the first retried message was retried (a sink's or the ledger's error), if one was. */
   retryReason?: string;
+  /** ReceiveMessage calls made. */
+  receives: number;
 }
 
 function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
@@ -144,14 +150,22 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   let handled = 0;
   let retryReason: string | undefined;
   let reserved = 0;
-  let busy = 0;
   let inFlight = 0;
   // The ledger keys each running batch holds a lease on.
   const held = new Set<Set<string>>();
+  let receives = 0;
+  /** Received and not yet acknowledged, released or handed back. */
+  let inHand = 0;
   const expectBack = new Map<string, number>();
+  /** Left on the queue by this run, hidden or soon visible: in-flight messages a drain need not wait for. */
+  const leftByUs = new Set<string>();
+  /** Counted deferred: one that comes back in this run is counted again by its final outcome instead. */
+  const deferred = new Set<string>();
+  const pace = options.drain ? new DrainPace() : undefined;
   let stop = false;
   const stopNow = () => {
     stop = true;
+    pace?.stop();
   };
   signal?.addEventListener('abort', stopNow, { once: true });
   const receiveAbort = new AbortController();
@@ -173,6 +187,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     const outcomes: Outcome[] = batch.map(() => ({ kind: 'skipped', reason: 'received as the run stopped' }));
     countOutcomes(outcomes, metrics);
     reserved -= batch.length;
+    inHand -= batch.length;
     try {
       const entries = batch.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle, visibilityTimeout: 0 }));
       await queues.changeVisibilityBatch(queue.url, entries);
@@ -183,8 +198,42 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     options.onProgress?.(metrics);
   };
 
+  /** What a batch leaves on the queue: deferred ones are counted again if they come back; none of it keeps a drain waiting. */
+  const noteLeft = (batch: InboundMessage[], outcomes: Outcome[]) => {
+    batch.forEach((m, i) => {
+      const kind = outcomes[i]?.kind;
+      if (kind === 'inflight' || kind === 'skipped') deferred.add(m.messageId);
+      if (kind === 'inflight' || kind === 'skipped' || kind === 'retry') leftByUs.add(m.messageId);
+    });
+  };
+
   // Not ours to process: never claimed, never deleted, visible again (see foreign.ts).
   const foreign = options.accept ? new ForeignMessages(queues, queue.url, visibilitySeconds, queue.maxReceiveCount, log) : undefined;
+
+  /** After an empty receive of a drain: whether the queue is drained (waits a moment while this run still holds messages). */
+  const isDrained = async (turn: Turn): Promise<boolean> => {
+    // Messages this run still holds may fail back onto the queue, and on FIFO they lock their groups' next messages.
+    const now = Date.now();
+    for (const [id, until] of expectBack) if (until < now) expectBack.delete(id);
+    if (inHand > 0 || expectBack.size > 0) {
+      await pace?.settled();
+      return false;
+    }
+    if (turn === 'long') return true; // one whole wait brought nothing
+    if (drained(await queueCounters(queues, queue.url), leftByUs.size + (foreign?.heldCount ?? 0))) return true;
+    pace?.expect();
+    return false;
+  };
+
+  /** A message counted deferred earlier in this run is back: it is counted once, by the outcome it gets now. */
+  const unDefer = (received: Message[]) => {
+    for (const m of received) {
+      leftByUs.delete(m.MessageId ?? '');
+      if (!deferred.delete(m.MessageId ?? '')) continue;
+      metrics.inc('MessagesReceived', -1);
+      metrics.inc('MessagesDeferred', -1);
+    }
+  };
 
   const poller = async () => {
     // One acknowledgement may be in flight while the next batch is received: the delete
@@ -193,32 +242,42 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     while (!stop) {
       const want = options.count === undefined ? 10 : Math.min(10, options.count - reserved);
       if (want <= 0) break;
+      const turn: Turn = pace ? await pace.turn() : 'long';
+      if (turn === 'stop' || stop) {
+        pace?.received(turn, 0);
+        break;
+      }
       reserved += want;
+      receives++;
       let received: Message[];
       try {
-        received = await receiver.receive(queue.url, { max: want, waitSeconds, systemAttributes: INBOUND_SYSTEM_ATTRIBUTES });
+        const wait = turn === 'short' ? 0 : waitSeconds;
+        received = await receiver.receive(queue.url, { max: want, waitSeconds: wait, systemAttributes: INBOUND_SYSTEM_ATTRIBUTES });
       } catch (e: unknown) {
         reserved -= want;
+        pace?.received(turn, 0);
         if (receiveAbort.signal.aborted) break;
         throw e;
       }
       reserved -= want - received.length;
+      inHand += received.length;
+      pace?.received(turn, received.length);
       if (received.length === 0) {
-        // Empty while another poller still holds messages is not drained: those may
-        // fail back onto the queue, and on FIFO they lock their groups' next messages.
-        const now = Date.now();
-        for (const [id, until] of expectBack) if (until < now) expectBack.delete(id);
-        if (options.drain && busy === 0 && expectBack.size === 0) stop = true;
-        else if (options.drain) await sleep(50);
+        if (options.drain && (await isDrained(turn))) {
+          stopNow();
+          cutReceives();
+        }
         continue;
       }
       for (const m of received) expectBack.delete(m.MessageId ?? '');
+      unDefer(received);
       const all = received.map(fromSqsMessage);
       const batch = options.accept ? all.filter(options.accept) : all;
       if (batch.length < all.length) {
         const others = all.filter((m) => !batch.includes(m));
         reserved -= others.length;
         await foreign?.take(others);
+        inHand -= others.length;
       }
       if (batch.length === 0) continue;
       if (signal?.aborted) {
@@ -227,7 +286,6 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         await handBack(batch);
         continue;
       }
-      busy++;
       inFlight += batch.length;
       const receivedAt = performance.now();
       const claimedKeys = new Set<string>();
@@ -249,9 +307,10 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       );
       const done = () => {
         clearInterval(heartbeat);
-        busy--;
         inFlight -= batch.length;
         held.delete(claimedKeys);
+        inHand -= batch.length;
+        pace?.wake();
       };
       let outcomes: Outcome[];
       try {
@@ -265,6 +324,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         });
         await pendingAck;
         retryReason ??= outcomes.find((o) => o.kind === 'retry')?.reason;
+        noteLeft(batch, outcomes);
       } catch (e: unknown) {
         done();
         throw e;
@@ -276,7 +336,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
           handled += batch.length;
           options.observer?.acknowledged?.(batch.length, (performance.now() - receivedAt) / 1000);
           options.onProgress?.(metrics);
-          if (options.count !== undefined && handled >= options.count) stop = true;
+          if (options.count !== undefined && handled >= options.count) stopNow();
         })
         .finally(done);
     }
@@ -288,7 +348,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const guarded = () =>
     poller().catch((e: unknown) => {
       failure ??= { error: e };
-      stop = true;
+      stopNow();
       cutReceives();
     });
   try {
@@ -310,6 +370,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     messagesPerSecond: durationMs > 0 ? (handled * 1000) / durationMs : 0,
     metrics: metrics.snapshot(),
     ...(retryReason ? { retryReason } : {}),
+    receives,
   };
   if (failure) throw withPartialResult(failure.error, result);
   return result;

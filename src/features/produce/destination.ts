@@ -8,6 +8,7 @@ import { SqsQueues, type BatchOutcome, type QueueRef, type SendEntry } from '../
 import { MAX_REQUEST_BYTES } from '../../core/batching.js';
 import { ResourceNotFoundError } from '../../core/errors.js';
 import { openQueue, type Notify } from '../setup/resources.js';
+import { afterGrace } from '../../core/grace.js';
 
 /** SNS: 256 KiB per message and per PublishBatch request. */
 export const SNS_MAX_BYTES = 256 * 1024;
@@ -35,7 +36,8 @@ export interface DestinationOptions {
 export async function openDestination(clients: AwsClients, options: DestinationOptions): Promise<Destination> {
   if (options.topic) {
     const { SnsTopics } = await import('../../aws/topic.js');
-    const topics = new SnsTopics(await clients.sns(), options.signal, clients.endpointOf('sns'));
+    // Publishes in flight at a stop get a grace to answer (core/grace.ts); resolving the topic stops at once.
+    const topics = new SnsTopics(await clients.sns(), afterGrace(options.signal), clients.endpointOf('sns'));
     const topic = await topics.resolve(options.topic);
     return {
       name: topic.name,
@@ -48,12 +50,13 @@ export async function openDestination(clients: AwsClients, options: DestinationO
     };
   }
   const ref: QueueRef = await openQueue(clients, options.queue, {
-    // produce creates any queue it is told to send to on the local AWS (README, "Missing resources").
+    // produce creates any queue it is told to send to on the local AWS (docs/local-aws.md, "Missing resources").
     createIfLocal: options.createIfLocal === false ? false : 'any',
     signal: options.signal,
     notify: options.notify,
   });
-  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
+  // Sends in flight at a stop get a grace to answer (core/grace.ts), so they are known sent, not unconfirmed.
+  const queues = new SqsQueues(await clients.sqs(), afterGrace(options.signal), clients.endpointOf('sqs'));
   return { ...ref, topic: false, maxBytes: MAX_REQUEST_BYTES, send: (entries) => queues.sendBatch(ref.url, entries) };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Loading user code from what `--handlers` and `--handler` name (one plug-in point): a folder
- * of modules (the seed's "drop a file in the folder"), a JSON list of module paths (in place
+ * of modules ("drop a file in the folder"), a JSON list of module paths (in place
  * of its tasks.xml), or module files. Each module is classified by module.ts. Every problem
  * names its file, and a broken module stops the run before any message is touched.
  */

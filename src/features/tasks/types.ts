@@ -1,5 +1,5 @@
 /**
- * Tasks: user code run for every message (the seed's Jira, Trello and Slack tasks).
+ * Tasks: user code run for every message (open a ticket, post to a chat, call an API).
  * A task module exports one task (default export or `task`); `defineTask` only types it.
  *
  *   import { defineTask } from 'sqsops';
@@ -20,7 +20,7 @@ export interface Task {
   name: string;
   run(message: SinkMessage, context: TaskContext): Promise<void> | void;
   /**
-   * The failure task (the seed's tasks.xml `default="true"`): not run for every message,
+   * The failure task: not run for every message,
    * but once for a message whose tasks still fail when it is retried from the rejects queue.
    */
   failure?: boolean;

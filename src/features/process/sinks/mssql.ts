@@ -1,6 +1,6 @@
 /**
  * The SQL Server sink (`mssql`): a pooled connection per sink; the table is created if
- * missing (the seed's create_messages_table.sql, keyed by the message key); each batch
+ * missing (keyed by the message key, so a rewrite replaces a row); each batch
  * is one parameterised MERGE ... WITH (HOLDLOCK) on the key per 300 rows, so a
  * redelivery updates its row and two writers cannot insert the same key twice. When a
  * batch fails because of a row, rows are written one by one so the good ones still land.
@@ -36,7 +36,7 @@ export function quoteTable(table: string): { quoted: string; plain: string } {
   return { quoted: `[${schema}].[${name}]`, plain: `${schema}.${name}` };
 }
 
-/** The key column's width, as in the seed's table keyed for idempotency. */
+/** The key column's width: wide enough for composite keys such as `{orderId}#{version}`, and indexable. */
 const KEY_COLUMN = 512;
 
 /**

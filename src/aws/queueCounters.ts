@@ -1,0 +1,16 @@
+/** A queue's approximate counters, read for a run deciding whether the queue is drained. */
+import type { QueueCounters } from '../core/drain.js';
+import type { SqsQueues } from './queue.js';
+
+export async function queueCounters(queues: SqsQueues, url: string): Promise<QueueCounters> {
+  const a = await queues.attributes(url, [
+    'ApproximateNumberOfMessages',
+    'ApproximateNumberOfMessagesDelayed',
+    'ApproximateNumberOfMessagesNotVisible',
+  ]);
+  return {
+    visible: Number(a.ApproximateNumberOfMessages ?? 0),
+    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
+    notVisible: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
