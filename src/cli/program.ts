@@ -150,6 +150,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--debug', 'show stack traces and SDK details on errors')
     .option('-y, --yes', 'confirm destructive actions without asking')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .option('--wide', 'tables show every cell whole (bodies, long values), even past the terminal width')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', examples(['sqsops produce --count 100', 'sqsops consume --count 10', 'sqsops show', 'sqsops local status']));
 
@@ -163,12 +164,12 @@ export function buildProgram(dispatch: Dispatch): Command {
               .slice(0, -2)
               .flat()
               .filter((a): a is string => typeof a === 'string');
-      const { endpointUrl, region, profile, json, output, quiet, debug, yes, color, V: _v, ...options } = cmd.optsWithGlobals();
+      const { endpointUrl, region, profile, json, output, quiet, debug, yes, color, wide, V: _v, ...options } = cmd.optsWithGlobals();
       if (json && output && output !== 'json') {
         throw new UsageError(`--json is --output json; it cannot go with --output ${output}`, { hint: 'give one of them' });
       }
       const format = output ?? (json ? 'json' : undefined);
-      const globals: GlobalOptions = { endpointUrl, region, profile, json, output: format, quiet, debug, yes, color };
+      const globals: GlobalOptions = { endpointUrl, region, profile, json, output: format, quiet, debug, yes, color, wide };
       await dispatch(name, options, globals, positional);
     };
 

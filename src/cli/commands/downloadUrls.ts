@@ -167,7 +167,8 @@ function render(r: DownloadReport, ctx: CommandContext): void {
     out.table(
       ['url', 'status', 'size', 'time', 'attempts', 'error'],
       shown.map((i) => [
-        middle(i.url),
+        // Shortened to fit a line of its own (never wrapped); --wide shows it whole.
+        middle(i.url, out.wide ? Number.POSITIVE_INFINITY : Math.min(64, out.width)),
         i.status,
         i.status === 'failed' || i.status === 'skipped' ? '' : formatBytes(i.size),
         `${(i.durationMs / 1000).toFixed(2)} s`,
