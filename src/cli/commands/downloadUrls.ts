@@ -39,7 +39,8 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u++;
   }
-  return u === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+  // A rate below 1 KiB/s is a fraction of bytes: one decimal, like the other units.
+  return u === 0 ? `${Number.isInteger(v) ? v : v.toFixed(1)} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
 /** Shortens from the middle: the host and the file name are the parts people read. */
