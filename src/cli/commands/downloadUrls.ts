@@ -44,7 +44,7 @@ export function formatBytes(n: number): string {
 }
 
 /** Shortens from the middle: the host and the file name are the parts people read. */
-function middle(text: string, width = 64): string {
+function middle(text: string, width: number): string {
   if (text.length <= width) return text;
   const head = Math.ceil((width - 1) / 2);
   return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
@@ -168,8 +168,8 @@ function render(r: DownloadReport, ctx: CommandContext): void {
     out.table(
       ['url', 'status', 'size', 'time', 'attempts', 'error'],
       shown.map((i) => [
-        // Shortened to fit a line of its own (never wrapped); --wide shows it whole.
-        middle(i.url, out.wide ? Number.POSITIVE_INFINITY : Math.min(64, out.width)),
+        // Whole, to be copied; cut in the middle only when wider than a line of its own (--wide: never).
+        middle(i.url, out.wide ? Number.POSITIVE_INFINITY : out.width),
         i.status,
         i.status === 'failed' || i.status === 'skipped' ? '' : formatBytes(i.size),
         `${(i.durationMs / 1000).toFixed(2)} s`,
