@@ -468,6 +468,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--max-age <time>', 'fail (exit 1) if any message waits longer than this from send to completed')
     .option('--drain-timeout <time>', 'after sending, wait at most this long for every message to complete', '60s')
     .option('--interval <time>', 'one sample (live view line, --json line, chart point) per interval', '1s')
+    .option('--log-format <format>', 'stderr as: text (the live view), or json (one JSON object a line: target, samples, notes, errors)')
     .addOption(pathOption('--report <file>', 'write a self-contained HTML report (charts, no network needed)'))
     .addOption(intOption('--send-concurrency <n>', 'SendMessageBatch calls in flight at once', { min: 1, max: 256 }, 16))
     .addOption(intOption('-c, --concurrency <n>', 'pollers per worker (as process-sqs --concurrency)', { min: 1, max: 100 }, 4))

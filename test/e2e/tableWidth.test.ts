@@ -96,6 +96,7 @@ const COMMANDS: [string, string[], string[]][] = [
   ['purge', ['purge', 'tw-purge'], ['removed']],
   ['setup --dry-run', ['setup', '--dry-run'], ['resource', 'settings', 'action']],
   ['local status', ['local', 'status'], ['endpoint', 'state dir', 'visible', 'flight']],
+  ['load', ['load', '--rate', '10', '--duration', '1s', '--drain-timeout', '20s'], ['processed', 'latency', 'oldest waited']],
   [
     'download-urls',
     ['download-urls', 'urls.json', '--out', 'dl', '--force', '--allow-address', '127.0.0.1'],
@@ -160,6 +161,37 @@ describe('one output contract', () => {
       .map((l) => JSON.parse(l) as { level?: string; hint?: string });
     expect(errors.at(-1)).toMatchObject({ level: 'error' });
     expect(errors.at(-1)!.hint).toBeTruthy();
+  });
+
+  it('load --log-format json: every stderr line is one JSON object, a progress line each interval', async () => {
+    const r = await cli.run(['load', '--rate', '10', '--duration', '2s', '--drain-timeout', '20s', '--log-format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const parsed = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level?: string; message?: string; sent?: number });
+    expect(parsed.some((p) => p.message?.startsWith('target:'))).toBe(true);
+    expect(parsed.filter((p) => p.level === 'progress').length).toBeGreaterThanOrEqual(2);
+    expect(r.stdout).toContain('processed');
+  });
+
+  it('process-sqs --log-format json keeps stderr JSON through a SIGINT', async () => {
+    expect((await cli.run(['setup', '--queue', 'tw-idle', '--no-dlq'])).code).toBe(0);
+    const child = cli.spawn(['process-sqs', '--queue', 'tw-idle', '--wait', '2', '--log-format', 'json']);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('"target:') && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    const parsed = stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { message?: string });
+    expect(parsed.some((p) => p.message?.startsWith('SIGINT: finishing'))).toBe(true);
+    expect(parsed.some((p) => p.message?.startsWith('received 0 ='))).toBe(true);
+    // process-sqs drains on a signal: that is its normal end (see the README's exit codes).
+    expect(code).toBe(0);
   });
 
   it.runIf(hasScript)('a Ctrl-C typed on the terminal stops consume while its spinner spins: 130', async () => {
