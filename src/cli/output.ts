@@ -13,7 +13,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { isSecretName, MASK, redact, redactKnown } from '../core/redact.js';
-import { escapeControl, fitTable, truncateLine, type ColumnOptions as TableColumn } from './table.js';
+import { escapeControl, fitTable, type ColumnOptions as TableColumn } from './table.js';
 import { drawable, startSpinner, NO_SPINNER, type Spinner, type Stream } from './terminal.js';
 
 export { escapeControl } from './table.js';
@@ -257,7 +257,7 @@ export class Output {
   }
 
   /**
-   * A table no wider than the output (see table.ts for how it wraps, cuts or turns vertical);
+   * A table no wider than the output (see table.ts for how it wraps, cuts or turns into records);
    * every cell redacted, except in columns marked `data`.
    */
   table(head: string[], rows: (string | number)[][], columns?: ColumnOptions[]): string {
@@ -323,11 +323,6 @@ export const BODY_PREVIEW = 48;
 
 /** The body column of a message table: message content (never redacted), cut to BODY_PREVIEW. */
 export const BODY_COLUMN: ColumnOptions = { truncate: BODY_PREVIEW, data: true };
-
-/** Shortens a body for a table cell (tables also cut to the width; this keeps rows one line). */
-export function preview(text: string, width = 60): string {
-  return truncateLine(text, width);
-}
 
 /** Message attributes for a table cell: one `name=value` a line. */
 export function attributeLines(attributes: Record<string, string> | undefined): string {
