@@ -58,14 +58,17 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   // Without stderr only the notes are lost: the command goes on and its exit code still tells.
   quietOnClosedPipe(process.stderr);
   let interrupts = 0;
+  // The command's output, once it runs: its errors and these lines follow its --log-format json.
+  let out: Output | undefined;
+  const say = (text: string) => (out?.logsJson ? out.event('note', text) : process.stderr.write(`\n${text}\n`));
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
     signalled = true;
     if (interrupts > 1) {
-      process.stderr.write('\naborted\n');
+      say('aborted');
       process.exit(signal === 'SIGTERM' ? 143 : 130);
     }
-    process.stderr.write(`\n${signal}: finishing what is in flight (again to abort at once)\n`);
+    say(`${signal}: finishing what is in flight (again to abort at once)`);
     controller.abort(new InterruptedError(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
   };
   process.on('SIGINT', onSignal);
@@ -77,7 +80,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     globals = g;
     // The context brings chalk, tables and spinners: loaded only when a command runs.
     const { createContext } = await import('./context.js');
-    return createContext(g, { signal: controller.signal, fromDotEnv });
+    const ctx = createContext(g, { signal: controller.signal, fromDotEnv });
+    out = ctx.out;
+    return ctx;
   });
   const program = buildProgram((name, ...rest) => {
     command = name;
@@ -101,7 +106,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
       return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const { Output } = await import('./output.js');
-    return report(e, new Output({ color: globals.color ?? true }), {
+    return report(e, out ?? new Output({ color: globals.color ?? true }), {
       debug: globals.debug,
       aborted: controller.signal.aborted,
       signalled,

@@ -27,7 +27,8 @@ describe('sqsops on the embedded local AWS', () => {
     expect(p.stdout).toMatch(/sent\s+│\s+20/);
     const c = await cli.run(['consume', '--count', '5', '--wait', '1']);
     expect(c.code).toBe(0);
-    expect(c.stdout.match(/│ recorded /g)).toHaveLength(5);
+    // 120 columns (no terminal) cannot hold the message table: one record a message.
+    expect(c.stdout.match(/^status: +recorded$/gm)).toHaveLength(5);
     const s = await cli.run(['--json', 'show']);
     expect(s.code).toBe(0);
     expect(parseJson(s.stdout)).toMatchObject({ total: 5, counts: { COMPLETED: 5 } });
