@@ -45,15 +45,20 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream, controller?: AbortControl
   });
 }
 
-/** Commands for which a signal is the normal way to stop: they drain what they hold and exit 0. */
-const DRAINS_ON_SIGNAL: ReadonlySet<CommandName> = new Set(['process-sqs']);
+/**
+ * Whether a signal is the run's normal end: a process-sqs worker with no end of its own (no
+ * --drain, no --count) stops when told to, drains what it holds and exits 0, as a service
+ * does. Every other run a signal cuts short did not do all it was asked: 130 or 143.
+ */
+function endsOnSignal(name: CommandName, options: Record<string, unknown>): boolean {
+  return name === 'process-sqs' && !options.drain && options.count === undefined;
+}
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   const controller = new AbortController();
   // 130 after SIGINT (or a closed pipe), 143 after SIGTERM, as shells report them.
   const stoppedCode = () => (stopSignalOf(controller.signal) === 'SIGTERM' ? 143 : ExitCode.aborted);
   let signalled = false;
-  let command: CommandName | undefined;
   quietOnClosedPipe(process.stdout, controller);
   // Without stderr only the notes are lost: the command goes on and its exit code still tells.
   quietOnClosedPipe(process.stderr);
@@ -84,9 +89,10 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     out = ctx.out;
     return ctx;
   });
-  const program = buildProgram((name, ...rest) => {
-    command = name;
-    return dispatch(name, ...rest);
+  let service = false;
+  const program = buildProgram((name, options, ...rest) => {
+    service = endsOnSignal(name, options);
+    return dispatch(name, options, ...rest);
   });
   program.exitOverride();
   // commander echoes what was typed ("invalid argument 'http://u:pw@...'"): redacted like every other line.
@@ -99,7 +105,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     addEnvSecrets(process.env);
     await program.parseAsync(argv);
     // Cut short by Ctrl-C or SIGTERM: "cancelled", unless stopping on a signal is the command's normal end.
-    return signalled && !(command && DRAINS_ON_SIGNAL.has(command)) ? stoppedCode() : ExitCode.ok;
+    return signalled && !service ? stoppedCode() : ExitCode.ok;
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       // commander already printed its message (or the help / version).
