@@ -60,8 +60,8 @@ describe('sqsops on the embedded local AWS', () => {
     const rest = await cli.run(['consume', '--queue', 'two-terminals', '--count', '300', '--wait', '1', '--json', '--table', 'tt-ledger']);
     taken += parseJson<ConsumeResult>(rest.stdout).recorded;
     expect(taken).toBe(300);
-    const shown = parseJson<ShowResult>((await cli.run(['show', '--json', '--table', 'tt-ledger', '--limit', '1'])).stdout);
-    expect(shown.total).toBe(300);
+    const shown = parseJson<ShowResult>((await cli.run(['show', '--json', '--table', 'tt-ledger', '--count'])).stdout);
+    expect(shown.count).toBe(300);
   });
 
   it('keeps messages across a restart of the local AWS between produce and consume', async () => {
