@@ -20,6 +20,8 @@ export interface GlobalOptions {
   debug?: boolean;
   yes?: boolean;
   color?: boolean;
+  /** --wide: tables show every cell whole. */
+  wide?: boolean;
 }
 
 export interface CommandContext {
@@ -56,6 +58,7 @@ export function createContext(globals: GlobalOptions, deps: ContextDeps = {}): C
     format: globals.output ?? (globals.json ? 'json' : 'table'),
     quiet: globals.quiet ?? false,
     color: globals.color ?? true,
+    wide: globals.wide ?? false,
     stdout: deps.stdout as never,
     stderr: deps.stderr as never,
     env,

@@ -45,27 +45,35 @@ function quietOnClosedPipe(stream: NodeJS.WriteStream, controller?: AbortControl
   });
 }
 
-/** Commands for which a signal is the normal way to stop: they drain what they hold and exit 0. */
-const DRAINS_ON_SIGNAL: ReadonlySet<CommandName> = new Set(['process-sqs']);
+/**
+ * Whether a signal is the run's normal end: a process-sqs worker with no end of its own (no
+ * --drain, no --count) stops when told to, drains what it holds and exits 0, as a service
+ * does. Every other run a signal cuts short did not do all it was asked: 130 or 143.
+ */
+function endsOnSignal(name: CommandName, options: Record<string, unknown>): boolean {
+  return name === 'process-sqs' && !options.drain && options.count === undefined;
+}
 
 export async function main(argv: string[] = process.argv): Promise<number> {
   const controller = new AbortController();
   // 130 after SIGINT (or a closed pipe), 143 after SIGTERM, as shells report them.
   const stoppedCode = () => (stopSignalOf(controller.signal) === 'SIGTERM' ? 143 : ExitCode.aborted);
   let signalled = false;
-  let command: CommandName | undefined;
   quietOnClosedPipe(process.stdout, controller);
   // Without stderr only the notes are lost: the command goes on and its exit code still tells.
   quietOnClosedPipe(process.stderr);
   let interrupts = 0;
+  // The command's output, once it runs: its errors and these lines follow its --log-format json.
+  let out: Output | undefined;
+  const say = (text: string) => (out?.logsJson ? out.event('note', text) : process.stderr.write(`\n${text}\n`));
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
     signalled = true;
     if (interrupts > 1) {
-      process.stderr.write('\naborted\n');
+      say('aborted');
       process.exit(signal === 'SIGTERM' ? 143 : 130);
     }
-    process.stderr.write(`\n${signal}: finishing what is in flight (again to abort at once)\n`);
+    say(`${signal}: finishing what is in flight (again to abort at once)`);
     controller.abort(new InterruptedError(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT'));
   };
   process.on('SIGINT', onSignal);
@@ -77,11 +85,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     globals = g;
     // The context brings chalk, tables and spinners: loaded only when a command runs.
     const { createContext } = await import('./context.js');
-    return createContext(g, { signal: controller.signal, fromDotEnv });
+    const ctx = createContext(g, { signal: controller.signal, fromDotEnv });
+    out = ctx.out;
+    return ctx;
   });
-  const program = buildProgram((name, ...rest) => {
-    command = name;
-    return dispatch(name, ...rest);
+  let service = false;
+  const program = buildProgram((name, options, ...rest) => {
+    service = endsOnSignal(name, options);
+    return dispatch(name, options, ...rest);
   });
   program.exitOverride();
   // commander echoes what was typed ("invalid argument 'http://u:pw@...'"): redacted like every other line.
@@ -94,14 +105,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     addEnvSecrets(process.env);
     await program.parseAsync(argv);
     // Cut short by Ctrl-C or SIGTERM: "cancelled", unless stopping on a signal is the command's normal end.
-    return signalled && !(command && DRAINS_ON_SIGNAL.has(command)) ? stoppedCode() : ExitCode.ok;
+    return signalled && !service ? stoppedCode() : ExitCode.ok;
   } catch (e: unknown) {
     if (e instanceof CommanderError) {
       // commander already printed its message (or the help / version).
       return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const { Output } = await import('./output.js');
-    return report(e, new Output({ color: globals.color ?? true }), {
+    return report(e, out ?? new Output({ color: globals.color ?? true }), {
       debug: globals.debug,
       aborted: controller.signal.aborted,
       signalled,

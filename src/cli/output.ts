@@ -13,7 +13,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { isSecretName, MASK, redact, redactKnown } from '../core/redact.js';
-import { escapeControl, fitTable, truncateLine, type ColumnOptions as TableColumn } from './table.js';
+import { escapeControl, fitTable, type ColumnOptions as TableColumn } from './table.js';
 import { drawable, startSpinner, NO_SPINNER, type Spinner, type Stream } from './terminal.js';
 
 export { escapeControl } from './table.js';
@@ -70,6 +70,8 @@ export interface OutputOptions {
   quiet?: boolean;
   /** false for --no-color; otherwise the environment and the stream decide. */
   color?: boolean;
+  /** Tables show every cell whole, however wide (--wide). @default false */
+  wide?: boolean;
   stdout?: Stream;
   stderr?: Stream;
   env?: NodeJS.ProcessEnv;
@@ -114,6 +116,9 @@ export function outputWidth(stdout: Stream, stderr: Stream, env: NodeJS.ProcessE
 export class Output {
   readonly format: OutputFormat;
   readonly quiet: boolean;
+  readonly wide: boolean;
+  /** Every stderr line one JSON object (--log-format json): set by logAsJson(). */
+  private jsonStderr = false;
   /** Colours for stderr (notes, errors). */
   readonly c: ChalkInstance;
   /** Colours for stdout (tables). */
@@ -128,6 +133,7 @@ export class Output {
     this.env = options.env ?? process.env;
     this.format = options.format ?? (options.json ? 'json' : 'table');
     this.quiet = options.quiet ?? false;
+    this.wide = options.wide ?? false;
     this.c = new Chalk({ level: colorLevel(this.stderr, this.env, options.color) });
     this.co = new Chalk({ level: colorLevel(this.stdout, this.env, options.color) });
   }
@@ -142,13 +148,34 @@ export class Output {
     return outputWidth(this.stdout, this.stderr, this.env);
   }
 
+  /**
+   * From now on every stderr line is one JSON object, `{"level", "message", "hint"?}`, for a
+   * log collector (--log-format json): notes, warnings, errors, the target line, the summary.
+   */
+  logAsJson(): void {
+    this.jsonStderr = true;
+  }
+
+  get logsJson(): boolean {
+    return this.jsonStderr;
+  }
+
+  /** One stderr line as JSON, redacted (a hint, our own words, only of registered secrets); also for main's signal lines. */
+  event(level: 'note' | 'warn' | 'error' | 'debug', message: string, hint?: string): void {
+    const line = { level, message: redact(message), ...(hint ? { hint: redactKnown(hint) } : {}) };
+    this.stderr.write(`${JSON.stringify(line)}\n`);
+  }
+
   /** A note for people (stderr); --quiet drops it. */
   note(message: string): void {
-    if (!this.quiet) this.stderr.write(`${this.c.dim(redact(message))}\n`);
+    if (this.quiet) return;
+    if (this.jsonStderr) this.event('note', message);
+    else this.stderr.write(`${this.c.dim(redact(message))}\n`);
   }
 
   warn(message: string): void {
-    this.stderr.write(`${this.c.yellow('warning:')} ${escapeControl(redact(message))}\n`);
+    if (this.jsonStderr) this.event('warn', message);
+    else this.stderr.write(`${this.c.yellow('warning:')} ${escapeControl(redact(message))}\n`);
   }
 
   /**
@@ -156,26 +183,34 @@ export class Output {
    * A hint is our own words, whose examples look like secrets: only registered secrets are masked in it.
    */
   error(message: string, hint?: string): void {
+    if (this.jsonStderr) {
+      this.event('error', message, hint);
+      return;
+    }
     const h = hint ? `\n${this.c.dim(`hint: ${escapeControl(redactKnown(hint))}`)}` : '';
     this.stderr.write(`${this.c.red('error:')} ${escapeControl(redact(message))}${h}\n`);
   }
 
   /** --debug details (stacks, causes) on stderr. */
   debug(text: string): void {
-    this.stderr.write(redact(text.endsWith('\n') ? text : `${text}\n`));
+    if (this.jsonStderr) this.event('debug', text.trimEnd());
+    else this.stderr.write(redact(text.endsWith('\n') ? text : `${text}\n`));
   }
 
   /** One action-log line (stderr, kept under --quiet): a JSON line stays JSON, value by value. */
   log(line: string): void {
     let text = redact(line);
+    let json = false;
     if (line.startsWith('{')) {
       try {
         text = redactedJson(JSON.parse(line));
+        json = true;
       } catch {
         // not JSON after all: redacted as text
       }
     }
-    this.stderr.write(`${text}\n`);
+    if (this.jsonStderr && !json) this.event('note', line);
+    else this.stderr.write(`${text}\n`);
   }
 
   /** A result for people (stdout): a table, a summary line. */
@@ -222,7 +257,7 @@ export class Output {
   }
 
   /**
-   * A table no wider than the output (see table.ts for how it wraps, cuts or turns vertical);
+   * A table no wider than the output (see table.ts for how it wraps, cuts or turns into records);
    * every cell redacted, except in columns marked `data`.
    */
   table(head: string[], rows: (string | number)[][], columns?: ColumnOptions[]): string {
@@ -230,7 +265,7 @@ export class Output {
     return fitTable(
       head.map((h) => redact(h)),
       safe,
-      { width: this.width, head: (h) => this.co.bold(h), columns },
+      { width: this.width, head: (h) => this.co.bold(h), columns, wide: this.wide },
     );
   }
 
@@ -283,10 +318,11 @@ export class Output {
   }
 }
 
-/** Shortens a body for a table cell (tables also cut to the width; this keeps rows one line). */
-export function preview(text: string, width = 60): string {
-  return truncateLine(text, width);
-}
+/** How much of a body a table shows, cut with "…" (less where the line leaves less room); --wide shows it whole. */
+export const BODY_PREVIEW = 48;
+
+/** The body column of a message table: message content (never redacted), cut to BODY_PREVIEW. */
+export const BODY_COLUMN: ColumnOptions = { truncate: BODY_PREVIEW, data: true };
 
 /** Message attributes for a table cell: one `name=value` a line. */
 export function attributeLines(attributes: Record<string, string> | undefined): string {

@@ -155,6 +155,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--debug', 'show stack traces and SDK details on errors')
     .option('-y, --yes', 'confirm destructive actions without asking')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .option('--wide', 'tables show every cell whole (bodies, long values), even past the terminal width')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', examples(['sqsops produce --count 100', 'sqsops consume --count 10', 'sqsops show', 'sqsops local status']));
 
@@ -168,12 +169,12 @@ export function buildProgram(dispatch: Dispatch): Command {
               .slice(0, -2)
               .flat()
               .filter((a): a is string => typeof a === 'string');
-      const { endpointUrl, region, profile, json, output, quiet, debug, yes, color, V: _v, ...options } = cmd.optsWithGlobals();
+      const { endpointUrl, region, profile, json, output, quiet, debug, yes, color, wide, V: _v, ...options } = cmd.optsWithGlobals();
       if (json && output && output !== 'json') {
         throw new UsageError(`--json is --output json; it cannot go with --output ${output}`, { hint: 'give one of them' });
       }
       const format = output ?? (json ? 'json' : undefined);
-      const globals: GlobalOptions = { endpointUrl, region, profile, json, output: format, quiet, debug, yes, color };
+      const globals: GlobalOptions = { endpointUrl, region, profile, json, output: format, quiet, debug, yes, color, wide };
       await dispatch(name, options, globals, positional);
     };
 
@@ -470,6 +471,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--max-age <time>', 'fail (exit 1) if any message waits longer than this from send to completed')
     .option('--drain-timeout <time>', 'after sending, wait at most this long for every message to complete', '60s')
     .option('--interval <time>', 'one sample (live view line, --json line, chart point) per interval', '1s')
+    .option('--log-format <format>', 'stderr as: text (the live view), or json (one JSON object a line: target, samples, notes, errors)')
     .addOption(pathOption('--report <file>', 'write a self-contained HTML report (charts, no network needed)'))
     .addOption(intOption('--send-concurrency <n>', 'SendMessageBatch calls in flight at once', { min: 1, max: 256 }, 16))
     .addOption(intOption('-c, --concurrency <n>', 'pollers per worker (as process-sqs --concurrency)', { min: 1, max: 100 }, 4))

@@ -29,7 +29,8 @@ export function drawable(stream: Stream): boolean {
 export async function startSpinner(stream: Stream, text: string): Promise<Spinner> {
   if (!drawable(stream)) return NO_SPINNER;
   const { default: ora } = await import('ora');
-  const s = ora({ text, stream: stream as NodeJS.WriteStream, color: 'cyan' }).start();
+  // discardStdin off: ora's raw mode swallowed Ctrl-C (the terminal sent no SIGINT and ora never read the byte).
+  const s = ora({ text, stream: stream as NodeJS.WriteStream, color: 'cyan', discardStdin: false }).start();
   let ended = false;
   const end = (finish: () => void) => {
     if (ended) return;

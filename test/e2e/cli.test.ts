@@ -27,7 +27,8 @@ describe('sqsops on the embedded local AWS', () => {
     expect(p.stdout).toMatch(/sent\s+│\s+20/);
     const c = await cli.run(['consume', '--count', '5', '--wait', '1']);
     expect(c.code).toBe(0);
-    expect(c.stdout.match(/│ recorded /g)).toHaveLength(5);
+    // 120 columns (no terminal) cannot hold the message table: one record a message.
+    expect(c.stdout.match(/^status: +recorded$/gm)).toHaveLength(5);
     const s = await cli.run(['--json', 'show']);
     expect(s.code).toBe(0);
     expect(parseJson(s.stdout)).toMatchObject({ total: 5, counts: { COMPLETED: 5 } });
@@ -59,8 +60,8 @@ describe('sqsops on the embedded local AWS', () => {
     const rest = await cli.run(['consume', '--queue', 'two-terminals', '--count', '300', '--wait', '1', '--json', '--table', 'tt-ledger']);
     taken += parseJson<ConsumeResult>(rest.stdout).recorded;
     expect(taken).toBe(300);
-    const shown = parseJson<ShowResult>((await cli.run(['show', '--json', '--table', 'tt-ledger', '--limit', '1'])).stdout);
-    expect(shown.total).toBe(300);
+    const shown = parseJson<ShowResult>((await cli.run(['show', '--json', '--table', 'tt-ledger', '--count'])).stdout);
+    expect(shown.count).toBe(300);
   });
 
   it('keeps messages across a restart of the local AWS between produce and consume', async () => {

@@ -153,6 +153,26 @@ describe('sqsops process-sqs', () => {
     expect(ledger).toMatchObject({ count: saved });
   });
 
+  it('with --drain, a SIGTERM that cuts the run short exits 143 after the summary (a worker without an end exits 0)', async () => {
+    expect((await cli.run(['produce', '--queue', 'termed-drain', '--count', '200'])).code).toBe(0);
+    const child = cli.spawn(
+      ['process-sqs', '--queue', 'termed-drain', '--no-ledger', '--handler', slow, '--concurrency', '1', '--drain', '--json'],
+      {
+        env: { SLOW_HANDLER_MS: '50' },
+      },
+    );
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    await waitForLines(child, /./, 1);
+    await new Promise((r) => setTimeout(r, 1_000));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(143);
+    const { metrics, identityHolds } = parseJson<ProcessSqsJson>(stdout);
+    expect(identityHolds).toBe(true);
+    expect(metrics.MessagesSaved).toBeLessThan(200);
+  });
+
   it('rejects a bad --sink and a missing schema with one line', async () => {
     const r = await cli.run(['process-sqs', '--sink', 'redis', '--drain']);
     expect(r.code).toBe(2);

@@ -3,7 +3,7 @@ import { consumerFrom } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
 import { InterruptedError, PartialFailureError, SqsopsError, stopSignalOf, UsageError } from '../../core/errors.js';
 import { consume, type ConsumedMessage, type ConsumeResult } from '../../features/consume/consume.js';
-import { attributeLines, MESSAGE_DATA, preview, redactedJson } from '../output.js';
+import { attributeLines, BODY_COLUMN, MESSAGE_DATA, redactedJson } from '../output.js';
 
 export interface ConsumeFlags {
   queue?: string;
@@ -41,11 +41,13 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
   const spinner = await ctx.out.spinner(`${flags.peek ? 'peeking at' : 'taking'} up to ${count} messages`);
   const view: View = toStdout
     ? { end: async () => {} }
-    : ctx.out.format === 'json'
-      ? jsonView(ctx)
-      : ctx.out.json
-        ? ndjsonView(ctx)
-        : tableView(ctx);
+    : flags.out !== undefined
+      ? fileView(ctx, flags.out)
+      : ctx.out.format === 'json'
+        ? jsonView(ctx)
+        : ctx.out.json
+          ? ndjsonView(ctx)
+          : tableView(ctx);
   let result: ConsumeResult;
   try {
     result = await consume(clients, {
@@ -79,8 +81,14 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
 /** One table per received batch, printed before that batch is deleted. */
 function tableView(ctx: CommandContext): View {
   const { out } = ctx;
+  let first = true;
   return {
-    handOver: (batch) => out.printFlushed(table(batch, ctx)),
+    // Batches apart by a blank line, as the records within one are.
+    handOver: async (batch) => {
+      if (!batch.length) return;
+      await out.printFlushed(`${first ? '' : '\n'}${table(batch, ctx)}`);
+      first = false;
+    },
     async end(r) {
       if (r.taken === 0) out.note(`no messages on ${r.queue}`);
     },
@@ -93,11 +101,30 @@ function table(batch: ConsumedMessage[], { out }: CommandContext): string {
     batch.map((m) => {
       const status = m.error ? `${m.status}: ${m.error}` : m.status;
       const key = m.key === m.messageId ? '(message id)' : m.key;
-      return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), preview(m.body, 48)];
+      return [m.messageId, key, m.receiveCount, m.sentAt ?? '', status, attributeLines(m.attributes), m.body];
     }),
     // The attributes and body columns are the messages themselves (data): shown as they are; the rest redacted.
-    [{}, {}, {}, {}, {}, { data: true }, { truncate: true, data: true }],
+    [{}, {}, {}, {}, {}, { data: true }, BODY_COLUMN],
   );
+}
+
+/** `--out FILE`: the messages are in the file; stdout carries the counts only. */
+function fileView({ out }: CommandContext, file: string): View {
+  return {
+    async end(r) {
+      const { messages: _m, ...counts } = r;
+      if (out.json) return out.printJson({ ...counts, out: file });
+      const rows: [string, string | number][] = [
+        ['written to', file],
+        ['taken', r.taken],
+        ['exported', r.handedOver],
+        ['deleted', r.deleted],
+        ['left on the queue', r.failed],
+        ['released', r.released],
+      ];
+      out.print(out.table([`consume ${r.queue}`, ''], rows));
+    },
+  };
 }
 
 /** One message a line, each line out before its message is deleted. */

@@ -39,11 +39,12 @@ export function formatBytes(n: number): string {
     v /= 1024;
     u++;
   }
-  return u === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+  // A rate below 1 KiB/s is a fraction of bytes: one decimal, like the other units.
+  return u === 0 ? `${Number.isInteger(v) ? v : v.toFixed(1)} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
 }
 
 /** Shortens from the middle: the host and the file name are the parts people read. */
-function middle(text: string, width = 64): string {
+function middle(text: string, width: number): string {
   if (text.length <= width) return text;
   const head = Math.ceil((width - 1) / 2);
   return `${text.slice(0, head)}…${text.slice(text.length - (width - 1 - head))}`;
@@ -167,7 +168,8 @@ function render(r: DownloadReport, ctx: CommandContext): void {
     out.table(
       ['url', 'status', 'size', 'time', 'attempts', 'error'],
       shown.map((i) => [
-        middle(i.url),
+        // Whole, to be copied; cut in the middle only when wider than a line of its own (--wide: never).
+        middle(i.url, out.wide ? Number.POSITIVE_INFINITY : out.width),
         i.status,
         i.status === 'failed' || i.status === 'skipped' ? '' : formatBytes(i.size),
         `${(i.durationMs / 1000).toFixed(2)} s`,

@@ -28,6 +28,7 @@ export interface LoadFlags {
   maxAge?: string;
   drainTimeout?: string;
   interval?: string;
+  logFormat?: string;
   report?: string;
   sendConcurrency: number;
   concurrency: number;
@@ -113,6 +114,9 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
   const maxAgeMs = f.maxAge !== undefined ? parseDuration('--max-age', f.maxAge) : undefined;
   const drainTimeoutMs = parseDuration('--drain-timeout', f.drainTimeout ?? '60s');
   const intervalMs = parseDuration('--interval', f.interval ?? '1s');
+  // JSON on stderr from the first line on: a log collector parses all of it.
+  const logJson = parseChoiceFlag('--log-format', f.logFormat ?? 'text', ['text', 'json'] as const) === 'json';
+  if (logJson) ctx.out.logAsJson();
   if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
   if (f.sharedQueue && !f.queue)
     throw new UsageError('--shared-queue goes with --queue', { hint: 'without --queue, load makes a queue of its own' });
@@ -130,7 +134,7 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
 
   const { out } = ctx;
   const header = `load ${queue}, ${workers} workers`;
-  const view = out.json || out.quiet ? undefined : liveView(out, header);
+  const view = out.json || out.quiet || logJson ? undefined : liveView(out, header);
   let result: LoadResult;
   try {
     result = await runLoad(clients, {
@@ -153,6 +157,7 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
       notify: (m) => ctx.out.note(m),
       onSample: (s: LoadSample) => {
         if (out.json) out.printLine({ type: 'sample', ...s });
+        else if (logJson) out.log(JSON.stringify({ level: 'progress', ...s }));
         else view?.update(s);
       },
     });

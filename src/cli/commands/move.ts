@@ -1,7 +1,7 @@
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 import { moveMessages, type MoveResult } from '../../features/move/move.js';
-import { MESSAGE_DATA, preview } from '../output.js';
+import { BODY_COLUMN, MESSAGE_DATA } from '../output.js';
 import { countRows, printFailures, throwIfIncomplete, transferOptions, underSpinner, type TransferFlags } from '../transfer.js';
 
 export interface MoveFlags extends TransferFlags {
@@ -51,14 +51,14 @@ function render(r: MoveResult, ctx: CommandContext): void {
     return;
   }
   if (r.dryRun && r.wouldMove.length) {
-    const rows = r.wouldMove.map((m) => [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, preview(m.body, 50)]);
+    const rows = r.wouldMove.map((m) => [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, m.body]);
     // Group and body are the messages themselves: shown as they are.
     out.printTable([r.copy ? 'would copy' : 'would move', 'group', 'receives', 'bytes', 'body'], rows, [
       {},
       { data: true },
       {},
       {},
-      { data: true },
+      BODY_COLUMN,
     ]);
   }
   const verb = r.copy ? 'copied' : 'moved';

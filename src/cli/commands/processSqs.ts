@@ -14,6 +14,8 @@ export type { ProcessFlags };
 
 export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<void> {
   const config = resolveProcessConfig(ctx.env, flags);
+  // A JSON action log makes all of stderr JSON (target, notes, summary, errors): one parser reads it.
+  if (config.logFormat === 'json') ctx.out.logAsJson();
   const { loadTaskSet, wireProcess } = await import('../../features/process/wire.js');
   // A broken task folder fails before anything is connected or created.
   const taskSet = config.tasks ? await loadTaskSet(config.tasks, ctx.env) : undefined;

@@ -1,7 +1,7 @@
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 import { redriveDlq, type RedriveResult } from '../../features/move/redrive.js';
-import { attributeLines, MESSAGE_DATA, preview } from '../output.js';
+import { attributeLines, BODY_COLUMN, MESSAGE_DATA } from '../output.js';
 import { countRows, printFailures, throwIfIncomplete, transferOptions, underSpinner, type TransferFlags } from '../transfer.js';
 
 export interface RedriveFlags extends TransferFlags {
@@ -44,10 +44,10 @@ function render(r: RedriveResult, ctx: CommandContext): void {
   if (r.dryRun && r.wouldMove.length) {
     const head = ['would move', 'group', 'receives', 'bytes', 'attributes', 'body'];
     const rows = r.wouldMove.map((m) => {
-      return [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, attributeLines(m.attributes), preview(m.body, 50)];
+      return [m.messageId, m.groupId ?? '', m.receiveCount, m.bytes, attributeLines(m.attributes), m.body];
     });
     // Group, attributes and body are the messages themselves: shown as they are.
-    out.printTable(head, rows, [{}, { data: true }, {}, {}, { data: true }, { truncate: true, data: true }]);
+    out.printTable(head, rows, [{}, { data: true }, {}, {}, { data: true }, BODY_COLUMN]);
   }
   const rows: (string | number)[][] = [
     ['path', r.path === 'native' ? "native (SQS's move task)" : 'manual'],
