@@ -203,6 +203,10 @@ export function buildProgram(dispatch: Dispatch): Command {
         1_048_576,
       ),
     )
+    .option(
+      '--trace',
+      'OpenTelemetry: a span per message, its traceparent in a message attribute (default: SQSOPS_TRACE, or on with OTEL_EXPORTER_OTLP_ENDPOINT)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -292,6 +296,10 @@ export function buildProgram(dispatch: Dispatch): Command {
     )
     .option('--log-format <format>', 'one line per action: json, text, or off (default: SQSOPS_LOG_FORMAT or off)')
     .option('--metrics <format>', 'end-of-run metrics: table, emf (CloudWatch EMF) or none (default: SQSOPS_METRICS or table)')
+    .option(
+      '--trace',
+      "OpenTelemetry: continue each message's trace, a span per stage (default: SQSOPS_TRACE, or on with OTEL_EXPORTER_OTLP_ENDPOINT)",
+    )
     // Set by `load --workers-as-processes` on its workers, not for people: hidden from --help.
     .addOption(new Option('--load-run <id>', "take only this load run's messages (release the rest untouched)").hideHelp())
     .addHelpText(

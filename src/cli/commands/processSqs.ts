@@ -7,6 +7,7 @@ import { createActionLog } from '../../features/process/log.js';
 import type { ProcessSqsResult } from '../../features/process/runner.js';
 import { rate } from '../output.js';
 import { runKeySuffix, sentByRun } from '../../features/load/runMark.js';
+import { openTracing } from '../tracing.js';
 
 export type { ProcessFlags };
 
@@ -35,6 +36,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       : undefined;
   emfTimer?.unref();
   const { processSqs } = await import('../../features/process/runner.js');
+  const tracing = await openTracing(flags.trace, ctx.env);
   const result = await processSqs(clients, {
     queue: config.queue,
     concurrency: config.concurrency,
@@ -56,6 +58,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
     notify,
     log,
     metrics,
+    observer: tracing.observer,
     onProgress: (m) => {
       const secs = (performance.now() - started) / 1000;
       spinner.update(`${outcomeIdentity(m.snapshot()).line} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
@@ -70,9 +73,10 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       }
       throw e;
     })
-    .finally(() => {
+    .finally(async () => {
       spinner.stop();
       clearInterval(emfTimer);
+      await tracing.shutdown();
     });
   render(result, config.metrics, ctx, reported);
   verdict(result, config.tasks?.rejectsQueue, ctx);

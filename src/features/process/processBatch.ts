@@ -10,6 +10,7 @@ import type { SinkMessage } from './sinks/types.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
 import type { PayloadHook } from '../payloads/payloads.js';
 import { PayloadMissingError, type PayloadPointer } from '../../core/payloadPointer.js';
+import { mark } from '../../core/tracing.js';
 
 interface Prepared {
   message: InboundMessage;
@@ -55,8 +56,9 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
   if (ledger) {
     const claims = await Promise.all(
       items.map(async (p) => {
+        const t0 = performance.now();
         try {
-          return await ledger.claim({
+          const claim = await ledger.claim({
             key: p.key,
             owner: config.owner,
             leaseMs: config.leaseMs,
@@ -66,7 +68,10 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
             receiveCount: p.message.receiveCount,
             ttlSeconds: config.ttlSeconds,
           });
+          mark([p.message], 'claim', t0, claim.kind === 'duplicate' && claim.payloadMismatch ? { counter: 'PayloadMismatch' } : undefined);
+          return claim;
         } catch (e: unknown) {
+          mark([p.message], 'claim', t0, { counter: 'DynamoDBCheckError', error: errMsg(e) });
           metrics.inc('DynamoDBCheckError');
           log(p.message.traceId, 'claim', 'error', { key: p.key, error: errMsg(e) });
           return { kind: 'error' as const, error: errMsg(e) };
@@ -103,8 +108,10 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
   const rejected = new Map<string, string>();
   await Promise.all(
     config.sinks.map(async (sink) => {
+      const t0 = performance.now();
       try {
         const result = await sink.write(claimed.map((p) => p.sink));
+        markSink(claimed, sink.name, t0, new Map(result.failed.map((f) => [f.key, f.error.message])));
         for (const r of result.rejected ?? []) rejected.set(r.key, `${sink.name}: ${r.reason}`);
         for (const f of result.failed) {
           metrics.inc(`SinkError.${sink.name}`);
@@ -114,6 +121,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
             failures.set(f.key, { retryable: f.retryable, reason: `${sink.name}: ${f.error.message}` });
         }
       } catch (e: unknown) {
+        markSink(claimed, sink.name, t0, new Map(claimed.map((p) => [p.key, errMsg(e)])));
         metrics.inc(`SinkError.${sink.name}`, claimed.length);
         for (const p of claimed) if (!failures.has(p.key)) failures.set(p.key, { retryable: true, reason: `${sink.name}: ${errMsg(e)}` });
       }
@@ -136,9 +144,12 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
       }
       if (ledger) {
         let completed: boolean;
+        const t0 = performance.now();
         try {
           completed = await ledger.complete(p.key, config.owner, config.ttlSeconds);
+          mark([p.message], 'complete', t0, completed ? undefined : { counter: 'LeaseLost', error: 'lease lost to another worker' });
         } catch (e: unknown) {
+          mark([p.message], 'complete', t0, { counter: 'DynamoDBSaveError', error: errMsg(e) });
           metrics.inc('DynamoDBSaveError');
           log(p.message.traceId, 'complete', 'error', { key: p.key, error: errMsg(e) });
           out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${errMsg(e)}` });
@@ -165,8 +176,16 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
   return out;
 }
 
+/** Times one sink's write for each message it was given; `failed` maps a key to its error. */
+function markSink(items: Prepared[], sink: string, start: number, failed: Map<string, string>): void {
+  for (const p of items) {
+    const error = failed.get(p.key);
+    mark([p.message], `sink ${sink}`, start, error === undefined ? undefined : { counter: `SinkError.${sink}`, error });
+  }
+}
+
 /** The counter of each outcome: every received message is counted in exactly one. */
-const OUTCOME_COUNTER = {
+export const OUTCOME_COUNTER = {
   saved: 'MessagesSaved',
   duplicate: 'DuplicateMessages',
   poison: 'InvalidMessages',

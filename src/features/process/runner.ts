@@ -24,6 +24,8 @@ import type { ActionLog } from './log.js';
 import { payloadHook } from '../payloads/payloads.js';
 import { countOutcomes, processBatch } from './processBatch.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
+import type { PipelineObserver } from '../../core/tracing.js';
+import { settle, startTiming } from './observe.js';
 
 export interface ProcessSqsOptions {
   queue: string;
@@ -63,6 +65,8 @@ export interface ProcessSqsOptions {
   log?: ActionLog;
   metrics?: Metrics;
   onProgress?: (metrics: Metrics) => void;
+  /** Gets each message once settled, with its stage timings (tracing, load's stage split). */
+  observer?: PipelineObserver;
 }
 
 const RECEIVE_GRACE_MS = 2000;
@@ -177,6 +181,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       if (want <= 0) break;
       reserved += want;
       let received: Message[];
+      const receiveStart = performance.now();
       try {
         received = await receiver.receive(queue.url, { max: want, waitSeconds, systemAttributes: INBOUND_SYSTEM_ATTRIBUTES });
       } catch (e: unknown) {
@@ -203,6 +208,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         await foreign?.take(others);
       }
       if (batch.length === 0) continue;
+      startTiming(batch, options.observer, { start: receiveStart });
       if (signal?.aborted) {
         // A receive that returned after the stop: not started, so handed back at once for
         // another worker (rather than hidden for a visibility timeout), and counted deferred.
@@ -247,6 +253,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         .then((ack) => {
           // Wait for these (a few seconds at most) before calling the queue drained.
           for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
+          settle(batch, outcomes, queue.name, options.observer);
           handled += batch.length;
           options.onProgress?.(metrics);
           if (options.count !== undefined && handled >= options.count) stop = true;
