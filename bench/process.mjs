@@ -6,7 +6,9 @@
  *     sqs-consumer (batchSize 10) at its best instance count;
  *  2. with the DynamoDB ledger: writes per message, and throughput vs the conditional-put
  *     ceiling (a raw PutItem loop with a condition, at its best concurrency) divided by
- *     the writes per message.
+ *     the writes per message;
+ *  3. tracing on (OpenTelemetry, exported over OTLP/HTTP to a local sink that answers 200):
+ *     the no-ledger drain with a span per message and per stage, beside the same drain untraced.
  * Every configuration runs REPEATS times, interleaved; the best run counts.
  * Usage: npm run bench:process [-- --messages 10000 --repeats 2]
  */
@@ -23,7 +25,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Consumer } from 'sqs-consumer';
-import { processSqs } from '../dist/index.js';
+import { createServer } from 'node:http';
+import { processSqs, startOtelTracing } from '../dist/index.js';
 import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
 
 const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' } } });
@@ -49,6 +52,17 @@ const body = JSON.stringify({
   version: 1,
 });
 let seq = 0;
+
+// A collector that takes every export and answers 200: the spans are built, encoded and sent for real.
+let exported = 0;
+const collector = createServer((req, res) => {
+  req.on('data', (d) => (exported += d.length));
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
+await new Promise((resolve) => collector.listen(0, '127.0.0.1', resolve));
+process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${collector.address().port}`;
+process.env.OTEL_SERVICE_NAME ??= 'sqsops-bench';
+const tracing = await startOtelTracing();
 
 async function filledQueue() {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-p-${seq++}`, Attributes: { VisibilityTimeout: '60' } }));
@@ -143,7 +157,7 @@ async function sqsConsumer(instances) {
   return rate(t0);
 }
 
-async function sqsops(concurrency, ledgerTable) {
+async function sqsops(concurrency, ledgerTable, traced = false) {
   const url = await filledQueue();
   const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
   let writes = 0;
@@ -165,6 +179,7 @@ async function sqsops(concurrency, ledgerTable) {
     waitSeconds: 1,
     ledgerTable: ledgerTable ?? false,
     key: 'orderId',
+    ...(traced ? { observer: tracing.observer } : {}),
   });
   const perSecond = rate(t0);
   keepCpu(ledgerTable ? 'ledger' : 'noLedger', cpu0);
@@ -217,6 +232,7 @@ try {
       keep('raw drain', c, await rawDrain(c));
       keep('sqs-consumer', c, await sqsConsumer(c));
       keep('sqsops (no ledger)', c, (await sqsops(c)).perSecond);
+      keep('sqsops (no ledger, traced)', c, (await sqsops(c, undefined, true)).perSecond);
       const withLedger = await sqsops(c, `bench-ledger-${seq++}`);
       writesPerMessage = withLedger.writesPerMessage;
       keep('sqsops (ledger)', c, withLedger.perSecond);
@@ -234,6 +250,11 @@ try {
   console.log(
     `\nno ledger: sqsops ${mine.toFixed(0)} msg/s = ${(mine / raw).toFixed(2)}x the raw drain ceiling (target >= 0.9x), ${(mine / peer).toFixed(2)}x sqs-consumer at its best (target >= 1.0x)`,
   );
+  await tracing.flush();
+  const traced = top('sqsops (no ledger, traced)');
+  console.log(
+    `tracing on: sqsops ${traced.toFixed(0)} msg/s = ${(traced / mine).toFixed(2)}x the same drain untraced (target >= 0.9x); ${(exported / 1e6).toFixed(1)} MB of spans exported`,
+  );
   console.log(`ledger: ${writesPerMessage.toFixed(2)} DynamoDB writes per message (target <= 2)`);
   console.log(
     `ledger: sqsops ${top('sqsops (ledger)').toFixed(0)} msg/s = ${(top('sqsops (ledger)') / ceiling).toFixed(2)}x the conditional-put ceiling / writes per message (${ceiling.toFixed(0)} msg/s; target >= 0.8x)`,
@@ -250,6 +271,8 @@ try {
     );
   }
 } finally {
+  await tracing.shutdown();
+  collector.close();
   sqs.destroy();
   ddb.destroy();
   await stopLocalAws(home);
