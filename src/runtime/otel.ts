@@ -25,11 +25,30 @@ export interface OtelOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** An unreachable collector holds the exit at most this long (the exporter retries until its own timeout). */
+const SHUTDOWN_MS = 3000;
+
+/** Waits for `work`, at most `ms`: spans may be lost, the run is not held. */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  await Promise.race([work.catch(() => undefined), late]);
+  clearTimeout(timer);
+}
+
 /** performance.now() milliseconds as epoch milliseconds (what a span's time takes). */
 const epoch = (t: number) => performance.timeOrigin + t;
 
 export async function startOtelTracing(options: OtelOptions = {}): Promise<Tracing> {
   const env = options.env ?? process.env;
+  // The exporter retries an unreachable collector until its timeout (10 s by default), and a command
+  // exits only then: ours is shorter, unless the OpenTelemetry variables set one.
+  if (!env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT && !env.OTEL_EXPORTER_OTLP_TIMEOUT) {
+    process.env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT = String(SHUTDOWN_MS);
+  }
   const [{ NodeSDK }, api] = await Promise.all([import('@opentelemetry/sdk-node'), import('@opentelemetry/api')]);
   const sdk = new NodeSDK({
     instrumentations: [],
@@ -45,15 +64,13 @@ export async function startOtelTracing(options: OtelOptions = {}): Promise<Traci
     observer: consumerSpans(api, tracer),
     // An unreachable collector loses spans, never the run: export errors are not ours to raise.
     flush: async () => {
-      await provider
-        .getDelegate?.()
-        .forceFlush?.()
-        .catch(() => undefined);
+      const flushing = provider.getDelegate?.().forceFlush?.();
+      if (flushing) await bounded(flushing, SHUTDOWN_MS);
     },
     shutdown: async () => {
       if (stopped) return;
       stopped = true;
-      await sdk.shutdown().catch(() => undefined);
+      await bounded(sdk.shutdown(), SHUTDOWN_MS);
     },
   };
 }
