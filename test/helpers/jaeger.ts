@@ -131,14 +131,17 @@ export function waterfall(trace: JaegerTrace, width = 32): string {
     if (parent) children.set(parent, [...(children.get(parent) ?? []), s]);
     else roots.push(s);
   }
-  const lines: string[] = [];
+  const lines: string[] = [`${'span'.padEnd(26)} ${'service'.padEnd(15)} ${'start'.padStart(12)} ${'duration'.padStart(10)}`];
   const walk = (s: JaegerSpan, depth: number) => {
     const service = trace.processes[s.processID]?.serviceName ?? '?';
     const outcome = s.tags.find((t) => t.key === 'sqsops.outcome')?.value;
     const label = `${'  '.repeat(depth)}${s.operationName}${outcome ? ` [${outcome}]` : ''}`;
     const from = Math.floor((s.startTime - start) * scale);
     const bar = ' '.repeat(from) + '█'.repeat(Math.max(1, Math.round(s.duration * scale)));
-    lines.push(`${label.padEnd(28)} ${service.padEnd(15)} ${(s.duration / 1000).toFixed(1).padStart(7)} ms |${bar.padEnd(width)}|`);
+    const at = `+${((s.startTime - start) / 1000).toFixed(1)}`.padStart(9);
+    lines.push(
+      `${label.padEnd(26)} ${service.padEnd(15)} ${at} ms ${(s.duration / 1000).toFixed(1).padStart(7)} ms |${bar.padEnd(width)}|`,
+    );
     for (const c of children.get(s.spanID) ?? []) walk(c, depth + 1);
   };
   for (const r of roots) walk(r, 0);
