@@ -33,6 +33,7 @@ describe.skipIf(!binary)('tracing across produce -> SNS -> SQS -> process-sqs an
     local = JSON.parse((await cli.run(['local', 'env', '--json'])).stdout) as Record<string, string>;
   }, 120_000);
   afterAll(async () => {
+    for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_SERVICE_NAME', 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT']) delete process.env[name];
     sqs?.destroy();
     await cli?.cleanup();
     await jaeger?.stop();
