@@ -7,7 +7,8 @@
  */
 import { GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, startedLocalSqs, type CliHome } from '../helpers/cli.js';
+import { join } from 'node:path';
+import { newHome, ROOT, startedLocalSqs, type CliHome } from '../helpers/cli.js';
 import { jaegerBinary, startJaeger, waterfall, type Jaeger, type JaegerSpan, type JaegerTrace } from '../helpers/jaeger.js';
 import type { SqsEvent } from '../../src/lambda.js';
 
@@ -20,6 +21,30 @@ if (skip) console.log(`skipped: tracing across processes (${skip})`);
 
 const ORDERS = 3;
 const tag = (s: JaegerSpan, key: string) => s.tags.find((t) => t.key === key)?.value;
+
+describe('tracing off', () => {
+  const probe = `--import ${join(ROOT, 'test/fixtures/otelProbe.mjs')}`;
+  let cli: CliHome;
+  beforeAll(() => {
+    cli = newHome();
+  });
+  afterAll(async () => cli.cleanup());
+
+  it('loads no OpenTelemetry package unless it is on', async () => {
+    const off = await cli.run(['produce', '--count', '2'], { env: { NODE_OPTIONS: probe } });
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stderr).not.toContain('otel-probe');
+    const processed = await cli.run(['process-sqs', '--drain', '--wait', '1'], { env: { NODE_OPTIONS: probe } });
+    expect(processed.code, processed.stderr).toBe(0);
+    expect(processed.stderr).not.toContain('otel-probe');
+    // The probe sees them when tracing is on (nothing listens there: the spans are lost, the run is not).
+    const on = await cli.run(['produce', '--count', '2', '--trace'], {
+      env: { NODE_OPTIONS: probe, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+    });
+    expect(on.code, on.stderr).toBe(0);
+    expect(on.stderr).toContain('otel-probe: @opentelemetry/sdk-node');
+  }, 60_000);
+});
 
 describe.skipIf(!binary)('tracing across produce -> SNS -> SQS -> process-sqs and the Lambda', () => {
   let jaeger: Jaeger;
