@@ -15,6 +15,7 @@ import { processSqs } from '../../src/features/process/runner.js';
 import { moveMessages } from '../../src/features/move/move.js';
 import { toRecord, parseRecords } from '../../src/core/messageRecord.js';
 import { NO_TRACING, traceCarrier, type SettledMessage, type Tracing } from '../../src/core/tracing.js';
+import { spySink } from '../helpers/spySink.js';
 
 let aws: TestAws;
 let dir: string;
@@ -69,6 +70,34 @@ describe('the trace context', () => {
       const stages = settled[0]!.marks.map((m) => m.stage);
       expect(stages).toEqual(['receive', 'delete']);
       expect(settled[0]!.counters).toEqual(['MessagesReceived', 'MessagesSaved', 'MessagesDeleted']);
+    }
+  });
+
+  it('times each stage with the counter it added, a failing sink included', async () => {
+    const { config } = parseTopology({ queues: ['tc-stages'], ledgerTable: 'tc-ledger' });
+    await setupTopology(aws.clients, config!);
+    await produce(aws.clients, { queue: 'tc-stages', count: 2, seed: 3 });
+    const settled: SettledMessage[] = [];
+    const failing = spySink('bad', () => {
+      throw new Error('store down');
+    });
+    const r = await processSqs(aws.clients, {
+      queue: 'tc-stages',
+      ledgerTable: 'tc-ledger',
+      count: 2,
+      waitSeconds: 1,
+      sinks: [spySink('good', () => undefined), failing],
+      observer: { settled: (ms) => settled.push(...ms) },
+    });
+    expect(r.metrics.MessagesRetried).toBe(2);
+    expect(settled).toHaveLength(2);
+    for (const s of settled) {
+      expect(s.outcome).toBe('retry');
+      expect(s.marks.map((m) => m.stage)).toEqual(expect.arrayContaining(['receive', 'claim', 'sink good', 'sink bad']));
+      expect(s.marks.find((m) => m.stage === 'sink bad')).toMatchObject({ counter: 'SinkError.bad', error: 'store down' });
+      expect(s.marks.find((m) => m.stage === 'sink good')?.error).toBeUndefined();
+      expect(s.counters).toEqual(['MessagesReceived', 'MessagesRetried', 'SinkError.bad']);
+      for (const m of s.marks) expect(m.end).toBeGreaterThanOrEqual(m.start);
     }
   });
 

@@ -67,7 +67,10 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
         t.queue.url,
         chunk.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle })),
       );
-      markDeletes(chunk, t0, new Map(out.failed.map((f) => [Number(f.id), f.message || f.code])));
+      markDeletes(chunk, t0, (i) => {
+        const f = out.failed.find((x) => Number(x.id) === i);
+        return f && (f.message || f.code);
+      });
       summary.deleted += out.successful.length;
       t.metrics.inc('MessagesDeleted', out.successful.length);
       for (const f of out.failed) {
@@ -79,7 +82,7 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
         });
       }
     } catch (e: unknown) {
-      markDeletes(chunk, t0, new Map(chunk.map((_, i) => [i, e instanceof Error ? e.message : String(e)])));
+      markDeletes(chunk, t0, () => (e instanceof Error ? e.message : String(e)));
       t.metrics.inc('SQSDeleteError', chunk.length);
       for (const m of chunk) t.log(m.traceId, 'delete', 'error', { error: e instanceof Error ? e.message : String(e) });
     }
@@ -106,10 +109,11 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
   return summary;
 }
 
-/** Times a delete call for each message of the chunk; `failed` maps an entry's index to its error. */
-function markDeletes(chunk: InboundMessage[], start: number, failed: Map<number, string>): void {
+/** Times a delete call for each message of the chunk (when timed); `errorOf` says why an entry failed. */
+function markDeletes(chunk: InboundMessage[], start: number, errorOf: (index: number) => string | undefined): void {
+  if (!chunk[0]?.marks) return;
   chunk.forEach((m, i) => {
-    const error = failed.get(i);
+    const error = errorOf(i);
     mark([m], 'delete', start, error === undefined ? { counter: 'MessagesDeleted' } : { counter: 'SQSDeleteError', error });
   });
 }

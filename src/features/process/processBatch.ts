@@ -111,7 +111,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
       const t0 = performance.now();
       try {
         const result = await sink.write(claimed.map((p) => p.sink));
-        markSink(claimed, sink.name, t0, new Map(result.failed.map((f) => [f.key, f.error.message])));
+        markSink(claimed, sink.name, t0, (key) => result.failed.find((f) => f.key === key)?.error.message);
         for (const r of result.rejected ?? []) rejected.set(r.key, `${sink.name}: ${r.reason}`);
         for (const f of result.failed) {
           metrics.inc(`SinkError.${sink.name}`);
@@ -121,7 +121,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
             failures.set(f.key, { retryable: f.retryable, reason: `${sink.name}: ${f.error.message}` });
         }
       } catch (e: unknown) {
-        markSink(claimed, sink.name, t0, new Map(claimed.map((p) => [p.key, errMsg(e)])));
+        markSink(claimed, sink.name, t0, () => errMsg(e));
         metrics.inc(`SinkError.${sink.name}`, claimed.length);
         for (const p of claimed) if (!failures.has(p.key)) failures.set(p.key, { retryable: true, reason: `${sink.name}: ${errMsg(e)}` });
       }
@@ -176,10 +176,11 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
   return out;
 }
 
-/** Times one sink's write for each message it was given; `failed` maps a key to its error. */
-function markSink(items: Prepared[], sink: string, start: number, failed: Map<string, string>): void {
+/** Times one sink's write for each message it was given (when timed); `errorOf` says why a key failed. */
+function markSink(items: Prepared[], sink: string, start: number, errorOf: (key: string) => string | undefined): void {
+  if (!items[0]?.message.marks) return;
   for (const p of items) {
-    const error = failed.get(p.key);
+    const error = errorOf(p.key);
     mark([p.message], `sink ${sink}`, start, error === undefined ? undefined : { counter: `SinkError.${sink}`, error });
   }
 }
