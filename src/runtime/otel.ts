@@ -98,8 +98,11 @@ function producerSpan(api: Api, tracer: Tracer, destination: string, parent?: Re
 
 function consumerSpans(api: Api, tracer: Tracer): PipelineObserver {
   const stageSpan = (m: StageMark, parent: Context) => {
-    const span = tracer.startSpan(m.stage, { startTime: epoch(m.start) }, parent);
-    if (m.counter) span.setAttribute('sqsops.counter', m.counter);
+    const span = tracer.startSpan(
+      m.stage,
+      { startTime: epoch(m.start), ...(m.counter ? { attributes: { 'sqsops.counter': m.counter } } : {}) },
+      parent,
+    );
     if (m.error) span.setStatus({ code: api.SpanStatusCode.ERROR, message: m.error });
     span.end(epoch(m.end));
   };
