@@ -144,6 +144,12 @@ export const ENV_VARS: readonly EnvVar[] = [
     description: 'process-sqs: serve /metrics (Prometheus), /healthz and /readyz on this port (like --metrics-port)',
     default: 'none: no server',
   },
+  {
+    name: 'SQSOPS_TRACE',
+    description:
+      'produce, process-sqs and the Lambda: OpenTelemetry tracing, true or false (like --trace); the OTEL_* variables configure the exporter',
+    default: 'on when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, else off',
+  },
   { name: 'SQSOPS_S3_PREFIX', description: 's3 sink key prefix (like --s3-prefix)', default: P.s3Prefix },
   { name: 'SQSOPS_S3_MODE', description: 's3 sink mode, object or batch (like --s3-mode)', default: P.s3Mode },
   { name: 'SQSOPS_MONGODB_URL', description: 'MongoDB server for the mongodb sink (its password is never printed)', secret: true },

@@ -209,6 +209,10 @@ export function buildProgram(dispatch: Dispatch): Command {
         1_048_576,
       ),
     )
+    .option(
+      '--trace',
+      'OpenTelemetry: a span per message, its traceparent in a message attribute (default: SQSOPS_TRACE, or on with OTEL_EXPORTER_OTLP_ENDPOINT)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -309,6 +313,10 @@ export function buildProgram(dispatch: Dispatch): Command {
       'serve /metrics (Prometheus), /healthz and /readyz on this port, 0 for any (default: SQSOPS_METRICS_PORT)',
     )
     .option('--metrics-host <host>', 'address the metrics server listens on (default: 127.0.0.1)')
+    .option(
+      '--trace',
+      "OpenTelemetry: continue each message's trace, a span per stage (default: SQSOPS_TRACE, or on with OTEL_EXPORTER_OTLP_ENDPOINT)",
+    )
     // Set by `load --workers-as-processes` on its workers, not for people: hidden from --help.
     .addOption(new Option('--load-run <id>', "take only this load run's messages (release the rest untouched)").hideHelp())
     .addHelpText(

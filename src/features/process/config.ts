@@ -48,6 +48,8 @@ export interface ProcessFlags {
   /** `true` from a bare `--rejects-queue`: the default name, `<queue>-rejects`. */
   rejectsQueue?: string | boolean;
   rejects?: boolean;
+  /** OpenTelemetry spans (read by the command, not the pipeline). */
+  trace?: boolean;
   /** Set by `load --workers-as-processes`: take only this run's messages. */
   loadRun?: string;
 }

@@ -27,6 +27,8 @@ import { payloadHook } from '../payloads/payloads.js';
 import { countOutcomes, processBatch } from './processBatch.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
 import type { ProcessObserver } from './observer.js';
+import type { PipelineObserver } from '../../core/tracing.js';
+import { settle, startTiming } from './observe.js';
 
 export interface ProcessSqsOptions {
   queue: string;
@@ -73,6 +75,8 @@ export interface ProcessSqsOptions {
   onProgress?: (metrics: Metrics) => void;
   /** Hears when the run is connected and each batch it acknowledged (live metrics). */
   observer?: ProcessObserver;
+  /** Gets each message once settled, with its stage timings (tracing, load's stage split). */
+  stages?: PipelineObserver;
 }
 
 const RECEIVE_GRACE_MS = 2000;
@@ -250,6 +254,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       reserved += want;
       receives++;
       let received: Message[];
+      const receiveStart = performance.now();
       try {
         const wait = turn === 'short' ? 0 : waitSeconds;
         received = await receiver.receive(queue.url, { max: want, waitSeconds: wait, systemAttributes: INBOUND_SYSTEM_ATTRIBUTES });
@@ -280,6 +285,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         inHand -= others.length;
       }
       if (batch.length === 0) continue;
+      startTiming(batch, options.stages, { start: receiveStart });
       if (signal?.aborted) {
         // A receive that returned after the stop: not started, so handed back at once for
         // another worker (rather than hidden for a visibility timeout), and counted deferred.
@@ -333,6 +339,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         .then((ack) => {
           // Wait for these (a few seconds at most) before calling the queue drained.
           for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
+          settle(batch, outcomes, queue.name, options.stages);
           handled += batch.length;
           options.observer?.acknowledged?.(batch.length, (performance.now() - receivedAt) / 1000);
           options.onProgress?.(metrics);
