@@ -1,0 +1,96 @@
+/**
+ * `--concurrency auto`: every interval, what the pollers saw since the last decision (how
+ * full their receives came back, the age of the messages at receipt) and the queue's backlog
+ * (GetQueueAttributes, asked only when receives came back) go through the rule in
+ * core/autoscale.ts, and the pool is resized. Each change is told as a note.
+ */
+import type { Message } from '@aws-sdk/client-sqs';
+import type { SqsQueues } from '../../aws/queue.js';
+import { nextPollers, type ScaleBounds } from '../../core/autoscale.js';
+
+export interface AutoscaleOptions extends ScaleBounds {
+  /** How often the pool is judged, in ms. @default 500 */
+  intervalMs?: number;
+  /** A shrink waits this long after the last change (growing never waits), in ms. @default 5000 */
+  shrinkAfterMs?: number;
+}
+
+export interface Resizable {
+  readonly size: number;
+  resize(pollers: number): void;
+}
+
+export interface Autoscaler {
+  /** A receive asked for `asked` messages and got these. */
+  received(asked: number, messages: readonly Message[]): void;
+  stop(): void;
+}
+
+/** The age at receipt of the oldest of these messages, from SentTimestamp; null when none says. */
+function oldestAge(messages: readonly Message[], now: number): number | null {
+  let oldest: number | null = null;
+  for (const m of messages) {
+    const sent = Number(m.Attributes?.SentTimestamp);
+    if (Number.isFinite(sent) && sent > 0) oldest = Math.max(oldest ?? 0, (now - sent) / 1000);
+  }
+  return oldest;
+}
+
+export function startAutoscaler(
+  pool: Resizable,
+  backlog: () => Promise<number | null>,
+  options: AutoscaleOptions,
+  notify?: (message: string) => void,
+): Autoscaler {
+  const { intervalMs = 500, shrinkAfterMs = 5000 } = options;
+  let fills: number[] = [];
+  let oldest: number | null = null;
+  let changedAt = Date.now();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const judge = async () => {
+    const waiting = fills.length > 0 ? await backlog() : null;
+    if (stopped) return;
+    const decision = nextPollers({ ...options, pollers: pool.size, fills, backlog: waiting, oldestAgeSeconds: oldest });
+    // Too soon to shrink: the evidence keeps adding up until a shrink may happen.
+    if (decision.pollers < pool.size && Date.now() - changedAt < shrinkAfterMs) return;
+    fills = [];
+    oldest = null;
+    if (decision.pollers === pool.size) return;
+    notify?.(`concurrency ${pool.size} -> ${decision.pollers}: ${decision.reason}`);
+    pool.resize(decision.pollers);
+    changedAt = Date.now();
+  };
+  const tick = () => {
+    timer = setTimeout(() => {
+      void judge()
+        .catch(() => undefined)
+        .finally(() => stopped || tick());
+    }, intervalMs);
+    timer.unref();
+  };
+  tick();
+  return {
+    received(asked, messages) {
+      if (asked <= 0) return;
+      fills.push(Math.min(1, messages.length / asked));
+      const age = oldestAge(messages, Date.now());
+      if (age !== null) oldest = Math.max(oldest ?? 0, age);
+    },
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The messages waiting (ApproximateNumberOfMessages); null when it cannot be read (the rule then does without). */
+export async function queueBacklog(queues: SqsQueues, url: string): Promise<number | null> {
+  try {
+    const n = Number((await queues.attributes(url, ['ApproximateNumberOfMessages'])).ApproximateNumberOfMessages);
+    return Number.isFinite(n) ? n : null;
+  } catch {
+    return null;
+  }
+}
