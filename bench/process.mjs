@@ -7,8 +7,10 @@
  *  2. with the DynamoDB ledger: writes per message, and throughput vs the conditional-put
  *     ceiling (a raw PutItem loop with a condition, at its best concurrency) divided by
  *     the writes per message.
+ *  3. with --rtt MS (default 20) added to every round trip: --concurrency auto, the default
+ *     concurrency and sqs-consumer (its defaults, and hand-tuned) side by side (bench/processRtt.mjs).
  * Every configuration runs REPEATS times, interleaved; the best run counts.
- * Usage: npm run bench:process [-- --messages 10000 --repeats 2]
+ * Usage: npm run bench:process [-- --messages 10000 --repeats 2 --rtt 20 --rtt-messages 3000 --rtt-only]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,8 +27,17 @@ import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/cli
 import { Consumer } from 'sqs-consumer';
 import { processSqs } from '../dist/index.js';
 import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
+import { rttRows } from './processRtt.mjs';
 
-const { values } = parseArgs({ options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' } } });
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '10000' },
+    repeats: { type: 'string', default: '2' },
+    rtt: { type: 'string', default: '20' },
+    'rtt-messages': { type: 'string', default: '3000' },
+    'rtt-only': { type: 'boolean', default: false },
+  },
+});
 const N = Number(values.messages);
 const REPEATS = Number(values.repeats);
 const CONCURRENCIES = [4, 8, 16, 32];
@@ -211,18 +222,7 @@ const keep = (name, c, v) => {
   best[name][c] = Math.max(best[name][c] ?? 0, v);
 };
 let writesPerMessage = 0;
-try {
-  for (let r = 0; r < REPEATS; r++) {
-    for (const c of CONCURRENCIES) {
-      keep('raw drain', c, await rawDrain(c));
-      keep('sqs-consumer', c, await sqsConsumer(c));
-      keep('sqsops (no ledger)', c, (await sqsops(c)).perSecond);
-      const withLedger = await sqsops(c, `bench-ledger-${seq++}`);
-      writesPerMessage = withLedger.writesPerMessage;
-      keep('sqsops (ledger)', c, withLedger.perSecond);
-      keep('conditional PutItem', c, await conditionalPutCeiling(c * 8));
-    }
-  }
+function report() {
   const top = (name) => Math.max(...Object.values(best[name]));
   console.log(`process-sqs: ${N} messages per run, best of ${REPEATS}, Node ${process.version}, emulator with state on disk\n`);
   console.log(['msg/s by concurrency (instances for sqs-consumer; x8 for PutItem)', ...CONCURRENCIES].join(' | '));
@@ -248,6 +248,26 @@ try {
     console.log(
       `  -> with the ledger the emulator alone allows at most ${bound.toFixed(0)} msg/s = ${(bound / ceiling).toFixed(2)}x the ceiling / writes per message; sqsops reached ${(top('sqsops (ledger)') / bound).toFixed(2)} of that bound`,
     );
+  }
+}
+try {
+  for (let r = 0; r < (values['rtt-only'] ? 0 : REPEATS); r++) {
+    for (const c of CONCURRENCIES) {
+      keep('raw drain', c, await rawDrain(c));
+      keep('sqs-consumer', c, await sqsConsumer(c));
+      keep('sqsops (no ledger)', c, (await sqsops(c)).perSecond);
+      const withLedger = await sqsops(c, `bench-ledger-${seq++}`);
+      writesPerMessage = withLedger.writesPerMessage;
+      keep('sqsops (ledger)', c, withLedger.perSecond);
+      keep('conditional PutItem', c, await conditionalPutCeiling(c * 8));
+    }
+  }
+  // The figures without added round trips, unless only the round-trip rows were asked for.
+  if (!values['rtt-only']) report();
+  const rtt = Number(values.rtt);
+  if (rtt > 0) {
+    const credentials = localCredentials(home);
+    await rttRows({ endpoint: server.endpoint, credentials, n: Number(values['rtt-messages']), rtt, repeats: REPEATS, body });
   }
 } finally {
   sqs.destroy();

@@ -1,18 +1,22 @@
 /**
- * `--concurrency auto`: every interval, what the pollers saw since the last decision (how
- * full their receives came back, the age of the messages at receipt) and the queue's backlog
- * (GetQueueAttributes, asked only when receives came back) go through the rule in
- * core/autoscale.ts, and the pool is resized. Each change is told as a note.
+ * `--concurrency auto`: what the pollers saw since the last decision (how full their receives
+ * came back, the age of the messages at receipt) and the queue's backlog (GetQueueAttributes,
+ * read in the background at most once a second, only while receives come back) go through the
+ * rule in core/autoscale.ts, and the pool is resized. The pool is judged as soon as each poller
+ * has come back once (a round: tens of ms when busy, so growing takes a few rounds), and at
+ * least every interval (an idle pool long-polls for seconds). Each change is told as a note.
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { SqsQueues } from '../../aws/queue.js';
 import { nextPollers, type ScaleBounds } from '../../core/autoscale.js';
 
 export interface AutoscaleOptions extends ScaleBounds {
-  /** How often the pool is judged, in ms. @default 500 */
+  /** The pool is judged at least this often, in ms. @default 1000 */
   intervalMs?: number;
   /** A shrink waits this long after the last change (growing never waits), in ms. @default 5000 */
   shrinkAfterMs?: number;
+  /** The backlog is read at most this often, in ms. @default 1000 */
+  backlogIntervalMs?: number;
 }
 
 export interface Resizable {
@@ -38,21 +42,35 @@ function oldestAge(messages: readonly Message[], now: number): number | null {
 
 export function startAutoscaler(
   pool: Resizable,
-  backlog: () => Promise<number | null>,
+  readBacklog: () => Promise<number | null>,
   options: AutoscaleOptions,
   notify?: (message: string) => void,
 ): Autoscaler {
-  const { intervalMs = 500, shrinkAfterMs = 5000 } = options;
+  const { intervalMs = 1000, shrinkAfterMs = 5000, backlogIntervalMs = 1000 } = options;
   let fills: number[] = [];
   let oldest: number | null = null;
   let changedAt = Date.now();
+  let backlog: number | null = null;
+  let backlogAt = Number.NEGATIVE_INFINITY;
+  let reading = false;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
 
-  const judge = async () => {
-    const waiting = fills.length > 0 ? await backlog() : null;
+  // The last reading is used as it is; a fresh one is asked for when it is due.
+  const refreshBacklog = () => {
+    if (reading || stopped || Date.now() - backlogAt < backlogIntervalMs) return;
+    reading = true;
+    backlogAt = Date.now();
+    void readBacklog()
+      .then((n) => {
+        backlog = n;
+      })
+      .finally(() => {
+        reading = false;
+      });
+  };
+  const judge = () => {
     if (stopped) return;
-    const decision = nextPollers({ ...options, pollers: pool.size, fills, backlog: waiting, oldestAgeSeconds: oldest });
+    const decision = nextPollers({ ...options, pollers: pool.size, fills, backlog, oldestAgeSeconds: oldest });
     // Too soon to shrink: the evidence keeps adding up until a shrink may happen.
     if (decision.pollers < pool.size && Date.now() - changedAt < shrinkAfterMs) return;
     fills = [];
@@ -62,25 +80,20 @@ export function startAutoscaler(
     pool.resize(decision.pollers);
     changedAt = Date.now();
   };
-  const tick = () => {
-    timer = setTimeout(() => {
-      void judge()
-        .catch(() => undefined)
-        .finally(() => stopped || tick());
-    }, intervalMs);
-    timer.unref();
-  };
-  tick();
+  const timer = setInterval(judge, intervalMs);
+  timer.unref();
   return {
     received(asked, messages) {
-      if (asked <= 0) return;
+      if (asked <= 0 || stopped) return;
       fills.push(Math.min(1, messages.length / asked));
       const age = oldestAge(messages, Date.now());
       if (age !== null) oldest = Math.max(oldest ?? 0, age);
+      refreshBacklog();
+      if (fills.length >= pool.size) judge();
     },
     stop() {
       stopped = true;
-      clearTimeout(timer);
+      clearInterval(timer);
     },
   };
 }
