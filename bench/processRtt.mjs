@@ -24,7 +24,11 @@ async function startDelayProxy(endpoint, oneWayMs) {
 }
 
 const load1 = () => loadavg()[0];
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
 export async function rttRows({ endpoint, credentials, n, rtt, repeats, body, sweep = [4, 8, 16, 32] }) {
   // Filling and deleting queues goes straight to the emulator: only the measured runs pay the round trips.

@@ -51,10 +51,15 @@ function describe(label: string, input: ScaleInput): string {
   return parts.join(', ');
 }
 
+/** A backlog this many rounds deep for four times the pool grows it four-fold: a burst is met in fewer rounds. */
+export const DEEP_ROUNDS = 10;
+
 /** Grow: double (a full receive says a whole batch more was waiting), but never past the batches waiting. */
 function grown(input: ScaleInput): number {
-  const waiting = input.backlog === null ? Number.POSITIVE_INFINITY : Math.ceil(input.backlog / BATCH);
-  return Math.max(input.pollers + 1, Math.min(input.pollers * 2, input.pollers + waiting));
+  const { pollers, backlog } = input;
+  const waiting = backlog === null ? Number.POSITIVE_INFINITY : Math.ceil(backlog / BATCH);
+  const factor = backlog !== null && backlog >= pollers * 4 * BATCH * DEEP_ROUNDS ? 4 : 2;
+  return Math.max(pollers + 1, Math.min(pollers * factor, pollers + waiting));
 }
 
 /** The pollers for the next interval, between the bounds, and why they changed. */

@@ -19,6 +19,8 @@ describe('nextPollers', () => {
       'receives full, backlog 500, oldest 3 s under the 30 s target',
     ],
     ['doubles when the backlog is unknown', { fills: full }, 8, 'receives full'],
+    ['quadruples on a backlog ten rounds deep for four times the pool', { fills: full, backlog: 1600 }, 16, 'receives full, backlog 1,600'],
+    ['doubles on a backlog not that deep', { fills: full, backlog: 1599 }, 8, 'receives full, backlog 1,599'],
     ['grows no further than the batches waiting', { fills: full, backlog: 20 }, 6, 'receives full, backlog 20'],
     ['grows by one at least', { fills: full, backlog: 1, pollers: 4 }, 5, 'receives full, backlog 1'],
     ['stops at the max', { fills: full, backlog: 9000, pollers: 20 }, 32, 'receives full, backlog 9,000'],

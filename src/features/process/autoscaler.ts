@@ -80,6 +80,8 @@ export function startAutoscaler(
     pool.resize(decision.pollers);
     changedAt = Date.now();
   };
+  // Asked at once: the first receives find a reading to size the first growth by.
+  refreshBacklog();
   const timer = setInterval(judge, intervalMs);
   timer.unref();
   return {
