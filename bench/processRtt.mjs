@@ -72,7 +72,8 @@ export async function rttRows({ endpoint, credentials, n, rtt, repeats, body, sw
     const notes = [];
     const t0 = performance.now();
     const r = await processSqs(clients, {
-      queue: q.name,
+      // A URL, as sqs-consumer is given: no GetQueueUrl round trip on the clock.
+      queue: q.url,
       waitSeconds: 1,
       ledgerTable: false,
       key: 'orderId',
@@ -129,6 +130,7 @@ export async function rttRows({ endpoint, credentials, n, rtt, repeats, body, sw
     'process-sqs --concurrency auto': () => sqsops({ autoscale: { min: 1, max: 32, targetAgeSeconds: 30 } }),
     'process-sqs (default concurrency 4)': () => sqsops({}),
     'process-sqs --concurrency 16 (by hand, for reference)': () => sqsops({ concurrency: 16 }),
+    'process-sqs --concurrency 32 (by hand, for reference)': () => sqsops({ concurrency: 32 }),
     // One message per receive: a tenth of the messages keeps the row under a minute; msg/s is comparable.
     [`sqs-consumer, its defaults (batch size 1, 1 instance; ${Math.ceil(n / 10)} messages)`]: () => consumer(1, {}, Math.ceil(n / 10)),
   };

@@ -51,15 +51,20 @@ function describe(label: string, input: ScaleInput): string {
   return parts.join(', ');
 }
 
-/** A backlog this many rounds deep for four times the pool grows it four-fold: a burst is met in fewer rounds. */
+/** Growth aims at a pool that would take the whole backlog in this many rounds of receives. */
 export const DEEP_ROUNDS = 10;
 
-/** Grow: double (a full receive says a whole batch more was waiting), but never past the batches waiting. */
+/**
+ * Grow: at least double (a full receive says a whole batch more was waiting), up to the pool
+ * that takes the backlog in DEEP_ROUNDS rounds (a burst is met in one step), never past the
+ * batches waiting.
+ */
 function grown(input: ScaleInput): number {
   const { pollers, backlog } = input;
-  const waiting = backlog === null ? Number.POSITIVE_INFINITY : Math.ceil(backlog / BATCH);
-  const factor = backlog !== null && backlog >= pollers * 4 * BATCH * DEEP_ROUNDS ? 4 : 2;
-  return Math.max(pollers + 1, Math.min(pollers * factor, pollers + waiting));
+  if (backlog === null) return pollers * 2;
+  const waiting = Math.ceil(backlog / BATCH);
+  const sized = Math.ceil(waiting / DEEP_ROUNDS);
+  return Math.max(pollers + 1, Math.min(Math.max(pollers * 2, sized), pollers + waiting));
 }
 
 /** The pollers for the next interval, between the bounds, and why they changed. */

@@ -65,7 +65,7 @@ describe('process-sqs --concurrency auto', () => {
     expect(r.metrics.MessagesDeleted).toBe(2000);
     expect(r.metrics.MessagesReceived).toBe(2000);
     const lines = changes();
-    expect(lines[0]).toMatch(/^concurrency 1 -> [24]: receives full(, backlog [\d,]+)?, oldest \d+ s under the 30 s target$/);
+    expect(lines[0]).toMatch(/^concurrency 1 -> \d: receives full(, backlog [\d,]+)?, oldest \d+ s under the 30 s target$/);
     // Up by steps on full receives, each from where the last one left it, to the max.
     const ups = lines.filter((l) => / receives full/.test(l)).map((l) => /^concurrency (\d+) -> (\d+)/.exec(l)!.slice(1).map(Number));
     expect(ups[0]![0]).toBe(1);

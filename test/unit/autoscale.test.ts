@@ -8,9 +8,9 @@ describe('nextPollers', () => {
   it.each<[string, Partial<ScaleInput>, number, string]>([
     [
       'doubles on full receives with a backlog',
-      { fills: full, backlog: 1240, oldestAgeSeconds: 35 },
+      { fills: full, backlog: 500, oldestAgeSeconds: 35 },
       8,
-      'receives full, backlog 1,240, oldest 35 s over the 30 s target',
+      'receives full, backlog 500, oldest 35 s over the 30 s target',
     ],
     [
       'doubles on full receives under the target too',
@@ -19,8 +19,13 @@ describe('nextPollers', () => {
       'receives full, backlog 500, oldest 3 s under the 30 s target',
     ],
     ['doubles when the backlog is unknown', { fills: full }, 8, 'receives full'],
-    ['quadruples on a backlog ten rounds deep for four times the pool', { fills: full, backlog: 1600 }, 16, 'receives full, backlog 1,600'],
-    ['doubles on a backlog not that deep', { fills: full, backlog: 1599 }, 8, 'receives full, backlog 1,599'],
+    [
+      'grows to take the backlog in ten rounds',
+      { fills: full, backlog: 1240, oldestAgeSeconds: 35 },
+      13,
+      'receives full, backlog 1,240, oldest 35 s over the 30 s target',
+    ],
+    ['meets a burst in one step', { fills: full, backlog: 3000, pollers: 1 }, 30, 'receives full, backlog 3,000'],
     ['grows no further than the batches waiting', { fills: full, backlog: 20 }, 6, 'receives full, backlog 20'],
     ['grows by one at least', { fills: full, backlog: 1, pollers: 4 }, 5, 'receives full, backlog 1'],
     ['stops at the max', { fills: full, backlog: 9000, pollers: 20 }, 32, 'receives full, backlog 9,000'],
