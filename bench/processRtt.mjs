@@ -30,7 +30,7 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-export async function rttRows({ endpoint, credentials, n, rtt, repeats, body, sweep = [4, 8, 16, 32] }) {
+export async function rttRows({ endpoint, credentials, n, rtt, repeats, body, sweep = [4, 8, 16, 32, 64] }) {
   // Filling and deleting queues goes straight to the emulator: only the measured runs pay the round trips.
   const admin = new SQSClient({ endpoint, region: 'us-east-1', credentials });
   const proxy = await startDelayProxy(endpoint, rtt / 2);
