@@ -10,9 +10,11 @@
  *  3. 5 messages drained end to end: the built CLI's `process-sqs --drain` (default 20 s wait)
  *     as a process, from start to exit, with the load average beside it (target < 3 s);
  *  4. tracing on (OpenTelemetry, exported over OTLP/HTTP to a local sink that answers 200):
- *     the no-ledger drain with a span per message and per stage, beside the same drain untraced.
+ *     the no-ledger drain with a span per message and per stage, beside the same drain untraced;
+ *  5. with --rtt MS (default 20) added to every round trip: --concurrency auto, the default
+ *     concurrency and sqs-consumer (its defaults, and hand-tuned) side by side (bench/processRtt.mjs).
  * Every configuration runs REPEATS times, interleaved; the best run counts.
- * Usage: npm run bench:process [-- --messages 10000 --repeats 2] [-- --drain-only]
+ * Usage: npm run bench:process [-- --messages 10000 --repeats 2 --rtt 20 --rtt-messages 3000] [-- --drain-only | --rtt-only]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,9 +33,17 @@ import { Consumer } from 'sqs-consumer';
 import { createServer } from 'node:http';
 import { processSqs, startOtelTracing } from '../dist/index.js';
 import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
+import { rttRows } from './processRtt.mjs';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' }, 'drain-only': { type: 'boolean' } },
+  options: {
+    messages: { type: 'string', default: '10000' },
+    repeats: { type: 'string', default: '2' },
+    'drain-only': { type: 'boolean' },
+    rtt: { type: 'string', default: '20' },
+    'rtt-messages': { type: 'string', default: '3000' },
+    'rtt-only': { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.messages);
 const REPEATS = Number(values.repeats);
@@ -279,7 +289,7 @@ let writesPerMessage = 0;
 try {
   if (values['drain-only']) {
     printDrains();
-  } else {
+  } else if (!values['rtt-only']) {
     for (let r = 0; r < REPEATS; r++) {
       for (const c of CONCURRENCIES) {
         keep('raw drain', c, await rawDrain(c));
@@ -327,6 +337,11 @@ try {
       );
     }
     printDrains();
+  }
+  const rtt = Number(values.rtt);
+  if (!values['drain-only'] && rtt > 0) {
+    const credentials = localCredentials(home);
+    await rttRows({ endpoint: server.endpoint, credentials, n: Number(values['rtt-messages']), rtt, repeats: REPEATS, body });
   }
 } finally {
   await tracing.shutdown();

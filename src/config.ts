@@ -28,6 +28,10 @@ export const DEFAULTS = {
 /** process-sqs (CLI and Lambda): the defaults behind its flags and variables. */
 export const PROCESS_DEFAULTS = {
   concurrency: '4',
+  // --concurrency auto: the pollers' bounds and the oldest message's age they hold.
+  minConcurrency: '1',
+  maxConcurrency: '32',
+  targetAge: '30',
   waitSeconds: '20',
   key: 'messageId',
   ttlDays: '7',

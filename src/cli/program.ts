@@ -255,7 +255,10 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command('process-sqs')
     .description('process a queue: claim each message in the ledger, write it to the sinks, then delete it; poison to the DLQ')
     .option('--queue <name|url>', 'queue to process (default: SQSOPS_QUEUE or sqsops-events)')
-    .option('-c, --concurrency <n>', 'parallel pollers (10 messages each) (default: 4)')
+    .option('-c, --concurrency <n|auto>', 'parallel pollers (10 messages each), or auto: grow and shrink them with the queue (default: 4)')
+    .option('--min-concurrency <n>', 'auto: fewest pollers, where it starts (default: 1)')
+    .option('--max-concurrency <n>', 'auto: most pollers (default: 32)')
+    .option('--target-age <seconds>', "auto: hold the oldest message's age under this (default: 30)")
     .option('-n, --count <n>', 'stop after this many messages')
     .option('--drain', "stop once the queue is empty (an empty receive and the queue's counters), or after one whole empty wait")
     .option('--wait <seconds>', 'long-poll wait, for the first message (default: 20)')
@@ -325,6 +328,7 @@ export function buildProgram(dispatch: Dispatch): Command {
         'sqsops process-sqs --drain',
         'sqsops process-sqs --key orderId --sink s3 --drain',
         'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf',
+        'sqsops process-sqs --concurrency auto --max-concurrency 16 --target-age 60 --drain',
         'sqsops process-sqs --handler audit.mjs --drain',
         'sqsops process-sqs --handlers examples/tasks --rejects-queue --drain',
         'sqsops process-sqs --handlers examples/tasks --rejects --drain',

@@ -38,11 +38,12 @@ describe('workerRegistry', () => {
 
   it('reads the live state once attached, labelled with the queue, and counts latencies per message', async () => {
     const worker = await workerRegistry(new Metrics(), () => ({ visible: 7, notVisible: 2, delayed: 0, oldestAgeSeconds: 41 }));
-    worker.attach({ queueName: 'orders', queueUrl: 'http://x/000000000000/orders', inFlight: () => 4, leases: () => 3 });
+    worker.attach({ queueName: 'orders', queueUrl: 'http://x/000000000000/orders', inFlight: () => 4, leases: () => 3, pollers: () => 8 });
     worker.observe(10, 0.2);
     const text = await worker.registry.metrics();
     expect(text).toContain('sqsops_in_flight_messages{queue="orders"} 4');
     expect(text).toContain('sqsops_leases{queue="orders"} 3');
+    expect(text).toContain('sqsops_pollers{queue="orders"} 8');
     expect(text).toContain('sqsops_queue_visible_messages{queue="orders"} 7');
     expect(text).toContain('sqsops_queue_oldest_message_age_seconds{queue="orders"} 41');
     expect(text).toContain('sqsops_processing_seconds_count{queue="orders"} 10');

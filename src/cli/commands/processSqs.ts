@@ -45,6 +45,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const result = await processSqs(clients, {
     queue: config.queue,
     concurrency: config.concurrency,
+    ...(config.autoscale ? { autoscale: config.autoscale } : {}),
     count: config.count,
     drain: config.drain,
     waitSeconds: config.waitSeconds,

@@ -11,6 +11,8 @@ export interface RunState {
   inFlight(): number;
   /** Ledger leases this worker holds now (keys claimed by its running batches). */
   leases(): number;
+  /** Pollers the run has now (they change under `--concurrency auto`). */
+  pollers?(): number;
 }
 
 export interface ProcessObserver {

@@ -90,6 +90,7 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
     });
   gauge('sqsops_in_flight_messages', 'messages this worker received and has not yet acknowledged', () => state?.inFlight());
   gauge('sqsops_leases', 'ledger leases this worker holds now', () => state?.leases());
+  gauge('sqsops_pollers', 'pollers receiving now (--concurrency auto grows and shrinks them)', () => state?.pollers?.());
   gauge('sqsops_queue_visible_messages', "the queue's ApproximateNumberOfMessages, as last polled", () => queue().visible);
   gauge('sqsops_queue_in_flight_messages', "the queue's ApproximateNumberOfMessagesNotVisible (all workers)", () => queue().notVisible);
   gauge('sqsops_queue_delayed_messages', "the queue's ApproximateNumberOfMessagesDelayed", () => queue().delayed);

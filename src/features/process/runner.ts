@@ -29,11 +29,15 @@ import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
 import type { ProcessObserver } from './observer.js';
 import type { PipelineObserver } from '../../core/tracing.js';
 import { settle, startTiming } from './observe.js';
+import { PollerPool } from './pollerPool.js';
+import { queueBacklog, startAutoscaler, type AutoscaleOptions } from './autoscaler.js';
 
 export interface ProcessSqsOptions {
   queue: string;
   /** Parallel pollers. @default 4 */
   concurrency?: number;
+  /** Pollers grow and shrink between these bounds to hold the oldest message's age under the target (see autoscaler.ts); starts at min. */
+  autoscale?: AutoscaleOptions;
   /** Stop after this many messages have been handled. */
   count?: number;
   /**
@@ -180,11 +184,13 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   if (signal?.aborted) receiveAbort.abort();
   else signal?.addEventListener('abort', cutReceives, { once: true });
   const receiver = new SqsQueues(await clients.sqs(), receiveAbort.signal, clients.endpointOf('sqs'));
+  const pool = new PollerPool((leave) => guarded(leave));
   options.observer?.started?.({
     queueName: queue.name,
     queueUrl: queue.url,
     inFlight: () => inFlight,
     leases: () => [...held].reduce((n, keys) => n + keys.size, 0),
+    pollers: () => pool.size,
   });
 
   const handBack = async (batch: InboundMessage[]) => {
@@ -239,11 +245,11 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     }
   };
 
-  const poller = async () => {
+  const poller = async (leave: () => boolean) => {
     // One acknowledgement may be in flight while the next batch is received: the delete
     // round trip no longer stalls the poller (it is awaited before the next ack and at the end).
     let pendingAck: Promise<void> | undefined;
-    while (!stop) {
+    while (!stop && !leave()) {
       const want = options.count === undefined ? 10 : Math.min(10, options.count - reserved);
       if (want <= 0) break;
       const turn: Turn = pace ? await pace.turn() : 'long';
@@ -267,6 +273,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       reserved -= want - received.length;
       inHand += received.length;
       pace?.received(turn, received.length);
+      scaler?.received(want, received);
       if (received.length === 0) {
         if (options.drain && (await isDrained(turn))) {
           stopNow();
@@ -352,15 +359,20 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
 
   // The first error stops every poller; the others finish what they hold, so the result adds up.
   let failure: { error: unknown } | undefined;
-  const guarded = () =>
-    poller().catch((e: unknown) => {
+  const guarded = (leave: () => boolean) =>
+    poller(leave).catch((e: unknown) => {
       failure ??= { error: e };
       stopNow();
       cutReceives();
     });
+  const scaler = options.autoscale
+    ? startAutoscaler(pool, () => queueBacklog(queues, queue.url), options.autoscale, options.notify)
+    : undefined;
   try {
-    await Promise.all(Array.from({ length: concurrency }, guarded));
+    pool.resize(options.autoscale?.min ?? concurrency);
+    await pool.settled();
   } finally {
+    scaler?.stop();
     signal?.removeEventListener('abort', stopNow);
     signal?.removeEventListener('abort', cutReceives);
     await foreign?.close();
