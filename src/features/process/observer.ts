@@ -13,6 +13,8 @@ export interface RunState {
   leases(): number;
   /** Pollers the run has now (they change under `--concurrency auto`). */
   pollers?(): number;
+  /** The age of the oldest message the run should stay under (`--target-age`, with `--concurrency auto`). */
+  targetAgeSeconds?: number;
 }
 
 export interface ProcessObserver {

@@ -99,6 +99,17 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
     "CloudWatch's ApproximateAgeOfOldestMessage for the queue",
     () => queue().oldestAgeSeconds,
   );
+  // Scale hints: what each poller of this worker has waiting, and the age it should keep under.
+  gauge('sqsops_queue_backlog_per_poller', 'visible and delayed messages of the queue over the pollers of this worker', () => {
+    const q = queue();
+    const pollers = state?.pollers?.();
+    return q.visible === undefined || q.visible === null || !pollers ? undefined : (q.visible + (q.delayed ?? 0)) / pollers;
+  });
+  gauge(
+    'sqsops_target_age_seconds',
+    'the oldest-message age --concurrency auto holds the queue under (--target-age)',
+    () => state?.targetAgeSeconds,
+  );
   return {
     registry,
     observe(count, seconds) {

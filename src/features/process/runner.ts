@@ -191,6 +191,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     inFlight: () => inFlight,
     leases: () => [...held].reduce((n, keys) => n + keys.size, 0),
     pollers: () => pool.size,
+    ...(options.autoscale ? { targetAgeSeconds: options.autoscale.targetAgeSeconds } : {}),
   });
 
   const handBack = async (batch: InboundMessage[]) => {
