@@ -6,11 +6,15 @@
  *     sqs-consumer (batchSize 10) at its best instance count;
  *  2. with the DynamoDB ledger: writes per message, and throughput vs the conditional-put
  *     ceiling (a raw PutItem loop with a condition, at its best concurrency) divided by
- *     the writes per message.
+ *     the writes per message;
  *  3. 5 messages drained end to end: the built CLI's `process-sqs --drain` (default 20 s wait)
- *     as a process, from start to exit, with the load average beside it (target < 3 s).
+ *     as a process, from start to exit, with the load average beside it (target < 3 s);
+ *  4. tracing on (OpenTelemetry, exported over OTLP/HTTP to a local sink that answers 200):
+ *     the no-ledger drain with a span per message and per stage, beside the same drain untraced;
+ *  5. with --rtt MS (default 20) added to every round trip: --concurrency auto, the default
+ *     concurrency and sqs-consumer (its defaults, and hand-tuned) side by side (bench/processRtt.mjs).
  * Every configuration runs REPEATS times, interleaved; the best run counts.
- * Usage: npm run bench:process [-- --messages 10000 --repeats 2] [-- --drain-only]
+ * Usage: npm run bench:process [-- --messages 10000 --repeats 2 --rtt 20 --rtt-messages 3000] [-- --drain-only | --rtt-only]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,11 +30,20 @@ import {
 } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, CreateTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { Consumer } from 'sqs-consumer';
-import { processSqs } from '../dist/index.js';
+import { createServer } from 'node:http';
+import { processSqs, startOtelTracing } from '../dist/index.js';
 import { ensureLocalAws, localCredentials, stopLocalAws, createClients } from '../dist/testing.js';
+import { rttRows } from './processRtt.mjs';
 
 const { values } = parseArgs({
-  options: { messages: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '2' }, 'drain-only': { type: 'boolean' } },
+  options: {
+    messages: { type: 'string', default: '10000' },
+    repeats: { type: 'string', default: '2' },
+    'drain-only': { type: 'boolean' },
+    rtt: { type: 'string', default: '20' },
+    'rtt-messages': { type: 'string', default: '3000' },
+    'rtt-only': { type: 'boolean', default: false },
+  },
 });
 const N = Number(values.messages);
 const REPEATS = Number(values.repeats);
@@ -54,6 +67,17 @@ const body = JSON.stringify({
   version: 1,
 });
 let seq = 0;
+
+// A collector that takes every export and answers 200: the spans are built, encoded and sent for real.
+let exported = 0;
+const collector = createServer((req, res) => {
+  req.on('data', (d) => (exported += d.length));
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
+await new Promise((resolve) => collector.listen(0, '127.0.0.1', resolve));
+process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${collector.address().port}`;
+process.env.OTEL_SERVICE_NAME ??= 'sqsops-bench';
+const tracing = await startOtelTracing();
 
 async function filledQueue() {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `bench-p-${seq++}`, Attributes: { VisibilityTimeout: '60' } }));
@@ -93,6 +117,8 @@ function emulatorCpuMs() {
     return NaN; // not Linux: the bound is not printed
   }
 }
+/** sqsops's own CPU per message (µs) without the ledger, smallest seen, untraced and traced. */
+const ownCpuUs = {};
 /** Emulator CPU per message (or per put), smallest seen, by run kind. */
 const cpuPer = {};
 const keepCpu = (kind, cpu0) => {
@@ -148,7 +174,7 @@ async function sqsConsumer(instances) {
   return rate(t0);
 }
 
-async function sqsops(concurrency, ledgerTable) {
+async function sqsops(concurrency, ledgerTable, traced = false) {
   const url = await filledQueue();
   const clients = createClients({ kind: 'local', region: 'us-east-1', endpoint: server.endpoint, credentials: localCredentials(home) });
   let writes = 0;
@@ -163,6 +189,7 @@ async function sqsops(concurrency, ledgerTable) {
   }
   const t0 = performance.now();
   const cpu0 = emulatorCpuMs();
+  const own0 = process.cpuUsage();
   const r = await processSqs(clients, {
     queue: url,
     concurrency,
@@ -170,9 +197,17 @@ async function sqsops(concurrency, ledgerTable) {
     waitSeconds: 1,
     ledgerTable: ledgerTable ?? false,
     key: 'orderId',
+    ...(traced ? { observer: tracing.observer } : {}),
   });
   const perSecond = rate(t0);
   keepCpu(ledgerTable ? 'ledger' : 'noLedger', cpu0);
+  if (!ledgerTable) {
+    // This process's CPU per message, the spans' export included: steadier than a rate on a busy machine.
+    if (traced) await tracing.flush();
+    const own = process.cpuUsage(own0);
+    const kind = traced ? 'traced' : 'untraced';
+    ownCpuUs[kind] = Math.min(ownCpuUs[kind] ?? Infinity, (own.user + own.system) / N);
+  }
   clients.destroy();
   if (r.metrics.MessagesDeleted !== N) throw new Error(`sqsops deleted ${r.metrics.MessagesDeleted}/${N}`);
   return { perSecond, writesPerMessage: writes / N };
@@ -254,12 +289,13 @@ let writesPerMessage = 0;
 try {
   if (values['drain-only']) {
     printDrains();
-  } else {
+  } else if (!values['rtt-only']) {
     for (let r = 0; r < REPEATS; r++) {
       for (const c of CONCURRENCIES) {
         keep('raw drain', c, await rawDrain(c));
         keep('sqs-consumer', c, await sqsConsumer(c));
         keep('sqsops (no ledger)', c, (await sqsops(c)).perSecond);
+        keep('sqsops (no ledger, traced)', c, (await sqsops(c, undefined, true)).perSecond);
         const withLedger = await sqsops(c, `bench-ledger-${seq++}`);
         writesPerMessage = withLedger.writesPerMessage;
         keep('sqsops (ledger)', c, withLedger.perSecond);
@@ -276,6 +312,14 @@ try {
     const ceiling = top('conditional PutItem') / writesPerMessage;
     console.log(
       `\nno ledger: sqsops ${mine.toFixed(0)} msg/s = ${(mine / raw).toFixed(2)}x the raw drain ceiling (target >= 0.9x), ${(mine / peer).toFixed(2)}x sqs-consumer at its best (target >= 1.0x)`,
+    );
+    await tracing.flush();
+    const traced = top('sqsops (no ledger, traced)');
+    console.log(
+      `tracing on: sqsops ${traced.toFixed(0)} msg/s = ${(traced / mine).toFixed(2)}x the same drain untraced (target >= 0.9x); ${(exported / 1e6).toFixed(1)} MB of spans exported`,
+    );
+    console.log(
+      `tracing on: sqsops's own CPU ${ownCpuUs.traced.toFixed(0)} µs per message vs ${ownCpuUs.untraced.toFixed(0)} µs untraced (${((ownCpuUs.traced / ownCpuUs.untraced - 1) * 100).toFixed(0)}%)`,
     );
     console.log(`ledger: ${writesPerMessage.toFixed(2)} DynamoDB writes per message (target <= 2)`);
     console.log(
@@ -294,7 +338,14 @@ try {
     }
     printDrains();
   }
+  const rtt = Number(values.rtt);
+  if (!values['drain-only'] && rtt > 0) {
+    const credentials = localCredentials(home);
+    await rttRows({ endpoint: server.endpoint, credentials, n: Number(values['rtt-messages']), rtt, repeats: REPEATS, body });
+  }
 } finally {
+  await tracing.shutdown();
+  collector.close();
   sqs.destroy();
   ddb.destroy();
   await stopLocalAws(home);

@@ -28,6 +28,10 @@ export const DEFAULTS = {
 /** process-sqs (CLI and Lambda): the defaults behind its flags and variables. */
 export const PROCESS_DEFAULTS = {
   concurrency: '4',
+  // --concurrency auto: the pollers' bounds and the oldest message's age they hold.
+  minConcurrency: '1',
+  maxConcurrency: '32',
+  targetAge: '30',
   waitSeconds: '20',
   key: 'messageId',
   ttlDays: '7',
@@ -143,6 +147,12 @@ export const ENV_VARS: readonly EnvVar[] = [
     name: 'SQSOPS_METRICS_PORT',
     description: 'process-sqs: serve /metrics (Prometheus), /healthz and /readyz on this port (like --metrics-port)',
     default: 'none: no server',
+  },
+  {
+    name: 'SQSOPS_TRACE',
+    description:
+      'produce, process-sqs and the Lambda: OpenTelemetry tracing, true or false (like --trace); the OTEL_* variables configure the exporter',
+    default: 'on when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set, else off',
   },
   { name: 'SQSOPS_S3_PREFIX', description: 's3 sink key prefix (like --s3-prefix)', default: P.s3Prefix },
   { name: 'SQSOPS_S3_MODE', description: 's3 sink mode, object or batch (like --s3-mode)', default: P.s3Mode },

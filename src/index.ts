@@ -55,6 +55,9 @@ export { createTaskSink, type TaskSinkOptions } from './features/tasks/runner.js
 export { webhookTask } from './features/tasks/webhook.js';
 export { createActionLog, type ActionLog, type LogFormat } from './features/process/log.js';
 export { Metrics } from './core/metrics.js';
+// Tracing: the port processSqs (observer) and produce (tracing) take, and its OpenTelemetry adapter (the SDK loads on start).
+export { startOtelTracing, type OtelOptions } from './runtime/otel.js';
+export type { Tracing, PipelineObserver, SettledMessage, StageMark } from './core/tracing.js';
 
 export * from './core/errors.js';
 export { DownloadError, type DownloadErrorCode } from './features/download/errors.js';

@@ -23,6 +23,8 @@ import type { SchemaCheck } from './features/process/schema.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './features/process/types.js';
 import type { Sink } from './features/process/sinks/types.js';
 import { wireProcess } from './features/process/wire.js';
+import { settle, startTiming } from './features/process/observe.js';
+import { NO_TRACING, tracingWanted, type Tracing } from './core/tracing.js';
 
 export type { SqsRecord };
 export interface SqsEvent {
@@ -45,6 +47,14 @@ interface Runtime {
   dlq?: QueueRef;
   queues: SqsQueues;
   payloads: PayloadHook;
+  tracing: Tracing;
+}
+
+/** OpenTelemetry when the environment asks for it (SQSOPS_TRACE, OTEL_EXPORTER_OTLP_*), loaded only then. */
+async function openTracing(env: NodeJS.ProcessEnv): Promise<Tracing> {
+  if (!tracingWanted(env)) return NO_TRACING;
+  const { startOtelTracing } = await import('./runtime/otel.js');
+  return startOtelTracing({ env, serviceName: env.AWS_LAMBDA_FUNCTION_NAME ?? 'sqsops-lambda' });
 }
 
 /**
@@ -74,7 +84,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     for (const s of sinks) await s.open?.();
     const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
     const payloads = payloadHook(clients, { keep: config.keepPayloads });
-    const rt: Runtime = { config, keyOf, log, sinks, queues, schema, payloads };
+    const rt: Runtime = { config, keyOf, log, sinks, queues, schema, payloads, tracing: await openTracing(env) };
     // The Lambda does not resolve a redrive target: poison goes where SQSOPS_DLQ_URL says, else it is reported.
     if (config.dlq) rt.dlq = await queues.describe(config.dlq);
     if (config.ledgerTable !== false) {
@@ -99,6 +109,8 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
       else byQueue.set(r.eventSourceARN, [r]);
     }
     for (const [arn, group] of byQueue) failures.push(...(await handleQueue(rt, arn, group, context)));
+    // Lambda freezes the process after the return: the spans go out before it.
+    await rt.tracing.flush();
     return { batchItemFailures: failures };
   };
 
@@ -114,6 +126,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     const metrics = new Metrics();
     const messages = records.map(fromLambdaRecord);
     const { config, keyOf, log } = rt;
+    startTiming(messages, rt.tracing.observer);
     const pipeline: PipelineConfig = {
       queueName,
       consumer: config.consumer ?? queueName,
@@ -150,6 +163,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
       if (first >= 0) for (const m of messages.slice(first)) failures.add(m.messageId);
     }
     if (config.metrics === 'emf') write(emfLine(metrics.snapshot(), { Queue: queueName }));
+    settle(messages, outcomes, queueName, rt.tracing.observer);
     return messages.filter((m) => failures.has(m.messageId)).map((m) => ({ itemIdentifier: m.messageId }));
   }
 }

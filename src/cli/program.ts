@@ -209,6 +209,10 @@ export function buildProgram(dispatch: Dispatch): Command {
         1_048_576,
       ),
     )
+    .option(
+      '--trace',
+      'OpenTelemetry: a span per message, its traceparent in a message attribute (default: SQSOPS_TRACE, or on with OTEL_EXPORTER_OTLP_ENDPOINT)',
+    )
     .addHelpText(
       'after',
       examples([
@@ -246,7 +250,10 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command('process-sqs')
     .description('process a queue: claim each message in the ledger, write it to the sinks, then delete it; poison to the DLQ')
     .option('--queue <name|url>', 'queue to process (default: SQSOPS_QUEUE or sqsops-events)')
-    .option('-c, --concurrency <n>', 'parallel pollers (10 messages each) (default: 4)')
+    .option('-c, --concurrency <n|auto>', 'parallel pollers (10 messages each), or auto: grow and shrink them with the queue (default: 4)')
+    .option('--min-concurrency <n>', 'auto: fewest pollers, where it starts (default: 1)')
+    .option('--max-concurrency <n>', 'auto: most pollers (default: 32)')
+    .option('--target-age <seconds>', "auto: hold the oldest message's age under this (default: 30)")
     .option('-n, --count <n>', 'stop after this many messages')
     .option('--drain', "stop once the queue is empty (an empty receive and the queue's counters), or after one whole empty wait")
     .option('--wait <seconds>', 'long-poll wait, for the first message (default: 20)')
@@ -304,13 +311,17 @@ export function buildProgram(dispatch: Dispatch): Command {
       'serve /metrics (Prometheus), /healthz and /readyz on this port, 0 for any (default: SQSOPS_METRICS_PORT)',
     )
     .option('--metrics-host <host>', 'address the metrics server listens on (default: 127.0.0.1)')
+    .option(
+      '--trace',
+      "OpenTelemetry: continue each message's trace, a span per stage (default: SQSOPS_TRACE, or on with OTEL_EXPORTER_OTLP_ENDPOINT)",
+    )
     // Set by `load --workers-as-processes` on its workers, not for people: hidden from --help.
     .addOption(new Option('--load-run <id>', "take only this load run's messages (release the rest untouched)").hideHelp())
     .addHelpText(
       'after',
       examples([
         'sqsops process-sqs --key orderId --drain --wait 1',
-        'sqsops process-sqs --handlers examples/tasks --rejects-queue --drain --wait 1',
+        'sqsops process-sqs --concurrency auto --max-concurrency 16 --target-age 60 --drain --wait 1',
       ]),
     )
     .action(act('process-sqs'));

@@ -48,6 +48,14 @@ describe('load', () => {
     // The histogram and the samples add up to the whole run.
     expect(r.histogram.reduce((n, [, c]) => n + c, 0)).toBe(r.completed);
     expect(r.samples.reduce((n, s) => n + s.latency.count, 0)).toBe(r.completed);
+    // Where the time went: every processed message was received, claimed and deleted, each stage timed.
+    for (const stage of ['queue', 'claim', 'delete'] as const) expect(r.stages?.[stage].count, stage).toBe(r.processed);
+    expect(r.stages!.queue.p50).toBeLessThanOrEqual(r.stages!.queue.p99);
+    expect(r.stages!.claim.p99).toBeLessThanOrEqual(r.latency.max);
+    // A sample may be taken between a message's store and its delete: the samples hold at most all of them.
+    const sampled = r.samples.reduce((n, s) => n + (s.stages?.delete.count ?? 0), 0);
+    expect(sampled).toBeGreaterThan(0);
+    expect(sampled).toBeLessThanOrEqual(r.processed);
     expect(r.samples.at(-1)).toMatchObject({ sent: r.sent, completed: r.completed });
     // State: one completed ledger row per message, and nothing left on the queue.
     expect(await ledgerRows('ld-ledger')).toBe(r.sent);

@@ -22,7 +22,8 @@ const ALLOWED: Record<string, string[]> = {
   // connect(): the one place that starts the local AWS for a target and opens clients on it.
   runtime: ['core', 'aws', 'local'],
   cli: ['core', 'aws', 'local', 'runtime', 'features/*'],
-  'root:lambda.ts': ['core', 'aws', 'features/process', 'features/payloads'],
+  // runtime: the OpenTelemetry adapter, imported only when tracing is on.
+  'root:lambda.ts': ['core', 'aws', 'runtime', 'features/process', 'features/payloads'],
   // The public entries re-export: they may reach anything but the CLI.
   'root:index.ts': ['core', 'aws', 'local', 'runtime', 'features/*', 'root:nodeVersion.ts'],
   'root:testing.ts': ['core', 'aws', 'local', 'runtime'],

@@ -88,6 +88,25 @@ describe('the load report', () => {
     expect(bands[0]!.to).toBeCloseTo(5, 1);
   });
 
+  it('splits the latency by stage: a table of p50/p99 and a chart of each stage p99 over time', () => {
+    const stages = {
+      queue: { p50: 12, p99: 340, count: 80 },
+      claim: { p50: 3, p99: 9, count: 80 },
+      sinks: { p50: 5, p99: 21, count: 80 },
+      delete: { p50: 2, p99: 7, count: 80 },
+    };
+    const r = result();
+    r.stages = stages;
+    for (const s of r.samples) s.stages = stages;
+    const html = renderReport(r);
+    const table = figure(html, 'stages');
+    expect(table).toContain('waiting on the queue');
+    expect(table).toMatch(/ledger claim<\/th><td class="n">3 ms<\/td><td class="n">9 ms<\/td><td class="n">80/);
+    expect(legendOf(figure(html, 'stage-p99'))).toEqual(expect.arrayContaining(['queue', 'claim', 'sinks', 'delete']));
+    // Without stage timings (worker processes) there is no such table.
+    expect(renderReport(result())).not.toContain('id="stages"');
+  });
+
   it('shades nothing and names no pause when the workers never paused', () => {
     const html = renderReport(result());
     expect(html).not.toContain('class="band"');

@@ -34,17 +34,30 @@ describe('workerRegistry', () => {
     expect(text).toContain('sqsops_sink_errors_total{sink="s3"} 1');
     expect(sample(text, 'sqsops_in_flight_messages')).toBeNaN();
     expect(sample(text, 'sqsops_queue_oldest_message_age_seconds')).toBeNaN();
+    expect(sample(text, 'sqsops_queue_backlog_per_poller')).toBeNaN();
+    expect(sample(text, 'sqsops_target_age_seconds')).toBeNaN();
   });
 
   it('reads the live state once attached, labelled with the queue, and counts latencies per message', async () => {
     const worker = await workerRegistry(new Metrics(), () => ({ visible: 7, notVisible: 2, delayed: 0, oldestAgeSeconds: 41 }));
-    worker.attach({ queueName: 'orders', queueUrl: 'http://x/000000000000/orders', inFlight: () => 4, leases: () => 3 });
+    worker.attach({
+      queueName: 'orders',
+      queueUrl: 'http://x/000000000000/orders',
+      inFlight: () => 4,
+      leases: () => 3,
+      pollers: () => 8,
+      targetAgeSeconds: 30,
+    });
     worker.observe(10, 0.2);
     const text = await worker.registry.metrics();
     expect(text).toContain('sqsops_in_flight_messages{queue="orders"} 4');
     expect(text).toContain('sqsops_leases{queue="orders"} 3');
+    expect(text).toContain('sqsops_pollers{queue="orders"} 8');
     expect(text).toContain('sqsops_queue_visible_messages{queue="orders"} 7');
     expect(text).toContain('sqsops_queue_oldest_message_age_seconds{queue="orders"} 41');
+    // Scale hints: 7 waiting over 8 pollers, against the 30 s target.
+    expect(text).toContain('sqsops_queue_backlog_per_poller{queue="orders"} 0.875');
+    expect(text).toContain('sqsops_target_age_seconds{queue="orders"} 30');
     expect(text).toContain('sqsops_processing_seconds_count{queue="orders"} 10');
     expect(text).toContain('sqsops_processing_seconds_bucket{le="0.1",queue="orders"} 0');
     expect(text).toContain('sqsops_processing_seconds_bucket{le="0.25",queue="orders"} 10');

@@ -221,6 +221,8 @@ function render(r: LoadResult, ctx: CommandContext, report: string | undefined):
     ['latency', `p50 ${l.p50} ms, p90 ${l.p90} ms, p99 ${l.p99} ms, max ${l.max} ms`],
     ['oldest waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${limit}`],
   ];
+  const stages = Object.entries(r.stages ?? {}).filter(([, v]) => v.count > 0);
+  if (stages.length) rows.push(['stages p50/p99', stages.map(([k, v]) => `${k} ${v.p50}/${v.p99} ms`).join(', ')]);
   if (r.sendFailed) rows.splice(4, 0, ['not sent', r.sendFailed]);
   if (!r.ownQueue) rows.push(['foreign, released', `${r.foreignReleased} messages this run did not send, made visible again untouched`]);
   out.print(out.table([`load ${r.queue}`, ''], rows));

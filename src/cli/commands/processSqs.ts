@@ -9,6 +9,7 @@ import { createActionLog } from '../../features/process/log.js';
 import type { ProcessSqsResult } from '../../features/process/runner.js';
 import { rate } from '../output.js';
 import { runKeySuffix, sentByRun } from '../../features/load/runMark.js';
+import { openTracing } from '../tracing.js';
 
 export type { ProcessFlags };
 
@@ -40,9 +41,11 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       : undefined;
   emfTimer?.unref();
   const { processSqs } = await import('../../features/process/runner.js');
+  const tracing = await openTracing(flags.trace, ctx.env);
   const result = await processSqs(clients, {
     queue: config.queue,
     concurrency: config.concurrency,
+    ...(config.autoscale ? { autoscale: config.autoscale } : {}),
     count: config.count,
     drain: config.drain,
     waitSeconds: config.waitSeconds,
@@ -63,6 +66,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
     log,
     metrics,
     ...(live ? { observer: live.observer } : {}),
+    stages: tracing.observer,
     onProgress: (m) => {
       const secs = (performance.now() - started) / 1000;
       spinner.update(`${outcomeIdentity(m.snapshot()).line} (${rate(m.get('MessagesReceived') / Math.max(secs, 0.001))} msg/s)`);
@@ -81,6 +85,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       spinner.stop();
       clearInterval(emfTimer);
       await live?.close();
+      await tracing.shutdown();
     });
   render(result, config.metrics, ctx, reported);
   if (config.ledgerTable !== false) ctx.out.note(`ledger consumer: ${result.consumer}`);

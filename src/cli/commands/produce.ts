@@ -5,6 +5,7 @@ import { parseRecords } from '../../core/messageRecord.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
 import { rate } from '../output.js';
+import { openTracing } from '../tracing.js';
 
 export interface ProduceFlags {
   queue?: string;
@@ -20,6 +21,7 @@ export interface ProduceFlags {
   invalid: number;
   largePayloadBucket?: string;
   largePayloadThreshold: number;
+  trace?: boolean;
 }
 
 async function readInputs(path: string, stdin: NodeJS.ReadableStream): Promise<ProduceInput[]> {
@@ -77,6 +79,7 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   const started = performance.now();
   let shown = 0;
   let result: ProduceResult;
+  const tracing = await openTracing(flags.trace, ctx.env);
   try {
     result = await produce(clients, {
       queue: flags.queue ?? ctx.names.queue,
@@ -92,6 +95,7 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
       invalid,
       largePayloadBucket,
       largePayloadThreshold,
+      tracing,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
       onProgress: ({ sent, failed, unconfirmed }) => {
@@ -107,6 +111,8 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   } catch (e) {
     spinner.fail();
     throw e;
+  } finally {
+    await tracing.shutdown();
   }
   spinner.stop();
   render(result, ctx);

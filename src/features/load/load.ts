@@ -65,7 +65,7 @@ async function measure(
   let lastFailure = '';
 
   const metrics = new Metrics();
-  const pool = createWorkerPool(clients, queue.url, workerCount, options.worker, metrics, runId, tally.onAction);
+  const pool = createWorkerPool(clients, queue.url, workerCount, options.worker, metrics, runId, tally.onAction, tally.stages);
   const started = Date.now();
   const samples: LoadSample[] = [];
   let phase: LoadSample['phase'] = 'send';
@@ -92,6 +92,7 @@ async function measure(
       sentRate: Math.round((sent - last.sent) / secs),
       completedRate: Math.round((completed - last.completed) / secs),
       latency: tally.interval.summary(),
+      stages: tally.stages.takeInterval(),
       visible: depth.visible,
       inFlight: depth.inFlight,
       oldestAgeMs,
@@ -216,6 +217,7 @@ async function measure(
     achievedRate: Math.round(achievedRate * 10) / 10,
     senderLimited: !options.signal?.aborted && achievedRate < askedRate * SENDER_SHORTFALL,
     latency: tally.total.summary(),
+    stages: tally.stages.summary(),
     maxAgeMs: Math.round(tally.maxAgeMs),
     maxAgeLimitMs: options.maxAgeMs,
     pause,

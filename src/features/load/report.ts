@@ -6,6 +6,27 @@
  */
 import { type Band, escapeHtml, histogramChart, lineChart, type Series } from './charts.js';
 import type { LoadResult } from './types.js';
+import { STAGES, type Stage } from './stages.js';
+
+const STAGE_LABELS: Record<Stage, string> = {
+  queue: 'waiting on the queue (sent to received)',
+  claim: 'ledger claim',
+  sinks: 'sinks',
+  delete: 'delete (or move to the DLQ)',
+};
+const STAGE_COLORS: Record<Stage, string> = { queue: '#4e79a7', claim: '#f28e2b', sinks: '#59a14f', delete: '#e15759' };
+
+/** Where each message's time went: p50/p99 per stage, from the pipeline's stage timings. */
+function stagesTable(r: LoadResult): string {
+  if (!r.stages) return '';
+  const rows = STAGES.map((st) => {
+    const v = r.stages![st];
+    const cells = v.count ? [`${v.p50} ms`, `${v.p99} ms`, String(v.count)] : ['–', '–', '0'];
+    return `<tr><th>${escapeHtml(STAGE_LABELS[st])}</th>${cells.map((c) => `<td class="n">${escapeHtml(c)}</td>`).join('')}</tr>`;
+  });
+  return `<figure id="stages"><figcaption>Where the time goes, per message</figcaption><table>
+<tr><th>stage</th><th>p50</th><th>p99</th><th>messages</th></tr>${rows.join('')}</table></figure>`;
+}
 
 const CSS = `body{font:14px system-ui,sans-serif;margin:24px auto;max-width:920px;color:#222}
 h1{font-size:20px}table{border-collapse:collapse}td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}
@@ -94,6 +115,14 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
     lineChart('age', 'Age of the oldest waiting message (from our send times)', 'seconds', ageSeries, xMax, bands),
     histogramChart('histogram', 'Latency histogram, whole run', r.histogram),
   ];
+  if (r.stages) {
+    const series = STAGES.map((st) => ({
+      name: st,
+      color: STAGE_COLORS[st],
+      points: pts((v) => (v.stages?.[st].count ? v.stages[st].p99 : -1)),
+    }));
+    charts.splice(1, 0, lineChart('stage-p99', 'p99 per stage, per interval', 'ms', series, xMax, bands));
+  }
   const l = r.latency;
   const limit = r.maxAgeLimitMs !== undefined ? ` (limit ${r.maxAgeLimitMs / 1000} s)` : '';
   const pause = r.pause ? `${(r.pause.fromMs / 1000).toFixed(1)} s to ${(r.pause.toMs / 1000).toFixed(1)} s (shaded below)` : 'no';
@@ -132,6 +161,7 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
 <p class="note">Generated ${escapeHtml(generatedAt.toISOString())}.</p>
 <table>${summary.join('')}</table>
 <ul class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>
+${stagesTable(r)}
 ${charts.join('\n')}
 <div id="readout"></div>
 <script type="application/json" id="samples">${JSON.stringify(s).replace(/</g, '\\u003c')}</script>

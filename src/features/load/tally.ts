@@ -5,6 +5,7 @@
  */
 import { Histogram } from './histogram.js';
 import { doneKind, type DoneKind } from './workers.js';
+import { StageTimes } from './stages.js';
 
 /** A completion is matched to its send within this long, or it never will be. */
 const EARLY_MS = 10_000;
@@ -22,6 +23,8 @@ export class Tally {
   /** Others' messages the workers received and released untouched. */
   readonly foreign = new Set<string>();
   readonly total = new Histogram();
+  /** Where the time went, stage by stage (in-process workers only). */
+  readonly stages = new StageTimes();
   interval = new Histogram();
   sent = 0;
   processed = 0;

@@ -1,6 +1,7 @@
 import type { LatencySummary } from './histogram.js';
 import type { RateSchedule } from './schedule.js';
 import type { WorkerSpec } from './workers.js';
+import type { StageSummary } from './stages.js';
 import type { Notify } from '../setup/resources.js';
 
 export interface LoadOptions {
@@ -52,6 +53,8 @@ export interface LoadSample {
   completedRate: number;
   /** Latency of the messages completed in this interval (send to completed). */
   latency: LatencySummary;
+  /** Each stage's p50/p99 over this interval: waiting on the queue, ledger claim, sinks, delete (in-process workers). */
+  stages?: StageSummary;
   /** ApproximateNumberOfMessages and ...NotVisible, from GetQueueAttributes. */
   visible: number;
   inFlight: number;
@@ -107,6 +110,8 @@ export interface LoadResult {
   /** The sender fell below 95% of the asked rate: the machine (or the send path), not the pipeline, was the limit. */
   senderLimited: boolean;
   latency: LatencySummary;
+  /** Each stage's p50/p99 over the run (in-process workers; zero counts with worker processes). */
+  stages?: StageSummary;
   /** The longest any message waited, sampled and at completion. */
   maxAgeMs: number;
   maxAgeLimitMs?: number;

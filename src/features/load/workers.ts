@@ -12,6 +12,7 @@ import { createInterface } from 'node:readline';
 import type { AwsClients } from '../../aws/clients.js';
 import type { Metrics } from '../../core/metrics.js';
 import { processSqs, type ProcessSqsOptions } from '../process/runner.js';
+import { observers, type PipelineObserver } from '../../core/tracing.js';
 import { runKeySuffix, sentByRun } from './runMark.js';
 
 /** A queue's name from its name or URL. */
@@ -59,6 +60,8 @@ export function createWorkerPool(
   metrics: Metrics,
   runId: string,
   onAction: OnAction,
+  /** Gets in-process workers' settled messages (stage timings); processes keep theirs. */
+  observer?: PipelineObserver,
 ): WorkerPool {
   let running: { stop(): void; done: Promise<void> }[] = [];
   let error: Error | undefined;
@@ -81,6 +84,7 @@ export function createWorkerPool(
           metrics,
           accept: sentByRun(runId),
           keySuffix: runKeySuffix(runId),
+          stages: observers(options.stages, observer),
           log: (traceId, action, status, details) => onAction(traceId, action, status, details ?? {}),
         }),
       )

@@ -10,6 +10,7 @@ import type { Metrics } from '../../core/metrics.js';
 import type { ActionLog } from './log.js';
 import type { InboundMessage, Outcome } from './types.js';
 import { acknowledgePoisonToDlq } from './dlq.js';
+import { mark } from '../../core/tracing.js';
 
 export interface AckTarget {
   queues: SqsQueues;
@@ -60,11 +61,16 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
   }
 
   await chunks(toDelete, async (chunk) => {
+    const t0 = performance.now();
     try {
       const out = await t.queues.deleteBatch(
         t.queue.url,
         chunk.map((m, i) => ({ id: String(i), receiptHandle: m.receiptHandle })),
       );
+      markDeletes(chunk, t0, (i) => {
+        const f = out.failed.find((x) => Number(x.id) === i);
+        return f && (f.message || f.code);
+      });
       summary.deleted += out.successful.length;
       t.metrics.inc('MessagesDeleted', out.successful.length);
       for (const f of out.failed) {
@@ -76,6 +82,7 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
         });
       }
     } catch (e: unknown) {
+      markDeletes(chunk, t0, () => (e instanceof Error ? e.message : String(e)));
       t.metrics.inc('SQSDeleteError', chunk.length);
       for (const m of chunk) t.log(m.traceId, 'delete', 'error', { error: e instanceof Error ? e.message : String(e) });
     }
@@ -100,4 +107,13 @@ export async function acknowledge(messages: InboundMessage[], outcomes: Outcome[
     }
   });
   return summary;
+}
+
+/** Times a delete call for each message of the chunk (when timed); `errorOf` says why an entry failed. */
+function markDeletes(chunk: InboundMessage[], start: number, errorOf: (index: number) => string | undefined): void {
+  if (!chunk[0]?.marks) return;
+  chunk.forEach((m, i) => {
+    const error = errorOf(i);
+    mark([m], 'delete', start, error === undefined ? { counter: 'MessagesDeleted' } : { counter: 'SQSDeleteError', error });
+  });
 }

@@ -8,6 +8,8 @@ import { UsageError } from '../../core/errors.js';
 import { parseChoiceFlag, parseIntFlag } from '../../core/flags.js';
 import { consumerFrom } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
+import type { ScaleBounds } from '../../core/autoscale.js';
+import { resolveConcurrency } from './concurrency.js';
 import type { LogFormat } from './log.js';
 import type { SchemaChoice } from './schema.js';
 import { SINK_NAMES, type SinkSpec } from './sinks/index.js';
@@ -16,6 +18,9 @@ import { SINK_NAMES, type SinkSpec } from './sinks/index.js';
 export interface ProcessFlags {
   queue?: string;
   concurrency?: string;
+  minConcurrency?: string;
+  maxConcurrency?: string;
+  targetAge?: string;
   count?: string;
   drain?: boolean;
   wait?: string;
@@ -48,6 +53,8 @@ export interface ProcessFlags {
   /** `true` from a bare `--rejects-queue`: the default name, `<queue>-rejects`. */
   rejectsQueue?: string | boolean;
   rejects?: boolean;
+  /** OpenTelemetry spans (read by the command, not the pipeline). */
+  trace?: boolean;
   /** Set by `load --workers-as-processes`: take only this run's messages. */
   loadRun?: string;
 }
@@ -68,6 +75,8 @@ export interface TaskConfig {
 export interface ProcessConfig {
   queue: string;
   concurrency: number;
+  /** --concurrency auto: the pollers grow and shrink between these bounds (concurrency is where they start). */
+  autoscale?: ScaleBounds;
   count?: number;
   drain: boolean;
   waitSeconds: number;
@@ -153,7 +162,7 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
   const count = flags.count;
   const config: ProcessConfig = {
     queue,
-    concurrency: parseIntFlag('--concurrency', flags.concurrency ?? d.concurrency, { min: 1, max: 100 }),
+    ...resolveConcurrency(flags),
     drain: flags.drain ?? false,
     waitSeconds: parseIntFlag('--wait', flags.wait ?? d.waitSeconds, { min: 0, max: 20 }),
     key,

@@ -11,6 +11,7 @@ import type { Metrics } from '../../core/metrics.js';
 import { redact } from '../../core/redact.js';
 import type { ActionLog } from './log.js';
 import type { InboundMessage } from './types.js';
+import { mark } from '../../core/tracing.js';
 
 export const ERROR_ATTRIBUTE = 'sqsops.error';
 
@@ -47,24 +48,34 @@ export async function acknowledgePoisonToDlq(
   for (const { m, bytes } of oversized) {
     // Only a message SQS itself would not take (over 1 MiB as received); it stays for the redrive policy.
     metrics.inc('SQSDLQSendError');
+    mark([m], 'dlq', performance.now(), { counter: 'SQSDLQSendError', error: 'over 1 MiB' });
     log(m.traceId, 'dlq', 'error', { code: 'TooLarge', error: `${bytes} bytes with its attributes: over SQS's 1 MiB limit` });
   }
   for (const batch of batches) {
+    const t0 = performance.now();
     try {
       const out = await queues.sendBatch(dlq.url, batch);
       const byId = new Map(batch.map((e) => [e.id, e]));
       for (const { id } of out.successful) {
         const { m, reason } = byId.get(id)!;
+        mark([m], 'dlq', t0, { counter: 'MessagesToDLQ' });
         moved.add(m.messageId);
         metrics.inc('MessagesToDLQ');
         log(m.traceId, 'dlq', 'ok', { dlq: dlq.name, reason });
       }
       for (const f of out.failed) {
         metrics.inc('SQSDLQSendError');
+        mark([byId.get(f.id)!.m], 'dlq', t0, { counter: 'SQSDLQSendError', error: f.message || f.code });
         log(byId.get(f.id)!.m.traceId, 'dlq', 'error', { code: f.code, error: f.message });
       }
     } catch (e: unknown) {
       metrics.inc('SQSDLQSendError', batch.length);
+      mark(
+        batch.map((b) => b.m),
+        'dlq',
+        t0,
+        { counter: 'SQSDLQSendError', error: e instanceof Error ? e.message : String(e) },
+      );
       for (const { m } of batch) log(m.traceId, 'dlq', 'error', { error: e instanceof Error ? e.message : String(e) });
     }
   }

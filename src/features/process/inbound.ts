@@ -43,6 +43,7 @@ function build(messageId: string, receiptHandle: string, body: string, system: S
   };
   if (Number.isFinite(sent) && sent > 0) m.sentAt = new Date(sent).toISOString();
   if (system.MessageGroupId) m.groupId = system.MessageGroupId;
+  if (system.AWSTraceHeader) m.awsTraceHeader = system.AWSTraceHeader;
   return m;
 }
 

@@ -11,6 +11,10 @@ export interface RunState {
   inFlight(): number;
   /** Ledger leases this worker holds now (keys claimed by its running batches). */
   leases(): number;
+  /** Pollers the run has now (they change under `--concurrency auto`). */
+  pollers?(): number;
+  /** The age of the oldest message the run should stay under (`--target-age`, with `--concurrency auto`). */
+  targetAgeSeconds?: number;
 }
 
 export interface ProcessObserver {

@@ -10,6 +10,7 @@ import type { SinkMessage } from './sinks/types.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
 import type { PayloadHook } from '../payloads/payloads.js';
 import { PayloadMissingError, type PayloadPointer } from '../../core/payloadPointer.js';
+import { mark } from '../../core/tracing.js';
 
 interface Prepared {
   message: InboundMessage;
@@ -56,8 +57,9 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
   if (ledger) {
     const claims = await Promise.all(
       items.map(async (p) => {
+        const t0 = performance.now();
         try {
-          return await ledger.claim({
+          const claim = await ledger.claim({
             consumer: config.consumer,
             key: p.key,
             owner: config.owner,
@@ -68,7 +70,10 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
             receiveCount: p.message.receiveCount,
             ttlSeconds: config.ttlSeconds,
           });
+          mark([p.message], 'claim', t0, claim.kind === 'duplicate' && claim.payloadMismatch ? { counter: 'PayloadMismatch' } : undefined);
+          return claim;
         } catch (e: unknown) {
+          mark([p.message], 'claim', t0, { counter: 'DynamoDBCheckError', error: errMsg(e) });
           metrics.inc('DynamoDBCheckError');
           log(p.message.traceId, 'claim', 'error', { key: p.key, error: errMsg(e) });
           return { kind: 'error' as const, error: errMsg(e) };
@@ -105,8 +110,10 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
   const rejected = new Map<string, string>();
   await Promise.all(
     config.sinks.map(async (sink) => {
+      const t0 = performance.now();
       try {
         const result = await sink.write(claimed.map((p) => p.sink));
+        markSink(claimed, sink.name, t0, (key) => result.failed.find((f) => f.key === key)?.error.message);
         for (const r of result.rejected ?? []) rejected.set(r.key, `${sink.name}: ${r.reason}`);
         for (const f of result.failed) {
           metrics.inc(`SinkError.${sink.name}`);
@@ -116,6 +123,7 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
             failures.set(f.key, { retryable: f.retryable, reason: `${sink.name}: ${f.error.message}` });
         }
       } catch (e: unknown) {
+        markSink(claimed, sink.name, t0, () => errMsg(e));
         metrics.inc(`SinkError.${sink.name}`, claimed.length);
         for (const p of claimed) if (!failures.has(p.key)) failures.set(p.key, { retryable: true, reason: `${sink.name}: ${errMsg(e)}` });
       }
@@ -138,9 +146,12 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
       }
       if (ledger) {
         let completed: boolean;
+        const t0 = performance.now();
         try {
           completed = await ledger.complete({ consumer: config.consumer, key: p.key }, config.owner, config.ttlSeconds);
+          mark([p.message], 'complete', t0, completed ? undefined : { counter: 'LeaseLost', error: 'lease lost to another worker' });
         } catch (e: unknown) {
+          mark([p.message], 'complete', t0, { counter: 'DynamoDBSaveError', error: errMsg(e) });
           metrics.inc('DynamoDBSaveError');
           log(p.message.traceId, 'complete', 'error', { key: p.key, error: errMsg(e) });
           out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${errMsg(e)}` });
@@ -167,8 +178,17 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
   return out;
 }
 
+/** Times one sink's write for each message it was given (when timed); `errorOf` says why a key failed. */
+function markSink(items: Prepared[], sink: string, start: number, errorOf: (key: string) => string | undefined): void {
+  if (!items[0]?.message.marks) return;
+  for (const p of items) {
+    const error = errorOf(p.key);
+    mark([p.message], `sink ${sink}`, start, error === undefined ? undefined : { counter: `SinkError.${sink}`, error });
+  }
+}
+
 /** The counter of each outcome: every received message is counted in exactly one. */
-const OUTCOME_COUNTER = {
+export const OUTCOME_COUNTER = {
   saved: 'MessagesSaved',
   duplicate: 'DuplicateMessages',
   poison: 'InvalidMessages',

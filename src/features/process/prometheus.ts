@@ -90,6 +90,7 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
     });
   gauge('sqsops_in_flight_messages', 'messages this worker received and has not yet acknowledged', () => state?.inFlight());
   gauge('sqsops_leases', 'ledger leases this worker holds now', () => state?.leases());
+  gauge('sqsops_pollers', 'pollers receiving now (--concurrency auto grows and shrinks them)', () => state?.pollers?.());
   gauge('sqsops_queue_visible_messages', "the queue's ApproximateNumberOfMessages, as last polled", () => queue().visible);
   gauge('sqsops_queue_in_flight_messages', "the queue's ApproximateNumberOfMessagesNotVisible (all workers)", () => queue().notVisible);
   gauge('sqsops_queue_delayed_messages', "the queue's ApproximateNumberOfMessagesDelayed", () => queue().delayed);
@@ -97,6 +98,17 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
     'sqsops_queue_oldest_message_age_seconds',
     "CloudWatch's ApproximateAgeOfOldestMessage for the queue",
     () => queue().oldestAgeSeconds,
+  );
+  // Scale hints: what each poller of this worker has waiting, and the age it should keep under.
+  gauge('sqsops_queue_backlog_per_poller', 'visible and delayed messages of the queue over the pollers of this worker', () => {
+    const q = queue();
+    const pollers = state?.pollers?.();
+    return q.visible === undefined || q.visible === null || !pollers ? undefined : (q.visible + (q.delayed ?? 0)) / pollers;
+  });
+  gauge(
+    'sqsops_target_age_seconds',
+    'the oldest-message age --concurrency auto holds the queue under (--target-age)',
+    () => state?.targetAgeSeconds,
   );
   return {
     registry,

@@ -27,11 +27,17 @@ import { payloadHook } from '../payloads/payloads.js';
 import { countOutcomes, processBatch } from './processBatch.js';
 import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
 import type { ProcessObserver } from './observer.js';
+import type { PipelineObserver } from '../../core/tracing.js';
+import { settle, startTiming } from './observe.js';
+import { PollerPool } from './pollerPool.js';
+import { queueBacklog, startAutoscaler, type AutoscaleOptions } from './autoscaler.js';
 
 export interface ProcessSqsOptions {
   queue: string;
   /** Parallel pollers. @default 4 */
   concurrency?: number;
+  /** Pollers grow and shrink between these bounds to hold the oldest message's age under the target (see autoscaler.ts); starts at min. */
+  autoscale?: AutoscaleOptions;
   /** Stop after this many messages have been handled. */
   count?: number;
   /**
@@ -73,6 +79,8 @@ export interface ProcessSqsOptions {
   onProgress?: (metrics: Metrics) => void;
   /** Hears when the run is connected and each batch it acknowledged (live metrics). */
   observer?: ProcessObserver;
+  /** Gets each message once settled, with its stage timings (tracing, load's stage split). */
+  stages?: PipelineObserver;
 }
 
 const RECEIVE_GRACE_MS = 2000;
@@ -176,11 +184,14 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   if (signal?.aborted) receiveAbort.abort();
   else signal?.addEventListener('abort', cutReceives, { once: true });
   const receiver = new SqsQueues(await clients.sqs(), receiveAbort.signal, clients.endpointOf('sqs'));
+  const pool = new PollerPool((leave) => guarded(leave));
   options.observer?.started?.({
     queueName: queue.name,
     queueUrl: queue.url,
     inFlight: () => inFlight,
     leases: () => [...held].reduce((n, keys) => n + keys.size, 0),
+    pollers: () => pool.size,
+    ...(options.autoscale ? { targetAgeSeconds: options.autoscale.targetAgeSeconds } : {}),
   });
 
   const handBack = async (batch: InboundMessage[]) => {
@@ -235,11 +246,11 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
     }
   };
 
-  const poller = async () => {
+  const poller = async (leave: () => boolean) => {
     // One acknowledgement may be in flight while the next batch is received: the delete
     // round trip no longer stalls the poller (it is awaited before the next ack and at the end).
     let pendingAck: Promise<void> | undefined;
-    while (!stop) {
+    while (!stop && !leave()) {
       const want = options.count === undefined ? 10 : Math.min(10, options.count - reserved);
       if (want <= 0) break;
       const turn: Turn = pace ? await pace.turn() : 'long';
@@ -250,6 +261,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       reserved += want;
       receives++;
       let received: Message[];
+      const receiveStart = performance.now();
       try {
         const wait = turn === 'short' ? 0 : waitSeconds;
         received = await receiver.receive(queue.url, { max: want, waitSeconds: wait, systemAttributes: INBOUND_SYSTEM_ATTRIBUTES });
@@ -262,6 +274,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
       reserved -= want - received.length;
       inHand += received.length;
       pace?.received(turn, received.length);
+      scaler?.received(want, received);
       if (received.length === 0) {
         if (options.drain && (await isDrained(turn))) {
           stopNow();
@@ -280,6 +293,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         inHand -= others.length;
       }
       if (batch.length === 0) continue;
+      startTiming(batch, options.stages, { start: receiveStart });
       if (signal?.aborted) {
         // A receive that returned after the stop: not started, so handed back at once for
         // another worker (rather than hidden for a visibility timeout), and counted deferred.
@@ -333,6 +347,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
         .then((ack) => {
           // Wait for these (a few seconds at most) before calling the queue drained.
           for (const id of ack.soon) expectBack.set(id, Date.now() + 5000);
+          settle(batch, outcomes, queue.name, options.stages);
           handled += batch.length;
           options.observer?.acknowledged?.(batch.length, (performance.now() - receivedAt) / 1000);
           options.onProgress?.(metrics);
@@ -345,15 +360,20 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
 
   // The first error stops every poller; the others finish what they hold, so the result adds up.
   let failure: { error: unknown } | undefined;
-  const guarded = () =>
-    poller().catch((e: unknown) => {
+  const guarded = (leave: () => boolean) =>
+    poller(leave).catch((e: unknown) => {
       failure ??= { error: e };
       stopNow();
       cutReceives();
     });
+  const scaler = options.autoscale
+    ? startAutoscaler(pool, () => queueBacklog(queues, queue.url), options.autoscale, options.notify)
+    : undefined;
   try {
-    await Promise.all(Array.from({ length: concurrency }, guarded));
+    pool.resize(options.autoscale?.min ?? concurrency);
+    await pool.settled();
   } finally {
+    scaler?.stop();
     signal?.removeEventListener('abort', stopNow);
     signal?.removeEventListener('abort', cutReceives);
     await foreign?.close();

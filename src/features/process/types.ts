@@ -4,12 +4,13 @@ import type { Metrics } from '../../core/metrics.js';
 import type { Sink } from './sinks/types.js';
 import type { ActionLog } from './log.js';
 import type { PayloadHook } from '../payloads/payloads.js';
+import type { Timed } from '../../core/tracing.js';
 
 /** Checks a decoded body: a reason when it is invalid, else undefined. */
 export type Validate = (body: unknown, attributes: Record<string, string>) => string | undefined;
 
 /** A received message, from ReceiveMessage or from a Lambda SQS event. */
-export interface InboundMessage {
+export interface InboundMessage extends Timed {
   messageId: string;
   /** Receipt handle (SQS) or receiptHandle (Lambda event). */
   receiptHandle: string;
@@ -22,6 +23,8 @@ export interface InboundMessage {
   /** Message attributes as SQS returned them, copied unchanged to the DLQ. */
   rawAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
   traceId: string;
+  /** SQS's AWSTraceHeader (X-Ray), when the message carried one. */
+  awsTraceHeader?: string;
 }
 
 export type Outcome =

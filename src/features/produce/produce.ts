@@ -23,6 +23,8 @@ import type { Notify } from '../setup/resources.js';
 import { DEFAULTS } from '../../config.js';
 import { openDestination, openPayloadBucket, SNS_MAX_BYTES, type Destination } from './destination.js';
 import { checkInputs, isFifoTarget } from './importCheck.js';
+import type { ProducerSpan, Tracing } from '../../core/tracing.js';
+import { traceEntry } from './traced.js';
 import { Outcomes, resendNote, type FailedSend, type LeftPayload, type Tracked, type UnconfirmedSend } from './outcomes.js';
 
 export type { FailedSend, LeftPayload, UnconfirmedSend };
@@ -74,6 +76,8 @@ export interface ProduceOptions {
   largePayloadBucket?: string;
   /** Body plus attributes over this many bytes go to S3. @default 1048576 (SQS's limit) */
   largePayloadThreshold?: number;
+  /** A span per message, its context in the message attributes. @default off */
+  tracing?: Tracing;
 }
 
 export interface ProduceResult {
@@ -105,6 +109,7 @@ export interface ProduceResult {
 interface Entry extends SendEntry, Tracked {
   bytes: number;
   lane: number;
+  span?: ProducerSpan;
 }
 
 /** The run stopped (Ctrl-C, a fatal error elsewhere) before this batch went out again. */
@@ -195,8 +200,9 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
 
   const toEntry = (input: ProduceInput, seq: number): Entry => {
     const entry: Entry = { id: String(seq), body: input.body, source: input.source, bytes: 0, lane: seq % concurrency };
-    if (attributes) entry.attributes = attributes;
-    if (input.attributes) entry.attributes = input.attributes;
+    const traced = traceEntry(options.tracing, queue.name, input.attributes ?? attributes);
+    if (traced.attributes) entry.attributes = traced.attributes;
+    if (traced.span) entry.span = traced.span;
     if (queue.fifo) {
       Object.assign(entry, fifoIds(input, { groupBy: options.groupBy, dedupMode }));
       entry.lane = laneOf(entry.groupId!, concurrency);
@@ -205,8 +211,12 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
     return entry;
   };
 
+  const settle = (e: Entry, code: string, reason: string) => {
+    e.span?.end(reason);
+    outcomes.settle(e, code, reason);
+  };
   const notSent = (entries: Entry[]) => {
-    for (const e of entries) outcomes.settle(e, 'NotSent', `not sent: ${stoppedBy}`);
+    for (const e of entries) settle(e, 'NotSent', `not sent: ${stoppedBy}`);
   };
   // A user-facing error (no queue, no access) or an interrupt will not heal: it stops everything.
   const stops = (e: unknown) => e instanceof SqsopsError || Boolean(options.signal?.aborted);
@@ -227,6 +237,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
     }
     outcomes.sent += out.successful.length;
     const byId = new Map(pending.map((e) => [e.id, e]));
+    for (const ok of out.successful) byId.get(ok.id)?.span?.end();
     const retry: Entry[] = [];
     for (const f of out.failed) {
       const e = byId.get(f.id);
@@ -234,7 +245,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
       // Only a client error says for sure the entry was not stored; a server fault says nothing sure.
       if (!f.senderFault) e.maybeDelivered = { code: f.code, reason: f.message || f.code };
       if (!f.senderFault && n < maxAttempts) retry.push(e);
-      else outcomes.settle(e, f.code, f.message || f.code);
+      else settle(e, f.code, f.message || f.code);
     }
     progress();
     return retry;
@@ -250,7 +261,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
       error === undefined || error instanceof Stopped
         ? { code: 'NotSent', reason: `not sent: ${stoppedBy ?? 'attempts ran out'}` }
         : describe(error);
-    for (const e of left) outcomes.settle(e, code, reason);
+    for (const e of left) settle(e, code, reason);
     progress();
   };
 
@@ -275,12 +286,12 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
         if (pointer) Object.assign(entry, pointer, { bytes: messageBytes(pointer.body, pointer.attributes) });
       } catch (e: unknown) {
         if (e instanceof SqsopsError) stoppedBy ??= e.message;
-        outcomes.settle(entry, 'PayloadNotStored', `large payload not stored in S3: ${(e as Error).message}`);
+        settle(entry, 'PayloadNotStored', `large payload not stored in S3: ${(e as Error).message}`);
         continue;
       }
     }
     if (entry.bytes > queue.maxBytes) {
-      outcomes.settle(entry, 'TooLarge', `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit`);
+      settle(entry, 'TooLarge', `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit`);
       continue;
     }
     if (pipe.add(queue.fifo ? entry.lane : 0, entry)) await pipe.room();
