@@ -1,4 +1,4 @@
-/** A queue's approximate counters, read for a run deciding whether the queue is drained. */
+/** A queue's approximate counters, in one GetQueueAttributes: for drains, purge, metrics and summaries. */
 import type { QueueCounters } from '../core/drain.js';
 import type { SqsQueues } from './queue.js';
 

@@ -2,13 +2,14 @@
  * Output that holds, from the built CLI as a process: closed pipes, widths, colour per
  * stream, --output, --out -, attributes, and the one-line errors for user mistakes.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPty } from '../helpers/pty.js';
 import { BIN, newHome, type CliHome } from '../helpers/cli.js';
 
 let cli: CliHome;
@@ -93,15 +94,7 @@ describe('tables fit the width', () => {
 });
 
 describe('stats --watch on a terminal', () => {
-  const hasScript = (() => {
-    try {
-      execFileSync('script', ['--version'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
-  if (!hasScript) console.log('skipping the terminal test: util-linux `script` (a pty) is not installed');
+  const hasScript = hasPty('the terminal test');
 
   it.runIf(hasScript)('redraws in place, erasing every line the last block took, wrapped ones too', async () => {
     // A real pty 40 columns wide; the watch is stopped once three refreshes have been drawn, however long they took.

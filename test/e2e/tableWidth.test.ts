@@ -5,24 +5,17 @@
  * `consume --out FILE` prints counts only, `--log-format json` makes every stderr line JSON, and a
  * Ctrl-C typed on the terminal (a real ^C byte, not a signal sent by pid) stops a run with 130.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPty } from '../helpers/pty.js';
 import { BIN, newHome, type CliHome } from '../helpers/cli.js';
 
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasScript) console.log('skipping the pty width tests: util-linux `script` (a pty) is not installed');
+const hasScript = hasPty('the pty width tests');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;

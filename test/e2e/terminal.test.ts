@@ -3,24 +3,17 @@
  * a resize) is treated as a pipe: no spinner, no live view, plain lines. Each command ends by
  * itself with a small output, and ends on SIGINT with exit 130. Real ptys via util-linux `script`.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasPty } from '../helpers/pty.js';
 import { BIN, newHome, type CliHome } from '../helpers/cli.js';
 
-const hasScript = (() => {
-  try {
-    execFileSync('script', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!hasScript) console.log('skipping the 0-column terminal tests: util-linux `script` (a pty) is not installed');
+const hasScript = hasPty('the 0-column terminal tests');
 
 /** Far above what a run prints here (a few hundred bytes), far below what a redraw loop writes in a second (megabytes). */
 const SMALL = 16 * 1024;

@@ -9,6 +9,7 @@ import { oldestMessageAges } from '../../aws/cloudwatch.js';
 import { sdkErrorMessage, sdkErrorName } from '../../aws/errors.js';
 import { SqsQueues } from '../../aws/queue.js';
 import type { QueueReading } from './prometheus.js';
+import { queueCounters } from '../../aws/queueCounters.js';
 
 export interface QueueWatchOptions {
   /** Depths are read this often. @default 10000 */
@@ -41,16 +42,7 @@ export function watchQueue(clients: AwsClients, queue: { name: string; url: stri
   const readDepths = async (): Promise<Partial<QueueReading>> => {
     try {
       const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
-      const a = await queues.attributes(queue.url, [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-        'ApproximateNumberOfMessagesDelayed',
-      ]);
-      return {
-        visible: Number(a.ApproximateNumberOfMessages ?? 0),
-        notVisible: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
-        delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
-      };
+      return await queueCounters(queues, queue.url);
     } catch (e: unknown) {
       note('the queue depth', e);
       return { visible: null, notVisible: null, delayed: null };

@@ -5,6 +5,7 @@
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { SqsQueues } from '../../aws/queue.js';
+import { queueCounters } from '../../aws/queueCounters.js';
 import { openQueue } from '../setup/resources.js';
 
 export interface PurgeOptions {
@@ -31,16 +32,8 @@ export interface PurgeResult {
 }
 
 async function depthOf(queues: SqsQueues, url: string): Promise<QueueDepth> {
-  const a = await queues.attributes(url, [
-    'ApproximateNumberOfMessages',
-    'ApproximateNumberOfMessagesNotVisible',
-    'ApproximateNumberOfMessagesDelayed',
-  ]);
-  return {
-    visible: Number(a.ApproximateNumberOfMessages ?? 0),
-    inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
-    delayed: Number(a.ApproximateNumberOfMessagesDelayed ?? 0),
-  };
+  const c = await queueCounters(queues, url);
+  return { visible: c.visible, inFlight: c.notVisible, delayed: c.delayed };
 }
 
 export async function purgeQueue(clients: AwsClients, options: PurgeOptions): Promise<PurgeResult> {
