@@ -1,6 +1,6 @@
 /**
  * Every environment variable sqsops reads, with its meaning and default: the one
- * table `.env.example` and the README are checked against. Precedence is
+ * table `.env.example` and docs/configuration.md are checked against. Precedence is
  * flags > environment (standard AWS_* names first, then SQSOPS_*) > .env > defaults.
  */
 export interface EnvVar {

@@ -2,7 +2,7 @@
  * The process-sqs pipeline as an AWS Lambda handler for an SQS event source with
  * ReportBatchItemFailures: the same decode → claim → sinks → complete, without
  * receive or delete (Lambda deletes what we do not report). Configured by environment
- * variables (see the README); clients and sinks are built once per container.
+ * variables (see docs/lambda.md); clients and sinks are built once per container.
  */
 import { randomUUID } from 'node:crypto';
 import { chooseTarget } from './aws/target.js';

@@ -27,7 +27,7 @@ export interface ColumnOptions extends TableColumn {
   data?: boolean;
 }
 
-/** What a message carries, shown as it is: its body, attributes and group (see the README's Security section). */
+/** What a message carries, shown as it is: its body, attributes and group (see docs/security.md). */
 export const MESSAGE_DATA: readonly string[] = ['body', 'attributes', 'groupId'];
 
 /** Our own colour codes survive redaction (which turns every other control character into "?"). */

@@ -218,8 +218,6 @@ export function buildProgram(dispatch: Dispatch): Command {
       examples([
         'sqsops produce --count 1000 --duplicates 0.05 --invalid 0.01',
         'sqsops produce --queue orders.fifo --group-by customerId',
-        'sqsops produce --from-file events.ndjson',
-        'sqsops produce --topic orders-events --count 100',
       ]),
     )
     .action(act('produce'));
@@ -245,10 +243,7 @@ export function buildProgram(dispatch: Dispatch): Command {
       pathOption('--schema <file>', 'JSON Schema every body must match, else it stays on the queue (default: the template schemas)'),
     )
     .option('--no-schema', 'check no schema, not even the template schemas')
-    .addHelpText(
-      'after',
-      examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json', 'sqsops consume --count 1000 --out export.ndjson']),
-    )
+    .addHelpText('after', examples(['sqsops consume --count 5', 'sqsops consume --count 100 --peek --json']))
     .action(act('consume'));
 
   program
@@ -325,13 +320,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText(
       'after',
       examples([
-        'sqsops process-sqs --drain',
-        'sqsops process-sqs --key orderId --sink s3 --drain',
-        'sqsops process-sqs --count 100 --wait 1 --log-format json --metrics emf',
-        'sqsops process-sqs --concurrency auto --max-concurrency 16 --target-age 60 --drain',
-        'sqsops process-sqs --handler audit.mjs --drain',
-        'sqsops process-sqs --handlers examples/tasks --rejects-queue --drain',
-        'sqsops process-sqs --handlers examples/tasks --rejects --drain',
+        'sqsops process-sqs --key orderId --drain --wait 1',
+        'sqsops process-sqs --concurrency auto --max-concurrency 16 --target-age 60 --drain --wait 1',
       ]),
     )
     .action(act('process-sqs'));
@@ -340,10 +330,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .command('tasks <path...>')
     .description('check your code for process-sqs --handler/--handlers (files, folders, JSON lists) and list what it holds')
     .option('--failure-task <name>', 'the task to use as the failure task')
-    .addHelpText(
-      'after',
-      examples(['sqsops tasks examples/tasks', 'sqsops tasks examples/tasks --json', 'sqsops tasks audit.mjs sink.mjs']),
-    )
+    .addHelpText('after', examples(['sqsops tasks examples/tasks', 'sqsops tasks examples/tasks --json']))
     .action(act('tasks'));
 
   program
@@ -353,15 +340,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--interval <seconds>', 'with --watch: seconds between refreshes (default: 5)')
     .option('--workers <n>', 'show the backlog per worker: visible and delayed messages divided by N workers')
     .option('--target-age <seconds>', 'mark the oldest message OVER or ok against this age')
-    .addHelpText(
-      'after',
-      examples([
-        'sqsops stats',
-        'sqsops stats sqsops- --json',
-        'sqsops stats orders --watch 2',
-        'sqsops stats orders --watch --interval 10 --workers 4 --target-age 120',
-      ]),
-    )
+    .addHelpText('after', examples(['sqsops stats', 'sqsops stats sqsops- --workers 4 --target-age 120']))
     .action(act('stats'));
 
   program
@@ -373,15 +352,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(new Option('--status <status>', 'only rows with this status').choices(['COMPLETED', 'INPROGRESS', 'RELEASED']))
     .option('--consumer <name>', "only this consumer's records (a queue's name, or a --consumer name); with keys, read by id")
     .option('--count', 'count the records (with --status, those with it) instead of listing them')
-    .addHelpText(
-      'after',
-      examples([
-        'sqsops show --limit 20',
-        'sqsops show order-17 order-18 --consumer sqsops-events',
-        'sqsops show --count --status COMPLETED',
-        'sqsops show --consumer orders-billing --json',
-      ]),
-    )
+    .addHelpText('after', examples(['sqsops show --limit 20', 'sqsops show --count --status COMPLETED']))
     .action(act('show'));
 
   program
@@ -389,7 +360,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .description("delete every record in the idempotency ledger, or one consumer's (asks first on real AWS)")
     .option('--table <name>', 'ledger table (default: SQSOPS_LEDGER_TABLE or sqsops-ledger)')
     .option('--consumer <name>', "only this consumer's records (records from before consumers stay)")
-    .addHelpText('after', examples(['sqsops clear', 'sqsops clear --consumer orders-billing', 'sqsops clear --profile prod --yes']))
+    .addHelpText('after', examples(['sqsops clear --consumer orders-billing', 'sqsops clear']))
     .action(act('clear'));
 
   program
@@ -411,9 +382,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText(
       'after',
       examples([
-        'sqsops setup',
         'sqsops setup --queue orders.fifo --content-based-dedup --max-receive-count 3',
-        'sqsops setup --config topology.json --dry-run',
         'sqsops setup --queue orders-processing orders-logistics --topic orders-events',
       ]),
     )
@@ -446,7 +415,6 @@ export function buildProgram(dispatch: Dispatch): Command {
       'after',
       examples([
         'sqsops download-urls urls.json --out downloads',
-        'sqsops download-urls urls.ndjson --concurrency 16 --per-host 4 --retries 6',
         'sqsops download-urls urls.json --to-s3 s3://sqsops-data/downloads --json',
       ]),
     )
@@ -463,9 +431,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText(
       'after',
       examples([
-        'sqsops redrive-dlq --from sqsops-events-dlq',
-        'sqsops redrive-dlq --from orders-dlq --to orders-replay --max 100 --rate 20',
-        'sqsops redrive-dlq --from orders-dlq --filter attr.eventType=OrderCreated --filter body.currency=EUR --dry-run',
+        'sqsops redrive-dlq --from sqsops-events-dlq --wait 1',
+        'sqsops redrive-dlq --from sqsops-events-dlq --filter attr.eventType=OrderCreated --max 100 --dry-run --wait 1',
       ]),
     )
     .action(act('redrive-dlq'));
@@ -487,9 +454,8 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText(
       'after',
       examples([
-        'sqsops move --from orders --to orders-replay --max 100',
-        'sqsops move --from orders --to https://sqs.eu-west-1.amazonaws.com/123456789012/orders --to-profile dr',
-        'sqsops move --from orders --to backup.ndjson --copy',
+        'sqsops move --from sqsops-events --to backup.ndjson --copy --wait 1',
+        'sqsops move --from sqsops-events-dlq --to sqsops-events --max 100 --wait 1',
       ]),
     )
     .action(act('move'));
@@ -497,10 +463,7 @@ export function buildProgram(dispatch: Dispatch): Command {
   program
     .command('purge <queue>')
     .description('delete every message in a queue (SQS PurgeQueue; asks first on real AWS); reports how many it removed')
-    .addHelpText(
-      'after',
-      examples(['sqsops purge sqsops-events', 'sqsops purge orders --profile prod --yes', 'sqsops purge sqsops-events --json']),
-    )
+    .addHelpText('after', examples(['sqsops purge sqsops-events', 'sqsops purge sqsops-events-dlq --json']))
     .action(act('purge'));
 
   program
@@ -532,31 +495,40 @@ export function buildProgram(dispatch: Dispatch): Command {
     .option('--bucket <name>', 's3 sink bucket (default: SQSOPS_BUCKET or sqsops-data)')
     .addHelpText(
       'after',
-      examples([
-        'sqsops load --rate 200 --duration 20s',
-        'sqsops load --rate 100..1000/60s --steps 4 --report load.html',
-        'sqsops load --rate 300 --duration 60s --pause-workers-at 20s --resume-at 35s --max-age 30s',
-      ]),
+      examples(['sqsops load --rate 20 --duration 5s --report load.html', 'sqsops load --rate 10..40/6s --steps 3 --duration 6s --json']),
     )
     .action(act('load'));
 
   const local = program
     .command('local')
     .description('manage the embedded local AWS (fauxqs + dynalite on 127.0.0.1)')
-    .addHelpText('after', examples(['sqsops local status', 'sqsops local stop', 'sqsops local reset --yes']));
+    .addHelpText('after', examples(['sqsops local status', 'sqsops local stop']));
   local
     .command('start')
     .description('start it in the background (commands also start it on demand)')
     .addOption(intOption('--idle-minutes <n>', 'exit after this long without requests (0 = never)', { min: 0, max: 10_080 }, 0))
+    .addHelpText('after', examples(['sqsops local start', 'sqsops local start --idle-minutes 60']))
     .action(act('local'));
-  local.command('stop').description('stop it; its state stays on disk').action(act('local'));
-  local.command('status').description('endpoint, pid, state dir, and every queue with its depth').action(act('local'));
+  local
+    .command('stop')
+    .description('stop it; its state stays on disk')
+    .addHelpText('after', examples(['sqsops local stop']))
+    .action(act('local'));
+  local
+    .command('status')
+    .description('endpoint, pid, state dir, and every queue with its depth')
+    .addHelpText('after', examples(['sqsops local status']))
+    .action(act('local'));
   local
     .command('env')
     .description('print its endpoint and credentials as shell exports, for the AWS CLI and SDK scripts')
-    .addHelpText('after', examples(['eval "$(sqsops local env)"; aws sqs list-queues']))
+    .addHelpText('after', examples(['sqsops local env', 'eval "$(sqsops local env)"; aws sqs list-queues']))
     .action(act('local'));
-  local.command('reset').description('stop it and delete all its state (queues, messages, tables, objects)').action(act('local'));
+  local
+    .command('reset')
+    .description('stop it and delete all its state (queues, messages, tables, objects)')
+    .addHelpText('after', examples(['sqsops local reset --yes']))
+    .action(act('local'));
 
   program
     .command('tail [queue]')
@@ -573,7 +545,7 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addHelpText(
       'after',
       `\nEvery receive raises a message's receive count, and a message that stays on the queue is\nreceived again at each poll; past the queue's maxReceiveCount it goes to the DLQ. So tail\nrefuses a queue with a redrive policy unless --duration keeps its polls below that count\n(or --force). Nothing is recorded or deleted.\n${examples(
-        ['sqsops tail --duration 8', 'sqsops tail orders --filter attr.eventType=OrderCreated --output ndjson --force'],
+        ['sqsops tail --duration 8', 'sqsops tail sqsops-events --filter attr.eventType=OrderCreated --output ndjson --duration 8'],
       )}`,
     )
     .action(act('tail'));
@@ -586,7 +558,6 @@ export function buildProgram(dispatch: Dispatch): Command {
       examples([
         'sqsops completion fish > ~/.config/fish/completions/sqsops.fish',
         'eval "$(sqsops completion bash)"          # in ~/.bashrc',
-        'eval "$(sqsops completion zsh)"           # in ~/.zshrc, after compinit',
       ]),
     )
     .action(act('completion'));

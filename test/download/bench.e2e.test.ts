@@ -1,5 +1,5 @@
 /**
- * bench/download.mjs at a tiny size (npm run build first): the README's bench command runs,
+ * bench/download.mjs at a tiny size (npm run build first): the bench command of docs/download-urls.md runs,
  * measures every tool it can find over http and https, and prints a table and verdicts that
  * add up. Figures are not judged here (wall clock on a shared machine proves nothing); the
  * shape of the output is.

@@ -80,14 +80,14 @@ describe('the SAM template of the Lambda', () => {
   });
 });
 
-describe('the README on deploying', () => {
+describe('docs/lambda.md on deploying', () => {
   it("stages the bundle where the template's CodeUri and Handler look for it, and lints the template", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const staged = /cp dist\/lambda\.js examples\/deploy\/([^/\s]+)\/(\w+)\.mjs/.exec(readme);
+    const page = readFileSync(join(ROOT, 'docs/lambda.md'), 'utf8');
+    const staged = /cp dist\/lambda\.js examples\/deploy\/([^/\s]+)\/(\w+)\.mjs/.exec(page);
     expect(staged).not.toBeNull();
     expect(template).toMatch(new RegExp(`CodeUri: ${staged![1]!.replace('.', '\\.')}/\\n`));
     expect(template).toContain(`Handler: ${staged![2]}.handler`);
-    expect(readme).toContain('cfn-lint examples/deploy/template.yaml'); // what the cfn-lint test runs
+    expect(page).toContain('cfn-lint examples/deploy/template.yaml'); // what the cfn-lint test runs
   });
 });
 

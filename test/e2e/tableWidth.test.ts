@@ -183,7 +183,7 @@ describe('one output contract', () => {
       .map((l) => JSON.parse(l) as { message?: string });
     expect(parsed.some((p) => p.message?.startsWith('SIGINT: finishing'))).toBe(true);
     expect(parsed.some((p) => p.message?.startsWith('received 0 ='))).toBe(true);
-    // process-sqs drains on a signal: that is its normal end (see the README's exit codes).
+    // process-sqs drains on a signal: that is its normal end (see docs/configuration.md's exit codes).
     expect(code).toBe(0);
   });
 

@@ -1,10 +1,12 @@
 /**
- * docs/commands.md holds the option tables the README links to: every option there exists
- * in the program, and every option of a documented command is there (no dead or silent flags).
+ * docs/commands.md holds the option tables the README links to: every command of the program
+ * (each subcommand of `local` too) has a section, every option there exists in the program, and
+ * every option of the program is there (no dead or silent flags), the global ones included.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/program.js';
 import { ROOT } from '../helpers/cli.js';
 
@@ -23,30 +25,39 @@ function documented(): Map<string, Set<string>> {
   return byCommand;
 }
 
+/** Every command a user runs, by its full name: `produce`, `local start` (a parent with subcommands is not one). */
+function leaves(command: Command, prefix = ''): Map<string, Command> {
+  const out = new Map<string, Command>();
+  for (const c of command.commands) {
+    if (c.name() === 'help') continue;
+    const name = `${prefix}${c.name()}`;
+    if (c.commands.length > 0) for (const [n, sub] of leaves(c, `${name} `)) out.set(n, sub);
+    else out.set(name, c);
+  }
+  return out;
+}
+
+const GLOBAL = 'Global options';
+
 describe('docs/commands.md', () => {
   const program = buildProgram(async () => undefined);
+  const commands = leaves(program);
   const docs = documented();
 
-  it('has a section for the commands the README links to', () => {
-    expect([...docs.keys()].sort()).toEqual([
-      'completion',
-      'consume',
-      'load',
-      'move',
-      'process-sqs',
-      'produce',
-      'redrive-dlq',
-      'setup',
-      'show',
-      'stats',
-      'tail',
-    ]);
+  it('has a section for every command of the program, and for nothing else', () => {
+    expect([...docs.keys()].sort()).toEqual([GLOBAL, ...commands.keys()].sort());
+  });
+
+  it('covers the local subcommands one by one', () => {
+    expect([...commands.keys()]).toEqual(expect.arrayContaining(['local start', 'local env', 'local reset']));
   });
 
   it.each([...docs.keys()])('lists exactly the options of %s', (name) => {
-    const command = program.commands.find((c) => c.name() === name)!;
-    const real = new Set(command.options.map((o) => o.long!).filter((l) => l !== '--help'));
-    const listed = docs.get(name)!;
+    const command = name === GLOBAL ? program : commands.get(name);
+    expect(command, `${name} is not a command of the program`).toBeDefined();
+    // An option with no long name (`-V`, beside `--version`) has nothing to document.
+    const real = new Set(command!.options.flatMap((o) => (o.long && o.long !== '--help' ? [o.long] : [])));
+    const listed = new Set([...docs.get(name)!].filter((l) => l !== '--help'));
     expect(
       [...listed].filter((f) => !real.has(f)),
       'documented but not in the program',

@@ -12,8 +12,8 @@ describe('configuration', () => {
     }
   });
 
-  it('documents every environment variable in the README', () => {
-    const readme = readFileSync(new URL('README.md', root), 'utf8');
+  it('documents every environment variable in docs/configuration.md', () => {
+    const readme = readFileSync(new URL('docs/configuration.md', root), 'utf8');
     for (const v of ENV_VARS) expect(readme, v.name).toContain(`\`${v.name}\``);
   });
 

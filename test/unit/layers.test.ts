@@ -1,8 +1,8 @@
 /**
- * The map of src/ in README's Development section, checked: every relative import of every
+ * The map of src/ in docs/development.md, checked: every relative import of every
  * src file must go down the layers (core <- aws/local <- runtime/features <- cli), and a feature may
  * use only the other features listed for it. A new arrow is a decision: add it here and in
- * the README together.
+ * docs/development.md together.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';

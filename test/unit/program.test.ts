@@ -123,4 +123,20 @@ describe('the command line', () => {
       expect(help, c.name()).toMatch(/Examples:\n {2}\$ sqsops /);
     }
   });
+
+  it("ends every command's help (each local subcommand's too) with one or two examples", () => {
+    const program = buildProgram(async () => undefined);
+    const all = program.commands.flatMap((c) => [c, ...c.commands.filter((s) => s.name() !== 'help')]);
+    expect(all.length).toBeGreaterThan(program.commands.length);
+    for (const c of all) {
+      let help = '';
+      c.configureOutput({ writeOut: (s) => (help += s) });
+      c.outputHelp();
+      const examples = /\nExamples:\n((?: {2}\$ .*\n)+)\s*$/.exec(help);
+      expect(examples, `${c.name()} help ends with its examples`).not.toBeNull();
+      const lines = examples![1]!.trimEnd().split('\n');
+      expect(lines.length, c.name()).toBeLessThanOrEqual(2);
+      expect(lines[0], c.name()).toMatch(/^ {2}\$ sqsops /);
+    }
+  });
 });

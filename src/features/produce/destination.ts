@@ -50,7 +50,7 @@ export async function openDestination(clients: AwsClients, options: DestinationO
     };
   }
   const ref: QueueRef = await openQueue(clients, options.queue, {
-    // produce creates any queue it is told to send to on the local AWS (README, "Missing resources").
+    // produce creates any queue it is told to send to on the local AWS (docs/local-aws.md, "Missing resources").
     createIfLocal: options.createIfLocal === false ? false : 'any',
     signal: options.signal,
     notify: options.notify,
