@@ -102,8 +102,9 @@ describe('stats --watch on a terminal', () => {
     const raw = await new Promise<string>((resolve, reject) => {
       const child = spawn('script', ['-qfec', inner, '/dev/null'], { env: cli.env, cwd: cli.home });
       let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
+      child.stdout.setEncoding('utf8'); // a box-drawing character split by a read is read whole
+      child.stdout.on('data', (d: string) => {
+        out += d;
         if ((out.match(/\d{4}-\d\d-\d\dT[\d:.]+Z/g) ?? []).length >= 3) child.kill('SIGTERM');
       });
       child.on('error', reject);

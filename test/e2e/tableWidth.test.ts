@@ -34,7 +34,8 @@ beforeAll(async () => {
   writeFileSync(join(cli.home, 'urls.json'), JSON.stringify(urls));
   for (const args of [
     ['produce', '--count', '40'],
-    ['setup', '--queue', 'tw-dest', 'tw-purge', '--no-dlq'],
+    // One queue to purge per width: SQS allows one purge of a queue per 60 seconds.
+    ['setup', '--queue', 'tw-dest', 'tw-purge-60', 'tw-purge-80', 'tw-purge-120', 'tw-purge-200', '--no-dlq'],
     ['process-sqs', '--count', '5', '--wait', '1'],
     ['move', '--from', 'sqsops-events', '--to', 'sqsops-events-dlq', '--max', '3', '--wait', '1'],
   ]) {
@@ -54,8 +55,10 @@ async function onPty(cols: number, args: string[], input?: { after: RegExp; send
   let shown = '';
   let sent = false;
   const guard = setTimeout(() => child.kill('SIGKILL'), 90_000);
-  child.stdout.on('data', (d: Buffer) => {
-    shown += d.toString();
+  // Decoded as a stream: a box-drawing character split by a read is read whole.
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    shown += d;
     if (input && !sent && input.after.test(plain(shown))) {
       sent = true;
       child.stdin.write(input.send);
@@ -86,7 +89,7 @@ const COMMANDS: [string, string[], string[]][] = [
     ['redrive-dlq', '--from', 'sqsops-events-dlq', '--to', 'tw-dest', '--dry-run', '--manual', '--wait', '1'],
     ['attributes', 'body'],
   ],
-  ['purge', ['purge', 'tw-purge'], ['removed']],
+  ['purge', ['purge', 'tw-purge-COLS'], ['removed']],
   ['setup --dry-run', ['setup', '--dry-run'], ['resource', 'settings', 'action']],
   ['local status', ['local', 'status'], ['endpoint', 'state dir', 'visible', 'flight']],
   ['load', ['load', '--rate', '10', '--duration', '1s', '--drain-timeout', '20s'], ['processed', 'latency', 'oldest waited']],
@@ -99,7 +102,10 @@ const COMMANDS: [string, string[], string[]][] = [
 
 describe.runIf(hasScript).each([60, 80, 120, 200])('at %i columns', (cols) => {
   it.each(COMMANDS)('%s fits: no line over the width, no id or header word split', async (_name, args, words) => {
-    const { shown, code } = await onPty(cols, args);
+    const { shown, code } = await onPty(
+      cols,
+      args.map((a) => a.replace('COLS', String(cols))),
+    );
     expect(code).toBe(0);
     const lines = shown.split('\n');
     expect(lines.length).toBeGreaterThan(2);

@@ -63,8 +63,9 @@ async function inZeroPty(
   let shown = '';
   let signalledAt: number | undefined;
   const guard = setTimeout(() => child.kill('SIGKILL'), HANG_MS);
-  child.stdout.on('data', (d: Buffer) => {
-    shown += d.toString();
+  child.stdout.setEncoding('utf8'); // a character split by a read is read whole
+  child.stdout.on('data', (d: string) => {
+    shown += d;
     if (opts.interruptWhen && signalledAt === undefined && opts.interruptWhen.test(shown)) {
       const pid = Number(/PID=(\d+)/.exec(shown)?.[1]);
       signalledAt = performance.now();
