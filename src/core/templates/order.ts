@@ -1,8 +1,8 @@
 import type { Faker } from '@faker-js/faker';
 import type { EventTemplate } from './types.js';
 
-/** A v4-shaped UUID from the seeded generator: 4 draws instead of faker's 32. */
-function seededUuid(faker: Faker): string {
+/** A v4-shaped UUID drawn from faker's own generator (so a fixed start repeats it): 4 draws instead of faker's 32. */
+function drawnUuid(faker: Faker): string {
   const hex = Array.from({ length: 4 }, () => faker.number.int({ max: 0xffffffff }).toString(16).padStart(8, '0')).join('');
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
@@ -62,7 +62,7 @@ export const orderTemplate: EventTemplate = {
       name: faker.commerce.productName(),
       unitPrice: Number(faker.commerce.price({ min: 2, max: 250, dec: 2 })),
     }));
-    const customers = Array.from({ length: 500 }, () => seededUuid(faker));
+    const customers = Array.from({ length: 500 }, () => drawnUuid(faker));
     const start = Date.UTC(2026, 0, 1);
     return (seq: number) => {
       const items = Array.from({ length: faker.number.int({ min: 1, max: 4 }) }, () => {
@@ -72,8 +72,8 @@ export const orderTemplate: EventTemplate = {
       const total = Math.round(items.reduce((sum, i) => sum + i.quantity * i.unitPrice, 0) * 100) / 100;
       return {
         eventType: 'OrderCreated',
-        eventId: seededUuid(faker),
-        orderId: seededUuid(faker),
+        eventId: drawnUuid(faker),
+        orderId: drawnUuid(faker),
         customerId: customers[faker.number.int({ max: customers.length - 1 })]!,
         // Spread over time like real traffic: about one order per second of the day, jittered.
         createdAt: new Date(start + seq * 1000 + faker.number.int({ max: 999 })).toISOString(),

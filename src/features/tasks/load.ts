@@ -1,7 +1,7 @@
 /**
  * Loading user code from what `--handlers` and `--handler` name (one plug-in point): a folder
- * of modules ("drop a file in the folder"), a JSON list of module paths (in place
- * of its tasks.xml), or module files. Each module is classified by module.ts. Every problem
+ * of modules ("drop a file in the folder"), a JSON list of module paths, or
+ * module files. Each module is classified by module.ts. Every problem
  * names its file, and a broken module stops the run before any message is touched.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
