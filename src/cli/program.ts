@@ -72,6 +72,14 @@ function pathOption(flags: string, description: string): Option {
   });
 }
 
+/** `--filter`, repeatable, as move, redrive-dlq and tail read it (core/redriveFilter.ts). */
+function filterOption(): Option {
+  return new Option(
+    '--filter <expr>',
+    'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
+  ).argParser((v: string, prev: string[] = []) => [...prev, v]);
+}
+
 /** A ratio option (0 to 1), as a number. */
 function ratioOption(flags: string, description: string, dflt?: number): Option {
   const name = /--[\w-]+/.exec(flags)![0];
@@ -92,11 +100,7 @@ function addTransferOptions(
   const only = byHand ? 'by hand: ' : '';
   command
     .addOption(intOption('--max <n>', `move at most this many${byHand ? ' (moves by hand)' : ''}`, { min: 1 }))
-    .option(
-      '--filter <expr>',
-      'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
+    .addOption(filterOption())
     .option('--dry-run', 'show what would move; move nothing, leave everything visible')
     .addOption(intOption('--rate <n>', 'at most this many messages per second', { min: 1, max: 100_000 }));
   for (const option of afterRate) command.addOption(option);
@@ -125,6 +129,18 @@ function addTransferOptions(
 function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
+
+/** `local`'s subcommands without options of their own: name, description, help examples. */
+const LOCAL_SUBCOMMANDS: [string, string, string[]][] = [
+  ['stop', 'stop it; its state stays on disk', ['sqsops local stop']],
+  ['status', 'endpoint, pid, state dir, and every queue with its depth', ['sqsops local status']],
+  [
+    'env',
+    'print its endpoint and credentials as shell exports, for the AWS CLI and SDK scripts',
+    ['sqsops local env', 'eval "$(sqsops local env)"; aws sqs list-queues'],
+  ],
+  ['reset', 'stop it and delete all its state (queues, messages, tables, objects)', ['sqsops local reset --yes']],
+];
 
 export function buildProgram(dispatch: Dispatch): Command {
   const program = new Command('sqsops')
@@ -509,35 +525,14 @@ export function buildProgram(dispatch: Dispatch): Command {
     .addOption(intOption('--idle-minutes <n>', 'exit after this long without requests (0 = never)', { min: 0, max: 10_080 }, 0))
     .addHelpText('after', examples(['sqsops local start', 'sqsops local start --idle-minutes 60']))
     .action(act('local'));
-  local
-    .command('stop')
-    .description('stop it; its state stays on disk')
-    .addHelpText('after', examples(['sqsops local stop']))
-    .action(act('local'));
-  local
-    .command('status')
-    .description('endpoint, pid, state dir, and every queue with its depth')
-    .addHelpText('after', examples(['sqsops local status']))
-    .action(act('local'));
-  local
-    .command('env')
-    .description('print its endpoint and credentials as shell exports, for the AWS CLI and SDK scripts')
-    .addHelpText('after', examples(['sqsops local env', 'eval "$(sqsops local env)"; aws sqs list-queues']))
-    .action(act('local'));
-  local
-    .command('reset')
-    .description('stop it and delete all its state (queues, messages, tables, objects)')
-    .addHelpText('after', examples(['sqsops local reset --yes']))
-    .action(act('local'));
+  for (const [name, description, lines] of LOCAL_SUBCOMMANDS) {
+    local.command(name).description(description).addHelpText('after', examples(lines)).action(act('local'));
+  }
 
   program
     .command('tail [queue]')
     .description('follow messages as they arrive without taking them: each is shown once and made visible again at once')
-    .option(
-      '--filter <expr>',
-      'only messages where body.<field>=<value> or attr.<name>=<value> (!= negates); repeat: all must hold',
-      (v: string, prev: string[] = []) => [...prev, v],
-    )
+    .addOption(filterOption())
     .addOption(intOption('-n, --count <n>', 'stop after showing this many', { min: 1 }))
     .addOption(intOption('--duration <seconds>', 'stop after this many seconds', { min: 1, max: 86_400 }))
     .addOption(intOption('--interval <seconds>', 'seconds between polls', { min: 1, max: 3_600 }, 5))
