@@ -23,7 +23,7 @@ export { consume, type ConsumeOptions, type ConsumeResult, type ConsumedMessage 
 export { processSqs, type ProcessSqsOptions, type ProcessSqsResult } from './features/process/runner.js';
 export { showLedger, clearLedger, type ShowOptions, type ShowResult, type ClearOptions } from './features/ledger/ledgerOps.js';
 export type { LedgerItem, LedgerStatus } from './aws/ledger.js';
-export { setupTopology, type SetupStep, type SetupOptions } from './features/setup/setup.js';
+export { setupTopology, type SetupStep, type SetupOptions } from './pipeline/converge.js';
 export type { TopologyConfig, QueueConfig } from './core/topology.js';
 export {
   redriveDlq,
@@ -44,14 +44,14 @@ export type { DownloadReport, DownloadItemResult, DownloadProgress, DownloadStat
 
 // What processSqs's options are built from: sinks, tasks, the action log, the metrics.
 export { buildSinks, SINK_NAMES, type SinkSpec, type SinkName } from './features/process/sinks/index.js';
-export type { Sink, SinkMessage, SinkResult, SinkFailure } from './features/process/sinks/types.js';
+export type { Sink, SinkMessage, SinkResult, SinkFailure } from './pipeline/sink.js';
 export { createS3Sink, type S3SinkOptions } from './features/process/sinks/s3.js';
 export { createMongoSink, type MongoSinkOptions } from './features/process/sinks/mongodb.js';
 export { createMssqlSink, type MssqlSinkOptions } from './features/process/sinks/mssql.js';
 export { defineTask, type Task, type TaskContext } from './features/tasks/types.js';
 // The one loader of your code (--handler and --handlers): tasks, and custom sinks (write(batch)).
-export { loadTasks, type TaskSet, type LoadedTask, type LoadedSink } from './features/tasks/load.js';
-export { createTaskSink, type TaskSinkOptions } from './features/tasks/runner.js';
+export { loadTasks, type TaskSet, type LoadedTask, type LoadedSink } from './features/tasks/modules.js';
+export { createTaskSink, type TaskSinkOptions } from './features/tasks/taskSink.js';
 export { webhookTask } from './features/tasks/webhook.js';
 export { createActionLog, type ActionLog, type LogFormat } from './features/process/log.js';
 export { Metrics } from './core/metrics.js';

@@ -8,23 +8,25 @@ import { randomUUID } from 'node:crypto';
 import { chooseTarget } from './aws/target.js';
 import { createClients } from './aws/clients.js';
 import { Ledger } from './aws/ledger.js';
-import { SqsQueues, type QueueRef } from './aws/queue.js';
+import type { SqsQueues, QueueRef } from './aws/queue.js';
 import { queueConsumer } from './core/consumer.js';
 import { compileKey, type KeyFn } from './core/keys.js';
 import { emfLine, Metrics } from './core/metrics.js';
 import { addEnvSecrets, redactError } from './core/redact.js';
 import { resolveProcessConfig, type ProcessConfig } from './features/process/config.js';
-import { fromLambdaRecord, type SqsRecord } from './features/process/inbound.js';
+import { fromLambdaRecord, type SqsRecord } from './pipeline/inbound.js';
 import { createActionLog, type ActionLog } from './features/process/log.js';
-import { payloadHook, type PayloadHook } from './features/payloads/payloads.js';
+import { payloadHook, type PayloadHook } from './pipeline/payloads.js';
 import { processBatch } from './features/process/processBatch.js';
 import { acknowledgePoisonToDlq } from './features/process/dlq.js';
-import type { SchemaCheck } from './features/process/schema.js';
-import type { InboundMessage, Outcome, PipelineConfig } from './features/process/types.js';
-import type { Sink } from './features/process/sinks/types.js';
+import type { SchemaCheck } from './pipeline/schema.js';
+import type { InboundMessage } from './pipeline/inbound.js';
+import type { Outcome, PipelineConfig } from './features/process/types.js';
+import type { Sink } from './pipeline/sink.js';
 import { wireProcess } from './features/process/wire.js';
 import { settle, startTiming } from './features/process/observe.js';
 import { NO_TRACING, tracingWanted, type Tracing } from './core/tracing.js';
+import { sqsQueues } from './pipeline/resources.js';
 
 export type { SqsRecord };
 export interface SqsEvent {
@@ -82,7 +84,7 @@ export function createHandler(env: NodeJS.ProcessEnv = process.env, write: (line
     const clients = createClients({ ...base, credentials });
     const { schema, sinks } = await wireProcess(clients, config, { owner, env });
     for (const s of sinks) await s.open?.();
-    const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
+    const queues = await sqsQueues(clients);
     const payloads = payloadHook(clients, { keep: config.keepPayloads });
     const rt: Runtime = { config, keyOf, log, sinks, queues, schema, payloads, tracing: await openTracing(env) };
     // The Lambda does not resolve a redrive target: poison goes where SQSOPS_DLQ_URL says, else it is reported.

@@ -39,7 +39,7 @@ export type ResolvedTarget =
       startedNow?: boolean;
       /** Entries of the state dir made private on this start (they were open to other users). */
       tightened?: number;
-      /** Which missing resources may be created (see features/setup/resources.ts). @default 'any' */
+      /** Which missing resources may be created (see pipeline/resources.ts). @default 'any' */
       autoCreate?: 'defaults' | 'any';
     }
   | (Extract<TargetChoice, { kind: 'aws' }> & {

@@ -10,7 +10,7 @@ import { newHome, parseJson, type CliHome, type LocalStatusJson } from '../helpe
 import type { ConsumeResult } from '../../src/features/consume/consume.js';
 import type { ShowResult } from '../../src/features/ledger/ledgerOps.js';
 import type { ProduceResult } from '../../src/features/produce/produce.js';
-import type { SetupStep } from '../../src/features/setup/setup.js';
+import type { SetupStep } from '../../src/pipeline/converge.js';
 
 let cli: CliHome;
 beforeAll(() => {

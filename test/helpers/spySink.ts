@@ -3,7 +3,7 @@
  * message's failure, retryable unless the error says `retryable: false`), so a test can see
  * what reached the sinks, or fail on purpose. Built on writeEach, the sinks' own per-message rule.
  */
-import { writeEach, type Sink, type SinkMessage, type SinkResult } from '../../src/features/process/sinks/types.js';
+import { writeEach, type Sink, type SinkMessage, type SinkResult } from '../../src/pipeline/sink.js';
 
 export function spySink(name: string, handle: (message: SinkMessage) => Promise<void> | void): Sink {
   return {

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { processSqs } from '../../src/features/process/runner.js';
-import { writeEach, type Sink } from '../../src/features/process/sinks/types.js';
+import { writeEach, type Sink } from '../../src/pipeline/sink.js';
 import type { RunState } from '../../src/features/process/observer.js';
 
 let aws: TestAws;

@@ -12,7 +12,7 @@ import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { FORMAT_ID, Ledger } from '../../src/aws/ledger.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { outcomeIdentity } from '../../src/core/metrics.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { processSqs } from '../../src/features/process/runner.js';
 import { consume } from '../../src/features/consume/consume.js';

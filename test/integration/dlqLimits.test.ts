@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { produce } from '../../src/features/produce/produce.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { processSqs } from '../../src/features/process/runner.js';
 import { createHandler, type SqsEvent } from '../../src/lambda.js';

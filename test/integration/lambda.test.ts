@@ -7,7 +7,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { createHandler, type SqsEvent } from '../../src/lambda.js';
 import { produce } from '../../src/features/produce/produce.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { showLedger } from '../../src/features/ledger/ledgerOps.js';
 import { Ledger } from '../../src/aws/ledger.js';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { SECRET_SHAPES } from '../helpers/secretShapes.js';
 import { produce } from '../../src/features/produce/produce.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { createHandler, type SqsEvent } from '../../src/lambda.js';
 

@@ -8,9 +8,9 @@ import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { runLoad } from '../../src/features/load/load.js';
 import { parseRate } from '../../src/features/load/schedule.js';
 import { Ledger } from '../../src/aws/ledger.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
-import type { Sink } from '../../src/features/process/sinks/types.js';
+import type { Sink } from '../../src/pipeline/sink.js';
 import { produce } from '../../src/features/produce/produce.js';
 
 let aws: TestAws;

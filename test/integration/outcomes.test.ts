@@ -12,9 +12,9 @@ import { outcomeIdentity } from '../../src/core/metrics.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { processSqs } from '../../src/features/process/runner.js';
 import { produce } from '../../src/features/produce/produce.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
-import { openQueue } from '../../src/features/setup/resources.js';
-import { createTaskSink } from '../../src/features/tasks/runner.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
+import { openQueue } from '../../src/pipeline/resources.js';
+import { createTaskSink } from '../../src/features/tasks/taskSink.js';
 import { consume } from '../../src/features/consume/consume.js';
 
 let aws: TestAws;

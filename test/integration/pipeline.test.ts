@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListObjectsV2Command, GetObjectCommand } from '@aws-sdk/client-s3';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { produce } from '../../src/features/produce/produce.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { processSqs } from '../../src/features/process/runner.js';
 import { createS3Sink } from '../../src/features/process/sinks/s3.js';

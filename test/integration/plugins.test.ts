@@ -9,13 +9,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { ROOT } from '../helpers/cli.js';
 import { produce } from '../../src/features/produce/produce.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { processSqs, type ProcessSqsResult } from '../../src/features/process/runner.js';
 import { resolveProcessConfig, type ProcessFlags } from '../../src/features/process/config.js';
 import { wireProcess } from '../../src/features/process/wire.js';
-import { loadTasks } from '../../src/features/tasks/load.js';
-import { openLedger } from '../../src/features/setup/resources.js';
+import { loadTasks } from '../../src/features/tasks/modules.js';
+import { openLedger } from '../../src/pipeline/resources.js';
 import { outcomeIdentity } from '../../src/core/metrics.js';
 import { UsageError } from '../../src/core/errors.js';
 

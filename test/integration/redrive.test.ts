@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { redriveDlq } from '../../src/features/move/redrive.js';
 import { openMoveJournal } from '../../src/features/move/moveJournal.js';
-import { sendMoved, toEntry } from '../../src/features/move/redriveSend.js';
+import { sendMoved, toEntry } from '../../src/pipeline/forward.js';
 import type { QueueRef } from '../../src/aws/queue.js';
 import { createClients } from '../../src/aws/clients.js';
 import { startMoveTaskEmulator } from '../helpers/moveTaskEmulator.js';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
-import { setupTopology } from '../../src/features/setup/setup.js';
+import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { processSqs } from '../../src/features/process/runner.js';

@@ -6,7 +6,7 @@
  * becomes the skipped test's title (we never skip silently).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sink, SinkMessage } from '../../src/features/process/sinks/types.js';
+import type { Sink, SinkMessage } from '../../src/pipeline/sink.js';
 
 export interface SinkUnderTest {
   sink: Sink;

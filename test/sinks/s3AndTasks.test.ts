@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { createS3Sink, objectKeyFor } from '../../src/features/process/sinks/s3.js';
-import { createTaskSink } from '../../src/features/tasks/runner.js';
+import { createTaskSink } from '../../src/features/tasks/taskSink.js';
 import { ObjectStore } from '../../src/aws/objects.js';
 import { sinkContract, message } from './contract.js';
 import { describe, expect, it, afterAll } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * The map of src/ in docs/development.md, checked: every relative import of every
- * src file must go down the layers (core <- aws/local <- runtime/features <- cli), and a feature may
+ * src file must go down the layers (core <- aws/local <- runtime/pipeline <- features <- cli), and a feature may
  * use only the other features listed for it. A new arrow is a decision: add it here and in
  * docs/development.md together.
  */
@@ -21,11 +21,14 @@ const ALLOWED: Record<string, string[]> = {
   aws: ['core'],
   // connect(): the one place that starts the local AWS for a target and opens clients on it.
   runtime: ['core', 'aws', 'local'],
-  cli: ['core', 'aws', 'local', 'runtime', 'features/*'],
+  // What several commands share: opening resources, converging a topology, reading a message in,
+  // sending received messages on, the sink port, the export file, large payloads.
+  pipeline: ['core', 'aws'],
+  cli: ['core', 'aws', 'local', 'runtime', 'pipeline', 'features/*'],
   // runtime: the OpenTelemetry adapter, imported only when tracing is on.
-  'root:lambda.ts': ['core', 'aws', 'runtime', 'features/process', 'features/payloads'],
+  'root:lambda.ts': ['core', 'aws', 'runtime', 'pipeline', 'features/process'],
   // The public entries re-export: they may reach anything but the CLI.
-  'root:index.ts': ['core', 'aws', 'local', 'runtime', 'features/*', 'root:nodeVersion.ts'],
+  'root:index.ts': ['core', 'aws', 'local', 'runtime', 'pipeline', 'features/*', 'root:nodeVersion.ts'],
   'root:testing.ts': ['core', 'aws', 'local', 'runtime'],
   'root:core.ts': ['core', 'features/load'],
   'root:nodeVersion.ts': [],
@@ -33,25 +36,21 @@ const ALLOWED: Record<string, string[]> = {
   'root:version.ts': ['..'],
 };
 
-/** Features lean on setup (opening queues and the ledger) and payloads; these are the other arrows between them. */
+/** Features stand on the pipeline layer; these are the only arrows between features. */
 const FEATURE_DEPS: Record<string, string[]> = {
-  setup: [],
-  payloads: [],
   stats: [],
   download: [],
-  purge: ['setup'],
-  ledger: ['setup'],
-  move: ['setup'],
-  produce: ['setup', 'payloads'],
-  // consume checks bodies against the same schemas process-sqs does, and appends to export files as move --to does.
-  consume: ['setup', 'payloads', 'process', 'move'],
-  // process wires task sets into its sinks; tasks implement the sink interface.
-  process: ['setup', 'payloads', 'tasks'],
+  purge: [],
+  ledger: [],
+  move: [],
+  produce: [],
+  consume: [],
+  tail: [],
+  // process wires task sets into its sinks; tasks implement the sink port and run as a process sink.
+  process: ['tasks'],
   tasks: ['process'],
   // load runs process-sqs workers.
-  load: ['setup', 'process'],
-  // tail opens the queue as every command does.
-  tail: ['setup'],
+  load: ['process'],
 };
 
 function layerOf(file: string): string {
@@ -65,7 +64,7 @@ function layerOf(file: string): string {
 export function mayImport(from: string, to: string): boolean {
   if (from === to || CONSTANTS.includes(to)) return true;
   if (from.startsWith('features/')) {
-    if (to === 'core' || to === 'aws' || to === 'local') return true;
+    if (to === 'core' || to === 'aws' || to === 'local' || to === 'pipeline') return true;
     return to.startsWith('features/') && (FEATURE_DEPS[from.slice(9)] ?? []).includes(to.slice(9));
   }
   const allowed = ALLOWED[from] ?? [];
@@ -106,7 +105,10 @@ describe('the layers of src/', () => {
     expect(mayImport('features/stats', 'cli')).toBe(false);
     expect(mayImport('features/stats', 'features/process')).toBe(false);
     expect(mayImport('root:lambda.ts', 'cli')).toBe(false);
-    expect(mayImport('features/produce', 'features/setup')).toBe(true);
+    expect(mayImport('pipeline', 'features/process')).toBe(false);
+    expect(mayImport('pipeline', 'runtime')).toBe(false);
+    expect(mayImport('features/produce', 'pipeline')).toBe(true);
+    expect(mayImport('features/consume', 'features/process')).toBe(false);
   });
 
   it('has every import go down the layers', () => {

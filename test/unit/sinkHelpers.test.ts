@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTableSql, mergeSql, quoteTable, ROWS_PER_STATEMENT } from '../../src/features/process/sinks/mssql.js';
 import { mongoDocument } from '../../src/features/process/sinks/mongodb.js';
-import { lastPerKey } from '../../src/features/process/sinks/types.js';
+import { lastPerKey } from '../../src/pipeline/sink.js';
 import { objectKeyFor } from '../../src/features/process/sinks/s3.js';
 
 const msg = (key: string, n: number) => ({

@@ -64,7 +64,7 @@ describe('poison bodies', () => {
 
 describe('the template schemas', () => {
   it('pass every generated event and fail every poison kind that parses', async () => {
-    const { buildValidator } = await import('../../src/features/process/schema.js');
+    const { buildValidator } = await import('../../src/pipeline/schema.js');
     const { TEMPLATE_ATTRIBUTE, templateMark } = await import('../../src/core/templates/index.js');
     const { validate } = await buildValidator({ kind: 'templates' });
     const marked = { [TEMPLATE_ATTRIBUTE]: templateMark(order) };

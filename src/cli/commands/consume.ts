@@ -29,7 +29,7 @@ export async function run(flags: ConsumeFlags, ctx: CommandContext): Promise<voi
   const waitSeconds = flags.wait;
   compileKey(flags.key); // a malformed --key fails before we touch the queue
   const consumer = consumerFrom(flags.consumer, ctx.env.SQSOPS_CONSUMER);
-  const { buildValidator } = await import('../../features/process/schema.js');
+  const { buildValidator } = await import('../../pipeline/schema.js');
   const { schemaChoice } = await import('../../features/process/config.js');
   const schema = await buildValidator(schemaChoice(flags.schema, ctx.env.SQSOPS_SCHEMA));
   // `--out -` is the export on stdout (like `--from-file -`): the table would mix into it.

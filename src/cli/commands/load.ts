@@ -67,12 +67,12 @@ async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number
     const argv = [process.argv[1]!, ...globals, '--quiet', '--json', 'process-sqs', ...workerArgs(f, concurrency)];
     return { mode: 'processes', argv, env: ctx.env };
   }
-  const { loadSchema } = await import('../../features/process/schema.js');
+  const { loadSchema } = await import('../../pipeline/schema.js');
   const { buildSinks } = await import('../../features/process/sinks/index.js');
   const { pluginSinks } = await import('../../features/process/wire.js');
   const validate = f.schema ? await loadSchema(f.schema) : undefined;
   // Your code is loaded once, before anything is sent: a broken module fails the run at once.
-  const plugins = f.handler?.length ? await (await import('../../features/tasks/load.js')).loadTasks(f.handler) : undefined;
+  const plugins = f.handler?.length ? await (await import('../../features/tasks/modules.js')).loadTasks(f.handler) : undefined;
   const clients = await ctx.connect();
   const ledgerTable = f.ledger === false ? false : (f.table ?? ctx.names.ledgerTable);
   let noted = false;

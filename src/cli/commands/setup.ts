@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 import { parseTopology, type TopologyConfig } from '../../core/topology.js';
-import { setupTopology, type SetupStep } from '../../features/setup/setup.js';
+import { setupTopology, type SetupStep } from '../../pipeline/converge.js';
 
 export interface SetupFlags {
   config?: string;

@@ -4,7 +4,7 @@ import { UsageError } from '../../core/errors.js';
 /** `sqsops tasks PATH...`: loads your code like process-sqs would (files, folders, JSON lists), and lists it. */
 export async function run(flags: { failureTask?: string }, ctx: CommandContext, args: string[]): Promise<void> {
   if (args.length === 0) throw new UsageError('give your modules, a folder of them, or a JSON list: sqsops tasks PATH...');
-  const { loadTasks } = await import('../../features/tasks/load.js');
+  const { loadTasks } = await import('../../features/tasks/modules.js');
   const set = await loadTasks(args, flags.failureTask ? { failureTask: flags.failureTask } : {});
   const rows = [
     ...set.tasks.map((t) => ({ name: t.name, file: t.file, role: 'every message' })),

@@ -8,18 +8,18 @@
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues } from '../../aws/queue.js';
+import type { SqsQueues } from '../../aws/queue.js';
 import { queueCounters } from '../../aws/queueCounters.js';
 import { drained, type Turn } from '../../core/drain.js';
 import { Ledger } from '../../aws/ledger.js';
 import { ledgerId, parseConsumer } from '../../core/consumer.js';
 import { compileKey } from '../../core/keys.js';
 import { entryBatches } from '../../core/batching.js';
-import { payloadHook } from '../payloads/payloads.js';
+import { payloadHook } from '../../pipeline/payloads.js';
 import { ExportWriteError, UsageError } from '../../core/errors.js';
-import { openLedger, openQueue, type Notify } from '../setup/resources.js';
-import { buildValidator, type SchemaCheck } from '../process/schema.js';
-import { checkPath, openAppendFile, type AppendFile } from '../move/exportFile.js';
+import { openLedger, openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
+import { buildValidator, type SchemaCheck } from '../../pipeline/schema.js';
+import { checkPath, openAppendFile, type AppendFile } from '../../pipeline/exportFile.js';
 import { intake, untaken, type IntakeDeps, type Taken } from './intake.js';
 
 export interface ConsumeOptions {
@@ -132,9 +132,8 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   const opened = peek ? undefined : await openLedger(clients, options.ledgerTable, common);
   // Records, removals and deletes run to the end after Ctrl-C: only receives and reads stop at once.
   const ledger = opened && new Ledger(await clients.dynamodb(), opened.table, undefined, clients.endpointOf('dynamodb'));
-  const sqs = await clients.sqs();
-  const queues = new SqsQueues(sqs, signal, clients.endpointOf('sqs'));
-  const steady = new SqsQueues(sqs, undefined, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, signal);
+  const steady = await sqsQueues(clients);
   const out: AppendFile | undefined = options.out !== undefined ? await openAppendFile(options.out, '--out') : undefined;
   const payloads = payloadHook(clients, { keep: options.keepPayloads, signal });
   const consumer = options.consumer ?? queue.name;

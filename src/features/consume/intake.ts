@@ -10,8 +10,8 @@ import type { Ledger } from '../../aws/ledger.js';
 import type { compileKey } from '../../core/keys.js';
 import { toRecord } from '../../core/messageRecord.js';
 import { LEGACY_SIZE_ATTRIBUTE, PayloadMissingError, SIZE_ATTRIBUTE, type PayloadPointer } from '../../core/payloadPointer.js';
-import type { payloadHook } from '../payloads/payloads.js';
-import type { SchemaCheck } from '../process/schema.js';
+import type { payloadHook } from '../../pipeline/payloads.js';
+import type { SchemaCheck } from '../../pipeline/schema.js';
 import type { ConsumedMessage } from './consume.js';
 
 /** A received message as consume holds it until it is deleted or given back. */

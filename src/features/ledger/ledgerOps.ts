@@ -6,7 +6,7 @@
 import type { AwsClients } from '../../aws/clients.js';
 import { FORMAT_ID, LEDGER_KEY } from '../../aws/ledger.js';
 import { parseConsumer } from '../../core/consumer.js';
-import { openLedger, type Notify } from '../setup/resources.js';
+import { openLedger, type Notify } from '../../pipeline/resources.js';
 
 // show: lookups that read only what they need (lookup.ts).
 export { showLedger, type ShowOptions, type ShowResult } from './lookup.js';

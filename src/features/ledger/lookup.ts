@@ -8,7 +8,7 @@ import type { LedgerItem } from '../../aws/ledger.js';
 import { LedgerQueries } from '../../aws/ledgerQueries.js';
 import { ledgerId, parseConsumer } from '../../core/consumer.js';
 import { UsageError } from '../../core/errors.js';
-import { openLedger, type Notify } from '../setup/resources.js';
+import { openLedger, type Notify } from '../../pipeline/resources.js';
 
 export interface ShowOptions {
   ledgerTable: string;

@@ -6,7 +6,7 @@
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { ledgerId } from '../../core/consumer.js';
-import { openLedger, type Notify } from '../setup/resources.js';
+import { openLedger, type Notify } from '../../pipeline/resources.js';
 import { removeOwn, type RunTarget } from './runQueue.js';
 
 export interface CleanUpInput {

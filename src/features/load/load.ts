@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues } from '../../aws/queue.js';
+import type { SqsQueues } from '../../aws/queue.js';
 import { Metrics } from '../../core/metrics.js';
 import { census } from './census.js';
 import { cleanUp } from './cleanup.js';
@@ -20,6 +20,7 @@ import { runSender } from './sender.js';
 import { Tally } from './tally.js';
 import type { LoadOptions, LoadResult, LoadSample } from './types.js';
 import { createWorkerPool } from './workers.js';
+import { sqsQueues } from '../../pipeline/resources.js';
 
 export type { LoadOptions, LoadResult, LoadSample } from './types.js';
 export { newRunId, runQueueName } from './runQueue.js';
@@ -59,8 +60,8 @@ async function measure(
   const workerCount = options.workers ?? 2;
   const { queue, dlq } = target;
   // Sends and samples are cut by the signal; workers are stopped by the pool (in-flight work finishes).
-  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
-  const sampler = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, options.signal);
+  const sampler = await sqsQueues(clients);
   let sendFailed = 0;
   let lastFailure = '';
 

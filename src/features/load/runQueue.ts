@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues, type QueueRef } from '../../aws/queue.js';
+import type { SqsQueues, QueueRef } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { parseQueueConfig } from '../../core/topology.js';
-import { openQueue, type Notify } from '../setup/resources.js';
-import { setupTopology } from '../setup/setup.js';
+import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
+import { setupTopology } from '../../pipeline/converge.js';
 
 /** A short run id: it names the run's queue and marks its messages and ledger keys. */
 export const newRunId = (): string => randomUUID().replace(/-/g, '').slice(0, 12);
@@ -59,7 +59,7 @@ export async function openTarget(clients: AwsClients, o: TargetOptions): Promise
   if (o.queue === undefined) return makeOwn(clients, o.runId, o.signal);
   // load sends, like produce: any queue it is told to load is created on the local AWS.
   const queue = await openQueue(clients, o.queue, { createIfLocal: 'any', notify: o.notify, signal: o.signal });
-  const held = await messagesOn(new SqsQueues(await clients.sqs(), o.signal, clients.endpointOf('sqs')), queue.url);
+  const held = await messagesOn(await sqsQueues(clients, o.signal), queue.url);
   if (held > 0 && !o.sharedQueue) {
     throw new UsageError(
       `queue ${queue.name} already holds ${held} message${held === 1 ? '' : 's'} this run did not send: nothing sent; ` +
@@ -78,7 +78,7 @@ export async function openTarget(clients: AwsClients, o: TargetOptions): Promise
 
 /** Removes the run's own queue and DLQ. Not tied to the run's signal: it runs after Ctrl-C too. */
 export async function removeOwn(clients: AwsClients, target: RunTarget): Promise<void> {
-  const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients);
   await queues.remove(target.queue.url);
   if (target.dlq) await queues.remove(target.dlq.url);
 }

@@ -2,7 +2,7 @@ import type { LatencySummary } from './histogram.js';
 import type { RateSchedule } from './schedule.js';
 import type { WorkerSpec } from './workers.js';
 import type { StageSummary } from './stages.js';
-import type { Notify } from '../setup/resources.js';
+import type { Notify } from '../../pipeline/resources.js';
 
 export interface LoadOptions {
   /**

@@ -7,16 +7,16 @@
  * (its receive count has risen by one: receiving is the only way to read a queue).
  */
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues, type QueueRef } from '../../aws/queue.js';
+import type { QueueRef } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal, type MoveJournal } from './moveJournal.js';
-import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './redriveManual.js';
-import type { ManualMoveOptions, ManualMoveParams, ManualOutcome } from './redriveManual.js';
-import { sendMoved, toEntry } from './redriveSend.js';
+import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './manualMove.js';
+import type { ManualMoveOptions, ManualMoveParams, ManualOutcome } from './manualMove.js';
+import { sendMoved, toEntry } from '../../pipeline/forward.js';
 import { destinationClients, isFileDestination } from './destination.js';
-import { openExportFile, type ExportFile } from './exportFile.js';
-import { openQueue, type Notify } from '../setup/resources.js';
+import { openExportFile, type ExportFile } from '../../pipeline/exportFile.js';
+import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
 
 export interface MoveOptions extends ManualMoveOptions {
   /** The source queue: name or URL. */
@@ -67,9 +67,8 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
     options.notify?.(m);
   };
   const source = await openQueue(clients, options.from, { signal: options.signal });
-  const sqs = await clients.sqs();
-  const queues = new SqsQueues(sqs, options.signal, clients.endpointOf('sqs'));
-  const steady = new SqsQueues(sqs, undefined, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, options.signal);
+  const steady = await sqsQueues(clients);
 
   const destClients = toFile ? clients : destinationClients(clients, options.to, options.toProfile);
   let file: ExportFile | undefined;
@@ -87,7 +86,7 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       if (destination.arn === source.arn || destination.url === source.url) {
         throw new UsageError('--to names the source queue itself', { hint: 'pass another queue, or a file' });
       }
-      const destSteady = new SqsQueues(await destClients.sqs(), undefined, destClients.endpointOf('sqs'));
+      const destSteady = await sqsQueues(destClients);
       destinationName = destination.arn || destination.url;
       label = destination.name;
       deliver = (batch, onSent) => sendMoved(destSteady, destination, batch.map(toEntry(destination)), onSent);

@@ -6,18 +6,18 @@
  * destination has the message and never sends one twice, even across a kill -9.
  */
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues, queueNameFromUrl, type QueueRef } from '../../aws/queue.js';
+import { type SqsQueues, queueNameFromUrl, type QueueRef } from '../../aws/queue.js';
 import { QueueNotFoundError, UsageError } from '../../core/errors.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal } from './moveJournal.js';
-import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './redriveManual.js';
-import type { ManualMoveOptions, ManualOutcome } from './redriveManual.js';
+import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './manualMove.js';
+import type { ManualMoveOptions, ManualOutcome } from './manualMove.js';
 import { nativeMove } from './redriveNative.js';
-import { sendMoved, toEntry } from './redriveSend.js';
-import { openQueue, type Notify } from '../setup/resources.js';
-import type { RedriveFailure, RedriveProgress } from './redriveTypes.js';
+import { sendMoved, toEntry } from '../../pipeline/forward.js';
+import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
+import type { RedriveFailure, RedriveProgress } from './types.js';
 
-export type { RedriveFailure, RedrivePreview, RedriveProgress } from './redriveTypes.js';
+export type { RedriveFailure, RedrivePreview, RedriveProgress } from './types.js';
 
 export interface RedriveOptions extends ManualMoveOptions {
   /** The DLQ: name or URL. */
@@ -91,9 +91,8 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
   };
   const open = (q: string) => openQueue(clients, q, { signal: options.signal });
   const dlq = await open(options.from);
-  const sqs = await clients.sqs();
-  const queues = new SqsQueues(sqs, options.signal, clients.endpointOf('sqs'));
-  const steady = new SqsQueues(sqs, undefined, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, options.signal);
+  const steady = await sqsQueues(clients);
   let destination = options.to ? await open(options.to) : undefined;
   if (destination?.url === dlq.url) throw new UsageError('--to names the DLQ itself', { hint: 'pass the queue the messages should go to' });
   const sources = await sourceQueues(queues, dlq);

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MoveTask, QueueRef, SqsQueues } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
-import type { RedriveProgress } from './redriveTypes.js';
+import type { RedriveProgress } from './types.js';
 
 /** SQS's cap for MaxNumberOfMessagesPerSecond; without a rate it moves at up to this speed anyway. */
 export const NATIVE_MAX_RATE = 500;

@@ -8,7 +8,8 @@ import { entryBatches } from '../../core/batching.js';
 import { retryDelaySeconds } from '../../core/claims.js';
 import type { Metrics } from '../../core/metrics.js';
 import type { ActionLog } from './log.js';
-import type { InboundMessage, Outcome } from './types.js';
+import type { InboundMessage } from '../../pipeline/inbound.js';
+import type { Outcome } from './types.js';
 import { acknowledgePoisonToDlq } from './dlq.js';
 import { mark } from '../../core/tracing.js';
 

@@ -11,7 +11,7 @@ import { compileKey } from '../../core/keys.js';
 import type { ScaleBounds } from '../../core/autoscale.js';
 import { resolveConcurrency } from './concurrency.js';
 import type { LogFormat } from './log.js';
-import type { SchemaChoice } from './schema.js';
+import type { SchemaChoice } from '../../pipeline/schema.js';
 import { SINK_NAMES, type SinkSpec } from './sinks/index.js';
 
 /** process-sqs's flags as commander gives them (strings; `false` from a --no-* flag). */

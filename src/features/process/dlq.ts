@@ -10,7 +10,7 @@ import { messageBytes, planBatches, withStringAttribute } from '../../core/batch
 import type { Metrics } from '../../core/metrics.js';
 import { redact } from '../../core/redact.js';
 import type { ActionLog } from './log.js';
-import type { InboundMessage } from './types.js';
+import type { InboundMessage } from '../../pipeline/inbound.js';
 import { mark } from '../../core/tracing.js';
 
 export const ERROR_ATTRIBUTE = 'sqsops.error';

@@ -9,7 +9,7 @@
 import type { SqsQueues } from '../../aws/queue.js';
 import { entryBatches } from '../../core/batching.js';
 import type { ActionLog } from './log.js';
-import type { InboundMessage } from './types.js';
+import type { InboundMessage } from '../../pipeline/inbound.js';
 
 /** Receives a message keeps for its own consumer. */
 const SPARE_RECEIVES = 2;

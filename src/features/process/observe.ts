@@ -6,7 +6,8 @@
 import { decodeBody } from '../../core/envelope.js';
 import { TRACEPARENT, type PipelineObserver, type SettledMessage } from '../../core/tracing.js';
 import { OUTCOME_COUNTER } from './processBatch.js';
-import type { InboundMessage, Outcome } from './types.js';
+import type { InboundMessage } from '../../pipeline/inbound.js';
+import type { Outcome } from './types.js';
 
 /** Starts timing a batch (its first mark: the receive that brought it), if someone observes. */
 export function startTiming(batch: InboundMessage[], observer: PipelineObserver | undefined, received?: { start: number }): void {

@@ -6,9 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { decodeBody } from '../../core/envelope.js';
-import type { SinkMessage } from './sinks/types.js';
-import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
-import type { PayloadHook } from '../payloads/payloads.js';
+import type { SinkMessage } from '../../pipeline/sink.js';
+import type { InboundMessage } from '../../pipeline/inbound.js';
+import type { Outcome, PipelineConfig } from './types.js';
+import type { PayloadHook } from '../../pipeline/payloads.js';
 import { PayloadMissingError, type PayloadPointer } from '../../core/payloadPointer.js';
 import { mark } from '../../core/tracing.js';
 

@@ -7,9 +7,9 @@
 import type { AwsClients } from '../../aws/clients.js';
 import { oldestMessageAges } from '../../aws/cloudwatch.js';
 import { sdkErrorMessage, sdkErrorName } from '../../aws/errors.js';
-import { SqsQueues } from '../../aws/queue.js';
 import type { QueueReading } from './prometheus.js';
 import { queueCounters } from '../../aws/queueCounters.js';
+import { sqsQueues } from '../../pipeline/resources.js';
 
 export interface QueueWatchOptions {
   /** Depths are read this often. @default 10000 */
@@ -41,7 +41,7 @@ export function watchQueue(clients: AwsClients, queue: { name: string; url: stri
 
   const readDepths = async (): Promise<Partial<QueueReading>> => {
     try {
-      const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
+      const queues = await sqsQueues(clients);
       return await queueCounters(queues, queue.url);
     } catch (e: unknown) {
       note('the queue depth', e);

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues, type QueueRef } from '../../aws/queue.js';
+import type { QueueRef } from '../../aws/queue.js';
 import { queueCounters } from '../../aws/queueCounters.js';
 import { DrainPace, drained, type Turn } from '../../core/drain.js';
 import type { Ledger } from '../../aws/ledger.js';
@@ -16,16 +16,17 @@ import { parseConsumer } from '../../core/consumer.js';
 import { compileKey, type KeyFn } from '../../core/keys.js';
 import { Metrics } from '../../core/metrics.js';
 import { withPartialResult } from '../../core/errors.js';
-import type { Sink } from './sinks/types.js';
-import { openLedger, openQueue, type Notify } from '../setup/resources.js';
+import type { Sink } from '../../pipeline/sink.js';
+import { openLedger, openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
 import { acknowledge } from './ack.js';
 import { ForeignMessages } from './foreign.js';
-import { fromSqsMessage, INBOUND_SYSTEM_ATTRIBUTES } from './inbound.js';
-import { buildValidator, type SchemaCheck } from './schema.js';
+import { fromSqsMessage, INBOUND_SYSTEM_ATTRIBUTES } from '../../pipeline/inbound.js';
+import { buildValidator, type SchemaCheck } from '../../pipeline/schema.js';
 import type { ActionLog } from './log.js';
-import { payloadHook } from '../payloads/payloads.js';
+import { payloadHook } from '../../pipeline/payloads.js';
 import { countOutcomes, processBatch } from './processBatch.js';
-import type { InboundMessage, Outcome, PipelineConfig } from './types.js';
+import type { InboundMessage } from '../../pipeline/inbound.js';
+import type { Outcome, PipelineConfig } from './types.js';
 import type { ProcessObserver } from './observer.js';
 import type { PipelineObserver } from '../../core/tracing.js';
 import { settle, startTiming } from './observe.js';
@@ -133,7 +134,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const ledger: Ledger | undefined =
     options.ledgerTable === false ? undefined : await openLedger(clients, options.ledgerTable, { createIfLocal: true, ...common });
   // Receives, deletes and heartbeats are not tied to the stop signal: in-flight work finishes.
-  const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients);
   const visibilitySeconds = Number((await queues.attributes(queue.url, ['VisibilityTimeout'])).VisibilityTimeout ?? 30);
   const sinks = options.sinks ?? [];
   const schema = options.schema ?? (await buildValidator({ kind: 'templates' }));
@@ -183,7 +184,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const cutReceives = () => setTimeout(() => receiveAbort.abort(), RECEIVE_GRACE_MS).unref();
   if (signal?.aborted) receiveAbort.abort();
   else signal?.addEventListener('abort', cutReceives, { once: true });
-  const receiver = new SqsQueues(await clients.sqs(), receiveAbort.signal, clients.endpointOf('sqs'));
+  const receiver = await sqsQueues(clients, receiveAbort.signal);
   const pool = new PollerPool((leave) => guarded(leave));
   options.observer?.started?.({
     queueName: queue.name,

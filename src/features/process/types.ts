@@ -1,31 +1,10 @@
 import type { Ledger } from '../../aws/ledger.js';
 import type { KeyFn } from '../../core/keys.js';
 import type { Metrics } from '../../core/metrics.js';
-import type { Sink } from './sinks/types.js';
+import type { Sink } from '../../pipeline/sink.js';
 import type { ActionLog } from './log.js';
-import type { PayloadHook } from '../payloads/payloads.js';
-import type { Timed } from '../../core/tracing.js';
-
-/** Checks a decoded body: a reason when it is invalid, else undefined. */
-export type Validate = (body: unknown, attributes: Record<string, string>) => string | undefined;
-
-/** A received message, from ReceiveMessage or from a Lambda SQS event. */
-export interface InboundMessage extends Timed {
-  messageId: string;
-  /** Receipt handle (SQS) or receiptHandle (Lambda event). */
-  receiptHandle: string;
-  body: string;
-  receiveCount: number;
-  sentAt?: string;
-  groupId?: string;
-  /** String message attributes. */
-  attributes: Record<string, string>;
-  /** Message attributes as SQS returned them, copied unchanged to the DLQ. */
-  rawAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
-  traceId: string;
-  /** SQS's AWSTraceHeader (X-Ray), when the message carried one. */
-  awsTraceHeader?: string;
-}
+import type { PayloadHook } from '../../pipeline/payloads.js';
+import type { Validate } from '../../pipeline/schema.js';
 
 export type Outcome =
   | { kind: 'saved'; key: string }

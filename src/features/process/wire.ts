@@ -4,12 +4,12 @@
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { UsageError } from '../../core/errors.js';
-import type { TaskSet } from '../tasks/load.js';
-import type { TaskSinkOptions } from '../tasks/runner.js';
+import type { TaskSet } from '../tasks/modules.js';
+import type { TaskSinkOptions } from '../tasks/taskSink.js';
 import type { ProcessConfig, TaskConfig } from './config.js';
-import { buildValidator, type SchemaCheck } from './schema.js';
+import { buildValidator, type SchemaCheck } from '../../pipeline/schema.js';
 import { buildSinks } from './sinks/index.js';
-import type { Sink } from './sinks/types.js';
+import type { Sink } from '../../pipeline/sink.js';
 
 export interface ProcessParts {
   schema: SchemaCheck;
@@ -25,7 +25,7 @@ export interface WireOptions {
 }
 
 export async function loadTaskSet(tasks: TaskConfig, env: NodeJS.ProcessEnv): Promise<TaskSet> {
-  const { loadTasks } = await import('../tasks/load.js');
+  const { loadTasks } = await import('../tasks/modules.js');
   if (tasks.failureTask !== 'webhook') return loadTasks(tasks.handlers, tasks.failureTask ? { failureTask: tasks.failureTask } : {});
   const { webhookTask, WEBHOOK_ENV } = await import('../tasks/webhook.js');
   const url = env[WEBHOOK_ENV];
@@ -55,14 +55,13 @@ export interface PluginWiring {
 export async function pluginSinks(set: TaskSet, clients: AwsClients, wiring: PluginWiring): Promise<Sink[]> {
   const sinks: Sink[] = [...set.sinks];
   if (set.tasks.length === 0) return sinks;
-  const { createTaskSink } = await import('../tasks/runner.js');
-  const { openQueue, openLedger } = await import('../setup/resources.js');
+  const { createTaskSink } = await import('../tasks/taskSink.js');
+  const { openQueue, openLedger, sqsQueues } = await import('../../pipeline/resources.js');
   const options: TaskSinkOptions = { set, mode: wiring.rejects ? 'rejects' : 'requests', owner: wiring.owner };
   if (wiring.poolSize) options.poolSize = wiring.poolSize;
   if (wiring.ledgerTable !== false) options.ledger = await openLedger(clients, wiring.ledgerTable, { createIfLocal: true });
   if (wiring.rejectsQueue && !wiring.rejects) {
-    const { SqsQueues } = await import('../../aws/queue.js');
-    const queues = new SqsQueues(await clients.sqs(), undefined, clients.endpointOf('sqs'));
+    const queues = await sqsQueues(clients);
     const queue = await openQueue(clients, wiring.rejectsQueue, { createIfLocal: true, notify: wiring.notify ?? (() => undefined) });
     options.rejects = { queues, queue };
   }

@@ -4,10 +4,10 @@
  */
 import type { AwsClients } from '../../aws/clients.js';
 import type { PayloadStore } from '../../aws/payloads.js';
-import { SqsQueues, type BatchOutcome, type QueueRef, type SendEntry } from '../../aws/queue.js';
+import type { BatchOutcome, QueueRef, SendEntry } from '../../aws/queue.js';
 import { MAX_REQUEST_BYTES } from '../../core/batching.js';
 import { ResourceNotFoundError } from '../../core/errors.js';
-import { openQueue, type Notify } from '../setup/resources.js';
+import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
 import { afterGrace } from '../../core/grace.js';
 
 /** SNS: 256 KiB per message and per PublishBatch request. */
@@ -56,7 +56,7 @@ export async function openDestination(clients: AwsClients, options: DestinationO
     notify: options.notify,
   });
   // Sends in flight at a stop get a grace to answer (core/grace.ts), so they are known sent, not unconfirmed.
-  const queues = new SqsQueues(await clients.sqs(), afterGrace(options.signal), clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, afterGrace(options.signal));
   return { ...ref, topic: false, maxBytes: MAX_REQUEST_BYTES, send: (entries) => queues.sendBatch(ref.url, entries) };
 }
 

@@ -4,9 +4,9 @@
  * that is the count reported, approximate as SQS's own counters are.
  */
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues } from '../../aws/queue.js';
+import type { SqsQueues } from '../../aws/queue.js';
 import { queueCounters } from '../../aws/queueCounters.js';
-import { openQueue } from '../setup/resources.js';
+import { openQueue, sqsQueues } from '../../pipeline/resources.js';
 
 export interface PurgeOptions {
   /** Queue name or URL. */
@@ -38,7 +38,7 @@ async function depthOf(queues: SqsQueues, url: string): Promise<QueueDepth> {
 
 export async function purgeQueue(clients: AwsClients, options: PurgeOptions): Promise<PurgeResult> {
   const ref = await openQueue(clients, options.queue, { signal: options.signal });
-  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, options.signal);
   const before = await depthOf(queues, ref.url);
   await queues.purge(ref.url);
   const after = await depthOf(queues, ref.url);

@@ -10,10 +10,11 @@
  * permission) it is unknown (null) rather than guessed.
  */
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues, queueNameFromUrl } from '../../aws/queue.js';
+import { queueNameFromUrl } from '../../aws/queue.js';
 import { QueueNotFoundError } from '../../core/errors.js';
 import { oldestMessageAges } from '../../aws/cloudwatch.js';
 import { sdkErrorMessage, sdkErrorName } from '../../aws/errors.js';
+import { sqsQueues } from '../../pipeline/resources.js';
 
 export interface QueueStats {
   name: string;
@@ -73,7 +74,7 @@ function dlqArnOf(policy: string | undefined): string | undefined {
 }
 
 export async function queueStats(clients: AwsClients, options: StatsOptions = {}): Promise<QueueStats[]> {
-  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, options.signal);
   const read = async (url: string): Promise<Row | undefined> => {
     try {
       const a = await queues.attributes(url, [...DEPTH, 'RedrivePolicy', 'FifoQueue', 'QueueArn']);

@@ -8,11 +8,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { pollsWithin, tailRisk } from '../../core/tailBudget.js';
-import { openQueue } from '../setup/resources.js';
+import { openQueue, sqsQueues } from '../../pipeline/resources.js';
 
 export interface TailOptions {
   /** Queue name or URL. */
@@ -85,10 +84,9 @@ export async function tailQueue(clients: AwsClients, options: TailOptions): Prom
       hint: `give --duration S${safe}, tail a queue without a redrive policy, or pass --force to accept it`,
     });
   }
-  const sqs = await clients.sqs();
-  const receiver = new SqsQueues(sqs, signal, clients.endpointOf('sqs'));
+  const receiver = await sqsQueues(clients, signal);
   // Releases are never cut by the signal: what we hold goes back whatever ends the run.
-  const releaser = new SqsQueues(sqs, undefined, clients.endpointOf('sqs'));
+  const releaser = await sqsQueues(clients);
   const result: TailResult = {
     queue: ref.name,
     polls: 0,

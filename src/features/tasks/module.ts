@@ -9,7 +9,7 @@
 import { basename, extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../../core/errors.js';
-import type { Sink, SinkMessage } from '../process/sinks/types.js';
+import type { Sink, SinkMessage } from '../../pipeline/sink.js';
 import type { Task } from './types.js';
 
 export interface LoadedTask extends Task {

@@ -5,7 +5,7 @@
  *   import { defineTask } from 'sqsops';
  *   export default defineTask({ name: 'audit', async run(message, ctx) { ... } });
  */
-import type { SinkMessage } from '../process/sinks/types.js';
+import type { SinkMessage } from '../../pipeline/sink.js';
 
 export interface TaskContext {
   /** 1 on the first try, 2 on the retry of a failed task. */

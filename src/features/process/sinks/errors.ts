@@ -6,7 +6,7 @@
  * misconfigured store never empties a queue into the DLQ.
  */
 import { SqsopsError } from '../../../core/errors.js';
-import type { SinkFailure, SinkMessage, SinkResult } from './types.js';
+import type { SinkFailure, SinkMessage, SinkResult } from '../../../pipeline/sink.js';
 
 /** A sink's failure to store a message, with the store's code and no secret in it. */
 export class SinkWriteError extends SqsopsError {

@@ -2,12 +2,12 @@
  * The built-in sinks, built from a plain description (the CLI makes it from flags, the Lambda
  * handler from environment variables). The table below is the table of contents;
  * each sink's module (and driver) is imported only when it is used. Your own code (tasks
- * and custom sinks) is loaded by features/tasks/load.ts and wired beside these (wire.ts).
+ * and custom sinks) is loaded by features/tasks/modules.ts and wired beside these (wire.ts).
  */
 import type { AwsClients } from '../../../aws/clients.js';
 import { UsageError } from '../../../core/errors.js';
 import { requireDriver } from './drivers.js';
-import type { Sink } from './types.js';
+import type { Sink } from '../../../pipeline/sink.js';
 
 export const SINK_NAMES = ['s3', 'mongodb', 'mssql'] as const;
 export type SinkName = (typeof SINK_NAMES)[number];

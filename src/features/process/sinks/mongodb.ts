@@ -7,7 +7,7 @@ import type { AnyBulkWriteOperation, Collection, Document, MongoClient, MongoCli
 import { UsageError } from '../../../core/errors.js';
 import { errorCode, isRetryableMongoError, report, SinkWriteError, type Failure } from './errors.js';
 import { addSecret, redact, secretsOf } from '../../../core/redact.js';
-import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from './types.js';
+import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from '../../../pipeline/sink.js';
 
 export interface MongoSinkOptions {
   /** `mongodb://` or `mongodb+srv://`; driver options in its query string are honoured. */

@@ -9,7 +9,7 @@ import type { config as MssqlConfig, ConnectionPool } from 'mssql';
 import { UsageError } from '../../../core/errors.js';
 import { errorCode, isRetryableMssqlError, mssqlErrorNumbers, report, SinkWriteError, type Failure } from './errors.js';
 import { addSecret, redact, secretsOf } from '../../../core/redact.js';
-import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from './types.js';
+import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from '../../../pipeline/sink.js';
 
 export interface MssqlSinkOptions {
   /** `mssql://user:password@host:1433/database?encrypt=true` or an ADO-style `Server=...;Password=...` string. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import type { Sink, SinkMessage, SinkResult } from './types.js';
+import type { Sink, SinkMessage, SinkResult } from '../../../pipeline/sink.js';
 import { sdkErrorName } from '../../../aws/errors.js';
 import { ObjectStore } from '../../../aws/objects.js';
 

@@ -1,4 +1,4 @@
-/** The shapes both ways of redriving (redriveManual, redriveNative) report in; redrive.ts picks one and re-exports these. */
+/** The shapes both ways of redriving (manualMove, redriveNative) report in; redrive.ts picks one and re-exports these. */
 export interface RedriveProgress {
   moved: number;
   filteredOut: number;

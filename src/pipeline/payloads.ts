@@ -5,10 +5,10 @@
  * once the message is safely processed, unless asked to keep it. A move carries the
  * pointer untouched and so needs neither.
  */
-import type { AwsClients } from '../../aws/clients.js';
-import type { PayloadStore } from '../../aws/payloads.js';
-import { messageBytes } from '../../core/batching.js';
-import { DEFAULT_THRESHOLD, isLarge, pointerMessage, readPointer, type PayloadPointer } from '../../core/payloadPointer.js';
+import type { AwsClients } from '../aws/clients.js';
+import type { PayloadStore } from '../aws/payloads.js';
+import { messageBytes } from '../core/batching.js';
+import { DEFAULT_THRESHOLD, isLarge, pointerMessage, readPointer, type PayloadPointer } from '../core/payloadPointer.js';
 
 export interface PayloadHook {
   /** The real body of a pointer message, or undefined for an ordinary one; throws PayloadMissingError when the object is gone. */
@@ -25,7 +25,7 @@ export function payloadHook(
   let store: Promise<PayloadStore> | undefined;
   const open = () =>
     (store ??= (async () => {
-      const [{ PayloadStore: Store }, s3] = await Promise.all([import('../../aws/payloads.js'), clients.s3()]);
+      const [{ PayloadStore: Store }, s3] = await Promise.all([import('../aws/payloads.js'), clients.s3()]);
       return new Store(s3, options.signal, clients.endpointOf('s3'));
     })());
   return {

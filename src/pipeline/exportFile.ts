@@ -6,9 +6,9 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Message } from '@aws-sdk/client-sqs';
-import { toRecord } from '../../core/messageRecord.js';
-import { ExportWriteError, UsageError } from '../../core/errors.js';
-import type { SendOutcome } from './redriveSend.js';
+import { toRecord } from '../core/messageRecord.js';
+import { ExportWriteError, UsageError } from '../core/errors.js';
+import type { SendOutcome } from './forward.js';
 
 export interface ExportFile {
   deliver(batch: Message[], onSent: (sourceIds: string[]) => void): Promise<SendOutcome>;

@@ -8,14 +8,19 @@
  * a decision. The ledger (DynamoDB) and setup (SNS, S3, DynamoDB) modules are imported
  * only when used: `produce` opens a queue and must not pay for the SDK clients it never calls.
  */
-import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues, isQueueUrl, type QueueRef } from '../../aws/queue.js';
-import type { Ledger } from '../../aws/ledger.js';
-import { QueueNotFoundError, ResourceNotFoundError, UsageError } from '../../core/errors.js';
-import { parseQueueConfig } from '../../core/topology.js';
-import { defaultNames } from '../../config.js';
+import type { AwsClients } from '../aws/clients.js';
+import { SqsQueues, isQueueUrl, type QueueRef } from '../aws/queue.js';
+import type { Ledger } from '../aws/ledger.js';
+import { QueueNotFoundError, ResourceNotFoundError, UsageError } from '../core/errors.js';
+import { parseQueueConfig } from '../core/topology.js';
+import { defaultNames } from '../config.js';
 
 export type Notify = (message: string) => void;
+
+/** The queues of a target: every command's SQS calls go through one of these. A signal stops its calls. */
+export async function sqsQueues(clients: AwsClients, signal?: AbortSignal): Promise<SqsQueues> {
+  return new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
+}
 
 export interface OpenOptions {
   signal?: AbortSignal;
@@ -28,7 +33,7 @@ export interface OpenOptions {
 }
 
 export async function openQueue(clients: AwsClients, nameOrUrl: string, options: OpenOptions = {}): Promise<QueueRef> {
-  const queues = new SqsQueues(await clients.sqs(), options.signal, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, options.signal);
   try {
     return await queues.resolve(nameOrUrl);
   } catch (e: unknown) {
@@ -46,7 +51,7 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
     const problems: string[] = [];
     const config = parseQueueConfig(nameOrUrl, '--queue', problems);
     if (!config) throw e;
-    const { setupTopology } = await import('./setup.js');
+    const { setupTopology } = await import('./converge.js');
     await setupTopology(clients, { queues: [config], ledgerTable: false, bucket: false }, { signal: options.signal });
     options.notify?.(
       `created queue ${config.name}${config.dlq ? ` with DLQ ${config.dlq.name} (maxReceiveCount ${config.dlq.maxReceiveCount})` : ''} on the local AWS`,
@@ -78,7 +83,7 @@ export async function openLedger(clients: AwsClients, table: string, options: Op
   if (!TABLE_NAME.test(table)) {
     throw new UsageError(`"${table}" is not a valid table name`, { hint: 'use 3 to 255 letters, digits, "_", "-" or "."' });
   }
-  const { Ledger } = await import('../../aws/ledger.js');
+  const { Ledger } = await import('../aws/ledger.js');
   const ledger = new Ledger(await clients.dynamodb(), table, options.signal, clients.endpointOf('dynamodb'));
   if (await ledger.exists()) return ledger;
   const allowed =

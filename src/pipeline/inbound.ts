@@ -4,7 +4,25 @@
  * the wire shapes, so the two entries cannot read a message differently.
  */
 import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
-import type { InboundMessage } from './types.js';
+import type { Timed } from '../core/tracing.js';
+
+/** A received message, from ReceiveMessage or from a Lambda SQS event. */
+export interface InboundMessage extends Timed {
+  messageId: string;
+  /** Receipt handle (SQS) or receiptHandle (Lambda event). */
+  receiptHandle: string;
+  body: string;
+  receiveCount: number;
+  sentAt?: string;
+  groupId?: string;
+  /** String message attributes. */
+  attributes: Record<string, string>;
+  /** Message attributes as SQS returned them, copied unchanged to the DLQ. */
+  rawAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
+  traceId: string;
+  /** SQS's AWSTraceHeader (X-Ray), when the message carried one. */
+  awsTraceHeader?: string;
+}
 
 /** The system attributes the pipeline reads: process-sqs asks SQS for these only. */
 export const INBOUND_SYSTEM_ATTRIBUTES: MessageSystemAttributeName[] = [

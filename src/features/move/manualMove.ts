@@ -14,10 +14,10 @@ import { DrainPace, drained, type Turn } from '../../core/drain.js';
 import type { MessageFilter } from '../../core/redriveFilter.js';
 import { entryBatches } from '../../core/batching.js';
 import type { MoveJournal } from './moveJournal.js';
-import { DEFAULT_GROUP, type SendOutcome } from './redriveSend.js';
+import { DEFAULT_GROUP, type SendOutcome } from '../../pipeline/forward.js';
 import { UsageError } from '../../core/errors.js';
 import { messageAttributes } from '../../aws/messageAttributes.js';
-import type { RedriveFailure, RedrivePreview, RedriveProgress } from './redriveTypes.js';
+import type { RedriveFailure, RedrivePreview, RedriveProgress } from './types.js';
 
 export interface ManualMoveParams {
   /** Carries the run's signal: a long poll stops at Ctrl-C. */

@@ -16,8 +16,8 @@ import type { Ledger } from '../../aws/ledger.js';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
 import { withStringAttribute, type AttributeValueLike } from '../../core/batching.js';
 import { redact } from '../../core/redact.js';
-import { writeEach, type HandleResult, type Sink, type SinkMessage, type SinkResult } from '../process/sinks/types.js';
-import type { LoadedTask, TaskSet } from './load.js';
+import { writeEach, type HandleResult, type Sink, type SinkMessage, type SinkResult } from '../../pipeline/sink.js';
+import type { LoadedTask, TaskSet } from './modules.js';
 
 export const FAILED_TASKS_ATTRIBUTE = 'sqsops.failedTasks';
 export const ERRORS_ATTRIBUTE = 'sqsops.errors';

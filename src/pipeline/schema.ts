@@ -5,9 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
-import { UsageError } from '../../core/errors.js';
-import { TEMPLATE_ATTRIBUTE, TEMPLATES, templateMark, templateOfMark } from '../../core/templates/index.js';
-import type { Validate } from './types.js';
+import { UsageError } from '../core/errors.js';
+import { TEMPLATE_ATTRIBUTE, TEMPLATES, templateMark, templateOfMark } from '../core/templates/index.js';
+
+/** Checks a decoded body: a reason when it is invalid, else undefined. */
+export type Validate = (body: unknown, attributes: Record<string, string>) => string | undefined;
 
 export type SchemaChoice = { kind: 'templates' } | { kind: 'file'; path: string } | { kind: 'none' };
 

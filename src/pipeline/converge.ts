@@ -3,10 +3,11 @@
  * table and the bucket to a TopologyConfig. Idempotent: what exists and matches is
  * left alone, what differs is updated, what is missing is created; `dryRun` only plans.
  */
-import type { AwsClients } from '../../aws/clients.js';
-import { SqsQueues } from '../../aws/queue.js';
-import { attributeChanges, queueAttributes, type QueueConfig, type TopicConfig, type TopologyConfig } from '../../core/topology.js';
-import { QueueNotFoundError } from '../../core/errors.js';
+import type { AwsClients } from '../aws/clients.js';
+import type { SqsQueues } from '../aws/queue.js';
+import { attributeChanges, queueAttributes, type QueueConfig, type TopicConfig, type TopologyConfig } from '../core/topology.js';
+import { QueueNotFoundError } from '../core/errors.js';
+import { sqsQueues } from './resources.js';
 
 export interface SetupStep {
   resource: 'queue' | 'dlq' | 'table' | 'bucket' | 'topic' | 'subscription' | 'queue policy';
@@ -52,7 +53,7 @@ export async function setupTopology(clients: AwsClients, config: TopologyConfig,
     onStep?.(s);
   };
   if (config.queues.length) {
-    const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
+    const queues = await sqsQueues(clients, signal);
     for (const q of config.queues) {
       let dlqArn: string | undefined;
       if (q.dlq) {
@@ -69,14 +70,14 @@ export async function setupTopology(clients: AwsClients, config: TopologyConfig,
   // DynamoDB, S3 and SNS are loaded only when asked for: produce creating a missing queue on the
   // local AWS comes through here, and their SDKs would add a third to its start-up.
   if (config.ledgerTable) {
-    const { Ledger } = await import('../../aws/ledger.js');
+    const { Ledger } = await import('../aws/ledger.js');
     const ledger = new Ledger(await clients.dynamodb(), config.ledgerTable, signal, clients.endpointOf('dynamodb'));
     const exists = await ledger.exists();
     if (!exists && !dryRun) await ledger.create();
     record({ resource: 'table', name: config.ledgerTable, action: exists ? 'unchanged' : 'create' });
   }
   if (config.bucket) {
-    const { ObjectStore } = await import('../../aws/objects.js');
+    const { ObjectStore } = await import('../aws/objects.js');
     const objects = new ObjectStore(await clients.s3(), signal, clients.endpointOf('s3'));
     const exists = await objects.bucketExists(config.bucket);
     if (!exists && !dryRun) await objects.createBucket(config.bucket, clients.target.region);
@@ -93,9 +94,9 @@ async function ensureTopic(
   signal: AbortSignal | undefined,
   record: (s: SetupStep) => void,
 ): Promise<void> {
-  const { SnsTopics, mergeQueuePolicy, subscriptionAttributes, topicSendStatement } = await import('../../aws/topic.js');
+  const { SnsTopics, mergeQueuePolicy, subscriptionAttributes, topicSendStatement } = await import('../aws/topic.js');
   const topics = new SnsTopics(await clients.sns(), signal, clients.endpointOf('sns'));
-  const queues = new SqsQueues(await clients.sqs(), signal, clients.endpointOf('sqs'));
+  const queues = await sqsQueues(clients, signal);
   let ref = await topics.find(topic.name);
   record({ resource: 'topic', name: topic.name, action: ref ? 'unchanged' : 'create' });
   if (!ref && !dryRun) ref = await topics.create(topic.name);

@@ -5,11 +5,11 @@
  * a FIFO destination). Requests stay under SQS's 10-entry and 1 MiB caps, in order.
  */
 import type { Message } from '@aws-sdk/client-sqs';
-import { sendableAttributes, type QueueRef, type SendEntry, type SqsQueues } from '../../aws/queue.js';
-import { messageBytes, planBatches } from '../../core/batching.js';
-import { SqsopsError } from '../../core/errors.js';
-import { redact } from '../../core/redact.js';
-import { retryRemaining } from '../../core/retry.js';
+import { sendableAttributes, type QueueRef, type SendEntry, type SqsQueues } from '../aws/queue.js';
+import { messageBytes, planBatches } from '../core/batching.js';
+import { SqsopsError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
+import { retryRemaining } from '../core/retry.js';
 
 /** FIFO: the group a message from a standard DLQ goes to. */
 export const DEFAULT_GROUP = 'sqsops';
