@@ -7,6 +7,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Message } from '@aws-sdk/client-sqs';
 import { toRecord } from '../core/messageRecord.js';
+import { LEGACY_SIZE_ATTRIBUTE, SIZE_ATTRIBUTE } from '../core/payloadPointer.js';
 import { ExportWriteError, UsageError } from '../core/errors.js';
 import type { SendOutcome } from './forward.js';
 
@@ -15,10 +16,29 @@ export interface ExportFile {
   close(): Promise<void>;
 }
 
-export function exportLine(m: Message): string {
-  return JSON.stringify(
-    toRecord({ messageId: m.MessageId ?? '', body: m.Body ?? '', attributes: m.MessageAttributes, systemAttributes: m.Attributes }),
-  );
+/** What consume adds to a line: the real body of a large-payload pointer, and what it did with the message. */
+export interface Taking {
+  /** The pointer's real body: the line holds it, so the pointer's size attribute no longer applies. */
+  resolvedBody?: string | undefined;
+  key: string;
+  status: string;
+}
+
+/** One received message as one export record line (move --to FILE, consume --out). */
+export function exportLine(m: Message, taking?: Taking): string {
+  const attributes = taking?.resolvedBody === undefined ? m.MessageAttributes : withoutSizeAttribute(m.MessageAttributes);
+  const record = toRecord({
+    messageId: m.MessageId ?? '',
+    body: taking?.resolvedBody ?? m.Body ?? '',
+    attributes,
+    systemAttributes: m.Attributes,
+  });
+  return JSON.stringify(taking ? { ...record, key: taking.key, status: taking.status } : record);
+}
+
+function withoutSizeAttribute(attributes: Message['MessageAttributes']): Message['MessageAttributes'] {
+  const { [SIZE_ATTRIBUTE]: _s, [LEGACY_SIZE_ATTRIBUTE]: _l, ...rest } = attributes ?? {};
+  return rest;
 }
 
 /** An export file open for appending whole lines, each write on disk before it resolves. */
@@ -120,7 +140,7 @@ export async function openExportFile(path: string): Promise<ExportFile> {
       if (batch.length === 0) return { sentIds: [], failed: [], skipped: [] };
       const ids = batch.map((m) => m.MessageId ?? '');
       try {
-        await file.append(batch.map(exportLine));
+        await file.append(batch.map((m) => exportLine(m)));
       } catch (e: unknown) {
         const reason = e instanceof ExportWriteError ? e.message : `could not write ${path} (${(e as Error).message})`;
         return {

@@ -5,6 +5,7 @@
  */
 import type { Message, MessageSystemAttributeName } from '@aws-sdk/client-sqs';
 import type { Timed } from '../core/tracing.js';
+import { messageAttributes } from '../aws/messageAttributes.js';
 
 /** A received message, from ReceiveMessage or from a Lambda SQS event. */
 export interface InboundMessage extends Timed {
@@ -15,7 +16,7 @@ export interface InboundMessage extends Timed {
   receiveCount: number;
   sentAt?: string;
   groupId?: string;
-  /** String message attributes. */
+  /** Message attributes by name, read by aws/messageAttributes.ts's one rule (binary ones as base64). */
   attributes: Record<string, string>;
   /** Message attributes as SQS returned them, copied unchanged to the DLQ. */
   rawAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>;
@@ -47,8 +48,7 @@ type RawAttributes = NonNullable<InboundMessage['rawAttributes']>;
 type SystemAttributes = Record<string, string | undefined>;
 
 function build(messageId: string, receiptHandle: string, body: string, system: SystemAttributes, raw: RawAttributes): InboundMessage {
-  const attributes: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (v.StringValue !== undefined) attributes[k] = v.StringValue;
+  const attributes = messageAttributes({ MessageAttributes: raw });
   const sent = Number(system.SentTimestamp);
   const m: InboundMessage = {
     messageId,

@@ -120,8 +120,50 @@ function isClosedPipe(e: unknown): boolean {
   return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 }
 
+/** What one run holds open, and the rules every message of it is taken by. */
+interface Run {
+  options: ConsumeOptions;
+  queue: { name: string; url: string };
+  ledger: Ledger | undefined;
+  /** Receives stop at Ctrl-C. */
+  queues: SqsQueues;
+  /** Deletes and give-backs run to the end after Ctrl-C. */
+  steady: SqsQueues;
+  out: AppendFile | undefined;
+  schema: SchemaCheck;
+  deps: IntakeDeps;
+}
+
+/** What the run has taken so far, and why it stopped. */
+interface Progress {
+  taken: Taken[];
+  stoppedBy?: string;
+  receives: number;
+}
+
 export async function consume(clients: AwsClients, options: ConsumeOptions): Promise<ConsumeResult> {
-  const { count, peek = false, waitSeconds = 5, ttlDays = 7, signal } = options;
+  const run = await openRun(clients, options);
+  const progress: Progress = { taken: [], receives: 0 };
+  try {
+    await takeAll(run, progress);
+  } finally {
+    await run.out?.close();
+    // Peeked messages: visible again at once, whatever happened above.
+    if (run.deps.peek)
+      await makeVisible(
+        run.steady,
+        run.queue.url,
+        progress.taken.filter((r) => r.status === 'peeked'),
+      );
+  }
+  const { taken, stoppedBy, receives } = progress;
+  const left = stoppedBy ? await depth(run.steady, run.queue.url) : undefined;
+  return { ...summarise(run.queue.name, run.deps.consumer, run.deps.peek, run.schema.applied, taken, stoppedBy, left), receives };
+}
+
+/** Checks the options, then opens the queue, the ledger and `--out`: bad input fails before anything is taken. */
+async function openRun(clients: AwsClients, options: ConsumeOptions): Promise<Run> {
+  const { count, peek = false, ttlDays = 7, signal } = options;
   if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a whole number of 1 or more');
   if (options.out !== undefined) checkPath(options.out, '--out');
   const keyOf = compileKey(options.key);
@@ -138,96 +180,96 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
   const payloads = payloadHook(clients, { keep: options.keepPayloads, signal });
   const consumer = options.consumer ?? queue.name;
   const deps: IntakeDeps = { peek, queueName: queue.name, consumer, ttlDays, keyOf, schema, ledger, payloads };
+  return { options, queue, ledger, queues, steady, out, schema, deps };
+}
 
-  /** Hands a batch over; returns why it stopped short, if it did. */
-  const handOver = async (rows: Taken[]): Promise<Stop | undefined> => {
-    if (signal?.aborted) return { reason: 'interrupted', inFile: false };
-    const records = rows.map((r) => r.record);
-    try {
-      // The export is a store too: whole and on disk before anything is deleted.
-      await out?.append(records);
-    } catch (e: unknown) {
-      if (e instanceof ExportWriteError) return { reason: e.message, inFile: false };
-      throw e;
-    }
-    try {
-      if (options.outStream) await writeFlushed(options.outStream, `${records.join('\n')}\n`);
-      await options.handOver?.(rows.map(shown));
-    } catch (e: unknown) {
-      if (!isClosedPipe(e)) throw e;
-      return { reason: 'stdout was closed by its reader', inFile: out !== undefined };
-    }
-    return undefined;
-  };
-
-  const taken: Taken[] = [];
-  let stoppedBy: string | undefined;
-  let receives = 0;
+/** Takes batches until `count`, a stop, or an emptied queue. */
+async function takeAll(run: Run, progress: Progress): Promise<void> {
+  const { count } = run.options;
   // Long polls wait for work; once messages flow, an empty short receive asks the counters (core/drain.ts).
   let turn: Turn = 'long';
-  try {
-    while (taken.length < count && stoppedBy === undefined) {
-      if (signal?.aborted) {
-        stoppedBy = 'interrupted';
-        break;
-      }
-      let batch: Message[];
-      try {
-        receives++;
-        batch = await queues.receive(queue.url, {
-          max: count - taken.length,
-          waitSeconds: turn === 'short' ? 0 : waitSeconds,
-          // Peeked messages stay hidden while we collect, so one run never shows a message twice.
-          ...(peek ? { visibilityTimeout: Math.max(30, waitSeconds * 4) } : {}),
-        });
-      } catch (e: unknown) {
-        if (!signal?.aborted) throw e;
-        stoppedBy = 'interrupted';
-        break;
-      }
-      if (batch.length === 0) {
-        if (turn === 'long') break; // one whole wait brought nothing
-        // What this run left on the queue (peeked, failed) is hidden by it: not more to come.
-        const held = taken.filter((r) => !r.deleted).length;
-        if (drained(await queueCounters(steady, queue.url), held)) break;
-        turn = 'long';
-        continue;
-      }
-      turn = 'short';
-      const rows: Taken[] = [];
-      let stop: Stop | undefined;
-      try {
-        for (const m of batch) rows.push(await intake(m, deps));
-        stop = await handOver(rows);
-      } catch (e: unknown) {
-        if (!signal?.aborted) {
-          taken.push(...(await giveBack(steady, queue.url, ledger && { ledger, consumer }, batch, rows)));
-          throw e;
-        }
-        stop = { reason: 'interrupted', inFile: false };
-      }
-      if (stop && !stop.inFile) {
-        taken.push(...(await giveBack(steady, queue.url, ledger && { ledger, consumer }, batch, rows)));
-        stoppedBy = stop.reason;
-        break;
-      }
-      if (!peek) await deleteHandedOver(steady, queue.url, rows, payloads, options.notify);
-      taken.push(...rows);
-      stoppedBy = stop?.reason;
-      options.onProgress?.({ received: taken.length, count });
+  while (progress.taken.length < count && progress.stoppedBy === undefined) {
+    const batch = await receiveBatch(run, progress, turn);
+    if (!batch) {
+      progress.stoppedBy = 'interrupted';
+      break;
     }
-  } finally {
-    await out?.close();
-    // Peeked messages: visible again at once, whatever happened above.
-    if (peek)
-      await makeVisible(
-        steady,
-        queue.url,
-        taken.filter((r) => r.status === 'peeked'),
-      );
+    if (batch.length === 0) {
+      if (turn === 'long') break; // one whole wait brought nothing
+      // What this run left on the queue (peeked, failed) is hidden by it: not more to come.
+      const held = progress.taken.filter((r) => !r.deleted).length;
+      if (drained(await queueCounters(run.steady, run.queue.url), held)) break;
+      turn = 'long';
+      continue;
+    }
+    turn = 'short';
+    await takeBatch(run, progress, batch);
   }
-  const left = stoppedBy ? await depth(steady, queue.url) : undefined;
-  return { ...summarise(queue.name, consumer, peek, schema.applied, taken, stoppedBy, left), receives };
+}
+
+/** The next batch, or undefined when the run was interrupted (before or during the receive). */
+async function receiveBatch(run: Run, progress: Progress, turn: Turn): Promise<Message[] | undefined> {
+  const { signal, count, waitSeconds = 5 } = run.options;
+  if (signal?.aborted) return undefined;
+  try {
+    progress.receives++;
+    return await run.queues.receive(run.queue.url, {
+      max: count - progress.taken.length,
+      waitSeconds: turn === 'short' ? 0 : waitSeconds,
+      // Peeked messages stay hidden while we collect, so one run never shows a message twice.
+      ...(run.deps.peek ? { visibilityTimeout: Math.max(30, waitSeconds * 4) } : {}),
+    });
+  } catch (e: unknown) {
+    if (!signal?.aborted) throw e;
+    return undefined;
+  }
+}
+
+/** Reads, records and hands over one batch, then deletes it; gives it back when it was not handed over whole. */
+async function takeBatch(run: Run, progress: Progress, batch: Message[]): Promise<void> {
+  const rows: Taken[] = [];
+  let stop: Stop | undefined;
+  try {
+    for (const m of batch) rows.push(await intake(m, run.deps));
+    stop = await handOver(run, rows);
+  } catch (e: unknown) {
+    if (!run.options.signal?.aborted) {
+      progress.taken.push(...(await giveBack(run, batch, rows)));
+      throw e;
+    }
+    stop = { reason: 'interrupted', inFile: false };
+  }
+  if (stop && !stop.inFile) {
+    progress.taken.push(...(await giveBack(run, batch, rows)));
+    progress.stoppedBy = stop.reason;
+    return;
+  }
+  if (!run.deps.peek) await deleteHandedOver(run, rows);
+  progress.taken.push(...rows);
+  progress.stoppedBy = stop?.reason;
+  run.options.onProgress?.({ received: progress.taken.length, count: run.options.count });
+}
+
+/** Hands a batch over; returns why it stopped short, if it did. */
+async function handOver(run: Run, rows: Taken[]): Promise<Stop | undefined> {
+  const { signal, outStream } = run.options;
+  if (signal?.aborted) return { reason: 'interrupted', inFile: false };
+  const records = rows.map((r) => r.record);
+  try {
+    // The export is a store too: whole and on disk before anything is deleted.
+    await run.out?.append(records);
+  } catch (e: unknown) {
+    if (e instanceof ExportWriteError) return { reason: e.message, inFile: false };
+    throw e;
+  }
+  try {
+    if (outStream) await writeFlushed(outStream, `${records.join('\n')}\n`);
+    await run.options.handOver?.(rows.map(shown));
+  } catch (e: unknown) {
+    if (!isClosedPipe(e)) throw e;
+    return { reason: 'stdout was closed by its reader', inFile: run.out !== undefined };
+  }
+  return undefined;
 }
 
 /** A row as the caller sees it: no receipt handle, record or pointer. */
@@ -236,23 +278,19 @@ function shown({ receiptHandle: _r, record: _c, pointer: _p, ...row }: Taken): C
 }
 
 /** Deletes what was handed over (recorded or a duplicate); a large payload's object goes with its message. */
-async function deleteHandedOver(
-  steady: SqsQueues,
-  url: string,
-  rows: Taken[],
-  payloads: ReturnType<typeof payloadHook>,
-  notify: Notify | undefined,
-): Promise<void> {
+async function deleteHandedOver({ steady, queue, deps, options }: Run, rows: Taken[]): Promise<void> {
   const toDelete = rows.filter((r) => r.status === 'recorded' || r.status === 'duplicate');
   const result = await steady.deleteBatch(
-    url,
+    queue.url,
     toDelete.map((r, i) => ({ id: String(i), receiptHandle: r.receiptHandle })),
   );
   for (const id of result.successful) toDelete[Number(id)]!.deleted = true;
   for (const r of toDelete) {
     if (!r.deleted || !r.pointer) continue;
     const pointer = r.pointer;
-    await payloads.release(pointer).catch((e: unknown) => notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
+    await deps.payloads
+      .release(pointer)
+      .catch((e: unknown) => options.notify?.(`${pointer.key}: large payload not deleted (${(e as Error).message})`));
   }
   for (const f of result.failed)
     toDelete[Number(f.id)]!.error = `handed over but not deleted: ${f.code}; it will come back and be skipped as a duplicate`;
@@ -262,20 +300,14 @@ async function deleteHandedOver(
  * Gives back a batch that was not handed over: its ledger records (this run's, not a
  * duplicate's) removed, then every message made visible again at once. Returns its rows, released.
  */
-async function giveBack(
-  steady: SqsQueues,
-  url: string,
-  scope: { ledger: Ledger; consumer: string } | undefined,
-  batch: Message[],
-  rows: Taken[],
-): Promise<Taken[]> {
-  const ours = rows.filter((r) => r.status === 'recorded').map((r) => ledgerId({ consumer: scope?.consumer ?? '', key: r.key }));
+async function giveBack({ steady, queue, ledger, deps }: Run, batch: Message[], rows: Taken[]): Promise<Taken[]> {
+  const ours = rows.filter((r) => r.status === 'recorded').map((r) => ledgerId({ consumer: deps.consumer, key: r.key }));
   const all = batch.map((m, i) => rows[i] ?? untaken(m));
   try {
     // Removed first: a message visible again while its record still said COMPLETED would be skipped as a duplicate.
-    if (scope && ours.length) await scope.ledger.deleteKeys(ours);
+    if (ledger && ours.length) await ledger.deleteKeys(ours);
   } finally {
-    await makeVisible(steady, url, all);
+    await makeVisible(steady, queue.url, all);
   }
   for (const r of all) {
     r.status = 'released';

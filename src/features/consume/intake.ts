@@ -1,16 +1,17 @@
 /**
- * What consume does to one received message before it is handed over: its real body (a
- * large-payload pointer is resolved), its key, the schema check, and its record in the
- * ledger (a conditional put: a key already there is a duplicate). Nothing here deletes.
+ * What consume does to one received message before it is handed over: read it the way
+ * process-sqs does (pipeline/intake.ts: a large-payload pointer resolved first, then the
+ * SNS envelope, the schema, the key and the payload hash), and record it in the ledger (a
+ * conditional put: a key already there is a duplicate). Nothing here deletes.
  */
-import { createHash } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
-import { messageAttributes } from '../../aws/messageAttributes.js';
 import type { Ledger } from '../../aws/ledger.js';
-import type { compileKey } from '../../core/keys.js';
-import { toRecord } from '../../core/messageRecord.js';
-import { LEGACY_SIZE_ATTRIBUTE, PayloadMissingError, SIZE_ATTRIBUTE, type PayloadPointer } from '../../core/payloadPointer.js';
-import type { payloadHook } from '../../pipeline/payloads.js';
+import type { KeyFn } from '../../core/keys.js';
+import { PayloadMissingError, type PayloadPointer } from '../../core/payloadPointer.js';
+import { exportLine } from '../../pipeline/exportFile.js';
+import { fromSqsMessage, type InboundMessage } from '../../pipeline/inbound.js';
+import { readMessage, resolvePayload, type Intake } from '../../pipeline/intake.js';
+import type { PayloadHook } from '../../pipeline/payloads.js';
 import type { SchemaCheck } from '../../pipeline/schema.js';
 import type { ConsumedMessage } from './consume.js';
 
@@ -26,120 +27,86 @@ export interface IntakeDeps {
   peek: boolean;
   queueName: string;
   ttlDays: number;
-  keyOf: ReturnType<typeof compileKey>;
+  keyOf: KeyFn;
   schema: SchemaCheck;
   ledger: Ledger | undefined;
   /** Whose ledger records these are (see core/consumer.ts). */
   consumer: string;
-  payloads: ReturnType<typeof payloadHook>;
+  payloads: PayloadHook;
 }
 
-type Described = Pick<ConsumedMessage, 'messageId' | 'receiveCount' | 'sentAt' | 'groupId' | 'attributes'>;
-
-function describe(m: Message): Described {
-  const sent = Number(m.Attributes?.SentTimestamp);
+/** A row for a received message, before anything is decided: peeked, unkeyed. */
+function newRow(m: InboundMessage): Taken {
   return {
-    messageId: m.MessageId ?? '',
-    attributes: messageAttributes(m),
-    receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 1),
-    sentAt: Number.isFinite(sent) && sent > 0 ? new Date(sent).toISOString() : undefined,
-    groupId: m.Attributes?.MessageGroupId,
+    messageId: m.messageId,
+    attributes: m.attributes,
+    receiveCount: m.receiveCount,
+    sentAt: m.sentAt,
+    groupId: m.groupId,
+    key: '',
+    body: m.body,
+    status: 'peeked',
+    deleted: false,
+    receiptHandle: m.receiptHandle,
+    record: '',
   };
 }
 
-function withoutSizeAttribute(m: Message): Message {
-  const { [SIZE_ATTRIBUTE]: _s, [LEGACY_SIZE_ATTRIBUTE]: _l, ...rest } = m.MessageAttributes ?? {};
-  return { ...m, MessageAttributes: rest };
-}
-
-function exportLine(m: Message, row: ConsumedMessage): string {
-  const record = toRecord({ messageId: row.messageId, body: row.body, attributes: m.MessageAttributes, systemAttributes: m.Attributes });
-  return JSON.stringify({ ...record, key: row.key, status: row.status });
-}
-
-export function parseJson(body: string): unknown {
+/** The message with its real body, or why its large payload cannot be read (PayloadMissingError). */
+async function resolved(m: InboundMessage, row: Taken, deps: IntakeDeps): Promise<{ message: InboundMessage; missing?: string }> {
   try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
+    const r = await resolvePayload(m, deps.payloads);
+    if (r.pointer) row.pointer = r.pointer;
+    row.body = r.message.body;
+    return { message: r.message };
+  } catch (e: unknown) {
+    if (!(e instanceof PayloadMissingError)) throw e;
+    return { message: m, missing: e.message };
   }
 }
 
-function schemaProblem(schema: SchemaCheck, body: string, m: Message): string | undefined {
-  const parsed = parseJson(body);
-  const attributes = Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? '']));
-  return parsed === undefined ? undefined : schema.validate?.(parsed, attributes);
+/** Records a message that was read whole; a key leased by a worker stays on the queue. */
+async function record(row: Taken, read: Extract<Intake, { ok: true }>, deps: IntakeDeps): Promise<void> {
+  const recorded = await deps.ledger!.recordIfAbsent({
+    consumer: deps.consumer,
+    key: read.key,
+    status: 'COMPLETED',
+    queue: deps.queueName,
+    messageId: row.messageId,
+    updatedAt: new Date().toISOString(),
+    expiresAt: Math.floor(Date.now() / 1000) + deps.ttlDays * 86_400,
+    payloadHash: read.hash,
+    receiveCount: row.receiveCount,
+    source: 'consume',
+  });
+  if (recorded === 'inflight') fail(row, 'another worker holds this key (a live lease); left on the queue');
+  else row.status = recorded;
 }
 
 /** Reads, checks and (unless peeking) records one message; a throw leaves it for the caller to give back. */
 export async function intake(m: Message, deps: IntakeDeps): Promise<Taken> {
-  let body = m.Body ?? '';
-  const meta = describe(m);
-  let missing: string | undefined;
-  let pointer: PayloadPointer | undefined;
-  try {
-    // A pointer message (SQS Extended Client) shows, records and exports its real body.
-    const resolved = await deps.payloads.resolve(body, m.MessageAttributes);
-    if (resolved) {
-      body = resolved.text;
-      pointer = resolved.pointer;
-    }
-  } catch (e: unknown) {
-    if (!(e instanceof PayloadMissingError)) throw e;
-    missing = e.message;
-  }
-  const key = deps.keyOf({ messageId: meta.messageId, body: parseJson(body) });
-  const row: Taken = {
-    ...meta,
-    key: key.ok ? key.key : '',
-    body,
-    status: 'peeked',
-    deleted: false,
-    receiptHandle: m.ReceiptHandle ?? '',
-    record: '',
-  };
-  if (pointer) row.pointer = pointer;
-  const schemaError = deps.peek || !key.ok ? undefined : schemaProblem(deps.schema, body, m);
+  const inbound = fromSqsMessage(m);
+  const row = newRow(inbound);
+  const { message, missing } = await resolved(inbound, row, deps);
+  // Any body can be taken by hand: one that is not JSON is plain text, keyed by its messageId.
+  const read = readMessage(message, { keyOf: deps.keyOf, validate: deps.peek ? undefined : deps.schema.validate, plainText: true });
+  row.key = read.ok ? read.key : (read.key ?? '');
   if (deps.peek) {
     // peeked: recorded nowhere
   } else if (missing) {
     fail(row, `${missing}; left on the queue`);
-  } else if (!key.ok) {
-    fail(row, `${key.reason}; left on the queue`);
-  } else if (schemaError) {
-    fail(row, `schema: ${schemaError}; left on the queue`);
+  } else if (!read.ok) {
+    fail(row, `${read.reason}; left on the queue`);
   } else {
-    const recorded = await deps.ledger!.recordIfAbsent({
-      consumer: deps.consumer,
-      key: key.key,
-      status: 'COMPLETED',
-      queue: deps.queueName,
-      messageId: meta.messageId,
-      updatedAt: new Date().toISOString(),
-      expiresAt: Math.floor(Date.now() / 1000) + deps.ttlDays * 86_400,
-      payloadHash: createHash('sha256').update(body).digest('hex'),
-      receiveCount: meta.receiveCount,
-      source: 'consume',
-    });
-    if (recorded === 'inflight') fail(row, 'another worker holds this key (a live lease); left on the queue');
-    else row.status = recorded;
+    await record(row, read, deps);
   }
-  // The export holds the real body, so the size attribute of the pointer no longer applies.
-  row.record = exportLine(pointer ? withoutSizeAttribute(m) : m, row);
+  row.record = exportLine(m, { resolvedBody: row.pointer ? row.body : undefined, key: row.key, status: row.status });
   return row;
 }
 
 /** A message given back before it was read through (the run stopped on it): recorded nowhere. */
 export function untaken(m: Message): Taken {
-  return {
-    ...describe(m),
-    key: '',
-    body: m.Body ?? '',
-    status: 'released',
-    deleted: false,
-    receiptHandle: m.ReceiptHandle ?? '',
-    record: '',
-  };
+  return { ...newRow(fromSqsMessage(m)), status: 'released' };
 }
 
 function fail(row: Taken, error: string): void {

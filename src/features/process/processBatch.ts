@@ -1,13 +1,12 @@
 /**
  * What happens to each message of a batch, shared by process-sqs and the Lambda
- * handler: decode (SNS envelope, JSON, schema), key, claim in the ledger, write to
+ * handler: read (pipeline/intake.ts: envelope, schema, key, hash), claim in the ledger, write to
  * every sink, complete the claim. Returns an outcome per message; acknowledging
  * (delete, visibility, DLQ, batchItemFailures) is the caller's.
  */
-import { createHash } from 'node:crypto';
-import { decodeBody } from '../../core/envelope.js';
 import type { SinkMessage } from '../../pipeline/sink.js';
 import type { InboundMessage } from '../../pipeline/inbound.js';
+import { readMessage, resolvePayload } from '../../pipeline/intake.js';
 import type { Outcome, PipelineConfig } from './types.js';
 import type { PayloadHook } from '../../pipeline/payloads.js';
 import { PayloadMissingError, type PayloadPointer } from '../../core/payloadPointer.js';
@@ -22,25 +21,20 @@ interface Prepared {
 
 const errMsg = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-/** Decode, validate and key one message: a SinkMessage, or the reason it is poison. */
+/** Reads one message (pipeline/intake.ts): a SinkMessage, or the reason it is poison. */
 function prepare(m: InboundMessage, config: PipelineConfig): Prepared | { poison: string } {
-  const decoded = decodeBody(m.body);
-  if (!decoded.ok) return { poison: decoded.reason };
-  const invalid = config.validate?.(decoded.body, m.attributes);
-  if (invalid) return { poison: `schema: ${invalid}` };
-  const key = config.keyOf({ messageId: m.messageId, body: decoded.body });
-  if (!key.ok) return { poison: key.reason };
+  const read = readMessage(m, config);
+  if (!read.ok) return { poison: read.reason };
   return {
     message: m,
-    key: key.key,
-    // The hash of what the producer sent (inside any envelope): a resend hashes the same.
-    hash: createHash('sha256').update(decoded.text).digest('hex'),
+    key: read.key,
+    hash: read.hash,
     sink: {
-      key: key.key,
+      key: read.key,
       messageId: m.messageId,
       queue: config.queueName,
       consumer: config.consumer,
-      body: decoded.body,
+      body: read.body,
       raw: m.body,
       receiveCount: m.receiveCount,
       sentAt: m.sentAt,
@@ -52,62 +46,85 @@ function prepare(m: InboundMessage, config: PipelineConfig): Prepared | { poison
 
 /** Claims, writes and completes a set of prepared messages with distinct keys. */
 async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<string>): Promise<Map<string, Outcome>> {
-  const { ledger, metrics, log } = config;
   const out = new Map<string, Outcome>();
-  let claimed = items;
-  if (ledger) {
-    const claims = await Promise.all(
-      items.map(async (p) => {
-        const t0 = performance.now();
-        try {
-          const claim = await ledger.claim({
-            consumer: config.consumer,
-            key: p.key,
-            owner: config.owner,
-            leaseMs: config.leaseMs,
-            payloadHash: p.hash,
-            queue: config.queueName,
-            messageId: p.message.messageId,
-            receiveCount: p.message.receiveCount,
-            ttlSeconds: config.ttlSeconds,
-          });
-          mark([p.message], 'claim', t0, claim.kind === 'duplicate' && claim.payloadMismatch ? { counter: 'PayloadMismatch' } : undefined);
-          return claim;
-        } catch (e: unknown) {
-          mark([p.message], 'claim', t0, { counter: 'DynamoDBCheckError', error: errMsg(e) });
-          metrics.inc('DynamoDBCheckError');
-          log(p.message.traceId, 'claim', 'error', { key: p.key, error: errMsg(e) });
-          return { kind: 'error' as const, error: errMsg(e) };
-        }
-      }),
-    );
-    claimed = [];
-    items.forEach((p, i) => {
-      const c = claims[i]!;
-      if (c.kind === 'claimed') {
-        if (c.tasksDone?.length) p.sink.tasksDone = c.tasksDone;
-        claimed.push(p);
-        claimedKeys?.add(p.key);
-      } else if (c.kind === 'duplicate') {
-        if (c.payloadMismatch) {
-          metrics.inc('PayloadMismatch');
-          log(p.message.traceId, 'duplicate', 'error', { key: p.key, warning: 'same key, different payload' });
-        } else log(p.message.traceId, 'duplicate', 'skip', { key: p.key });
-        out.set(p.key, { kind: 'duplicate', key: p.key });
-      } else if (c.kind === 'inflight') {
-        const ours = c.owner === config.owner;
-        log(p.message.traceId, 'claim', 'skip', {
-          key: p.key,
-          reason: ours ? 'in progress in another poller of this run' : 'in progress elsewhere',
-        });
-        out.set(p.key, { kind: 'inflight', key: p.key, ours });
-      } else out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${c.error}` });
-    });
-  }
+  const claimed = config.ledger ? await claimAll(items, config, out, claimedKeys) : items;
   if (claimed.length === 0) return out;
+  const written = await writeAll(claimed, config);
+  await Promise.all(claimed.map(async (p) => out.set(p.key, await settle(p, written, config))));
+  return out;
+}
 
-  // Every sink gets the whole batch; a message is stored when every sink says so.
-  const failures = new Map<string, { retryable: boolean; reason: string }>();
+type Claim = Awaited<ReturnType<NonNullable<PipelineConfig['ledger']>['claim']>> | { kind: 'error'; error: string };
+
+/** Claims one key in the ledger; a ledger error is an outcome (retry), not a throw. */
+async function claimOne(p: Prepared, config: PipelineConfig): Promise<Claim> {
+  const t0 = performance.now();
+  try {
+    const claim = await config.ledger!.claim({
+      consumer: config.consumer,
+      key: p.key,
+      owner: config.owner,
+      leaseMs: config.leaseMs,
+      payloadHash: p.hash,
+      queue: config.queueName,
+      messageId: p.message.messageId,
+      receiveCount: p.message.receiveCount,
+      ttlSeconds: config.ttlSeconds,
+    });
+    mark([p.message], 'claim', t0, claim.kind === 'duplicate' && claim.payloadMismatch ? { counter: 'PayloadMismatch' } : undefined);
+    return claim;
+  } catch (e: unknown) {
+    mark([p.message], 'claim', t0, { counter: 'DynamoDBCheckError', error: errMsg(e) });
+    config.metrics.inc('DynamoDBCheckError');
+    config.log(p.message.traceId, 'claim', 'error', { key: p.key, error: errMsg(e) });
+    return { kind: 'error', error: errMsg(e) };
+  }
+}
+
+/** Claims every key; returns those this worker now holds, and sets the outcome of the others in `out`. */
+async function claimAll(
+  items: Prepared[],
+  config: PipelineConfig,
+  out: Map<string, Outcome>,
+  claimedKeys?: Set<string>,
+): Promise<Prepared[]> {
+  const { metrics, log } = config;
+  const claims = await Promise.all(items.map((p) => claimOne(p, config)));
+  const claimed: Prepared[] = [];
+  items.forEach((p, i) => {
+    const c = claims[i]!;
+    if (c.kind === 'claimed') {
+      if (c.tasksDone?.length) p.sink.tasksDone = c.tasksDone;
+      claimed.push(p);
+      claimedKeys?.add(p.key);
+    } else if (c.kind === 'duplicate') {
+      if (c.payloadMismatch) {
+        metrics.inc('PayloadMismatch');
+        log(p.message.traceId, 'duplicate', 'error', { key: p.key, warning: 'same key, different payload' });
+      } else log(p.message.traceId, 'duplicate', 'skip', { key: p.key });
+      out.set(p.key, { kind: 'duplicate', key: p.key });
+    } else if (c.kind === 'inflight') {
+      const ours = c.owner === config.owner;
+      log(p.message.traceId, 'claim', 'skip', {
+        key: p.key,
+        reason: ours ? 'in progress in another poller of this run' : 'in progress elsewhere',
+      });
+      out.set(p.key, { kind: 'inflight', key: p.key, ours });
+    } else out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${c.error}` });
+  });
+  return claimed;
+}
+
+interface Written {
+  failures: Map<string, { retryable: boolean; reason: string }>;
+  /** Keys a sink routed to the rejects queue, with why. */
+  rejected: Map<string, string>;
+}
+
+/** Every sink gets the whole batch; a message is stored when every sink says so. */
+async function writeAll(claimed: Prepared[], config: PipelineConfig): Promise<Written> {
+  const { metrics } = config;
+  const failures: Written['failures'] = new Map();
   const rejected = new Map<string, string>();
   await Promise.all(
     config.sinks.map(async (sink) => {
@@ -130,53 +147,52 @@ async function run(items: Prepared[], config: PipelineConfig, claimedKeys?: Set<
       }
     }),
   );
+  return { failures, rejected };
+}
 
-  await Promise.all(
-    claimed.map(async (p) => {
-      const failure = failures.get(p.key);
-      if (failure) {
-        if (ledger) await ledger.release({ consumer: config.consumer, key: p.key }, config.owner).catch(() => false);
-        log(p.message.traceId, 'store', 'error', { key: p.key, error: failure.reason, retryable: failure.retryable });
-        out.set(
-          p.key,
-          failure.retryable
-            ? { kind: 'retry', key: p.key, reason: failure.reason }
-            : { kind: 'poison', key: p.key, reason: failure.reason },
-        );
-        return;
-      }
-      if (ledger) {
-        let completed: boolean;
-        const t0 = performance.now();
-        try {
-          completed = await ledger.complete({ consumer: config.consumer, key: p.key }, config.owner, config.ttlSeconds);
-          mark([p.message], 'complete', t0, completed ? undefined : { counter: 'LeaseLost', error: 'lease lost to another worker' });
-        } catch (e: unknown) {
-          mark([p.message], 'complete', t0, { counter: 'DynamoDBSaveError', error: errMsg(e) });
-          metrics.inc('DynamoDBSaveError');
-          log(p.message.traceId, 'complete', 'error', { key: p.key, error: errMsg(e) });
-          out.set(p.key, { kind: 'retry', key: p.key, reason: `ledger: ${errMsg(e)}` });
-          return;
-        }
-        if (!completed) {
-          // Our lease ran out and another worker owns the key now: it will finish and delete.
-          metrics.inc('LeaseLost');
-          log(p.message.traceId, 'complete', 'skip', { key: p.key, reason: 'lease lost to another worker' });
-          out.set(p.key, { kind: 'inflight', key: p.key });
-          return;
-        }
-      }
-      const routed = rejected.get(p.key);
-      if (routed) {
-        log(p.message.traceId, 'rejects', 'ok', { key: p.key, reason: routed });
-        out.set(p.key, { kind: 'rejected', key: p.key, reason: routed });
-        return;
-      }
-      log(p.message.traceId, 'store', 'ok', { key: p.key, sinks: config.sinks.map((s) => s.name) });
-      out.set(p.key, { kind: 'saved', key: p.key });
-    }),
-  );
-  return out;
+/** The outcome of one claimed message once the sinks answered: its claim released (failed) or completed. */
+async function settle(p: Prepared, { failures, rejected }: Written, config: PipelineConfig): Promise<Outcome> {
+  const { ledger, log } = config;
+  const failure = failures.get(p.key);
+  if (failure) {
+    if (ledger) await ledger.release({ consumer: config.consumer, key: p.key }, config.owner).catch(() => false);
+    log(p.message.traceId, 'store', 'error', { key: p.key, error: failure.reason, retryable: failure.retryable });
+    return failure.retryable
+      ? { kind: 'retry', key: p.key, reason: failure.reason }
+      : { kind: 'poison', key: p.key, reason: failure.reason };
+  }
+  if (ledger) {
+    const lost = await complete(p, config);
+    if (lost) return lost;
+  }
+  const routed = rejected.get(p.key);
+  if (routed) {
+    log(p.message.traceId, 'rejects', 'ok', { key: p.key, reason: routed });
+    return { kind: 'rejected', key: p.key, reason: routed };
+  }
+  log(p.message.traceId, 'store', 'ok', { key: p.key, sinks: config.sinks.map((s) => s.name) });
+  return { kind: 'saved', key: p.key };
+}
+
+/** Completes a stored message's claim; the outcome instead when the ledger failed or the lease was lost. */
+async function complete(p: Prepared, config: PipelineConfig): Promise<Outcome | undefined> {
+  const { metrics, log } = config;
+  let completed: boolean;
+  const t0 = performance.now();
+  try {
+    completed = await config.ledger!.complete({ consumer: config.consumer, key: p.key }, config.owner, config.ttlSeconds);
+    mark([p.message], 'complete', t0, completed ? undefined : { counter: 'LeaseLost', error: 'lease lost to another worker' });
+  } catch (e: unknown) {
+    mark([p.message], 'complete', t0, { counter: 'DynamoDBSaveError', error: errMsg(e) });
+    metrics.inc('DynamoDBSaveError');
+    log(p.message.traceId, 'complete', 'error', { key: p.key, error: errMsg(e) });
+    return { kind: 'retry', key: p.key, reason: `ledger: ${errMsg(e)}` };
+  }
+  if (completed) return undefined;
+  // Our lease ran out and another worker owns the key now: it will finish and delete.
+  metrics.inc('LeaseLost');
+  log(p.message.traceId, 'complete', 'skip', { key: p.key, reason: 'lease lost to another worker' });
+  return { kind: 'inflight', key: p.key };
 }
 
 /** Times one sink's write for each message it was given (when timed); `errorOf` says why a key failed. */
@@ -236,9 +252,9 @@ async function withPayloads(
   const ready: { m: InboundMessage; i: number }[] = [];
   for (const [i, m] of messages.entries()) {
     try {
-      const r = await hook.resolve(m.body, m.attributes);
-      pointers[i] = r?.pointer;
-      ready.push({ m: r ? { ...m, body: r.text } : m, i });
+      const r = await resolvePayload(m, hook);
+      pointers[i] = r.pointer;
+      ready.push({ m: r.message, i });
     } catch (e: unknown) {
       const reason = errMsg(e);
       if (e instanceof PayloadMissingError) {
