@@ -54,12 +54,19 @@ export function readMessage(m: InboundMessage, rules: IntakeRules): Intake {
   const text = decoded.ok ? decoded.text : m.body;
   const body = decoded.ok ? decoded.body : undefined;
   const key = rules.keyOf({ messageId: m.messageId, body });
-  // The template mark of an SNS-fed event travels in its envelope; the queue's own attributes win.
-  const attributes = decoded.sns?.attributes ? { ...decoded.sns.attributes, ...m.attributes } : m.attributes;
-  const invalid = decoded.ok ? rules.validate?.(body, attributes) : undefined;
+  // The template mark of an SNS-fed event travels in its envelope.
+  const invalid = decoded.ok ? rules.validate?.(body, envelopeAttributes(m, decoded.sns)) : undefined;
   if (invalid) return { ok: false, reason: `schema: ${invalid}`, ...(key.ok ? { key: key.key } : {}) };
   if (!key.ok) return { ok: false, reason: key.reason };
   return { ok: true, key: key.key, body, text, hash: sha256(text), ...(decoded.sns ? { sns: decoded.sns } : {}) };
+}
+
+/**
+ * A message's attributes with those its SNS envelope carries (a subscription without raw
+ * delivery puts the producer's there); the queue's own attributes win.
+ */
+export function envelopeAttributes(m: InboundMessage, sns: SnsInfo | undefined = decodeBody(m.body).sns): Record<string, string> {
+  return sns?.attributes ? { ...sns.attributes, ...m.attributes } : m.attributes;
 }
 
 /**

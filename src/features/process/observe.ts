@@ -3,10 +3,10 @@
  * messages of a batch only when an observer listens, and hand them over once settled,
  * with their outcome and the counters they added to.
  */
-import { decodeBody } from '../../core/envelope.js';
 import { TRACEPARENT, type PipelineObserver, type SettledMessage } from '../../core/tracing.js';
 import { OUTCOME_COUNTER } from './processBatch.js';
 import type { InboundMessage } from '../../pipeline/inbound.js';
+import { envelopeAttributes } from '../../pipeline/intake.js';
 import type { Outcome } from './types.js';
 
 /** Starts timing a batch (its first mark: the receive that brought it), if someone observes. */
@@ -19,8 +19,7 @@ export function startTiming(batch: InboundMessage[], observer: PipelineObserver 
 /** A subscription without raw delivery carries the attributes inside the SNS envelope. */
 function attributesOf(m: InboundMessage): Record<string, string> {
   if (m.attributes[TRACEPARENT] || !m.body.startsWith('{')) return m.attributes;
-  const decoded = decodeBody(m.body);
-  return decoded.sns?.attributes ? { ...decoded.sns.attributes, ...m.attributes } : m.attributes;
+  return envelopeAttributes(m);
 }
 
 /** Hands a settled batch to the observer, each message with its outcome and counters. */
