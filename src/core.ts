@@ -14,5 +14,5 @@ export { parseTopology, dlqNameFor } from './core/topology.js';
 export { TEMPLATES, type EventTemplate } from './core/templates/index.js';
 export { emfLine, COUNTERS } from './core/metrics.js';
 export { redactUrl } from './core/redact.js';
-export { parseRate, parseDuration, type RateSchedule } from './features/load/schedule.js';
+export { parseRate, parseDuration, type RateSchedule } from './core/rateSchedule.js';
 export { ENV_VARS, DEFAULTS } from './config.js';

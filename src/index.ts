@@ -37,29 +37,47 @@ export { moveMessages, type MoveOptions, type MoveResult } from './features/move
 export { purgeQueue, type PurgeOptions, type PurgeResult } from './features/purge/purge.js';
 export { queueStats, type QueueStats, type StatsOptions } from './features/stats/stats.js';
 export { runLoad, type LoadOptions, type LoadResult, type LoadSample } from './features/load/load.js';
-export { renderReport as renderLoadReport } from './features/load/report.js';
 export { downloadUrls, type DownloadOptions } from './features/download/downloader.js';
 export { readDownloadLists, type ReadListsResult } from './features/download/sources.js';
 export type { DownloadReport, DownloadItemResult, DownloadProgress, DownloadStatus } from './features/download/report.js';
 
-// What processSqs's options are built from: sinks, tasks, the action log, the metrics.
-export { buildSinks, SINK_NAMES, type SinkSpec, type SinkName } from './features/process/sinks/index.js';
+// What processSqs's sinks are built from: the built-in sinks, your own Sink, or your tasks as one sink.
+// The action log and the metrics are types only: pass a function as log, read the Metrics onProgress hands you.
 export type { Sink, SinkMessage, SinkResult, SinkFailure } from './pipeline/sink.js';
 export { createS3Sink, type S3SinkOptions } from './features/process/sinks/s3.js';
 export { createMongoSink, type MongoSinkOptions } from './features/process/sinks/mongodb.js';
 export { createMssqlSink, type MssqlSinkOptions } from './features/process/sinks/mssql.js';
 export { defineTask, type Task, type TaskContext } from './features/tasks/types.js';
-// The one loader of your code (--handler and --handlers): tasks, and custom sinks (write(batch)).
+// The one loader of your code (--handler and --handlers), and its tasks run as one sink.
 export { loadTasks, type TaskSet, type LoadedTask, type LoadedSink } from './features/tasks/modules.js';
 export { createTaskSink, type TaskSinkOptions } from './features/tasks/taskSink.js';
 export { webhookTask } from './features/tasks/webhook.js';
-export { createActionLog, type ActionLog, type LogFormat } from './features/process/log.js';
-export { Metrics } from './core/metrics.js';
-// Tracing: the port processSqs (observer) and produce (tracing) take, and its OpenTelemetry adapter (the SDK loads on start).
+export type { ActionLog } from './features/process/log.js';
+export type { Metrics } from './core/metrics.js';
+export type { Notify } from './pipeline/resources.js';
+export type { ProcessObserver, RunState } from './features/process/observer.js';
+// Tracing: the port processSqs (stages) and produce (tracing) take, and its OpenTelemetry adapter (the SDK loads on start).
 export { startOtelTracing, type OtelOptions } from './runtime/otel.js';
 export type { Tracing, PipelineObserver, SettledMessage, StageMark } from './core/tracing.js';
 
-export * from './core/errors.js';
-export { DownloadError, type DownloadErrorCode } from './features/download/errors.js';
+// The errors operations throw; each SqsopsError carries a hint and an exit code (named by ExitCode).
+export {
+  SqsopsError,
+  UsageError,
+  QueueNotFoundError,
+  PurgeInProgressError,
+  ResourceNotFoundError,
+  AccessError,
+  EndpointError,
+  LocalAwsError,
+  AbortedError,
+  PartialFailureError,
+  InterruptedError,
+  ExportWriteError,
+  ExitCode,
+  partialResultOf,
+  type SqsopsErrorOptions,
+  type StopSignal,
+} from './core/errors.js';
+export { DownloadError, type DownloadErrorCode, type DownloadErrorOptions } from './features/download/errors.js';
 export { PayloadMissingError } from './core/payloadPointer.js';
-export { VERSION } from './version.js';

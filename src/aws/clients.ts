@@ -72,80 +72,8 @@ export function createClients(target: ResolvedTarget): AwsClients {
   const proxied = target.kind === 'aws' && anyProxyVariable();
   if (proxied) checkProxyVariables();
   const created: { destroy(): void }[] = [];
-  const endpointOf = (service: Service): string | undefined => (target.kind === 'local' ? target.endpoint : target.endpoints[service]);
-
-  const requestHandler = (service: Service, use: ProxyUse, regionOf: () => Promise<string | undefined>) => {
-    if (!proxied) return { httpAgent: POOL, httpsAgent: POOL };
-    // A provider, which the SDK awaits before the first request: AWS's own endpoint needs the region, which a profile may hold.
-    return async () => {
-      const endpoint = endpointOf(service) ?? awsEndpoint(service, target.region ?? (await regionOf()) ?? 'us-east-1');
-      return agentsFor(endpoint, use);
-    };
-  };
-  const base = (service: Service, use: ProxyUse, regionOf: () => Promise<string | undefined>) => {
-    const endpoint = endpointOf(service);
-    return {
-      region: target.region,
-      endpoint,
-      credentials: target.credentials,
-      ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
-      // NodeHttpHandler.create takes a provider of its options too; the client config's type does not say so.
-      requestHandler: requestHandler(service, use, regionOf) as unknown as Record<string, unknown>,
-    };
-  };
-  type Base = ReturnType<typeof base>;
-  const track = <T extends Tracked>(client: T, use: ProxyUse): T => {
-    created.push(client, {
-      destroy() {
-        for (const a of use.agents) a.destroy();
-      },
-    });
-    const stack = client.middlewareStack as unknown as MiddlewareAdder;
-    // We give the SDK no logger, yet its logger middleware still copies every request and
-    // response through their sensitive-field filters for a no-op logger: about 4% of
-    // produce's CPU, on every call. Without it nothing is logged, as before.
-    stack.remove('loggerMiddleware');
-    // Errors carry the target they came from, so a hint can tell the local AWS from an --endpoint-url,
-    // and whether any attempt may have reached the server (core/delivery.ts): a 5xx then a refused
-    // connection still may have stored what was sent.
-    stack.add(
-      (next, context) => async (args) => {
-        try {
-          return await next(args);
-        } catch (e: unknown) {
-          tagTarget(e, target.kind, use.proxy);
-          if (context[DELIVERY]) tagDelivery(e, context[DELIVERY] as Delivery);
-          throw e;
-        }
-      },
-      { step: 'initialize', name: 'sqsopsTargetTag' },
-    );
-    stack.add(
-      (next, context) => async (args) => {
-        try {
-          return await next(args);
-        } catch (e: unknown) {
-          context[DELIVERY] = worse((context[DELIVERY] as Delivery | undefined) ?? 'notSent', attemptDelivery(e));
-          throw e;
-        }
-      },
-      { step: 'deserialize', name: 'sqsopsAttemptDelivery', priority: 'high' },
-    );
-    return client;
-  };
-  /** Makes and tracks a client; `make` gets its config. */
-  const open = <T extends Tracked>(service: Service, make: (config: Base) => T): T => {
-    const use: ProxyUse = { agents: [] };
-    let client: T | undefined;
-    const regionOf = async (): Promise<string | undefined> => {
-      // The SDK calls the handler's provider inside the constructor: wait for it to return.
-      await null;
-      return (client as unknown as { config: { region(): Promise<string> } }).config.region().catch(() => undefined);
-    };
-    client = track(make(base(service, use, regionOf)), use);
-    return client;
-  };
-
+  const open = opener(target, proxied, created);
+  const endpointOf = (service: Service) => endpointFor(target, service);
   return {
     target,
     endpointOf,
@@ -178,6 +106,85 @@ export function createClients(target: ResolvedTarget): AwsClients {
       for (const c of created) c.destroy();
     },
   };
+}
+
+function endpointFor(target: ResolvedTarget, service: Service): string | undefined {
+  return target.kind === 'local' ? target.endpoint : target.endpoints[service];
+}
+
+type RegionOf = () => Promise<string | undefined>;
+
+/** One client's configuration: where it sends, what it signs with, and through which agents. */
+function clientConfig(target: ResolvedTarget, proxied: boolean, service: Service, use: ProxyUse, regionOf: RegionOf) {
+  const endpoint = endpointFor(target, service);
+  const agents = proxied
+    ? // A provider, which the SDK awaits before the first request: AWS's own endpoint needs the region, which a profile may hold.
+      async () => agentsFor(endpoint ?? awsEndpoint(service, target.region ?? (await regionOf()) ?? 'us-east-1'), use)
+    : { httpAgent: POOL, httpsAgent: POOL };
+  return {
+    region: target.region,
+    endpoint,
+    credentials: target.credentials,
+    ...(target.kind === 'aws' && target.profile ? { profile: target.profile } : {}),
+    // NodeHttpHandler.create takes a provider of its options too; the client config's type does not say so.
+    requestHandler: agents as unknown as Record<string, unknown>,
+  };
+}
+type ClientConfig = ReturnType<typeof clientConfig>;
+
+/** Makes a client from its config, instruments it, and tracks it (with its agents) for `destroy`. */
+function opener(target: ResolvedTarget, proxied: boolean, created: { destroy(): void }[]) {
+  return <T extends Tracked>(service: Service, make: (config: ClientConfig) => T): T => {
+    const use: ProxyUse = { agents: [] };
+    let client: T | undefined;
+    const regionOf = async (): Promise<string | undefined> => {
+      // The SDK calls the handler's provider inside the constructor: wait for it to return.
+      await null;
+      return (client as unknown as { config: { region(): Promise<string> } }).config.region().catch(() => undefined);
+    };
+    client = make(clientConfig(target, proxied, service, use, regionOf));
+    created.push(client, {
+      destroy() {
+        for (const a of use.agents) a.destroy();
+      },
+    });
+    instrument(client, target, use);
+    return client;
+  };
+}
+
+function instrument(client: Tracked, target: ResolvedTarget, use: ProxyUse): void {
+  const stack = client.middlewareStack as unknown as MiddlewareAdder;
+  // We give the SDK no logger, yet its logger middleware still copies every request and
+  // response through their sensitive-field filters for a no-op logger: about 4% of
+  // produce's CPU, on every call. Without it nothing is logged, as before.
+  stack.remove('loggerMiddleware');
+  // Errors carry the target they came from, so a hint can tell the local AWS from an --endpoint-url,
+  // and whether any attempt may have reached the server (core/delivery.ts): a 5xx then a refused
+  // connection still may have stored what was sent.
+  stack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e: unknown) {
+        tagTarget(e, target.kind, use.proxy);
+        if (context[DELIVERY]) tagDelivery(e, context[DELIVERY] as Delivery);
+        throw e;
+      }
+    },
+    { step: 'initialize', name: 'sqsopsTargetTag' },
+  );
+  stack.add(
+    (next, context) => async (args) => {
+      try {
+        return await next(args);
+      } catch (e: unknown) {
+        context[DELIVERY] = worse((context[DELIVERY] as Delivery | undefined) ?? 'notSent', attemptDelivery(e));
+        throw e;
+      }
+    },
+    { step: 'deserialize', name: 'sqsopsAttemptDelivery', priority: 'high' },
+  );
 }
 
 /**

@@ -55,6 +55,24 @@ async function storedSqsState(dataDir: string): Promise<{ queues: number; messag
 
 async function main(): Promise<void> {
   process.umask(0o077);
+  const { home, port, idleMinutes } = daemonArgs();
+  const paths = localPaths(home);
+  const release = tryLock(paths.daemonLock);
+  if (!release) fatal(`another local AWS is already running for ${home}`, 'use `sqsops local status`');
+  let lastRequest = Date.now();
+  const started = await start(paths, home, port, () => {
+    lastRequest = Date.now();
+  }).catch((e: unknown) => {
+    release();
+    return failedStart(e, paths);
+  });
+  announce(started, paths, home, idleMinutes);
+  stopOnSignals(started.local, paths, release, idleMinutes, () => lastRequest);
+}
+
+type Paths = ReturnType<typeof localPaths>;
+
+function daemonArgs(): { home: string; port: number; idleMinutes: number } {
   const { values } = parseArgs({
     options: {
       home: { type: 'string' },
@@ -63,48 +81,43 @@ async function main(): Promise<void> {
     },
   });
   if (!values.home) fatal('--home is required');
-  const home = values.home;
-  const paths = localPaths(home);
-  const port = Number(values.port);
-  const idleMinutes = Number(values['idle-minutes']);
+  return { home: values.home, port: Number(values.port), idleMinutes: Number(values['idle-minutes']) };
+}
 
-  const release = tryLock(paths.daemonLock);
-  if (!release) fatal(`another local AWS is already running for ${home}`, 'use `sqsops local status`');
+interface Started {
+  local: LocalAws;
+  /** Set when a stored state with messages was loaded: how many, and since when. */
+  restoring?: { messages: number; t0: number };
+}
 
-  let lastRequest = Date.now();
-  let local: LocalAws;
-  let restoring: { messages: number; t0: number } | undefined;
-  try {
-    const credentials = loadOrCreateCredentials(paths.credentials);
-    const stored = await storedSqsState(paths.data);
-    if (stored?.messages) {
-      restoring = { messages: stored.messages, t0: Date.now() };
-      process.stdout.write(`RESTORING ${JSON.stringify({ pid: process.pid, ...stored, at: new Date().toISOString() })}\n`);
-    }
-    local = await startLocalAws({
-      credentials,
-      dataDir: paths.data,
-      port,
-      onRequest: () => {
-        lastRequest = Date.now();
-      },
-      info: { home, version: VERSION },
-    });
-  } catch (e: unknown) {
-    release();
-    if (isSqsopsError(e)) fatal(e.message, e.hint);
-    const message = (e as Error).message;
-    // SQLite's words for a damaged database file: name the file and the two ways out.
-    if (/database disk image is malformed|file is not a database/.test(message)) {
-      const db = join(paths.data, 'fauxqs', 'fauxqs.db');
-      fatal(
-        `could not start: ${db} is damaged (${message})`,
-        'move it aside (the next start makes a new, empty one), or delete all local state with `sqsops local reset --yes`',
-      );
-    }
-    fatal(`could not start: ${message}`);
+async function start(paths: Paths, home: string, port: number, onRequest: () => void): Promise<Started> {
+  const credentials = loadOrCreateCredentials(paths.credentials);
+  const stored = await storedSqsState(paths.data);
+  let restoring: Started['restoring'];
+  if (stored?.messages) {
+    restoring = { messages: stored.messages, t0: Date.now() };
+    process.stdout.write(`RESTORING ${JSON.stringify({ pid: process.pid, ...stored, at: new Date().toISOString() })}\n`);
   }
+  const local = await startLocalAws({ credentials, dataDir: paths.data, port, onRequest, info: { home, version: VERSION } });
+  return restoring ? { local, restoring } : { local };
+}
 
+function failedStart(e: unknown, paths: Paths): never {
+  if (isSqsopsError(e)) fatal(e.message, e.hint);
+  const message = (e as Error).message;
+  // SQLite's words for a damaged database file: name the file and the two ways out.
+  if (/database disk image is malformed|file is not a database/.test(message)) {
+    const db = join(paths.data, 'fauxqs', 'fauxqs.db');
+    fatal(
+      `could not start: ${db} is damaged (${message})`,
+      'move it aside (the next start makes a new, empty one), or delete all local state with `sqsops local reset --yes`',
+    );
+  }
+  fatal(`could not start: ${message}`);
+}
+
+/** Writes server.json (atomically: a reader never sees half a file) and the listening line. */
+function announce({ local, restoring }: Started, paths: Paths, home: string, idleMinutes: number): void {
   const info: ServerFile = {
     pid: process.pid,
     port: local.port,
@@ -114,12 +127,14 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     idleMinutes,
   };
-  // Written atomically: a reader never sees half a file.
   writeFileSync(`${paths.serverFile}.tmp`, JSON.stringify(info, null, 2));
   renameSync(`${paths.serverFile}.tmp`, paths.serverFile);
   const loaded = restoring ? `, ${restoring.messages} stored messages loaded in ${((Date.now() - restoring.t0) / 1000).toFixed(1)} s` : '';
   process.stdout.write(`${new Date().toISOString()} listening on ${local.endpoint} (pid ${process.pid}${loaded})\n`);
+}
 
+/** Stops on SIGTERM, SIGINT, or after idleMinutes without a request (0: never idle). */
+function stopOnSignals(local: LocalAws, paths: Paths, release: () => void, idleMinutes: number, lastRequest: () => number): void {
   let stopping = false;
   const shutdown = async (why: string): Promise<void> => {
     if (stopping) return;
@@ -139,7 +154,7 @@ async function main(): Promise<void> {
   if (idleMinutes > 0) {
     const timer = setInterval(
       () => {
-        if (Date.now() - lastRequest > idleMinutes * 60_000) void shutdown(`idle for ${idleMinutes} min`);
+        if (Date.now() - lastRequest() > idleMinutes * 60_000) void shutdown(`idle for ${idleMinutes} min`);
       },
       Math.min(30_000, idleMinutes * 60_000),
     );

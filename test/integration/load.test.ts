@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { runLoad } from '../../src/features/load/load.js';
-import { parseRate } from '../../src/features/load/schedule.js';
+import { parseRate } from '../../src/core/rateSchedule.js';
 import { Ledger } from '../../src/aws/ledger.js';
 import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';

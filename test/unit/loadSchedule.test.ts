@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRate, dueBy, parseDuration, parseRate, rateAt } from '../../src/features/load/schedule.js';
+import { describeRate, dueBy, parseDuration, parseRate, rateAt } from '../../src/core/rateSchedule.js';
 import { UsageError } from '../../src/core/errors.js';
 
 describe('load schedules', () => {

@@ -9,7 +9,7 @@ import type { CommandContext } from '../context.js';
 import { parseChoiceFlag } from '../../core/flags.js';
 import { compileKey } from '../../core/keys.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
-import { parseDuration, parseRate } from '../../features/load/schedule.js';
+import { parseDuration, parseRate } from '../../core/rateSchedule.js';
 import type { LoadResult, LoadSample } from '../../features/load/types.js';
 import type { WorkerSpec } from '../../features/load/workers.js';
 import { liveView } from './loadView.js';

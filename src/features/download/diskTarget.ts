@@ -6,14 +6,16 @@
  * it, so a later attempt or run resumes with a Range request, and only for the same URL.
  */
 import { createHash } from 'node:crypto';
-import fs, { closeSync, constants, createReadStream, writeSync } from 'node:fs';
+import fs, { closeSync, constants, createReadStream } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve, sep } from 'node:path';
 import { DownloadError, toDownloadError } from './errors.js';
 import type { DownloadEntry } from './input.js';
 import { META_SUFFIX, PART_SUFFIX } from './names.js';
 import { parseContentRange, parseUnsatisfiedRange, statusError } from './policy.js';
+import type { OpenedResponse } from './http.js';
 import { expectedLength, verifiedBody, type AttemptContext, type AttemptResult, type FileTarget } from './target.js';
+import { WriteBehind } from './writeBehind.js';
 
 /** Bodies smaller than this are simply fetched again: a resume would save nothing. */
 const RESUME_MIN_BYTES = 1024 * 1024;
@@ -23,11 +25,6 @@ const RESUME_MIN_BYTES = 1024 * 1024;
  * only waits for the tail. Without it, 4 × 256 MiB meet a cold 1 GiB flush at the end.
  */
 const WRITEBACK_BYTES = 32 * 1024 * 1024;
-/** At most this much of a body waits in memory for the disk; past it the socket pauses. */
-const WRITE_AHEAD_BYTES = 1024 * 1024;
-/** The first bytes of a file are written at once: for a small file a trip to the thread pool costs more than the write. */
-const WRITE_NOW_BYTES = 64 * 1024;
-
 export interface DiskTargetOptions {
   /**
    * fdatasync each file before its rename, so a file under its final name survives a
@@ -79,85 +76,58 @@ const datasync = (fd: number) => new Promise<void>((ok, fail) => fs.fdatasync(fd
 const openFile = (path: string, flags: number) =>
   new Promise<number>((ok, fail) => fs.open(path, flags, 0o644, (e, fd) => (e ? fail(e) : ok(fd))));
 
-function writeAll(fd: number, chunk: Buffer): void {
-  // Bounded: every turn writes at least one byte or throws.
-  for (let off = 0; off < chunk.length; ) {
-    const n = writeSync(fd, chunk, off, chunk.length - off);
-    if (n <= 0) throw new DownloadError('write', 'cannot write the file (no progress)');
-    off += n;
-  }
-}
-
-/** Writes every byte of `chunks` at the file's position (a short writev is continued, not lost). */
-async function writevAll(fd: number, chunks: Buffer[]): Promise<void> {
-  let rest = chunks;
-  // Bounded: every turn writes at least one byte or throws.
-  while (rest.length) {
-    const n = await new Promise<number>((ok, fail) => fs.writev(fd, rest, (e, written) => (e ? fail(e) : ok(written))));
-    if (n <= 0) throw new DownloadError('write', 'cannot write the file (no progress)');
-    let skip = n;
-    while (rest.length && skip >= rest[0]!.length) skip -= rest.shift()!.length;
-    if (skip > 0) rest = [rest[0]!.subarray(skip), ...rest.slice(1)];
-  }
+/** The files of one download: the .part, its meta file (when one was written), the final name. */
+interface PartFiles {
+  part: string;
+  metaPath: string;
+  final: string;
+  hasMeta: boolean;
 }
 
 /**
- * Writes behind the network: chunks queue while one writev runs in the thread pool, so the main thread parses
- * the next bytes while the kernel copies the last ones (a large file spent a third of its main-thread time in
- * write(2) when it was synchronous, bench/download.mjs). Past WRITE_AHEAD_BYTES queued, the socket waits.
- * undici hands each chunk as a view of a buffer it allocated for that socket read and never reuses, so holding
- * a chunk until its write is done is safe (the downloader tests check every byte of every file).
+ * What the server's answer means for the .part: 'whole' (asked past its end, and it is complete),
+ * or where the body starts and how long it is. A refused or unasked-for range removes the .part.
  */
-class WriteBehind {
-  private queued: Buffer[] = [];
-  private queuedBytes = 0;
-  private running: Promise<void> | undefined;
-  private failure: { error: unknown } | undefined;
-  private written = 0;
-
-  constructor(private readonly fd: number) {}
-
-  /** Queues a chunk; a promise back means "too much is queued: wait" (the socket pauses meanwhile). */
-  write(chunk: Buffer): undefined | Promise<void> {
-    if (this.failure) throw this.failure.error;
-    this.written += chunk.length;
-    if (!this.running && this.written <= WRITE_NOW_BYTES) {
-      writeAll(this.fd, chunk);
-      return undefined;
+async function answered(
+  res: OpenedResponse,
+  asked: number,
+  part: string,
+): Promise<'whole' | { offset: number; length: number | undefined }> {
+  if (res.status === 416 && asked > 0) {
+    res.body.discard();
+    // Asked past the end: the .part may already be whole (a run cut between write and rename).
+    if (parseUnsatisfiedRange(res.headers['content-range']) === asked) return 'whole';
+    await rm(part, { force: true });
+    throw new DownloadError('bad_range', 'the server refused the resume range; starting again', { retryable: true });
+  }
+  if (res.status === 206) {
+    const cr = parseContentRange(res.headers['content-range']);
+    if (!cr || cr.start !== asked) {
+      res.body.discard();
+      await rm(part, { force: true });
+      throw new DownloadError(
+        'bad_range',
+        `the server sent a range we did not ask for (${cr ? `from byte ${cr.start}` : 'no Content-Range'})`,
+        {
+          retryable: true,
+        },
+      );
     }
-    this.queued.push(chunk);
-    this.queuedBytes += chunk.length;
-    if (!this.running) this.start();
-    return this.queuedBytes >= WRITE_AHEAD_BYTES ? this.running?.then(() => this.check()) : undefined;
+    return { offset: asked, length: cr.end - cr.start + 1 };
   }
+  // No range support (or If-Range said the file changed): the server sent it all.
+  if (res.status === 200) return { offset: 0, length: expectedLength(res) };
+  res.body.discard();
+  throw statusError(res.status, res.headers['retry-after'], Date.now());
+}
 
-  /** Resolves when every queued byte is written; rejects with the first write error. */
-  async drained(): Promise<void> {
-    // Bounded: each running write either empties the queue or starts the next with what queued meanwhile.
-    while (this.running) await this.running;
-    this.check();
-  }
-
-  private check(): void {
-    if (this.failure) throw this.failure.error;
-  }
-
-  private start(): void {
-    const chunks = this.queued;
-    this.queued = [];
-    this.queuedBytes = 0;
-    this.running = writevAll(this.fd, chunks).then(
-      () => {
-        this.running = undefined;
-        if (this.queued.length) this.start();
-      },
-      (error: unknown) => {
-        this.failure = { error };
-        this.queued = [];
-        this.running = undefined;
-      },
-    );
-  }
+/** A .part worth resuming remembers its URL (as a hash) and the validator a resume sends back as If-Range. */
+async function rememberPart(res: OpenedResponse, files: PartFiles, urlSha256: string): Promise<void> {
+  const etag = [res.headers.etag].flat()[0];
+  const lastModified = [res.headers['last-modified']].flat()[0];
+  const validator = etag && !etag.startsWith('W/') ? etag : lastModified;
+  await writeFile(files.metaPath, JSON.stringify({ urlSha256, validator } satisfies PartMeta));
+  files.hasMeta = true;
 }
 
 export class DiskTarget implements FileTarget {
@@ -231,69 +201,49 @@ export class DiskTarget implements FileTarget {
 
   async attempt(ctx: AttemptContext): Promise<AttemptResult> {
     const final = await this.place(ctx.name);
-    const part = final + PART_SUFFIX;
-    const metaPath = final + META_SUFFIX;
+    const files: PartFiles = { part: final + PART_SUFFIX, metaPath: final + META_SUFFIX, final, hasMeta: false };
     let urlSha256: string | undefined;
     const urlHash = () => (urlSha256 ??= sha256Hex(ctx.entry.url));
-    // Most downloads find no .part: not in the folder's listing and not opened by this run means none to look at.
-    const partSize = this.touched.has(part) || (await this.listed(part)) ? await sizeOf(part) : undefined;
-    const meta = partSize !== undefined && !ctx.fresh ? await readMeta(metaPath) : undefined;
-    let offset = partSize !== undefined && meta?.urlSha256 === urlHash() ? partSize : 0;
-    // Removing (not truncating) also removes a symlink planted under the .part name.
-    if (partSize !== undefined && offset === 0) await rm(part, { force: true });
-    let hasMeta = meta !== undefined;
-
+    const resume = await this.resumePoint(ctx, files, urlHash);
     const range: Record<string, string> =
-      offset > 0 ? { range: `bytes=${offset}-`, ...(meta?.validator ? { 'if-range': meta.validator } : {}) } : {};
+      resume.offset > 0 ? { range: `bytes=${resume.offset}-`, ...(resume.validator ? { 'if-range': resume.validator } : {}) } : {};
     const res = await ctx.open(range);
-    let length = expectedLength(res);
-    if (res.status === 416 && offset > 0) {
-      res.body.discard();
-      // Asked past the end: the .part may already be whole (a run cut between write and rename).
-      if (parseUnsatisfiedRange(res.headers['content-range']) === offset)
-        return this.finish(ctx, { part, metaPath, final, hasMeta }, offset, offset);
-      await rm(part, { force: true });
-      throw new DownloadError('bad_range', 'the server refused the resume range; starting again', { retryable: true });
-    }
-    if (res.status === 206) {
-      const cr = parseContentRange(res.headers['content-range']);
-      if (!cr || cr.start !== offset) {
-        res.body.discard();
-        await rm(part, { force: true });
-        throw new DownloadError(
-          'bad_range',
-          `the server sent a range we did not ask for (${cr ? `from byte ${cr.start}` : 'no Content-Range'})`,
-          { retryable: true },
-        );
-      }
-      length = cr.end - cr.start + 1;
-    } else if (res.status === 200) {
-      // No range support (or If-Range said the file changed): the server sent it all.
-      offset = 0;
-    } else {
-      res.body.discard();
-      throw statusError(res.status, res.headers['retry-after'], Date.now());
-    }
-
+    const answer = await answered(res, resume.offset, files.part);
+    if (answer === 'whole') return this.finish(ctx, files, resume.offset, resume.offset);
+    const { offset, length } = answer;
     const total = length !== undefined ? offset + length : undefined;
     const resumable = total === undefined || total >= RESUME_MIN_BYTES;
     // Kept bytes only count as progress if the server can continue from them.
     const rangeable = res.status === 206 || /\bbytes\b/i.test(String(res.headers['accept-ranges'] ?? ''));
-    if (resumable && offset === 0) {
-      const etag = [res.headers.etag].flat()[0];
-      const lastModified = [res.headers['last-modified']].flat()[0];
-      const validator = etag && !etag.startsWith('W/') ? etag : lastModified;
-      await writeFile(metaPath, JSON.stringify({ urlSha256: urlHash(), validator } satisfies PartMeta));
-      hasMeta = true;
-    }
+    if (resumable && offset === 0) await rememberPart(res, files, urlHash());
     // Resuming with a checksum: the digest must cover the bytes already on disk.
-    const hash = ctx.entry.sha256 && offset > 0 ? await hashFile(part) : undefined;
-    const body = verifiedBody(res.body, {
-      expected: length,
-      sha256: ctx.entry.sha256,
-      hash,
-      onBytes: ctx.onBytes,
-    });
+    const hash = ctx.entry.sha256 && offset > 0 ? await hashFile(files.part) : undefined;
+    const body = verifiedBody(res.body, { expected: length, sha256: ctx.entry.sha256, hash, onBytes: ctx.onBytes });
+    await this.writePart(res, files, body, offset, { resumable, rangeable });
+    return this.finish(ctx, files, offset + body.received(), offset);
+  }
+
+  /** Where this attempt starts: the .part's end if it is this URL's, else 0 (and an old .part removed). */
+  private async resumePoint(ctx: AttemptContext, files: PartFiles, urlHash: () => string): Promise<{ offset: number; validator?: string }> {
+    const { part } = files;
+    // Most downloads find no .part: not in the folder's listing and not opened by this run means none to look at.
+    const partSize = this.touched.has(part) || (await this.listed(part)) ? await sizeOf(part) : undefined;
+    const meta = partSize !== undefined && !ctx.fresh ? await readMeta(files.metaPath) : undefined;
+    const offset = partSize !== undefined && meta?.urlSha256 === urlHash() ? partSize : 0;
+    // Removing (not truncating) also removes a symlink planted under the .part name.
+    if (partSize !== undefined && offset === 0) await rm(part, { force: true });
+    files.hasMeta = meta !== undefined;
+    return meta?.validator ? { offset, validator: meta.validator } : { offset };
+  }
+
+  /** Opens the .part (appending when resuming) and writes the body; a failure keeps, or removes, what it wrote. */
+  private async writePart(
+    res: OpenedResponse,
+    { part, metaPath }: PartFiles,
+    body: ReturnType<typeof verifiedBody>,
+    offset: number,
+    { resumable, rangeable }: { resumable: boolean; rangeable: boolean },
+  ): Promise<void> {
     // O_NOFOLLOW: a planted symlink named NAME.part must not redirect our writes.
     const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (offset > 0 ? constants.O_APPEND : constants.O_TRUNC);
     try {
@@ -313,7 +263,6 @@ export class DiskTarget implements FileTarget {
       else if (!resumable) await rm(part, { force: true });
       throw err;
     }
-    return this.finish(ctx, { part, metaPath, final, hasMeta }, offset + body.received(), offset);
   }
 
   /** Writes the body into the open .part, then (durable) makes it reach the disk, then closes it. */
@@ -362,7 +311,7 @@ export class DiskTarget implements FileTarget {
 
   private async finish(
     ctx: AttemptContext,
-    { part, metaPath, final, hasMeta }: { part: string; metaPath: string; final: string; hasMeta: boolean },
+    { part, metaPath, final, hasMeta }: PartFiles,
     size: number,
     resumedFrom: number,
   ): Promise<AttemptResult> {

@@ -15,7 +15,7 @@ import { census } from './census.js';
 import { cleanUp } from './cleanup.js';
 import { Histogram } from './histogram.js';
 import { newRunId, openTarget } from './runQueue.js';
-import { describeRate, rateAt } from './schedule.js';
+import { describeRate, rateAt } from '../../core/rateSchedule.js';
 import { runSender } from './sender.js';
 import { Tally } from './tally.js';
 import type { LoadOptions, LoadResult, LoadSample } from './types.js';

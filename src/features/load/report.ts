@@ -54,16 +54,76 @@ function row(label: string, value: string | number, bad = false): string {
 }
 
 export function renderReport(r: LoadResult, generatedAt = new Date()): string {
-  const s = r.samples;
+  const noteItems = notes(r).map((n) => `<li>${escapeHtml(n)}</li>`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>sqsops load: ${escapeHtml(r.queue)}</title><style>${CSS}</style></head>
+<body><h1>sqsops load on ${escapeHtml(r.queue)}</h1>
+<p class="note">Generated ${escapeHtml(generatedAt.toISOString())}.</p>
+<table>${summaryRows(r).join('')}</table>
+<ul class="note">${noteItems.join('')}</ul>
+${stagesTable(r)}
+${charts(r).join('\n')}
+<div id="readout"></div>
+<script type="application/json" id="samples">${JSON.stringify(r.samples).replace(/</g, '\\u003c')}</script>
+<script>${SCRIPT}</script>
+</body></html>
+`;
+}
+
+type Sample = LoadResult['samples'][number];
+
+/** The samples as chart points: seconds from the start (to 0.1 s) against a value. */
+function timeline(samples: Sample[]) {
   const x = (t: number) => Math.round(t / 100) / 10;
-  const xMax = x(s.at(-1)?.t ?? 0);
-  const pts = (f: (v: (typeof s)[number]) => number) => s.map((v) => [x(v.t), f(v)] as [number, number]);
+  const pts = (f: (v: Sample) => number) => samples.map((v) => [x(v.t), f(v)] as [number, number]);
   // Intervals that completed nothing have no latency: a gap, not a zero.
-  const lat = (f: (v: (typeof s)[number]) => number) => pts((v) => (v.latency.count ? f(v) : -1));
-  const ageSeries: Series[] = [{ name: 'oldest waiting', color: '#e15759', points: pts((v) => v.oldestAgeMs / 1000) }];
+  const lat = (f: (v: Sample) => number) => pts((v) => (v.latency.count ? f(v) : -1));
+  return { x, xMax: x(samples.at(-1)?.t ?? 0), pts, lat };
+}
+
+function charts(r: LoadResult): string[] {
+  const { x, xMax, pts, lat } = timeline(r.samples);
+  // The workers' pause (--pause-workers-at .. --resume-at), shaded on every chart over time.
+  const bands: Band[] = r.pause ? [{ from: x(r.pause.fromMs), to: x(r.pause.toMs), label: 'workers paused' }] : [];
+  const latency: Series[] = [
+    { name: 'p50', color: '#4e79a7', points: lat((v) => v.latency.p50) },
+    { name: 'p90', color: '#f28e2b', points: lat((v) => v.latency.p90) },
+    { name: 'p99', color: '#e15759', points: lat((v) => v.latency.p99) },
+    { name: 'max', color: '#76b7b2', points: lat((v) => v.latency.max), dashed: true },
+  ];
+  const throughput: Series[] = [
+    { name: 'asked', color: '#999', points: pts((v) => v.askedRate), dashed: true },
+    { name: 'sent', color: '#4e79a7', points: pts((v) => v.sentRate) },
+    { name: 'completed', color: '#59a14f', points: pts((v) => v.completedRate) },
+  ];
+  const depth: Series[] = [
+    { name: 'visible', color: '#4e79a7', points: pts((v) => v.visible) },
+    { name: 'in flight', color: '#f28e2b', points: pts((v) => v.inFlight) },
+  ];
+  const all = [
+    lineChart('latency', 'Latency, send to completed, per interval', 'ms', latency, xMax, bands),
+    lineChart('throughput', 'Throughput', 'messages per second', throughput, xMax, bands),
+    lineChart('depth', 'Queue depth (GetQueueAttributes)', 'messages', depth, xMax, bands),
+    lineChart('age', 'Age of the oldest waiting message (from our send times)', 'seconds', ageSeries(r, pts, xMax), xMax, bands),
+    histogramChart('histogram', 'Latency histogram, whole run', r.histogram),
+  ];
+  if (r.stages) {
+    const series = STAGES.map((st) => ({
+      name: st,
+      color: STAGE_COLORS[st],
+      points: pts((v) => (v.stages?.[st].count ? v.stages[st].p99 : -1)),
+    }));
+    all.splice(1, 0, lineChart('stage-p99', 'p99 per stage, per interval', 'ms', series, xMax, bands));
+  }
+  return all;
+}
+
+/** The oldest message's age, and the --max-age limit as a dashed line if one was set. */
+function ageSeries(r: LoadResult, pts: ReturnType<typeof timeline>['pts'], xMax: number): Series[] {
+  const series: Series[] = [{ name: 'oldest waiting', color: '#e15759', points: pts((v) => v.oldestAgeMs / 1000) }];
   if (r.maxAgeLimitMs !== undefined) {
     const limit = r.maxAgeLimitMs / 1000;
-    ageSeries.push({
+    series.push({
       name: '--max-age',
       color: '#999',
       points: [
@@ -73,60 +133,14 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
       dashed: true,
     });
   }
-  // The workers' pause (--pause-workers-at .. --resume-at), shaded on every chart over time.
-  const bands: Band[] = r.pause ? [{ from: x(r.pause.fromMs), to: x(r.pause.toMs), label: 'workers paused' }] : [];
-  const charts = [
-    lineChart(
-      'latency',
-      'Latency, send to completed, per interval',
-      'ms',
-      [
-        { name: 'p50', color: '#4e79a7', points: lat((v) => v.latency.p50) },
-        { name: 'p90', color: '#f28e2b', points: lat((v) => v.latency.p90) },
-        { name: 'p99', color: '#e15759', points: lat((v) => v.latency.p99) },
-        { name: 'max', color: '#76b7b2', points: lat((v) => v.latency.max), dashed: true },
-      ],
-      xMax,
-      bands,
-    ),
-    lineChart(
-      'throughput',
-      'Throughput',
-      'messages per second',
-      [
-        { name: 'asked', color: '#999', points: pts((v) => v.askedRate), dashed: true },
-        { name: 'sent', color: '#4e79a7', points: pts((v) => v.sentRate) },
-        { name: 'completed', color: '#59a14f', points: pts((v) => v.completedRate) },
-      ],
-      xMax,
-      bands,
-    ),
-    lineChart(
-      'depth',
-      'Queue depth (GetQueueAttributes)',
-      'messages',
-      [
-        { name: 'visible', color: '#4e79a7', points: pts((v) => v.visible) },
-        { name: 'in flight', color: '#f28e2b', points: pts((v) => v.inFlight) },
-      ],
-      xMax,
-      bands,
-    ),
-    lineChart('age', 'Age of the oldest waiting message (from our send times)', 'seconds', ageSeries, xMax, bands),
-    histogramChart('histogram', 'Latency histogram, whole run', r.histogram),
-  ];
-  if (r.stages) {
-    const series = STAGES.map((st) => ({
-      name: st,
-      color: STAGE_COLORS[st],
-      points: pts((v) => (v.stages?.[st].count ? v.stages[st].p99 : -1)),
-    }));
-    charts.splice(1, 0, lineChart('stage-p99', 'p99 per stage, per interval', 'ms', series, xMax, bands));
-  }
+  return series;
+}
+
+function summaryRows(r: LoadResult): string[] {
   const l = r.latency;
   const limit = r.maxAgeLimitMs !== undefined ? ` (limit ${r.maxAgeLimitMs / 1000} s)` : '';
   const pause = r.pause ? `${(r.pause.fromMs / 1000).toFixed(1)} s to ${(r.pause.toMs / 1000).toFixed(1)} s (shaded below)` : 'no';
-  const summary = [
+  return [
     row('rate asked', `${r.rate} (${r.askedRate} msg/s on average)`),
     row('rate achieved (sent)', `${r.achievedRate} msg/s`, r.senderLimited),
     row('workers', `${r.workers.count} (${r.workers.mode})`),
@@ -143,7 +157,10 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
     row('latency p50 / p90 / p99 / max', `${l.p50} / ${l.p90} / ${l.p99} / ${l.max} ms`),
     row('oldest message waited', `${(r.maxAgeMs / 1000).toFixed(2)} s${limit}`, limit !== '' && r.maxAgeMs > r.maxAgeLimitMs!),
   ];
-  const notes = [
+}
+
+function notes(r: LoadResult): string[] {
+  const all = [
     'Latency is measured per message from just before its SendMessageBatch to the worker recording it completed in the ledger ' +
       '(or skipping it as a duplicate, or moving it to the DLQ).',
     "The age of the oldest waiting message is computed from the run's own send times of messages not yet completed, " +
@@ -152,20 +169,8 @@ export function renderReport(r: LoadResult, generatedAt = new Date()): string {
   ];
   if (r.senderLimited) {
     const reached = `The sender reached ${r.achievedRate} of the asked ${r.askedRate} msg/s`;
-    notes.unshift(`${reached}: this machine (or the send path), not the pipeline, was the limit.`);
+    all.unshift(`${reached}: this machine (or the send path), not the pipeline, was the limit.`);
   }
-  if (r.stoppedBy) notes.unshift(`The run stopped early: ${r.stoppedBy}.`);
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>sqsops load: ${escapeHtml(r.queue)}</title><style>${CSS}</style></head>
-<body><h1>sqsops load on ${escapeHtml(r.queue)}</h1>
-<p class="note">Generated ${escapeHtml(generatedAt.toISOString())}.</p>
-<table>${summary.join('')}</table>
-<ul class="note">${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>
-${stagesTable(r)}
-${charts.join('\n')}
-<div id="readout"></div>
-<script type="application/json" id="samples">${JSON.stringify(s).replace(/</g, '\\u003c')}</script>
-<script>${SCRIPT}</script>
-</body></html>
-`;
+  if (r.stoppedBy) all.unshift(`The run stopped early: ${r.stoppedBy}.`);
+  return all;
 }

@@ -12,7 +12,7 @@ import type { SqsQueues, QueueRef, SendEntry } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { TEMPLATES } from '../../core/templates/index.js';
 import { RUN_ATTRIBUTE } from './runMark.js';
-import { dueBy, type RateSchedule } from './schedule.js';
+import { dueBy, type RateSchedule } from '../../core/rateSchedule.js';
 
 /** The message attribute holding the send time (epoch ms), for consumers that want their own latency. */
 export const SENT_AT_ATTRIBUTE = 'sqsops-load-sent-at';

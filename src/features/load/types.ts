@@ -1,5 +1,5 @@
 import type { LatencySummary } from './histogram.js';
-import type { RateSchedule } from './schedule.js';
+import type { RateSchedule } from '../../core/rateSchedule.js';
 import type { WorkerSpec } from './workers.js';
 import type { StageSummary } from './stages.js';
 import type { Notify } from '../../pipeline/resources.js';

@@ -41,7 +41,32 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'sqsops_' });
   const registers = [registry];
-  // Counters mirror the run's Metrics: each scrape adds what was counted since the last one.
+  runCounters(client, registers, metrics);
+  sinkErrorCounter(client, registers, metrics);
+  const latency = new client.Histogram({
+    name: 'sqsops_processing_seconds',
+    help: 'seconds from receiving a message to acknowledging it (deleted, to the DLQ, or released)',
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  let state: RunState | undefined;
+  gauges(client, registers, () => state, queue);
+  return {
+    registry,
+    observe(count, seconds) {
+      for (let i = 0; i < count; i++) latency.observe(seconds);
+    },
+    attach(s) {
+      state = s;
+      registry.setDefaultLabels({ queue: s.queueName });
+    },
+  };
+}
+
+type PromClient = typeof import('prom-client');
+
+/** Counters mirror the run's Metrics: each scrape adds what was counted since the last one. */
+function runCounters(client: PromClient, registers: Registry[], metrics: Metrics): void {
   for (const name of COUNTERS) {
     let seen = 0;
     new client.Counter({
@@ -55,6 +80,9 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
       },
     });
   }
+}
+
+function sinkErrorCounter(client: PromClient, registers: Registry[], metrics: Metrics): void {
   const sinkSeen = new Map<string, number>();
   new client.Counter({
     name: 'sqsops_sink_errors_total',
@@ -71,13 +99,10 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
       }
     },
   });
-  const latency = new client.Histogram({
-    name: 'sqsops_processing_seconds',
-    help: 'seconds from receiving a message to acknowledging it (deleted, to the DLQ, or released)',
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  let state: RunState | undefined;
+}
+
+/** What the worker holds now and the queue as last polled, read at each scrape. */
+function gauges(client: PromClient, registers: Registry[], stateOf: () => RunState | undefined, queue: () => QueueReading): void {
   const gauge = (name: string, help: string, read: () => number | null | undefined) =>
     new client.Gauge({
       name,
@@ -88,9 +113,9 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
         this.set(read() ?? Number.NaN);
       },
     });
-  gauge('sqsops_in_flight_messages', 'messages this worker received and has not yet acknowledged', () => state?.inFlight());
-  gauge('sqsops_leases', 'ledger leases this worker holds now', () => state?.leases());
-  gauge('sqsops_pollers', 'pollers receiving now (--concurrency auto grows and shrinks them)', () => state?.pollers?.());
+  gauge('sqsops_in_flight_messages', 'messages this worker received and has not yet acknowledged', () => stateOf()?.inFlight());
+  gauge('sqsops_leases', 'ledger leases this worker holds now', () => stateOf()?.leases());
+  gauge('sqsops_pollers', 'pollers receiving now (--concurrency auto grows and shrinks them)', () => stateOf()?.pollers?.());
   gauge('sqsops_queue_visible_messages', "the queue's ApproximateNumberOfMessages, as last polled", () => queue().visible);
   gauge('sqsops_queue_in_flight_messages', "the queue's ApproximateNumberOfMessagesNotVisible (all workers)", () => queue().notVisible);
   gauge('sqsops_queue_delayed_messages', "the queue's ApproximateNumberOfMessagesDelayed", () => queue().delayed);
@@ -102,22 +127,12 @@ export async function workerRegistry(metrics: Metrics, queue: () => QueueReading
   // Scale hints: what each poller of this worker has waiting, and the age it should keep under.
   gauge('sqsops_queue_backlog_per_poller', 'visible and delayed messages of the queue over the pollers of this worker', () => {
     const q = queue();
-    const pollers = state?.pollers?.();
+    const pollers = stateOf()?.pollers?.();
     return q.visible === undefined || q.visible === null || !pollers ? undefined : (q.visible + (q.delayed ?? 0)) / pollers;
   });
   gauge(
     'sqsops_target_age_seconds',
     'the oldest-message age --concurrency auto holds the queue under (--target-age)',
-    () => state?.targetAgeSeconds,
+    () => stateOf()?.targetAgeSeconds,
   );
-  return {
-    registry,
-    observe(count, seconds) {
-      for (let i = 0; i < count; i++) latency.observe(seconds);
-    },
-    attach(s) {
-      state = s;
-      registry.setDefaultLabels({ queue: s.queueName });
-    },
-  };
 }

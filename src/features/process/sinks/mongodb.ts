@@ -5,7 +5,8 @@
  */
 import type { AnyBulkWriteOperation, Collection, Document, MongoClient, MongoClientOptions } from 'mongodb';
 import { UsageError } from '../../../core/errors.js';
-import { errorCode, isRetryableMongoError, report, SinkWriteError, type Failure } from './errors.js';
+import { errorCode, isRetryableMongoError, report, type Failure } from './errors.js';
+import { LazyConnection, sinkErrors, type SinkErrors } from './connection.js';
 import { addSecret, redact, secretsOf } from '../../../core/redact.js';
 import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from '../../../pipeline/sink.js';
 
@@ -106,62 +107,14 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
   if (!/^mongodb(\+srv)?:\/\//i.test(options.url)) {
     throw new UsageError(`"${where}" is not a MongoDB URL`, { hint: 'use mongodb://user:password@host:27017/ or mongodb+srv://...' });
   }
-  const describe = (message: string, code?: string | number) =>
-    new SinkWriteError(`mongodb (${where}): ${redact(message)}`, {
-      context: { sink: 'mongodb', target: where, code },
-    });
-  const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
-  let client: MongoClient | undefined;
-  let ready: Promise<Collection<MessageDocument>> | undefined;
-
-  // One connect for concurrent first writes; a failed connect is forgotten so the next write retries.
-  const collection = (): Promise<Collection<MessageDocument>> =>
-    (ready ??= (async () => {
-      const { MongoClient } = await import('mongodb');
-      let c: MongoClient;
-      let coll: Collection<MessageDocument>;
-      try {
-        c = new MongoClient(options.url, mongoClientOptions(options));
-        coll = c.db(options.database ?? 'sqsops').collection<MessageDocument>(options.collection ?? 'messages');
-      } catch (e: unknown) {
-        // MongoParseError or an invalid database name: nothing a retry can fix.
-        throw new UsageError(`mongodb (${where}): ${redact(e instanceof Error ? e.message : String(e))}`, {
-          hint: 'percent-encode the user and password, check the options in the query string and the database name',
-        });
-      }
-      try {
-        await c.connect();
-      } catch (e: unknown) {
-        await c.close().catch(() => undefined);
-        throw e;
-      }
-      client = c;
-      return coll;
-    })().catch((e: unknown) => {
-      ready = undefined;
-      throw e;
-    }));
-
-  const writeOne = async (coll: Collection<MessageDocument>, m: SinkMessage, now: Date): Promise<Failure | undefined> => {
-    try {
-      await coll.replaceOne({ _id: m.key }, mongoDocument(m, now), { upsert: true });
-      return undefined;
-    } catch (e: unknown) {
-      // Reached only after the bulk blamed documents: BadValue on this one upsert is its content.
-      return { error: fromError(e), retryable: errorCode(e) === BAD_VALUE ? false : isRetryableMongoError(e) };
-    }
-  };
-
+  const errors = sinkErrors('mongodb', where);
+  const connection = new LazyConnection(
+    () => connectMongo(options, where),
+    ({ client }) => client.close(),
+  );
   return {
     name: 'mongodb',
-    async open() {
-      try {
-        await collection();
-      } catch (e: unknown) {
-        // A bad URL stops the run; a server that is down may be up by the first write.
-        if (e instanceof UsageError) throw e;
-      }
-    },
+    open: () => connection.open(),
     async write(batch, signal): Promise<SinkResult> {
       const unique = lastPerKey(batch);
       if (unique.length === 0) return { succeeded: [], failed: [] };
@@ -170,47 +123,91 @@ export function createMongoSink(options: MongoSinkOptions): Sink {
         for (const m of unique) failures.set(m.key, f);
       };
       if (signal?.aborted) {
-        failAll({ error: describe('stopped before writing'), retryable: true });
+        failAll({ error: errors.describe('stopped before writing'), retryable: true });
         return report(batch, failures);
       }
       const now = new Date();
       let coll: Collection<MessageDocument>;
       try {
-        coll = await collection();
+        coll = (await connection.get()).coll;
       } catch (e: unknown) {
         // Unreachable, refused login or a bad URL option: never the message's fault.
-        failAll({ error: fromError(e), retryable: true });
+        failAll({ error: errors.fromError(e), retryable: true });
         return report(batch, failures);
       }
-      const ops: AnyBulkWriteOperation<MessageDocument>[] = unique.map((m) => ({
-        replaceOne: { filter: { _id: m.key }, replacement: mongoDocument(m, now), upsert: true },
-      }));
-      try {
-        await coll.bulkWrite(ops, { ordered: false });
-      } catch (e: unknown) {
-        const perDocument = bulkWriteFailures(e, unique.length);
-        if (perDocument && unique.length === 1) {
-          const w = perDocument.get(0);
-          if (w) failures.set(unique[0]!.key, { error: describe(w.message, w.code), retryable: w.retryable });
-        } else if (!perDocument && (isRetryableMongoError(e) || unique.length === 1)) {
-          failAll({ error: fromError(e), retryable: isRetryableMongoError(e) });
-        } else {
-          // Write each document alone (upserts, so a rewrite is harmless) to learn exactly which failed. A bulk's
-          // writeErrors may not name them all: FerretDB 1.24 reports only the first, always at index 0. And one
-          // document the driver refuses (BSON, over 16 MB) fails the whole bulk client-side.
-          for (const m of unique) {
-            const f = await writeOne(coll, m, now);
-            if (f) failures.set(m.key, f);
-          }
-        }
-      }
+      await upsertAll(coll, unique, now, failures, errors);
       return report(batch, failures);
     },
-    async close() {
-      await ready?.catch(() => undefined);
-      await client?.close();
-      client = undefined;
-      ready = undefined;
-    },
+    close: () => connection.close(),
   };
+}
+
+interface Mongo {
+  client: MongoClient;
+  coll: Collection<MessageDocument>;
+}
+
+async function connectMongo(options: MongoSinkOptions, where: string): Promise<Mongo> {
+  const { MongoClient } = await import('mongodb');
+  let client: MongoClient;
+  let coll: Collection<MessageDocument>;
+  try {
+    client = new MongoClient(options.url, mongoClientOptions(options));
+    coll = client.db(options.database ?? 'sqsops').collection<MessageDocument>(options.collection ?? 'messages');
+  } catch (e: unknown) {
+    // MongoParseError or an invalid database name: nothing a retry can fix.
+    throw new UsageError(`mongodb (${where}): ${redact(e instanceof Error ? e.message : String(e))}`, {
+      hint: 'percent-encode the user and password, check the options in the query string and the database name',
+    });
+  }
+  try {
+    await client.connect();
+  } catch (e: unknown) {
+    await client.close().catch(() => undefined);
+    throw e;
+  }
+  return { client, coll };
+}
+
+/** One unordered bulk of upserts; when it fails, which documents failed goes into `failures`. */
+async function upsertAll(
+  coll: Collection<MessageDocument>,
+  unique: SinkMessage[],
+  now: Date,
+  failures: Map<string, Failure>,
+  errors: SinkErrors,
+): Promise<void> {
+  const ops: AnyBulkWriteOperation<MessageDocument>[] = unique.map((m) => ({
+    replaceOne: { filter: { _id: m.key }, replacement: mongoDocument(m, now), upsert: true },
+  }));
+  try {
+    await coll.bulkWrite(ops, { ordered: false });
+  } catch (e: unknown) {
+    const perDocument = bulkWriteFailures(e, unique.length);
+    if (perDocument && unique.length === 1) {
+      const w = perDocument.get(0);
+      if (w) failures.set(unique[0]!.key, { error: errors.describe(w.message, w.code), retryable: w.retryable });
+    } else if (!perDocument && (isRetryableMongoError(e) || unique.length === 1)) {
+      const all: Failure = { error: errors.fromError(e), retryable: isRetryableMongoError(e) };
+      for (const m of unique) failures.set(m.key, all);
+    } else {
+      // Write each document alone (upserts, so a rewrite is harmless) to learn exactly which failed. A bulk's
+      // writeErrors may not name them all: FerretDB 1.24 reports only the first, always at index 0. And one
+      // document the driver refuses (BSON, over 16 MB) fails the whole bulk client-side.
+      for (const m of unique) {
+        const f = await upsertOne(coll, m, now, errors);
+        if (f) failures.set(m.key, f);
+      }
+    }
+  }
+}
+
+async function upsertOne(coll: Collection<MessageDocument>, m: SinkMessage, now: Date, errors: SinkErrors): Promise<Failure | undefined> {
+  try {
+    await coll.replaceOne({ _id: m.key }, mongoDocument(m, now), { upsert: true });
+    return undefined;
+  } catch (e: unknown) {
+    // Reached only after the bulk blamed documents: BadValue on this one upsert is its content.
+    return { error: errors.fromError(e), retryable: errorCode(e) === BAD_VALUE ? false : isRetryableMongoError(e) };
+  }
 }

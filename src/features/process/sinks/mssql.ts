@@ -7,7 +7,8 @@
  */
 import type { config as MssqlConfig, ConnectionPool } from 'mssql';
 import { UsageError } from '../../../core/errors.js';
-import { errorCode, isRetryableMssqlError, mssqlErrorNumbers, report, SinkWriteError, type Failure } from './errors.js';
+import { isRetryableMssqlError, mssqlErrorNumbers, report, type Failure } from './errors.js';
+import { LazyConnection, sinkErrors, type SinkErrors } from './connection.js';
 import { addSecret, redact, secretsOf } from '../../../core/redact.js';
 import { lastPerKey, type Sink, type SinkMessage, type SinkResult } from '../../../pipeline/sink.js';
 
@@ -137,140 +138,143 @@ export function createMssqlSink(options: MssqlSinkOptions): Sink {
   // Registered, so the password is masked in any text, a driver's stack printed by --debug included.
   addSecret(...secretsOf(options.connectionString));
   const where = redact(options.connectionString);
-  const describe = (message: string, code?: string | number) =>
-    new SinkWriteError(`mssql (${where}): ${redact(message)}`, {
-      context: { sink: 'mssql', target: where, table, code },
-    });
-  const fromError = (e: unknown) => describe(e instanceof Error ? e.message : String(e), errorCode(e));
-  let pool: ConnectionPool | undefined;
-  let ready: Promise<ConnectionPool> | undefined;
-
-  const connect = (): Promise<ConnectionPool> =>
-    (ready ??= (async () => {
-      const sql = (await import('mssql')).default;
-      const hint = 'use Server=host,1433;Database=...;User Id=...;Password=... or mssql://user:password@host:1433/database';
-      let base: MssqlConfig;
-      try {
-        base = urlConfig ?? sql.ConnectionPool.parseConnectionString(options.connectionString);
-      } catch (e: unknown) {
-        const why = redact(e instanceof Error ? e.message : String(e));
-        throw new UsageError(`"${where}" is not a usable connection string: ${why}`, { hint });
-      }
-      if (!base.server) throw new UsageError(`"${where}" names no server`, { hint });
-      const p = new sql.ConnectionPool({
-        ...base,
-        options: { appName: 'sqsops', ...base.options },
-        pool: { ...base.pool, max: options.poolMax ?? base.pool?.max ?? 10 },
-        connectionTimeout: options.connectionTimeoutMs ?? base.connectionTimeout ?? 15_000,
-        requestTimeout: options.requestTimeoutMs ?? base.requestTimeout ?? 30_000,
-      });
-      try {
-        await p.connect();
-        await p
-          .request()
-          .batch(createTableSql(table))
-          .catch((e: unknown) => {
-            const numbers = mssqlErrorNumbers(e);
-            if (numbers.includes(2714)) return; // another worker created it between our check and our CREATE
-            if (numbers.includes(2760))
-              throw new UsageError(`the schema of table ${table} does not exist`, { hint: 'create the schema, or use a dbo table' });
-            if (numbers.includes(262))
-              throw new UsageError(`table ${table} is missing and this login may not create it`, {
-                hint: 'create it once with the statement in docs/sinks.md, or grant CREATE TABLE',
-              });
-            throw e;
-          });
-        await p
-          .request()
-          .query(checkColumnsSql(table))
-          .catch((e: unknown) => {
-            if (!mssqlErrorNumbers(e).some((n) => n === 207 || n === 208)) throw e;
-            throw new UsageError(`table ${table} exists but is not an sqsops table`, {
-              hint: 'it needs message_key, message_id, queue, body, receive_count, sent_at, created_at, updated_at: pick another --mssql-table',
-            });
-          });
-      } catch (e: unknown) {
-        await p.close().catch(() => undefined);
-        throw e;
-      }
-      pool = p;
-      return p;
-    })().catch((e: unknown) => {
-      ready = undefined; // the next write tries again
-      throw e;
-    }));
-
-  const merge = async (p: ConnectionPool, rows: SinkMessage[]) => {
-    const sql = (await import('mssql')).default;
-    const request = p.request();
-    rows.forEach((m, i) => {
-      const sent = m.sentAt ? new Date(m.sentAt) : undefined;
-      request.input(`k${i}`, sql.NVarChar(KEY_COLUMN), m.key);
-      request.input(`m${i}`, sql.NVarChar(LIMITS.messageId), m.messageId);
-      request.input(`q${i}`, sql.NVarChar(LIMITS.queue), m.queue);
-      request.input(`b${i}`, sql.NVarChar(sql.MAX), JSON.stringify(m.body) ?? 'null');
-      request.input(`r${i}`, sql.Int, m.receiveCount);
-      request.input(`s${i}`, sql.DateTime2, sent && !Number.isNaN(sent.getTime()) ? sent : null);
-    });
-    await request.query(mergeSql(table, rows.length));
-  };
-
+  const errors = sinkErrors('mssql', where, { table });
+  const connection = new LazyConnection(
+    () => connectPool(options, table, urlConfig, where),
+    (pool) => pool.close(),
+  );
   return {
     name: 'mssql',
-    async open() {
-      try {
-        await connect();
-      } catch (e: unknown) {
-        // A config no retry can fix stops the run; a server that is down may be up by the first write.
-        if (e instanceof UsageError) throw e;
-      }
-    },
+    open: () => connection.open(),
     async write(batch, signal): Promise<SinkResult> {
       const failures = new Map<string, Failure>();
       const rows: SinkMessage[] = [];
       for (const m of lastPerKey(batch)) {
         const problem = rowProblem(m);
-        if (problem) failures.set(m.key, { error: describe(problem), retryable: false });
+        if (problem) failures.set(m.key, { error: errors.describe(problem), retryable: false });
         else rows.push(m);
       }
       if (rows.length === 0) return report(batch, failures);
-      let p: ConnectionPool;
+      let pool: ConnectionPool;
       try {
-        p = await connect();
+        pool = await connection.get();
       } catch (e: unknown) {
         // Unreachable, refused login, a bad table: never the message's fault.
-        for (const m of rows) failures.set(m.key, { error: fromError(e), retryable: true });
+        for (const m of rows) failures.set(m.key, { error: errors.fromError(e), retryable: true });
         return report(batch, failures);
       }
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-        if (signal?.aborted) {
-          for (const m of chunk) failures.set(m.key, { error: describe('stopped before writing'), retryable: true });
-          continue;
-        }
-        try {
-          // One statement is one atomic transaction: the chunk lands whole or not at all.
-          await merge(p, chunk);
-        } catch (e: unknown) {
-          if (isRetryableMssqlError(e) || chunk.length === 1) {
-            for (const m of chunk) failures.set(m.key, { error: fromError(e), retryable: isRetryableMssqlError(e) });
-            continue;
-          }
-          // A row broke the statement: find it, so the others still land.
-          for (const m of chunk) {
-            await merge(p, [m]).catch((row: unknown) =>
-              failures.set(m.key, { error: fromError(row), retryable: isRetryableMssqlError(row) }),
-            );
-          }
-        }
-      }
+      await mergeAll(pool, table, rows, failures, errors, signal);
       return report(batch, failures);
     },
-    async close() {
-      await ready?.catch(() => undefined);
-      await pool?.close();
-      pool = undefined;
-      ready = undefined;
-    },
+    close: () => connection.close(),
   };
+}
+
+const CONNECTION_HINT = 'use Server=host,1433;Database=...;User Id=...;Password=... or mssql://user:password@host:1433/database';
+
+async function connectPool(
+  options: MssqlSinkOptions,
+  table: string,
+  urlConfig: MssqlConfig | undefined,
+  where: string,
+): Promise<ConnectionPool> {
+  const sql = (await import('mssql')).default;
+  let base: MssqlConfig;
+  try {
+    base = urlConfig ?? sql.ConnectionPool.parseConnectionString(options.connectionString);
+  } catch (e: unknown) {
+    const why = redact(e instanceof Error ? e.message : String(e));
+    throw new UsageError(`"${where}" is not a usable connection string: ${why}`, { hint: CONNECTION_HINT });
+  }
+  if (!base.server) throw new UsageError(`"${where}" names no server`, { hint: CONNECTION_HINT });
+  const pool = new sql.ConnectionPool({
+    ...base,
+    options: { appName: 'sqsops', ...base.options },
+    pool: { ...base.pool, max: options.poolMax ?? base.pool?.max ?? 10 },
+    connectionTimeout: options.connectionTimeoutMs ?? base.connectionTimeout ?? 15_000,
+    requestTimeout: options.requestTimeoutMs ?? base.requestTimeout ?? 30_000,
+  });
+  try {
+    await pool.connect();
+    await prepareTable(pool, table);
+  } catch (e: unknown) {
+    await pool.close().catch(() => undefined);
+    throw e;
+  }
+  return pool;
+}
+
+/** Creates the table if it is missing, and checks an existing one has our columns. */
+async function prepareTable(pool: ConnectionPool, table: string): Promise<void> {
+  await pool
+    .request()
+    .batch(createTableSql(table))
+    .catch((e: unknown) => {
+      const numbers = mssqlErrorNumbers(e);
+      if (numbers.includes(2714)) return; // another worker created it between our check and our CREATE
+      if (numbers.includes(2760))
+        throw new UsageError(`the schema of table ${table} does not exist`, { hint: 'create the schema, or use a dbo table' });
+      if (numbers.includes(262))
+        throw new UsageError(`table ${table} is missing and this login may not create it`, {
+          hint: 'create it once with the statement in docs/sinks.md, or grant CREATE TABLE',
+        });
+      throw e;
+    });
+  await pool
+    .request()
+    .query(checkColumnsSql(table))
+    .catch((e: unknown) => {
+      if (!mssqlErrorNumbers(e).some((n) => n === 207 || n === 208)) throw e;
+      throw new UsageError(`table ${table} exists but is not an sqsops table`, {
+        hint: 'it needs message_key, message_id, queue, body, receive_count, sent_at, created_at, updated_at: pick another --mssql-table',
+      });
+    });
+}
+
+/** The rows in statements of ROWS_PER_STATEMENT; which rows failed goes into `failures`. */
+async function mergeAll(
+  pool: ConnectionPool,
+  table: string,
+  rows: SinkMessage[],
+  failures: Map<string, Failure>,
+  errors: SinkErrors,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    if (signal?.aborted) {
+      for (const m of chunk) failures.set(m.key, { error: errors.describe('stopped before writing'), retryable: true });
+      continue;
+    }
+    try {
+      // One statement is one atomic transaction: the chunk lands whole or not at all.
+      await merge(pool, table, chunk);
+    } catch (e: unknown) {
+      if (isRetryableMssqlError(e) || chunk.length === 1) {
+        for (const m of chunk) failures.set(m.key, { error: errors.fromError(e), retryable: isRetryableMssqlError(e) });
+        continue;
+      }
+      // A row broke the statement: find it, so the others still land.
+      for (const m of chunk) {
+        await merge(pool, table, [m]).catch((row: unknown) =>
+          failures.set(m.key, { error: errors.fromError(row), retryable: isRetryableMssqlError(row) }),
+        );
+      }
+    }
+  }
+}
+
+async function merge(pool: ConnectionPool, table: string, rows: SinkMessage[]): Promise<void> {
+  const sql = (await import('mssql')).default;
+  const request = pool.request();
+  rows.forEach((m, i) => {
+    const sent = m.sentAt ? new Date(m.sentAt) : undefined;
+    request.input(`k${i}`, sql.NVarChar(KEY_COLUMN), m.key);
+    request.input(`m${i}`, sql.NVarChar(LIMITS.messageId), m.messageId);
+    request.input(`q${i}`, sql.NVarChar(LIMITS.queue), m.queue);
+    request.input(`b${i}`, sql.NVarChar(sql.MAX), JSON.stringify(m.body) ?? 'null');
+    request.input(`r${i}`, sql.Int, m.receiveCount);
+    request.input(`s${i}`, sql.DateTime2, sent && !Number.isNaN(sent.getTime()) ? sent : null);
+  });
+  await request.query(mergeSql(table, rows.length));
 }

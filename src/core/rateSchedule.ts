@@ -4,7 +4,7 @@
  * "how many messages should have been sent by now?", so a late tick catches up instead
  * of losing messages and the achieved rate can be held against the asked one.
  */
-import { UsageError } from '../../core/errors.js';
+import { UsageError } from './errors.js';
 
 export interface RateSchedule {
   /** Messages per second at the start. */
