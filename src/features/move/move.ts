@@ -13,7 +13,7 @@ import { compileFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal, type MoveJournal } from './moveJournal.js';
 import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './manualMove.js';
 import type { ManualMoveOptions, ManualMoveParams, ManualOutcome } from './manualMove.js';
-import { sendMoved, toEntry } from '../../pipeline/forward.js';
+import { forwardMessages } from '../../pipeline/forward.js';
 import { destinationClients, isFileDestination } from './destination.js';
 import { openExportFile, type ExportFile } from '../../pipeline/exportFile.js';
 import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
@@ -89,7 +89,7 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       const destSteady = await sqsQueues(destClients);
       destinationName = destination.arn || destination.url;
       label = destination.name;
-      deliver = (batch, onSent) => sendMoved(destSteady, destination, batch.map(toEntry(destination)), onSent);
+      deliver = (batch, onSent) => forwardMessages(destSteady, destination, batch, onSent);
       fifoNotes(source, destination, note);
     }
     if (copy && source.fifo) {

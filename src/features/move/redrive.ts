@@ -13,7 +13,7 @@ import { openMoveJournal } from './moveJournal.js';
 import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './manualMove.js';
 import type { ManualMoveOptions, ManualOutcome } from './manualMove.js';
 import { nativeMove } from './redriveNative.js';
-import { sendMoved, toEntry } from '../../pipeline/forward.js';
+import { forwardMessages } from '../../pipeline/forward.js';
 import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
 import type { RedriveFailure, RedriveProgress } from './types.js';
 
@@ -165,7 +165,7 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
       steady,
       dlq,
       destinationName: destination.name,
-      deliver: (batch, onSent) => sendMoved(steady, destination, batch.map(toEntry(destination)), onSent),
+      deliver: (batch, onSent) => forwardMessages(steady, destination, batch, onSent),
       filter,
       dryRun,
       journal,

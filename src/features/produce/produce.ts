@@ -13,15 +13,15 @@ import { messageBytes, MAX_REQUEST_BYTES } from '../../core/batching.js';
 import { BatchPipe } from '../../core/batchPipe.js';
 import { deliveryOf } from '../../core/delivery.js';
 import { fifoIds } from '../../core/fifoIds.js';
-import { retryRemaining } from '../../core/retry.js';
 import { redact } from '../../core/redact.js';
 import { SqsopsError, UsageError } from '../../core/errors.js';
 import { DEFAULT_THRESHOLD, isLarge } from '../../core/payloadPointer.js';
 import { offload } from '../../pipeline/payloads.js';
+import { sendBatch, type SendHooks } from '../../pipeline/send.js';
 import { TEMPLATES, POISON_KINDS, TEMPLATE_ATTRIBUTE, poisonBody, templateMark, type EventTemplate } from '../../core/templates/index.js';
 import type { Notify } from '../../pipeline/resources.js';
 import { DEFAULTS } from '../../config.js';
-import { openDestination, openPayloadBucket, SNS_MAX_BYTES, type Destination } from './destination.js';
+import { openDestination, openPayloadBucket, SNS_MAX_BYTES } from './destination.js';
 import { checkInputs, isFifoTarget } from './importCheck.js';
 import type { ProducerSpan, Tracing } from '../../core/tracing.js';
 import { traceEntry } from './traced.js';
@@ -224,36 +224,30 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
     code: (e as Error)?.name || 'Error',
     reason: redact(e instanceof Error ? e.message : String(e)),
   });
-  const attempt = async (pending: Entry[], n: number): Promise<Entry[]> => {
-    if (options.signal?.aborted) stoppedBy ??= 'interrupted';
-    if (stoppedBy) throw new Stopped(stoppedBy);
-    let out: Awaited<ReturnType<Destination['send']>>;
-    try {
-      out = await queue.send(pending);
-    } catch (e: unknown) {
-      // The request may have been carried out (a 5xx, a reset once written): its entries may be on the queue.
+  const hooks: SendHooks<Entry> = {
+    beforeAttempt: () => {
+      if (options.signal?.aborted) stoppedBy ??= 'interrupted';
+      if (stoppedBy) throw new Stopped(stoppedBy);
+    },
+    // The request may have been carried out (a 5xx, a reset once written): its entries may be on the queue.
+    requestFailed: (pending, e) => {
       if (deliveryOf(e) === 'unknown') for (const p of pending) p.maybeDelivered = describe(e);
-      throw e;
-    }
-    outcomes.sent += out.successful.length;
-    const byId = new Map(pending.map((e) => [e.id, e]));
-    for (const ok of out.successful) byId.get(ok.id)?.span?.end();
-    const retry: Entry[] = [];
-    for (const f of out.failed) {
-      const e = byId.get(f.id);
-      if (!e) continue;
-      // Only a client error says for sure the entry was not stored; a server fault says nothing sure.
-      if (!f.senderFault) e.maybeDelivered = { code: f.code, reason: f.message || f.code };
-      if (!f.senderFault && n < maxAttempts) retry.push(e);
-      else settle(e, f.code, f.message || f.code);
-    }
-    progress();
-    return retry;
+    },
+    sent: (accepted) => {
+      outcomes.sent += accepted.length;
+      for (const e of accepted) e.span?.end();
+      progress();
+    },
+    // Only a client error says for sure the entry was not stored; a server fault says nothing sure.
+    retrying: (e, f) => {
+      e.maybeDelivered = { code: f.code, reason: f.message || f.code };
+    },
+    failed: settle,
   };
-  const sendBatch = async (batch: Entry[]): Promise<void> => {
+  const sendOne = async (batch: Entry[]): Promise<void> => {
     if (options.signal?.aborted) stoppedBy ??= 'interrupted';
     if (stoppedBy) return notSent(batch);
-    const { left, error } = await retryRemaining(batch, attempt, { maxAttempts, baseMs: 100, capMs: 5000, isFatal: stops });
+    const { left, error } = await sendBatch((entries) => queue.send(entries), batch, hooks, { maxAttempts, isFatal: stops });
     if (error !== undefined && (stops(error) || stoppedBy)) {
       stoppedBy ??= options.signal?.aborted ? 'interrupted' : describe(error).reason;
     }
@@ -269,7 +263,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   const pipe = new BatchPipe<Entry>(queue.fifo ? concurrency : 1, concurrency * 2, undefined, queue.maxBytes);
   const workers = Array.from({ length: concurrency }, async (_, i) => {
     for (let batch = await pipe.take(queue.fifo ? i : 0); batch; batch = await pipe.take(queue.fifo ? i : 0)) {
-      await sendBatch(batch);
+      await sendOne(batch);
     }
   });
   let seq = 0;

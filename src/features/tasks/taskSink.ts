@@ -14,8 +14,9 @@
 import pLimit from 'p-limit';
 import type { Ledger } from '../../aws/ledger.js';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
-import { withStringAttribute, type AttributeValueLike } from '../../core/batching.js';
 import { redact } from '../../core/redact.js';
+import { forward, type Note } from '../../pipeline/forward.js';
+import { sendAll } from '../../pipeline/send.js';
 import { writeEach, type HandleResult, type Sink, type SinkMessage, type SinkResult } from '../../pipeline/sink.js';
 import type { LoadedTask, TaskSet } from './modules.js';
 
@@ -87,22 +88,27 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
     const carried = Object.entries(m.attributes ?? {})
       .filter(([k]) => !k.startsWith('sqsops.'))
       .slice(0, 7);
-    let attributes: Record<string, AttributeValueLike> = Object.fromEntries(
-      carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-    );
+    const attributes = Object.fromEntries(carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
     // Ours are added most useful first, each shortened to keep the message within SQS's 1 MiB (core/batching).
-    attributes = withStringAttribute(m.raw, attributes, 'sqsops.key', m.key);
-    attributes = withStringAttribute(m.raw, attributes, FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(','));
-    attributes = withStringAttribute(m.raw, attributes, ERRORS_ATTRIBUTE, redact(JSON.stringify(plain(failures))).slice(0, 4000));
-    const out = await queues.sendBatch(queue.url, [
+    const notes: Note[] = [
+      ['sqsops.key', m.key],
+      [FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(',')],
+      [ERRORS_ATTRIBUTE, redact(JSON.stringify(plain(failures))).slice(0, 4000)],
+    ];
+    const entry = forward(queue, { messageId: m.messageId, body: m.raw, attributes, groupId: m.groupId }, 0, notes);
+    let refused: string | undefined;
+    const { error } = await sendAll(
+      (batch) => queues.sendBatch(queue.url, batch),
+      [entry],
       {
-        id: '0',
-        body: m.raw,
-        attributes: attributes as Record<string, { DataType: string }>,
-        ...(queue.fifo ? { groupId: m.groupId ?? 'sqsops', deduplicationId: m.messageId } : {}),
+        failed: (_e, code) => {
+          refused ??= code;
+        },
       },
-    ]);
-    if (out.failed.length) throw new Error(`rejects queue refused the message: ${out.failed[0]!.code}`);
+      { keepGroupOrder: false },
+    );
+    if (error !== undefined) throw error;
+    if (refused) throw new Error(`rejects queue refused the message: ${refused}`);
   };
 
   const handle = async (m: SinkMessage): Promise<HandleResult> => {
