@@ -53,7 +53,7 @@ export interface MoveResult extends Omit<ManualOutcome, 'releaseFailed'> {
 }
 
 /** How move names, to the user, where an unmoved message is and its journal. */
-const WORDS: MoveWords = { stillThere: 'still on the source queue', journal: 'move journal' };
+export const MOVE_WORDS: MoveWords = { stillThere: 'still on the source queue', journal: 'move journal' };
 
 /** Where the messages go: how to deliver them, what the journal and the summary call it. */
 interface Delivery {
@@ -86,7 +86,7 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
       queues: await sqsQueues(clients, options.signal),
       steady,
       source,
-      words: WORDS,
+      words: MOVE_WORDS,
       ...delivery,
       copy: options.copy ?? false,
       filter,

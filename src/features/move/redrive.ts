@@ -83,7 +83,7 @@ async function sourceQueues(queues: SqsQueues, dlq: QueueRef): Promise<string[]>
 }
 
 /** How redrive-dlq names, to the user, where an unmoved message is and its journal. */
-const WORDS: MoveWords = { stillThere: 'still in the DLQ', journal: 'redrive journal' };
+export const REDRIVE_WORDS: MoveWords = { stillThere: 'still in the DLQ', journal: 'redrive journal' };
 
 /** What a run knows before it moves anything. */
 interface Redrive {
@@ -196,7 +196,7 @@ async function redriveManual(r: Redrive, destination: QueueRef): Promise<Redrive
       queues: r.queues,
       steady,
       source: dlq,
-      words: WORDS,
+      words: REDRIVE_WORDS,
       destinationName: destination.name,
       deliver: (batch, onSent) => forwardMessages(steady, destination, batch, onSent),
       filter: r.filter,
