@@ -59,6 +59,35 @@ function taskFailure(failures: TaskFailure[], what = 'failed'): Error {
   return Object.assign(new Error(detail), { retryable: failures.some((f) => f.retryable) });
 }
 
+/** Parks a message whose tasks still fail in the rejects queue, with the failed tasks' names and errors. */
+async function toRejects(m: SinkMessage, failures: TaskFailure[], rejects: NonNullable<TaskSinkOptions['rejects']>): Promise<void> {
+  const { queues, queue } = rejects;
+  const carried = Object.entries(m.attributes ?? {})
+    .filter(([k]) => !k.startsWith('sqsops.'))
+    .slice(0, 7);
+  const attributes = Object.fromEntries(carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+  // Ours are added most useful first, each shortened to keep the message within SQS's 1 MiB (core/batching).
+  const notes: Note[] = [
+    ['sqsops.key', m.key],
+    [FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(',')],
+    [ERRORS_ATTRIBUTE, redact(JSON.stringify(plain(failures))).slice(0, 4000)],
+  ];
+  const entry = forward(queue, { messageId: m.messageId, body: m.raw, attributes, groupId: m.groupId }, 0, notes);
+  let refused: string | undefined;
+  const { error } = await sendAll(
+    (batch) => queues.sendBatch(queue.url, batch),
+    [entry],
+    {
+      failed: (_e, code) => {
+        refused ??= code;
+      },
+    },
+    { keepGroupOrder: false },
+  );
+  if (error !== undefined) throw error;
+  if (refused) throw new Error(`rejects queue refused the message: ${refused}`);
+}
+
 export function createTaskSink(options: TaskSinkOptions): Sink {
   const limit = pLimit(options.poolSize ?? 8);
   const { set, ledger, owner } = options;
@@ -81,34 +110,6 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
     const again = tasks.filter((t) => failures.get(t.name)?.retryable);
     await Promise.all(again.map((t) => attempt(t, 2)));
     return [...failures.values()];
-  };
-
-  const toRejects = async (m: SinkMessage, failures: TaskFailure[], rejects: NonNullable<TaskSinkOptions['rejects']>) => {
-    const { queues, queue } = rejects;
-    const carried = Object.entries(m.attributes ?? {})
-      .filter(([k]) => !k.startsWith('sqsops.'))
-      .slice(0, 7);
-    const attributes = Object.fromEntries(carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
-    // Ours are added most useful first, each shortened to keep the message within SQS's 1 MiB (core/batching).
-    const notes: Note[] = [
-      ['sqsops.key', m.key],
-      [FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(',')],
-      [ERRORS_ATTRIBUTE, redact(JSON.stringify(plain(failures))).slice(0, 4000)],
-    ];
-    const entry = forward(queue, { messageId: m.messageId, body: m.raw, attributes, groupId: m.groupId }, 0, notes);
-    let refused: string | undefined;
-    const { error } = await sendAll(
-      (batch) => queues.sendBatch(queue.url, batch),
-      [entry],
-      {
-        failed: (_e, code) => {
-          refused ??= code;
-        },
-      },
-      { keepGroupOrder: false },
-    );
-    if (error !== undefined) throw error;
-    if (refused) throw new Error(`rejects queue refused the message: ${refused}`);
   };
 
   const handle = async (m: SinkMessage): Promise<HandleResult> => {
