@@ -124,6 +124,23 @@ export function sendableAttributes(
   return attrs;
 }
 
+/** A RedrivePolicy attribute read: the DLQ's ARN and the receive count that sends a message there. */
+export function redrivePolicyOf(policy: string | undefined): Pick<QueueRef, 'deadLetterTargetArn' | 'maxReceiveCount'> {
+  if (!policy) return {};
+  try {
+    const { deadLetterTargetArn, maxReceiveCount } = JSON.parse(policy) as {
+      deadLetterTargetArn?: string;
+      maxReceiveCount?: number | string;
+    };
+    return {
+      ...(deadLetterTargetArn ? { deadLetterTargetArn } : {}),
+      ...(maxReceiveCount !== undefined ? { maxReceiveCount: Number(maxReceiveCount) } : {}),
+    };
+  } catch {
+    return {}; // a malformed policy is SQS's to report, not ours
+  }
+}
+
 export function isQueueUrl(value: string): boolean {
   return /^https?:\/\//.test(value);
 }
@@ -198,16 +215,7 @@ export class SqsQueues {
       fifo: attrs.FifoQueue === 'true' || name.endsWith('.fifo'),
       contentBasedDeduplication: attrs.ContentBasedDeduplication === 'true',
     };
-    if (attrs.RedrivePolicy) {
-      try {
-        const policy = JSON.parse(attrs.RedrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
-        if (policy.deadLetterTargetArn) ref.deadLetterTargetArn = policy.deadLetterTargetArn;
-        if (policy.maxReceiveCount !== undefined) ref.maxReceiveCount = Number(policy.maxReceiveCount);
-      } catch {
-        /* a malformed policy is SQS's to report, not ours */
-      }
-    }
-    return ref;
+    return { ...ref, ...redrivePolicyOf(attrs.RedrivePolicy) };
   }
 
   async create(spec: QueueSpec): Promise<string> {

@@ -9,7 +9,7 @@ import type { Output } from './output.js';
 import { InterruptedError, PartialFailureError, stopSignalOf } from '../core/errors.js';
 import { sqsopsHome } from '../local/paths.js';
 import { compileFilter } from '../core/redriveFilter.js';
-import type { RedriveFailure, RedriveProgress } from '../features/move/redrive.js';
+import type { MoveFailure, MoveProgress } from '../features/move/types.js';
 import { rate } from './output.js';
 
 /** The flags both commands have (addTransferOptions in program.ts). */
@@ -31,7 +31,7 @@ export interface TransferOutcome {
   recovered: number;
   filteredOut: number;
   heldBack: number;
-  failed: RedriveFailure[];
+  failed: MoveFailure[];
   left: { visible: number; inFlight: number };
   durationMs: number;
   stoppedBy?: string;
@@ -64,8 +64,8 @@ export function transferOptions(flags: TransferFlags, ctx: CommandContext, journ
 export async function underSpinner<R>(
   ctx: CommandContext,
   label: string,
-  progress: (p: RedriveProgress, perSecond: string) => string,
-  run: (onProgress: (p: RedriveProgress) => void) => Promise<R>,
+  progress: (p: MoveProgress, perSecond: string) => string,
+  run: (onProgress: (p: MoveProgress) => void) => Promise<R>,
 ): Promise<R> {
   const spinner = await ctx.out.spinner(label);
   const started = performance.now();
@@ -134,7 +134,7 @@ export function countRows(r: TransferOutcome, { delivered, leftIn }: { delivered
 }
 
 /** The first 50 failures as a table (a failure without a message id shows as `noId`), and how many more there are. */
-export function printFailures(out: Output, failed: RedriveFailure[], noId = ''): void {
+export function printFailures(out: Output, failed: MoveFailure[], noId = ''): void {
   if (!failed.length) return;
   const shown = failed.slice(0, 50);
   out.print(

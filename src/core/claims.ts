@@ -5,6 +5,7 @@
  * completion and release succeed only for the owner (unlike Powertools, whose
  * unconditional complete lets a worker whose lease ran out overwrite its successor).
  */
+import { backoff } from './retry.js';
 
 export type ClaimOutcome =
   /** We own it now: process, then complete. `tasksDone`: tasks an earlier attempt finished. */
@@ -64,7 +65,6 @@ export const CLAIM_CONDITION =
 
 /** Backoff before a failed message is visible again: grows with its receive count. */
 export function retryDelaySeconds(receiveCount: number, { baseSeconds = 2, capSeconds = 900, random = Math.random } = {}): number {
-  const ceiling = Math.min(capSeconds, baseSeconds * 2 ** Math.max(0, receiveCount - 1));
-  // Half fixed, half jitter: never 0 (that would hot-loop), never above the cap.
-  return Math.max(1, Math.round(ceiling / 2 + random() * (ceiling / 2)));
+  // Half jitter: never 0 (that would hot-loop), never above the cap.
+  return Math.max(1, Math.round(backoff(receiveCount - 1, { base: baseSeconds, cap: capSeconds, random, jitter: 'half' })));
 }

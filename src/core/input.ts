@@ -3,6 +3,7 @@
  * first malformed entry so the user can fix the file before anything is sent.
  */
 import { UsageError } from './errors.js';
+import { jsonLines } from './jsonLines.js';
 import { isKnownRecord } from './messageRecord.js';
 
 function lineOf(text: string, offset: number): number {
@@ -10,6 +11,15 @@ function lineOf(text: string, offset: number): number {
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
 }
+
+/** Where a JSON document that JSON.parse refused goes wrong: `source:line`, or `source` when unknown. */
+export function jsonErrorAt(text: string, source: string): string {
+  const offset = jsonErrorOffset(text);
+  return offset >= 0 ? `${source}:${lineOf(text, offset)}` : source;
+}
+
+/** JSON.parse's complaint, short enough for a one-line error. */
+export const parseError = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 80);
 
 /**
  * Where JSON.parse gave up. V8's messages only sometimes carry a position, so this
@@ -134,30 +144,14 @@ export function parseBodies(text: string, source: string): string[] {
     try {
       parsed = JSON.parse(text);
     } catch (e: unknown) {
-      const offset = jsonErrorOffset(text);
-      const line = offset >= 0 ? lineOf(text, offset) : undefined;
-      throw new UsageError(`${source}${line ? `:${line}` : ''}: malformed JSON (${(e as Error).message.split('\n')[0]!.slice(0, 80)})`, {
+      throw new UsageError(`${jsonErrorAt(text, source)}: malformed JSON (${parseError(e)})`, {
         hint: 'fix the file; nothing was sent',
       });
     }
     if (!Array.isArray(parsed)) throw new UsageError(`${source}: expected a JSON array`);
     return parsed.map((v, i) => toBody(v, `${source} entry ${i}`));
   }
-  const bodies: string[] = [];
-  const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (e: unknown) {
-      throw new UsageError(`${source}:${i + 1}: malformed JSON line (${(e as Error).message.split('\n')[0]})`, {
-        hint: 'each line must be one JSON value (NDJSON); nothing was sent',
-      });
-    }
-    bodies.push(toBody(value, `${source}:${i + 1}`));
-  });
+  const bodies = jsonLines(text, source, 'each line must be one JSON value (NDJSON); nothing was sent', toBody);
   if (bodies.length === 0) throw new UsageError(`${source} has no entries`);
   return bodies;
 }

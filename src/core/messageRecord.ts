@@ -10,6 +10,7 @@
  * writers can add fields.
  */
 import { UsageError } from './errors.js';
+import { jsonLines } from './jsonLines.js';
 import { hasLoneSurrogate } from './messageRules.js';
 
 export const RECORD_FORMAT = 'sqsops.message/1';
@@ -177,19 +178,8 @@ export function parseRecords(text: string, source: string): (ImportedMessage & {
     return undefined; // plain-body parsing names the malformed line
   }
   if (!isKnownRecord(head, `${source}:${first + 1}`)) return undefined;
-  const out: (ImportedMessage & { source: string })[] = [];
-  lines.forEach((line, i) => {
-    if (!line.trim()) return;
-    const where = `${source}:${i + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (e: unknown) {
-      throw new UsageError(`${where}: malformed JSON line (${(e as Error).message.split('\n')[0]})`, {
-        hint: 'each line must be one record; nothing was sent',
-      });
-    }
-    out.push({ ...fromRecord(value, where), source: where });
-  });
-  return out;
+  return jsonLines(text, source, 'each line must be one record; nothing was sent', (value, where) => ({
+    ...fromRecord(value, where),
+    source: where,
+  }));
 }

@@ -15,10 +15,21 @@ export interface BackoffPolicy {
   random?: () => number;
 }
 
+/**
+ * Exponential backoff, in the caller's unit: a ceiling of min(cap, base * 2^attempt), with
+ * full jitter (uniform below the ceiling) or half jitter (half fixed, half uniform: never near 0).
+ */
+export function backoff(
+  attempt: number,
+  { base, cap, random = Math.random, jitter = 'full' }: { base: number; cap: number; random?: () => number; jitter?: 'full' | 'half' },
+): number {
+  const ceiling = Math.min(cap, base * 2 ** Math.max(0, attempt));
+  return jitter === 'full' ? random() * ceiling : ceiling / 2 + random() * (ceiling / 2);
+}
+
 /** Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^attempt)]. */
 export function backoffMs(attempt: number, { baseMs = 100, capMs = 20_000, random = Math.random }: BackoffPolicy = {}): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt));
-  return Math.floor(random() * ceiling);
+  return Math.floor(backoff(attempt, { base: baseMs, cap: capMs, random }));
 }
 
 export interface RetryRemainingOptions extends BackoffPolicy {

@@ -1,27 +1,61 @@
 /**
- * Sending DLQ messages on to their destination for the manual move: the body byte for
- * byte, every message attribute, the FIFO group, and the DLQ message id as the
- * deduplication id (a resend after a crash within SQS's 5-minute window is dropped by
- * a FIFO destination). Requests stay under SQS's 10-entry and 1 MiB caps, in order.
+ * Forwarding a received message to another queue (move, redrive-dlq, the process DLQ
+ * step, the tasks rejects queue): the body byte for byte, its attributes, notes of ours
+ * (`sqsops.error`, ...) each shortened to keep the message within SQS's 1 MiB, and on a
+ * FIFO destination its group (a default one for a message from a standard queue) and
+ * its source message id as the deduplication id (a resend after a crash within SQS's
+ * 5-minute window is dropped by a FIFO destination).
  */
-import type { Message } from '@aws-sdk/client-sqs';
+import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { sendableAttributes, type QueueRef, type SendEntry, type SqsQueues } from '../aws/queue.js';
-import { messageBytes, planBatches } from '../core/batching.js';
-import { SqsopsError } from '../core/errors.js';
-import { redact } from '../core/redact.js';
-import { retryRemaining } from '../core/retry.js';
+import { messageBytes, withStringAttribute, type AttributeValueLike } from '../core/batching.js';
+import { sendAll } from './send.js';
 
-/** FIFO: the group a message from a standard DLQ goes to. */
+/** FIFO: the group a message from a standard queue goes to. */
 export const DEFAULT_GROUP = 'sqsops';
-const MAX_ATTEMPTS = 5;
 
-export interface MoveEntry extends SendEntry {
+/** A received message, as forwarding needs it. */
+export interface Forwardable {
+  messageId: string;
+  body: string;
+  attributes?: Record<string, AttributeValueLike> | undefined;
+  groupId?: string | undefined;
+}
+
+export interface ForwardEntry extends SendEntry {
+  /** The source message's id. */
   messageId: string;
   bytes: number;
 }
 
+/** A note of ours to add as a string attribute, in order (the first is the last to be shortened away). */
+export type Note = [name: string, value: string];
+
+/** The send entry (batch id `i`) that forwards one received message to `destination`. */
+export function forward(destination: QueueRef, m: Forwardable, i: number, notes: Note[] = []): ForwardEntry {
+  let attributes: Record<string, AttributeValueLike> = sendableAttributes(m.attributes);
+  for (const [name, value] of notes) attributes = withStringAttribute(m.body, attributes, name, value);
+  const sendable = Object.keys(attributes).length ? (attributes as Record<string, MessageAttributeValue>) : undefined;
+  return {
+    id: String(i),
+    messageId: m.messageId,
+    body: m.body,
+    attributes: sendable,
+    ...(destination.fifo ? { groupId: m.groupId ?? DEFAULT_GROUP, deduplicationId: m.messageId } : {}),
+    bytes: messageBytes(m.body, sendable),
+  };
+}
+
+/** An SDK message as forwarding reads it. */
+export const received = (m: Message): Forwardable => ({
+  messageId: m.MessageId ?? '',
+  body: m.Body ?? '',
+  attributes: m.MessageAttributes,
+  groupId: m.Attributes?.MessageGroupId,
+});
+
 export interface SendOutcome {
-  /** DLQ message ids now at the destination. */
+  /** Source message ids now at the destination. */
   sentIds: string[];
   failed: { messageId: string; code: string; reason: string }[];
   /** FIFO: not sent because an earlier message of their group failed (order comes first). */
@@ -30,83 +64,32 @@ export interface SendOutcome {
   stoppedBy?: string;
 }
 
-/** Builds the send entry for one DLQ message. */
-export const toEntry =
-  (destination: QueueRef) =>
-  (m: Message, i: number): MoveEntry => {
-    const copied = sendableAttributes(m.MessageAttributes);
-    const attributes = Object.keys(copied).length ? copied : undefined;
-    const body = m.Body ?? '';
-    const messageId = m.MessageId ?? '';
-    return {
-      id: String(i),
-      messageId,
-      body,
-      attributes,
-      ...(destination.fifo ? { groupId: m.Attributes?.MessageGroupId ?? DEFAULT_GROUP, deduplicationId: messageId } : {}),
-      bytes: messageBytes(body, attributes),
-    };
-  };
-
 /**
- * Sends entries in order; retries what SQS says may succeed; never throws for a send.
- * `onSent` hears the DLQ ids of each accepted batch synchronously, as soon as SQS answers.
+ * Forwards received messages in order; never throws for a send. `onSent` hears the source
+ * ids of each accepted batch synchronously, as soon as SQS answers.
  */
-export async function sendMoved(
+export async function forwardMessages(
   queues: SqsQueues,
   destination: QueueRef,
-  entries: MoveEntry[],
-  onSent?: (dlqMessageIds: string[]) => void,
+  messages: Message[],
+  onSent?: (sourceIds: string[]) => void,
 ): Promise<SendOutcome> {
   const out: SendOutcome = { sentIds: [], failed: [], skipped: [] };
-  const notSent = (entries: MoveEntry[]) => {
-    for (const e of entries) out.failed.push({ messageId: e.messageId, code: 'NotSent', reason: `not sent: ${out.stoppedBy}` });
-  };
-  const failedGroups = new Set<string>();
-  const { batches, oversized } = planBatches(entries);
-  for (const e of oversized) {
-    out.failed.push({ messageId: e.messageId, code: 'TooLarge', reason: `${e.bytes} bytes with its attributes: over SQS's 1 MiB limit` });
-    if (e.groupId) failedGroups.add(e.groupId);
-  }
-  for (const planned of batches) {
-    const pending = planned.filter((e) => {
-      if (destination.fifo && e.groupId && failedGroups.has(e.groupId)) {
-        out.skipped.push(e.messageId);
-        return false;
-      }
-      return true;
-    });
-    if (out.stoppedBy) {
-      notSent(pending);
-      continue;
-    }
-    const { left, error } = await retryRemaining(
-      pending,
-      async (remaining, attempt) => {
-        const res = await queues.sendBatch(destination.url, remaining);
-        const byId = new Map(remaining.map((e) => [e.id, e]));
-        const accepted = res.successful.map((s) => byId.get(s.id)!.messageId);
-        onSent?.(accepted);
-        out.sentIds.push(...accepted);
-        const retry: MoveEntry[] = [];
-        for (const f of res.failed) {
-          const e = byId.get(f.id)!;
-          if (!f.senderFault && attempt < MAX_ATTEMPTS) {
-            retry.push(e);
-            continue;
-          }
-          out.failed.push({ messageId: e.messageId, code: f.code, reason: f.message || f.code });
-          if (e.groupId) failedGroups.add(e.groupId);
-        }
-        return retry;
+  const entries = messages.map((m, i) => forward(destination, received(m), i));
+  const { stoppedBy } = await sendAll(
+    (batch) => queues.sendBatch(destination.url, batch),
+    entries,
+    {
+      sent: (accepted) => {
+        const ids = accepted.map((e) => e.messageId);
+        onSent?.(ids);
+        out.sentIds.push(...ids);
       },
-      // A user-facing error (no queue, no access, unreachable) will not heal by retrying.
-      { maxAttempts: MAX_ATTEMPTS, baseMs: 100, capMs: 5000, isFatal: (e) => e instanceof SqsopsError },
-    );
-    if (error !== undefined) {
-      out.stoppedBy = redact(error instanceof Error ? error.message : String(error));
-      notSent(left);
-    }
-  }
+      failed: ({ messageId }, code, reason) => out.failed.push({ messageId, code, reason }),
+      skipped: (e) => out.skipped.push(e.messageId),
+    },
+    { keepGroupOrder: destination.fifo },
+  );
+  if (stoppedBy !== undefined) out.stoppedBy = stoppedBy;
   return out;
 }

@@ -60,6 +60,20 @@ export async function openQueue(clients: AwsClients, nameOrUrl: string, options:
   }
 }
 
+/**
+ * A queue's DLQ: the queue named by `name` when given, else the one its redrive policy
+ * names; undefined when it has none. Never created: a DLQ that is gone is an error.
+ */
+export async function openDlq(
+  clients: AwsClients,
+  queue: QueueRef,
+  options: { name?: string | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<QueueRef | undefined> {
+  const target = options.name ?? queue.deadLetterTargetArn?.split(':').pop();
+  if (!target) return undefined;
+  return openQueue(clients, target, { createIfLocal: false, signal: options.signal });
+}
+
 /** The CLI connects with autoCreate 'defaults'; a library caller gets any name made, as it asks. */
 function onlyDefaults(clients: AwsClients): boolean {
   return clients.target.kind === 'local' && clients.target.autoCreate === 'defaults';

@@ -3,7 +3,7 @@
  * message; by default the built-in schema of the sqsops template an event is marked with
  * (produce marks what it generates), so the Quick start's poison is all caught; or none.
  */
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from './jsonFile.js';
 import type { ValidateFunction } from 'ajv';
 import { UsageError } from '../core/errors.js';
 import { TEMPLATE_ATTRIBUTE, TEMPLATES, templateMark, templateOfMark } from '../core/templates/index.js';
@@ -25,13 +25,7 @@ async function newAjv() {
 }
 
 export async function loadSchema(path: string): Promise<Validate> {
-  let schema: unknown;
-  try {
-    schema = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e: unknown) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code ? `cannot read ${path} (${code})` : `${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
-  }
+  const schema = await readJsonFile(path);
   const ajv = await newAjv();
   let check: ValidateFunction;
   try {

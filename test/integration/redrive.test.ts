@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { redriveDlq } from '../../src/features/move/redrive.js';
 import { openMoveJournal } from '../../src/features/move/moveJournal.js';
-import { sendMoved, toEntry } from '../../src/pipeline/forward.js';
+import { forwardMessages } from '../../src/pipeline/forward.js';
 import type { QueueRef } from '../../src/aws/queue.js';
 import { createClients } from '../../src/aws/clients.js';
 import { startMoveTaskEmulator } from '../helpers/moveTaskEmulator.js';
@@ -220,7 +220,7 @@ describe('redrive-dlq after a crash between send and delete', () => {
   /** Leaves the state a kill -9 leaves: the messages sent on, still in the DLQ (in flight, then visible). */
   async function crashAfterSend(dlq: QueueRef, dest: QueueRef, record: boolean) {
     const got = await aws.queues.receive(dlq.url, { max: 10, waitSeconds: 0, visibilityTimeout: 1 });
-    const out = await sendMoved(aws.queues, dest, got.map(toEntry(dest)));
+    const out = await forwardMessages(aws.queues, dest, got);
     expect(out.sentIds).toHaveLength(got.length);
     if (record) {
       const journal = await openMoveJournal(journalDir, dlq.arn);

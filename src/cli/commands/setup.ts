@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readJsonFile } from '../../pipeline/jsonFile.js';
 import type { CommandContext } from '../context.js';
 import { UsageError } from '../../core/errors.js';
 import { parseTopology, type TopologyConfig } from '../../core/topology.js';
@@ -21,13 +21,7 @@ export interface SetupFlags {
 }
 
 async function fromFile(path: string): Promise<TopologyConfig> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e: unknown) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code ? `cannot read ${path} (${code})` : `${path} is not valid JSON: ${(e as Error).message}`, { cause: e });
-  }
+  const raw = await readJsonFile(path);
   const { config, problems } = parseTopology(raw);
   if (!config)
     throw new UsageError(`${path}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : ''}`, {

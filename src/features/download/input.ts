@@ -4,7 +4,7 @@
  * anything is fetched, and every bad one is reported by its file and index; the good
  * ones still run. Pure: the caller reads the files.
  */
-import { jsonErrorOffset } from '../../core/input.js';
+import { jsonErrorAt, parseError } from '../../core/input.js';
 import { checkUserPath } from './names.js';
 import { redactUrl } from '../../core/redact.js';
 
@@ -122,12 +122,6 @@ function isProblem(v: DownloadEntry | EntryProblem): v is EntryProblem {
   return 'problem' in v;
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
-}
-
 /**
  * Parses one list. A JSON array is one document (a syntax error makes the whole file
  * one problem, since nothing after it can be trusted); line input is judged per line:
@@ -146,12 +140,7 @@ export function parseEntries(text: string, source: string): ParsedEntries {
     try {
       parsed = JSON.parse(text) as unknown[];
     } catch (e: unknown) {
-      const offset = jsonErrorOffset(text);
-      const where = offset >= 0 ? `${source}:${lineOf(text, offset)}` : source;
-      out.problems.push({
-        source: where,
-        problem: `malformed JSON, the whole file was skipped (${(e as Error).message.split('\n')[0]!.slice(0, 80)})`,
-      });
+      out.problems.push({ source: jsonErrorAt(text, source), problem: `malformed JSON, the whole file was skipped (${parseError(e)})` });
       return out;
     }
     if (!Array.isArray(parsed)) out.problems.push({ source, problem: 'expected a JSON array' });
@@ -172,7 +161,7 @@ function lineEntry(line: string, where: string): DownloadEntry | EntryProblem {
   try {
     value = JSON.parse(line);
   } catch (e: unknown) {
-    return { source: where, problem: `malformed JSON line (${(e as Error).message.split('\n')[0]!.slice(0, 80)})` };
+    return { source: where, problem: `malformed JSON line (${parseError(e)})` };
   }
   return validateEntry(value, where);
 }

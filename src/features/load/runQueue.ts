@@ -9,7 +9,7 @@ import type { AwsClients } from '../../aws/clients.js';
 import type { SqsQueues, QueueRef } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { parseQueueConfig } from '../../core/topology.js';
-import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
+import { openDlq, openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
 import { setupTopology } from '../../pipeline/converge.js';
 
 /** A short run id: it names the run's queue and marks its messages and ledger keys. */
@@ -33,10 +33,8 @@ export async function messagesOn(queues: SqsQueues, url: string): Promise<number
   return DEPTH.reduce((n, k) => n + Number(a[k] ?? 0), 0);
 }
 
-async function dlqOf(clients: AwsClients, queue: QueueRef): Promise<QueueRef | undefined> {
-  const name = queue.deadLetterTargetArn?.split(':').pop();
-  return name ? openQueue(clients, name, { createIfLocal: false }).catch(() => undefined) : undefined;
-}
+/** The run's DLQ, if it has one that still exists. */
+const dlqOf = (clients: AwsClients, queue: QueueRef) => openDlq(clients, queue).catch(() => undefined);
 
 /** Makes the run's own queue and DLQ (on the local AWS and on real AWS alike). */
 async function makeOwn(clients: AwsClients, runId: string, signal?: AbortSignal): Promise<RunTarget> {

@@ -2,22 +2,23 @@
  * The manual move, for `redrive-dlq` and `move`: receive from the source, deliver to the
  * destination (a queue: body, attributes, group and a dedup id derived from the source
  * message id; or an export file), record the delivery in the journal, and only then
- * delete from the source. Messages left behind (filtered out, failed, dry run, copied,
- * or behind a held message of their FIFO group) are kept hidden for the rest of the run,
- * so no poll sees them twice, and made visible again when it ends.
+ * delete from the source (moveBatch.ts). Messages left behind (filtered out, failed, dry
+ * run, copied, or behind a held message of their FIFO group) are kept hidden for the rest
+ * of the run, so no poll sees them twice, and made visible again when it ends.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message } from '@aws-sdk/client-sqs';
+import { messageAttributes } from '../../aws/messageAttributes.js';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
 import { queueCounters } from '../../aws/queueCounters.js';
 import { DrainPace, drained, type Turn } from '../../core/drain.js';
 import type { MessageFilter } from '../../core/redriveFilter.js';
-import { entryBatches } from '../../core/batching.js';
+import type { SendOutcome } from '../../pipeline/forward.js';
+import { moveBatch, release } from './moveBatch.js';
 import type { MoveJournal } from './moveJournal.js';
-import { DEFAULT_GROUP, type SendOutcome } from '../../pipeline/forward.js';
-import { UsageError } from '../../core/errors.js';
-import { messageAttributes } from '../../aws/messageAttributes.js';
-import type { RedriveFailure, RedrivePreview, RedriveProgress } from './types.js';
+import type { MoveFailure, MovePreview, MoveProgress, MoveWords } from './types.js';
+
+export { checkManualOptions, fifoNotes, type ManualMoveOptions, manualSettings, queueDepth, releaseNote } from './moveOptions.js';
 
 export interface ManualMoveParams {
   /** Carries the run's signal: a long poll stops at Ctrl-C. */
@@ -25,7 +26,9 @@ export interface ManualMoveParams {
   /** No signal: a batch already received is sent, recorded and deleted even after Ctrl-C. */
   steady: SqsQueues;
   /** Where messages are taken from (a DLQ for redrive-dlq, any queue for move). */
-  dlq: QueueRef;
+  source: QueueRef;
+  /** How the user knows the source and the journal. */
+  words: MoveWords;
   /** The destination's name, for the journal. */
   destinationName: string;
   /** Delivers messages in order; `onSent` hears the source ids of each accepted part at once. */
@@ -42,7 +45,7 @@ export interface ManualMoveParams {
   dryRun: boolean;
   journal?: MoveJournal | undefined;
   signal?: AbortSignal | undefined;
-  onProgress?: ((p: RedriveProgress) => void) | undefined;
+  onProgress?: ((p: MoveProgress) => void) | undefined;
 }
 
 export interface ManualOutcome {
@@ -50,10 +53,10 @@ export interface ManualOutcome {
   /** Sent by an earlier run that was killed before its delete: deleted now, not sent again. */
   recovered: number;
   filteredOut: number;
-  /** FIFO: left behind an earlier message of their group that stays in the DLQ. */
+  /** FIFO: left behind an earlier message of their group that stays on the source. */
   heldBack: number;
-  failed: RedriveFailure[];
-  wouldMove: RedrivePreview[];
+  failed: MoveFailure[];
+  wouldMove: MovePreview[];
   /** Left-behind messages that could not be made visible at once (they return after the visibility timeout). */
   releaseFailed: number;
   /** ReceiveMessage calls made. */
@@ -61,68 +64,11 @@ export interface ManualOutcome {
   stoppedBy?: string;
 }
 
-/** The options `move` and `redrive-dlq` both take for a manual move, checked and defaulted the same way. */
-export interface ManualMoveOptions {
-  max?: number;
-  rate?: number;
-  /** @default 8 */
-  concurrency?: number;
-  /** @default 20 */
-  waitSeconds?: number;
-  /** @default 30 */
-  visibilityTimeout?: number;
-  signal?: AbortSignal;
-  onProgress?: (p: RedriveProgress) => void;
+export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
+  return new ManualRun(p).run();
 }
 
-/** A usage error for a number out of its range, before anything connects. */
-export function checkManualOptions(o: ManualMoveOptions): void {
-  const whole = (v: number | undefined, flag: string, min: number, max = Number.MAX_SAFE_INTEGER) => {
-    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max))
-      throw new UsageError(`${flag} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${v}`);
-  };
-  whole(o.max, '--max', 1);
-  whole(o.rate, '--rate', 1);
-  whole(o.concurrency, '--concurrency', 1, 64);
-  whole(o.waitSeconds, '--wait', 0, 20);
-  whole(o.visibilityTimeout, '--visibility-timeout', 5, 43_200);
-}
-
-/** The manualMove parameters the options give, with their defaults. */
-export function manualSettings(o: ManualMoveOptions) {
-  return {
-    max: o.max,
-    rate: o.rate,
-    waitSeconds: o.waitSeconds ?? 20,
-    visibilityTimeout: o.visibilityTimeout ?? 30,
-    concurrency: o.concurrency ?? 8,
-    signal: o.signal,
-    onProgress: o.onProgress,
-  };
-}
-
-/** Notes what a move between a FIFO and a standard queue loses or adds. */
-export function fifoNotes(source: QueueRef, destination: QueueRef, note: (m: string) => void): void {
-  if (source.fifo && !destination.fifo) note(`${destination.name} is a standard queue: FIFO order and message groups are not kept`);
-  if (!source.fifo && destination.fifo)
-    note(`${destination.name} is FIFO and ${source.name} is not: every message goes to group "${DEFAULT_GROUP}"`);
-}
-
-/** The note for left-behind messages that could not be made visible at once, if there are any. */
-export function releaseNote(releaseFailed: number, source: QueueRef, o: ManualMoveOptions, note: (m: string) => void): void {
-  if (releaseFailed > 0)
-    note(
-      `${releaseFailed} messages left in ${source.name} could not be made visible at once; they return within ${o.visibilityTimeout ?? 30} s`,
-    );
-}
-
-/** A queue's approximate depth (read without the run's signal: it is read at the end, after Ctrl-C too). */
-export async function queueDepth(steady: SqsQueues, url: string): Promise<{ visible: number; inFlight: number }> {
-  const a = await steady.attributes(url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
-  return { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) };
-}
-
-function preview(m: Message): RedrivePreview {
+function preview(m: Message): MovePreview {
   const body = m.Body ?? '';
   return {
     messageId: m.MessageId ?? '',
@@ -134,8 +80,9 @@ function preview(m: Message): RedrivePreview {
   };
 }
 
-export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
-  const out: ManualOutcome = {
+/** One run: its lanes, what they have done, what they hold back, and how they share --max and --rate. */
+class ManualRun {
+  readonly out: ManualOutcome = {
     moved: 0,
     recovered: 0,
     filteredOut: 0,
@@ -145,245 +92,165 @@ export async function manualMove(p: ManualMoveParams): Promise<ManualOutcome> {
     releaseFailed: 0,
     receives: 0,
   };
-  /** Every message this run is done with, by DLQ id, and its newest receipt handle if it is still in the DLQ. */
-  const handled = new Map<string, string | undefined>();
+  /** Every message this run is done with, by source id, and its newest receipt handle while it is still on the source. */
+  readonly handled = new Map<string, string | undefined>();
   /** FIFO: groups with a message left behind; later messages of the group stay behind it. */
-  const blocked = new Set<string>();
-  const started = performance.now();
-  const done = () => (p.dryRun ? out.wouldMove.length : out.moved);
-  const progress = () =>
-    p.onProgress?.({ moved: out.moved, filteredOut: out.filteredOut, failed: out.failed.length, wouldMove: out.wouldMove.length });
-  const hold = (m: Message, blocks = true) => {
-    handled.set(m.MessageId ?? '', m.ReceiptHandle);
+  private readonly blocked = new Set<string>();
+  private readonly started = performance.now();
+  // --max and --rate: each lane reserves what it asks for before it receives.
+  private reserved = 0;
+  private granted = 0;
+  private fatal: { error: unknown } | undefined;
+  // The run ends once the source is empty: see core/drain.ts for how lanes wait and when that is.
+  private readonly pace = new DrainPace();
+  /** New messages received and not yet dealt with, by any lane. */
+  private inHand = 0;
+  /** When the run of empty long polls began (undefined: the last receive brought something new). */
+  private emptySince: number | undefined;
+
+  constructor(private readonly p: ManualMoveParams) {}
+
+  async run(): Promise<ManualOutcome> {
+    try {
+      // FIFO keeps order across lanes: SQS hands no lane a group while another holds part of it.
+      // Under --rate, no more lanes than the rate needs: a lane waiting for its slot would wait out an empty queue too.
+      const { rate, concurrency } = this.p;
+      const lanes = rate ? Math.max(1, Math.min(concurrency, Math.floor(rate / 10))) : concurrency;
+      const firstError = (e: unknown) => {
+        this.fatal ??= { error: e };
+      };
+      await Promise.all(Array.from({ length: lanes }, () => this.lane().catch(firstError)));
+      if (this.fatal) throw this.fatal.error;
+    } finally {
+      this.out.releaseFailed = await release(this.p, this.handled);
+    }
+    return this.out;
+  }
+
+  readonly hold = (m: Message, blocks = true): void => {
+    this.handled.set(m.MessageId ?? '', m.ReceiptHandle);
     const group = m.Attributes?.MessageGroupId;
-    if (blocks && p.dlq.fifo && group) blocked.add(group);
+    if (blocks && this.p.source.fifo && group) this.blocked.add(group);
   };
 
-  // --max and --rate: each lane reserves what it asks for before it receives.
-  let reserved = 0;
-  let granted = 0;
-  let fatal: { error: unknown } | undefined;
-  const stop = () => fatal !== undefined || out.stoppedBy !== undefined;
+  private done = () => (this.p.dryRun ? this.out.wouldMove.length : this.out.moved);
+  private stopped = () => this.fatal !== undefined || this.out.stoppedBy !== undefined;
 
-  // The run ends once the source is empty: see core/drain.ts for how lanes wait and when that is.
-  const pace = new DrainPace();
-  /** New messages received and not yet dealt with, by any lane. */
-  let inHand = 0;
-  /** When the run of empty long polls began (undefined: the last receive brought something new). */
-  let emptySince: number | undefined;
+  private progress(): void {
+    const { moved, filteredOut, failed, wouldMove } = this.out;
+    this.p.onProgress?.({ moved, filteredOut, failed: failed.length, wouldMove: wouldMove.length });
+  }
+
+  /** A lane that ends for any reason but --max ends the run: the others stop waiting for their turn. */
+  private async lane(): Promise<void> {
+    try {
+      if ((await this.laneLoop()) === 'over') this.pace.stop();
+    } catch (e: unknown) {
+      this.pace.stop();
+      throw e;
+    }
+  }
+
+  /** One receive-send-delete loop; 'max' when --max is taken by the lanes, else the run is over. */
+  private async laneLoop(): Promise<'max' | 'over'> {
+    while (!this.stopped()) {
+      if (this.p.signal?.aborted) {
+        this.out.stoppedBy = 'interrupted';
+        return 'over';
+      }
+      const turn = await this.pace.turn();
+      const { max, rate } = this.p;
+      const want = Math.min(10, rate ?? 10, max !== undefined ? max - this.done() - this.reserved : 10);
+      if (turn === 'stop' || want <= 0 || this.stopped()) {
+        this.pace.received(turn, 0);
+        return want <= 0 && turn !== 'stop' && !this.stopped() ? 'max' : 'over'; // --max: the rest is already taken by other lanes
+      }
+      this.reserved += want;
+      const got = await this.receive(turn, want);
+      if (!got || (await this.takeReceived(turn, want, got.batch, got.receivedAt))) return 'over';
+    }
+    return 'over';
+  }
+
+  /** Waits for its --rate slot and receives; undefined when the receive failed (the run is over). */
+  private async receive(turn: Turn, want: number): Promise<{ batch: Message[]; receivedAt: number } | undefined> {
+    // --rate: this receive may start once the messages granted before it are within the cap.
+    const due = this.p.rate ? this.started + (this.granted * 1000) / this.p.rate : 0;
+    this.granted += want;
+    try {
+      if (due > performance.now()) await sleep(due - performance.now(), undefined, { signal: this.p.signal });
+      const receivedAt = performance.now();
+      this.out.receives++;
+      const waitSeconds = turn === 'short' ? 0 : this.p.waitSeconds;
+      const batch = await this.p.queues.receive(this.p.source.url, { max: want, waitSeconds, visibilityTimeout: this.p.visibilityTimeout });
+      return { batch, receivedAt };
+    } catch (e: unknown) {
+      this.reserved -= want;
+      this.pace.received(turn, 0);
+      if (this.p.signal?.aborted) this.out.stoppedBy = 'interrupted';
+      else this.fatal ??= { error: e };
+      return undefined;
+    }
+  }
+
+  /** Deals with one received batch; true when it shows the source is empty for this run. */
+  private async takeReceived(turn: Turn, want: number, batch: Message[], receivedAt: number): Promise<boolean> {
+    const fresh = batch.filter((m) => !this.handled.has(m.MessageId ?? ''));
+    this.inHand += fresh.length;
+    this.pace.received(turn, fresh.length);
+    try {
+      for (const m of batch) if (this.handled.has(m.MessageId ?? '')) this.handled.set(m.MessageId ?? '', m.ReceiptHandle);
+      // Left-behind messages coming back after their visibility are not new.
+      if (fresh.length === 0) return await this.isEmpty(turn, receivedAt);
+      this.emptySince = undefined;
+      await this.takeFresh(fresh);
+      this.progress();
+      return false;
+    } finally {
+      this.reserved -= want;
+      this.inHand -= fresh.length;
+      this.pace.wake();
+    }
+  }
+
   /** After a receive that brought nothing new: whether the source is empty for this run. */
-  const isEmpty = async (turn: Turn, receivedAt: number): Promise<boolean> => {
+  private async isEmpty(turn: Turn, receivedAt: number): Promise<boolean> {
     if (turn === 'long') {
       // A long poll may come back empty early (an emulator wakes every poller when one message
       // returns): that is not a whole wait, so it polls again.
-      emptySince ??= receivedAt;
-      return performance.now() - emptySince >= p.waitSeconds * 1000 - 20;
+      this.emptySince ??= receivedAt;
+      return performance.now() - this.emptySince >= this.p.waitSeconds * 1000 - 20;
     }
-    if (inHand > 0) {
-      await pace.settled();
+    if (this.inHand > 0) {
+      await this.pace.settled();
       return false;
     }
     // Left-behind messages are hidden by this run: they are not more to come.
-    const held = [...handled.values()].filter((h) => h !== undefined).length;
-    if (drained(await queueCounters(p.steady, p.dlq.url), held)) return true;
-    pace.expect();
+    const held = [...this.handled.values()].filter((h) => h !== undefined).length;
+    if (drained(await queueCounters(this.p.steady, this.p.source.url), held)) return true;
+    this.pace.expect();
     return false;
-  };
+  }
 
-  /** One receive-send-delete loop; 'max' when --max is taken by the lanes, else the run is over. */
-  const laneLoop = async (): Promise<'max' | 'over'> => {
-    while (!stop()) {
-      if (p.signal?.aborted) {
-        out.stoppedBy = 'interrupted';
-        return 'over';
-      }
-      const turn = await pace.turn();
-      const want = Math.min(10, p.rate ?? 10, p.max !== undefined ? p.max - done() - reserved : 10);
-      if (turn === 'stop' || want <= 0 || stop()) {
-        pace.received(turn, 0);
-        return want <= 0 && turn !== 'stop' && !stop() ? 'max' : 'over'; // --max: the rest is already taken by other lanes
-      }
-      reserved += want;
-      // --rate: this receive may start once the messages granted before it are within the cap.
-      const due = p.rate ? started + (granted * 1000) / p.rate : 0;
-      granted += want;
-      let batch: Message[];
-      let receivedAt = performance.now();
-      try {
-        if (due > performance.now()) await sleep(due - performance.now(), undefined, { signal: p.signal });
-        receivedAt = performance.now();
-        out.receives++;
-        const waitSeconds = turn === 'short' ? 0 : p.waitSeconds;
-        batch = await p.queues.receive(p.dlq.url, { max: want, waitSeconds, visibilityTimeout: p.visibilityTimeout });
-      } catch (e: unknown) {
-        reserved -= want;
-        pace.received(turn, 0);
-        if (p.signal?.aborted) out.stoppedBy = 'interrupted';
-        else fatal ??= { error: e };
-        return 'over';
-      }
-      const fresh = batch.filter((m) => !handled.has(m.MessageId ?? ''));
-      inHand += fresh.length;
-      pace.received(turn, fresh.length);
-      try {
-        for (const m of batch) if (handled.has(m.MessageId ?? '')) handled.set(m.MessageId ?? '', m.ReceiptHandle);
-        if (fresh.length === 0) {
-          // Left-behind messages coming back after their visibility are not new.
-          if (await isEmpty(turn, receivedAt)) return 'over';
-          continue;
-        }
-        emptySince = undefined;
-        await takeFresh(fresh);
-        progress();
-      } finally {
-        reserved -= want;
-        inHand -= fresh.length;
-        pace.wake();
-      }
-    }
-    return 'over';
-  };
-
-  const takeFresh = async (fresh: Message[]): Promise<void> => {
+  /** Sorts new messages: held back, filtered out, previewed (dry run), or moved. */
+  private async takeFresh(fresh: Message[]): Promise<void> {
+    const { out, p } = this;
     const toMove: Message[] = [];
     for (const m of fresh) {
       const group = m.Attributes?.MessageGroupId;
-      if (p.dlq.fifo && group && blocked.has(group)) {
+      if (p.source.fifo && group && this.blocked.has(group)) {
         out.heldBack++;
-        hold(m);
+        this.hold(m);
       } else if (p.filter && !p.filter({ body: m.Body ?? '', attributes: m.MessageAttributes ?? {} })) {
         out.filteredOut++;
-        hold(m);
+        this.hold(m);
       } else if (p.dryRun) {
         out.wouldMove.push(preview(m));
-        hold(m);
+        this.hold(m);
       } else {
         toMove.push(m);
       }
     }
-    if (toMove.length > 0) await moveBatch(p, toMove, out, handled, hold);
-  };
-
-  /** A lane that ends for any reason but --max ends the run: the others stop waiting for their turn. */
-  const lane = async (): Promise<void> => {
-    try {
-      if ((await laneLoop()) === 'over') pace.stop();
-    } catch (e: unknown) {
-      pace.stop();
-      throw e;
-    }
-  };
-
-  try {
-    // FIFO keeps order across lanes: SQS hands no lane a group while another holds part of it.
-    // Under --rate, no more lanes than the rate needs: a lane waiting for its slot would wait out an empty queue too.
-    const lanes = p.rate ? Math.max(1, Math.min(p.concurrency, Math.floor(p.rate / 10))) : p.concurrency;
-    const firstError = (e: unknown) => {
-      fatal ??= { error: e };
-    };
-    await Promise.all(Array.from({ length: lanes }, () => lane().catch(firstError)));
-    if (fatal) throw fatal.error;
-  } finally {
-    out.releaseFailed = await release(p, handled);
+    if (toMove.length > 0) await moveBatch(p, toMove, this);
   }
-  return out;
-}
-
-/** Sends one received batch, records it, deletes what is safely at the destination. */
-async function moveBatch(
-  p: ManualMoveParams,
-  batch: Message[],
-  out: ManualOutcome,
-  handled: Map<string, string | undefined>,
-  hold: (m: Message, blocks?: boolean) => void,
-): Promise<void> {
-  // A message a killed run already sent is deleted without sending it again (a copy keeps no journal).
-  await p.journal?.refresh();
-  const sentBefore = p.journal ? batch.filter((m) => p.journal!.has(m.MessageId ?? '')) : [];
-  const toSend = batch.filter((m) => !sentBefore.includes(m));
-  // Written down the moment SQS accepts each batch, on disk before anything is deleted:
-  // a crash in between is caught by the next run.
-  let journalError: unknown;
-  const onSent = (ids: string[]) => {
-    if (!p.journal || journalError) return;
-    try {
-      p.journal.append(ids, p.destinationName);
-    } catch (e: unknown) {
-      journalError = e;
-    }
-  };
-  const sent = await p.deliver(toSend, onSent);
-  const byId = new Map(toSend.map((m) => [m.MessageId ?? '', m]));
-  for (const f of sent.failed) {
-    out.failed.push({ ...f, stage: 'send' });
-    hold(byId.get(f.messageId)!);
-  }
-  for (const id of sent.skipped) {
-    out.heldBack++;
-    hold(byId.get(id)!);
-  }
-  if (sent.stoppedBy) out.stoppedBy = sent.stoppedBy;
-  const sentIds = new Set(sent.sentIds);
-  const safe = [...sentBefore, ...toSend.filter((m) => sentIds.has(m.MessageId ?? ''))];
-  try {
-    if (journalError) throw journalError;
-    await p.journal?.flush();
-  } catch (e: unknown) {
-    // Deleting is still right (the messages are at the destination); only the crash cover is gone.
-    out.stoppedBy = `the redrive journal could not be written (${(e as Error).message ?? String(e)})`;
-  }
-  out.moved += sent.sentIds.length;
-  out.recovered += sentBefore.length;
-  if (p.copy) {
-    // A copy leaves the source as it was: delivered messages are released with the rest at the end.
-    for (const m of safe) hold(m, false);
-    return;
-  }
-  for (const chunk of entryBatches(safe)) {
-    let deleted: Set<string>;
-    let failures: { id: string; code: string; message: string }[];
-    try {
-      const res = await p.steady.deleteBatch(
-        p.dlq.url,
-        chunk.map((m, j) => ({ id: String(j), receiptHandle: m.ReceiptHandle ?? '' })),
-      );
-      deleted = new Set(res.successful);
-      failures = res.failed;
-    } catch (e: unknown) {
-      deleted = new Set();
-      failures = chunk.map((_, j) => ({ id: String(j), code: (e as Error).name || 'Error', message: (e as Error).message ?? String(e) }));
-    }
-    chunk.forEach((m, j) => {
-      if (deleted.has(String(j))) {
-        handled.set(m.MessageId ?? '', undefined);
-        return;
-      }
-      const f = failures.find((x) => x.id === String(j));
-      out.failed.push({
-        messageId: m.MessageId ?? '',
-        stage: 'delete',
-        code: f?.code ?? 'Unknown',
-        reason: `at the destination, but still in the DLQ (${f?.message || f?.code || 'delete failed'})${p.journal ? '; the next run deletes it without sending it again' : ''}`,
-      });
-      hold(m);
-    });
-  }
-}
-
-/** Makes every left-behind message visible again at once; returns how many could not be. */
-async function release(p: ManualMoveParams, handled: Map<string, string | undefined>): Promise<number> {
-  const left = [...handled.values()].filter((h): h is string => h !== undefined);
-  let failed = 0;
-  for (const chunk of entryBatches(left)) {
-    try {
-      const res = await p.steady.changeVisibilityBatch(
-        p.dlq.url,
-        chunk.map((h, j) => ({ id: String(j), receiptHandle: h, visibilityTimeout: 0 })),
-      );
-      failed += res.failed.length;
-    } catch {
-      failed += chunk.length; // they come back by themselves when their visibility timeout ends
-    }
-  }
-  return failed;
 }

@@ -7,13 +7,14 @@
  * (its receive count has risen by one: receiving is the only way to read a queue).
  */
 import type { AwsClients } from '../../aws/clients.js';
-import type { QueueRef } from '../../aws/queue.js';
+import type { QueueRef, SqsQueues } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
-import { compileFilter } from '../../core/redriveFilter.js';
+import { compileFilter, type MessageFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal, type MoveJournal } from './moveJournal.js';
-import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './manualMove.js';
-import type { ManualMoveOptions, ManualMoveParams, ManualOutcome } from './manualMove.js';
-import { sendMoved, toEntry } from '../../pipeline/forward.js';
+import { manualMove, type ManualMoveParams, type ManualOutcome } from './manualMove.js';
+import { checkManualOptions, fifoNotes, type ManualMoveOptions, manualSettings, queueDepth, releaseNote } from './moveOptions.js';
+import type { MoveWords } from './types.js';
+import { forwardMessages } from '../../pipeline/forward.js';
 import { destinationClients, isFileDestination } from './destination.js';
 import { openExportFile, type ExportFile } from '../../pipeline/exportFile.js';
 import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
@@ -51,62 +52,43 @@ export interface MoveResult extends Omit<ManualOutcome, 'releaseFailed'> {
   durationMs: number;
 }
 
+/** How move names, to the user, where an unmoved message is and its journal. */
+export const MOVE_WORDS: MoveWords = { stillThere: 'still on the source queue', journal: 'move journal' };
+
+/** Where the messages go: how to deliver them, what the journal and the summary call it. */
+interface Delivery {
+  deliver: ManualMoveParams['deliver'];
+  /** For the journal: the destination's ARN (or URL), or the file's path. */
+  destinationName: string;
+  /** For the summary. */
+  label: string;
+}
+
 export async function moveMessages(clients: AwsClients, options: MoveOptions): Promise<MoveResult> {
   const started = performance.now();
-  checkManualOptions(options);
-  const filter = compileFilter(options.filter);
-  const copy = options.copy ?? false;
-  const dryRun = options.dryRun ?? false;
-  if (!options.to.trim())
-    throw new UsageError('--to needs a queue or a file, not an empty value', { hint: 'e.g. --to orders-replay or --to backup.ndjson' });
-  const toFile = isFileDestination(options.to);
-  if (toFile && options.toProfile) throw new UsageError('--to-profile applies to a destination queue, not to a file');
+  const { toFile, filter } = checkMove(options);
   const notes: string[] = [];
   const note = (m: string) => {
     notes.push(m);
     options.notify?.(m);
   };
   const source = await openQueue(clients, options.from, { signal: options.signal });
-  const queues = await sqsQueues(clients, options.signal);
   const steady = await sqsQueues(clients);
-
   const destClients = toFile ? clients : destinationClients(clients, options.to, options.toProfile);
   let file: ExportFile | undefined;
   let journal: MoveJournal | undefined;
   try {
-    let deliver: ManualMoveParams['deliver'];
-    let destinationName: string;
-    let label = options.to;
-    if (toFile) {
-      destinationName = options.to;
-      file = dryRun ? undefined : await openExportFile(options.to);
-      deliver = (batch, onSent) => file!.deliver(batch, onSent);
-    } else {
-      const destination: QueueRef = await openQueue(destClients, options.to, { signal: options.signal });
-      if (destination.arn === source.arn || destination.url === source.url) {
-        throw new UsageError('--to names the source queue itself', { hint: 'pass another queue, or a file' });
-      }
-      const destSteady = await sqsQueues(destClients);
-      destinationName = destination.arn || destination.url;
-      label = destination.name;
-      deliver = (batch, onSent) => sendMoved(destSteady, destination, batch.map(toEntry(destination)), onSent);
-      fifoNotes(source, destination, note);
-    }
-    if (copy && source.fifo) {
-      note(
-        `${source.name} is FIFO: SQS hands out no more of a group while part of it is in flight, so a copy takes at most 10 messages per group`,
-      );
-    }
-    // One journal per source and destination; a copy deletes nothing, so it needs none.
-    if (options.journalDir && !dryRun && !copy)
-      journal = await openMoveJournal(options.journalDir, `${source.arn}__to__${destinationName}`);
+    const dryRun = options.dryRun ?? false;
+    if (toFile) file = dryRun ? undefined : await openExportFile(options.to);
+    const delivery = toFile ? toTheFile(options.to, file) : await toQueue(destClients, source, options, note);
+    journal = await openJournal(source, delivery, options, note);
     const outcome = await manualMove({
-      queues,
+      queues: await sqsQueues(clients, options.signal),
       steady,
-      dlq: source,
-      destinationName,
-      deliver,
-      copy,
+      source,
+      words: MOVE_WORDS,
+      ...delivery,
+      copy: options.copy ?? false,
       filter,
       dryRun,
       journal,
@@ -114,20 +96,65 @@ export async function moveMessages(clients: AwsClients, options: MoveOptions): P
     });
     releaseNote(outcome.releaseFailed, source, options, note);
     const { releaseFailed: _r, ...counts } = outcome;
-    return {
+    const head = {
       from: source.name,
-      to: label,
+      to: delivery.label,
       destinationKind: toFile ? 'file' : 'queue',
-      copy,
+      copy: options.copy ?? false,
       dryRun,
-      ...counts,
-      left: await queueDepth(steady, source.url),
-      notes,
-      durationMs: performance.now() - started,
-    };
+    } as const;
+    const left = await queueDepth(steady, source.url);
+    return { ...head, ...counts, left, notes, durationMs: performance.now() - started };
   } finally {
     journal?.close();
     await file?.close();
     if (destClients !== clients) destClients.destroy();
   }
+}
+
+/** Checks the options before anything connects: whether the destination is a file, and the filter. */
+function checkMove(options: MoveOptions): { toFile: boolean; filter: MessageFilter | undefined } {
+  checkManualOptions(options);
+  const filter = compileFilter(options.filter);
+  if (!options.to.trim())
+    throw new UsageError('--to needs a queue or a file, not an empty value', { hint: 'e.g. --to orders-replay or --to backup.ndjson' });
+  const toFile = isFileDestination(options.to);
+  if (toFile && options.toProfile) throw new UsageError('--to-profile applies to a destination queue, not to a file');
+  return { toFile, filter };
+}
+
+/** Delivery to an export file (none on a dry run, which delivers nothing). */
+function toTheFile(path: string, file: ExportFile | undefined): Delivery {
+  return { destinationName: path, label: path, deliver: (batch, onSent) => file!.deliver(batch, onSent) };
+}
+
+/** Delivery to a queue, on this target or another region or account. */
+async function toQueue(destClients: AwsClients, source: QueueRef, options: MoveOptions, note: (m: string) => void): Promise<Delivery> {
+  const destination: QueueRef = await openQueue(destClients, options.to, { signal: options.signal });
+  if (destination.arn === source.arn || destination.url === source.url) {
+    throw new UsageError('--to names the source queue itself', { hint: 'pass another queue, or a file' });
+  }
+  const destSteady: SqsQueues = await sqsQueues(destClients);
+  fifoNotes(source, destination, note);
+  return {
+    destinationName: destination.arn || destination.url,
+    label: destination.name,
+    deliver: (batch, onSent) => forwardMessages(destSteady, destination, batch, onSent),
+  };
+}
+
+/** The journal of this source and destination; none for a dry run or a copy (a copy deletes nothing). */
+async function openJournal(
+  source: QueueRef,
+  { destinationName }: Delivery,
+  options: MoveOptions,
+  note: (m: string) => void,
+): Promise<MoveJournal | undefined> {
+  if (options.copy && source.fifo) {
+    note(
+      `${source.name} is FIFO: SQS hands out no more of a group while part of it is in flight, so a copy takes at most 10 messages per group`,
+    );
+  }
+  if (!options.journalDir || options.dryRun || options.copy) return undefined;
+  return openMoveJournal(options.journalDir, `${source.arn}__to__${destinationName}`);
 }

@@ -1,13 +1,13 @@
 /**
- * The redrive journal: the DLQ message ids a manual move has sent to their destination,
- * written to disk (and flushed) after the send succeeded and before the delete from
- * the DLQ. A run killed between the two leaves the message in the DLQ; the next run
- * finds its id here and deletes it without sending it again, so a standard destination
- * (which has no deduplication) gets no duplicate.
+ * The move journal (redrive-dlq calls it the redrive journal): the source message ids a
+ * manual move has sent to their destination, written to disk (and flushed) after the send
+ * succeeded and before the delete from the source. A run killed between the two leaves
+ * the message on the source; the next run finds its id here and deletes it without
+ * sending it again, so a standard destination (which has no deduplication) gets no duplicate.
  *
- * A DLQ message keeps its id for as long as it stays in the DLQ, and a moved message
- * gets a new id at the destination, so an id seen here can only be that same message.
- * One folder per DLQ, one NDJSON file per day; files older than SQS's longest
+ * A message keeps its id for as long as it stays on its queue, and a moved message gets
+ * a new id at the destination, so an id seen here can only be that same message.
+ * One folder per source (and, for move, destination), one NDJSON file per day; files older than SQS's longest
  * retention (14 days) can no longer match a message and are removed. Several runs may
  * append at once: each batch is one O_APPEND write of whole lines, and `refresh` reads
  * what other runs added since.
@@ -26,33 +26,33 @@ import { join } from 'node:path';
 const KEEP_DAYS = 15;
 
 export interface MoveJournal {
-  /** This DLQ's folder of day files. */
+  /** This source's folder of day files. */
   readonly dir: string;
   /** Reads what other runs appended since the last look. */
   refresh(): Promise<void>;
-  has(dlqMessageId: string): boolean;
-  /** Writes down, at once and synchronously, that these DLQ messages now exist at `destination`. */
-  append(dlqMessageIds: readonly string[], destination: string): void;
+  has(sourceMessageId: string): boolean;
+  /** Writes down, at once and synchronously, that these source messages now exist at `destination`. */
+  append(sourceMessageIds: readonly string[], destination: string): void;
   /** Puts what `append` wrote on disk (fdatasync). */
   flush(): Promise<void>;
   /** `append` then `flush`. */
-  record(dlqMessageIds: readonly string[], destination: string): Promise<void>;
+  record(sourceMessageIds: readonly string[], destination: string): Promise<void>;
   close(): void;
 }
 
 const datasync = promisify(fdatasync);
 
-function safeName(arn: string): string {
-  return arn.replace(/[^A-Za-z0-9._-]+/g, '_');
+function safeName(key: string): string {
+  return key.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
 function day(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Opens (creating) the journal of one DLQ below `root`, and drops expired day files. */
-export async function openMoveJournal(root: string, dlqArn: string, now: () => number = Date.now): Promise<MoveJournal> {
-  const dir = join(root, safeName(dlqArn));
+/** Opens (creating) the journal of one source (its key) below `root`, and drops expired day files. */
+export async function openMoveJournal(root: string, key: string, now: () => number = Date.now): Promise<MoveJournal> {
+  const dir = join(root, safeName(key));
   // Private to the user, like the rest of the state dir (older versions made them 0755/0644).
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await Promise.all([chmod(root, 0o700), chmod(dir, 0o700)]);
@@ -102,11 +102,11 @@ export async function openMoveJournal(root: string, dlqArn: string, now: () => n
   fchmodSync(fd, 0o600);
   let dirty = false;
   let syncing: Promise<void> = Promise.resolve();
-  const append = (dlqMessageIds: readonly string[], destination: string): void => {
-    if (dlqMessageIds.length === 0) return;
-    writeSync(fd, `${JSON.stringify({ at: new Date(now()).toISOString(), to: destination, ids: dlqMessageIds })}\n`);
+  const append = (sourceMessageIds: readonly string[], destination: string): void => {
+    if (sourceMessageIds.length === 0) return;
+    writeSync(fd, `${JSON.stringify({ at: new Date(now()).toISOString(), to: destination, ids: sourceMessageIds })}\n`);
     dirty = true;
-    for (const id of dlqMessageIds) ids.add(id);
+    for (const id of sourceMessageIds) ids.add(id);
   };
   // Several lanes flush at once: one that finds nothing new waits for the sync already running,
   // which began after its append and so covers it.
@@ -123,8 +123,8 @@ export async function openMoveJournal(root: string, dlqArn: string, now: () => n
     has: (id) => ids.has(id),
     append,
     flush,
-    async record(dlqMessageIds, destination) {
-      append(dlqMessageIds, destination);
+    async record(sourceMessageIds, destination) {
+      append(sourceMessageIds, destination);
       await flush();
     },
     close: () => closeSync(fd),

@@ -8,16 +8,18 @@
 import type { AwsClients } from '../../aws/clients.js';
 import { type SqsQueues, queueNameFromUrl, type QueueRef } from '../../aws/queue.js';
 import { QueueNotFoundError, UsageError } from '../../core/errors.js';
-import { compileFilter } from '../../core/redriveFilter.js';
+import { compileFilter, type MessageFilter } from '../../core/redriveFilter.js';
 import { openMoveJournal } from './moveJournal.js';
-import { checkManualOptions, fifoNotes, manualMove, manualSettings, queueDepth, releaseNote } from './manualMove.js';
-import type { ManualMoveOptions, ManualOutcome } from './manualMove.js';
+import { manualMove, type ManualOutcome } from './manualMove.js';
+import { checkManualOptions, fifoNotes, type ManualMoveOptions, manualSettings, queueDepth, releaseNote } from './moveOptions.js';
 import { nativeMove } from './redriveNative.js';
-import { sendMoved, toEntry } from '../../pipeline/forward.js';
+import { forwardMessages } from '../../pipeline/forward.js';
 import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
-import type { RedriveFailure, RedriveProgress } from './types.js';
+import type { MoveFailure, MoveProgress, MoveWords } from './types.js';
 
-export type { RedriveFailure, RedrivePreview, RedriveProgress } from './types.js';
+export type { MoveFailure, MovePreview, MoveProgress } from './types.js';
+/** The names these shapes had when only redrive-dlq moved messages; kept for library callers. */
+export type { MoveFailure as RedriveFailure, MovePreview as RedrivePreview, MoveProgress as RedriveProgress } from './types.js';
 
 export interface RedriveOptions extends ManualMoveOptions {
   /** The DLQ: name or URL. */
@@ -46,7 +48,7 @@ export interface RedriveOptions extends ManualMoveOptions {
   pollMs?: number;
   signal?: AbortSignal;
   notify?: Notify;
-  onProgress?: (p: RedriveProgress) => void;
+  onProgress?: (p: MoveProgress) => void;
 }
 
 export interface RedriveResult extends Omit<ManualOutcome, 'releaseFailed'> {
@@ -80,7 +82,40 @@ async function sourceQueues(queues: SqsQueues, dlq: QueueRef): Promise<string[]>
   return found;
 }
 
+/** How redrive-dlq names, to the user, where an unmoved message is and its journal. */
+export const REDRIVE_WORDS: MoveWords = { stillThere: 'still in the DLQ', journal: 'redrive journal' };
+
+/** What a run knows before it moves anything. */
+interface Redrive {
+  options: RedriveOptions;
+  dlq: QueueRef;
+  destination: QueueRef | undefined;
+  /** The queues whose redrive policy names the DLQ. */
+  sources: string[];
+  queues: SqsQueues;
+  steady: SqsQueues;
+  filter: MessageFilter | undefined;
+  dryRun: boolean;
+  notes: string[];
+  note: (m: string) => void;
+  started: number;
+}
+
 export async function redriveDlq(clients: AwsClients, options: RedriveOptions): Promise<RedriveResult> {
+  const r = await openRedrive(clients, options);
+  // SQS's move task moves everything, unfiltered and uncounted, and only out of a queue that is some queue's DLQ.
+  const nativeFits = !options.manual && !r.filter && options.max === undefined && !r.dryRun;
+  if (nativeFits && r.sources.length === 0)
+    r.note(`${r.dlq.name} is not the DLQ of any queue, so SQS's move task cannot take from it: moving by hand`);
+  if (nativeFits && r.sources.length > 0) {
+    const native = await redriveNative(r);
+    if (native) return native;
+  }
+  return redriveManual(r, r.destination ?? (await onlySource(r)));
+}
+
+/** Opens the DLQ and the destination, and finds the DLQ's sources; checks what can be checked first. */
+async function openRedrive(clients: AwsClients, options: RedriveOptions): Promise<Redrive> {
   const started = performance.now();
   checkManualOptions(options);
   const filter = compileFilter(options.filter);
@@ -93,97 +128,86 @@ export async function redriveDlq(clients: AwsClients, options: RedriveOptions): 
   const dlq = await open(options.from);
   const queues = await sqsQueues(clients, options.signal);
   const steady = await sqsQueues(clients);
-  let destination = options.to ? await open(options.to) : undefined;
+  const destination = options.to ? await open(options.to) : undefined;
   if (destination?.url === dlq.url) throw new UsageError('--to names the DLQ itself', { hint: 'pass the queue the messages should go to' });
   const sources = await sourceQueues(queues, dlq);
-  const depth = () => queueDepth(steady, dlq.url);
-  const dryRun = options.dryRun ?? false;
-
   if (!destination && sources.length === 0) {
     throw new UsageError(`${dlq.name} is not the DLQ of any queue: there is no source to move its messages back to`, {
       hint: 'name the destination with --to QUEUE',
     });
   }
-  // SQS's move task moves everything, unfiltered and uncounted, and only out of a queue that is some queue's DLQ.
-  const nativeFits = !options.manual && !filter && options.max === undefined && !dryRun;
-  if (nativeFits && sources.length === 0)
-    note(`${dlq.name} is not the DLQ of any queue, so SQS's move task cannot take from it: moving by hand`);
-  if (nativeFits && sources.length > 0) {
-    const native = await nativeMove({
-      steady,
-      dlq,
-      destination,
-      rate: options.rate,
-      signal: options.signal,
-      pollMs: options.pollMs,
-      onProgress: options.onProgress,
-    });
-    if (native.supported) {
-      const { task } = native;
-      const failed: RedriveFailure[] =
-        task.status === 'FAILED'
-          ? [{ messageId: '', stage: 'task', code: 'MoveTaskFailed', reason: task.failureReason ?? 'the move task failed' }]
-          : [];
-      return {
-        dlq: dlq.name,
-        destination: destination?.name ?? 'original sources',
-        path: 'native',
-        dryRun,
-        moved: task.moved,
-        recovered: 0,
-        filteredOut: 0,
-        heldBack: 0,
-        failed,
-        wouldMove: [],
-        receives: 0,
-        left: await depth(),
-        notes,
-        durationMs: performance.now() - started,
-        stoppedBy: native.stoppedBy,
-      };
-    }
-    note(`SQS's message move task is not available here (${native.reason}): moving by hand`);
-  }
+  const dryRun = options.dryRun ?? false;
+  return { options, dlq, destination, sources, queues, steady, filter, dryRun, notes, note, started };
+}
 
-  if (!destination) {
-    if (sources.length > 1) {
-      throw new UsageError(
-        `${dlq.name} is the DLQ of ${sources.length} queues (${sources.map(queueNameFromUrl).join(', ')}): moving by hand needs one destination`,
-        {
-          hint: 'name the destination with --to QUEUE',
-        },
-      );
-    }
-    destination = await steady.describe(sources[0]!);
+/** The result, in the order it is printed: what was asked, the counts, the DLQ's depth after the run, notes and time. */
+async function resultOf(r: Redrive, destination: string, path: RedriveResult['path'], counts: Omit<ManualOutcome, 'releaseFailed'>) {
+  const { stoppedBy, ...rest } = counts;
+  return {
+    dlq: r.dlq.name,
+    destination,
+    path,
+    dryRun: r.dryRun,
+    ...rest,
+    left: await queueDepth(r.steady, r.dlq.url),
+    notes: r.notes,
+    durationMs: performance.now() - r.started,
+    ...(stoppedBy !== undefined ? { stoppedBy } : {}),
+  };
+}
+
+/** SQS's own move task; undefined when the endpoint has none (then the move is by hand). */
+async function redriveNative(r: Redrive): Promise<RedriveResult | undefined> {
+  const { steady, dlq, destination, options } = r;
+  const { rate, signal, pollMs, onProgress } = options;
+  const native = await nativeMove({ steady, dlq, destination, rate, signal, pollMs, onProgress });
+  if (!native.supported) {
+    r.note(`SQS's message move task is not available here (${native.reason}): moving by hand`);
+    return undefined;
   }
-  fifoNotes(dlq, destination, note);
-  const journal = options.journalDir && !dryRun ? await openMoveJournal(options.journalDir, dlq.arn) : undefined;
-  let manual: Awaited<ReturnType<typeof manualMove>>;
+  const { task } = native;
+  const failed: MoveFailure[] =
+    task.status === 'FAILED'
+      ? [{ messageId: '', stage: 'task', code: 'MoveTaskFailed', reason: task.failureReason ?? 'the move task failed' }]
+      : [];
+  const counts = { moved: task.moved, recovered: 0, filteredOut: 0, heldBack: 0, failed, wouldMove: [], receives: 0 };
+  return resultOf(r, destination?.name ?? 'original sources', 'native', { ...counts, stoppedBy: native.stoppedBy });
+}
+
+/** Without --to, a manual move goes to the one queue whose DLQ this is. */
+async function onlySource({ dlq, sources, steady }: Redrive): Promise<QueueRef> {
+  if (sources.length > 1) {
+    throw new UsageError(
+      `${dlq.name} is the DLQ of ${sources.length} queues (${sources.map(queueNameFromUrl).join(', ')}): moving by hand needs one destination`,
+      { hint: 'name the destination with --to QUEUE' },
+    );
+  }
+  return steady.describe(sources[0]!);
+}
+
+/** The manual move: receive, send, record, delete. */
+async function redriveManual(r: Redrive, destination: QueueRef): Promise<RedriveResult> {
+  const { options, dlq, steady } = r;
+  fifoNotes(dlq, destination, r.note);
+  const journal = options.journalDir && !r.dryRun ? await openMoveJournal(options.journalDir, dlq.arn) : undefined;
+  let manual: ManualOutcome;
   try {
     manual = await manualMove({
-      queues,
+      queues: r.queues,
       steady,
-      dlq,
+      source: dlq,
+      words: REDRIVE_WORDS,
       destinationName: destination.name,
-      deliver: (batch, onSent) => sendMoved(steady, destination, batch.map(toEntry(destination)), onSent),
-      filter,
-      dryRun,
+      deliver: (batch, onSent) => forwardMessages(steady, destination, batch, onSent),
+      filter: r.filter,
+      dryRun: r.dryRun,
       journal,
       ...manualSettings(options),
     });
   } finally {
     journal?.close();
   }
-  releaseNote(manual.releaseFailed, dlq, options, note);
+  releaseNote(manual.releaseFailed, dlq, options, r.note);
   const { releaseFailed: _released, ...counts } = manual;
-  return {
-    dlq: dlq.name,
-    destination: destination.name,
-    path: 'manual',
-    dryRun,
-    ...counts,
-    left: await depth(),
-    notes,
-    durationMs: performance.now() - started,
-  };
+  return resultOf(r, destination.name, 'manual', counts);
 }

@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MoveTask, QueueRef, SqsQueues } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
-import type { RedriveProgress } from './types.js';
+import type { MoveProgress } from './types.js';
 
 /** SQS's cap for MaxNumberOfMessagesPerSecond; without a rate it moves at up to this speed anyway. */
 export const NATIVE_MAX_RATE = 500;
@@ -26,7 +26,7 @@ export interface NativeMoveParams {
   signal?: AbortSignal | undefined;
   /** How often the task is polled. @default 2000 */
   pollMs?: number | undefined;
-  onProgress?: ((p: RedriveProgress) => void) | undefined;
+  onProgress?: ((p: MoveProgress) => void) | undefined;
 }
 
 export type NativeOutcome = { supported: false; reason: string } | { supported: true; task: MoveTask; stoppedBy?: string };

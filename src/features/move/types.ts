@@ -1,5 +1,5 @@
-/** The shapes both ways of redriving (manualMove, redriveNative) report in; redrive.ts picks one and re-exports these. */
-export interface RedriveProgress {
+/** The shapes both manual moves (move, redrive-dlq) and SQS's move task report in; redrive.ts and move.ts re-export these. */
+export interface MoveProgress {
   moved: number;
   filteredOut: number;
   failed: number;
@@ -8,7 +8,7 @@ export interface RedriveProgress {
   toMove?: number;
 }
 
-export interface RedriveFailure {
+export interface MoveFailure {
   /** Empty for a failure of the whole move task. */
   messageId: string;
   stage: 'send' | 'delete' | 'task';
@@ -16,7 +16,7 @@ export interface RedriveFailure {
   reason: string;
 }
 
-export interface RedrivePreview {
+export interface MovePreview {
   messageId: string;
   groupId?: string;
   receiveCount: number;
@@ -25,4 +25,12 @@ export interface RedrivePreview {
   body: string;
   /** Message attributes by name (`sqsops.error`, `sqsops.failedTasks`, ...); binary ones as base64. */
   attributes: Record<string, string>;
+}
+
+/** How a run names, to the user, where a message that did not move still is and its journal. */
+export interface MoveWords {
+  /** e.g. "still in the DLQ" (redrive-dlq), "still on the source queue" (move). */
+  stillThere: string;
+  /** e.g. "redrive journal", "move journal". */
+  journal: string;
 }

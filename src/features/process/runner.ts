@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
-import type { QueueRef } from '../../aws/queue.js';
 import { queueCounters } from '../../aws/queueCounters.js';
 import { DrainPace, drained, type Turn } from '../../core/drain.js';
 import type { Ledger } from '../../aws/ledger.js';
@@ -17,7 +16,7 @@ import { compileKey, type KeyFn } from '../../core/keys.js';
 import { Metrics } from '../../core/metrics.js';
 import { withPartialResult } from '../../core/errors.js';
 import type { Sink } from '../../pipeline/sink.js';
-import { openLedger, openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
+import { openDlq, openLedger, openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
 import { acknowledge } from './ack.js';
 import { ForeignMessages } from './foreign.js';
 import { fromSqsMessage, INBOUND_SYSTEM_ATTRIBUTES } from '../../pipeline/inbound.js';
@@ -111,17 +110,6 @@ function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
   };
 }
 
-async function resolveDlq(
-  clients: AwsClients,
-  queue: QueueRef,
-  dlq: string | undefined,
-  signal?: AbortSignal,
-): Promise<QueueRef | undefined> {
-  const target = dlq ?? queue.deadLetterTargetArn?.split(':').pop();
-  if (!target) return undefined;
-  return openQueue(clients, target, { createIfLocal: false, signal });
-}
-
 export async function processSqs(clients: AwsClients, options: ProcessSqsOptions): Promise<ProcessSqsResult> {
   const started = performance.now();
   const { concurrency = 4, waitSeconds = 20, ttlDays = 7, signal } = options;
@@ -129,7 +117,7 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const log: ActionLog = options.log ?? (() => undefined);
   const common = { notify: options.notify };
   const queue = await openQueue(clients, options.queue, { createIfLocal: true, ...common });
-  const dlq = await resolveDlq(clients, queue, options.dlq);
+  const dlq = await openDlq(clients, queue, { name: options.dlq });
   if (!dlq) options.notify?.(`no DLQ known for ${queue.name}: poison is left for the redrive policy (or pass --dlq)`);
   const ledger: Ledger | undefined =
     options.ledgerTable === false ? undefined : await openLedger(clients, options.ledgerTable, { createIfLocal: true, ...common });

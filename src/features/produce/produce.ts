@@ -4,28 +4,21 @@
  * every message group stays on one lane, so per-group order survives parallelism.
  * Every `Failed[]` entry is retried (when SQS says it may succeed) or reported: as failed
  * when it surely is not on the queue, as unconfirmed when the server may have stored it.
- * A file is checked whole before anything is sent (importCheck.ts).
+ * A file is checked whole before anything is sent (importCheck.ts); sendRun.ts sends.
  */
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../../aws/clients.js';
-import type { SendEntry } from '../../aws/queue.js';
-import { messageBytes, MAX_REQUEST_BYTES } from '../../core/batching.js';
-import { BatchPipe } from '../../core/batchPipe.js';
-import { deliveryOf } from '../../core/delivery.js';
-import { fifoIds } from '../../core/fifoIds.js';
-import { retryRemaining } from '../../core/retry.js';
-import { redact } from '../../core/redact.js';
-import { SqsopsError, UsageError } from '../../core/errors.js';
-import { DEFAULT_THRESHOLD, isLarge } from '../../core/payloadPointer.js';
-import { offload } from '../../pipeline/payloads.js';
+import { MAX_REQUEST_BYTES } from '../../core/batching.js';
+import { UsageError } from '../../core/errors.js';
+import { DEFAULT_THRESHOLD } from '../../core/payloadPointer.js';
 import { TEMPLATES, POISON_KINDS, TEMPLATE_ATTRIBUTE, poisonBody, templateMark, type EventTemplate } from '../../core/templates/index.js';
 import type { Notify } from '../../pipeline/resources.js';
 import { DEFAULTS } from '../../config.js';
 import { openDestination, openPayloadBucket, SNS_MAX_BYTES, type Destination } from './destination.js';
+import { SendRun } from './sendRun.js';
 import { checkInputs, isFifoTarget } from './importCheck.js';
-import type { ProducerSpan, Tracing } from '../../core/tracing.js';
-import { traceEntry } from './traced.js';
-import { Outcomes, resendNote, type FailedSend, type LeftPayload, type Tracked, type UnconfirmedSend } from './outcomes.js';
+import type { Tracing } from '../../core/tracing.js';
+import { resendNote, type FailedSend, type LeftPayload, type UnconfirmedSend } from './outcomes.js';
 
 export type { FailedSend, LeftPayload, UnconfirmedSend };
 
@@ -106,21 +99,6 @@ export interface ProduceResult {
   stoppedBy?: string;
 }
 
-interface Entry extends SendEntry, Tracked {
-  bytes: number;
-  lane: number;
-  span?: ProducerSpan;
-}
-
-/** The run stopped (Ctrl-C, a fatal error elsewhere) before this batch went out again. */
-class Stopped extends SqsopsError {}
-
-function laneOf(groupId: string, lanes: number): number {
-  let h = 0;
-  for (let i = 0; i < groupId.length; i++) h = (h * 31 + groupId.charCodeAt(i)) | 0;
-  return Math.abs(h) % lanes;
-}
-
 /** Generates bodies from a template, with injected duplicates and poison. */
 async function* generatedInputs(
   options: ProduceOptions,
@@ -165,11 +143,7 @@ async function* fromArray(inputs: ProduceInput[]): AsyncGenerator<ProduceInput> 
 
 export async function produce(clients: AwsClients, options: ProduceOptions): Promise<ProduceResult> {
   const started = performance.now();
-  const concurrency = options.concurrency ?? DEFAULTS.produceConcurrency;
-  const maxAttempts = options.maxAttempts ?? 5;
-  const template = TEMPLATES[options.template ?? 'order'];
-  if (!template)
-    throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
+  const template = templateOf(options);
   const threshold = options.largePayloadThreshold ?? DEFAULT_THRESHOLD;
   // Check every record before sending any (or creating anything): a file with one bad record sends nothing.
   if (options.inputs) checkImport(options.inputs, options, threshold);
@@ -179,127 +153,44 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
   if (!queue.fifo && (options.groupBy || options.dedupId)) {
     throw new UsageError(`--group-by and --dedup-id apply to FIFO queues and topics only; ${queue.name} is standard`);
   }
-  const injected = { duplicates: 0, invalid: 0 };
-  const inputs = options.inputs
-    ? fromArray(options.inputs)
-    : generatedInputs(options, template, injected, () => stoppedBy !== undefined || options.signal?.aborted === true);
-  const total = options.inputs?.length ?? options.count ?? 10;
-  // Generated events (poison included) carry their template and version, so consumers can check them against its schema.
-  const attributes: Record<string, MessageAttributeValue> | undefined = options.inputs
-    ? undefined
-    : {
-        eventType: { DataType: 'String', StringValue: 'OrderCreated' },
-        [TEMPLATE_ATTRIBUTE]: { DataType: 'String', StringValue: templateMark(template) },
-      };
   const dedupMode = options.dedupId ?? (queue.contentBasedDeduplication ? 'content' : 'hash');
-
-  const outcomes = new Outcomes();
-  let stoppedBy: string | undefined;
-  const progress = () =>
-    options.onProgress?.({ sent: outcomes.sent, failed: outcomes.failed.length, unconfirmed: outcomes.unconfirmed.length, total });
-
-  const toEntry = (input: ProduceInput, seq: number): Entry => {
-    const entry: Entry = { id: String(seq), body: input.body, source: input.source, bytes: 0, lane: seq % concurrency };
-    const traced = traceEntry(options.tracing, queue.name, input.attributes ?? attributes);
-    if (traced.attributes) entry.attributes = traced.attributes;
-    if (traced.span) entry.span = traced.span;
-    if (queue.fifo) {
-      Object.assign(entry, fifoIds(input, { groupBy: options.groupBy, dedupMode }));
-      entry.lane = laneOf(entry.groupId!, concurrency);
-    }
-    entry.bytes = messageBytes(entry.body, entry.attributes);
-    return entry;
-  };
-
-  const settle = (e: Entry, code: string, reason: string) => {
-    e.span?.end(reason);
-    outcomes.settle(e, code, reason);
-  };
-  const notSent = (entries: Entry[]) => {
-    for (const e of entries) settle(e, 'NotSent', `not sent: ${stoppedBy}`);
-  };
-  // A user-facing error (no queue, no access) or an interrupt will not heal: it stops everything.
-  const stops = (e: unknown) => e instanceof SqsopsError || Boolean(options.signal?.aborted);
-  const describe = (e: unknown) => ({
-    code: (e as Error)?.name || 'Error',
-    reason: redact(e instanceof Error ? e.message : String(e)),
+  const total = options.inputs?.length ?? options.count ?? 10;
+  const run = new SendRun({
+    queue,
+    options,
+    concurrency: options.concurrency ?? DEFAULTS.produceConcurrency,
+    payloads: payloads && { store: payloads.store, bucket: bucket!, threshold },
+    attributes: options.inputs ? undefined : generatedAttributes(template),
+    dedupMode,
+    total,
   });
-  const attempt = async (pending: Entry[], n: number): Promise<Entry[]> => {
-    if (options.signal?.aborted) stoppedBy ??= 'interrupted';
-    if (stoppedBy) throw new Stopped(stoppedBy);
-    let out: Awaited<ReturnType<Destination['send']>>;
-    try {
-      out = await queue.send(pending);
-    } catch (e: unknown) {
-      // The request may have been carried out (a 5xx, a reset once written): its entries may be on the queue.
-      if (deliveryOf(e) === 'unknown') for (const p of pending) p.maybeDelivered = describe(e);
-      throw e;
-    }
-    outcomes.sent += out.successful.length;
-    const byId = new Map(pending.map((e) => [e.id, e]));
-    for (const ok of out.successful) byId.get(ok.id)?.span?.end();
-    const retry: Entry[] = [];
-    for (const f of out.failed) {
-      const e = byId.get(f.id);
-      if (!e) continue;
-      // Only a client error says for sure the entry was not stored; a server fault says nothing sure.
-      if (!f.senderFault) e.maybeDelivered = { code: f.code, reason: f.message || f.code };
-      if (!f.senderFault && n < maxAttempts) retry.push(e);
-      else settle(e, f.code, f.message || f.code);
-    }
-    progress();
-    return retry;
-  };
-  const sendBatch = async (batch: Entry[]): Promise<void> => {
-    if (options.signal?.aborted) stoppedBy ??= 'interrupted';
-    if (stoppedBy) return notSent(batch);
-    const { left, error } = await retryRemaining(batch, attempt, { maxAttempts, baseMs: 100, capMs: 5000, isFatal: stops });
-    if (error !== undefined && (stops(error) || stoppedBy)) {
-      stoppedBy ??= options.signal?.aborted ? 'interrupted' : describe(error).reason;
-    }
-    const { code, reason } =
-      error === undefined || error instanceof Stopped
-        ? { code: 'NotSent', reason: `not sent: ${stoppedBy ?? 'attempts ran out'}` }
-        : describe(error);
-    for (const e of left) settle(e, code, reason);
-    progress();
-  };
+  const injected = { duplicates: 0, invalid: 0 };
+  await run.sendAll(options.inputs ? fromArray(options.inputs) : generatedInputs(options, template, injected, () => run.stopped()));
+  await run.outcomes.cleanUp(payloads?.cleanup);
+  run.progress();
+  return resultOf(run, queue, { total, dedupMode, injected, started });
+}
 
-  // Generation and sending overlap: workers send ready batches while more are made.
-  const pipe = new BatchPipe<Entry>(queue.fifo ? concurrency : 1, concurrency * 2, undefined, queue.maxBytes);
-  const workers = Array.from({ length: concurrency }, async (_, i) => {
-    for (let batch = await pipe.take(queue.fifo ? i : 0); batch; batch = await pipe.take(queue.fifo ? i : 0)) {
-      await sendBatch(batch);
-    }
-  });
-  let seq = 0;
-  for await (const input of inputs) {
-    if (options.signal?.aborted) stoppedBy ??= 'interrupted';
-    if (stoppedBy) {
-      outcomes.settle(input, 'NotSent', `not sent: ${stoppedBy}`);
-      continue;
-    }
-    const entry = toEntry(input, seq++);
-    if (payloads && isLarge(entry.bytes, threshold)) {
-      try {
-        const pointer = await offload(payloads.store, entry, { bucket: bucket!, threshold });
-        if (pointer) Object.assign(entry, pointer, { bytes: messageBytes(pointer.body, pointer.attributes) });
-      } catch (e: unknown) {
-        if (e instanceof SqsopsError) stoppedBy ??= e.message;
-        settle(entry, 'PayloadNotStored', `large payload not stored in S3: ${(e as Error).message}`);
-        continue;
-      }
-    }
-    if (entry.bytes > queue.maxBytes) {
-      settle(entry, 'TooLarge', `${entry.bytes} bytes is over the ${queue.maxBytes / 1024} KiB limit`);
-      continue;
-    }
-    if (pipe.add(queue.fifo ? entry.lane : 0, entry)) await pipe.room();
-  }
-  pipe.close();
-  await Promise.all(workers);
-  await outcomes.cleanUp(payloads?.cleanup);
-  progress();
+function templateOf(options: ProduceOptions): EventTemplate {
+  const template = TEMPLATES[options.template ?? 'order'];
+  if (!template)
+    throw new UsageError(`unknown template "${options.template}"`, { hint: `use one of: ${Object.keys(TEMPLATES).join(', ')}` });
+  return template;
+}
+
+/** Generated events (poison included) carry their template and version, so consumers can check them against its schema. */
+function generatedAttributes(template: EventTemplate): Record<string, MessageAttributeValue> {
+  return {
+    eventType: { DataType: 'String', StringValue: 'OrderCreated' },
+    [TEMPLATE_ATTRIBUTE]: { DataType: 'String', StringValue: templateMark(template) },
+  };
+}
+
+function resultOf(
+  { outcomes, stoppedBy }: SendRun,
+  queue: Destination,
+  { total, dedupMode, injected, started }: { total: number; dedupMode: string; injected: ProduceResult['injected']; started: number },
+): ProduceResult {
   const durationMs = performance.now() - started;
   return {
     queue: queue.name,

@@ -10,7 +10,7 @@
  * permission) it is unknown (null) rather than guessed.
  */
 import type { AwsClients } from '../../aws/clients.js';
-import { queueNameFromUrl } from '../../aws/queue.js';
+import { queueNameFromUrl, redrivePolicyOf } from '../../aws/queue.js';
 import { QueueNotFoundError } from '../../core/errors.js';
 import { oldestMessageAges } from '../../aws/cloudwatch.js';
 import { sdkErrorMessage, sdkErrorName } from '../../aws/errors.js';
@@ -64,21 +64,12 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
-function dlqArnOf(policy: string | undefined): string | undefined {
-  if (!policy) return undefined;
-  try {
-    return (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn;
-  } catch {
-    return undefined; // a malformed policy is SQS's to report, not ours
-  }
-}
-
 export async function queueStats(clients: AwsClients, options: StatsOptions = {}): Promise<QueueStats[]> {
   const queues = await sqsQueues(clients, options.signal);
   const read = async (url: string): Promise<Row | undefined> => {
     try {
       const a = await queues.attributes(url, [...DEPTH, 'RedrivePolicy', 'FifoQueue', 'QueueArn']);
-      const dlqArn = dlqArnOf(a.RedrivePolicy);
+      const dlqArn = redrivePolicyOf(a.RedrivePolicy).deadLetterTargetArn;
       return {
         name: queueNameFromUrl(url),
         url,

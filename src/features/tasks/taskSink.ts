@@ -14,8 +14,9 @@
 import pLimit from 'p-limit';
 import type { Ledger } from '../../aws/ledger.js';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
-import { withStringAttribute, type AttributeValueLike } from '../../core/batching.js';
 import { redact } from '../../core/redact.js';
+import { forward, type Note } from '../../pipeline/forward.js';
+import { sendAll } from '../../pipeline/send.js';
 import { writeEach, type HandleResult, type Sink, type SinkMessage, type SinkResult } from '../../pipeline/sink.js';
 import type { LoadedTask, TaskSet } from './modules.js';
 
@@ -58,6 +59,35 @@ function taskFailure(failures: TaskFailure[], what = 'failed'): Error {
   return Object.assign(new Error(detail), { retryable: failures.some((f) => f.retryable) });
 }
 
+/** Parks a message whose tasks still fail in the rejects queue, with the failed tasks' names and errors. */
+async function toRejects(m: SinkMessage, failures: TaskFailure[], rejects: NonNullable<TaskSinkOptions['rejects']>): Promise<void> {
+  const { queues, queue } = rejects;
+  const carried = Object.entries(m.attributes ?? {})
+    .filter(([k]) => !k.startsWith('sqsops.'))
+    .slice(0, 7);
+  const attributes = Object.fromEntries(carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+  // Ours are added most useful first, each shortened to keep the message within SQS's 1 MiB (core/batching).
+  const notes: Note[] = [
+    ['sqsops.key', m.key],
+    [FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(',')],
+    [ERRORS_ATTRIBUTE, redact(JSON.stringify(plain(failures))).slice(0, 4000)],
+  ];
+  const entry = forward(queue, { messageId: m.messageId, body: m.raw, attributes, groupId: m.groupId }, 0, notes);
+  let refused: string | undefined;
+  const { error } = await sendAll(
+    (batch) => queues.sendBatch(queue.url, batch),
+    [entry],
+    {
+      failed: (_e, code) => {
+        refused ??= code;
+      },
+    },
+    { keepGroupOrder: false },
+  );
+  if (error !== undefined) throw error;
+  if (refused) throw new Error(`rejects queue refused the message: ${refused}`);
+}
+
 export function createTaskSink(options: TaskSinkOptions): Sink {
   const limit = pLimit(options.poolSize ?? 8);
   const { set, ledger, owner } = options;
@@ -80,29 +110,6 @@ export function createTaskSink(options: TaskSinkOptions): Sink {
     const again = tasks.filter((t) => failures.get(t.name)?.retryable);
     await Promise.all(again.map((t) => attempt(t, 2)));
     return [...failures.values()];
-  };
-
-  const toRejects = async (m: SinkMessage, failures: TaskFailure[], rejects: NonNullable<TaskSinkOptions['rejects']>) => {
-    const { queues, queue } = rejects;
-    const carried = Object.entries(m.attributes ?? {})
-      .filter(([k]) => !k.startsWith('sqsops.'))
-      .slice(0, 7);
-    let attributes: Record<string, AttributeValueLike> = Object.fromEntries(
-      carried.map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-    );
-    // Ours are added most useful first, each shortened to keep the message within SQS's 1 MiB (core/batching).
-    attributes = withStringAttribute(m.raw, attributes, 'sqsops.key', m.key);
-    attributes = withStringAttribute(m.raw, attributes, FAILED_TASKS_ATTRIBUTE, failures.map((f) => f.task).join(','));
-    attributes = withStringAttribute(m.raw, attributes, ERRORS_ATTRIBUTE, redact(JSON.stringify(plain(failures))).slice(0, 4000));
-    const out = await queues.sendBatch(queue.url, [
-      {
-        id: '0',
-        body: m.raw,
-        attributes: attributes as Record<string, { DataType: string }>,
-        ...(queue.fifo ? { groupId: m.groupId ?? 'sqsops', deduplicationId: m.messageId } : {}),
-      },
-    ]);
-    if (out.failed.length) throw new Error(`rejects queue refused the message: ${out.failed[0]!.code}`);
   };
 
   const handle = async (m: SinkMessage): Promise<HandleResult> => {
