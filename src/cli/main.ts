@@ -90,10 +90,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return ctx;
   });
   let service = false;
-  const program = buildProgram((name, options, ...rest) => {
-    service = endsOnSignal(name, options);
-    return dispatch(name, options, ...rest);
-  });
+  // lazy: a command's options are declared only when it runs or shows its help (a faster start).
+  const program = buildProgram(
+    (name, options, ...rest) => {
+      service = endsOnSignal(name, options);
+      return dispatch(name, options, ...rest);
+    },
+    { lazy: true },
+  );
   program.exitOverride();
   // commander echoes what was typed ("invalid argument 'http://u:pw@...'"): redacted like every other line.
   // Set on each command: subcommands copied the program's settings when they were declared.

@@ -8,8 +8,14 @@ import { type Command, Help, Option } from 'commander';
 import { DEFAULTS } from '../config.js';
 import { parseIntFlag, parsePathFlag, parseRatioFlag } from '../core/flags.js';
 
-/** Declares one command (its options, help and subcommands) on the program; the program adds the action. */
-export type DeclareCommand = (program: Command) => Command;
+/** One command beside its run module: what the program's command list shows, and the rest of its declaration. */
+export interface CommandSpec {
+  /** As the program's command list shows it: the name, `[options]` if it has any, its arguments. */
+  usage: string;
+  description: string;
+  /** Its arguments, options, help text and subcommands; the program adds the actions. */
+  declare(command: Command): Command;
+}
 
 function longName(flags: string): string {
   return /--[\w-]+/.exec(flags)![0];
@@ -53,17 +59,11 @@ export function resolvedLater(option: Option, value: string | number | undefined
   return option;
 }
 
-const baseDescription = Help.prototype.optionDescription;
-
-/** Help as commander writes it, plus the defaults of `resolvedLater`. Set on the program before its commands. */
-export function showResolvedLater(program: Command): Command {
-  return program.configureHelp({
-    optionDescription(this: Help, option: Option): string {
-      const text = baseDescription.call(this, option);
-      const later = option.defaultValue === undefined && option.defaultValueDescription;
-      return later ? `${text} (default: ${option.defaultValueDescription})` : text;
-    },
-  });
+/** An option's text in help as commander writes it, plus the default of `resolvedLater`. */
+export function describeOption(help: Help, option: Option): string {
+  const text = Help.prototype.optionDescription.call(help, option);
+  const later = option.defaultValue === undefined && option.defaultValueDescription;
+  return later ? `${text} (default: ${option.defaultValueDescription})` : text;
 }
 
 /** `--filter`, repeatable, as move, redrive-dlq and tail read it (core/redriveFilter.ts). */

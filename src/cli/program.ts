@@ -3,28 +3,28 @@
  * declares its own options beside it (commands/<name>.options.ts); its action lazily imports
  * its run module, so `sqsops --help` loads commander and the option tables only.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { VERSION } from '../version.js';
 import { UsageError } from '../core/errors.js';
 import { DEFAULTS } from '../config.js';
 import type { CommandContext, GlobalOptions } from './context.js';
-import { type DeclareCommand, examples, showResolvedLater } from './options.js';
-import { declareClear } from './commands/clear.options.js';
-import { declareCompletion } from './commands/completion.options.js';
-import { declareConsume } from './commands/consume.options.js';
-import { declareDownloadUrls } from './commands/downloadUrls.options.js';
-import { declareLoad } from './commands/load.options.js';
-import { declareLocal } from './commands/local.options.js';
-import { declareMove } from './commands/move.options.js';
-import { declareProcessSqs } from './commands/processSqs.options.js';
-import { declareProduce } from './commands/produce.options.js';
-import { declarePurge } from './commands/purge.options.js';
-import { declareRedriveDlq } from './commands/redriveDlq.options.js';
-import { declareSetup } from './commands/setup.options.js';
-import { declareShow } from './commands/show.options.js';
-import { declareStats } from './commands/stats.options.js';
-import { declareTail } from './commands/tail.options.js';
-import { declareTasks } from './commands/tasks.options.js';
+import { type CommandSpec, describeOption, examples } from './options.js';
+import { clear } from './commands/clear.options.js';
+import { completion } from './commands/completion.options.js';
+import { consume } from './commands/consume.options.js';
+import { downloadUrls } from './commands/downloadUrls.options.js';
+import { load } from './commands/load.options.js';
+import { local } from './commands/local.options.js';
+import { move } from './commands/move.options.js';
+import { processSqs } from './commands/processSqs.options.js';
+import { produce } from './commands/produce.options.js';
+import { purge } from './commands/purge.options.js';
+import { redriveDlq } from './commands/redriveDlq.options.js';
+import { setup } from './commands/setup.options.js';
+import { show } from './commands/show.options.js';
+import { stats } from './commands/stats.options.js';
+import { tail } from './commands/tail.options.js';
+import { tasks } from './commands/tasks.options.js';
 
 export type CommandName =
   | 'produce'
@@ -52,30 +52,30 @@ export interface CommandModule {
   run(options: never, ctx: CommandContext, args: string[]): Promise<void>;
 }
 
-/** A command: its option table (loaded by --help) and its run module (loaded only when it runs). */
+/** A command: its declaration (loaded by --help) and its run module (loaded only when it runs). */
 export interface CommandEntry {
-  declare: DeclareCommand;
+  spec: CommandSpec;
   load: () => Promise<CommandModule>;
 }
 
 /** Every command, in the order --help lists them: the table of contents. */
 export const COMMANDS: Record<CommandName, CommandEntry> = {
-  produce: { declare: declareProduce, load: () => import('./commands/produce.js') },
-  consume: { declare: declareConsume, load: () => import('./commands/consume.js') },
-  'process-sqs': { declare: declareProcessSqs, load: () => import('./commands/processSqs.js') },
-  tasks: { declare: declareTasks, load: () => import('./commands/tasks.js') },
-  stats: { declare: declareStats, load: () => import('./commands/stats.js') },
-  show: { declare: declareShow, load: () => import('./commands/show.js') },
-  clear: { declare: declareClear, load: () => import('./commands/clear.js') },
-  setup: { declare: declareSetup, load: () => import('./commands/setup.js') },
-  'download-urls': { declare: declareDownloadUrls, load: () => import('./commands/downloadUrls.js') },
-  'redrive-dlq': { declare: declareRedriveDlq, load: () => import('./commands/redriveDlq.js') },
-  move: { declare: declareMove, load: () => import('./commands/move.js') },
-  purge: { declare: declarePurge, load: () => import('./commands/purge.js') },
-  load: { declare: declareLoad, load: () => import('./commands/load.js') },
-  local: { declare: declareLocal, load: () => import('./commands/local.js') },
-  tail: { declare: declareTail, load: () => import('./commands/tail.js') },
-  completion: { declare: declareCompletion, load: () => import('./commands/completion.js') },
+  produce: { spec: produce, load: () => import('./commands/produce.js') },
+  consume: { spec: consume, load: () => import('./commands/consume.js') },
+  'process-sqs': { spec: processSqs, load: () => import('./commands/processSqs.js') },
+  tasks: { spec: tasks, load: () => import('./commands/tasks.js') },
+  stats: { spec: stats, load: () => import('./commands/stats.js') },
+  show: { spec: show, load: () => import('./commands/show.js') },
+  clear: { spec: clear, load: () => import('./commands/clear.js') },
+  setup: { spec: setup, load: () => import('./commands/setup.js') },
+  'download-urls': { spec: downloadUrls, load: () => import('./commands/downloadUrls.js') },
+  'redrive-dlq': { spec: redriveDlq, load: () => import('./commands/redriveDlq.js') },
+  move: { spec: move, load: () => import('./commands/move.js') },
+  purge: { spec: purge, load: () => import('./commands/purge.js') },
+  load: { spec: load, load: () => import('./commands/load.js') },
+  local: { spec: local, load: () => import('./commands/local.js') },
+  tail: { spec: tail, load: () => import('./commands/tail.js') },
+  completion: { spec: completion, load: () => import('./commands/completion.js') },
 };
 
 /** The program itself: its description, version and the global options every command takes. */
@@ -112,7 +112,44 @@ function declareGlobals(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', examples(['sqsops produce --count 100', 'sqsops consume --count 10', 'sqsops show', 'sqsops local status']));
   // Set before the commands are declared: each copies the program's help settings.
-  return showResolvedLater(program);
+  return program.configureHelp({
+    optionDescription(this: Help, option: Option) {
+      return describeOption(this, option);
+    },
+    // The command list shows each command's usage from its spec, declared or not yet.
+    subcommandTerm(this: Help, command: Command) {
+      return usages.get(command) ?? Help.prototype.subcommandTerm.call(this, command);
+    },
+    // `sqsops help produce` shows a command's help without running it: declare it first.
+    formatHelp(this: Help, command: Command, helper: Help) {
+      declareNow(command);
+      return Help.prototype.formatHelp.call(this, command, helper);
+    },
+  });
+}
+
+const usages = new WeakMap<Command, string>();
+/** Commands declared by name only (buildProgram's `lazy`), and what declares the rest. */
+const pending = new WeakMap<Command, () => void>();
+
+/**
+ * A lone `--no-x` means x is true unless given: commander sets that as it prepares a command
+ * to parse, which for a lazy command is before the hook that declares its options.
+ */
+function trueUnlessNegated(command: Command): void {
+  const longs = new Set(command.options.map((o) => o.long));
+  for (const o of command.options) {
+    const lone = o.negate && !longs.has(o.long!.replace(/^--no-/, '--'));
+    if (lone && o.defaultValue === undefined && command.getOptionValue(o.attributeName()) === undefined) {
+      command.setOptionValueWithSource(o.attributeName(), true, 'default');
+    }
+  }
+}
+
+function declareNow(command: Command): void {
+  const declare = pending.get(command);
+  pending.delete(command);
+  declare?.();
 }
 
 /** The action of a command: split the global options from its own, then dispatch. */
@@ -136,13 +173,29 @@ function action(name: CommandName, dispatch: Dispatch) {
   };
 }
 
-export function buildProgram(dispatch: Dispatch): Command {
+/**
+ * The program. `lazy` (the CLI's own start): each command is declared by its usage and
+ * description only, and the rest (its options, most of the cost) when it runs or shows its
+ * help; `sqsops --help` then declares no command's options.
+ */
+export function buildProgram(dispatch: Dispatch, { lazy = false }: { lazy?: boolean } = {}): Command {
   const program = declareGlobals();
-  for (const [name, { declare }] of Object.entries(COMMANDS) as [CommandName, CommandEntry][]) {
-    const command = declare(program);
-    // A command with subcommands (local) runs through them: each is an entry point of the same module.
-    const runnable = command.commands.length ? command.commands : [command];
-    for (const c of runnable) c.action(action(name, dispatch));
+  for (const [name, { spec }] of Object.entries(COMMANDS) as [CommandName, CommandEntry][]) {
+    const command = program.command(spec.usage.split(' ')[0]!).description(spec.description);
+    usages.set(command, spec.usage);
+    const declare = () => {
+      spec.declare(command);
+      // A command with subcommands (local) runs through them: each is an entry point of the same module.
+      for (const c of command.commands.length ? command.commands : [command]) c.action(action(name, dispatch));
+    };
+    if (lazy) pending.set(command, declare);
+    else declare();
+  }
+  if (lazy) {
+    program.hook('preSubcommand', (_program, command) => {
+      declareNow(command);
+      trueUnlessNegated(command);
+    });
   }
   return program;
 }

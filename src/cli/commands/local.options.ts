@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULTS } from '../../config.js';
-import { examples, intOption } from '../options.js';
+import { type CommandSpec, examples, intOption } from '../options.js';
 
 /** `local`'s subcommands without options of their own: name, description, help examples. */
 const SUBCOMMANDS: [string, string, string[]][] = [
@@ -14,12 +14,8 @@ const SUBCOMMANDS: [string, string, string[]][] = [
   ['reset', 'stop it and delete all its state (queues, messages, tables, objects)', ['sqsops local reset --yes']],
 ];
 
-/** `sqsops local` and its subcommands (the run is in local.ts, imported only when it runs). */
-export function declareLocal(program: Command): Command {
-  const local = program
-    .command('local')
-    .description('manage the embedded local AWS (fauxqs + dynalite on 127.0.0.1)')
-    .addHelpText('after', examples(['sqsops local status', 'sqsops local stop']));
+function declare(local: Command): Command {
+  local.addHelpText('after', examples(['sqsops local status', 'sqsops local stop']));
   const idle = DEFAULTS['local start'].idleMinutes;
   local
     .command('start')
@@ -31,3 +27,10 @@ export function declareLocal(program: Command): Command {
   }
   return local;
 }
+
+/** `sqsops local` and its subcommands (the run is in local.ts, imported only when it runs). */
+export const local: CommandSpec = {
+  usage: 'local',
+  description: 'manage the embedded local AWS (fauxqs + dynalite on 127.0.0.1)',
+  declare,
+};

@@ -1,6 +1,6 @@
-import { type Command, Option } from 'commander';
+import { Option } from 'commander';
 import { DEFAULTS } from '../../config.js';
-import { addOptions, examples, pathOption, queueOption, resolvedLater } from '../options.js';
+import { type CommandSpec, addOptions, examples, pathOption, queueOption, resolvedLater } from '../options.js';
 import { processingOptions } from './processing.options.js';
 
 const d = DEFAULTS['process-sqs'];
@@ -77,14 +77,11 @@ function reportingOptions(): Option[] {
   ];
 }
 
-/** `sqsops process-sqs`: its options and help (the run is in processSqs.ts, imported only when it runs). */
-export function declareProcessSqs(program: Command): Command {
+/** All of process-sqs's options, in the order its help lists them. */
+function options(): Option[] {
   const shared = processingOptions({ fromEnv: true });
-  const command = program
-    .command('process-sqs')
-    .description('process a queue: claim each message in the ledger, write it to the sinks, then delete it; poison to the DLQ')
-    .addOption(queueOption('queue to process'));
-  return addOptions(command, [
+  return [
+    queueOption('queue to process'),
     ...pollingOptions(),
     shared.key,
     new Option(
@@ -103,11 +100,19 @@ export function declareProcessSqs(program: Command): Command {
     ...reportingOptions(),
     // Set by `load --workers-as-processes` on its workers, not for people: hidden from --help.
     new Option('--load-run <id>', "take only this load run's messages (release the rest untouched)").hideHelp(),
-  ]).addHelpText(
-    'after',
-    examples([
-      'sqsops process-sqs --key orderId --drain --wait 1',
-      'sqsops process-sqs --concurrency auto --max-concurrency 16 --target-age 60 --drain --wait 1',
-    ]),
-  );
+  ];
 }
+
+/** `sqsops process-sqs`: its options and help (the run is in processSqs.ts, imported only when it runs). */
+export const processSqs: CommandSpec = {
+  usage: 'process-sqs [options]',
+  description: 'process a queue: claim each message in the ledger, write it to the sinks, then delete it; poison to the DLQ',
+  declare: (command) =>
+    addOptions(command, options()).addHelpText(
+      'after',
+      examples([
+        'sqsops process-sqs --key orderId --drain --wait 1',
+        'sqsops process-sqs --concurrency auto --max-concurrency 16 --target-age 60 --drain --wait 1',
+      ]),
+    ),
+};
