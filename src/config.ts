@@ -89,6 +89,7 @@ export const DEFAULTS = {
   },
   stats: { interval: 5 },
   show: { limit: 50 },
+  // The queues setup creates, from its flags or a topology file that leaves them out.
   setup: { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeout: 30, waitTime: 20, retention: 345_600 },
   'download-urls': { concurrency: 16, retries: 4, connectTimeout: 10, idleTimeout: 30, maxRedirects: 5 },
   'redrive-dlq': TRANSFER,
