@@ -15,9 +15,11 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // The cache lives in the user's own state dir (0700), never in a shared /tmp folder another
 // user could fill with code for us to run. Without a writable home it is simply not used.
 // (./.env is read later, by the CLI: a SQSOPS_HOME set only there leaves the cache in ~/.sqsops.)
-const { enableCompileCache } = await import('node:module');
+// Built-ins through getBuiltinModule: an import() of one builds its whole namespace, running its lazy getters.
+const builtin = (name) => process.getBuiltinModule(name);
+const { enableCompileCache } = builtin('node:module');
 if (enableCompileCache) {
-  const [{ mkdirSync }, { homedir }, { join, resolve }] = await Promise.all([import('node:fs'), import('node:os'), import('node:path')]);
+  const [{ mkdirSync }, { homedir }, { join, resolve }] = [builtin('node:fs'), builtin('node:os'), builtin('node:path')];
   const configured = process.env.SQSOPS_HOME?.trim();
   const cache = join(configured ? resolve(configured) : join(homedir(), '.sqsops'), 'cache', 'compile');
   try {

@@ -11,20 +11,6 @@ export interface EnvVar {
   secret?: boolean;
 }
 
-export const DEFAULTS = {
-  queue: 'sqsops-events',
-  ledgerTable: 'sqsops-ledger',
-  bucket: 'sqsops-data',
-  localPort: 4577,
-  idleMinutes: 30,
-  maxReceiveCount: 5,
-  /**
-   * produce: batches in flight. 16 measured best on a 2-core machine against the local AWS
-   * (npm run bench:produce: 8 gave 0.84-0.91x of it, 32 no more); real SQS, farther away, gains more.
-   */
-  produceConcurrency: 16,
-} as const;
-
 /** process-sqs (CLI and Lambda): the defaults behind its flags and variables. */
 export const PROCESS_DEFAULTS = {
   concurrency: '4',
@@ -48,13 +34,87 @@ export const PROCESS_DEFAULTS = {
   metricsInterval: '60',
 } as const;
 
+const NAMES = { queue: 'sqsops-events', ledgerTable: 'sqsops-ledger', bucket: 'sqsops-data' } as const;
+/**
+ * produce: batches in flight. 16 measured best on a 2-core machine against the local AWS
+ * (npm run bench:produce: 8 gave 0.84-0.91x of it, 32 no more); real SQS, farther away, gains more.
+ */
+const PRODUCE_CONCURRENCY = 16;
+/** Receives before a message moves to its queue's DLQ (setup, and a topology file that names none). */
+const MAX_RECEIVE_COUNT = 5;
+/** move and redrive-dlq (by hand): long-poll wait, how long taken messages stay hidden, loops at once. */
+const TRANSFER = { wait: 20, visibilityTimeout: 30, concurrency: 8 } as const;
+
+/**
+ * Every default sqsops falls back to, and (by command, under commander's camelCase name of
+ * the flag) every default a flag shows in --help: the help text is generated from here.
+ */
+export const DEFAULTS = {
+  ...NAMES,
+  /** The region of the embedded local AWS, and of a target that names none. */
+  region: 'us-east-1',
+  localPort: 4577,
+  /** Minutes without a request after which an auto-started local AWS exits. */
+  idleMinutes: 30,
+  maxReceiveCount: MAX_RECEIVE_COUNT,
+  produceConcurrency: PRODUCE_CONCURRENCY,
+  produce: {
+    count: 10,
+    template: 'order',
+    concurrency: PRODUCE_CONCURRENCY,
+    duplicates: 0,
+    invalid: 0,
+    // SQS's own limit on a message (body plus attributes).
+    largePayloadThreshold: 1_048_576,
+  },
+  consume: { count: 10, wait: 5, key: PROCESS_DEFAULTS.key },
+  'process-sqs': {
+    concurrency: PROCESS_DEFAULTS.concurrency,
+    minConcurrency: PROCESS_DEFAULTS.minConcurrency,
+    maxConcurrency: PROCESS_DEFAULTS.maxConcurrency,
+    targetAge: PROCESS_DEFAULTS.targetAge,
+    wait: PROCESS_DEFAULTS.waitSeconds,
+    key: PROCESS_DEFAULTS.key,
+    s3Prefix: PROCESS_DEFAULTS.s3Prefix,
+    s3Mode: PROCESS_DEFAULTS.s3Mode,
+    mongodbDatabase: PROCESS_DEFAULTS.mongodbDatabase,
+    mongodbCollection: PROCESS_DEFAULTS.mongodbCollection,
+    mssqlTable: PROCESS_DEFAULTS.mssqlTable,
+    poolSize: PROCESS_DEFAULTS.poolSize,
+    ttlDays: PROCESS_DEFAULTS.ttlDays,
+    logFormat: PROCESS_DEFAULTS.logFormat.cli,
+    metrics: PROCESS_DEFAULTS.metrics.cli,
+    metricsInterval: PROCESS_DEFAULTS.metricsInterval,
+    metricsHost: PROCESS_DEFAULTS.metricsHost,
+  },
+  stats: { interval: 5 },
+  show: { limit: 50 },
+  // The queues setup creates, from its flags or a topology file that leaves them out.
+  setup: { maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeout: 30, waitTime: 20, retention: 345_600 },
+  'download-urls': { concurrency: 16, retries: 4, connectTimeout: 10, idleTimeout: 30, maxRedirects: 5 },
+  'redrive-dlq': TRANSFER,
+  move: TRANSFER,
+  load: {
+    rate: '100',
+    workers: 2,
+    drainTimeout: '60s',
+    interval: '1s',
+    sendConcurrency: 16,
+    concurrency: Number(PROCESS_DEFAULTS.concurrency),
+    key: PROCESS_DEFAULTS.key,
+  },
+  // An explicit start runs until stopped; an auto-started one exits after `idleMinutes`.
+  'local start': { idleMinutes: 0 },
+  tail: { interval: 5 },
+} as const;
+
 const P = PROCESS_DEFAULTS;
 
 export const ENV_VARS: readonly EnvVar[] = [
   {
     name: 'AWS_REGION',
     description: 'AWS region (also AWS_DEFAULT_REGION); the local AWS uses it too',
-    default: 'us-east-1 on the local AWS',
+    default: `${DEFAULTS.region} on the local AWS`,
   },
   { name: 'AWS_PROFILE', description: 'named profile from ~/.aws; setting it targets real AWS' },
   { name: 'AWS_ACCESS_KEY_ID', description: 'static credentials; setting them targets real AWS', secret: true },

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AccessError, UsageError } from '../core/errors.js';
 import { isAwsRegion } from '../core/regions.js';
+import { DEFAULTS } from '../config.js';
 
 export type Service = 'sqs' | 'sns' | 'dynamodb' | 's3' | 'cloudwatch';
 /** CloudWatch is read only by `stats` (the age of the oldest message), never locally. */
@@ -32,7 +33,7 @@ export type TargetChoice =
       reason: string;
     };
 
-const LOCAL_REGION = 'us-east-1';
+const LOCAL_REGION = DEFAULTS.region;
 
 function validUrl(value: string, source: string): string {
   try {

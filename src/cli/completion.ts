@@ -27,11 +27,16 @@ interface CommandSpec {
   globals: OptionSpec[];
 }
 
+/** A default the command resolves itself (cli/options.ts resolvedLater) is part of what the option says. */
+function resolvedLaterText(o: Option): string {
+  return o.defaultValue === undefined && o.defaultValueDescription ? ` (default: ${o.defaultValueDescription})` : '';
+}
+
 function optionSpec(o: Option): OptionSpec {
   return {
     ...(o.long ? { long: o.long } : {}),
     ...(o.short ? { short: o.short } : {}),
-    description: o.description.split('\n')[0]!,
+    description: `${o.description.split('\n')[0]!}${resolvedLaterText(o)}`,
     takesValue: o.required || o.optional,
     choices: o.argChoices ?? [],
     path: /<(file|path|dir|folder)[^>]*>/i.test(o.flags),

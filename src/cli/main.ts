@@ -2,7 +2,6 @@
  * The one exit point. Nothing below this file calls process.exit: commands throw,
  * and this maps each error to its exit code and one line (a stack only with --debug).
  */
-import { existsSync } from 'node:fs';
 import { type Command, CommanderError } from 'commander';
 import { buildProgram, moduleDispatch, type CommandName } from './program.js';
 import type { GlobalOptions } from './context.js';
@@ -15,11 +14,12 @@ import { diskProblem } from './systemErrors.js';
 /** Loads ./.env and returns the names it set, so the target line can say a setting came from there. */
 function loadDotEnv(): string[] {
   // .env fills only what the environment leaves unset (flags > env > .env > defaults).
-  if (!existsSync('.env')) return [];
   const before = new Set(Object.keys(process.env));
   try {
     process.loadEnvFile('.env');
   } catch (e: unknown) {
+    // No .env is the usual case; read without node:fs, whose import alone costs a start-up.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new UsageError(`.env could not be read: ${(e as Error).message}`);
   }
   return Object.keys(process.env).filter((k) => !before.has(k));
@@ -90,10 +90,14 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return ctx;
   });
   let service = false;
-  const program = buildProgram((name, options, ...rest) => {
-    service = endsOnSignal(name, options);
-    return dispatch(name, options, ...rest);
-  });
+  // lazy: a command's options are declared only when it runs or shows its help (a faster start).
+  const program = buildProgram(
+    (name, options, ...rest) => {
+      service = endsOnSignal(name, options);
+      return dispatch(name, options, ...rest);
+    },
+    { lazy: true },
+  );
   program.exitOverride();
   // commander echoes what was typed ("invalid argument 'http://u:pw@...'"): redacted like every other line.
   // Set on each command: subcommands copied the program's settings when they were declared.

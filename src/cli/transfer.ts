@@ -12,7 +12,7 @@ import { compileFilter } from '../core/redriveFilter.js';
 import type { MoveFailure, MoveProgress } from '../features/move/types.js';
 import { rate } from './output.js';
 
-/** The flags both commands have (addTransferOptions in program.ts). */
+/** The flags both commands have (commands/transfer.options.ts declares them). */
 export interface TransferFlags {
   from?: string;
   to?: string;

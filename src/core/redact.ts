@@ -95,7 +95,7 @@ const ENV_URL_NAMES = /^(AWS_ENDPOINT_URL(_\w+)?|(https?|all)_proxy)$/i;
 /** Registers the secrets of an environment: AWS keys and tokens, and the passwords of connection strings and endpoints. */
 export function addEnvSecrets(env: NodeJS.ProcessEnv): void {
   addSecret(...ENV_SECRETS.map((k) => env[k]));
-  for (const k of ENV_CONNECTIONS) addSecret(...secretsOf(env[k] ?? ''));
+  for (const k of ENV_CONNECTIONS) if (env[k]) addSecret(...secretsOf(env[k]));
   for (const [k, v] of Object.entries(env)) if (v && ENV_URL_NAMES.test(k)) addSecret(...secretsOf(v));
 }
 

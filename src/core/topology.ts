@@ -8,13 +8,13 @@ export interface QueueConfig {
   name: string;
   /** Defaults to whether the name ends in .fifo. */
   fifo: boolean;
-  /** The DLQ; `false` for none. @default `${name}-dlq` with maxReceiveCount 5 */
+  /** The DLQ; `false` for none. @default `${name}-dlq` with maxReceiveCount `DEFAULTS.maxReceiveCount` */
   dlq: { name: string; maxReceiveCount: number } | false;
-  /** @default 30 */
+  /** @default DEFAULTS.setup.visibilityTimeout */
   visibilityTimeout: number;
-  /** Long-poll wait. @default 20 */
+  /** Long-poll wait. @default DEFAULTS.setup.waitTime */
   waitTimeSeconds: number;
-  /** @default 345600 (4 days, SQS's default) */
+  /** @default DEFAULTS.setup.retention (4 days, SQS's default) */
   retentionSeconds: number;
   /** FIFO only. @default false */
   contentBasedDeduplication: boolean;
@@ -124,9 +124,9 @@ export function parseQueueConfig(raw: unknown, path: string, problems: Problems)
     name,
     fifo,
     dlq,
-    visibilityTimeout: int(q.visibilityTimeout, `${path}.visibilityTimeout`, 0, 43_200, 30, problems),
-    waitTimeSeconds: int(q.waitTimeSeconds, `${path}.waitTimeSeconds`, 0, 20, 20, problems),
-    retentionSeconds: int(q.retentionSeconds, `${path}.retentionSeconds`, 60, 1_209_600, 345_600, problems),
+    visibilityTimeout: int(q.visibilityTimeout, `${path}.visibilityTimeout`, 0, 43_200, DEFAULTS.setup.visibilityTimeout, problems),
+    waitTimeSeconds: int(q.waitTimeSeconds, `${path}.waitTimeSeconds`, 0, 20, DEFAULTS.setup.waitTime, problems),
+    retentionSeconds: int(q.retentionSeconds, `${path}.retentionSeconds`, 60, 1_209_600, DEFAULTS.setup.retention, problems),
     contentBasedDeduplication: cbd === true,
   };
 }

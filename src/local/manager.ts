@@ -18,14 +18,15 @@ import { parseIntFlag } from '../core/flags.js';
 import { loadOrCreateCredentials, type LocalCredentials } from './credentials.js';
 import { makePrivateDir, tightenHome } from './privacy.js';
 import { isLocalDaemon, lockedPid, runningDaemonPid } from './daemonProcess.js';
+import { DEFAULTS } from '../config.js';
 
 export type { ServerFile } from './daemon.js';
 
 export interface EnsureLocalOptions {
   home: string;
-  /** @default 4577 */
+  /** @default DEFAULTS.localPort */
   port?: number;
-  /** Minutes without a request after which an auto-started daemon exits; 0 = never. @default 30 */
+  /** Minutes without a request after which an auto-started daemon exits; 0 = never. @default DEFAULTS.idleMinutes */
   idleMinutes?: number;
   /** The built daemon script. @default dist/localDaemon.js beside this module */
   daemonPath?: string;
@@ -44,8 +45,6 @@ export interface EnsureLocalOptions {
   /** Ends the wait for a start (the daemon goes on starting, or loading, in the background). */
   signal?: AbortSignal;
 }
-
-export const DEFAULT_LOCAL_PORT = 4577;
 
 /**
  * Half the machine's memory, or V8's own default limit where that is larger: V8 alone
@@ -249,7 +248,7 @@ export interface EnsuredLocalAws {
 
 /** Starts the daemon unless one is already running; returns it and whether we started it. */
 export async function ensureLocalAws(options: EnsureLocalOptions): Promise<EnsuredLocalAws> {
-  const { home, port = DEFAULT_LOCAL_PORT, idleMinutes = 30, timeoutMs = 20_000 } = options;
+  const { home, port = DEFAULTS.localPort, idleMinutes = DEFAULTS.idleMinutes, timeoutMs = 20_000 } = options;
   const paths = localPaths(home);
   const running = await findLocalAws(home);
   if (running) return { server: running, started: false, tightened: 0 };

@@ -5,6 +5,7 @@ import { parseRecords } from '../../core/messageRecord.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
 import { rate } from '../output.js';
+import { DEFAULTS } from '../../config.js';
 import { openTracing } from '../tracing.js';
 
 export interface ProduceFlags {
@@ -86,7 +87,7 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
       topic: flags.topic,
       count,
       inputs,
-      template: flags.template ?? 'order',
+      template: flags.template ?? DEFAULTS.produce.template,
       seed,
       concurrency,
       groupBy: flags.groupBy,

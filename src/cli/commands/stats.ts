@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandContext } from '../context.js';
 import { parseIntFlag } from '../../core/flags.js';
+import { DEFAULTS } from '../../config.js';
 import { queueStats, type QueueStats } from '../../features/stats/stats.js';
 import { formatAge } from '../../aws/cloudwatch.js';
 import { UsageError } from '../../core/errors.js';
@@ -57,7 +58,7 @@ function judged(r: QueueStats, targets: Targets): QueueStats & { backlogPerWorke
   };
 }
 
-/** The refresh interval: --interval, else the seconds given to --watch, else 5; 0 without --watch. */
+/** The refresh interval: --interval, else the seconds given to --watch, else the default; 0 without --watch. */
 function refreshSeconds(flags: StatsFlags): number {
   const watching = flags.watch !== undefined && flags.watch !== false;
   if (!watching) {
@@ -65,7 +66,7 @@ function refreshSeconds(flags: StatsFlags): number {
     return 0;
   }
   if (flags.interval !== undefined) return parseIntFlag('--interval', flags.interval, { min: 1, max: 3600 });
-  return parseIntFlag('--watch', flags.watch === true ? '5' : (flags.watch as string), { min: 1, max: 3600 });
+  return parseIntFlag('--watch', flags.watch === true ? String(DEFAULTS.stats.interval) : (flags.watch as string), { min: 1, max: 3600 });
 }
 
 function targetsOf(flags: StatsFlags): Targets {
