@@ -14,6 +14,7 @@ import { checkProxyVariables } from '../core/proxy.js';
 import { tagTarget } from './errors.js';
 import { attemptDelivery, tagDelivery, worse, type Delivery } from '../core/delivery.js';
 import { agentsFor, anyProxyVariable, awsEndpoint, POOL, type ProxyUse } from './proxyAgents.js';
+import { DEFAULTS } from '../config.js';
 
 /** Where one call's attempts leave what they say about delivery (the context outlives the SDK's retries). */
 const DELIVERY = 'sqsopsDelivery';
@@ -119,7 +120,7 @@ function clientConfig(target: ResolvedTarget, proxied: boolean, service: Service
   const endpoint = endpointFor(target, service);
   const agents = proxied
     ? // A provider, which the SDK awaits before the first request: AWS's own endpoint needs the region, which a profile may hold.
-      async () => agentsFor(endpoint ?? awsEndpoint(service, target.region ?? (await regionOf()) ?? 'us-east-1'), use)
+      async () => agentsFor(endpoint ?? awsEndpoint(service, target.region ?? (await regionOf()) ?? DEFAULTS.region), use)
     : { httpAgent: POOL, httpsAgent: POOL };
   return {
     region: target.region,

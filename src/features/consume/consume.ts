@@ -21,6 +21,7 @@ import { openLedger, openQueue, type Notify, sqsQueues } from '../../pipeline/re
 import { buildValidator, type SchemaCheck } from '../../pipeline/schema.js';
 import { checkPath, openAppendFile, type AppendFile } from '../../pipeline/exportFile.js';
 import { intake, untaken, type IntakeDeps, type Taken } from './intake.js';
+import { DEFAULTS } from '../../config.js';
 
 export interface ConsumeOptions {
   queue: string;
@@ -163,7 +164,7 @@ export async function consume(clients: AwsClients, options: ConsumeOptions): Pro
 
 /** Checks the options, then opens the queue, the ledger and `--out`: bad input fails before anything is taken. */
 async function openRun(clients: AwsClients, options: ConsumeOptions): Promise<Run> {
-  const { count, peek = false, ttlDays = 7, signal } = options;
+  const { count, peek = false, ttlDays = Number(DEFAULTS['process-sqs'].ttlDays), signal } = options;
   if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a whole number of 1 or more');
   if (options.out !== undefined) checkPath(options.out, '--out');
   const keyOf = compileKey(options.key);
@@ -209,7 +210,7 @@ async function takeAll(run: Run, progress: Progress): Promise<void> {
 
 /** The next batch, or undefined when the run was interrupted (before or during the receive). */
 async function receiveBatch(run: Run, progress: Progress, turn: Turn): Promise<Message[] | undefined> {
-  const { signal, count, waitSeconds = 5 } = run.options;
+  const { signal, count, waitSeconds = DEFAULTS.consume.wait } = run.options;
   if (signal?.aborted) return undefined;
   try {
     progress.receives++;

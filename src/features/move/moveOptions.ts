@@ -6,6 +6,7 @@ import type { QueueRef, SqsQueues } from '../../aws/queue.js';
 import { UsageError } from '../../core/errors.js';
 import { DEFAULT_GROUP } from '../../pipeline/forward.js';
 import type { MoveProgress } from './types.js';
+import { DEFAULTS } from '../../config.js';
 
 /** The options `move` and `redrive-dlq` both take for a manual move. */
 export interface ManualMoveOptions {
@@ -39,9 +40,9 @@ export function manualSettings(o: ManualMoveOptions) {
   return {
     max: o.max,
     rate: o.rate,
-    waitSeconds: o.waitSeconds ?? 20,
-    visibilityTimeout: o.visibilityTimeout ?? 30,
-    concurrency: o.concurrency ?? 8,
+    waitSeconds: o.waitSeconds ?? DEFAULTS.move.wait,
+    visibilityTimeout: o.visibilityTimeout ?? DEFAULTS.move.visibilityTimeout,
+    concurrency: o.concurrency ?? DEFAULTS.move.concurrency,
     signal: o.signal,
     onProgress: o.onProgress,
   };

@@ -109,7 +109,7 @@ async function* generatedInputs(
   // The English locale alone: the package root loads every locale, several times the start-up.
   const { faker } = await import('@faker-js/faker/locale/en');
   if (options.seed !== undefined) faker.seed(options.seed);
-  const count = options.count ?? 10;
+  const count = options.count ?? DEFAULTS.produce.count;
   const seen: string[] = [];
   const next = template.create(faker);
   for (let i = 0; i < count; i++) {
@@ -154,7 +154,7 @@ export async function produce(clients: AwsClients, options: ProduceOptions): Pro
     throw new UsageError(`--group-by and --dedup-id apply to FIFO queues and topics only; ${queue.name} is standard`);
   }
   const dedupMode = options.dedupId ?? (queue.contentBasedDeduplication ? 'content' : 'hash');
-  const total = options.inputs?.length ?? options.count ?? 10;
+  const total = options.inputs?.length ?? options.count ?? DEFAULTS.produce.count;
   const run = new SendRun({
     queue,
     options,

@@ -12,6 +12,7 @@ import { UsageError } from '../../core/errors.js';
 import { compileFilter } from '../../core/redriveFilter.js';
 import { pollsWithin, tailRisk } from '../../core/tailBudget.js';
 import { openQueue, sqsQueues } from '../../pipeline/resources.js';
+import { DEFAULTS } from '../../config.js';
 
 export interface TailOptions {
   /** Queue name or URL. */
@@ -73,7 +74,7 @@ function tailed(m: Message): TailedMessage {
 }
 
 export async function tailQueue(clients: AwsClients, options: TailOptions): Promise<TailResult> {
-  const { count, durationSeconds, intervalSeconds = 5, signal } = options;
+  const { count, durationSeconds, intervalSeconds = DEFAULTS.tail.interval, signal } = options;
   const matches = compileFilter(options.filters) ?? (() => true);
   const ref = await openQueue(clients, options.queue, { signal });
   const maxPolls = durationSeconds === undefined ? undefined : pollsWithin(durationSeconds, intervalSeconds);
