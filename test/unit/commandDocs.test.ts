@@ -25,6 +25,26 @@ function documented(): Map<string, Set<string>> {
   return byCommand;
 }
 
+/** Command name -> long flag -> the text of its row's default column. */
+function documentedDefaults(): Map<string, Map<string, string>> {
+  const doc = readFileSync(join(ROOT, 'docs/commands.md'), 'utf8');
+  const out = new Map<string, Map<string, string>>();
+  for (const section of doc.split(/^## /m).slice(1)) {
+    const command = section.slice(0, section.indexOf('\n')).split(':')[0]!.trim();
+    const rows = out.get(command) ?? new Map<string, string>();
+    for (const row of section.split('\n').filter((l) => l.startsWith('| `'))) {
+      // Cells are split on unescaped pipes: `<name\|url>` is one cell.
+      const cells = row.split(/(?<!\\)\|/);
+      if (cells.length < 5) continue;
+      // A row of several flags "as for `other`" takes that command's defaults.
+      const other = /as for `([^`]+)`/.exec(cells[3] ?? '')?.[1];
+      for (const [long] of (cells[1] ?? '').matchAll(/--[a-z0-9-]+/g)) rows.set(long, other ? `@${other}` : (cells[2] ?? '').trim());
+    }
+    out.set(command, rows);
+  }
+  return out;
+}
+
 /** Every command a user runs, by its full name: `produce`, `local start` (a parent with subcommands is not one). */
 function leaves(command: Command, prefix = ''): Map<string, Command> {
   const out = new Map<string, Command>();
@@ -66,5 +86,27 @@ describe('docs/commands.md', () => {
       [...real].filter((f) => !listed.has(f)),
       'in the program but not documented',
     ).toEqual([]);
+  });
+
+  // The defaults table (src/config.ts) is what help shows; the page must say the same value.
+  it.each([...docs.keys()].filter((n) => n !== GLOBAL))('shows the defaults %s has', (name) => {
+    const all = documentedDefaults();
+    const defaults = all.get(name)!;
+    const cellOf = (flag: string): string => {
+      const cell = defaults.get(flag) ?? '';
+      return cell.startsWith('@') ? (all.get(cell.slice(1))?.get(flag) ?? '') : cell;
+    };
+    const wrong = commands
+      .get(name)!
+      .options.filter((o) => o.long && (typeof o.defaultValue === 'string' || typeof o.defaultValue === 'number'))
+      .map((o) => ({ flag: o.long!, value: String(o.defaultValue), cell: cellOf(o.long!) }))
+      .filter(
+        ({ value, cell }) =>
+          !cell
+            .replace(/`/g, '')
+            .split(/[^\w.:/-]+/)
+            .includes(value),
+      );
+    expect(wrong).toEqual([]);
   });
 });
