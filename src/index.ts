@@ -29,11 +29,9 @@ export {
   redriveDlq,
   type RedriveOptions,
   type RedriveResult,
-  type RedriveProgress,
-  type RedriveFailure,
-  type RedrivePreview,
 } from './features/move/redrive.js';
 export { moveMessages, type MoveOptions, type MoveResult } from './features/move/move.js';
+export type { MoveFailure, MovePreview, MoveProgress } from './features/move/types.js';
 export { purgeQueue, type PurgeOptions, type PurgeResult } from './features/purge/purge.js';
 export { queueStats, type QueueStats, type StatsOptions } from './features/stats/stats.js';
 export { runLoad, type LoadOptions, type LoadResult, type LoadSample } from './features/load/load.js';

@@ -18,8 +18,6 @@ import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
 import type { MoveFailure, MoveProgress, MoveWords } from './types.js';
 
 export type { MoveFailure, MovePreview, MoveProgress } from './types.js';
-/** The names these shapes had when only redrive-dlq moved messages; kept for library callers. */
-export type { MoveFailure as RedriveFailure, MovePreview as RedrivePreview, MoveProgress as RedriveProgress } from './types.js';
 
 export interface RedriveOptions extends ManualMoveOptions {
   /** The DLQ: name or URL. */
