@@ -41,15 +41,18 @@ export class SqsopsError extends Error {
   }
 }
 
-/** A flag, argument or input file is wrong. */
-export class UsageError extends SqsopsError {
-  override readonly name = 'UsageError';
-  override readonly exitCode = ExitCode.usage;
+/** A kind of SqsopsError: a class of its own (for `instanceof`) with its name and exit code. */
+function errorKind<N extends string>(name: N, exitCode: number) {
+  return class extends SqsopsError {
+    override readonly name: N = name;
+    override readonly exitCode: number = exitCode;
+  };
 }
 
-export class QueueNotFoundError extends SqsopsError {
-  override readonly name = 'QueueNotFoundError';
-  override readonly exitCode = ExitCode.notFound;
+/** A flag, argument or input file is wrong. */
+export class UsageError extends errorKind('UsageError', ExitCode.usage) {}
+
+export class QueueNotFoundError extends errorKind('QueueNotFoundError', ExitCode.notFound) {
   constructor(queue: string, options: SqsopsErrorOptions = {}) {
     // setup takes a name: from a queue URL, its last path segment (an account's URL holds the region too).
     const name = /^https?:\/\//i.test(queue) ? (queue.replace(/\/+$/, '').split('/').pop() ?? queue) : queue;
@@ -74,43 +77,25 @@ export class PurgeInProgressError extends SqsopsError {
   }
 }
 
-export class ResourceNotFoundError extends SqsopsError {
-  override readonly name = 'ResourceNotFoundError';
-  override readonly exitCode = ExitCode.notFound;
-}
+export class ResourceNotFoundError extends errorKind('ResourceNotFoundError', ExitCode.notFound) {}
 
 /** No credentials, bad credentials, or not allowed. */
-export class AccessError extends SqsopsError {
-  override readonly name = 'AccessError';
-  override readonly exitCode = ExitCode.access;
-}
+export class AccessError extends errorKind('AccessError', ExitCode.access) {}
 
 /** The endpoint could not be reached at all. */
-export class EndpointError extends SqsopsError {
-  override readonly name = 'EndpointError';
-  override readonly exitCode = ExitCode.access;
-}
+export class EndpointError extends errorKind('EndpointError', ExitCode.access) {}
 
 /** The embedded local AWS could not be started, reached or stopped. */
-export class LocalAwsError extends SqsopsError {
-  override readonly name = 'LocalAwsError';
-  override readonly exitCode = ExitCode.local;
-}
+export class LocalAwsError extends errorKind('LocalAwsError', ExitCode.local) {}
 
 /** The user said no to a confirmation (or could not be asked). */
-export class AbortedError extends SqsopsError {
-  override readonly name = 'AbortedError';
-  override readonly exitCode = ExitCode.aborted;
-}
+export class AbortedError extends errorKind('AbortedError', ExitCode.aborted) {}
 
 /**
  * The work ran but not all of it succeeded. Carries the result so the CLI can
  * still render the summary before exiting non-zero.
  */
-export class PartialFailureError extends SqsopsError {
-  override readonly name = 'PartialFailureError';
-  override readonly exitCode = ExitCode.partial;
-}
+export class PartialFailureError extends errorKind('PartialFailureError', ExitCode.partial) {}
 
 /** Which signal stopped a run: the reason the CLI's entry aborts the run's controller with. */
 export type StopSignal = 'SIGINT' | 'SIGTERM';
