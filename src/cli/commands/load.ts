@@ -3,15 +3,14 @@
  * each interval on stderr; with --json one line per interval goes to stdout, then one
  * line with the result. `--report` writes the self-contained HTML report.
  */
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { parseChoiceFlag } from '../../core/flags.js';
-import { compileKey } from '../../core/keys.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { parseDuration, parseRate } from '../../features/load/schedule.js';
 import type { LoadResult, LoadSample } from '../../features/load/types.js';
 import type { WorkerSpec } from '../../features/load/workers.js';
+import { resolveProcessConfig, type ProcessFlags } from '../../features/process/config.js';
 import { liveView } from './loadView.js';
 
 export interface LoadFlags {
@@ -54,9 +53,15 @@ function workerArgs(f: LoadFlags, concurrency: number): string[] {
   return args;
 }
 
+/** The process-sqs flags of an in-process worker: its pipeline is resolved as process-sqs resolves its own. */
+function workerFlags(f: LoadFlags, concurrency: number): ProcessFlags {
+  const flags: ProcessFlags = { concurrency: String(concurrency), wait: '1', key: f.key, table: f.table, ledger: f.ledger };
+  return { ...flags, sink: f.sink, handler: f.handler, schema: f.schema, bucket: f.bucket };
+}
+
 async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number): Promise<WorkerSpec> {
-  const sinks = (f.sink ?? []).map((n) => parseChoiceFlag('--sink', n, ['s3', 'mongodb', 'mssql'] as const));
-  compileKey(f.key);
+  // Bad flags (a sink, a key, a schema variable) fail before anything is sent, in either mode.
+  const config = resolveProcessConfig(ctx.env, workerFlags(f, concurrency));
   if (f.workersAsProcesses) {
     const g = ctx.globals;
     const globals: string[] = [];
@@ -67,29 +72,18 @@ async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number
     const argv = [process.argv[1]!, ...globals, '--quiet', '--json', 'process-sqs', ...workerArgs(f, concurrency)];
     return { mode: 'processes', argv, env: ctx.env };
   }
-  const { loadSchema } = await import('../../pipeline/schema.js');
-  const { buildSinks } = await import('../../features/process/sinks/index.js');
-  const { pluginSinks } = await import('../../features/process/wire.js');
-  const validate = f.schema ? await loadSchema(f.schema) : undefined;
+  const { loadTaskSet } = await import('../../features/process/assemble.js');
+  const { runOptions } = await import('../../features/process/runner.js');
   // Your code is loaded once, before anything is sent: a broken module fails the run at once.
-  const plugins = f.handler?.length ? await (await import('../../features/tasks/modules.js')).loadTasks(f.handler) : undefined;
-  const clients = await ctx.connect();
-  const ledgerTable = f.ledger === false ? false : (f.table ?? ctx.names.ledgerTable);
-  let noted = false;
+  const taskSet = config.tasks ? await loadTaskSet(config.tasks, ctx.env) : undefined;
+  // Each worker builds its own pipeline (a stopping worker closes its sinks) with an owner of its own.
+  const { queue: _queue, drain: _drain, count: _count, ...worker } = runOptions(config);
+  const seen = new Set<string>();
   const notify = (m: string) => {
-    if (!noted) ctx.out.note(m);
-    noted = true;
+    if (!seen.has(m)) ctx.out.note(m);
+    seen.add(m);
   };
-  return {
-    mode: 'in-process',
-    options: async () => {
-      // Each worker owns its claims: its task sink records done tasks as the same owner.
-      const owner = randomUUID();
-      const own = plugins ? await pluginSinks(plugins, clients, { owner, ledgerTable, notify }) : [];
-      const builtIn = await buildSinks({ sinks, s3: { bucket: f.bucket ?? ctx.names.bucket } }, clients, notify);
-      return { concurrency, ledgerTable, key: f.key, validate, owner, sinks: [...builtIn, ...own] };
-    },
-  };
+  return { mode: 'in-process', options: async () => ({ ...worker, ...(taskSet ? { taskSet } : {}), env: ctx.env, notify }) };
 }
 
 export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../context.js';
 import { PartialFailureError, partialResultOf } from '../../core/errors.js';
 import { emfLine, Metrics, outcomeIdentity, SUMMARY_COUNTERS } from '../../core/metrics.js';
@@ -17,13 +16,11 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const config = resolveProcessConfig(ctx.env, flags);
   // A JSON action log makes all of stderr JSON (target, notes, summary, errors): one parser reads it.
   if (config.logFormat === 'json') ctx.out.logAsJson();
-  const { loadTaskSet, wireProcess } = await import('../../features/process/wire.js');
+  const { loadTaskSet } = await import('../../features/process/assemble.js');
   // A broken task folder fails before anything is connected or created.
   const taskSet = config.tasks ? await loadTaskSet(config.tasks, ctx.env) : undefined;
   const clients = await ctx.connect();
-  const owner = randomUUID();
   const notify = (m: string) => ctx.out.note(m);
-  const { schema, sinks } = await wireProcess(clients, config, { owner, env: ctx.env, notify }, taskSet);
   const metrics = new Metrics();
   const live = await serveMetrics(config, metrics, clients, ctx);
   const log = createActionLog(config.logFormat, (line) => ctx.out.log(line));
@@ -40,24 +37,12 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
         }, config.metricsInterval * 1000)
       : undefined;
   emfTimer?.unref();
-  const { processSqs } = await import('../../features/process/runner.js');
+  const { processSqs, runOptions } = await import('../../features/process/runner.js');
   const tracing = await openTracing(flags.trace, ctx.env);
   const result = await processSqs(clients, {
-    queue: config.queue,
-    concurrency: config.concurrency,
-    ...(config.autoscale ? { autoscale: config.autoscale } : {}),
-    count: config.count,
-    drain: config.drain,
-    waitSeconds: config.waitSeconds,
-    ledgerTable: config.ledgerTable,
-    key: config.key,
-    consumer: config.consumer,
-    schema,
-    sinks,
-    dlq: config.dlq,
-    ttlDays: config.ttlDays,
-    keepPayloads: config.keepPayloads,
-    owner,
+    ...runOptions(config),
+    ...(taskSet ? { taskSet } : {}),
+    env: ctx.env,
     ...(config.tasks?.rejects ? { keySuffix: '#rejects' } : {}),
     // A load run's worker: only that run's messages, its ledger keys apart from real data.
     ...(flags.loadRun ? { keySuffix: runKeySuffix(flags.loadRun), accept: sentByRun(flags.loadRun) } : {}),

@@ -1,0 +1,228 @@
+/**
+ * The one place a process pipeline is put together: from a resolved ProcessConfig (or the
+ * same fields from the library's options) to everything a batch runs with: the schema
+ * check, the sinks and the tasks sink, the ledger, the DLQ, the payload hook and the
+ * PipelineConfig. process-sqs, load's workers and the Lambda handler all call buildPipeline.
+ */
+import type { AwsClients } from '../../aws/clients.js';
+import type { Ledger } from '../../aws/ledger.js';
+import type { QueueRef, SqsQueues } from '../../aws/queue.js';
+import { parseConsumer } from '../../core/consumer.js';
+import { UsageError } from '../../core/errors.js';
+import { compileKey, type KeyFn } from '../../core/keys.js';
+import type { Metrics } from '../../core/metrics.js';
+import { payloadHook, type PayloadHook } from '../../pipeline/payloads.js';
+import { openLedger, openQueue, sqsQueues, type Notify } from '../../pipeline/resources.js';
+import { buildValidator, type SchemaCheck, type SchemaChoice } from '../../pipeline/schema.js';
+import type { Sink } from '../../pipeline/sink.js';
+import type { TaskSet } from '../tasks/modules.js';
+import type { TaskSinkOptions } from '../tasks/taskSink.js';
+import type { AckTarget } from './ack.js';
+import type { TaskConfig } from './config.js';
+import type { ActionLog } from './log.js';
+import { buildSinks, type SinkSpec } from './sinks/index.js';
+import type { PipelineConfig } from './types.js';
+
+/** What a pipeline is made of. A resolved ProcessConfig is one; the library's options give parts ready-made. */
+export interface PipelineSettings {
+  /** @default messageId */
+  key?: string;
+  /** Whose ledger records these are (see core/consumer.ts). @default the queue's name */
+  consumer?: string;
+  /** Ledger table; false: no ledger. */
+  ledgerTable: string | false;
+  /** What bodies are checked against: a choice to build, or a check already built. @default the built-in template schemas */
+  schema?: SchemaChoice | SchemaCheck;
+  /** The built-in sinks to build, or sinks already built. @default none */
+  sinks?: SinkSpec | Sink[];
+  /** Your code: its tasks run as one more sink. */
+  tasks?: TaskConfig;
+  /** DLQ name or URL; default: the queue's redrive policy target (with a `queue`, see PipelineOptions). */
+  dlq?: string;
+  /** Days ledger records are kept. @default 7 */
+  ttlDays?: number;
+  /** Large payloads: keep the S3 object of a processed pointer message. @default false (deleted) */
+  keepPayloads?: boolean;
+}
+
+export interface PipelineOptions {
+  /**
+   * The queue a run receives from (process-sqs, load's workers): the DLQ defaults to its redrive target and
+   * the ledger table is checked (made on the local AWS). Without it (the Lambda, whose events name their
+   * queue) the DLQ is only the one named and the table is used as named: a cold start makes no extra calls.
+   */
+  queue?: QueueRef;
+  log: ActionLog;
+  /** Where secrets such as SQSOPS_WEBHOOK_URL are read from. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  notify?: Notify;
+  /** The tasks already loaded (the CLI loads them before connecting, so a broken module fails fast). */
+  taskSet?: TaskSet;
+  /** Appended to every key, so one ledger can serve two flows over the same messages (the rejects queue). */
+  keySuffix?: string;
+}
+
+/** What one queue's batches need beyond the shared parts. */
+export interface BatchSettings {
+  metrics: Metrics;
+  /** Lease of a claim; the heartbeat extends it. */
+  leaseMs: number;
+  /** See PipelineConfig.stopAtFirstFailure. */
+  stopAtFirstFailure?: boolean;
+}
+
+/** Everything a batch runs with, built once per run (or per Lambda container). */
+export interface Pipeline {
+  queues: SqsQueues;
+  schema: SchemaCheck;
+  sinks: Sink[];
+  ledger?: Ledger;
+  /** Where poison goes; undefined: left for the redrive policy (or reported, in the Lambda). */
+  dlq?: QueueRef;
+  payloads: PayloadHook;
+  /** The PipelineConfig of one queue's batches. */
+  configFor(queue: { name: string; fifo: boolean }, batch: BatchSettings): PipelineConfig;
+  /** What the ack step of one queue's batches needs. */
+  ackTarget(queue: QueueRef, metrics: Metrics): AckTarget;
+  /** Closes the sinks. */
+  close(): Promise<void>;
+}
+
+export async function buildPipeline(
+  clients: AwsClients,
+  settings: PipelineSettings,
+  owner: string,
+  options: PipelineOptions,
+): Promise<Pipeline> {
+  const { schema, sinks } = await buildParts(clients, settings, owner, options);
+  const queues = await sqsQueues(clients);
+  const dlq = await findDlq(clients, queues, settings.dlq, options);
+  const ledger = await ledgerOf(clients, settings.ledgerTable, options);
+  for (const s of sinks) await s.open?.();
+  const keyOf = withSuffix(compileKey(settings.key), options.keySuffix);
+  const ttlSeconds = (settings.ttlDays ?? 7) * 86_400;
+  const payloads = payloadHook(clients, { keep: settings.keepPayloads });
+  const consumer = settings.consumer === undefined ? undefined : parseConsumer(settings.consumer);
+  const { log } = options;
+  return {
+    queues,
+    schema,
+    sinks,
+    ...(ledger ? { ledger } : {}),
+    ...(dlq ? { dlq } : {}),
+    payloads,
+    configFor: (queue, batch) => ({
+      queueName: queue.name,
+      consumer: consumer ?? queue.name,
+      fifo: queue.fifo,
+      keyOf,
+      validate: schema.validate,
+      ledger,
+      sinks,
+      owner,
+      ttlSeconds,
+      log,
+      payloads,
+      ...batch,
+    }),
+    ackTarget: (queue, metrics) => ({ queues, queue, dlq, metrics, log }),
+    close: async () => void (await Promise.allSettled(sinks.map((s) => s.close()))),
+  };
+}
+
+function withSuffix(keyOf: KeyFn, suffix: string | undefined): KeyFn {
+  if (!suffix) return keyOf;
+  return (source) => {
+    const k = keyOf(source);
+    return k.ok ? { ok: true, key: `${k.key}${suffix}` } : k;
+  };
+}
+
+/** The run's queue's DLQ: the one named, else its redrive target. The Lambda describes only the one named (SQSOPS_DLQ_URL). */
+async function findDlq(
+  clients: AwsClients,
+  queues: SqsQueues,
+  named: string | undefined,
+  options: PipelineOptions,
+): Promise<QueueRef | undefined> {
+  const { queue } = options;
+  if (!queue) return named ? queues.describe(named) : undefined;
+  const target = named ?? queue.deadLetterTargetArn?.split(':').pop();
+  if (!target) {
+    options.notify?.(`no DLQ known for ${queue.name}: poison is left for the redrive policy (or pass --dlq)`);
+    return undefined;
+  }
+  return openQueue(clients, target, { createIfLocal: false });
+}
+
+async function ledgerOf(clients: AwsClients, table: string | false, options: PipelineOptions): Promise<Ledger | undefined> {
+  if (table === false) return undefined;
+  if (options.queue) return openLedger(clients, table, { createIfLocal: true, notify: options.notify });
+  const { Ledger } = await import('../../aws/ledger.js');
+  return new Ledger(await clients.dynamodb(), table, undefined, clients.endpointOf('dynamodb'));
+}
+
+/** The schema check and the sinks: the built-in ones, then your code's (its custom sinks and one task sink). */
+async function buildParts(
+  clients: AwsClients,
+  settings: PipelineSettings,
+  owner: string,
+  options: PipelineOptions,
+): Promise<{ schema: SchemaCheck; sinks: Sink[] }> {
+  const given = settings.schema ?? { kind: 'templates' };
+  const schema = 'kind' in given ? await buildValidator(given) : given;
+  const spec = settings.sinks ?? [];
+  const sinks = Array.isArray(spec) ? [...spec] : await buildSinks(spec, clients, options.notify);
+  const tasks = settings.tasks;
+  if (!tasks) return { schema, sinks };
+  const set = options.taskSet ?? (await loadTaskSet(tasks, options.env ?? process.env));
+  const wiring: PluginWiring = { owner, ledgerTable: settings.ledgerTable, poolSize: tasks.poolSize, rejects: tasks.rejects };
+  if (tasks.rejectsQueue) wiring.rejectsQueue = tasks.rejectsQueue;
+  if (options.notify) wiring.notify = options.notify;
+  sinks.push(...(await pluginSinks(set, clients, wiring)));
+  return { schema, sinks };
+}
+
+export async function loadTaskSet(tasks: TaskConfig, env: NodeJS.ProcessEnv): Promise<TaskSet> {
+  const { loadTasks } = await import('../tasks/modules.js');
+  if (tasks.failureTask !== 'webhook') return loadTasks(tasks.handlers, tasks.failureTask ? { failureTask: tasks.failureTask } : {});
+  const { webhookTask, WEBHOOK_ENV } = await import('../tasks/webhook.js');
+  const url = env[WEBHOOK_ENV];
+  if (!url) {
+    const hint = `export ${WEBHOOK_ENV}=<your incoming-webhook URL> (it is never printed)`;
+    throw new UsageError(`--failure-task webhook needs ${WEBHOOK_ENV}`, { hint });
+  }
+  const set = await loadTasks(tasks.handlers);
+  const all = set.failureTask ? [...set.tasks, set.failureTask] : set.tasks;
+  return { tasks: all, sinks: set.sinks, failureTask: { ...webhookTask(url), file: '(built-in)' } };
+}
+
+/** How a loaded set runs: the ledger that records done tasks, and where failures go. */
+interface PluginWiring {
+  owner: string;
+  ledgerTable: string | false;
+  /** @default 8 */
+  poolSize?: number;
+  /** Requests mode: where messages whose tasks still fail go; unset, they fail (retry or DLQ). */
+  rejectsQueue?: string;
+  /** Consume the rejects queue: retry the failed tasks, then the failure task. */
+  rejects?: boolean;
+  notify?: Notify;
+}
+
+/** A loaded set's sinks: its custom sinks as they are, and its tasks as one task sink. */
+async function pluginSinks(set: TaskSet, clients: AwsClients, wiring: PluginWiring): Promise<Sink[]> {
+  const sinks: Sink[] = [...set.sinks];
+  if (set.tasks.length === 0) return sinks;
+  const { createTaskSink } = await import('../tasks/taskSink.js');
+  const options: TaskSinkOptions = { set, mode: wiring.rejects ? 'rejects' : 'requests', owner: wiring.owner };
+  if (wiring.poolSize) options.poolSize = wiring.poolSize;
+  if (wiring.ledgerTable !== false) options.ledger = await openLedger(clients, wiring.ledgerTable, { createIfLocal: true });
+  if (wiring.rejectsQueue && !wiring.rejects) {
+    const queues = await sqsQueues(clients);
+    const queue = await openQueue(clients, wiring.rejectsQueue, { createIfLocal: true, notify: wiring.notify ?? (() => undefined) });
+    options.rejects = { queues, queue };
+  }
+  sinks.push(createTaskSink(options));
+  return sinks;
+}
