@@ -7,7 +7,7 @@
  */
 import type { Message } from '@aws-sdk/client-sqs';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
-import { DrainPace, type Turn } from '../../core/drain.js';
+import type { DrainPace, Turn } from '../../core/drain.js';
 import type { Metrics } from '../../core/metrics.js';
 import { fromSqsMessage, INBOUND_SYSTEM_ATTRIBUTES, type InboundMessage } from '../../pipeline/inbound.js';
 import { acknowledge } from './ack.js';
@@ -20,19 +20,17 @@ import type { ActionLog } from './log.js';
 import { settle, startTiming } from './observe.js';
 import { countOutcomes, processBatch } from './processBatch.js';
 import type { ProcessSqsOptions } from './runner.js';
+import type { RunStop } from './runStop.js';
 import type { Outcome, PipelineConfig } from './types.js';
-
-/** How long receives still running at a stop may return (what they bring is processed) before they are cut. */
-const RECEIVE_GRACE_MS = 2000;
 
 export interface LoopParts {
   pipeline: Pipeline;
   config: PipelineConfig;
   queue: QueueRef;
   visibilitySeconds: number;
-  /** Receives only: cut at a stop, after the grace. */
+  /** Receives only: cut by the stop (see runStop.ts). */
   receiver: SqsQueues;
-  receiveAbort: AbortController;
+  stop: RunStop;
   metrics: Metrics;
   log: ActionLog;
 }
@@ -51,17 +49,15 @@ export class ReceiveLoop {
   readonly foreign: ForeignMessages | undefined;
   private inFlightCount = 0;
   private reserved = 0;
-  private stopped = false;
   /** The ledger keys each running batch holds a lease on. */
   private readonly held = new Set<Set<string>>();
-  private readonly pace: DrainPace | undefined;
 
   constructor(
     readonly parts: LoopParts,
     private readonly options: LoopOptions,
+    private readonly pace: DrainPace | undefined,
   ) {
     const { pipeline, queue, visibilitySeconds, log } = parts;
-    this.pace = options.drain ? new DrainPace() : undefined;
     // Not ours to process: never claimed, never deleted, visible again (see foreign.ts).
     this.foreign = options.accept
       ? new ForeignMessages(pipeline.queues, queue.url, visibilitySeconds, queue.maxReceiveCount, log)
@@ -77,50 +73,23 @@ export class ReceiveLoop {
     return [...this.held].reduce((n, keys) => n + keys.size, 0);
   }
 
-  /** Stops receiving; in-flight work still finishes. */
-  readonly stop = (): void => {
-    this.stopped = true;
-    this.pace?.stop();
-  };
-
-  /**
-   * A receive the server already answered would leave its messages hidden for a whole visibility timeout
-   * if we cut it: give running receives a moment to return, then cut the ones still long-polling an empty queue.
-   */
-  readonly cutReceives = (): void => {
-    setTimeout(() => this.parts.receiveAbort.abort(), RECEIVE_GRACE_MS).unref();
-  };
-
-  /** Hears the run's signal: a stop ends receiving at once and cuts the receives after the grace. */
-  listen(): void {
-    const { signal } = this.options;
-    signal?.addEventListener('abort', this.stop, { once: true });
-    if (signal?.aborted) this.parts.receiveAbort.abort();
-    else signal?.addEventListener('abort', this.cutReceives, { once: true });
-  }
-
-  unlisten(): void {
-    this.options.signal?.removeEventListener('abort', this.stop);
-    this.options.signal?.removeEventListener('abort', this.cutReceives);
-  }
-
   /** One poller; an error stops the run and is kept for the result. */
   readonly poller = (leave: () => boolean): Promise<void> =>
     this.poll(leave).catch((e: unknown) => {
       this.failure ??= { error: e };
-      this.stop();
-      this.cutReceives();
+      this.parts.stop.stopAndCut();
     });
 
   private async poll(leave: () => boolean): Promise<void> {
     // One acknowledgement may be in flight while the next batch is received: the delete
     // round trip no longer stalls the poller (it is awaited before the next ack and at the end).
     let pendingAck: Promise<void> | undefined;
-    while (!this.stopped && !leave()) {
+    const { stop } = this.parts;
+    while (!stop.stopped && !leave()) {
       const want = this.options.count === undefined ? 10 : Math.min(10, this.options.count - this.reserved);
       if (want <= 0) break;
       const turn: Turn = this.pace ? await this.pace.turn() : 'long';
-      if (turn === 'stop' || this.stopped) {
+      if (turn === 'stop' || stop.stopped) {
         this.pace?.received(turn, 0);
         break;
       }
@@ -131,10 +100,7 @@ export class ReceiveLoop {
       this.pace?.received(turn, received.length);
       this.scaler?.received(want, received);
       if (received.length === 0) {
-        if (this.options.drain && (await this.drainEnd.isDrained(turn))) {
-          this.stop();
-          this.cutReceives();
-        }
+        if (this.options.drain && (await this.drainEnd.isDrained(turn))) stop.stopAndCut();
         continue;
       }
       const batch = await this.ours(received);
@@ -166,7 +132,7 @@ export class ReceiveLoop {
     } catch (e: unknown) {
       this.reserved -= want;
       this.pace?.received(turn, 0);
-      if (this.parts.receiveAbort.signal.aborted) return undefined;
+      if (this.parts.stop.receives.signal.aborted) return undefined;
       throw e;
     }
     this.reserved -= want - received.length;
@@ -238,7 +204,7 @@ export class ReceiveLoop {
     this.handled += batch.length;
     this.options.observer?.acknowledged?.(batch.length, (performance.now() - receivedAt) / 1000);
     this.options.onProgress?.(metrics);
-    if (this.options.count !== undefined && this.handled >= this.options.count) this.stop();
+    if (this.options.count !== undefined && this.handled >= this.options.count) this.parts.stop.stop();
   }
 
   /** Received as the run stopped: counted deferred and made visible again at once. */

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AwsClients } from '../../aws/clients.js';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
+import { DrainPace } from '../../core/drain.js';
 import { withPartialResult } from '../../core/errors.js';
 import { Metrics } from '../../core/metrics.js';
 import type { PipelineObserver } from '../../core/tracing.js';
@@ -21,6 +22,7 @@ import type { ActionLog } from './log.js';
 import type { ProcessObserver } from './observer.js';
 import { PollerPool } from './pollerPool.js';
 import { ReceiveLoop } from './receiveLoop.js';
+import { RunStop } from './runStop.js';
 import { summarise, type ProcessSqsResult } from './summary.js';
 
 export type { ProcessSqsResult };
@@ -97,10 +99,10 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   try {
     const visibilitySeconds = await visibilityOf(pipeline.queues, queue.url);
     const config = pipeline.configFor(queue, { metrics, leaseMs: visibilitySeconds * 1000 });
-    // Receives, deletes and heartbeats are not tied to the stop signal: in-flight work finishes.
-    const receiveAbort = new AbortController();
-    const receiver = await sqsQueues(clients, receiveAbort.signal);
-    loop = new ReceiveLoop({ pipeline, config, queue, visibilitySeconds, receiver, receiveAbort, metrics, log }, options);
+    const pace = options.drain ? new DrainPace() : undefined;
+    const stop = new RunStop(options.signal, pace);
+    const receiver = await sqsQueues(clients, stop.receives.signal);
+    loop = new ReceiveLoop({ pipeline, config, queue, visibilitySeconds, receiver, stop, metrics, log }, options, pace);
     await runPollers(loop, pipeline.queues, queue, options);
   } finally {
     await pipeline.close();
@@ -117,7 +119,7 @@ async function visibilityOf(queues: SqsQueues, url: string): Promise<number> {
 /** Starts the pollers (and the autoscaler) and waits for every one of them to return. */
 async function runPollers(loop: ReceiveLoop, queues: SqsQueues, queue: QueueRef, options: ProcessSqsOptions): Promise<void> {
   const { url } = queue;
-  loop.listen();
+  loop.parts.stop.listen();
   const pool = new PollerPool(loop.poller);
   options.observer?.started?.({
     queueName: queue.name,
@@ -133,7 +135,7 @@ async function runPollers(loop: ReceiveLoop, queues: SqsQueues, queue: QueueRef,
     await pool.settled();
   } finally {
     loop.scaler?.stop();
-    loop.unlisten();
+    loop.parts.stop.unlisten();
     await loop.foreign?.close();
   }
 }
