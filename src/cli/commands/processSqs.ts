@@ -27,16 +27,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const started = performance.now();
   // Action logs own stderr when they are on: no spinner to interleave with them.
   const spinner = config.logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
-  // EMF: one line per --metrics-interval with that interval's counts, so a long run reports as it goes.
-  let reported = metrics.snapshot();
-  const emfTimer =
-    config.metrics === 'emf'
-      ? setInterval(() => {
-          ctx.out.printLine(JSON.parse(emfLine(metrics.since(reported), { Queue: config.queue })));
-          reported = metrics.snapshot();
-        }, config.metricsInterval * 1000)
-      : undefined;
-  emfTimer?.unref();
+  const emf = startEmf(config, metrics, ctx);
   const { processSqs, runOptions } = await import('../../features/process/runner.js');
   const tracing = await openTracing(flags.trace, ctx.env);
   const result = await processSqs(clients, {
@@ -62,19 +53,31 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       const partial = partialResultOf<ProcessSqsResult>(e);
       if (partial) {
         spinner.stop();
-        render(partial, config.metrics, ctx, reported);
+        render(partial, config.metrics, ctx, emf.reported);
       }
       throw e;
     })
     .finally(async () => {
       spinner.stop();
-      clearInterval(emfTimer);
+      clearInterval(emf.timer);
       await live?.close();
       await tracing.shutdown();
     });
-  render(result, config.metrics, ctx, reported);
+  render(result, config.metrics, ctx, emf.reported);
   if (config.ledgerTable !== false) ctx.out.note(`ledger consumer: ${result.consumer}`);
   verdict(result, config.tasks?.rejectsQueue, ctx);
+}
+
+/** EMF: one line per --metrics-interval with that interval's counts, so a long run reports as it goes. */
+function startEmf(config: ProcessConfig, metrics: Metrics, ctx: CommandContext) {
+  const emf: { reported: Record<string, number>; timer?: NodeJS.Timeout } = { reported: metrics.snapshot() };
+  if (config.metrics !== 'emf') return emf;
+  emf.timer = setInterval(() => {
+    ctx.out.printLine(JSON.parse(emfLine(metrics.since(emf.reported), { Queue: config.queue })));
+    emf.reported = metrics.snapshot();
+  }, config.metricsInterval * 1000);
+  emf.timer.unref();
+  return emf;
 }
 
 /** `--metrics-port`: the live endpoint, loaded only when asked for (prom-client stays out of every other run). */

@@ -47,11 +47,12 @@ export interface PipelineSettings {
 
 export interface PipelineOptions {
   /**
-   * The queue a run receives from (process-sqs, load's workers): the DLQ defaults to its redrive target and
-   * the ledger table is checked (made on the local AWS). Without it (the Lambda, whose events name their
-   * queue) the DLQ is only the one named and the table is used as named: a cold start makes no extra calls.
+   * The queue a run receives from (process-sqs, load's workers), opened (made on the local AWS) once the sinks
+   * are built, so a bad sink fails first: the DLQ defaults to its redrive target and the ledger table is
+   * checked (made on the local AWS). Without it (the Lambda, whose events name their queue) the DLQ is only
+   * the one named and the table is used as named: a cold start makes no extra calls.
    */
-  queue?: QueueRef;
+  queue?: string;
   log: ActionLog;
   /** Where secrets such as SQSOPS_WEBHOOK_URL are read from. @default process.env */
   env?: NodeJS.ProcessEnv;
@@ -88,16 +89,35 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
+/** A run's pipeline, with the queue it receives from. */
+export interface QueuePipeline extends Pipeline {
+  queue: QueueRef;
+}
+
+export async function buildPipeline(
+  clients: AwsClients,
+  settings: PipelineSettings,
+  owner: string,
+  options: PipelineOptions & { queue: string },
+): Promise<QueuePipeline>;
 export async function buildPipeline(
   clients: AwsClients,
   settings: PipelineSettings,
   owner: string,
   options: PipelineOptions,
-): Promise<Pipeline> {
+): Promise<Pipeline>;
+export async function buildPipeline(
+  clients: AwsClients,
+  settings: PipelineSettings,
+  owner: string,
+  options: PipelineOptions,
+): Promise<Pipeline & { queue?: QueueRef }> {
   const { schema, sinks } = await buildParts(clients, settings, owner, options);
+  const queue =
+    options.queue === undefined ? undefined : await openQueue(clients, options.queue, { createIfLocal: true, notify: options.notify });
   const queues = await sqsQueues(clients);
-  const dlq = await findDlq(clients, queues, settings.dlq, options);
-  const ledger = await ledgerOf(clients, settings.ledgerTable, options);
+  const dlq = await findDlq(clients, queues, settings.dlq, queue, options.notify);
+  const ledger = await ledgerOf(clients, settings.ledgerTable, queue !== undefined, options.notify);
   for (const s of sinks) await s.open?.();
   const keyOf = withSuffix(compileKey(settings.key), options.keySuffix);
   const ttlSeconds = (settings.ttlDays ?? 7) * 86_400;
@@ -105,6 +125,7 @@ export async function buildPipeline(
   const consumer = settings.consumer === undefined ? undefined : parseConsumer(settings.consumer);
   const { log } = options;
   return {
+    ...(queue ? { queue } : {}),
     queues,
     schema,
     sinks,
@@ -143,21 +164,26 @@ async function findDlq(
   clients: AwsClients,
   queues: SqsQueues,
   named: string | undefined,
-  options: PipelineOptions,
+  queue: QueueRef | undefined,
+  notify: Notify | undefined,
 ): Promise<QueueRef | undefined> {
-  const { queue } = options;
   if (!queue) return named ? queues.describe(named) : undefined;
   const target = named ?? queue.deadLetterTargetArn?.split(':').pop();
   if (!target) {
-    options.notify?.(`no DLQ known for ${queue.name}: poison is left for the redrive policy (or pass --dlq)`);
+    notify?.(`no DLQ known for ${queue.name}: poison is left for the redrive policy (or pass --dlq)`);
     return undefined;
   }
   return openQueue(clients, target, { createIfLocal: false });
 }
 
-async function ledgerOf(clients: AwsClients, table: string | false, options: PipelineOptions): Promise<Ledger | undefined> {
+async function ledgerOf(
+  clients: AwsClients,
+  table: string | false,
+  ofRun: boolean,
+  notify: Notify | undefined,
+): Promise<Ledger | undefined> {
   if (table === false) return undefined;
-  if (options.queue) return openLedger(clients, table, { createIfLocal: true, notify: options.notify });
+  if (ofRun) return openLedger(clients, table, { createIfLocal: true, notify });
   const { Ledger } = await import('../../aws/ledger.js');
   return new Ledger(await clients.dynamodb(), table, undefined, clients.endpointOf('dynamodb'));
 }

@@ -13,7 +13,7 @@ import { withPartialResult } from '../../core/errors.js';
 import { Metrics } from '../../core/metrics.js';
 import type { PipelineObserver } from '../../core/tracing.js';
 import type { InboundMessage } from '../../pipeline/inbound.js';
-import { openQueue, type Notify, sqsQueues } from '../../pipeline/resources.js';
+import { type Notify, sqsQueues } from '../../pipeline/resources.js';
 import type { TaskSet } from '../tasks/modules.js';
 import { buildPipeline, type PipelineSettings } from './assemble.js';
 import { queueBacklog, startAutoscaler, type AutoscaleOptions } from './autoscaler.js';
@@ -86,15 +86,15 @@ export async function processSqs(clients: AwsClients, options: ProcessSqsOptions
   const metrics = options.metrics ?? new Metrics();
   const log: ActionLog = options.log ?? (() => undefined);
   const { notify } = options;
-  const queue = await openQueue(clients, options.queue, { createIfLocal: true, notify });
   const pipeline = await buildPipeline(clients, options, options.owner ?? randomUUID(), {
-    queue,
+    queue: options.queue,
     log,
     ...(notify ? { notify } : {}),
     ...(options.env ? { env: options.env } : {}),
     ...(options.taskSet ? { taskSet: options.taskSet } : {}),
     ...(options.keySuffix ? { keySuffix: options.keySuffix } : {}),
   });
+  const { queue } = pipeline;
   let loop: ReceiveLoop;
   try {
     const visibilitySeconds = await visibilityOf(pipeline.queues, queue.url);
