@@ -73,7 +73,7 @@ async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number
     const argv = [process.argv[1]!, ...globals, '--quiet', '--json', 'process-sqs', ...workerArgs(flags)];
     return { mode: 'processes', argv, env: ctx.env };
   }
-  const { loadTaskSet } = await import('../../features/process/assemble.js');
+  const { loadTaskSet } = await import('../../features/process/taskSinks.js');
   const { runOptions } = await import('../../features/process/runner.js');
   // Your code is loaded once, before anything is sent: a broken module fails the run at once.
   const taskSet = config.tasks ? await loadTaskSet(config.tasks, ctx.env) : undefined;

@@ -16,7 +16,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const config = resolveProcessConfig(ctx.env, flags);
   // A JSON action log makes all of stderr JSON (target, notes, summary, errors): one parser reads it.
   if (config.logFormat === 'json') ctx.out.logAsJson();
-  const { loadTaskSet } = await import('../../features/process/assemble.js');
+  const { loadTaskSet } = await import('../../features/process/taskSinks.js');
   // A broken task folder fails before anything is connected or created.
   const taskSet = config.tasks ? await loadTaskSet(config.tasks, ctx.env) : undefined;
   const clients = await ctx.connect();

@@ -8,7 +8,6 @@ import type { AwsClients } from '../../aws/clients.js';
 import type { Ledger } from '../../aws/ledger.js';
 import type { QueueRef, SqsQueues } from '../../aws/queue.js';
 import { parseConsumer } from '../../core/consumer.js';
-import { UsageError } from '../../core/errors.js';
 import { compileKey, type KeyFn } from '../../core/keys.js';
 import type { Metrics } from '../../core/metrics.js';
 import { payloadHook, type PayloadHook } from '../../pipeline/payloads.js';
@@ -16,11 +15,11 @@ import { openLedger, openQueue, sqsQueues, type Notify } from '../../pipeline/re
 import { buildValidator, type SchemaCheck, type SchemaChoice } from '../../pipeline/schema.js';
 import type { Sink } from '../../pipeline/sink.js';
 import type { TaskSet } from '../tasks/modules.js';
-import type { TaskSinkOptions } from '../tasks/taskSink.js';
 import type { AckTarget } from './ack.js';
 import type { TaskConfig } from './config.js';
 import type { ActionLog } from './log.js';
 import { buildSinks, type SinkSpec } from './sinks/index.js';
+import { loadTaskSet, pluginSinks, type PluginWiring } from './taskSinks.js';
 import type { PipelineConfig } from './types.js';
 
 /** What a pipeline is made of. A resolved ProcessConfig is one; the library's options give parts ready-made. */
@@ -112,6 +111,9 @@ export async function buildPipeline(
   owner: string,
   options: PipelineOptions,
 ): Promise<Pipeline & { queue?: QueueRef }> {
+  // A bad key or consumer fails before anything is opened.
+  const keyOf = withSuffix(compileKey(settings.key), options.keySuffix);
+  const consumer = settings.consumer === undefined ? undefined : parseConsumer(settings.consumer);
   const { schema, sinks } = await buildParts(clients, settings, owner, options);
   const queue =
     options.queue === undefined ? undefined : await openQueue(clients, options.queue, { createIfLocal: true, notify: options.notify });
@@ -119,10 +121,8 @@ export async function buildPipeline(
   const dlq = await findDlq(clients, queues, settings.dlq, queue, options.notify);
   const ledger = await ledgerOf(clients, settings.ledgerTable, queue !== undefined, options.notify);
   for (const s of sinks) await s.open?.();
-  const keyOf = withSuffix(compileKey(settings.key), options.keySuffix);
   const ttlSeconds = (settings.ttlDays ?? 7) * 86_400;
   const payloads = payloadHook(clients, { keep: settings.keepPayloads });
-  const consumer = settings.consumer === undefined ? undefined : parseConsumer(settings.consumer);
   const { log } = options;
   return {
     ...(queue ? { queue } : {}),
@@ -147,7 +147,9 @@ export async function buildPipeline(
       ...batch,
     }),
     ackTarget: (queue, metrics) => ({ queues, queue, dlq, metrics, log }),
-    close: async () => void (await Promise.allSettled(sinks.map((s) => s.close()))),
+    close: async () => {
+      await Promise.allSettled(sinks.map((s) => s.close()));
+    },
   };
 }
 
@@ -207,48 +209,4 @@ async function buildParts(
   if (options.notify) wiring.notify = options.notify;
   sinks.push(...(await pluginSinks(set, clients, wiring)));
   return { schema, sinks };
-}
-
-export async function loadTaskSet(tasks: TaskConfig, env: NodeJS.ProcessEnv): Promise<TaskSet> {
-  const { loadTasks } = await import('../tasks/modules.js');
-  if (tasks.failureTask !== 'webhook') return loadTasks(tasks.handlers, tasks.failureTask ? { failureTask: tasks.failureTask } : {});
-  const { webhookTask, WEBHOOK_ENV } = await import('../tasks/webhook.js');
-  const url = env[WEBHOOK_ENV];
-  if (!url) {
-    const hint = `export ${WEBHOOK_ENV}=<your incoming-webhook URL> (it is never printed)`;
-    throw new UsageError(`--failure-task webhook needs ${WEBHOOK_ENV}`, { hint });
-  }
-  const set = await loadTasks(tasks.handlers);
-  const all = set.failureTask ? [...set.tasks, set.failureTask] : set.tasks;
-  return { tasks: all, sinks: set.sinks, failureTask: { ...webhookTask(url), file: '(built-in)' } };
-}
-
-/** How a loaded set runs: the ledger that records done tasks, and where failures go. */
-interface PluginWiring {
-  owner: string;
-  ledgerTable: string | false;
-  /** @default 8 */
-  poolSize?: number;
-  /** Requests mode: where messages whose tasks still fail go; unset, they fail (retry or DLQ). */
-  rejectsQueue?: string;
-  /** Consume the rejects queue: retry the failed tasks, then the failure task. */
-  rejects?: boolean;
-  notify?: Notify;
-}
-
-/** A loaded set's sinks: its custom sinks as they are, and its tasks as one task sink. */
-async function pluginSinks(set: TaskSet, clients: AwsClients, wiring: PluginWiring): Promise<Sink[]> {
-  const sinks: Sink[] = [...set.sinks];
-  if (set.tasks.length === 0) return sinks;
-  const { createTaskSink } = await import('../tasks/taskSink.js');
-  const options: TaskSinkOptions = { set, mode: wiring.rejects ? 'rejects' : 'requests', owner: wiring.owner };
-  if (wiring.poolSize) options.poolSize = wiring.poolSize;
-  if (wiring.ledgerTable !== false) options.ledger = await openLedger(clients, wiring.ledgerTable, { createIfLocal: true });
-  if (wiring.rejectsQueue && !wiring.rejects) {
-    const queues = await sqsQueues(clients);
-    const queue = await openQueue(clients, wiring.rejectsQueue, { createIfLocal: true, notify: wiring.notify ?? (() => undefined) });
-    options.rejects = { queues, queue };
-  }
-  sinks.push(createTaskSink(options));
-  return sinks;
 }
