@@ -1,9 +1,8 @@
 /**
  * One plug-in point (issue 16): --handler and --handlers load your code through one loader
- * into one runner, wired as the CLI and the Lambda wire it (resolveProcessConfig + wireProcess),
+ * into one runner, wired as the CLI and the Lambda wire it (resolveProcessConfig + buildPipeline),
  * against the real emulators. A handle() module is a task; a write(batch) module is a sink.
  */
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
@@ -11,9 +10,8 @@ import { ROOT } from '../helpers/cli.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
-import { processSqs, type ProcessSqsResult } from '../../src/features/process/runner.js';
+import { processSqs, runOptions, type ProcessSqsResult } from '../../src/features/process/runner.js';
 import { resolveProcessConfig, type ProcessFlags } from '../../src/features/process/config.js';
-import { wireProcess } from '../../src/features/process/wire.js';
 import { loadTasks } from '../../src/features/tasks/modules.js';
 import { openLedger } from '../../src/pipeline/resources.js';
 import { outcomeIdentity } from '../../src/core/metrics.js';
@@ -44,18 +42,7 @@ async function queueWith(name: string, ids: string[]) {
 /** One process-sqs run with these flags, wired as the CLI wires it; the summary must add up. */
 async function run(queue: string, flags: ProcessFlags): Promise<ProcessSqsResult> {
   const config = resolveProcessConfig({}, { queue, key: 'orderId', table: LEDGER, ...flags });
-  const owner = randomUUID();
-  const { schema, sinks } = await wireProcess(aws.clients, config, { owner, env: {} });
-  const r = await processSqs(aws.clients, {
-    queue,
-    ledgerTable: LEDGER,
-    key: 'orderId',
-    schema,
-    sinks,
-    owner,
-    drain: true,
-    waitSeconds: 1,
-  });
+  const r = await processSqs(aws.clients, { ...runOptions(config), env: {}, drain: true, waitSeconds: 1 });
   expect(outcomeIdentity(r.metrics).holds, outcomeIdentity(r.metrics).line).toBe(true);
   return r;
 }

@@ -3,15 +3,14 @@
  * each interval on stderr; with --json one line per interval goes to stdout, then one
  * line with the result. `--report` writes the self-contained HTML report.
  */
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { parseChoiceFlag } from '../../core/flags.js';
-import { compileKey } from '../../core/keys.js';
 import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { parseDuration, parseRate } from '../../core/rateSchedule.js';
 import type { LoadResult, LoadSample } from '../../features/load/types.js';
 import type { WorkerSpec } from '../../features/load/workers.js';
+import { resolveProcessConfig, type ProcessFlags } from '../../features/process/config.js';
 import { liveView } from './loadView.js';
 
 export interface LoadFlags {
@@ -41,22 +40,29 @@ export interface LoadFlags {
   bucket?: string;
 }
 
-/** The process-sqs flags a worker takes, as that command spells them (for worker processes). */
-function workerArgs(f: LoadFlags, concurrency: number): string[] {
-  const args = ['--log-format', 'json', '--metrics', 'table', '--wait', '1', '--concurrency', String(concurrency)];
-  if (f.key) args.push('--key', f.key);
-  if (f.table) args.push('--table', f.table);
-  if (f.ledger === false) args.push('--no-ledger');
-  if (f.sink?.length) args.push('--sink', ...f.sink);
-  if (f.handler?.length) args.push('--handler', ...f.handler);
-  if (f.schema) args.push('--schema', f.schema);
-  if (f.bucket) args.push('--bucket', f.bucket);
+/** The process-sqs flags of every worker: in-process ones resolve their pipeline from them as process-sqs does. */
+function workerFlags(f: LoadFlags, concurrency: number): ProcessFlags {
+  const flags: ProcessFlags = { logFormat: 'json', metrics: 'table', wait: '1', concurrency: String(concurrency) };
+  return { ...flags, key: f.key, table: f.table, ledger: f.ledger, sink: f.sink, handler: f.handler, schema: f.schema, bucket: f.bucket };
+}
+
+/** Those flags as a worker process's arguments, spelled as process-sqs spells them. */
+function workerArgs(w: ProcessFlags): string[] {
+  const args = ['--log-format', w.logFormat!, '--metrics', w.metrics!, '--wait', w.wait!, '--concurrency', w.concurrency!];
+  if (w.key) args.push('--key', w.key);
+  if (w.table) args.push('--table', w.table);
+  if (w.ledger === false) args.push('--no-ledger');
+  if (w.sink?.length) args.push('--sink', ...w.sink);
+  if (w.handler?.length) args.push('--handler', ...w.handler);
+  if (w.schema) args.push('--schema', w.schema);
+  if (w.bucket) args.push('--bucket', w.bucket);
   return args;
 }
 
 async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number): Promise<WorkerSpec> {
-  const sinks = (f.sink ?? []).map((n) => parseChoiceFlag('--sink', n, ['s3', 'mongodb', 'mssql'] as const));
-  compileKey(f.key);
+  // Bad flags (a sink, a key, a schema variable) fail before anything is sent, in either mode.
+  const flags = workerFlags(f, concurrency);
+  const config = resolveProcessConfig(ctx.env, flags);
   if (f.workersAsProcesses) {
     const g = ctx.globals;
     const globals: string[] = [];
@@ -64,42 +70,29 @@ async function workerSpec(f: LoadFlags, ctx: CommandContext, concurrency: number
     if (g.region) globals.push('--region', g.region);
     if (g.profile) globals.push('--profile', g.profile);
     // The same CLI that runs this command (bin/sqsops.js), so workers are the same version.
-    const argv = [process.argv[1]!, ...globals, '--quiet', '--json', 'process-sqs', ...workerArgs(f, concurrency)];
+    const argv = [process.argv[1]!, ...globals, '--quiet', '--json', 'process-sqs', ...workerArgs(flags)];
     return { mode: 'processes', argv, env: ctx.env };
   }
-  const { loadSchema } = await import('../../pipeline/schema.js');
-  const { buildSinks } = await import('../../features/process/sinks/index.js');
-  const { pluginSinks } = await import('../../features/process/wire.js');
-  const validate = f.schema ? await loadSchema(f.schema) : undefined;
+  const { loadTaskSet } = await import('../../features/process/taskSinks.js');
+  const { runOptions } = await import('../../features/process/runner.js');
   // Your code is loaded once, before anything is sent: a broken module fails the run at once.
-  const plugins = f.handler?.length ? await (await import('../../features/tasks/modules.js')).loadTasks(f.handler) : undefined;
-  const clients = await ctx.connect();
-  const ledgerTable = f.ledger === false ? false : (f.table ?? ctx.names.ledgerTable);
-  let noted = false;
+  const taskSet = config.tasks ? await loadTaskSet(config.tasks, ctx.env) : undefined;
+  // Each worker builds its own pipeline (a stopping worker closes its sinks) with an owner of its own.
+  const { queue: _queue, drain: _drain, count: _count, ...worker } = runOptions(config);
+  const seen = new Set<string>();
   const notify = (m: string) => {
-    if (!noted) ctx.out.note(m);
-    noted = true;
+    if (!seen.has(m)) ctx.out.note(m);
+    seen.add(m);
   };
-  return {
-    mode: 'in-process',
-    options: async () => {
-      // Each worker owns its claims: its task sink records done tasks as the same owner.
-      const owner = randomUUID();
-      const own = plugins ? await pluginSinks(plugins, clients, { owner, ledgerTable, notify }) : [];
-      const builtIn = await buildSinks({ sinks, s3: { bucket: f.bucket ?? ctx.names.bucket } }, clients, notify);
-      return { concurrency, ledgerTable, key: f.key, validate, owner, sinks: [...builtIn, ...own] };
-    },
-  };
+  return { mode: 'in-process', options: async () => ({ ...worker, ...(taskSet ? { taskSet } : {}), env: ctx.env, notify }) };
 }
 
-export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
+/** The run's times from the flags, checked together: one line names what is wrong. */
+function loadTimes(f: LoadFlags) {
   const steps = f.steps ?? 0;
   const rate = parseRate(f.rate ?? '100', steps);
   if (steps && rate.rampMs === 0) throw new UsageError('--steps cuts a ramp into steps: give --rate FROM..TO/TIME');
   const durationMs = f.duration !== undefined ? parseDuration('--duration', f.duration) : Math.max(rate.rampMs, 30_000);
-  const workers = f.workers;
-  const concurrency = f.concurrency;
-  const sendConcurrency = f.sendConcurrency;
   const pauseAtMs = f.pauseWorkersAt !== undefined ? parseDuration('--pause-workers-at', f.pauseWorkersAt) : undefined;
   const resumeAtMs = f.resumeAt !== undefined ? parseDuration('--resume-at', f.resumeAt) : undefined;
   if ((pauseAtMs === undefined) !== (resumeAtMs === undefined)) {
@@ -114,10 +107,15 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
   const maxAgeMs = f.maxAge !== undefined ? parseDuration('--max-age', f.maxAge) : undefined;
   const drainTimeoutMs = parseDuration('--drain-timeout', f.drainTimeout ?? '60s');
   const intervalMs = parseDuration('--interval', f.interval ?? '1s');
+  return { rate, durationMs, pauseAtMs, resumeAtMs, maxAgeMs, drainTimeoutMs, intervalMs };
+}
+
+export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
+  const times = loadTimes(f);
   // JSON on stderr from the first line on: a log collector parses all of it.
   const logJson = parseChoiceFlag('--log-format', f.logFormat ?? 'text', ['text', 'json'] as const) === 'json';
   if (logJson) ctx.out.logAsJson();
-  if (intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
+  if (times.intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
   if (f.sharedQueue && !f.queue)
     throw new UsageError('--shared-queue goes with --queue', { hint: 'without --queue, load makes a queue of its own' });
   const { runLoad, newRunId, runQueueName } = await import('../../features/load/load.js');
@@ -129,30 +127,23 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
       `load run ${runId} on ${queue}, a queue of its own (and ${queue}-dlq), ${f.keep ? 'kept at the end (--keep)' : 'removed at the end'}`,
     );
   else ctx.out.note(`load run ${runId} on ${queue}: its workers take only this run's messages`);
-  const worker = await workerSpec(f, ctx, concurrency);
+  const worker = await workerSpec(f, ctx, f.concurrency);
   const clients = await ctx.connect();
 
   const { out } = ctx;
-  const header = `load ${queue}, ${workers} workers`;
-  const view = out.json || out.quiet || logJson ? undefined : liveView(out, header);
+  const view = out.json || out.quiet || logJson ? undefined : liveView(out, `load ${queue}, ${f.workers} workers`);
   let result: LoadResult;
   try {
     result = await runLoad(clients, {
+      ...times,
       queue: f.queue,
       sharedQueue: f.sharedQueue,
       keep: f.keep,
       runId,
       ledgerTable: f.ledger === false ? false : (f.table ?? ctx.names.ledgerTable),
-      rate,
-      durationMs,
-      workers,
+      workers: f.workers,
       worker,
-      intervalMs,
-      pauseAtMs,
-      resumeAtMs,
-      maxAgeMs,
-      drainTimeoutMs,
-      sendConcurrency,
+      sendConcurrency: f.sendConcurrency,
       signal: ctx.signal,
       notify: (m) => ctx.out.note(m),
       onSample: (s: LoadSample) => {
@@ -164,6 +155,11 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
   } finally {
     view?.stop();
   }
+  await finish(result, f, ctx);
+}
+
+/** The report file, the summary, and the verdict: a run that did not do all it was asked fails. */
+async function finish(result: LoadResult, f: LoadFlags, ctx: CommandContext): Promise<void> {
   if (f.report) {
     const { renderReport } = await import('../../features/load/report.js');
     await writeFile(f.report, renderReport(result), { mode: 0o600 });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '../context.js';
 import { PartialFailureError, partialResultOf } from '../../core/errors.js';
 import { emfLine, Metrics, outcomeIdentity, SUMMARY_COUNTERS } from '../../core/metrics.js';
@@ -17,47 +16,24 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const config = resolveProcessConfig(ctx.env, flags);
   // A JSON action log makes all of stderr JSON (target, notes, summary, errors): one parser reads it.
   if (config.logFormat === 'json') ctx.out.logAsJson();
-  const { loadTaskSet, wireProcess } = await import('../../features/process/wire.js');
+  const { loadTaskSet } = await import('../../features/process/taskSinks.js');
   // A broken task folder fails before anything is connected or created.
   const taskSet = config.tasks ? await loadTaskSet(config.tasks, ctx.env) : undefined;
   const clients = await ctx.connect();
-  const owner = randomUUID();
   const notify = (m: string) => ctx.out.note(m);
-  const { schema, sinks } = await wireProcess(clients, config, { owner, env: ctx.env, notify }, taskSet);
   const metrics = new Metrics();
   const live = await serveMetrics(config, metrics, clients, ctx);
   const log = createActionLog(config.logFormat, (line) => ctx.out.log(line));
   const started = performance.now();
   // Action logs own stderr when they are on: no spinner to interleave with them.
   const spinner = config.logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
-  // EMF: one line per --metrics-interval with that interval's counts, so a long run reports as it goes.
-  let reported = metrics.snapshot();
-  const emfTimer =
-    config.metrics === 'emf'
-      ? setInterval(() => {
-          ctx.out.printLine(JSON.parse(emfLine(metrics.since(reported), { Queue: config.queue })));
-          reported = metrics.snapshot();
-        }, config.metricsInterval * 1000)
-      : undefined;
-  emfTimer?.unref();
-  const { processSqs } = await import('../../features/process/runner.js');
+  const emf = startEmf(config, metrics, ctx);
+  const { processSqs, runOptions } = await import('../../features/process/runner.js');
   const tracing = await openTracing(flags.trace, ctx.env);
   const result = await processSqs(clients, {
-    queue: config.queue,
-    concurrency: config.concurrency,
-    ...(config.autoscale ? { autoscale: config.autoscale } : {}),
-    count: config.count,
-    drain: config.drain,
-    waitSeconds: config.waitSeconds,
-    ledgerTable: config.ledgerTable,
-    key: config.key,
-    consumer: config.consumer,
-    schema,
-    sinks,
-    dlq: config.dlq,
-    ttlDays: config.ttlDays,
-    keepPayloads: config.keepPayloads,
-    owner,
+    ...runOptions(config),
+    ...(taskSet ? { taskSet } : {}),
+    env: ctx.env,
     ...(config.tasks?.rejects ? { keySuffix: '#rejects' } : {}),
     // A load run's worker: only that run's messages, its ledger keys apart from real data.
     ...(flags.loadRun ? { keySuffix: runKeySuffix(flags.loadRun), accept: sentByRun(flags.loadRun) } : {}),
@@ -77,19 +53,31 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
       const partial = partialResultOf<ProcessSqsResult>(e);
       if (partial) {
         spinner.stop();
-        render(partial, config.metrics, ctx, reported);
+        render(partial, config.metrics, ctx, emf.reported);
       }
       throw e;
     })
     .finally(async () => {
       spinner.stop();
-      clearInterval(emfTimer);
+      clearInterval(emf.timer);
       await live?.close();
       await tracing.shutdown();
     });
-  render(result, config.metrics, ctx, reported);
+  render(result, config.metrics, ctx, emf.reported);
   if (config.ledgerTable !== false) ctx.out.note(`ledger consumer: ${result.consumer}`);
   verdict(result, config.tasks?.rejectsQueue, ctx);
+}
+
+/** EMF: one line per --metrics-interval with that interval's counts, so a long run reports as it goes. */
+function startEmf(config: ProcessConfig, metrics: Metrics, ctx: CommandContext) {
+  const emf: { reported: Record<string, number>; timer?: NodeJS.Timeout } = { reported: metrics.snapshot() };
+  if (config.metrics !== 'emf') return emf;
+  emf.timer = setInterval(() => {
+    ctx.out.printLine(JSON.parse(emfLine(metrics.since(emf.reported), { Queue: config.queue })));
+    emf.reported = metrics.snapshot();
+  }, config.metricsInterval * 1000);
+  emf.timer.unref();
+  return emf;
 }
 
 /** `--metrics-port`: the live endpoint, loaded only when asked for (prom-client stays out of every other run). */

@@ -13,13 +13,13 @@ import type { SqsQueues } from '../../aws/queue.js';
 import { Metrics } from '../../core/metrics.js';
 import { census } from './census.js';
 import { cleanUp } from './cleanup.js';
-import { Histogram } from './histogram.js';
 import { newRunId, openTarget } from './runQueue.js';
-import { describeRate, rateAt } from '../../core/rateSchedule.js';
+import { describeRate } from '../../core/rateSchedule.js';
+import { startSampling } from './sampler.js';
 import { runSender } from './sender.js';
 import { Tally } from './tally.js';
 import type { LoadOptions, LoadResult, LoadSample } from './types.js';
-import { createWorkerPool } from './workers.js';
+import { createWorkerPool, type WorkerPool } from './workers.js';
 import { sqsQueues } from '../../pipeline/resources.js';
 
 export type { LoadOptions, LoadResult, LoadSample } from './types.js';
@@ -27,16 +27,6 @@ export { newRunId, runQueueName } from './runQueue.js';
 
 /** The achieved send rate below this share of the asked one means the sender was the limit. */
 const SENDER_SHORTFALL = 0.95;
-
-async function depthOf(queues: SqsQueues, url: string): Promise<{ visible: number; inFlight: number }> {
-  try {
-    const a = await queues.attributes(url, ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible']);
-    return { visible: Number(a.ApproximateNumberOfMessages ?? 0), inFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0) };
-  } catch {
-    // A missed sample is a gap in the chart, not a failed run.
-    return { visible: -1, inFlight: -1 };
-  }
-}
 
 export async function runLoad(clients: AwsClients, options: LoadOptions): Promise<LoadResult> {
   const runId = options.runId ?? newRunId();
@@ -49,162 +39,165 @@ export async function runLoad(clients: AwsClients, options: LoadOptions): Promis
   }
 }
 
-async function measure(
-  clients: AwsClients,
-  options: LoadOptions,
-  runId: string,
-  target: Awaited<ReturnType<typeof openTarget>>,
-  tally: Tally,
-): Promise<LoadResult> {
-  const intervalMs = options.intervalMs ?? 1000;
-  const workerCount = options.workers ?? 2;
-  const { queue, dlq } = target;
+type Target = Awaited<ReturnType<typeof openTarget>>;
+type SendResult = Awaited<ReturnType<typeof runSender>>;
+
+/** Where the run is, shared by its samples, its pause and its result. */
+export interface RunState {
+  started: number;
+  phase: LoadSample['phase'];
+  /** When the pause really began and ended (ms since the start), for the samples and the report. */
+  pausedAt?: number;
+  resumedAt?: number;
+  /** False from a pause until the workers are back: a drain waits for them. */
+  resumed: boolean;
+  sendEnded: number;
+  sendFailed: number;
+  lastFailure: string;
+}
+
+/** What every step of one run works with. */
+export interface Run {
+  options: LoadOptions;
+  runId: string;
+  target: Target;
+  tally: Tally;
+  pool: WorkerPool;
+  metrics: Metrics;
+  state: RunState;
+}
+
+async function measure(clients: AwsClients, options: LoadOptions, runId: string, target: Target, tally: Tally): Promise<LoadResult> {
+  const metrics = new Metrics();
+  const workers = options.workers ?? 2;
+  const pool = createWorkerPool(clients, target.queue.url, workers, options.worker, metrics, runId, tally.onAction, tally.stages);
+  const state: RunState = {
+    started: Date.now(),
+    phase: 'send',
+    resumed: options.pauseAtMs === undefined,
+    sendEnded: 0,
+    sendFailed: 0,
+    lastFailure: '',
+  };
+  const run: Run = { options, runId, target, tally, pool, metrics, state };
   // Sends and samples are cut by the signal; workers are stopped by the pool (in-flight work finishes).
   const queues = await sqsQueues(clients, options.signal);
   const sampler = await sqsQueues(clients);
-  let sendFailed = 0;
-  let lastFailure = '';
-
-  const metrics = new Metrics();
-  const pool = createWorkerPool(clients, queue.url, workerCount, options.worker, metrics, runId, tally.onAction, tally.stages);
-  const started = Date.now();
-  const samples: LoadSample[] = [];
-  let phase: LoadSample['phase'] = 'send';
-  let last = { t: 0, sent: 0, completed: 0 };
-  let sendEnded = 0;
-  // When the pause really began and ended (ms since the start), for the samples and the report.
-  let pausedAt: number | undefined;
-  let resumedAt: number | undefined;
-  const takeSample = async () => {
-    const t = Date.now() - started;
-    // Read with t, before the depth call: a pause that starts during it belongs to the next sample.
-    const workersRunning = pool.running;
-    tally.expireEarly();
-    const depth = await depthOf(sampler, queue.url);
-    const oldestAgeMs = tally.oldestAgeMs();
-    const { sent, completed } = tally;
-    const secs = Math.max(0.001, (t - last.t) / 1000);
-    // Paused for any part of (last.t, t]: the same window the report shades.
-    const paused = pausedAt !== undefined && pausedAt < t && (resumedAt === undefined || resumedAt > last.t);
-    const sample: LoadSample = {
-      t,
-      phase,
-      askedRate: phase === 'send' ? Math.round(rateAt(options.rate, t)) : 0,
-      sentRate: Math.round((sent - last.sent) / secs),
-      completedRate: Math.round((completed - last.completed) / secs),
-      latency: tally.interval.summary(),
-      stages: tally.stages.takeInterval(),
-      visible: depth.visible,
-      inFlight: depth.inFlight,
-      oldestAgeMs,
-      workersRunning,
-      paused,
-      sent,
-      completed,
-      processed: tally.processed,
-      inDlq: tally.toDlq,
-      onQueue: tally.waiting.size,
-      foreignReleased: tally.foreign.size,
-    };
-    tally.interval = new Histogram();
-    last = { t, sent, completed };
-    samples.push(sample);
-    options.onSample?.(sample);
-  };
-  let sampling = Promise.resolve();
-  const ticker = setInterval(() => {
-    sampling = sampling.then(takeSample);
-  }, intervalMs);
-
-  // The backlog scenario: consumers stop (a deploy, an outage) and come back.
-  const timers: NodeJS.Timeout[] = [];
-  let resumed = options.pauseAtMs === undefined;
-  if (options.pauseAtMs !== undefined) {
-    timers.push(
-      setTimeout(() => {
-        pausedAt = Date.now() - started;
-        void pool.stop();
-      }, options.pauseAtMs),
-    );
-  }
-  if (options.resumeAtMs !== undefined) {
-    timers.push(
-      setTimeout(() => {
-        resumedAt = Date.now() - started;
-        resumed = true;
-        pool.start();
-      }, options.resumeAtMs),
-    );
-  }
-
+  const samples = startSampling(run, sampler);
+  const timers = schedulePause(run);
   let stoppedBy: string | undefined;
   pool.start();
-  let sendResult: Awaited<ReturnType<typeof runSender>>;
+  let sent: SendResult;
   try {
-    sendResult = await runSender({
-      queues,
-      queue,
-      schedule: options.rate,
-      durationMs: options.durationMs,
-      concurrency: options.sendConcurrency ?? 16,
-      template: options.template ?? 'order',
-      runId,
-      signal: options.signal,
-      onSent: tally.onSent,
-      onFailed: (n, reason) => {
-        sendFailed += n;
-        lastFailure = reason;
-      },
-    });
-    sendEnded = Date.now();
-    phase = 'drain';
-    // The drain: until every sent message is done, the timeout, an interrupt, or a dead worker.
-    const drainDeadline = Date.now() + (options.drainTimeoutMs ?? 60_000);
-    while (tally.waiting.size > 0 || !resumed) {
-      if (options.signal?.aborted) stoppedBy = 'interrupted';
-      else if (pool.error) stoppedBy = `a worker failed: ${pool.error.message}`;
-      else if (Date.now() > drainDeadline && resumed) stoppedBy = `drain timeout (${tally.waiting.size} not completed)`;
-      if (stoppedBy) break;
-      await sleep(50);
-    }
+    sent = await send(run, queues);
+    stoppedBy = await drain(run);
   } finally {
     for (const t of timers) clearTimeout(t);
-    clearInterval(ticker);
+    samples.stop();
     await pool.stop();
   }
-  await sampling;
-  await takeSample();
+  await samples.last();
   if (pool.error && !stoppedBy) stoppedBy = `a worker failed: ${pool.error.message}`;
-  if (sendFailed > 0) options.notify?.(`${sendFailed} messages were not sent: ${lastFailure}`);
+  if (state.sendFailed > 0) options.notify?.(`${state.sendFailed} messages were not sent: ${state.lastFailure}`);
+  return result(run, sent, await whereTheyAre(run, sampler), samples.taken, stoppedBy);
+}
 
-  const durationMs = sendResult.elapsedMs;
-  const askedRate = (sendResult.asked * 1000) / options.durationMs;
-  // Achieved: what went out within the window (a slow start that catches up by the end is fine).
-  const achievedRate = (sendResult.onTime * 1000) / options.durationMs;
-  const where = await census({
+/** The backlog scenario: consumers stop (a deploy, an outage) and come back. */
+function schedulePause(run: Run): NodeJS.Timeout[] {
+  const { options, pool, state } = run;
+  const timers: NodeJS.Timeout[] = [];
+  if (options.pauseAtMs !== undefined) {
+    const pause = () => {
+      state.pausedAt = Date.now() - state.started;
+      void pool.stop();
+    };
+    timers.push(setTimeout(pause, options.pauseAtMs));
+  }
+  if (options.resumeAtMs !== undefined) {
+    const resume = () => {
+      state.resumedAt = Date.now() - state.started;
+      state.resumed = true;
+      pool.start();
+    };
+    timers.push(setTimeout(resume, options.resumeAtMs));
+  }
+  return timers;
+}
+
+async function send(run: Run, queues: SqsQueues): Promise<SendResult> {
+  const { options, state } = run;
+  const sent = await runSender({
+    queues,
+    queue: run.target.queue,
+    schedule: options.rate,
+    durationMs: options.durationMs,
+    concurrency: options.sendConcurrency ?? 16,
+    template: options.template ?? 'order',
+    runId: run.runId,
+    signal: options.signal,
+    onSent: run.tally.onSent,
+    onFailed: (n, reason) => {
+      state.sendFailed += n;
+      state.lastFailure = reason;
+    },
+  });
+  state.sendEnded = Date.now();
+  state.phase = 'drain';
+  return sent;
+}
+
+/** The drain: until every sent message is done, the timeout, an interrupt, or a dead worker; what stopped it early. */
+async function drain(run: Run): Promise<string | undefined> {
+  const { options, tally, pool, state } = run;
+  const deadline = Date.now() + (options.drainTimeoutMs ?? 60_000);
+  while (tally.waiting.size > 0 || !state.resumed) {
+    if (options.signal?.aborted) return 'interrupted';
+    if (pool.error) return `a worker failed: ${pool.error.message}`;
+    if (Date.now() > deadline && state.resumed) return `drain timeout (${tally.waiting.size} not completed)`;
+    await sleep(50);
+  }
+  return undefined;
+}
+
+function whereTheyAre(run: Run, sampler: SqsQueues) {
+  const { tally } = run;
+  return census({
     queues: sampler,
-    target,
-    runId,
+    target: run.target,
+    runId: run.runId,
     waiting: new Set(tally.waiting.keys()),
     toDlq: tally.toDlq,
     hidden: tally.hidden,
     onForeign: (id) => tally.foreign.add(id),
   });
+}
+
+function result(
+  run: Run,
+  sent: SendResult,
+  where: Awaited<ReturnType<typeof census>>,
+  samples: LoadSample[],
+  stoppedBy: string | undefined,
+): LoadResult {
+  const { options, target, tally, metrics, state } = run;
+  const askedRate = (sent.asked * 1000) / options.durationMs;
+  // Achieved: what went out within the window (a slow start that catches up by the end is fine).
+  const achievedRate = (sent.onTime * 1000) / options.durationMs;
   // A run stopped before the resume was paused until its last sample.
-  const pause = pausedAt === undefined ? undefined : { fromMs: pausedAt, toMs: resumedAt ?? samples.at(-1)!.t };
+  const pause = state.pausedAt === undefined ? undefined : { fromMs: state.pausedAt, toMs: state.resumedAt ?? samples.at(-1)!.t };
   return {
-    runId,
-    queue: queue.name,
+    runId: run.runId,
+    queue: target.queue.name,
     ownQueue: target.own,
     kept: target.own && options.keep === true,
-    dlq: dlq?.name,
+    dlq: target.dlq?.name,
     rate: describeRate(options.rate),
-    workers: { count: workerCount, mode: options.worker.mode },
-    durationMs: Math.round(durationMs),
-    drainMs: Date.now() - sendEnded,
-    asked: sendResult.asked,
+    workers: { count: options.workers ?? 2, mode: options.worker.mode },
+    durationMs: Math.round(sent.elapsedMs),
+    drainMs: Date.now() - state.sendEnded,
+    asked: sent.asked,
     sent: tally.sent,
-    sendFailed,
+    sendFailed: state.sendFailed,
     completed: tally.completed,
     processed: tally.processed,
     // The pipeline's own count: in-process directly, from each worker process's result otherwise.

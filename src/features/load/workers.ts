@@ -52,6 +52,21 @@ export function doneKind(action: unknown, status: unknown): DoneKind | undefined
   return undefined;
 }
 
+/** What every worker of a pool reports to. */
+interface PoolSink {
+  metrics: Metrics;
+  runId: string;
+  onAction: OnAction;
+  observer: PipelineObserver | undefined;
+  /** Keeps the first error a worker died of. */
+  fail: (e: unknown) => void;
+}
+
+interface Worker {
+  stop(): void;
+  done: Promise<void>;
+}
+
 export function createWorkerPool(
   clients: AwsClients,
   queue: string,
@@ -63,77 +78,16 @@ export function createWorkerPool(
   /** Gets in-process workers' settled messages (stage timings); processes keep theirs. */
   observer?: PipelineObserver,
 ): WorkerPool {
-  let running: { stop(): void; done: Promise<void> }[] = [];
+  let running: Worker[] = [];
   let error: Error | undefined;
   const fail = (e: unknown) => {
     error ??= e instanceof Error ? e : new Error(String(e));
   };
-
-  const inProcess = (make: () => Promise<InProcessWorker>) => {
-    const ac = new AbortController();
-    const done = make()
-      .then((options) =>
-        processSqs(clients, {
-          ...options,
-          queue,
-          // The run's records belong to its queue's consumer, whatever SQSOPS_CONSUMER says (cleanup.ts finds them there).
-          consumer: queueName(queue),
-          // A short wait: a paused or finished run stops receiving within a second.
-          waitSeconds: Math.min(options.waitSeconds ?? 1, 1),
-          signal: ac.signal,
-          metrics,
-          accept: sentByRun(runId),
-          keySuffix: runKeySuffix(runId),
-          stages: observers(options.stages, observer),
-          log: (traceId, action, status, details) => onAction(traceId, action, status, details ?? {}),
-        }),
-      )
-      .then(() => undefined, fail);
-    return { stop: () => ac.abort(), done };
-  };
-
-  const child = (argv: string[], env: NodeJS.ProcessEnv | undefined) => {
-    const proc: ChildProcess = spawn(process.execPath, argv, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    const notes: string[] = [];
-    proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    createInterface({ input: proc.stderr! }).on('line', (line) => {
-      if (!line.startsWith('{')) {
-        if (notes.length < 5) notes.push(line);
-        return;
-      }
-      try {
-        const entry = JSON.parse(line) as { trace_id?: string; action?: string; status?: string; details?: Record<string, unknown> };
-        if (entry.trace_id && entry.action && entry.status) onAction(entry.trace_id, entry.action, entry.status, entry.details ?? {});
-      } catch {
-        // not a log line
-      }
-    });
-    let stopped = false;
-    const done = new Promise<void>((resolve) => {
-      proc.on('error', (e) => {
-        fail(e);
-        resolve();
-      });
-      proc.on('close', (code) => {
-        try {
-          // The child's --json result: fold its counters into the run's.
-          const result = JSON.parse(stdout) as { metrics?: Record<string, number> };
-          for (const [k, v] of Object.entries(result.metrics ?? {})) metrics.inc(k as never, v);
-        } catch {
-          // no result: it died; the exit code says how
-        }
-        if (!stopped && code !== 0) fail(new Error(`worker process exited with code ${code}: ${notes.join(' / ')}`));
-        resolve();
-      });
-    });
-    const stop = () => {
-      stopped = true;
-      proc.kill('SIGTERM');
-    };
-    return { stop, done };
-  };
-
+  const to: PoolSink = { metrics, runId, onAction, observer, fail };
+  const one = (): Worker =>
+    spec.mode === 'in-process'
+      ? inProcess(clients, queue, spec.options, to)
+      : child([...spec.argv, '--queue', queue, '--consumer', queueName(queue), '--load-run', runId], spec.env, to);
   return {
     get running() {
       return running.length;
@@ -142,12 +96,7 @@ export function createWorkerPool(
       return error;
     },
     start() {
-      if (running.length > 0) return;
-      const one = () =>
-        spec.mode === 'in-process'
-          ? inProcess(spec.options)
-          : child([...spec.argv, '--queue', queue, '--consumer', queueName(queue), '--load-run', runId], spec.env);
-      running = Array.from({ length: count }, one);
+      if (running.length === 0) running = Array.from({ length: count }, one);
     },
     async stop() {
       const stopping = running;
@@ -156,4 +105,81 @@ export function createWorkerPool(
       await Promise.all(stopping.map((w) => w.done));
     },
   };
+}
+
+/** processSqs as a library, on the run's queue, for the run's messages only. */
+function inProcess(clients: AwsClients, queue: string, make: () => Promise<InProcessWorker>, to: PoolSink): Worker {
+  const ac = new AbortController();
+  const done = make()
+    .then((options) =>
+      processSqs(clients, {
+        ...options,
+        queue,
+        // The run's records belong to its queue's consumer, whatever SQSOPS_CONSUMER says (cleanup.ts finds them there).
+        consumer: queueName(queue),
+        // A short wait: a paused or finished run stops receiving within a second.
+        waitSeconds: Math.min(options.waitSeconds ?? 1, 1),
+        signal: ac.signal,
+        metrics: to.metrics,
+        accept: sentByRun(to.runId),
+        keySuffix: runKeySuffix(to.runId),
+        stages: observers(options.stages, to.observer),
+        log: (traceId, action, status, details) => to.onAction(traceId, action, status, details ?? {}),
+      }),
+    )
+    .then(() => undefined, to.fail);
+  return { stop: () => ac.abort(), done };
+}
+
+/** `sqsops process-sqs` as a child: its JSON action log on stderr, its --json result on stdout. */
+function child(argv: string[], env: NodeJS.ProcessEnv | undefined, to: PoolSink): Worker {
+  const proc: ChildProcess = spawn(process.execPath, argv, { env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  proc.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  const notes = readActions(proc, to.onAction);
+  let stopped = false;
+  const done = new Promise<void>((resolve) => {
+    proc.on('error', (e) => {
+      to.fail(e);
+      resolve();
+    });
+    proc.on('close', (code) => {
+      foldResult(stdout, to.metrics);
+      if (!stopped && code !== 0) to.fail(new Error(`worker process exited with code ${code}: ${notes.join(' / ')}`));
+      resolve();
+    });
+  });
+  const stop = () => {
+    stopped = true;
+    proc.kill('SIGTERM');
+  };
+  return { stop, done };
+}
+
+/** Hands each JSON action-log line of the child's stderr to `onAction`; returns the first few other lines (why it died). */
+function readActions(proc: ChildProcess, onAction: OnAction): string[] {
+  const notes: string[] = [];
+  createInterface({ input: proc.stderr! }).on('line', (line) => {
+    if (!line.startsWith('{')) {
+      if (notes.length < 5) notes.push(line);
+      return;
+    }
+    try {
+      const entry = JSON.parse(line) as { trace_id?: string; action?: string; status?: string; details?: Record<string, unknown> };
+      if (entry.trace_id && entry.action && entry.status) onAction(entry.trace_id, entry.action, entry.status, entry.details ?? {});
+    } catch {
+      // not a log line
+    }
+  });
+  return notes;
+}
+
+/** The child's --json result: its counters folded into the run's. */
+function foldResult(stdout: string, metrics: Metrics): void {
+  try {
+    const result = JSON.parse(stdout) as { metrics?: Record<string, number> };
+    for (const [k, v] of Object.entries(result.metrics ?? {})) metrics.inc(k as never, v);
+  } catch {
+    // no result: it died; the exit code says how
+  }
 }

@@ -137,29 +137,20 @@ function rejectsToConsume(flags: ProcessFlags, fromEnv: string | undefined, defa
   return flags.queue ?? named ?? fromEnv ?? `${defaultQueue}-rejects`;
 }
 
+type Lookup = (name: string) => string | undefined;
+
 export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags = {}, runtime: ProcessRuntime = 'cli'): ProcessConfig {
   const d = PROCESS_DEFAULTS;
-  const e = (name: string) => envOf(env, name);
+  const e: Lookup = (name) => envOf(env, name);
   const names = defaultNames(env);
   /** A choice from the flag, else the variable, else the default; an error names where the value came from. */
   const choice = <T extends string>(flag: string, given: string | undefined, variable: string, fallback: T, choices: readonly T[]) =>
     parseChoiceFlag<T>(from(flag, given, variable), given ?? e(variable) ?? fallback, choices);
-  // --handlers DIR and --handler FILE are two spellings of one plug-in point: one list of paths.
-  const fromFlags = [...(flags.handlers ? [flags.handlers] : []), ...(flags.handler ?? [])];
-  const handlers = fromFlags.length ? fromFlags : list(e('SQSOPS_HANDLERS'));
-  if ((flags.rejects || flags.failureTask || flags.rejectsQueue || flags.poolSize) && handlers.length === 0) {
-    throw new UsageError('--rejects, --rejects-queue, --failure-task and --pool-size go with your code', {
-      hint: 'add --handler FILE or --handlers DIR (or set SQSOPS_HANDLERS)',
-    });
-  }
+  const handlers = handlersOf(flags, e);
   const key = flags.key ?? e('SQSOPS_KEY') ?? d.key;
   compileKey(key); // a malformed key fails before anything is touched
   const queue = flags.rejects ? rejectsToConsume(flags, e('SQSOPS_REJECTS_QUEUE'), names.queue) : (flags.queue ?? names.queue);
   const table = flags.table ?? names.ledgerTable;
-  const sinkNames = flags.sink ?? list(e('SQSOPS_SINKS'));
-  const mongodbUrl = flags.mongodbUrl ?? e('SQSOPS_MONGODB_URL');
-  const mssqlUrl = flags.mssqlUrl ?? e('SQSOPS_MSSQL_URL');
-  const count = flags.count;
   const config: ProcessConfig = {
     queue,
     ...resolveConcurrency(flags),
@@ -169,19 +160,7 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
     schema: schemaChoice(flags.schema, e('SQSOPS_SCHEMA')),
     // "none" is how an environment variable says --no-ledger.
     ledgerTable: flags.ledger === false || (!flags.table && table === 'none') ? false : table,
-    sinks: {
-      sinks: sinkNames.map((n) => parseChoiceFlag(flags.sink ? '--sink' : 'SQSOPS_SINKS', n, SINK_NAMES)),
-      s3: {
-        bucket: flags.bucket ?? names.bucket,
-        prefix: flags.s3Prefix ?? e('SQSOPS_S3_PREFIX') ?? d.s3Prefix,
-        mode: choice('--s3-mode', flags.s3Mode, 'SQSOPS_S3_MODE', d.s3Mode, ['object', 'batch'] as const),
-      },
-      mongodb: {
-        database: flags.mongodbDatabase ?? e('SQSOPS_MONGODB_DATABASE') ?? d.mongodbDatabase,
-        collection: flags.mongodbCollection ?? e('SQSOPS_MONGODB_COLLECTION') ?? d.mongodbCollection,
-      },
-      mssql: { table: flags.mssqlTable ?? e('SQSOPS_MSSQL_TABLE') ?? d.mssqlTable },
-    },
+    sinks: sinkSpec(flags, e, names.bucket, choice),
     ttlDays: parseIntFlag(from('--ttl-days', flags.ttlDays, 'SQSOPS_TTL_DAYS'), flags.ttlDays ?? e('SQSOPS_TTL_DAYS') ?? d.ttlDays, {
       min: 1,
       max: 3650,
@@ -192,7 +171,55 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
     metricsHost: flags.metricsHost?.trim() || d.metricsHost,
     metricsInterval: parseIntFlag('--metrics-interval', flags.metricsInterval ?? d.metricsInterval, { min: 1, max: 86_400 }),
   };
-  if (count !== undefined) config.count = parseIntFlag('--count', count, { min: 1 });
+  addOptional(config, flags, e);
+  const tasks = handlers.length ? taskConfig(flags, e, handlers, queue) : undefined;
+  if (tasks) config.tasks = tasks;
+  return config;
+}
+
+/** --handlers DIR and --handler FILE are two spellings of one plug-in point: one list of paths. */
+function handlersOf(flags: ProcessFlags, e: Lookup): string[] {
+  const fromFlags = [...(flags.handlers ? [flags.handlers] : []), ...(flags.handler ?? [])];
+  const handlers = fromFlags.length ? fromFlags : list(e('SQSOPS_HANDLERS'));
+  if ((flags.rejects || flags.failureTask || flags.rejectsQueue || flags.poolSize) && handlers.length === 0) {
+    throw new UsageError('--rejects, --rejects-queue, --failure-task and --pool-size go with your code', {
+      hint: 'add --handler FILE or --handlers DIR (or set SQSOPS_HANDLERS)',
+    });
+  }
+  return handlers;
+}
+
+function sinkSpec(
+  flags: ProcessFlags,
+  e: Lookup,
+  bucket: string,
+  choice: <T extends string>(flag: string, given: string | undefined, variable: string, fallback: T, choices: readonly T[]) => T,
+): SinkSpec {
+  const d = PROCESS_DEFAULTS;
+  const sinkNames = flags.sink ?? list(e('SQSOPS_SINKS'));
+  const spec: SinkSpec = {
+    sinks: sinkNames.map((n) => parseChoiceFlag(flags.sink ? '--sink' : 'SQSOPS_SINKS', n, SINK_NAMES)),
+    s3: {
+      bucket: flags.bucket ?? bucket,
+      prefix: flags.s3Prefix ?? e('SQSOPS_S3_PREFIX') ?? d.s3Prefix,
+      mode: choice('--s3-mode', flags.s3Mode, 'SQSOPS_S3_MODE', d.s3Mode, ['object', 'batch'] as const),
+    },
+    mongodb: {
+      database: flags.mongodbDatabase ?? e('SQSOPS_MONGODB_DATABASE') ?? d.mongodbDatabase,
+      collection: flags.mongodbCollection ?? e('SQSOPS_MONGODB_COLLECTION') ?? d.mongodbCollection,
+    },
+    mssql: { table: flags.mssqlTable ?? e('SQSOPS_MSSQL_TABLE') ?? d.mssqlTable },
+  };
+  const mongodbUrl = flags.mongodbUrl ?? e('SQSOPS_MONGODB_URL');
+  const mssqlUrl = flags.mssqlUrl ?? e('SQSOPS_MSSQL_URL');
+  if (mongodbUrl) spec.mongodb!.url = mongodbUrl;
+  if (mssqlUrl) spec.mssql!.url = mssqlUrl;
+  return spec;
+}
+
+/** The settings that are absent unless given: count, consumer, metrics port, DLQ. */
+function addOptional(config: ProcessConfig, flags: ProcessFlags, e: Lookup): void {
+  if (flags.count !== undefined) config.count = parseIntFlag('--count', flags.count, { min: 1 });
   const consumer = consumerFrom(flags.consumer, e('SQSOPS_CONSUMER'));
   if (consumer !== undefined) config.consumer = consumer;
   const metricsPort = flags.metricsPort ?? e('SQSOPS_METRICS_PORT');
@@ -204,18 +231,17 @@ export function resolveProcessConfig(env: NodeJS.ProcessEnv, flags: ProcessFlags
   }
   const dlq = flags.dlq ?? e('SQSOPS_DLQ_URL');
   if (dlq) config.dlq = dlq;
-  if (mongodbUrl) config.sinks.mongodb!.url = mongodbUrl;
-  if (mssqlUrl) config.sinks.mssql!.url = mssqlUrl;
-  if (handlers.length) {
-    config.tasks = {
-      handlers,
-      poolSize: parseIntFlag('--pool-size', flags.poolSize ?? d.poolSize, { min: 1, max: 256 }),
-      rejects: flags.rejects ?? false,
-    };
-    const rejectsQueue = flags.rejectsQueue === true ? `${queue}-rejects` : flags.rejectsQueue || e('SQSOPS_REJECTS_QUEUE');
-    // Consuming the rejects queue parks nothing: a task that still fails goes to the failure task.
-    if (rejectsQueue && !config.tasks.rejects) config.tasks.rejectsQueue = rejectsQueue;
-    if (flags.failureTask) config.tasks.failureTask = flags.failureTask;
-  }
-  return config;
+}
+
+function taskConfig(flags: ProcessFlags, e: Lookup, handlers: string[], queue: string): TaskConfig {
+  const tasks: TaskConfig = {
+    handlers,
+    poolSize: parseIntFlag('--pool-size', flags.poolSize ?? PROCESS_DEFAULTS.poolSize, { min: 1, max: 256 }),
+    rejects: flags.rejects ?? false,
+  };
+  const rejectsQueue = flags.rejectsQueue === true ? `${queue}-rejects` : flags.rejectsQueue || e('SQSOPS_REJECTS_QUEUE');
+  // Consuming the rejects queue parks nothing: a task that still fails goes to the failure task.
+  if (rejectsQueue && !tasks.rejects) tasks.rejectsQueue = rejectsQueue;
+  if (flags.failureTask) tasks.failureTask = flags.failureTask;
+  return tasks;
 }

@@ -2,7 +2,7 @@
  * The built-in sinks, built from a plain description (the CLI makes it from flags, the Lambda
  * handler from environment variables). The table below is the table of contents;
  * each sink's module (and driver) is imported only when it is used. Your own code (tasks
- * and custom sinks) is loaded by features/tasks/modules.ts and wired beside these (wire.ts).
+ * and custom sinks) is loaded by features/tasks/modules.ts and wired beside these (assemble.ts).
  */
 import type { AwsClients } from '../../../aws/clients.js';
 import { UsageError } from '../../../core/errors.js';

@@ -1,28 +1,15 @@
 /**
- * From a ProcessConfig to the parts the pipeline runs with: the schema check, the sinks
- * and the tasks sink. The CLI and the Lambda both call this, so they cannot drift apart.
+ * Your code in the pipeline: a task set loaded once (with the built-in webhook failure task when
+ * asked for), and run as sinks: its custom sinks as they are, its tasks as one task sink that
+ * records finished tasks in the ledger as the run's owner.
  */
 import type { AwsClients } from '../../aws/clients.js';
 import { UsageError } from '../../core/errors.js';
+import { openLedger, openQueue, sqsQueues, type Notify } from '../../pipeline/resources.js';
+import type { Sink } from '../../pipeline/sink.js';
 import type { TaskSet } from '../tasks/modules.js';
 import type { TaskSinkOptions } from '../tasks/taskSink.js';
-import type { ProcessConfig, TaskConfig } from './config.js';
-import { buildValidator, type SchemaCheck } from '../../pipeline/schema.js';
-import { buildSinks } from './sinks/index.js';
-import type { Sink } from '../../pipeline/sink.js';
-
-export interface ProcessParts {
-  schema: SchemaCheck;
-  sinks: Sink[];
-}
-
-export interface WireOptions {
-  /** The run's claim owner: the tasks sink records finished tasks as this owner. */
-  owner: string;
-  /** Where secrets such as SQSOPS_WEBHOOK_URL are read from. */
-  env: NodeJS.ProcessEnv;
-  notify?: (message: string) => void;
-}
+import type { TaskConfig } from './config.js';
 
 export async function loadTaskSet(tasks: TaskConfig, env: NodeJS.ProcessEnv): Promise<TaskSet> {
   const { loadTasks } = await import('../tasks/modules.js');
@@ -48,7 +35,7 @@ export interface PluginWiring {
   rejectsQueue?: string;
   /** Consume the rejects queue: retry the failed tasks, then the failure task. */
   rejects?: boolean;
-  notify?: (message: string) => void;
+  notify?: Notify;
 }
 
 /** A loaded set's sinks: its custom sinks as they are, and its tasks as one task sink. */
@@ -56,7 +43,6 @@ export async function pluginSinks(set: TaskSet, clients: AwsClients, wiring: Plu
   const sinks: Sink[] = [...set.sinks];
   if (set.tasks.length === 0) return sinks;
   const { createTaskSink } = await import('../tasks/taskSink.js');
-  const { openQueue, openLedger, sqsQueues } = await import('../../pipeline/resources.js');
   const options: TaskSinkOptions = { set, mode: wiring.rejects ? 'rejects' : 'requests', owner: wiring.owner };
   if (wiring.poolSize) options.poolSize = wiring.poolSize;
   if (wiring.ledgerTable !== false) options.ledger = await openLedger(clients, wiring.ledgerTable, { createIfLocal: true });
@@ -67,32 +53,4 @@ export async function pluginSinks(set: TaskSet, clients: AwsClients, wiring: Plu
   }
   sinks.push(createTaskSink(options));
   return sinks;
-}
-
-/**
- * Builds the schema check and the sinks. A task set already loaded (the CLI loads it
- * before connecting, so a broken module fails fast) is used as it is.
- */
-export async function wireProcess(
-  clients: AwsClients,
-  config: ProcessConfig,
-  options: WireOptions,
-  loaded?: TaskSet,
-): Promise<ProcessParts> {
-  const schema = await buildValidator(config.schema);
-  const sinks = await buildSinks(config.sinks, clients, options.notify);
-  const tasks = config.tasks;
-  if (tasks) {
-    const set = loaded ?? (await loadTaskSet(tasks, options.env));
-    const wiring: PluginWiring = {
-      owner: options.owner,
-      ledgerTable: config.ledgerTable,
-      poolSize: tasks.poolSize,
-      rejects: tasks.rejects,
-    };
-    if (tasks.rejectsQueue) wiring.rejectsQueue = tasks.rejectsQueue;
-    if (options.notify) wiring.notify = options.notify;
-    sinks.push(...(await pluginSinks(set, clients, wiring)));
-  }
-  return { schema, sinks };
 }
