@@ -66,10 +66,14 @@ describe('sqsops load', () => {
     [['--duration', 'soon'], /--duration must be a duration like 30s, 5m or 1h/],
     [['--rate', '10', '--steps', '3'], /--steps cuts a ramp into steps/],
     [['--shared-queue'], /--shared-queue goes with --queue/],
+    [['--sink', 'nowhere'], /--sink must be one of s3, mongodb, mssql, not "nowhere"/],
+    [['--key', '{orderId'], /--key template "\{orderId" is malformed/],
   ])('refuses %j with one line and exit 2', async (args, message) => {
     const r = await cli.run(['load', ...args]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    // Refused before the run is announced: no run queue named, none made.
+    expect(r.stderr).not.toMatch(/load run /);
   });
 });

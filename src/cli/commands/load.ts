@@ -118,6 +118,8 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
   if (times.intervalMs < 100) throw new UsageError('--interval must be at least 100ms');
   if (f.sharedQueue && !f.queue)
     throw new UsageError('--shared-queue goes with --queue', { hint: 'without --queue, load makes a queue of its own' });
+  // Bad worker flags (a sink, a key, a schema) fail here, before the run is announced.
+  const worker = await workerSpec(f, ctx, f.concurrency);
   const { runLoad, newRunId, runQueueName } = await import('../../features/load/load.js');
   const runId = newRunId();
   const queue = f.queue ?? runQueueName(runId);
@@ -127,7 +129,6 @@ export async function run(f: LoadFlags, ctx: CommandContext): Promise<void> {
       `load run ${runId} on ${queue}, a queue of its own (and ${queue}-dlq), ${f.keep ? 'kept at the end (--keep)' : 'removed at the end'}`,
     );
   else ctx.out.note(`load run ${runId} on ${queue}: its workers take only this run's messages`);
-  const worker = await workerSpec(f, ctx, f.concurrency);
   const clients = await ctx.connect();
 
   const { out } = ctx;
