@@ -8,7 +8,7 @@ import { createActionLog } from '../../features/process/log.js';
 import type { ProcessSqsResult } from '../../features/process/runner.js';
 import { rate } from '../output.js';
 import { runKeySuffix, sentByRun } from '../../features/load/runMark.js';
-import { openTracing } from '../tracing.js';
+import { openTracing } from '../../runtime/tracing.js';
 
 export type { ProcessFlags };
 
@@ -29,7 +29,7 @@ export async function run(flags: ProcessFlags, ctx: CommandContext): Promise<voi
   const spinner = config.logFormat === 'off' ? await ctx.out.spinner('waiting for messages') : { update() {}, stop() {} };
   const emf = startEmf(config, metrics, ctx);
   const { processSqs, runOptions } = await import('../../features/process/runner.js');
-  const tracing = await openTracing(flags.trace, ctx.env);
+  const tracing = await openTracing(ctx.env, { flag: flags.trace });
   const result = await processSqs(clients, {
     ...runOptions(config),
     ...(taskSet ? { taskSet } : {}),

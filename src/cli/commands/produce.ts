@@ -6,7 +6,7 @@ import { PartialFailureError, UsageError } from '../../core/errors.js';
 import { produce, type ProduceInput, type ProduceResult } from '../../features/produce/produce.js';
 import { rate } from '../output.js';
 import { DEFAULTS } from '../../config.js';
-import { openTracing } from '../tracing.js';
+import { openTracing } from '../../runtime/tracing.js';
 
 export interface ProduceFlags {
   queue?: string;
@@ -80,7 +80,7 @@ export async function run(flags: ProduceFlags, ctx: CommandContext): Promise<voi
   const started = performance.now();
   let shown = 0;
   let result: ProduceResult;
-  const tracing = await openTracing(flags.trace, ctx.env);
+  const tracing = await openTracing(ctx.env, { flag: flags.trace });
   try {
     result = await produce(clients, {
       queue: flags.queue ?? ctx.names.queue,
