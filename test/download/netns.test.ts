@@ -10,11 +10,12 @@
  * unless SQSOPS_REQUIRE_NETNS=1 makes that a failure. http only: the address guard sits under
  * TLS (at connect, after DNS) and the https path through it is tested in wire.test.ts.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newHome, ROOT, type CliHome } from '../helpers/cli.js';
+import { ip, ipSteps, noNamespace, runInNamespace } from '../helpers/netns.js';
 import { startTestServer, type TestServer } from './server.js';
 
 const PUBLIC = '11.213.7.2';
@@ -23,8 +24,6 @@ const tag = String(process.pid % 100000);
 const NS = `sqsops-t${tag}`;
 const HOST_IF = `sqh${tag}`;
 const NS_IF = `sqn${tag}`;
-
-const ip = (...args: string[]) => spawnSync('ip', args, { encoding: 'utf8' });
 
 /** Makes the namespace and its link; returns why it could not, or undefined. */
 function makeNetwork(): string | undefined {
@@ -40,18 +39,13 @@ function makeNetwork(): string | undefined {
     ['netns', 'exec', NS, 'ip', 'link', 'set', NS_IF, 'up'],
     ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up'],
   ];
-  for (const step of steps) {
-    const r = ip(...step);
-    if (r.error || r.status !== 0) return `ip ${step.join(' ')}: ${(r.stderr || String(r.error)).trim()}`;
-  }
-  return undefined;
+  return ipSteps(steps);
 }
 
 const why = makeNetwork();
 if (why) {
   ip('netns', 'del', NS);
-  if (process.env.SQSOPS_REQUIRE_NETNS === '1') throw new Error(`SQSOPS_REQUIRE_NETNS=1 but no network namespace: ${why}`);
-  console.log(`netns.test.ts skipped: cannot make a network namespace here (${why}); needs root with CAP_NET_ADMIN`);
+  noNamespace('netns.test.ts', why);
 }
 
 interface Remote {
@@ -69,27 +63,16 @@ async function startRemote(): Promise<Remote> {
     setInterval(() => {
       for (const [k, s] of Object.entries(servers)) while (seen[k] < s.log.length) console.log(JSON.stringify({ at: k, path: s.log[seen[k]++].path }));
     }, 10);`;
-  const child = spawn('ip', ['netns', 'exec', NS, process.execPath, '--no-warnings', '--input-type=module', '-e', code], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const remote: Omit<Remote, 'child'> = { origins: {}, paths: [] };
+  const child = await runInNamespace(NS, code, (msg) => {
+    if (!msg.public) {
+      remote.paths.push(`${msg.at} ${msg.path}`);
+      return false;
+    }
+    remote.origins = msg;
+    return true;
   });
-  const remote: Remote = { origins: {}, paths: [], child };
-  let buffered = '';
-  await new Promise<void>((ready, fail) => {
-    child.once('exit', (c) => fail(new Error(`namespace server exited (${c})`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const msg = JSON.parse(line) as Record<string, string>;
-        if (msg.public) {
-          remote.origins = msg;
-          ready();
-        } else remote.paths.push(`${msg.at} ${msg.path}`);
-      }
-    });
-  });
-  return remote;
+  return { ...remote, child };
 }
 
 describe.skipIf(why !== undefined)('address rules across a real network (namespace + veth)', () => {

@@ -8,11 +8,12 @@
  * route here, so only the guard can make them fail as blocked_address rather than a network error.
  * Needs root with CAP_NET_ADMIN; skipped with a printed reason otherwise, unless SQSOPS_REQUIRE_NETNS=1.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, newHome, ROOT, type CliHome } from '../helpers/cli.js';
+import { ip, ipSteps, noNamespace, runInNamespace } from '../helpers/netns.js';
 
 const META = '169.254.169.254';
 const PUBLIC = '11.213.7.2';
@@ -20,7 +21,6 @@ const PRIVATE = '10.213.7.2';
 const NS = `sqsops-f${process.pid % 100000}`;
 const HOSTS_DIR = `/etc/netns/${NS}`;
 
-const ip = (...args: string[]) => spawnSync('ip', args, { encoding: 'utf8' });
 const hex = (v4: string) => {
   const [a = 0, b = 0, c = 0, d = 0] = v4.split('.').map(Number);
   return [(a << 8) | b, (c << 8) | d];
@@ -52,10 +52,8 @@ function makeNamespace(): string | undefined {
     ['netns', 'exec', NS, 'ip', 'link', 'set', 'lo', 'up'],
     ...[META, PUBLIC, PRIVATE].map((a) => ['netns', 'exec', NS, 'ip', 'addr', 'add', `${a}/32`, 'dev', 'lo']),
   ];
-  for (const step of steps) {
-    const r = ip(...step);
-    if (r.error || r.status !== 0) return `ip ${step.join(' ')}: ${(r.stderr || String(r.error)).trim()}`;
-  }
+  const failed = ipSteps(steps);
+  if (failed) return failed;
   mkdirSync(HOSTS_DIR, { recursive: true });
   const names = [`::ffff:${META} mapped.meta.test`, `64:ff9b::a9fe:a9fe nat64.meta.test`, `::ffff:127.0.0.1 mapped.home.test`];
   writeFileSync(join(HOSTS_DIR, 'hosts'), `127.0.0.1 localhost\n${names.join('\n')}\n`);
@@ -75,8 +73,7 @@ function removeNamespace() {
 const why = makeNamespace();
 if (why) {
   removeNamespace();
-  if (process.env.SQSOPS_REQUIRE_NETNS === '1') throw new Error(`SQSOPS_REQUIRE_NETNS=1 but no network namespace: ${why}`);
-  console.log(`netnsForms.test.ts skipped: cannot make a network namespace here (${why}); needs root with CAP_NET_ADMIN`);
+  noNamespace('netnsForms.test.ts', why);
 }
 
 interface Servers {
@@ -100,27 +97,16 @@ async function startServers(): Promise<Servers> {
     setInterval(() => {
       for (const [k, s] of Object.entries(servers)) while ((told[k] ??= 0) < s.log.length) console.log(JSON.stringify({ at: k, path: s.log[told[k]++].path }));
     }, 10);`;
-  const child = spawn('ip', ['netns', 'exec', NS, process.execPath, '--no-warnings', '--input-type=module', '-e', code], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const servers: Omit<Servers, 'child'> = { origins: { loopback: '', public: '', private: '' }, seen: [] };
+  const child = await runInNamespace(NS, code, (msg) => {
+    if (!msg.loopback) {
+      servers.seen.push(`${msg.at} ${msg.path}`);
+      return false;
+    }
+    servers.origins = msg as Servers['origins'];
+    return true;
   });
-  const servers: Servers = { origins: { loopback: '', public: '', private: '' }, seen: [], child };
-  let buffered = '';
-  await new Promise<void>((ready, fail) => {
-    child.once('exit', (c) => fail(new Error(`namespace servers exited (${c})`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        const msg = JSON.parse(line) as Record<string, string>;
-        if (msg.loopback) {
-          servers.origins = msg as Servers['origins'];
-          ready();
-        } else servers.seen.push(`${msg.at} ${msg.path}`);
-      }
-    });
-  });
-  return servers;
+  return { ...servers, child };
 }
 
 interface Item {

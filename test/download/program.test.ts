@@ -1,24 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommanderError } from 'commander';
-import { buildProgram } from '../../src/cli/program.js';
-
-async function parse(argv: string[]): Promise<{ name?: string; options?: Record<string, unknown>; args?: string[]; error?: string }> {
-  let call: { name: string; options: Record<string, unknown>; args: string[] } | undefined;
-  let error = '';
-  const program = buildProgram(async (name, options, _globals, args) => {
-    call = { name, options, args };
-  });
-  for (const c of [program, ...program.commands]) {
-    c.exitOverride();
-    c.configureOutput({ writeErr: (s) => (error += s), writeOut: () => undefined });
-  }
-  try {
-    await program.parseAsync(['node', 'sqsops', ...argv]);
-  } catch (e: unknown) {
-    return { error: error || (e as CommanderError).message };
-  }
-  return call ?? {};
-}
+import { parseCommandLine } from '../helpers/program.js';
 
 describe('sqsops download-urls on the command line', () => {
   it.each([
@@ -43,7 +24,7 @@ describe('sqsops download-urls on the command line', () => {
       { ca: 'ca.pem', allowAddress: ['10.0.0.0/8', '169.254.169.254'] },
     ],
   ])('parses %j', async (argv, args, options) => {
-    const r = await parse(argv);
+    const r = await parseCommandLine(argv);
     expect(r.name).toBe('download-urls');
     expect(r.args).toEqual(args);
     expect(r.options).toMatchObject(options);
@@ -54,7 +35,7 @@ describe('sqsops download-urls on the command line', () => {
     [['download-urls', 'x', '--bogus'], /unknown option '--bogus'/],
     [['download-urls', 'x', '--retries'], /argument missing/],
   ])('rejects %j with a clear message', async (argv, message) => {
-    const r = await parse(argv);
+    const r = await parseCommandLine(argv);
     expect(r.name).toBeUndefined();
     expect(r.error).toMatch(message);
   });

@@ -7,21 +7,11 @@
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, parseJson, startedLocalSqs, type CliHome, type LocalStatusJson } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { localSqsForFile, parseJson, type LocalStatusJson } from '../helpers/cli.js';
 import { drainAll, essence, seed, urlOf } from '../helpers/messages.js';
 
-let cli: CliHome;
-let sqs: SQSClient;
-beforeAll(async () => {
-  cli = newHome();
-  sqs = await startedLocalSqs(cli);
-});
-afterAll(async () => {
-  sqs.destroy();
-  await cli.cleanup();
-});
+const { cli, sqs } = localSqsForFile();
 
 const sortKey = (e: Record<string, unknown>) => String(e.body);
 

@@ -9,22 +9,12 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, newHome, parseJson, startedLocalSqs, type CliHome, type LocalStatusJson } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, localSqsForFile, parseJson, type LocalStatusJson } from '../helpers/cli.js';
 import { drainAll, urlOf } from '../helpers/messages.js';
 import { mountTmpfs, tmpfsAvailable } from '../helpers/tmpfs.js';
 
-let cli: CliHome;
-let sqs: SQSClient;
-beforeAll(async () => {
-  cli = newHome();
-  sqs = await startedLocalSqs(cli);
-});
-afterAll(async () => {
-  sqs.destroy();
-  await cli.cleanup();
-});
+const { cli, sqs } = localSqsForFile();
 
 const SENT = 300;
 const SUMMARY =

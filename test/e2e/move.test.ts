@@ -6,21 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type SQSClient, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, startedLocalSqs, type CliHome } from '../helpers/cli.js';
+import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { localSqsForFile } from '../helpers/cli.js';
 import { drainAll, urlOf } from '../helpers/messages.js';
 
-let cli: CliHome;
-let sqs: SQSClient;
-beforeAll(async () => {
-  cli = newHome();
-  sqs = await startedLocalSqs(cli);
-});
-afterAll(async () => {
-  sqs.destroy();
-  await cli.cleanup();
-});
+const { cli, sqs } = localSqsForFile();
 
 async function count(url: string, which: 'ApproximateNumberOfMessages' | 'both'): Promise<number> {
   const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;

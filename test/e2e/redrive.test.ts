@@ -7,26 +7,16 @@
  * journal: at most one batch per lane per kill (the documented window).
  */
 import {
-  type SQSClient,
   ReceiveMessageCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newHome, startedLocalSqs, type CliHome } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { localSqsForFile } from '../helpers/cli.js';
 
-let cli: CliHome;
-let sqs: SQSClient;
-beforeAll(async () => {
-  cli = newHome();
-  sqs = await startedLocalSqs(cli);
-});
-afterAll(async () => {
-  sqs.destroy();
-  await cli.cleanup();
-});
+const { cli, sqs } = localSqsForFile();
 
 const urlOf = async (name: string) => (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
 async function depth(url: string): Promise<number> {

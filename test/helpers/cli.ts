@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { COUNTERS } from '../../src/core/metrics.js';
 import type { ProcessSqsResult } from '../../src/features/process/runner.js';
 
@@ -87,7 +89,7 @@ export function newHome(): CliHome {
  * Starts the home's local AWS and opens an SQS client on it with the credentials
  * `local env` gives other tools (the local AWS checks every signature).
  */
-export async function startedLocalSqs(cli: CliHome): Promise<import('@aws-sdk/client-sqs').SQSClient> {
+export async function startedLocalSqs(cli: CliHome): Promise<SQSClient> {
   const { SQSClient } = await import('@aws-sdk/client-sqs');
   const started = await cli.run(['local', 'start']);
   if (started.code !== 0) throw new Error(`local start failed: ${started.stderr}`);
@@ -97,4 +99,52 @@ export async function startedLocalSqs(cli: CliHome): Promise<import('@aws-sdk/cl
     region: 'us-east-1',
     credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
   });
+}
+
+/**
+ * What a file's beforeAll makes, usable from the file's top level: every property is read
+ * from the made value when used (and using it before beforeAll has run is an error).
+ */
+export function madeBeforeAll<T extends object>(what: string, get: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get(_target, key) {
+      const target = get();
+      if (!target) throw new Error(`${what} is used before beforeAll made it`);
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/** A CLI home for the file's tests: made before them, its local AWS stopped and the folder removed after. */
+export function homeForFile(): CliHome {
+  let cli: CliHome | undefined;
+  beforeAll(() => {
+    cli = newHome();
+  });
+  afterAll(async () => cli?.cleanup());
+  return madeBeforeAll('the CLI home', () => cli);
+}
+
+/** A CLI home whose local AWS is started before the file's tests, with an SQS client on it (destroyed after). */
+export function localSqsForFile(): { cli: CliHome; sqs: SQSClient } {
+  let cli: CliHome | undefined;
+  let sqs: SQSClient | undefined;
+  beforeAll(async () => {
+    cli = newHome();
+    sqs = await startedLocalSqs(cli);
+  });
+  afterAll(async () => {
+    sqs?.destroy();
+    await cli?.cleanup();
+  });
+  return { cli: madeBeforeAll('the CLI home', () => cli), sqs: madeBeforeAll('the SQS client', () => sqs) };
+}
+
+/** Runs `args` in `cli`'s home and expects exit 0 (printing stderr first when it is not, to show why). */
+export async function runOk(cli: CliHome, args: string[]): Promise<CliResult> {
+  const r = await cli.run(args);
+  if (r.code !== 0) console.error(r.stderr);
+  expect(r.code).toBe(0);
+  return r;
 }

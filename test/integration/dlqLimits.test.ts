@@ -4,7 +4,7 @@
  * (fauxqs enforces both limits as SQS does: BatchRequestTooLong, "Message must be shorter").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAws, type TestAws } from '../helpers/aws.js';
+import { lambdaEnv, startTestAws, type TestAws } from '../helpers/aws.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
@@ -97,12 +97,7 @@ describe('poison over the batch limit', () => {
       }
     }
     const env = {
-      AWS_ENDPOINT_URL: aws.local.endpoint,
-      AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-      SQSOPS_LEDGER_TABLE: 'none',
-      SQSOPS_KEY: 'orderId',
+      ...lambdaEnv(aws),
       SQSOPS_LOG_FORMAT: 'off',
       SQSOPS_METRICS: 'none',
       SQSOPS_DLQ_URL: dlq.url,

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAws, type TestAws } from '../helpers/aws.js';
+import { describe, expect, it } from 'vitest';
+import { checkedTopology, testAwsForFile } from '../helpers/aws.js';
 import { setupTopology } from '../../src/pipeline/converge.js';
 import { parseTopology } from '../../src/core/topology.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { processSqs } from '../../src/features/process/runner.js';
 import { ResourceNotFoundError } from '../../src/core/errors.js';
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => aws.stop());
-
-const topology = (raw: unknown) => {
-  const { config, problems } = parseTopology(raw);
-  expect(problems).toEqual([]);
-  return config!;
-};
+const aws = testAwsForFile();
 
 // An e-commerce shape: one topic of order events fanned out to two queues, each with a DLQ.
 const ecom = {
@@ -34,7 +24,7 @@ const ecom = {
 
 describe('SNS fan-out', () => {
   it('creates the topic, the queue policies and the subscriptions, idempotently', async () => {
-    const steps = await setupTopology(aws.clients, topology(ecom));
+    const steps = await setupTopology(aws.clients, checkedTopology(ecom));
     expect(steps.filter((s) => s.resource === 'subscription').map((s) => s.action)).toEqual(['create', 'create']);
     expect(steps.filter((s) => s.resource === 'queue policy')).toHaveLength(2);
     const policy = JSON.parse((await aws.queues.attributes((await aws.queues.resolve('f-orders-processing')).url, ['Policy'])).Policy!);
@@ -43,7 +33,7 @@ describe('SNS fan-out', () => {
       Action: 'sqs:SendMessage',
       Condition: { ArnEquals: { 'aws:SourceArn': expect.stringMatching(/:f-orders-events$/) } },
     });
-    const again = await setupTopology(aws.clients, topology(ecom));
+    const again = await setupTopology(aws.clients, checkedTopology(ecom));
     expect(again.filter((s) => s.resource !== 'queue' && s.resource !== 'dlq').map((s) => `${s.resource}:${s.action}`)).toEqual([
       'topic:unchanged',
       'subscription:unchanged',
@@ -83,7 +73,7 @@ describe('SNS fan-out', () => {
   it('keeps per-group order through a FIFO topic', async () => {
     await setupTopology(
       aws.clients,
-      topology({
+      checkedTopology({
         queues: [{ name: 'f-pay.fifo', contentBasedDeduplication: true }],
         topics: [{ name: 'f-pay.fifo', subscriptions: [{ queue: 'f-pay.fifo', rawDelivery: true }] }],
       }),

@@ -3,7 +3,7 @@
  * secret, for every shape of test/helpers/secretShapes; a failed cold start neither.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestAws, type TestAws } from '../helpers/aws.js';
+import { lambdaEnv, startTestAws, type TestAws } from '../helpers/aws.js';
 import { SECRET_SHAPES } from '../helpers/secretShapes.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { setupTopology } from '../../src/pipeline/converge.js';
@@ -24,16 +24,6 @@ function captureLogs() {
   vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')));
 }
 
-const baseEnv = () => ({
-  AWS_ENDPOINT_URL: aws.local.endpoint,
-  AWS_ACCESS_KEY_ID: aws.local.credentials.accessKeyId,
-  // The secret the Lambda signs with: it must never appear in a log line either.
-  AWS_SECRET_ACCESS_KEY: aws.local.credentials.secretAccessKey,
-  AWS_REGION: 'us-east-1',
-  SQSOPS_LEDGER_TABLE: 'none',
-  SQSOPS_KEY: 'orderId',
-});
-
 describe('the Lambda handler', () => {
   it('logs per-message errors in JSON and stores DLQ notes without any secret', async () => {
     const { config } = parseTopology({ queues: [{ name: 'lr-src', visibilityTimeout: 60 }] });
@@ -43,7 +33,8 @@ describe('the Lambda handler', () => {
     const bodies = SECRET_SHAPES.map((s, i) => JSON.stringify({ orderId: `l${i}`, text: s.text }));
     await produce(aws.clients, { queue: 'lr-src', inputs: bodies.map((body, i) => ({ body, source: `#${i}` })) });
     const handlers = `${process.cwd()}/test/fixtures/throwText.mjs`;
-    const handler = createHandler({ ...baseEnv(), SQSOPS_HANDLERS: handlers, SQSOPS_DLQ_URL: dlq.url });
+    // lambdaEnv holds the secret the Lambda signs with: it must never appear in a log line either.
+    const handler = createHandler({ ...lambdaEnv(aws), SQSOPS_HANDLERS: handlers, SQSOPS_DLQ_URL: dlq.url });
     captureLogs();
     let handled = 0;
     for (let i = 0; i < 10 && handled < bodies.length; i++) {
@@ -77,7 +68,7 @@ describe('the Lambda handler', () => {
 
   it('fails a cold start with a bad connection string without echoing its password', async () => {
     for (const s of SECRET_SHAPES) {
-      const handler = createHandler({ ...baseEnv(), SQSOPS_SINKS: 'mongodb', SQSOPS_MONGODB_URL: `x ${s.text}` });
+      const handler = createHandler({ ...lambdaEnv(aws), SQSOPS_SINKS: 'mongodb', SQSOPS_MONGODB_URL: `x ${s.text}` });
       const eventSourceARN = 'arn:aws:sqs:us-east-1:000000000000:q';
       const record = { messageId: 'm', receiptHandle: 'r', body: '{}', attributes: {}, eventSourceARN };
       const event: SqsEvent = { Records: [record] };

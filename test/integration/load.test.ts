@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAws, type TestAws } from '../helpers/aws.js';
 import { runLoad } from '../../src/features/load/load.js';
+import type { LoadOptions } from '../../src/features/load/types.js';
 import { parseRate } from '../../src/core/rateSchedule.js';
 import { Ledger } from '../../src/aws/ledger.js';
 import { setupTopology } from '../../src/pipeline/converge.js';
@@ -26,11 +27,14 @@ async function ledgerRows(table: string): Promise<number> {
   return n;
 }
 
+/** runLoad on `queue` at 40 messages a second, for the time and with the workers the test gives. */
+function loadAt40(queue: string, options: Omit<LoadOptions, 'queue' | 'rate'>) {
+  return runLoad(aws.clients, { queue, rate: parseRate('40'), ...options });
+}
+
 describe('load', () => {
   it('sends what the schedule asks, completes every message through the ledger, and loses none', async () => {
-    const r = await runLoad(aws.clients, {
-      queue: 'ld-steady',
-      rate: parseRate('40'),
+    const r = await loadAt40('ld-steady', {
       durationMs: 2000,
       workers: 2,
       intervalMs: 250,
@@ -63,9 +67,7 @@ describe('load', () => {
   });
 
   it('lets a backlog build while the workers are paused, then drains it after they resume', async () => {
-    const r = await runLoad(aws.clients, {
-      queue: 'ld-pause',
-      rate: parseRate('40'),
+    const r = await loadAt40('ld-pause', {
       durationMs: 2500,
       workers: 1,
       intervalMs: 200,

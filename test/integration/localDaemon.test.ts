@@ -2,11 +2,11 @@
  * The embedded local AWS as the CLI uses it: a background daemon per state dir,
  * started on demand, shared by concurrent commands, state kept across restarts.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import {
   ensureLocalAws,
@@ -24,22 +24,10 @@ import { produce } from '../../src/features/produce/produce.js';
 import { consume } from '../../src/features/consume/consume.js';
 import { LocalAwsError } from '../../src/core/errors.js';
 import { isAlive } from '../../src/local/locks.js';
-import { ROOT } from '../helpers/cli.js';
+import { daemonHomes, daemonPath } from '../helpers/aws.js';
 import { storeCopies } from '../helpers/storedState.js';
 
-const daemonPath = join(ROOT, 'dist/localDaemon.js');
-const homes: string[] = [];
-function home(): string {
-  const h = mkdtempSync(join(tmpdir(), 'sqsops-daemon-'));
-  homes.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of homes.splice(0)) {
-    await stopLocalAws(h);
-    rmSync(h, { recursive: true, force: true });
-  }
-});
+const home = daemonHomes('sqsops-daemon-');
 
 const clientsFor = (endpoint: string, h: string) =>
   createClients({ kind: 'local', region: 'us-east-1', endpoint, credentials: localCredentials(h) });

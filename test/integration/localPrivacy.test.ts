@@ -4,31 +4,18 @@
  * survive restarts, and `stop` finds the daemon by its lock and never signals another pid.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ensureLocalAws, findLocalAws, localCredentials, stopLocalAws } from '../../src/local/manager.js';
 import { localPaths } from '../../src/local/paths.js';
 import { isAlive } from '../../src/local/locks.js';
 import { createClients } from '../../src/aws/clients.js';
 import { produce } from '../../src/features/produce/produce.js';
 import { consume } from '../../src/features/consume/consume.js';
-import { ROOT } from '../helpers/cli.js';
+import { daemonHomes, daemonPath } from '../helpers/aws.js';
 
-const daemonPath = join(ROOT, 'dist/localDaemon.js');
-const homes: string[] = [];
-function home(): string {
-  const h = mkdtempSync(join(tmpdir(), 'sqsops-private-'));
-  homes.push(h);
-  return h;
-}
-afterEach(async () => {
-  for (const h of homes.splice(0)) {
-    await stopLocalAws(h);
-    rmSync(h, { recursive: true, force: true });
-  }
-});
+const home = daemonHomes('sqsops-private-');
 
 /** Every entry below `dir` whose mode lets group or others in, as `path mode`. */
 function openEntries(dir: string): string[] {

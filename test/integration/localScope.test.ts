@@ -176,18 +176,23 @@ describe('ListQueues', () => {
   });
 });
 
+/** The SDK's own S3 signer, with the local AWS's credentials. */
+function s3Signer(): SignatureV4 {
+  return new SignatureV4({
+    credentials: aws.local.credentials,
+    region: 'us-east-1',
+    service: 's3',
+    sha256: NodeSha256,
+    uriEscapePath: false,
+  });
+}
+
 describe('signed streaming uploads', () => {
   /** A PUT in STREAMING-AWS4-HMAC-SHA256-PAYLOAD: the request's own (seed) signature made by the SDK's signer, each chunk chained to it. */
   async function streamingPut(key: string, data: string, tamper?: (wire: string) => string): Promise<Response> {
     const url = new URL(aws.local.endpoint);
     const now = new Date();
-    const signer = new SignatureV4({
-      credentials: aws.local.credentials,
-      region: 'us-east-1',
-      service: 's3',
-      sha256: NodeSha256,
-      uriEscapePath: false,
-    });
+    const signer = s3Signer();
     const signed = await signer.sign(
       {
         method: 'PUT',
@@ -249,13 +254,7 @@ describe('presigned URLs', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'scope-presign' }));
     await s3.send(new PutObjectCommand({ Bucket: 'scope-presign', Key: 'k', Body: 'hello' }));
     const url = new URL(aws.local.endpoint);
-    const signer = new SignatureV4({
-      credentials: aws.local.credentials,
-      region: 'us-east-1',
-      service: 's3',
-      sha256: NodeSha256,
-      uriEscapePath: false,
-    });
+    const signer = s3Signer();
     const presign = (signingDate: Date) =>
       signer.presign(
         {

@@ -1,21 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAws, type TestAws } from '../helpers/aws.js';
+import { describe, expect, it } from 'vitest';
+import { checkedTopology, testAwsForFile } from '../helpers/aws.js';
 import { setupTopology } from '../../src/pipeline/converge.js';
-import { parseTopology } from '../../src/core/topology.js';
 import { ObjectStore } from '../../src/aws/objects.js';
 import { Ledger } from '../../src/aws/ledger.js';
 
-let aws: TestAws;
-beforeAll(async () => {
-  aws = await startTestAws();
-});
-afterAll(async () => aws.stop());
-
-const topology = (raw: unknown) => {
-  const { config, problems } = parseTopology(raw);
-  expect(problems).toEqual([]);
-  return config!;
-};
+const aws = testAwsForFile();
 
 describe('setup', () => {
   const raw = {
@@ -28,7 +17,7 @@ describe('setup', () => {
   };
 
   it('plans without changing anything on a dry run', async () => {
-    const steps = await setupTopology(aws.clients, topology(raw), { dryRun: true });
+    const steps = await setupTopology(aws.clients, checkedTopology(raw), { dryRun: true });
     expect(steps.map((s) => `${s.resource}:${s.name}:${s.action}`)).toEqual([
       'dlq:s-orders-dlq:create',
       'queue:s-orders:create',
@@ -42,7 +31,7 @@ describe('setup', () => {
   });
 
   it('creates queues with DLQ and redrive policy, the table and the bucket', async () => {
-    await setupTopology(aws.clients, topology(raw));
+    await setupTopology(aws.clients, checkedTopology(raw));
     const orders = await aws.queues.resolve('s-orders');
     expect(orders.maxReceiveCount).toBe(3);
     expect(orders.deadLetterTargetArn).toBe((await aws.queues.resolve('s-orders-dlq')).arn);
@@ -54,11 +43,11 @@ describe('setup', () => {
   });
 
   it('is idempotent, and converges changed settings', async () => {
-    const again = await setupTopology(aws.clients, topology(raw));
+    const again = await setupTopology(aws.clients, checkedTopology(raw));
     expect(again.every((s) => s.action === 'unchanged')).toBe(true);
     const changed = await setupTopology(
       aws.clients,
-      topology({ ...raw, queues: [{ name: 's-orders', maxReceiveCount: 7, visibilityTimeout: 45 }] }),
+      checkedTopology({ ...raw, queues: [{ name: 's-orders', maxReceiveCount: 7, visibilityTimeout: 45 }] }),
     );
     const step = changed.find((s) => s.name === 's-orders');
     expect(step?.action).toBe('update');

@@ -6,6 +6,7 @@
  * becomes the skipped test's title (we never skip silently).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UsageError } from '../../src/core/errors.js';
 import type { Sink, SinkMessage } from '../../src/pipeline/sink.js';
 
 export interface SinkUnderTest {
@@ -120,6 +121,22 @@ export function sinkContract(name: string, make: () => Promise<SinkUnderTest>, o
       if (t.reopen) t.sink = again.sink;
     });
   });
+}
+
+/**
+ * Opens `sink` on a server that is down and writes two messages: both must fail as retryable.
+ * Returns the first error's message, and every error's message, stack and context as one text to search for secrets.
+ */
+export async function writeWithServerDown(sink: Sink): Promise<{ first: string; seen: string }> {
+  await sink.open?.(); // a server that is down is not fatal at start
+  const r = await sink.write([message('k1', { a: 1 }), message('k2', { a: 2 })]);
+  expect(r.succeeded).toEqual([]);
+  expect(r.failed.map((f) => [f.key, f.retryable])).toEqual([
+    ['k1', true],
+    ['k2', true],
+  ]);
+  const seen = JSON.stringify(r.failed.map((f) => [f.error.message, f.error.stack, (f.error as UsageError).context]));
+  return { first: r.failed[0]!.error.message, seen };
 }
 
 /** A describe block that needs a server: it runs with the URL from `envName`, or prints why it is skipped. */

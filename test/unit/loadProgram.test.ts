@@ -1,24 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CommanderError } from 'commander';
-import { buildProgram, type CommandName } from '../../src/cli/program.js';
-
-async function parse(argv: string[]): Promise<{ name?: CommandName; options?: Record<string, unknown>; error?: string }> {
-  let got: { name: CommandName; options: Record<string, unknown> } | undefined;
-  let error = '';
-  const program = buildProgram(async (name, options) => {
-    got = { name, options };
-  });
-  for (const c of [program, ...program.commands]) {
-    c.exitOverride();
-    c.configureOutput({ writeErr: (s) => (error += s), writeOut: () => undefined });
-  }
-  try {
-    await program.parseAsync(['node', 'sqsops', ...argv]);
-  } catch (e: unknown) {
-    return { error: error || (e as CommanderError).message };
-  }
-  return { ...got };
-}
+import { parseCommandLine } from '../helpers/program.js';
 
 describe('the load command line', () => {
   it.each([
@@ -33,13 +14,13 @@ describe('the load command line', () => {
       { pauseWorkersAt: '20s', resumeAt: '40s', maxAge: '30s', report: 'x.html' },
     ],
   ] as const)('parses %j', async (argv, options) => {
-    const r = await parse([...argv]);
+    const r = await parseCommandLine([...argv]);
     expect(r.name).toBe('load');
     expect(r.options).toMatchObject(options);
   });
 
   it('rejects an unknown flag with a clear message', async () => {
-    const r = await parse(['load', '--rps', '10']);
+    const r = await parseCommandLine(['load', '--rps', '10']);
     expect(r.name).toBeUndefined();
     expect(r.error).toMatch(/unknown option '--rps'/);
   });
