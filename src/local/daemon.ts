@@ -59,6 +59,8 @@ async function main(): Promise<void> {
   const paths = localPaths(home);
   const release = tryLock(paths.daemonLock);
   if (!release) fatal(`another local AWS is already running for ${home}`, 'use `sqsops local status`');
+  // From here the lock names us: `local status` reads this line and says "starting", not "not answering".
+  process.stdout.write(`STARTING ${JSON.stringify({ pid: process.pid, at: new Date().toISOString() })}\n`);
   let lastRequest = Date.now();
   const started = await start(paths, home, port, () => {
     lastRequest = Date.now();

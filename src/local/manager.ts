@@ -187,6 +187,17 @@ export interface Restoring {
   at: string;
 }
 
+/** The running daemon of this state dir between taking its lock and listening, if that is where it is. */
+export function startingDaemon(home: string): { pid: number; at: string } | undefined {
+  const pid = runningDaemonPid(home);
+  if (pid === undefined || readServerFile(localPaths(home).serverFile)?.pid === pid) return undefined;
+  const lines = logSince(localPaths(home).log, `STARTING {"pid":${pid},`);
+  const r = lastTagged<{ pid: number; at: string }>(lines, 'STARTING');
+  // One that listened since (its server.json gone) is not starting: it stopped answering.
+  const listened = lines.some((l) => l.includes(' listening on ') && l.includes(`(pid ${pid}`));
+  return r?.pid === pid && !listened ? r : undefined;
+}
+
 /** `2,801,000 stored messages in 282 queues`: what a loading daemon is loading, in words. */
 export function loadingText(r: Restoring): string {
   return `${r.messages.toLocaleString('en-US')} stored messages in ${r.queues} queue${r.queues === 1 ? '' : 's'}`;
@@ -293,7 +304,10 @@ export async function ensureLocalAws(options: EnsureLocalOptions): Promise<Ensur
       release();
     }
   }
-  // Another command started it, and it is loading a large stored state.
+  // Another command held the start all along: its daemon may still be booting, or loading a large stored state.
+  await pastBoot(home, startingDaemon(home)?.pid, options.signal);
+  const found = await findLocalAws(home);
+  if (found) return { server: found, started: false, tightened: 0 };
   const restoring = restoringDaemon(home);
   if (restoring) return await awaitRestore(home, restoring, options);
   throw new LocalAwsError(`the local AWS did not start within ${Math.round(timeoutMs / 1000)} s`, {
@@ -348,10 +362,39 @@ async function spawnDaemon(
     }
     await sleep(50);
   }
+  // Past the deadline but still booting (it has not yet said whether it loads): not hung yet.
+  await pastBoot(home, child.pid, signal, () => exited !== undefined);
+  if (exited !== undefined) {
+    throw exitReason(home, marker, { message: `the local AWS exited at start (${exited})`, hint: `see ${paths.log}` }, memoryMb);
+  }
+  const info = readServerFile(paths.serverFile);
+  if (info && info.pid === child.pid && (await healthy(info.endpoint, info.pid))) return info;
   const restoring = restoringDaemon(home);
   if (restoring && restoring.pid === child.pid) return (await awaitRestore(home, restoring, { onWait, signal })).server;
   child.kill('SIGKILL');
   throw new LocalAwsError('the local AWS did not answer in time', { hint: `see ${paths.log}` });
+}
+
+/** How long a daemon past the start timeout may still take to boot and say whether it loads a stored state. */
+const BOOT_GRACE_MS = 10_000;
+
+/**
+ * Waits, at most BOOT_GRACE_MS, while a daemon boots: until it answers, says it is loading
+ * (RESTORING), or dies (`pid` gone, or `ended()`). A start timeout is for a daemon that hangs,
+ * not for one that a busy machine starts slowly.
+ */
+async function pastBoot(home: string, pid: number | undefined, signal: AbortSignal | undefined, ended = () => false): Promise<void> {
+  const until = Date.now() + BOOT_GRACE_MS;
+  while (Date.now() < until && !ended()) {
+    stopWaiting(signal, 'starting');
+    if (restoringDaemon(home) || (await findLocalAws(home))) return;
+    if (pid !== undefined && !isAlive(pid)) {
+      // Dead: give its exit event a moment, so the caller reads why.
+      await sleep(200);
+      return;
+    }
+    await sleep(50);
+  }
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; the caller has checked `pid` is our daemon. */

@@ -87,6 +87,13 @@ async function notAnswering({ ctx: { out }, home, manager }: Local): Promise<voi
     else out.print(`starting: daemon pid ${pid} is loading ${manager.loadingText(restoring)} (since ${at})`);
     return;
   }
+  // Between taking its lock and counting what it stored: starting, not hung.
+  const starting = manager.startingDaemon(home);
+  if (starting) {
+    if (out.json) out.printJson({ running: false, home, starting: { pid: starting.pid, since: starting.at } });
+    else out.print(`starting: daemon pid ${starting.pid} (since ${starting.at})`);
+    return;
+  }
   const { runningDaemonPid } = await import('../../local/daemonProcess.js');
   const pid = runningDaemonPid(home);
   if (out.json) out.printJson({ running: false, home, unreachablePid: pid });
