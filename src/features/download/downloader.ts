@@ -21,6 +21,7 @@ import type { FileTarget } from './target.js';
 import type { S3Destination } from './s3Target.js';
 import { createProgress, type DownloadItemResult, type DownloadProgress, type DownloadReport } from './report.js';
 import type { AttemptResult } from './target.js';
+import { DEFAULTS } from '../../config.js';
 
 export interface DownloadOptions extends HttpOptions {
   /** Validated entries (see `readDownloadLists` / `parseEntries`). */
@@ -193,7 +194,7 @@ function fetchWithRetries(run: Run, entry: DownloadEntry, name: string, tries: T
       }
     });
   return pRetry(attempt, {
-    retries: run.options.retries ?? 4,
+    retries: run.options.retries ?? DEFAULTS['download-urls'].retries,
     // Delays are ours (Retry-After or jitter), slept in shouldRetry outside any slot.
     minTimeout: 0,
     maxTimeout: 0,

@@ -21,6 +21,7 @@ import type { ActionLog } from './log.js';
 import { buildSinks, type SinkSpec } from './sinks/index.js';
 import { loadTaskSet, pluginSinks, type PluginWiring } from './taskSinks.js';
 import type { PipelineConfig } from './types.js';
+import { PROCESS_DEFAULTS } from '../../config.js';
 
 /** What a pipeline is made of. A resolved ProcessConfig is one; the library's options give parts ready-made. */
 export interface PipelineSettings {
@@ -121,7 +122,7 @@ export async function buildPipeline(
   const dlq = await findDlq(clients, queues, settings.dlq, queue, options.notify);
   const ledger = await ledgerOf(clients, settings.ledgerTable, queue !== undefined, options.notify);
   for (const s of sinks) await s.open?.();
-  const ttlSeconds = (settings.ttlDays ?? 7) * 86_400;
+  const ttlSeconds = (settings.ttlDays ?? Number(PROCESS_DEFAULTS.ttlDays)) * 86_400;
   const payloads = payloadHook(clients, { keep: settings.keepPayloads });
   const { log } = options;
   return {

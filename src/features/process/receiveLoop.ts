@@ -22,6 +22,7 @@ import { countOutcomes, processBatch } from './processBatch.js';
 import type { ProcessSqsOptions } from './runner.js';
 import type { RunStop } from './runStop.js';
 import type { Outcome, PipelineConfig } from './types.js';
+import { PROCESS_DEFAULTS } from '../../config.js';
 
 export interface LoopParts {
   pipeline: Pipeline;
@@ -123,7 +124,7 @@ export class ReceiveLoop {
     this.receives++;
     let received: Message[];
     try {
-      const waitSeconds = turn === 'short' ? 0 : (this.options.waitSeconds ?? 20);
+      const waitSeconds = turn === 'short' ? 0 : (this.options.waitSeconds ?? Number(PROCESS_DEFAULTS.waitSeconds));
       received = await this.parts.receiver.receive(this.parts.queue.url, {
         max: want,
         waitSeconds,

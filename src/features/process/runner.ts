@@ -24,6 +24,7 @@ import { PollerPool } from './pollerPool.js';
 import { ReceiveLoop } from './receiveLoop.js';
 import { RunStop } from './runStop.js';
 import { summarise, type ProcessSqsResult } from './summary.js';
+import { PROCESS_DEFAULTS } from '../../config.js';
 
 export type { ProcessSqsResult };
 
@@ -131,7 +132,7 @@ async function runPollers(loop: ReceiveLoop, queues: SqsQueues, queue: QueueRef,
   });
   loop.scaler = options.autoscale ? startAutoscaler(pool, () => queueBacklog(queues, url), options.autoscale, options.notify) : undefined;
   try {
-    pool.resize(options.autoscale?.min ?? options.concurrency ?? 4);
+    pool.resize(options.autoscale?.min ?? options.concurrency ?? Number(PROCESS_DEFAULTS.concurrency));
     await pool.settled();
   } finally {
     loop.scaler?.stop();
