@@ -118,27 +118,25 @@ export function madeBeforeAll<T extends object>(what: string, get: () => T | und
 
 /** A CLI home for the file's tests: made before them, its local AWS stopped and the folder removed after. */
 export function homeForFile(): CliHome {
-  let cli: CliHome | undefined;
-  beforeAll(() => {
-    cli = newHome();
-  });
-  afterAll(async () => cli?.cleanup());
-  return madeBeforeAll('the CLI home', () => cli);
+  // A folder only (its local AWS starts with the first command): made at once, no beforeAll needed.
+  const cli = newHome();
+  afterAll(async () => cli.cleanup());
+  return cli;
 }
 
 /** A CLI home whose local AWS is started before the file's tests, with an SQS client on it (destroyed after). */
 export function localSqsForFile(): { cli: CliHome; sqs: SQSClient } {
-  let cli: CliHome | undefined;
+  const cli = newHome();
   let sqs: SQSClient | undefined;
   beforeAll(async () => {
-    cli = newHome();
     sqs = await startedLocalSqs(cli);
   });
   afterAll(async () => {
     sqs?.destroy();
-    await cli?.cleanup();
+    await cli.cleanup();
   });
-  return { cli: madeBeforeAll('the CLI home', () => cli), sqs: madeBeforeAll('the SQS client', () => sqs) };
+  // The client needs the started local AWS's endpoint: it exists once beforeAll has run.
+  return { cli, sqs: madeBeforeAll('the SQS client', () => sqs) };
 }
 
 /** Runs `args` in `cli`'s home and expects exit 0 (printing stderr first when it is not, to show why). */
