@@ -189,13 +189,24 @@ export interface Restoring {
 
 /** The running daemon of this state dir between taking its lock and listening, if that is where it is. */
 export function startingDaemon(home: string): { pid: number; at: string } | undefined {
+  return beforeListening(home, 'STARTING');
+}
+
+/**
+ * The last `tag` line (STARTING, RESTORING) the running daemon wrote in its current start, while
+ * it has not listened yet: it writes server.json and a `listening on` line once it does (one
+ * whose server.json is gone since then is not starting: it stopped answering).
+ */
+function beforeListening<T extends { pid: number }>(home: string, tag: string): T | undefined {
   const pid = runningDaemonPid(home);
   if (pid === undefined || readServerFile(localPaths(home).serverFile)?.pid === pid) return undefined;
-  const lines = logSince(localPaths(home).log, `STARTING {"pid":${pid},`);
-  const r = lastTagged<{ pid: number; at: string }>(lines, 'STARTING');
-  // One that listened since (its server.json gone) is not starting: it stopped answering.
-  const listened = lines.some((l) => l.includes(' listening on ') && l.includes(`(pid ${pid}`));
-  return r?.pid === pid && !listened ? r : undefined;
+  const log = localPaths(home).log;
+  // Its start's own lines; a daemon of a version that wrote no STARTING line: the whole log.
+  const since = logSince(log, `STARTING {"pid":${pid},`);
+  const lines = since.length ? since : logSince(log);
+  if (lines.some((l) => l.includes(' listening on ') && l.includes(`(pid ${pid}`))) return undefined;
+  const r = lastTagged<T>(lines, tag);
+  return r?.pid === pid ? r : undefined;
 }
 
 /** `2,801,000 stored messages in 282 queues`: what a loading daemon is loading, in words. */
@@ -205,11 +216,7 @@ export function loadingText(r: Restoring): string {
 
 /** The running daemon of this state dir while it loads its stored state, if that is what it is doing. */
 export function restoringDaemon(home: string): Restoring | undefined {
-  const pid = runningDaemonPid(home);
-  // Its server.json is written once it has loaded everything and listens.
-  if (pid === undefined || readServerFile(localPaths(home).serverFile)?.pid === pid) return undefined;
-  const r = lastTagged<Restoring>(logSince(localPaths(home).log), 'RESTORING');
-  return r?.pid === pid ? r : undefined;
+  return beforeListening<Restoring>(home, 'RESTORING');
 }
 
 /**
